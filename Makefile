@@ -1,0 +1,52 @@
+# thidua — two commands: `make run` (set up, demo data, serve) and `make test`.
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+PG_URL  ?= postgres://postgres@127.0.0.1:5432/thidua
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres setup lint bench clean
+
+run: setup
+	$(BIN)/thidua migrate --noinput -v 0
+	$(BIN)/thidua demo
+	$(BIN)/thidua serve
+
+setup: $(STAMP)
+
+$(BIN)/python:
+	@py=$$(sh scripts/find-python) && echo "Python: $$py" && "$$py" -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	sh scripts/system-deps build
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# The whole suite on SQLite (browser tests included), then again on PostgreSQL.
+test: setup
+	sh scripts/system-deps test
+	$(BIN)/ruff check src tests bench
+	$(MAKE) test-sqlite test-postgres
+
+test-sqlite: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: setup
+	@if $(BIN)/python scripts/pg-ready "$(PG_URL)"; then \
+	  THIDUA_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "PostgreSQL không sẵn sàng tại $(PG_URL) — CI bắt buộc chạy bộ kiểm thử PostgreSQL." >&2; \
+	  exit 1; \
+	else \
+	  echo "SKIPPED: bộ kiểm thử PostgreSQL — không kết nối được $(PG_URL) (đặt PG_URL=…)."; \
+	fi
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,11 @@
+"""`thidua migrate`: Django's migrate, then the database cache table (sessions need none)."""
+
+from django.core.management import call_command
+from django.core.management.commands.migrate import Command as DjangoMigrate
+
+
+class Command(DjangoMigrate):
+    def handle(self, *args, **options):
+        super().handle(*args, **options)
+        call_command("createcachetable", database=options["database"],
+                     verbosity=options["verbosity"])

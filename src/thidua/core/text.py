@@ -1,0 +1,52 @@
+"""Vietnamese text at the boundaries: NFC, diacritic-free search keys, ICU sort keys."""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import icu
+
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(value: str) -> str:
+    """The one normal form stored anywhere: NFC (a keyboard may send NFD)."""
+    return unicodedata.normalize("NFC", value)
+
+
+def nfc_deep(value):
+    """NFC every string inside nested lists / dicts (JSON bodies)."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, list):
+        return [nfc_deep(item) for item in value]
+    if isinstance(value, dict):
+        return {nfc_deep(key): nfc_deep(item) for key, item in value.items()}
+    return value
+
+
+def search_key(value: str) -> str:
+    """Lower-case ASCII form for search without diacritics: "Đài Phát thanh" → "dai phat thanh".
+
+    NFD splits tone and vowel marks off their letters; đ/Đ is a letter of its own, not a
+    d with a mark, so it is mapped by hand.
+    """
+    text = unicodedata.normalize("NFD", value).replace("đ", "d").replace("Đ", "D")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+@lru_cache(maxsize=1)
+def _collator() -> icu.Collator:
+    return icu.Collator.createInstance(icu.Locale("vi_VN"))
+
+
+def sort_key(value: str) -> bytes:
+    """ICU's Vietnamese collation key. Stored beside a name, it sorts identically on
+    SQLite and PostgreSQL (both compare bytes), with an index, and needs no DB collation."""
+    return bytes(_collator().getSortKey(nfc(value)))
+
+
+def vi_sorted(items, key=lambda item: item):
+    """Sort in Vietnamese order in Python (for short lists already in memory)."""
+    return sorted(items, key=lambda item: sort_key(key(item)))

@@ -1,0 +1,179 @@
+"""Organisation: provinces, blocs, units, emulation years, bloc years, roles.
+
+Fields and constraints only; the rules (RULES.md 1, 2, 5) live in org.domain and are
+applied by org.services. Rule 1 is also a database constraint, the last line of defence.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from thidua.core.models import NamedModel
+from thidua.org.domain.phases import Phase
+
+
+class Province(NamedModel):
+    code = models.CharField("mã", max_length=20, unique=True)
+    # RULES.md 5: bloc size within a configured range.
+    min_bloc_size = models.PositiveSmallIntegerField("số thành viên tối thiểu", default=5)
+    max_bloc_size = models.PositiveSmallIntegerField("số thành viên tối đa", default=15)
+
+    class Meta:
+        ordering = ["sort_key"]
+        verbose_name = "tỉnh, thành phố"
+        verbose_name_plural = "tỉnh, thành phố"
+
+
+class Bloc(NamedModel):
+    class Kind(models.TextChoices):
+        KHOI = "khoi", "Khối thi đua"
+        CUM = "cum", "Cụm thi đua"
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="blocs")
+    code = models.CharField("mã", max_length=20)
+    kind = models.CharField("loại", max_length=4, choices=Kind.choices)
+    short_name = models.CharField("tên ngắn", max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "code"], name="bloc_code_unique"),
+        ]
+        verbose_name = "khối, cụm thi đua"
+        verbose_name_plural = "khối, cụm thi đua"
+
+    @property
+    def display_name(self):
+        return self.short_name or self.name
+
+
+class Unit(NamedModel):
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="units")
+    code = models.CharField("mã", max_length=20)
+
+    class Meta:
+        ordering = ["sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "code"], name="unit_code_unique"),
+        ]
+        verbose_name = "đơn vị"
+        verbose_name_plural = "đơn vị"
+
+
+class EmulationYear(models.Model):
+    """RULES.md 6: everything is keyed by the emulation year, not by meeting dates."""
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="years")
+    year = models.PositiveSmallIntegerField("năm thi đua")
+    # RULES.md 7: the registration deadline, a setting (default 31/3 of the year).
+    registration_deadline = models.DateField("hạn đăng ký thi đua")
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "year"], name="year_unique"),
+        ]
+        verbose_name = "năm thi đua"
+        verbose_name_plural = "năm thi đua"
+
+    def __str__(self):
+        return f"Năm {self.year}"
+
+
+class BlocYear(models.Model):
+    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="years")
+    emulation_year = models.ForeignKey(
+        EmulationYear, on_delete=models.PROTECT, related_name="bloc_years"
+    )
+    phase = models.CharField(
+        "giai đoạn", max_length=32, choices=Phase.choices, default=Phase.REGISTRATION
+    )
+    leader_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="trưởng khối"
+    )
+    deputy_units = models.ManyToManyField(Unit, related_name="+", verbose_name="phó khối")
+
+    class Meta:
+        ordering = ["bloc__sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["bloc", "emulation_year"], name="bloc_year_unique"),
+        ]
+        verbose_name = "khối trong năm"
+        verbose_name_plural = "khối trong năm"
+
+    def __str__(self):
+        return f"{self.bloc.display_name} — {self.emulation_year.year}"
+
+    @property
+    def year(self):
+        return self.emulation_year.year
+
+
+class Membership(models.Model):
+    """A unit in a bloc for one year; the rows across years are the membership history."""
+
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    # Copied from bloc_year so the database can hold RULES.md 1 as a unique constraint.
+    emulation_year = models.ForeignKey(EmulationYear, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "emulation_year"], name="one_bloc_per_unit_per_year"
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        self.emulation_year_id = self.bloc_year.emulation_year_id
+        super().save(*args, **kwargs)
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", "Quản trị hệ thống"
+    PROVINCE_SECRETARIAT = "province_secretariat", "Thường trực thi đua tỉnh"
+    BLOC_LEADER_OFFICER = "bloc_leader_officer", "Cán bộ đơn vị Trưởng khối"
+    UNIT_OFFICER = "unit_officer", "Cán bộ thi đua đơn vị"
+    DELEGATE = "delegate", "Đại biểu"
+
+
+class RoleAssignment(models.Model):
+    """A user's role and the one object it is scoped to (see org.rules for what it allows)."""
+
+    SCOPE = {
+        Role.SYSTEM_ADMIN: None,
+        Role.PROVINCE_SECRETARIAT: "province",
+        Role.BLOC_LEADER_OFFICER: "bloc_year",
+        Role.UNIT_OFFICER: "unit",
+        Role.DELEGATE: "unit",
+    }
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField("vai trò", max_length=32, choices=Role.choices)
+    province = models.ForeignKey(Province, null=True, blank=True, on_delete=models.CASCADE)
+    bloc_year = models.ForeignKey(BlocYear, null=True, blank=True, on_delete=models.CASCADE)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope_matches",
+                condition=(
+                    models.Q(role="system_admin", province__isnull=True,
+                             bloc_year__isnull=True, unit__isnull=True)
+                    | models.Q(role="province_secretariat", province__isnull=False,
+                               bloc_year__isnull=True, unit__isnull=True)
+                    | models.Q(role="bloc_leader_officer", province__isnull=True,
+                               bloc_year__isnull=False, unit__isnull=True)
+                    | models.Q(role__in=["unit_officer", "delegate"], province__isnull=True,
+                               bloc_year__isnull=True, unit__isnull=False)
+                ),
+            ),
+        ]
+        verbose_name = "phân quyền"
+        verbose_name_plural = "phân quyền"
+
+    def __str__(self):
+        scope = self.province or self.bloc_year or self.unit
+        return f"{self.get_role_display()}" + (f" — {scope}" if scope else "")

@@ -1,0 +1,90 @@
+"""What an evidence file may be (functional core): type by content, not by name, and size.
+
+Accepted: PDF, JPEG, PNG, Word (.docx) and Excel (.xlsx). Office files are ZIP archives,
+so they are opened to check they are what they claim and cannot expand into a bomb.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+KINDS = {
+    "pdf": ("application/pdf", ".pdf"),
+    "jpeg": ("image/jpeg", ".jpg"),
+    "png": ("image/png", ".png"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+}
+EXTENSIONS = {
+    ".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".docx": "docx",
+    ".xlsx": "xlsx",
+}
+ACCEPTED_LABEL = "PDF, JPG, PNG, DOCX, XLSX"
+MAX_UNZIPPED_RATIO = 100
+MAX_ZIP_ENTRIES = 2000
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str | None
+    error: str | None = None
+
+    @property
+    def content_type(self):
+        return KINDS[self.kind][0]
+
+
+def classify(name: str, content: bytes, max_bytes: int) -> Verdict:
+    """The file's kind, or a Vietnamese sentence saying why it is refused."""
+    label = name or "(không tên)"
+    if not content:
+        return Verdict(None, f"Tệp “{label}” rỗng.")
+    if len(content) > max_bytes:
+        return Verdict(None, f"Tệp “{label}” dung lượng {_mb(len(content))}, vượt giới hạn "
+                             f"{_mb(max_bytes)}.")
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    claimed = EXTENSIONS.get(extension)
+    if claimed is None:
+        return Verdict(None, f"Tệp “{label}” không thuộc loại được chấp nhận ({ACCEPTED_LABEL}).")
+    actual = _sniff(content, max_bytes)
+    if actual != claimed:
+        return Verdict(None, f"Nội dung tệp “{label}” không đúng định dạng {extension[1:].upper()} "
+                             "(tệp hỏng hoặc bị đổi đuôi).")
+    return Verdict(claimed)
+
+
+def _sniff(content: bytes, max_bytes: int) -> str | None:
+    if content.startswith(b"%PDF-"):
+        return "pdf"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if content.startswith(b"PK\x03\x04"):
+        return _office_kind(content, max_bytes)
+    return None
+
+
+def _office_kind(content: bytes, max_bytes: int) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+            unpacked = sum(entry.file_size for entry in entries)
+            if len(entries) > MAX_ZIP_ENTRIES or unpacked > max(
+                max_bytes, len(content) * MAX_UNZIPPED_RATIO
+            ):
+                return None
+            names = {entry.filename for entry in entries}
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return None
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")

@@ -1,0 +1,312 @@
+"""Pledge services: registration, targets, progress with evidence, pledge signing.
+
+Each function checks the actor against pledges.rules, validates, writes in one
+transaction and records the audit event. Views, the API and the demo loader call these.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from thidua.core import audit
+from thidua.core.award_forms import AwardForm
+from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.core.text import nfc
+from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
+from thidua.org.rules import Actor, can_act_for_unit
+from thidua.pledges import rules
+from thidua.pledges.domain.deadline import registered_on_time
+from thidua.pledges.domain.evidence import classify
+from thidua.pledges.domain.signing import signing_status
+from thidua.pledges.models import (
+    CheckIn,
+    Evidence,
+    PledgeSignature,
+    PledgeSigning,
+    RegisteredTitle,
+    Registration,
+    Target,
+)
+
+
+def _province_id(registration: Registration) -> int:
+    return registration.unit.province_id
+
+
+def registration_snapshot(registration: Registration) -> dict:
+    return {
+        "status": registration.status,
+        "titles": sorted(registration.titles.values_list("award_form", flat=True)),
+        "targets": list(registration.targets.order_by("id").values(
+            "id", "indicator", "baseline", "target_value", "unit_of_measure", "deadline")),
+    }
+
+
+def bloc_year_of(unit: Unit, emulation_year: EmulationYear) -> BlocYear:
+    membership = (
+        Membership.objects.select_related("bloc_year__bloc")
+        .filter(unit=unit, emulation_year=emulation_year).first()
+    )
+    if membership is None:
+        raise DomainError(f"{unit.name} chưa thuộc khối nào trong năm {emulation_year.year}.")
+    return membership.bloc_year
+
+
+@transaction.atomic
+def open_registration(actor: Actor, unit: Unit, emulation_year: EmulationYear) -> Registration:
+    """The unit's registration for the year, created as a draft on first use."""
+    if not can_act_for_unit(actor, unit.id):
+        raise Forbidden("Chỉ cán bộ thi đua của đơn vị được lập bản đăng ký của đơn vị.")
+    existing = Registration.objects.filter(unit=unit, emulation_year=emulation_year).first()
+    if existing:
+        return existing
+    bloc_year = bloc_year_of(unit, emulation_year)
+    if bloc_year.phase not in rules.REGISTRATION_OPEN:
+        raise Conflict(f"{bloc_year.bloc.display_name} đã qua giai đoạn đăng ký thi đua.")
+    registration = Registration.objects.create(
+        unit=unit, emulation_year=emulation_year, bloc_year=bloc_year
+    )
+    audit.record(actor, "pledges.registration.create", registration,
+                 province_id=unit.province_id, after=registration_snapshot(registration))
+    return registration
+
+
+def _require_editable(actor: Actor, registration: Registration):
+    if not rules.can_edit_registration(actor, registration):
+        if registration.is_submitted:
+            raise Conflict("Bản đăng ký đã gửi; rút lại để sửa (chỉ trong giai đoạn đăng ký).")
+        raise Forbidden("Bạn không được sửa bản đăng ký này.")
+
+
+@transaction.atomic
+def set_titles(actor: Actor, registration: Registration, award_forms) -> Registration:
+    _require_editable(actor, registration)
+    wanted = set(award_forms)
+    unknown = wanted - set(AwardForm.values)
+    if unknown:
+        raise DomainError("Danh hiệu không hợp lệ: " + ", ".join(sorted(unknown)) + ".")
+    before = registration_snapshot(registration)
+    registration.titles.exclude(award_form__in=wanted).delete()
+    have = set(registration.titles.values_list("award_form", flat=True))
+    RegisteredTitle.objects.bulk_create(
+        RegisteredTitle(registration=registration, award_form=form)
+        for form in sorted(wanted - have)
+    )
+    audit.record(actor, "pledges.registration.titles", registration,
+                 province_id=_province_id(registration), before=before,
+                 after=registration_snapshot(registration))
+    return registration
+
+
+@dataclass(frozen=True)
+class TargetInput:
+    indicator: str
+    target_value: Decimal
+    unit_of_measure: str
+    deadline: date
+    baseline: Decimal = Decimal(0)
+
+    def errors(self, year: int) -> list[str]:
+        problems = []
+        if not self.indicator.strip():
+            problems.append("Chưa nhập tên chỉ tiêu.")
+        if not self.unit_of_measure.strip():
+            problems.append("Chưa nhập đơn vị tính.")
+        for label, value in (("Giá trị mục tiêu", self.target_value),
+                             ("Giá trị xuất phát", self.baseline)):
+            if not value.is_finite() or abs(value) >= Decimal(10) ** 14:
+                problems.append(f"{label} không hợp lệ.")
+            elif value.as_tuple().exponent < -2:
+                problems.append(f"{label} chỉ được có tối đa 2 chữ số thập phân.")
+        if self.deadline.year != year:
+            problems.append(f"Thời hạn phải nằm trong năm thi đua {year}.")
+        return problems
+
+
+@transaction.atomic
+def add_target(actor: Actor, registration: Registration, data: TargetInput) -> Target:
+    _require_editable(actor, registration)
+    problems = data.errors(registration.emulation_year.year)
+    if problems:
+        raise DomainError(*problems)
+    target = Target.objects.create(
+        registration=registration, indicator=nfc(data.indicator.strip()),
+        baseline=data.baseline, target_value=data.target_value,
+        unit_of_measure=nfc(data.unit_of_measure.strip()), deadline=data.deadline,
+    )
+    audit.record(actor, "pledges.target.add", target, province_id=_province_id(registration),
+                 after={"indicator": target.indicator, "baseline": target.baseline,
+                        "target_value": target.target_value,
+                        "unit_of_measure": target.unit_of_measure, "deadline": target.deadline})
+    return target
+
+
+@transaction.atomic
+def remove_target(actor: Actor, target: Target) -> None:
+    registration = target.registration
+    _require_editable(actor, registration)
+    before = {"indicator": target.indicator, "target_value": target.target_value}
+    audit.record(actor, "pledges.target.remove", target, province_id=_province_id(registration),
+                 before=before)
+    target.delete()
+
+
+@transaction.atomic
+def submit_registration(actor: Actor, registration: Registration) -> Registration:
+    _require_editable(actor, registration)
+    problems = []
+    if not registration.titles.exists():
+        problems.append("Chưa chọn danh hiệu thi đua đăng ký.")
+    if not registration.targets.exists():
+        problems.append("Chưa có chỉ tiêu nào.")
+    if problems:
+        raise DomainError(*problems)
+    registration.status = Registration.Status.SUBMITTED
+    registration.submitted_at = timezone.now()
+    registration.submitted_by = actor.user
+    registration.save(update_fields=["status", "submitted_at", "submitted_by"])
+    on_time = registered_on_time(registration.submitted_on,
+                                 registration.emulation_year.registration_deadline)
+    audit.record(actor, "pledges.registration.submit", registration,
+                 province_id=_province_id(registration),
+                 before={"status": Registration.Status.DRAFT},
+                 after={"status": registration.status, "on_time": on_time})
+    return registration
+
+
+@transaction.atomic
+def withdraw_registration(actor: Actor, registration: Registration, reason: str) -> Registration:
+    if not rules.can_withdraw_registration(actor, registration):
+        raise Conflict("Chỉ rút lại được bản đăng ký đã gửi, trong giai đoạn đăng ký.")
+    if not reason.strip():
+        raise DomainError("Rút lại bản đăng ký phải ghi rõ lý do.")
+    registration.status = Registration.Status.DRAFT
+    registration.submitted_at = None
+    registration.submitted_by = None
+    registration.save(update_fields=["status", "submitted_at", "submitted_by"])
+    audit.record(actor, "pledges.registration.withdraw", registration,
+                 province_id=_province_id(registration),
+                 before={"status": Registration.Status.SUBMITTED},
+                 after={"status": registration.status}, reason=reason.strip())
+    return registration
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content: bytes
+
+
+def report_progress(actor: Actor, target: Target, *, reported_on: date, actual_value: Decimal,
+                    note: str = "", files=()) -> CheckIn:
+    """A check-in with its evidence. Every file is checked before anything is written;
+    files written for a transaction that then fails are removed again."""
+    registration = target.registration
+    if not rules.can_report_progress(actor, registration):
+        if can_act_for_unit(actor, registration.unit_id):
+            raise Conflict("Chỉ báo cáo tiến độ khi bản đăng ký đã gửi và năm thi đua đang "
+                           "diễn ra.")
+        raise Forbidden("Bạn không được báo cáo tiến độ cho đơn vị này.")
+    problems = []
+    if not actual_value.is_finite() or abs(actual_value) >= Decimal(10) ** 14:
+        problems.append("Kết quả đạt được không hợp lệ.")
+    elif actual_value.as_tuple().exponent < -2:
+        problems.append("Kết quả đạt được chỉ được có tối đa 2 chữ số thập phân.")
+    if reported_on > timezone.localdate():
+        problems.append("Ngày báo cáo không được sau ngày hôm nay.")
+    verdicts = [(upload, classify(upload.name, upload.content, settings.EVIDENCE_MAX_BYTES))
+                for upload in files]
+    problems += [verdict.error for _, verdict in verdicts if verdict.error]
+    if problems:
+        raise DomainError(*problems)
+    stored = []
+    try:
+        with transaction.atomic():
+            check_in = CheckIn.objects.create(
+                target=target, reported_on=reported_on, actual_value=actual_value,
+                note=nfc(note.strip()), author=actor.user,
+            )
+            for upload, verdict in verdicts:
+                evidence = Evidence(
+                    check_in=check_in, unit_id=registration.unit_id,
+                    original_name=nfc(upload.name)[-255:], kind=verdict.kind,
+                    size=len(upload.content),
+                    sha256=hashlib.sha256(upload.content).hexdigest(), uploaded_by=actor.user,
+                )
+                evidence.file.save("evidence", ContentFile(upload.content), save=False)
+                stored.append(evidence.file.name)
+                evidence.save()
+            latest = target.check_ins.order_by("-reported_on", "-id").first()
+            Target.objects.filter(pk=target.pk).update(
+                latest_actual=latest.actual_value, latest_reported_on=latest.reported_on
+            )
+            audit.record(actor, "pledges.check_in.create", check_in,
+                         province_id=_province_id(registration),
+                         after={"target": target.id, "reported_on": reported_on,
+                                "actual_value": actual_value,
+                                "evidence": [e.sha256 for e in check_in.evidence.all()]})
+    except BaseException:
+        storage = Evidence.file.field.storage
+        for name in stored:
+            storage.delete(name)
+        raise
+    target.refresh_from_db()
+    return check_in
+
+
+def find_registration(actor: Actor, registration_id: int) -> Registration:
+    registration = (
+        Registration.objects.select_related("unit", "emulation_year", "bloc_year__bloc")
+        .filter(pk=registration_id).first()
+    )
+    if registration is None or not rules.can_view_registration(actor, registration):
+        raise NotFound("Không tìm thấy bản đăng ký.")
+    return registration
+
+
+@transaction.atomic
+def record_signature(actor: Actor, bloc_year: BlocYear, unit: Unit, *, signed_on: date,
+                     place: str = "", status: str, signer_name: str = "",
+                     absence_reason: str = "") -> PledgeSignature:
+    """One member's line in the pledge signing record (RULES.md 8)."""
+    if not rules.can_record_signing(actor, bloc_year):
+        raise Forbidden("Chỉ đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh ghi nhận ký kết.")
+    if not bloc_year.memberships.filter(unit=unit).exists():
+        raise DomainError(f"{unit.name} không phải thành viên của khối năm {bloc_year.year}.")
+    if status == PledgeSignature.Status.SIGNED and not signer_name.strip():
+        raise DomainError("Ghi rõ họ tên người ký.")
+    if status == PledgeSignature.Status.ABSENT and not absence_reason.strip():
+        raise DomainError("Ghi rõ lý do vắng mặt.")
+    if status not in PledgeSignature.Status.values:
+        raise DomainError("Trạng thái ký kết không hợp lệ.")
+    signing, _ = PledgeSigning.objects.update_or_create(
+        bloc_year=bloc_year, defaults={"signed_on": signed_on, "place": nfc(place.strip())}
+    )
+    previous = signing.signatures.filter(unit=unit).values(
+        "status", "signer_name", "absence_reason").first()
+    signature, _ = PledgeSignature.objects.update_or_create(
+        signing=signing, unit=unit,
+        defaults={"status": status, "signer_name": nfc(signer_name.strip()),
+                  "absence_reason": nfc(absence_reason.strip())},
+    )
+    audit.record(actor, "pledges.signing.record", signature, province_id=unit.province_id,
+                 before=previous, after={"unit": unit.id, "status": status,
+                                         "signer_name": signature.signer_name,
+                                         "absence_reason": signature.absence_reason})
+    return signature
+
+
+def pledge_status(bloc_year: BlocYear):
+    """RULES.md 8 for a bloc year, from its signing record."""
+    members = frozenset(bloc_year.memberships.values_list("unit_id", flat=True))
+    rows = PledgeSignature.objects.filter(signing__bloc_year=bloc_year).values_list(
+        "unit_id", "status")
+    signed = frozenset(u for u, s in rows if s == PledgeSignature.Status.SIGNED)
+    absent = frozenset(u for u, s in rows if s == PledgeSignature.Status.ABSENT)
+    return signing_status(members, signed, absent)

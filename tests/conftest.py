@@ -1,0 +1,105 @@
+"""Shared fixtures: a small real world built through the services (never mocked).
+
+`world` holds one province with two blocs of five units each for the current year, an
+other province with its own bloc (data that must never leak), and one user per role.
+"""
+
+import datetime
+import os
+import shutil
+from dataclasses import dataclass, field
+
+import pytest
+
+from thidua.core.models import User
+from thidua.org import services as org_services
+from thidua.org.models import Bloc, Province, Role, RoleAssignment, Unit
+from thidua.org.rules import actor_for
+
+PASSWORD = "mat-khau-thu-nghiem-2026"
+CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Each test writes its evidence files into its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+def make_user(username, role=None, **scope):
+    user = User.objects.create_user(username=username, password=PASSWORD,
+                                    full_name=username.replace("_", " ").title())
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, **scope)
+    return user
+
+
+@dataclass
+class World:
+    province: Province
+    other_province: Province
+    year: object
+    other_year: object
+    bloc_years: dict = field(default_factory=dict)  # code → BlocYear
+    units: dict = field(default_factory=dict)  # code → Unit
+    users: dict = field(default_factory=dict)  # name → User
+
+    def actor(self, name):
+        user = self.users[name]
+        user.__dict__.pop("_thidua_actor", None)
+        return actor_for(user)
+
+
+def _bloc(province, code, name, unit_names, year, system):
+    bloc = Bloc.objects.create(province=province, code=code, kind=Bloc.Kind.KHOI, name=name)
+    units = [Unit.objects.create(province=province, code=f"{code}{i}", name=unit_name)
+             for i, unit_name in enumerate(unit_names, 1)]
+    bloc_year = org_services.create_bloc_year(
+        system, bloc, year, members=units, leader=units[0], deputies=[units[1]])
+    return bloc_year, units
+
+
+@pytest.fixture
+def world(db):
+    this_year = datetime.date.today().year
+    admin = make_user("quan_tri", Role.SYSTEM_ADMIN)
+    system = actor_for(admin)
+    province = Province.objects.create(code="BN", name="Bắc Ninh")
+    other = Province.objects.create(code="HN", name="Hà Nội")
+    year = org_services.ensure_year(system, province, this_year)
+    other_year = org_services.ensure_year(system, other, this_year)
+    w = World(province, other, year, other_year)
+    kt, kt_units = _bloc(province, "KT", "Khối Kinh tế", [
+        "Sở Công Thương", "Sở Tài chính", "Sở Xây dựng", "Đài Phát thanh", "Ban Quản lý dự án"],
+        year, system)
+    vx, vx_units = _bloc(province, "VX", "Khối Văn hóa", [
+        "Sở Y tế", "Sở Giáo dục", "Báo Bắc Ninh", "Sở Nội vụ", "Bảo hiểm xã hội"], year, system)
+    hn, hn_units = _bloc(other, "HN", "Khối Hà Nội", [
+        "Sở Bí mật", "Sở Khác", "Sở Thứ ba", "Sở Thứ tư", "Sở Thứ năm"], other_year, system)
+    w.bloc_years = {"KT": kt, "VX": vx, "HN": hn}
+    for unit in kt_units + vx_units + hn_units:
+        w.units[unit.code] = unit
+    w.users = {
+        "admin": admin,
+        "secretariat": make_user("thuong_truc", Role.PROVINCE_SECRETARIAT, province=province),
+        "other_secretariat": make_user("thuong_truc_hn", Role.PROVINCE_SECRETARIAT,
+                                       province=other),
+        "leader": make_user("truong_khoi", Role.BLOC_LEADER_OFFICER, bloc_year=kt),
+        "officer": make_user("can_bo", Role.UNIT_OFFICER, unit=w.units["KT1"]),
+        "peer": make_user("can_bo_khac", Role.UNIT_OFFICER, unit=w.units["KT2"]),
+        "outsider": make_user("can_bo_vx", Role.UNIT_OFFICER, unit=w.units["VX1"]),
+        "delegate": make_user("dai_bieu", Role.DELEGATE, unit=w.units["KT3"]),
+        "nobody": make_user("khong_vai_tro"),
+    }
+    return w
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as one of the world's users: `client_for(world.users['x'])`."""
+    def login(user):
+        client.force_login(user)
+        return client
+    return login
