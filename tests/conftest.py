@@ -22,8 +22,9 @@ CI = os.environ.get("CI") == "true"
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
-    """Each test writes its evidence files into its own folder."""
+    """Each test writes its evidence files into its own folder; passwords hash fast."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
 

@@ -45,6 +45,12 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
+def _label(actor, user) -> str:
+    if user is not None:
+        return user.get_username()
+    return actor if isinstance(actor, str) else "hệ thống"
+
+
 def record(actor, action: str, obj, *, before=None, after=None, reason: str = "",
            province_id=None) -> AuditEvent:
     """Append one event. `obj` is a model instance or an (object_type, object_id) pair."""
@@ -63,7 +69,7 @@ def record(actor, action: str, obj, *, before=None, after=None, reason: str = ""
         event = AuditEvent(
             at=timezone.now(),
             actor=user,
-            actor_label=(user.get_username() if user else str(actor if isinstance(actor, str) else "hệ thống")),
+            actor_label=_label(actor, user),
             action=action,
             object_type=object_type,
             object_id=str(object_id),
@@ -92,7 +98,8 @@ def verify() -> Break | None:
     expected_prev = GENESIS
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != expected_prev:
-            return Break(event.id, "mã băm của sự kiện trước không khớp (có dòng bị xóa hoặc chèn)")
+            return Break(event.id,
+                         "mã băm của sự kiện trước không khớp (có dòng bị xóa hoặc chèn)")
         if _digest(event.prev_hash, event) != event.hash:
             return Break(event.id, "nội dung đã bị sửa sau khi ghi")
         expected_prev = event.hash

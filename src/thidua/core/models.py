@@ -27,6 +27,9 @@ class NamedModel(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.name
+
     def save(self, *args, **kwargs):
         self.name = nfc(self.name)
         self.search_key = search_key(self.name)
@@ -35,9 +38,6 @@ class NamedModel(models.Model):
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "search_key", "sort_key"}
         super().save(*args, **kwargs)
-
-    def __str__(self):
-        return self.name
 
 
 class AuditEvent(models.Model):
@@ -63,6 +63,9 @@ class AuditEvent(models.Model):
         ordering = ["id"]
         verbose_name = "sự kiện nhật ký"
         verbose_name_plural = "nhật ký"
+
+    def __str__(self):
+        return f"#{self.id} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

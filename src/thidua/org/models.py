@@ -123,6 +123,9 @@ class Membership(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.unit} — {self.bloc_year}"
+
     def save(self, *args, **kwargs):
         self.emulation_year_id = self.bloc_year.emulation_year_id
         super().save(*args, **kwargs)

@@ -95,6 +95,9 @@ class CheckIn(models.Model):
     class Meta:
         ordering = ["-reported_on", "-id"]
 
+    def __str__(self):
+        return f"{self.target} — {self.reported_on:%d/%m/%Y}: {self.actual_value}"
+
 
 def evidence_path(instance, filename):
     # The stored name is random: the user's file name never becomes a path.
@@ -128,6 +131,9 @@ class PledgeSigning(models.Model):
     signed_on = models.DateField("ngày ký kết")
     place = models.CharField("địa điểm", max_length=300, blank=True)
 
+    def __str__(self):
+        return f"Ký kết giao ước {self.bloc_year} ({self.signed_on:%d/%m/%Y})"
+
 
 class PledgeSignature(models.Model):
     class Status(models.TextChoices):
@@ -144,3 +150,6 @@ class PledgeSignature(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["signing", "unit"], name="one_signature_per_unit"),
         ]
+
+    def __str__(self):
+        return f"{self.unit} — {self.get_status_display()}"

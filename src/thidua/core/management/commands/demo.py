@@ -1,0 +1,16 @@
+"""`thidua demo`: load the demo province once and print the demo logins."""
+
+from django.core.management.base import BaseCommand
+
+from thidua.demo import loader
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu (tỉnh Bắc Ninh, hai khối) và in tài khoản đăng nhập."
+
+    def handle(self, *args, **options):
+        logins = loader.load()
+        self.stdout.write("Tài khoản mẫu / demo logins (mật khẩu / password: "
+                          f"{loader.PASSWORD}):")
+        for login in logins:
+            self.stdout.write(f"  {login.username:<14} {login.role} — {login.scope}")

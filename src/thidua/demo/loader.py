@@ -1,0 +1,180 @@
+"""The demo province (demo.yaml, a copy of the project's domain fixture), loaded through
+the same services as real use, deterministically (fixed seed).
+
+Two emulation years: last year's, decided, so every unit has a membership history; and
+this year's, running, with most units registered (a few missing on purpose), targets,
+check-ins with evidence files, and the pledge signing record.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from thidua.core.award_forms import AwardForm
+from thidua.core.models import User
+from thidua.org import services as org
+from thidua.org.domain.phases import ORDER, Phase
+from thidua.org.models import Bloc, Province, Role, RoleAssignment, Unit
+from thidua.org.rules import actor_for
+from thidua.pledges import services as pledges
+from thidua.pledges.models import PledgeSignature, Registration
+
+FIXTURE = Path(__file__).with_name("demo.yaml")
+PASSWORD = "thidua-demo-2026"  # noqa: S105 - printed for the demo on purpose
+SEED = 2022
+
+# Leaders by rotation (RULES.md 4): last year's leader is not this year's.
+LEADERS = {"KTKT": ("SCT", "BQLKCN", "STTTT"), "VHXH": ("SYT", "SGDDT", "SVHTTDL")}
+# Units left without a submitted registration this year: one draft, one nothing at all.
+UNREGISTERED = {"KTKT": {"SGTVT": "draft", "BQLDA": None}, "VHXH": {"TTXTDL": None}}
+LATE = {"SXD"}  # registered after the deadline (RULES.md 7)
+
+INDICATORS = [
+    ("Tỷ lệ hồ sơ thủ tục hành chính giải quyết đúng hạn", "%", 95, 100),
+    ("Số văn bản tham mưu UBND tỉnh ban hành", "văn bản", 20, 30),
+    ("Tỷ lệ giải ngân vốn đầu tư công", "%", 80, 95),
+    ("Số doanh nghiệp được hỗ trợ", "doanh nghiệp", 50, 80),
+    ("Tỷ lệ hồ sơ tiếp nhận trực tuyến toàn trình", "%", 60, 85),
+    ("Số cuộc thanh tra, kiểm tra hoàn thành", "cuộc", 8, 12),
+    ("Số sáng kiến được công nhận", "sáng kiến", 2, 5),
+]
+
+# A tiny valid PDF: what a scanned minute would be, in a few hundred bytes.
+EVIDENCE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    role: str
+    scope: str
+
+
+def load(today: datetime.date | None = None) -> list[Login]:
+    """Load the demo once; later calls only return the logins."""
+    data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    if not Province.objects.filter(code=data["province"]["code"]).exists():
+        with transaction.atomic():
+            _build(data, today or timezone.localdate())
+    return logins()
+
+
+def logins() -> list[Login]:
+    rows = []
+    for assignment in RoleAssignment.objects.select_related(
+        "user", "province", "bloc_year__bloc", "bloc_year__emulation_year", "unit"
+    ).filter(user__username__in=_SHOWN).order_by("id"):
+        scope = assignment.province or assignment.bloc_year or assignment.unit or "toàn hệ thống"
+        rows.append(Login(assignment.user.username, assignment.get_role_display(), str(scope)))
+    return rows
+
+
+_SHOWN = ["admin", "thuongtruc", "truongkhoi", "canbo.stttt", "canbo.sct", "daibieu.sct"]
+
+
+def _user(username, full_name, role, superuser=False, **scope):
+    user = User.objects.create_user(username=username, password=PASSWORD, full_name=full_name,
+                                    is_superuser=superuser, is_staff=superuser)
+    RoleAssignment.objects.create(user=user, role=role, **scope)
+    return user
+
+
+def _build(data, today):
+    rng = random.Random(SEED)  # noqa: S311 - synthetic, reproducible demo data
+    admin = _user("admin", "Quản trị hệ thống", Role.SYSTEM_ADMIN, superuser=True)
+    system = actor_for(admin)
+    province = Province.objects.create(code=data["province"]["code"],
+                                       name=data["province"]["name"])
+    _user("thuongtruc", "Nguyễn Thị Thu (Ban Thi đua – Khen thưởng)",
+          Role.PROVINCE_SECRETARIAT, province=province)
+    last_year = org.ensure_year(system, province, today.year - 1)
+    this_year = org.ensure_year(system, province, today.year)
+    for spec in data["blocs"]:
+        bloc = Bloc.objects.create(province=province, code=spec["code"], kind=spec["kind"],
+                                   name=spec["name"], short_name=spec["short_name"])
+        units = {u["code"]: Unit.objects.create(province=province, code=u["code"],
+                                                name=u["name"]) for u in spec["units"]}
+        previous, leader, deputy = (units[c] for c in LEADERS[spec["code"]])
+        old = org.create_bloc_year(system, bloc, last_year, members=units.values(),
+                                   leader=previous, deputies=[leader])
+        for phase in ORDER[1:]:
+            org.move_phase(system, old, phase)
+        current = org.create_bloc_year(system, bloc, this_year, members=units.values(),
+                                       leader=leader, deputies=[deputy])
+        for code, unit in units.items():
+            officer = _user(f"canbo.{code.lower()}", f"Cán bộ thi đua {unit.name}",
+                            Role.UNIT_OFFICER, unit=unit)
+            missing = UNREGISTERED.get(spec["code"], {})
+            if code in missing and missing[code] is None:
+                continue
+            _register(actor_for(officer), unit, this_year, rng,
+                      submit=code not in missing, late=code in LATE)
+        if spec["code"] == "KTKT":
+            _user("truongkhoi", f"Văn phòng {leader.name}", Role.BLOC_LEADER_OFFICER,
+                  bloc_year=current)
+            _user("daibieu.sct", "Trần Văn Hùng", Role.DELEGATE, unit=units["SCT"])
+        _sign(system, current, units, today, complete=spec["code"] == "KTKT")
+        org.move_phase(system, current, Phase.IN_PROGRESS)
+        for registration in Registration.objects.filter(
+            bloc_year=current, status=Registration.Status.SUBMITTED
+        ).select_related("unit", "bloc_year"):
+            officer = User.objects.get(username=f"canbo.{registration.unit.code.lower()}")
+            _report(actor_for(officer), registration, today, rng)
+
+
+def _register(actor, unit, year, rng, *, submit, late):
+    registration = pledges.open_registration(actor, unit, year)
+    forms = [AwardForm.PROVINCIAL_FLAG, AwardForm.EXCELLENT_COLLECTIVE]
+    if rng.random() < 0.3:
+        forms.insert(0, AwardForm.GOVERNMENT_FLAG)
+    pledges.set_titles(actor, registration, forms)
+    for indicator, measure, baseline, goal in rng.sample(INDICATORS, 3):
+        pledges.add_target(actor, registration, pledges.TargetInput(
+            indicator=indicator, unit_of_measure=measure, baseline=Decimal(baseline),
+            target_value=Decimal(goal), deadline=datetime.date(year.year, 12, 15)))
+    if submit:
+        pledges.submit_registration(actor, registration)
+        # Back-date the submission to a plausible day around the deadline.
+        deadline = year.registration_deadline
+        day = deadline + datetime.timedelta(days=12) if late else deadline - datetime.timedelta(
+            days=rng.randint(3, 40))
+        when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
+        Registration.objects.filter(pk=registration.pk).update(submitted_at=when)
+
+
+def _sign(actor, bloc_year, units, today, *, complete):
+    signed_on = min(today, datetime.date(bloc_year.year, 2, 20))
+    codes = sorted(units)
+    for index, code in enumerate(codes):
+        if not complete and index >= len(codes) - 3:
+            break  # the record is still being completed for this bloc
+        absent = index == 1
+        pledges.record_signature(
+            actor, bloc_year, units[code], signed_on=signed_on, place="Trụ sở UBND tỉnh",
+            status=PledgeSignature.Status.ABSENT if absent else PledgeSignature.Status.SIGNED,
+            signer_name="" if absent else f"Thủ trưởng {units[code].name}",
+            absence_reason="Đi công tác theo lịch của UBND tỉnh" if absent else "")
+
+
+def _report(actor, registration, today, rng):
+    for target in registration.targets.all():
+        if rng.random() < 0.25:
+            continue  # not every target has news yet
+        span = target.target_value - target.baseline
+        share = Decimal(rng.randint(30, 110)) / 100
+        actual = (target.baseline + span * share).quantize(Decimal("0.01"))
+        pledges.report_progress(
+            actor, target, reported_on=today - datetime.timedelta(days=rng.randint(1, 60)),
+            actual_value=actual, note="Số liệu tổng hợp từ báo cáo tháng của đơn vị.",
+            files=[pledges.Upload("bao-cao-tien-do.pdf", EVIDENCE_PDF)])

@@ -1,0 +1,41 @@
+"""The demo province loads through the services, completely, once."""
+
+from django.core.management import call_command
+
+from thidua.core.audit import verify
+from thidua.core.models import AuditEvent
+from thidua.demo import loader
+from thidua.org.models import BlocYear, Membership, Unit
+from thidua.pledges.models import CheckIn, Evidence, Registration
+from thidua.pledges.queries import province_overview
+
+
+def test_demo_loads_the_province_with_gaps_on_purpose(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    logins = loader.load()
+    assert [login.username for login in logins] == [
+        "admin", "thuongtruc", "canbo.stttt", "canbo.sct", "truongkhoi", "daibieu.sct"]
+    assert Unit.objects.count() == 22
+    this_year = BlocYear.objects.order_by("-emulation_year__year").first().emulation_year
+    overview = {row.bloc_year.bloc.code: (row.member_count, row.registered, row.missing,
+                                          row.bloc_year.phase)
+                for row in province_overview(this_year.province, this_year)}
+    assert overview == {"KTKT": (12, 10, 2, "in_progress"), "VHXH": (10, 9, 1, "in_progress")}
+    assert set(Registration.objects.filter(status="draft").values_list("unit__code", flat=True)
+               ) == {"SGTVT"}
+    # Every unit has a history: last year's bloc as well as this year's.
+    assert Membership.objects.count() == 44
+    assert CheckIn.objects.exists()
+    assert Evidence.objects.count() == CheckIn.objects.count()
+    assert verify() is None
+
+
+def test_demo_is_idempotent_and_prints_logins(db, settings, tmp_path, capsys):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("demo")
+    events = AuditEvent.objects.count()
+    call_command("demo")
+    assert AuditEvent.objects.count() == events
+    out = capsys.readouterr().out
+    assert "thidua-demo-2026" in out
+    assert "truongkhoi     Cán bộ đơn vị Trưởng khối — Khối Kinh tế – Kỹ thuật" in out
