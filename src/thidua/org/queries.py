@@ -48,3 +48,21 @@ def current_year_of(province, today=None):
         if emulation_year.year == this_year:
             return emulation_year
     return years[0] if years else None
+
+
+def audit_events(actor: Actor, *, action: str = "", object_type: str = "", object_id: str = ""):
+    """The audit events this actor may read, newest first: all for an admin, those of
+    their provinces for a secretariat, none for anyone else. `action` matches a prefix
+    ("pledges." finds every pledge event)."""
+    from thidua.core.models import AuditEvent
+
+    events = AuditEvent.objects.select_related("actor").order_by("-id")
+    if not actor.is_admin:
+        events = events.filter(province_id__in=actor.secretariat_provinces)
+    if action:
+        events = events.filter(action__startswith=action.strip())
+    if object_type:
+        events = events.filter(object_type=object_type.strip())
+    if object_id:
+        events = events.filter(object_id=object_id.strip())
+    return events

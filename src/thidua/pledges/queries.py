@@ -25,23 +25,27 @@ class BlocYearSummary:
     member_count: int
     registered: int
     missing: int
+    drafts: int = 0  # among `missing`: begun but not submitted (the province's eyes only)
 
 
 def province_overview(province, emulation_year: EmulationYear) -> list[BlocYearSummary]:
     """Every bloc of the province that year: phase, leader, how many units registered.
     Drafts count as missing: only a submitted registration is a registration."""
     submitted = Q(registrations__status=Registration.Status.SUBMITTED)
+    draft = Q(registrations__status=Registration.Status.DRAFT)
     bloc_years = (
         BlocYear.objects.filter(bloc__province=province, emulation_year=emulation_year)
         .select_related("bloc", "leader_unit", "emulation_year")
         .annotate(
             member_count=Count("memberships", distinct=True),
             registered=Count("registrations", filter=submitted, distinct=True),
+            drafts=Count("registrations", filter=draft, distinct=True),
         )
         .order_by("bloc__sort_key", "id")
     )
     return [
-        BlocYearSummary(by, by.member_count, by.registered, by.member_count - by.registered)
+        BlocYearSummary(by, by.member_count, by.registered, by.member_count - by.registered,
+                        by.drafts)
         for by in bloc_years
     ]
 
