@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "thidua.core",
     "thidua.org",
     "thidua.pledges",
+    "thidua.scoring",
+    "thidua.awards",
     "thidua.web",
     "thidua.api",
 ]

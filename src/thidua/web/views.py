@@ -1,5 +1,0 @@
-from django.http import HttpResponse
-
-
-def home(request):
-    return HttpResponse("thidua")
