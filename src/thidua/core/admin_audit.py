@@ -36,6 +36,17 @@ class AuditedModelAdmin(admin.ModelAdmin):
                      before=_snapshot(obj), province_id=_province_id(obj))
         super().delete_model(request, obj)
 
+    def save_formset(self, request, form, formset, change):
+        # Inline rows (a user's roles) are changes of their own and are logged as such.
+        super().save_formset(request, form, formset, change)
+        changes = [("add", obj) for obj in formset.new_objects]
+        changes += [("change", obj) for obj, _fields in formset.changed_objects]
+        changes += [("delete", obj) for obj in formset.deleted_objects]
+        for verb, obj in changes:
+            audit.record(request.user, f"admin.{obj._meta.label_lower}.{verb}",
+                         (obj._meta.label_lower, obj.pk or "-"), after=_snapshot(obj),
+                         province_id=_province_id(obj))
+
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
