@@ -150,6 +150,8 @@ STORAGES = {
                     if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it to exist
 
 # Uploaded evidence lives outside any served directory: it is only ever sent by a view
 # that checked permission first (no MEDIA_URL on purpose).
