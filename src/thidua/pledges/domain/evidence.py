@@ -75,8 +75,8 @@ def _office_kind(content: bytes, max_bytes: int) -> str | None:
             ):
                 return None
             names = {entry.filename for entry in entries}
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return None
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError):
+        return None  # a damaged archive may claim a newer ZIP version: still just damaged
     if "[Content_Types].xml" not in names:
         return None
     if "word/document.xml" in names:
