@@ -1,3 +1,31 @@
-from ninja import NinjaAPI
+"""The HTTP API: django-ninja, every operation under /api/v1/, OpenAPI at
+/api/openapi.json and its docs at /api/docs.
 
-api = NinjaAPI(title="thidua API", version="1", urls_namespace="api")
+The docs page uses the Swagger UI files ninja ships (ninja is in INSTALLED_APPS, so its
+template loads them from our own static files, no CDN) and reads its settings from a
+JSON block, so it runs under the CSP `script-src 'self'` with nothing inline.
+"""
+
+from ninja import NinjaAPI, Swagger
+
+from thidua.api import errors, org, pledges, tokens
+from thidua.api.auth import SessionAuth, TokenAuth
+
+api = NinjaAPI(
+    title="thidua API",
+    version="1",
+    description=(
+        "API của thidua: khối, cụm thi đua, đăng ký thi đua, tiến độ và minh chứng.\n\n"
+        "Xác thực bằng phiên đăng nhập của trình duyệt (kèm tiêu đề `X-CSRFToken` cho các "
+        "yêu cầu ghi) hoặc mã truy cập cá nhân: `Authorization: Bearer thd_…`. Số thập "
+        "phân được gửi và trả về dạng chuỗi (vd. `\"12.50\"`). Lỗi trả về "
+        "`{\"detail\": \"…\", \"errors\": [{\"field\": …, \"message\": \"…\"}]}`."
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+    docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
+)
+errors.install(api)
+api.add_router("/v1/", org.router)
+api.add_router("/v1/", pledges.router)
+api.add_router("/v1/", tokens.router)

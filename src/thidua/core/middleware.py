@@ -35,11 +35,12 @@ class NFCMiddleware:
     @staticmethod
     def _normalise_json(request):
         try:
-            body = request.body
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            data = json.loads(request.body)
+            # Inside the try: a lone surrogate ("\ud800" escaped in the JSON) decodes
+            # but cannot be encoded back to UTF-8.
+            request._body = json.dumps(nfc_deep(data), ensure_ascii=False).encode()
+        except (ValueError, UnicodeError):
             return  # left for the API to answer 400/422 with its own message
-        request._body = json.dumps(nfc_deep(data), ensure_ascii=False).encode()
 
 
 class SecurityHeadersMiddleware:

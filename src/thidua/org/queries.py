@@ -66,3 +66,15 @@ def audit_events(actor: Actor, *, action: str = "", object_type: str = "", objec
     if object_id:
         events = events.filter(object_id=object_id.strip())
     return events
+
+
+def matching_units(actor: Actor, query: str = "", province_id: int | None = None):
+    """`search_units` as an unsliced queryset, optionally within one province, so the API
+    can count the matches and page through them."""
+    units = visible_units(actor).select_related("province")
+    if province_id is not None:
+        units = units.filter(province_id=province_id)
+    key = search_key(query)
+    if key:
+        units = units.filter(search_key__contains=key) | units.filter(code__iexact=query.strip())
+    return units.order_by("sort_key", "id")

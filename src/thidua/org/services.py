@@ -5,9 +5,9 @@ import datetime
 from django.db import IntegrityError, transaction
 
 from thidua.core import audit
-from thidua.core.errors import Conflict, DomainError
+from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.org.domain.composition import Composition, composition_errors
-from thidua.org.domain.phases import PhaseError, check_transition
+from thidua.org.domain.phases import PhaseError, PhaseForbidden, check_transition
 from thidua.org.models import Bloc, BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor, bloc_year_roles
 
@@ -97,6 +97,8 @@ def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "")
     locked = BlocYear.objects.select_for_update().select_related("bloc").get(pk=bloc_year.pk)
     try:
         check_transition(locked.phase, target, bloc_year_roles(actor, locked), reason)
+    except PhaseForbidden as exc:
+        raise Forbidden(str(exc)) from exc
     except PhaseError as exc:
         raise Conflict(str(exc)) from exc
     before = locked.phase

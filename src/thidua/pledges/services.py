@@ -310,3 +310,47 @@ def pledge_status(bloc_year: BlocYear):
     signed = frozenset(u for u, s in rows if s == PledgeSignature.Status.SIGNED)
     absent = frozenset(u for u, s in rows if s == PledgeSignature.Status.ABSENT)
     return signing_status(members, signed, absent)
+
+
+def attach_evidence(actor: Actor, check_in: CheckIn, files) -> list[Evidence]:
+    """More evidence for a check-in already recorded (the API uploads files one request
+    at a time). Same permission and file checks as `report_progress`; nothing is kept
+    unless every file is accepted."""
+    target = check_in.target
+    registration = target.registration
+    if not rules.can_report_progress(actor, registration):
+        if can_act_for_unit(actor, registration.unit_id):
+            raise Conflict("Chỉ bổ sung minh chứng khi bản đăng ký đã gửi và năm thi đua "
+                           "đang diễn ra.")
+        raise Forbidden("Bạn không được bổ sung minh chứng cho đơn vị này.")
+    if not files:
+        raise DomainError("Chưa chọn tệp minh chứng.")
+    verdicts = [(upload, classify(upload.name, upload.content, settings.EVIDENCE_MAX_BYTES))
+                for upload in files]
+    problems = [verdict.error for _, verdict in verdicts if verdict.error]
+    if problems:
+        raise DomainError(*problems)
+    stored, created = [], []
+    try:
+        with transaction.atomic():
+            for upload, verdict in verdicts:
+                evidence = Evidence(
+                    check_in=check_in, unit_id=registration.unit_id,
+                    original_name=nfc(upload.name)[-255:], kind=verdict.kind,
+                    size=len(upload.content),
+                    sha256=hashlib.sha256(upload.content).hexdigest(), uploaded_by=actor.user,
+                )
+                evidence.file.save("evidence", ContentFile(upload.content), save=False)
+                stored.append(evidence.file.name)
+                evidence.save()
+                created.append(evidence)
+            audit.record(actor, "pledges.evidence.add", check_in,
+                         province_id=_province_id(registration),
+                         after={"target": target.id,
+                                "evidence": [e.sha256 for e in created]})
+    except BaseException:
+        storage = Evidence.file.field.storage
+        for name in stored:
+            storage.delete(name)
+        raise
+    return created

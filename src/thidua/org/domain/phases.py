@@ -57,6 +57,11 @@ class PhaseError(Exception):
     """A move the state machine refuses; the message is for the user, in Vietnamese."""
 
 
+class PhaseForbidden(PhaseError):
+    """The move exists but not for these roles: a permission refusal (HTTP 403), not a
+    state conflict (409), so the UI and the API can tell the user which it is."""
+
+
 def allowed_moves(current: str, roles: frozenset) -> list[Transition]:
     """The moves these roles may make from `current`, forward first."""
     moves = [t for (source, _), t in TRANSITIONS.items() if source == current and t.roles & roles]
@@ -80,7 +85,7 @@ def check_transition(current: str, target: str, roles: frozenset, reason: str = 
     if not transition.roles & roles:
         who = "Thường trực thi đua tỉnh" if transition.roles == _PROVINCE else (
             "đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh")
-        raise PhaseError(
+        raise PhaseForbidden(
             f"Chỉ {who} được chuyển từ “{source.label}” sang “{destination.label}”."
         )
     if transition.needs_reason and not reason.strip():

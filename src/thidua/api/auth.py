@@ -1,0 +1,71 @@
+"""Who is calling: a personal API token (scripts) or the browser session (with CSRF).
+
+Tried in that order. A request that presents a bearer token is judged by the token
+alone: a wrong or revoked token is refused (401) even if a session cookie rides along,
+so a script never silently acts as whoever is logged in to the same browser.
+"""
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from thidua.core.tokens import user_for_token
+from thidua.org.rules import Actor, actor_for
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+BAD_TOKEN = "Mã truy cập không hợp lệ, đã bị thu hồi hoặc tài khoản đã bị khóa."  # noqa: S105
+CSRF_FAILED = ("Thiếu hoặc sai mã CSRF: khi dùng phiên đăng nhập của trình duyệt, gửi kèm "
+               "tiêu đề X-CSRFToken.")
+
+
+def _bearer(request: HttpRequest) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+class TokenAuth(HttpBearer):
+    def __call__(self, request: HttpRequest):
+        token = _bearer(request)
+        if token is None:
+            return None
+        user = user_for_token(token)
+        if user is None:
+            raise AuthenticationError(message=BAD_TOKEN)
+        # Services and rules read the user from the request like any other view.
+        request.user = user
+        request.auth_method = "token"
+        return user
+
+    def authenticate(self, request, token):  # pragma: no cover - __call__ does the work
+        raise NotImplementedError
+
+
+class SessionAuth(APIKeyCookie):
+    """Django's session, with the CSRF check on unsafe methods: a page on another site
+    must not be able to drive the API with the user's cookie."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest):
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key):
+        if _bearer(request) is not None:
+            return None
+        user = request.user
+        if not user.is_authenticated or not user.is_active:
+            return None
+        if request.method not in SAFE_METHODS and check_csrf(request):
+            raise HttpError(403, CSRF_FAILED)
+        request.auth_method = "session"
+        return user
+
+
+def actor(request) -> Actor:
+    return actor_for(request.auth)
+
+
+def via_token(request) -> bool:
+    return getattr(request, "auth_method", None) == "token"

@@ -1,0 +1,286 @@
+"""Request and response shapes of the API, shared by the routers.
+
+Inbound strings carry their database length and refuse control characters: PostgreSQL
+rejects NUL in text and a too-long value would fail at the INSERT, both as a 500. Money-
+like values (targets, results) travel as decimal strings so no client rounds them
+through a float.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import StringConstraints
+
+from thidua.core.award_forms import AwardForm
+from thidua.org.domain.phases import Phase
+from thidua.org.models import Role
+
+# Ids are bigint columns; anything larger cannot name a row and would overflow SQLite.
+MAX_ID = 2**53 - 1
+# Tab, newline and carriage return are text; every other C0 control (and DEL) is not.
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# Matches the DecimalField(max_digits=16, decimal_places=2) of targets and check-ins.
+DECIMAL = r"^-?[0-9]{1,14}(\.[0-9]{1,2})?$"
+
+
+def text(max_length: int, min_length: int = 0):
+    return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length,
+                                            pattern=NO_CONTROL)]
+
+
+DecimalString = Annotated[str, StringConstraints(pattern=DECIMAL)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Year = Annotated[int, Field(ge=1900, le=9999)]
+
+
+def decimal_string(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+# --- errors ---------------------------------------------------------------------------
+
+class ErrorItem(Schema):
+    field: str | None = Field(None, description="Trường bị lỗi (vd. `reported_on`); "
+                                                "null nếu lỗi không gắn với trường nào.")
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
+    errors: list[ErrorItem]
+
+
+# --- organisation ---------------------------------------------------------------------
+
+class ProvinceOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class UnitRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class UnitOut(UnitRef):
+    province: ProvinceOut
+
+
+class UnitPage(Schema):
+    count: int
+    items: list[UnitOut]
+
+
+class BlocOut(Schema):
+    id: int
+    code: str
+    name: str
+    short_name: str
+    kind: Literal["khoi", "cum"]
+
+
+class BlocYearOut(Schema):
+    id: int
+    province: ProvinceOut
+    bloc: BlocOut
+    year: int
+    phase: Phase
+    phase_label: str
+    leader_unit: UnitRef
+
+
+class BlocYearPage(Schema):
+    count: int
+    items: list[BlocYearOut]
+
+
+class MoveOut(Schema):
+    target: Phase
+    target_label: str
+    direction: Literal["forward", "back"]
+    needs_reason: bool
+
+
+class MemberOut(Schema):
+    unit: UnitRef
+    is_leader: bool
+    is_deputy: bool
+    registration_status: Literal["none", "draft", "submitted"] = Field(
+        description="`none` cũng dùng cho bản nháp của đơn vị khác (không được xem).")
+    registration_id: int | None
+    submitted_on: datetime.date | None
+    on_time: bool
+    signature: Literal["signed", "absent"] | None
+
+
+class BlocYearDetail(BlocYearOut):
+    registration_deadline: datetime.date
+    deputy_units: list[UnitRef]
+    members: list[MemberOut]
+    registered_count: int
+    signing_complete: bool
+    can_manage: bool
+    allowed_moves: list[MoveOut]
+
+
+class PhaseMoveIn(Schema):
+    target: Phase
+    reason: text(2000) = ""
+
+
+class MembershipOut(Schema):
+    year: int
+    bloc_year_id: int
+    bloc: BlocOut
+    is_leader: bool
+    is_deputy: bool
+
+
+class UnitDetail(UnitOut):
+    memberships: list[MembershipOut]
+
+
+class RoleOut(Schema):
+    role: Role
+    role_label: str
+    province: ProvinceOut | None
+    bloc_year_id: int | None
+    bloc_year_name: str | None
+    unit: UnitRef | None
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    is_admin: bool
+    auth: Literal["session", "token"]
+    roles: list[RoleOut]
+
+
+# --- pledges --------------------------------------------------------------------------
+
+class TitleOut(Schema):
+    award_form: AwardForm
+    label: str
+
+
+class TargetOut(Schema):
+    id: int
+    indicator: str
+    baseline: str
+    target_value: str
+    unit_of_measure: str
+    deadline: datetime.date
+    latest_actual: str | None
+    latest_reported_on: datetime.date | None
+    progress_percent: int
+
+
+class RegistrationPermissions(Schema):
+    edit: bool
+    withdraw: bool
+    report_progress: bool
+
+
+class RegistrationOut(Schema):
+    id: int
+    unit: UnitRef
+    year: int
+    bloc_year_id: int
+    status: Literal["draft", "submitted"]
+    status_label: str
+    submitted_at: datetime.datetime | None
+    on_time: bool
+    titles: list[TitleOut]
+    targets: list[TargetOut]
+    permissions: RegistrationPermissions
+
+
+class TitlesIn(Schema):
+    award_forms: list[AwardForm] = Field(max_length=len(AwardForm.values))
+
+
+class TargetIn(Schema):
+    indicator: text(500)
+    target_value: DecimalString
+    unit_of_measure: text(50)
+    deadline: datetime.date
+    baseline: DecimalString = "0"
+
+
+class WithdrawIn(Schema):
+    reason: text(2000)
+
+
+class EvidenceOut(Schema):
+    id: int
+    original_name: str
+    kind: Literal["pdf", "jpeg", "png", "docx", "xlsx"]
+    size: int
+    sha256: str
+    uploaded_at: datetime.datetime
+    download_url: str
+
+
+class CheckInIn(Schema):
+    reported_on: datetime.date
+    actual_value: DecimalString
+    note: text(5000) = ""
+
+
+class CheckInOut(Schema):
+    id: int
+    target_id: int
+    reported_on: datetime.date
+    actual_value: str
+    note: str
+    author: str | None
+    created_at: datetime.datetime
+    evidence: list[EvidenceOut]
+
+
+class SignatureIn(Schema):
+    signed_on: datetime.date
+    place: text(300) = ""
+    status: Literal["signed", "absent"]
+    signer_name: text(200) = ""
+    absence_reason: text(300) = ""
+
+
+class SignatureOut(Schema):
+    unit: UnitRef
+    status: Literal["signed", "absent"] | None
+    signer_name: str
+    absence_reason: str
+
+
+class SigningOut(Schema):
+    bloc_year_id: int
+    signed_on: datetime.date | None
+    place: str
+    complete: bool
+    members: list[SignatureOut]
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+class TokenIn(Schema):
+    name: text(100, min_length=1)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="Mã truy cập đầy đủ; chỉ hiện một lần, hãy lưu lại ngay.")
