@@ -1,0 +1,152 @@
+"""The web boundary: parse and check what a person typed, in Vietnamese, before a service.
+
+Forms only turn text into values and say which field is wrong; every rule of the domain
+stays in the services (their DomainError messages are shown beside these).
+"""
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from thidua.core.award_forms import AwardForm
+from thidua.org.domain.phases import Phase
+from thidua.pledges.domain.evidence import ACCEPTED_LABEL, classify
+from thidua.pledges.models import PledgeSignature
+from thidua.pledges.services import TargetInput, Upload
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DECIMAL = {"max_digits": 16, "decimal_places": 2}
+
+
+class TitlesForm(forms.Form):
+    award_forms = forms.MultipleChoiceField(
+        label="Danh hiệu đăng ký", choices=AwardForm.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class TargetForm(forms.Form):
+    indicator = forms.CharField(label="Tên chỉ tiêu", max_length=500)
+    baseline = forms.DecimalField(label="Giá trị xuất phát", initial=0, required=False,
+                                  **DECIMAL)
+    target_value = forms.DecimalField(label="Giá trị mục tiêu", **DECIMAL)
+    unit_of_measure = forms.CharField(label="Đơn vị tính", max_length=50)
+    deadline = forms.DateField(label="Thời hạn", widget=DATE_WIDGET)
+
+    def __init__(self, *args, year=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if self.year and deadline.year != self.year:
+            raise forms.ValidationError(f"Thời hạn phải nằm trong năm thi đua {self.year}.")
+        return deadline
+
+    def to_input(self) -> TargetInput:
+        data = self.cleaned_data
+        return TargetInput(
+            indicator=data["indicator"], target_value=data["target_value"],
+            unit_of_measure=data["unit_of_measure"], deadline=data["deadline"],
+            baseline=data["baseline"] if data["baseline"] is not None else 0,
+        )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="Lý do rút lại", max_length=1000, widget=forms.Textarea)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class CheckInForm(forms.Form):
+    reported_on = forms.DateField(label="Ngày báo cáo", widget=DATE_WIDGET)
+    actual_value = forms.DecimalField(label="Kết quả đạt được", **DECIMAL)
+    note = forms.CharField(label="Ghi chú", required=False, max_length=2000,
+                           widget=forms.Textarea)
+    files = forms.Field(
+        label="Tệp minh chứng", required=False,
+        help_text=f"Có thể chọn nhiều tệp ({ACCEPTED_LABEL}), mỗi tệp tối đa "
+                  f"{settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB.",
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("reported_on", timezone.localdate())
+
+    def clean_reported_on(self):
+        reported_on = self.cleaned_data["reported_on"]
+        if reported_on > timezone.localdate():
+            raise forms.ValidationError("Ngày báo cáo không được sau ngày hôm nay.")
+        return reported_on
+
+    def clean_files(self):
+        """Read each file once and judge it with the same core the service uses, so a bad
+        file is reported beside its field; the service checks again before writing."""
+        uploads, problems = [], []
+        for upload in self.files.getlist(self.add_prefix("files")):
+            content = upload.read(settings.EVIDENCE_MAX_BYTES + 1)
+            item = Upload(upload.name, content)
+            verdict = classify(item.name, item.content, settings.EVIDENCE_MAX_BYTES)
+            if verdict.error:
+                problems.append(verdict.error)
+            uploads.append(item)
+        if problems:
+            raise forms.ValidationError(problems)
+        return uploads
+
+
+class PhaseForm(forms.Form):
+    target = forms.ChoiceField(label="Chuyển sang giai đoạn", choices=Phase.choices)
+    reason = forms.CharField(label="Lý do", required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SignatureForm(forms.Form):
+    unit = forms.IntegerField(label="Đơn vị", widget=forms.Select)
+    status = forms.ChoiceField(label="Tình trạng", choices=PledgeSignature.Status.choices,
+                               widget=forms.RadioSelect)
+    signer_name = forms.CharField(label="Người ký", required=False, max_length=200)
+    absence_reason = forms.CharField(label="Lý do vắng", required=False, max_length=300)
+    signed_on = forms.DateField(label="Ngày ký kết", widget=DATE_WIDGET)
+    place = forms.CharField(label="Địa điểm", required=False, max_length=300)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].widget.choices = [("", "— Chọn đơn vị —")] + [
+            (unit.id, unit.name) for unit in members]
+        self.member_ids = {unit.id for unit in members}
+
+    def clean_unit(self):
+        unit_id = self.cleaned_data["unit"]
+        if unit_id not in self.member_ids:
+            raise forms.ValidationError("Đơn vị không phải thành viên của khối.")
+        return unit_id
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status == PledgeSignature.Status.SIGNED and not (data.get("signer_name") or "").strip():
+            self.add_error("signer_name", "Ghi rõ họ tên người ký.")
+        if status == PledgeSignature.Status.ABSENT and not (
+                data.get("absence_reason") or "").strip():
+            self.add_error("absence_reason", "Ghi rõ lý do vắng mặt.")
+        return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="Tên gợi nhớ", max_length=100,
+                           help_text="Ví dụ: “Bảng tính tổng hợp của phòng”.")
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label="Hành động", required=False, max_length=100)
+    object_type = forms.CharField(label="Loại đối tượng", required=False, max_length=100)
+    object_id = forms.CharField(label="Mã đối tượng", required=False, max_length=64)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Tên hoặc mã đơn vị", required=False, max_length=200)

@@ -1,0 +1,115 @@
+"""A bloc year: members and their registrations, the pledge signing record, the phase."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from thidua.core.errors import DomainError
+from thidua.org import services as org_services
+from thidua.org.domain.phases import Phase, allowed_moves
+from thidua.org.models import BlocYear, Unit
+from thidua.org.rules import bloc_year_roles, can_oversee_province
+from thidua.pledges import queries as pledge_queries
+from thidua.pledges import rules as pledge_rules
+from thidua.pledges import services as pledge_services
+from thidua.pledges.models import PledgeSignature, PledgeSigning
+from thidua.web.forms import PhaseForm, SignatureForm
+from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
+
+
+def load_bloc_year(actor, pk):
+    bloc_year = get_object_or_404(
+        BlocYear.objects.select_related("bloc__province", "emulation_year", "leader_unit"),
+        pk=pk)
+    roles = bloc_year_roles(actor, bloc_year)
+    require(bool(roles))
+    return bloc_year, roles
+
+
+def _page(request, actor, bloc_year, roles, *, phase_form=None, signature_form=None,
+          errors=(), status=200):
+    view = pledge_queries.bloc_year_view(actor, bloc_year)
+    members = [row.unit for row in view.members]
+    can_sign = pledge_rules.can_record_signing(actor, bloc_year)
+    moves = allowed_moves(bloc_year.phase, roles)
+    signing = PledgeSigning.objects.filter(bloc_year=bloc_year).first()
+    if can_sign and signature_form is None:
+        signature_form = SignatureForm(members=members, initial={
+            "signed_on": signing.signed_on if signing else None,
+            "place": signing.place if signing else "",
+            "status": PledgeSignature.Status.SIGNED,
+        })
+    form_errors = [*error_items(phase_form), *error_items(signature_form)]
+    return render(request, "web/bloc_year.html", {
+        "bloc_year": bloc_year, "view": view, "signing_record": signing,
+        "moves": [{"target": m.target, "label": Phase(m.target).label, "is_back": m.is_back,
+                   "needs_reason": m.needs_reason} for m in moves],
+        "phase_form": phase_form or PhaseForm(),
+        "can_sign": can_sign, "signature_form": signature_form,
+        "errors": form_errors + error_items(messages=errors),
+        "viewable_units": _viewable(actor, bloc_year, members),
+        "past_deadline": timezone.localdate() > view.deadline,
+    }, status=status)
+
+
+def _viewable(actor, bloc_year, members):
+    """Member units whose page this actor may open (the same test as org.rules.can_view_unit,
+    made once for the list instead of once per row)."""
+    if can_oversee_province(actor, bloc_year.bloc.province_id):
+        return {unit.id for unit in members}
+    return set(actor.own_units | actor.led_units)
+
+
+@login_required
+@shows_domain_errors
+def detail(request, pk):
+    actor = get_actor(request)
+    bloc_year, roles = load_bloc_year(actor, pk)
+    return _page(request, actor, bloc_year, roles)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def move_phase(request, pk):
+    actor = get_actor(request)
+    bloc_year, roles = load_bloc_year(actor, pk)
+    require(True, bool(allowed_moves(bloc_year.phase, roles)))
+    form = PhaseForm(request.POST)
+    if not form.is_valid():
+        return _page(request, actor, bloc_year, roles, phase_form=form, status=400)
+    try:
+        org_services.move_phase(actor, bloc_year, form.cleaned_data["target"],
+                                form.cleaned_data["reason"])
+    except DomainError as exc:
+        return _page(request, actor, bloc_year, roles, phase_form=form, errors=exc.messages,
+                     status=exc.status)
+    messages.success(request, f"Đã chuyển sang giai đoạn “{bloc_year.get_phase_display()}”.")
+    return redirect("bloc_year", pk=bloc_year.pk)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def record_signature(request, pk):
+    actor = get_actor(request)
+    bloc_year, roles = load_bloc_year(actor, pk)
+    require(True, pledge_rules.can_record_signing(actor, bloc_year))
+    members = pledge_queries.bloc_year_view(actor, bloc_year).members
+    form = SignatureForm(request.POST, members=[row.unit for row in members])
+    if not form.is_valid():
+        return _page(request, actor, bloc_year, roles, signature_form=form, status=400)
+    data = form.cleaned_data
+    unit = Unit.objects.get(pk=data["unit"])
+    try:
+        pledge_services.record_signature(
+            actor, bloc_year, unit, signed_on=data["signed_on"], place=data["place"],
+            status=data["status"], signer_name=data["signer_name"],
+            absence_reason=data["absence_reason"])
+    except DomainError as exc:
+        return _page(request, actor, bloc_year, roles, signature_form=form,
+                     errors=exc.messages, status=exc.status)
+    messages.success(request, f"Đã ghi nhận ký kết của {unit.name}.")
+    return redirect("bloc_year", pk=bloc_year.pk)

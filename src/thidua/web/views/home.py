@@ -1,0 +1,38 @@
+"""Login, logout and the landing redirect: each role starts on the page of its work."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from thidua.org.models import BlocYear, Province, Unit
+from thidua.web.utils import get_actor
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+@login_required
+def home(request):
+    actor = get_actor(request)
+    if actor.is_admin or actor.secretariat_provinces:
+        provinces = list(Province.objects.all() if actor.is_admin
+                         else Province.objects.filter(id__in=actor.secretariat_provinces))
+        if len(provinces) == 1:
+            return redirect("province_dashboard", code=provinces[0].code)
+        if provinces:
+            return render(request, "web/home.html", {"provinces": provinces})
+    if actor.leader_bloc_years:
+        latest = (BlocYear.objects.filter(id__in=actor.leader_bloc_years)
+                  .order_by("-emulation_year__year", "id").first())
+        return redirect("bloc_year", pk=latest.pk)
+    if actor.own_units:
+        ids = actor.officer_units or actor.delegate_units
+        unit = Unit.objects.filter(id__in=ids).order_by("sort_key", "id").first()
+        return redirect("unit", pk=unit.pk)
+    return render(request, "web/home.html", {"provinces": [], "no_role": True})
