@@ -45,8 +45,10 @@ class AuditEvent(models.Model):
     hash of the one before, so an edited or deleted row breaks the chain visibly."""
 
     at = models.DateTimeField("thời điểm", db_index=True)
+    # PROTECT, not SET_NULL: actor_id is part of the hashed content, so nulling it when a
+    # user is deleted would break the chain. People who leave are deactivated instead.
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField("người thực hiện", max_length=200)
     action = models.CharField("hành động", max_length=100, db_index=True)
