@@ -103,6 +103,9 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("THIDUA_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'thidua.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh var/ (a server sets THIDUA_SECRET_KEY, so nothing else creates it) must not
+    # fail with "unable to open database file".
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
     # BEGIN so two writers queue instead of failing half-way with "database is locked".
     DATABASES["default"]["OPTIONS"] = {

@@ -1,0 +1,43 @@
+"""`thidua check --deploy` is clean with production settings (settings.py's promise)."""
+
+import os
+import secrets
+import string
+import subprocess
+import sys
+
+import pytest
+
+
+def run_check(tmp_path, **overrides):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("THIDUA_") or k == "THIDUA_DATABASE_URL"}
+    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+    env.update({
+        "THIDUA_DEPLOYMENT": "production",
+        "THIDUA_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(64)),
+        "THIDUA_ALLOWED_HOSTS": "thidua.example.vn",
+        "THIDUA_DEBUG": "0",
+        "THIDUA_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "thidua.settings",
+    })
+    env.update(overrides)
+    return subprocess.run(
+        [sys.executable, "-m", "thidua", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+@pytest.mark.parametrize("overrides", [{}, {"THIDUA_ALLOWED_HOSTS": "thidua.example.vn,"
+                                            "thidua-2.example.vn"}])
+def test_production_settings_pass_the_deploy_check(tmp_path, overrides):
+    result = run_check(tmp_path, **overrides)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_debug_in_production_fails_the_check(tmp_path):
+    """The same command does fail when a setting is wrong, so the test above means something."""
+    result = run_check(tmp_path, THIDUA_DEBUG="1")
+    assert result.returncode != 0
+    assert "security.W018" in result.stderr + result.stdout
