@@ -74,3 +74,38 @@ def error(detail, *messages, field=None):
     """The body of a refusal with one or more messages not tied to a field."""
     items = messages or (detail,)
     return {"detail": detail, "errors": [{"field": field, "message": m} for m in items]}
+
+
+def unit_ref(unit):
+    return {"id": unit.id, "code": unit.code, "name": unit.name}
+
+
+def province_out(province):
+    return {"id": province.id, "code": province.code, "name": province.name}
+
+
+def make_registration(world, unit_code, *, submit=False, titles=("provincial_flag",)):
+    """A registration of `unit_code` through the services, as its own officer would."""
+    import datetime
+    from decimal import Decimal
+
+    from thidua.core.models import User
+    from thidua.org.models import Role, RoleAssignment
+    from thidua.org.rules import actor_for
+    from thidua.pledges import services
+
+    unit = world.units[unit_code]
+    user, _ = User.objects.get_or_create(username=f"cb_{unit_code.lower()}")
+    RoleAssignment.objects.get_or_create(user=user, role=Role.UNIT_OFFICER, unit=unit)
+    user.__dict__.pop("_thidua_actor", None)
+    officer = actor_for(user)
+    registration = services.open_registration(officer, unit, world.year)
+    services.set_titles(officer, registration, titles)
+    services.add_target(officer, registration, services.TargetInput(
+        indicator="Tỷ lệ hồ sơ trực tuyến", target_value=Decimal("90.00"),
+        unit_of_measure="%", deadline=datetime.date(world.year.year, 12, 31),
+        baseline=Decimal("40.50")))
+    if submit:
+        services.submit_registration(officer, registration)
+    registration.refresh_from_db()
+    return registration
