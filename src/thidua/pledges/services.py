@@ -78,10 +78,16 @@ def open_registration(actor: Actor, unit: Unit, emulation_year: EmulationYear) -
 
 
 def _require_editable(actor: Actor, registration: Registration):
-    if not rules.can_edit_registration(actor, registration):
-        if registration.is_submitted:
-            raise Conflict("Bản đăng ký đã gửi; rút lại để sửa (chỉ trong giai đoạn đăng ký).")
+    if rules.can_edit_registration(actor, registration):
+        return
+    # Who first (403), then the registration's state (409): someone else's pledge is
+    # forbidden whatever its state, the unit's own is only in the wrong state.
+    if not can_act_for_unit(actor, registration.unit_id):
         raise Forbidden("Bạn không được sửa bản đăng ký này.")
+    if registration.is_submitted:
+        raise Conflict("Bản đăng ký đã gửi; rút lại để sửa (chỉ trong giai đoạn đăng ký).")
+    raise Conflict(f"{registration.bloc_year.bloc.display_name} đã qua giai đoạn đăng ký thi "
+                   "đua; không sửa được bản đăng ký.")
 
 
 @transaction.atomic
@@ -183,6 +189,8 @@ def submit_registration(actor: Actor, registration: Registration) -> Registratio
 @transaction.atomic
 def withdraw_registration(actor: Actor, registration: Registration, reason: str) -> Registration:
     if not rules.can_withdraw_registration(actor, registration):
+        if not can_act_for_unit(actor, registration.unit_id):
+            raise Forbidden("Bạn không được rút lại bản đăng ký này.")
         raise Conflict("Chỉ rút lại được bản đăng ký đã gửi, trong giai đoạn đăng ký.")
     if not reason.strip():
         raise DomainError("Rút lại bản đăng ký phải ghi rõ lý do.")
