@@ -1,0 +1,130 @@
+"""A unit's final score from its sheets (functional core, exact): RULES.md 14.
+
+Methods (the rulebook's `scoring.aggregation`):
+- `appraised`: the appraisal sheet if the unit has a submitted one, else the mean of its
+  peers (the RULES.md default);
+- `mean`: the mean of the peer sheets;
+- `trimmed_mean`: the mean after dropping the single highest and the single lowest peer
+  value. With 3 or more peers one of each is dropped (with exactly 3, what remains is the
+  middle value, i.e. the median). With 1 or 2 peers dropping two would leave nothing, so
+  nothing is dropped and the plain mean is used — reported as `trimmed=False`, never
+  silently;
+- `median`: the middle peer value; with an even count the mean of the two middle ones.
+
+Each figure (final, every section, bonus, penalty) is aggregated on its own with the same
+method. For the mean they add up; for the median and the trimmed mean the parts need not
+add up to the final, which is always the aggregate of each sheet's own final.
+A unit with no value to aggregate has no final score (None), never 0.
+"""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+APPRAISED, MEAN, TRIMMED_MEAN, MEDIAN = "appraised", "mean", "trimmed_mean", "median"
+AGGREGATIONS = (APPRAISED, MEAN, TRIMMED_MEAN, MEDIAN)
+AGGREGATION_LABELS = {
+    APPRAISED: "Điểm thẩm định (nếu chưa thẩm định: trung bình điểm chấm chéo)",
+    MEAN: "Trung bình điểm chấm chéo",
+    TRIMMED_MEAN: "Trung bình điểm chấm chéo, bỏ một điểm cao nhất và một điểm thấp nhất",
+    MEDIAN: "Trung vị điểm chấm chéo",
+}
+MIN_PEERS_TO_TRIM = 3
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    value: Fraction | None
+    method: str  # the method actually used (appraised may fall back to mean)
+    trimmed: bool = False  # trimmed_mean: whether a highest and a lowest were dropped
+
+
+def mean(values) -> Fraction | None:
+    values = list(values)
+    return sum(values, Fraction(0)) / len(values) if values else None
+
+
+def median(values) -> Fraction | None:
+    ordered = sorted(values)
+    n = len(ordered)
+    if not n:
+        return None
+    middle = n // 2
+    return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def trimmed_mean(values) -> tuple[Fraction | None, bool]:
+    ordered = sorted(values)
+    if len(ordered) < MIN_PEERS_TO_TRIM:
+        return mean(ordered), False
+    return mean(ordered[1:-1]), True
+
+
+def aggregate(method: str, peers, appraised: Fraction | None = None) -> Aggregate:
+    """One figure of one unit. `peers` are the values of its submitted peer sheets."""
+    peers = list(peers)
+    if method == APPRAISED:
+        if appraised is not None:
+            return Aggregate(appraised, APPRAISED)
+        return Aggregate(mean(peers), MEAN)
+    if method == MEAN:
+        return Aggregate(mean(peers), MEAN)
+    if method == TRIMMED_MEAN:
+        value, trimmed = trimmed_mean(peers)
+        return Aggregate(value, TRIMMED_MEAN, trimmed)
+    if method == MEDIAN:
+        return Aggregate(median(peers), MEDIAN)
+    raise ValueError(f"Cách tổng hợp điểm không hợp lệ: {method!r}.")
+
+
+@dataclass(frozen=True)
+class SheetValues:
+    """What aggregation needs of one submitted sheet."""
+
+    final: Fraction
+    bonus: Fraction = Fraction(0)
+    penalty: Fraction = Fraction(0)
+    sections: dict = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class UnitSheets:
+    unit_id: int
+    peers: tuple = ()  # SheetValues of the unit's submitted peer sheets
+    appraisal: SheetValues | None = None
+    self_assessment: SheetValues | None = None
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit_id: int
+    final: Fraction | None
+    method: str
+    trimmed: bool
+    bonus: Fraction | None
+    penalty: Fraction | None
+    sections: dict
+    peer_count: int
+    spread: Fraction | None  # disagreement: highest − lowest peer final (None below 2)
+    self_final: Fraction | None = None
+
+
+def unit_result(method: str, sheets: UnitSheets, section_codes=()) -> UnitResult:
+    def figure(pick):
+        appraised = pick(sheets.appraisal) if sheets.appraisal else None
+        return aggregate(method, [pick(p) for p in sheets.peers], appraised)
+
+    final = figure(lambda s: s.final)
+    finals = [p.final for p in sheets.peers]
+    return UnitResult(
+        unit_id=sheets.unit_id,
+        final=final.value,
+        method=final.method,
+        trimmed=final.trimmed,
+        bonus=figure(lambda s: s.bonus).value,
+        penalty=figure(lambda s: s.penalty).value,
+        sections={code: figure(lambda s, c=code: s.sections.get(c, Fraction(0))).value
+                  for code in section_codes},
+        peer_count=len(finals),
+        spread=max(finals) - min(finals) if len(finals) >= 2 else None,
+        self_final=sheets.self_assessment.final if sheets.self_assessment else None,
+    )
