@@ -9,7 +9,7 @@ from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.org.domain.composition import Composition, composition_errors
 from thidua.org.domain.phases import PhaseError, PhaseForbidden, check_transition
 from thidua.org.models import Bloc, BlocYear, EmulationYear, Membership, Unit
-from thidua.org.rules import Actor, bloc_year_roles
+from thidua.org.rules import Actor, bloc_year_roles, can_oversee_province
 
 
 def default_registration_deadline(year: int) -> datetime.date:
@@ -18,6 +18,8 @@ def default_registration_deadline(year: int) -> datetime.date:
 
 
 def ensure_year(actor, province, year: int, registration_deadline=None) -> EmulationYear:
+    if not can_oversee_province(actor, province.id):
+        raise Forbidden("Chỉ Thường trực thi đua tỉnh được mở năm thi đua.")
     emulation_year, created = EmulationYear.objects.get_or_create(
         province=province,
         year=year,
@@ -46,6 +48,8 @@ def create_bloc_year(actor, bloc: Bloc, emulation_year: EmulationYear, *, member
                      deputies) -> BlocYear:
     """A bloc's year with its members, leader and deputies (RULES.md 1, 2, 5), checked
     whole before anything is written."""
+    if not can_oversee_province(actor, bloc.province_id):
+        raise Forbidden("Chỉ Thường trực thi đua tỉnh được lập danh sách khối.")
     if bloc.province_id != emulation_year.province_id:
         raise DomainError("Khối và năm thi đua phải thuộc cùng một tỉnh.")
     if BlocYear.objects.filter(bloc=bloc, emulation_year=emulation_year).exists():
