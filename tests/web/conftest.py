@@ -28,6 +28,13 @@ def as_who(client, world):
     return login
 
 
+def outcome(response):
+    """The status code, or "login" for the redirect an anonymous visitor gets."""
+    if response.status_code == 302 and response["Location"].startswith("/dang-nhap/?next="):
+        return "login"
+    return response.status_code
+
+
 def matrix(**expected):
     """Expected status per role: every role of WHO must be stated, none forgotten."""
     assert set(expected) == set(WHO), set(WHO) ^ set(expected)

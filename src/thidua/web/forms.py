@@ -106,13 +106,13 @@ class PhaseForm(forms.Form):
 
 
 class SignatureForm(forms.Form):
+    signed_on = forms.DateField(label="Ngày ký kết", widget=DATE_WIDGET)
+    place = forms.CharField(label="Địa điểm", required=False, max_length=300)
     unit = forms.IntegerField(label="Đơn vị", widget=forms.Select)
     status = forms.ChoiceField(label="Tình trạng", choices=PledgeSignature.Status.choices,
                                widget=forms.RadioSelect)
     signer_name = forms.CharField(label="Người ký", required=False, max_length=200)
     absence_reason = forms.CharField(label="Lý do vắng", required=False, max_length=300)
-    signed_on = forms.DateField(label="Ngày ký kết", widget=DATE_WIDGET)
-    place = forms.CharField(label="Địa điểm", required=False, max_length=300)
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
