@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from thidua.core.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
-from thidua.pledges.domain.evidence import ACCEPTED_LABEL, classify
+from thidua.pledges.domain.evidence import ACCEPTED_LABEL, _mb, classify
 from thidua.pledges.models import PledgeSignature
 from thidua.pledges.services import TargetInput, Upload
 
@@ -86,11 +86,16 @@ class CheckInForm(forms.Form):
     def clean_files(self):
         """Read each file once and judge it with the same core the service uses, so a bad
         file is reported beside its field; the service checks again before writing."""
+        limit = settings.EVIDENCE_MAX_BYTES
         uploads, problems = [], []
         for upload in self.files.getlist(self.add_prefix("files")):
-            content = upload.read(settings.EVIDENCE_MAX_BYTES + 1)
-            item = Upload(upload.name, content)
-            verdict = classify(item.name, item.content, settings.EVIDENCE_MAX_BYTES)
+            if upload.size > limit:
+                # Not read into memory at all; the sentence is the evidence core's.
+                problems.append(f"Tệp “{upload.name}” dung lượng {_mb(upload.size)}, vượt giới "
+                                f"hạn {_mb(limit)}.")
+                continue
+            item = Upload(upload.name, upload.read())
+            verdict = classify(item.name, item.content, limit)
             if verdict.error:
                 problems.append(verdict.error)
             uploads.append(item)
