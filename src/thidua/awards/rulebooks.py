@@ -504,7 +504,8 @@ _HEADER = Struct(
     {"code": Str(), "title": Str(), "scope": Choice(["national", "province"]),
      "province": Optional(Str()), "effective_from": Date(), "effective_to": Optional(Date())},
     optional=("province", "effective_to"))
-_CITATION = Struct({"text": Str(), "article": Optional(Str())}, optional=("article",))
+_CITATION = Struct({"text": Str(), "article": Optional(Str()), "by_form": MapOf(FORMS, Str())},
+                   optional=("article", "by_form"))
 _ENTRY_FIELDS = ("value", "tag", "citation", "note", "open_point")
 
 
@@ -621,7 +622,9 @@ def _setting(key, spec, node, loader, source):
     citation = _CITATION.parse(entry["citation"][1], loader)
     note = Str().parse(entry["note"][1], loader) if "note" in entry else ""
     open_point = Str().parse(entry["open_point"][1], loader) if "open_point" in entry else ""
-    return Setting(key, value, Citation(citation["text"], citation.get("article") or "", tag),
+    by_form = tuple(sorted(citation.get("by_form", {}).items()))
+    return Setting(key, value,
+                   Citation(citation["text"], citation.get("article") or "", tag, by_form),
                    source, spec.rules, note, open_point)
 
 

@@ -28,6 +28,13 @@ class Citation:
     text: str
     article: str = ""
     tag: str = "practice"
+    # One setting may rest on a different article for each award form (RULES.md 17: art.
+    # 25 for the Government flag, art. 26 for the provincial flag): form → article.
+    by_form: tuple = ()
+
+    def for_form(self, form: str) -> "Citation":
+        article = dict(self.by_form).get(form)
+        return Citation(self.text, article, self.tag) if article else self
 
     def __str__(self):
         where = f"{self.article}, {self.text}" if self.article else self.text

@@ -1,0 +1,64 @@
+"""Bonus points carried into the next year from the awards a unit received (RULES.md 11).
+
+Functional core: the award history in, the next year's bonus out, explained. The values
+come from the rulebook of the scoring year (`scoring.previous_award_bonus`).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from thidua.awards.domain.rulebook import Citation, Rulebook
+from thidua.core.award_forms import AwardForm
+
+
+@dataclass(frozen=True)
+class AwardRecord:
+    """A decided award (Award model, or any history import)."""
+
+    unit_id: int
+    year: int
+    award_form: str
+    decision_number: str = ""
+
+
+@dataclass(frozen=True)
+class Bonus:
+    unit_id: int
+    year: int  # the year the bonus is scored in
+    points: Decimal
+    award: AwardRecord | None
+    explanation: str
+    citation: Citation
+
+    def __str__(self):
+        return f"{self.explanation} — {self.citation}"
+
+
+def bonus_points(unit_id: int, year: int, history: Iterable[AwardRecord],
+                 rulebook: Rulebook) -> Bonus:
+    """The bonus of `unit_id` in `year` for the awards it received for `year - 1`.
+
+    One achievement earns one award (RULES 22), so a unit has at most one flag for a year;
+    should the history hold two (an import, a mistake), the higher bonus counts, once.
+    """
+    table = rulebook.value("scoring.previous_award_bonus")
+    citation = rulebook.citation("scoring.previous_award_bonus")
+    previous = [a for a in history if a.unit_id == unit_id and a.year == year - 1
+                and a.award_form in table]
+    if not previous:
+        return Bonus(unit_id, year, Decimal(0), None,
+                     f"Năm {year - 1} không có khen thưởng được cộng điểm thưởng", citation)
+    best = max(previous, key=lambda a: (table[a.award_form], a.award_form))
+    points = table[best.award_form]
+    decision = f" (Quyết định số {best.decision_number})" if best.decision_number else ""
+    return Bonus(unit_id, year, points, best,
+                 f"Được tặng {AwardForm(best.award_form).label} năm {year - 1}{decision}: "
+                 f"cộng {points.normalize():f} điểm thưởng năm {year}", citation)
+
+
+def next_year_bonuses(year: int, history: Iterable[AwardRecord], unit_ids: Iterable[int],
+                      rulebook: Rulebook) -> dict:
+    """unit id → Bonus for every unit of a bloc year (one pass over the history)."""
+    history = list(history)
+    return {unit_id: bonus_points(unit_id, year, history, rulebook) for unit_id in unit_ids}
