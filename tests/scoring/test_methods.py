@@ -137,14 +137,16 @@ def test_rule_15_criterion_over_the_units_targets_uses_best_per_indicator():
     assert target_criterion_points(only, mine, best) == F(15)
 
 
-def test_rule_15_missing_actual_or_no_target_is_an_error_naming_it():
+def test_rule_15_no_registered_target_scores_zero():
+    assert target_criterion_points(leaf("I.1", 30, "target_formula"), [], {}) == 0
+
+
+def test_rule_15_missing_actual_is_an_error_naming_the_target():
     spec = leaf("I.1", 30, "target_formula")
     with pytest.raises(ScoringError) as exc:
         target_criterion_points(spec, [TargetFact("a", F(5), None, "Số sáng kiến")], {})
     assert str(exc.value) == ("Tiêu chí I.1 “Tiêu chí I.1”: chỉ tiêu “Số sáng kiến” chưa có kết "
                               "quả báo cáo (Quy tắc 15).")
-    with pytest.raises(ScoringError):
-        target_criterion_points(spec, [], {})
 
 
 def test_storage_rounds_to_hundredths_half_up_and_display_uses_decimal_comma():

@@ -183,13 +183,16 @@ def target_criterion_points(spec: CriterionSpec, facts: list[TargetFact],
                             best: dict[str, Fraction]) -> Fraction:
     """A target-formula criterion over the unit's registered targets: the mean of the
     formula over its targets (each target weighs the same), or over those whose indicator
-    matches the criterion's `indicator` parameter when it names one. Nothing is guessed: a
-    target without a reported actual, or a unit without targets, is an error naming it."""
+    matches the criterion's `indicator` parameter when it names one.
+
+    A unit that registered no such target achieved nothing registered: 0 points (its
+    registration closed long ago; RULES.md 7 already counts that against it) — the service
+    records why beside the score. A registered target without a reported actual is an
+    error naming it: the unit can still report it, so nothing is guessed."""
     wanted = spec.params.get("indicator")
     chosen = [f for f in facts if not wanted or f.indicator == wanted]
     if not chosen:
-        raise ScoringError(f"Tiêu chí {spec.label}: đơn vị chưa đăng ký chỉ tiêu nào để tính "
-                           "theo công thức (Quy tắc 15).")
+        return Fraction(0)
     missing = [f.label or f.indicator for f in chosen if f.actual is None]
     if missing:
         raise ScoringError(f"Tiêu chí {spec.label}: chỉ tiêu " + ", ".join(
