@@ -99,6 +99,10 @@ def test_report_progress_before_the_year_runs_is_409(world, api):
     ({"actual_value": "1e5"}, 422, None),
     ({"actual_value": "Infinity"}, 422, None),
     ({"reported_on": "hôm nay"}, 422, [("reported_on", "Phải là ngày dạng YYYY-MM-DD.")]),
+    # pydantic alone would take these as Unix times (1970-01-01, 2023-11-14).
+    ({"reported_on": 0}, 422, [("reported_on", "Phải là ngày dạng YYYY-MM-DD.")]),
+    ({"reported_on": "1700000000"}, 422, [("reported_on", "Phải là ngày dạng YYYY-MM-DD.")]),
+    ({"reported_on": "2026-02-30"}, 422, [("reported_on", "Phải là ngày dạng YYYY-MM-DD.")]),
     ({"reported_on": "2999-01-01"}, 400, [(None, "Ngày báo cáo không được sau ngày hôm nay.")]),
     ({"note": 5}, 422, [("note", "Phải là chuỗi ký tự.")]),
     ({"note": "x" * 5001}, 422, [("note", "Dài quá 5000 ký tự.")]),

@@ -7,11 +7,12 @@ through a float.
 """
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 
 from thidua.core.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
@@ -31,6 +32,18 @@ def text(max_length: int, min_length: int = 0):
 
 
 DecimalString = Annotated[str, StringConstraints(pattern=DECIMAL)]
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_only(value):
+    # pydantic would also read 0 or "1700000000" as a Unix time: a date is the string.
+    if isinstance(value, datetime.date) or (isinstance(value, str)
+                                            and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("Phải là ngày dạng YYYY-MM-DD.")
+
+
+Date = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Year = Annotated[int, Field(ge=1900, le=9999)]
 
@@ -209,7 +222,7 @@ class TargetIn(Schema):
     indicator: text(500)
     target_value: DecimalString
     unit_of_measure: text(50)
-    deadline: datetime.date
+    deadline: Date
     baseline: DecimalString = "0"
 
 
@@ -228,7 +241,7 @@ class EvidenceOut(Schema):
 
 
 class CheckInIn(Schema):
-    reported_on: datetime.date
+    reported_on: Date
     actual_value: DecimalString
     note: text(5000) = ""
 
@@ -245,7 +258,7 @@ class CheckInOut(Schema):
 
 
 class SignatureIn(Schema):
-    signed_on: datetime.date
+    signed_on: Date
     place: text(300) = ""
     status: Literal["signed", "absent"]
     signer_name: text(200) = ""
