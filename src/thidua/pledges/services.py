@@ -77,7 +77,17 @@ def open_registration(actor: Actor, unit: Unit, emulation_year: EmulationYear) -
     return registration
 
 
+def _refresh(registration: Registration) -> None:
+    """Decide on the registration as stored now (its row locked to the end of the
+    transaction), not on a copy another tab may have outdated by submitting, withdrawing
+    or moving the phase on."""
+    registration.status = (Registration.objects.select_for_update().filter(pk=registration.pk)
+                           .values_list("status", flat=True).get())
+    registration.bloc_year.refresh_from_db(fields=["phase"])
+
+
 def _require_editable(actor: Actor, registration: Registration):
+    _refresh(registration)
     if rules.can_edit_registration(actor, registration):
         return
     # Who first (403), then the registration's state (409): someone else's pledge is
@@ -110,6 +120,11 @@ def set_titles(actor: Actor, registration: Registration, award_forms) -> Registr
     return registration
 
 
+# Values are stored with two decimals; SQLite keeps them as floating point, exact to 15
+# significant digits only (16 lose digits or fail to read back), so 13 before the point.
+MAX_AMOUNT = Decimal(10) ** 13
+
+
 @dataclass(frozen=True)
 class TargetInput:
     indicator: str
@@ -124,9 +139,14 @@ class TargetInput:
             problems.append("Chưa nhập tên chỉ tiêu.")
         if not self.unit_of_measure.strip():
             problems.append("Chưa nhập đơn vị tính.")
+        # The column widths (PostgreSQL refuses longer text with an error, not a sentence).
+        if len(self.indicator.strip()) > 500:
+            problems.append("Tên chỉ tiêu dài quá 500 ký tự.")
+        if len(self.unit_of_measure.strip()) > 50:
+            problems.append("Đơn vị tính dài quá 50 ký tự.")
         for label, value in (("Giá trị mục tiêu", self.target_value),
                              ("Giá trị xuất phát", self.baseline)):
-            if not value.is_finite() or abs(value) >= Decimal(10) ** 14:
+            if not value.is_finite() or abs(value) >= MAX_AMOUNT:
                 problems.append(f"{label} không hợp lệ.")
             elif value.as_tuple().exponent < -2:
                 problems.append(f"{label} chỉ được có tối đa 2 chữ số thập phân.")
@@ -188,6 +208,7 @@ def submit_registration(actor: Actor, registration: Registration) -> Registratio
 
 @transaction.atomic
 def withdraw_registration(actor: Actor, registration: Registration, reason: str) -> Registration:
+    _refresh(registration)
     if not rules.can_withdraw_registration(actor, registration):
         if not can_act_for_unit(actor, registration.unit_id):
             raise Forbidden("Bạn không được rút lại bản đăng ký này.")
@@ -222,7 +243,7 @@ def report_progress(actor: Actor, target: Target, *, reported_on: date, actual_v
                            "diễn ra.")
         raise Forbidden("Bạn không được báo cáo tiến độ cho đơn vị này.")
     problems = []
-    if not actual_value.is_finite() or abs(actual_value) >= Decimal(10) ** 14:
+    if not actual_value.is_finite() or abs(actual_value) >= MAX_AMOUNT:
         problems.append("Kết quả đạt được không hợp lệ.")
     elif actual_value.as_tuple().exponent < -2:
         problems.append("Kết quả đạt được chỉ được có tối đa 2 chữ số thập phân.")
