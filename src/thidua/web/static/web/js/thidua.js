@@ -21,4 +21,23 @@
   }
   document.addEventListener("DOMContentLoaded", function () { focusErrors(document); });
   document.addEventListener("htmx:afterSwap", function (event) { focusErrors(event.target); });
+
+  // A partial update the server refused outright (403, 404, 500) swaps nothing: say so
+  // instead of leaving the page silently unchanged.
+  function showProblem(text) {
+    var box = document.getElementById("loi-ket-noi");
+    if (box) {
+      box.textContent = text;
+      box.hidden = false;
+    }
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    showProblem(status === 403 ? "Bạn không có quyền thực hiện thao tác này." :
+      status === 404 ? "Không tìm thấy dữ liệu; hãy tải lại trang." :
+      "Máy chủ chưa thực hiện được thao tác (mã " + status + "). Hãy thử lại.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showProblem("Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.");
+  });
 })();
