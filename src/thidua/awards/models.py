@@ -1,0 +1,127 @@
+"""Awards: the facts of a unit's year that eligibility needs, and decided awards.
+
+Fields and constraints only; the rules live in awards.domain and are applied by
+awards.services. Rulebooks are files (awards/rulebooks/*.yaml), not rows: they are
+versioned with the code and reviewed like it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from thidua.awards.domain import facts as core
+from thidua.awards.domain.bonus import AwardRecord
+from thidua.core.award_forms import AwardForm
+from thidua.org.models import EmulationYear, Unit
+
+
+def _not_above(field, total="member_count"):
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{total}__isnull": True}) | Q(
+        **{f"{field}__lte": F(total)})
+
+
+class UnitYearFacts(models.Model):
+    """One unit's year as its officer enters it; the leader or the secretariat confirms.
+
+    Every fact may be unknown (NULL / empty): eligibility reports it as missing."""
+
+    class ConfirmedAs(models.TextChoices):
+        LEADER = "leader", "Trưởng khối"
+        SECRETARIAT = "secretariat", "Thường trực thi đua tỉnh"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="year_facts")
+    emulation_year = models.ForeignKey(EmulationYear, on_delete=models.PROTECT,
+                                       related_name="+")
+    targets_exceeded = models.BooleanField("hoàn thành vượt mức chỉ tiêu, nhiệm vụ", null=True)
+    task_rating = models.CharField("xếp loại hoàn thành nhiệm vụ", max_length=16,
+                                   choices=core.Rating.choices, blank=True)
+    party_rating = models.CharField("xếp loại tổ chức đảng", max_length=16,
+                                    choices=core.Rating.choices, blank=True)
+    discipline_level = models.CharField("hình thức kỷ luật cao nhất trong năm", max_length=16,
+                                        choices=core.DisciplineLevel.choices, blank=True)
+    negative_inspection = models.BooleanField("kết luận thanh tra, kiểm tra có vi phạm",
+                                              null=True)
+    member_count = models.PositiveIntegerField("số thành viên", null=True)
+    completed_count = models.PositiveIntegerField("số hoàn thành nhiệm vụ", null=True)
+    advanced_worker_count = models.PositiveIntegerField("số đạt Lao động tiên tiến", null=True)
+    emulation_soldier_count = models.PositiveIntegerField("số đạt Chiến sĩ thi đua cơ sở",
+                                                          null=True)
+    note = models.TextField("ghi chú", blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    entered_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_as = models.CharField(max_length=16, choices=ConfirmedAs.choices, blank=True)
+
+    FACT_FIELDS = ("targets_exceeded", "task_rating", "party_rating", "discipline_level",
+                   "negative_inspection", "member_count", "completed_count",
+                   "advanced_worker_count", "emulation_soldier_count")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "emulation_year"], name="one_facts_per_year"),
+            # The last line of defence behind facts_errors (RULES 21 counts).
+            models.CheckConstraint(name="facts_completed_within_members",
+                                   condition=_not_above("completed_count")),
+            models.CheckConstraint(name="facts_advanced_within_members",
+                                   condition=_not_above("advanced_worker_count")),
+            models.CheckConstraint(name="facts_soldiers_within_members",
+                                   condition=_not_above("emulation_soldier_count")),
+        ]
+        verbose_name = "số liệu năm của đơn vị"
+        verbose_name_plural = "số liệu năm của đơn vị"
+
+    def __str__(self):
+        return f"Số liệu năm {self.emulation_year.year} — {self.unit}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def as_facts(self) -> core.UnitYearFacts:
+        return core.UnitYearFacts(
+            unit_id=self.unit_id, year=self.emulation_year.year,
+            targets_exceeded=self.targets_exceeded,
+            task_rating=self.task_rating or None,
+            party_rating=self.party_rating or None,
+            discipline_level=self.discipline_level or None,
+            negative_inspection=self.negative_inspection,
+            member_count=self.member_count, completed_count=self.completed_count,
+            advanced_worker_count=self.advanced_worker_count,
+            emulation_soldier_count=self.emulation_soldier_count,
+            confirmed=self.is_confirmed)
+
+
+class Award(models.Model):
+    """A decided award (khen thưởng đã nhận). Kept minimal until the decision workflow
+    (AwardDecision) exists: it is what later years read for eligibility and bonus points."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="awards")
+    emulation_year = models.ForeignKey(EmulationYear, on_delete=models.PROTECT,
+                                       related_name="+")
+    award_form = models.CharField("hình thức khen thưởng", max_length=32,
+                                  choices=AwardForm.choices)
+    decision_number = models.CharField("số quyết định", max_length=50)
+    decision_date = models.DateField("ngày quyết định")
+    signer = models.CharField("người ký", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-emulation_year__year", "award_form", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "emulation_year", "award_form"],
+                                    name="award_once_per_form_and_year"),
+        ]
+        verbose_name = "khen thưởng đã nhận"
+        verbose_name_plural = "khen thưởng đã nhận"
+
+    def __str__(self):
+        return f"{self.get_award_form_display()} năm {self.emulation_year.year} — {self.unit}"
+
+    def as_record(self) -> AwardRecord:
+        return AwardRecord(self.unit_id, self.emulation_year.year, self.award_form,
+                           self.decision_number)

@@ -1,0 +1,34 @@
+"""Who may see and change awards data: the one place these checks live."""
+
+from thidua.org.models import BlocYear, Unit
+from thidua.org.rules import Actor, can_act_for_unit, can_oversee_province, can_view_unit
+
+
+def can_view_facts(actor: Actor, unit: Unit) -> bool:
+    return can_view_unit(actor, unit)
+
+
+def can_enter_facts(actor: Actor, unit: Unit) -> bool:
+    """The unit's own officers enter its facts; the province may enter or correct them."""
+    return can_act_for_unit(actor, unit.id) or can_oversee_province(actor, unit.province_id)
+
+
+def confirming_role(actor: Actor, unit: Unit, bloc_year: BlocYear) -> str | None:
+    """"secretariat" or "leader" if the actor may confirm the unit's facts, else None.
+
+    The leader confirms its bloc's members — except the leader unit itself, whose facts
+    the secretariat confirms, so no unit vouches for its own year."""
+    if can_oversee_province(actor, unit.province_id):
+        return "secretariat"
+    if bloc_year.id in actor.leader_bloc_years and unit.id != bloc_year.leader_unit_id:
+        return "leader"
+    return None
+
+
+def can_confirm_facts(actor: Actor, unit: Unit, bloc_year: BlocYear) -> bool:
+    return confirming_role(actor, unit, bloc_year) is not None
+
+
+def can_record_award(actor: Actor, province_id: int) -> bool:
+    """Awards are the chairman's decisions, recorded by the province."""
+    return can_oversee_province(actor, province_id)

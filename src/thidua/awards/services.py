@@ -1,0 +1,221 @@
+"""Awards services: the imperative shell around awards.domain (load, check, write, audit).
+
+Views, the API and the demo loader call these; none of them reimplements a rule.
+"""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from thidua.awards import rules
+from thidua.awards.domain import facts as core
+from thidua.awards.domain.bonus import Bonus, bonus_points
+from thidua.awards.domain.eligibility import Eligibility, check_eligibility
+from thidua.awards.models import Award, UnitYearFacts
+from thidua.awards.rulebooks import Library, rulebook_for
+from thidua.core import audit
+from thidua.core.award_forms import AwardForm
+from thidua.core.errors import Conflict, DomainError, Forbidden
+from thidua.core.text import nfc
+from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
+from thidua.org.rules import Actor
+from thidua.pledges.models import Registration
+
+_BOOLS = ("targets_exceeded", "negative_inspection")
+_COUNTS = ("member_count", "completed_count", "advanced_worker_count",
+           "emulation_soldier_count")
+_CHOICES = {"task_rating": core.Rating, "party_rating": core.Rating,
+            "discipline_level": core.DisciplineLevel}
+
+
+def facts_snapshot(facts: UnitYearFacts) -> dict:
+    data = {name: getattr(facts, name) for name in UnitYearFacts.FACT_FIELDS}
+    data.update(note=facts.note, confirmed_as=facts.confirmed_as,
+                confirmed_by=facts.confirmed_by_id)
+    return data
+
+
+def _bloc_year(unit: Unit, emulation_year: EmulationYear) -> BlocYear:
+    membership = (Membership.objects.select_related("bloc_year__bloc")
+                  .filter(unit=unit, emulation_year=emulation_year).first())
+    if membership is None:
+        raise DomainError(f"{unit.name} chưa thuộc khối nào trong năm {emulation_year.year}.")
+    return membership.bloc_year
+
+
+def _clean(values: dict) -> dict:
+    """Check the shape of each entered value; '' and None both mean "not known"."""
+    unknown = set(values) - set(UnitYearFacts.FACT_FIELDS)
+    if unknown:
+        raise DomainError("Không có trường số liệu: " + ", ".join(sorted(unknown)) + ".")
+    cleaned, errors = {}, []
+    for name, value in values.items():
+        if name in _BOOLS:
+            if value is not None and not isinstance(value, bool):
+                errors.append(f"Trường {name} chỉ nhận có / không / chưa rõ.")
+            cleaned[name] = value
+        elif name in _COUNTS:
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < 0):
+                errors.append(f"Trường {name} phải là số nguyên không âm.")
+            cleaned[name] = value
+        else:
+            value = value or ""
+            if value and value not in _CHOICES[name].values:
+                errors.append(f"Giá trị {value!r} không hợp lệ cho {name}.")
+            cleaned[name] = value
+    if errors:
+        raise DomainError(*errors)
+    return cleaned
+
+
+@transaction.atomic
+def enter_facts(actor: Actor, unit: Unit, emulation_year: EmulationYear, values: dict,
+                note: str | None = None) -> UnitYearFacts:
+    """Enter or change the unit's facts for the year. A change to confirmed facts takes
+    the confirmation away: what was confirmed is no longer what is stored."""
+    if not rules.can_enter_facts(actor, unit):
+        raise Forbidden("Chỉ cán bộ thi đua của đơn vị hoặc Thường trực thi đua tỉnh được "
+                        "nhập số liệu của đơn vị.")
+    if unit.province_id != emulation_year.province_id:
+        raise DomainError("Đơn vị và năm thi đua phải thuộc cùng một tỉnh.")
+    _bloc_year(unit, emulation_year)
+    cleaned = _clean(values)
+    facts = (UnitYearFacts.objects.select_for_update()
+             .filter(unit=unit, emulation_year=emulation_year).first())
+    created = facts is None
+    if created:
+        facts = UnitYearFacts(unit=unit, emulation_year=emulation_year)
+    before = None if created else facts_snapshot(facts)
+    for name, value in cleaned.items():
+        setattr(facts, name, value)
+    if note is not None:
+        facts.note = nfc(note).strip()
+    errors = core.facts_errors(facts.as_facts())
+    if errors:
+        raise DomainError(*errors)
+    changed = created or facts_snapshot(facts) != before
+    if not changed:
+        return facts
+    reason = ""
+    if facts.is_confirmed:
+        facts.confirmed_by, facts.confirmed_at, facts.confirmed_as = None, None, ""
+        reason = "Số liệu thay đổi sau khi đã xác nhận: cần xác nhận lại."
+    facts.entered_by = getattr(actor, "user", None)
+    facts.entered_at = timezone.now()
+    facts.save()
+    audit.record(actor, "awards.facts.enter", facts, province_id=unit.province_id,
+                 before=before, after=facts_snapshot(facts), reason=reason)
+    return facts
+
+
+@transaction.atomic
+def confirm_facts(actor: Actor, facts: UnitYearFacts) -> UnitYearFacts:
+    locked = (UnitYearFacts.objects.select_for_update()
+              .select_related("unit", "emulation_year").get(pk=facts.pk))
+    bloc_year = _bloc_year(locked.unit, locked.emulation_year)
+    role = rules.confirming_role(actor, locked.unit, bloc_year)
+    if role is None:
+        raise Forbidden("Chỉ Trưởng khối (với đơn vị khác trong khối) hoặc Thường trực thi đua "
+                        "tỉnh được xác nhận số liệu.")
+    if locked.is_confirmed:
+        raise Conflict(f"Số liệu năm {locked.emulation_year.year} của {locked.unit.name} đã "
+                       "được xác nhận.")
+    before = facts_snapshot(locked)
+    locked.confirmed_by = getattr(actor, "user", None)
+    locked.confirmed_at = timezone.now()
+    locked.confirmed_as = role
+    locked.save(update_fields=["confirmed_by", "confirmed_at", "confirmed_as"])
+    audit.record(actor, "awards.facts.confirm", locked, province_id=locked.unit.province_id,
+                 before=before, after=facts_snapshot(locked))
+    return locked
+
+
+@transaction.atomic
+def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_form: str, *,
+                 decision_number: str, decision_date: datetime.date, signer: str = "") -> Award:
+    """Record a decided award (history import, or the chairman's decision until the
+    decision workflow of issue 5 exists)."""
+    if not rules.can_record_award(actor, unit.province_id):
+        raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi nhận khen thưởng.")
+    if unit.province_id != emulation_year.province_id:
+        raise DomainError("Đơn vị và năm thi đua phải thuộc cùng một tỉnh.")
+    if award_form not in AwardForm.values:
+        raise DomainError(f"Hình thức khen thưởng không hợp lệ: {award_form}.")
+    number = nfc(decision_number).strip()
+    if not number:
+        raise DomainError("Chưa nhập số quyết định khen thưởng.")
+    if decision_date.year < emulation_year.year:
+        raise DomainError(f"Quyết định ngày {decision_date:%d/%m/%Y} có trước năm thi đua "
+                          f"{emulation_year.year}.")
+    try:
+        with transaction.atomic():
+            award = Award.objects.create(
+                unit=unit, emulation_year=emulation_year, award_form=award_form,
+                decision_number=number, decision_date=decision_date, signer=nfc(signer).strip(),
+                recorded_by=getattr(actor, "user", None))
+    except IntegrityError as exc:
+        raise Conflict(f"{unit.name} đã có {AwardForm(award_form).label} năm "
+                       f"{emulation_year.year}.") from exc
+    audit.record(actor, "awards.award.record", award, province_id=unit.province_id,
+                 after={"unit": unit.id, "year": emulation_year.year, "award_form": award_form,
+                        "decision_number": number, "decision_date": decision_date,
+                        "signer": award.signer})
+    return award
+
+
+# --- reading ------------------------------------------------------------------------------
+
+def award_history(unit: Unit) -> list:
+    """The unit's decided awards, newest year first (AwardRecord)."""
+    return [a.as_record() for a in
+            Award.objects.filter(unit=unit).select_related("emulation_year")]
+
+
+def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict | None = None,
+                     forms=None, library: Library | None = None) -> dict:
+    """(unit_id, award_form) → Eligibility for every member of the bloc year, read with a
+    fixed number of queries whatever the bloc's size. `on_date`: the conference date (the
+    rulebook in force then applies); `ranks`: unit id → rank in the bloc's ranking."""
+    ranks = ranks or {}
+    emulation_year = bloc_year.emulation_year
+    province = bloc_year.bloc.province
+    book = rulebook_for(province.code, on_date, library)
+    unit_ids = list(bloc_year.memberships.values_list("unit_id", flat=True))
+    facts = {f.unit_id: f.as_facts() for f in UnitYearFacts.objects.filter(
+        emulation_year=emulation_year, unit_id__in=unit_ids).select_related("emulation_year")}
+    submitted = {r.unit_id: r.submitted_on for r in Registration.objects.filter(
+        emulation_year=emulation_year, unit_id__in=unit_ids,
+        status=Registration.Status.SUBMITTED)}
+    same_year = {}
+    for unit_id, form in Award.objects.filter(
+            emulation_year=emulation_year, unit_id__in=unit_ids).values_list(
+            "unit_id", "award_form"):
+        same_year.setdefault(unit_id, set()).add(form)
+    result = {}
+    for unit_id in unit_ids:
+        for form in forms or AwardForm.values:
+            result[(unit_id, form)] = check_eligibility(
+                unit_id=unit_id, year=emulation_year.year, award_form=form, rulebook=book,
+                facts=facts.get(unit_id), registration_submitted_on=submitted.get(unit_id),
+                registration_deadline=emulation_year.registration_deadline,
+                rank=ranks.get(unit_id), same_year_forms=frozenset(same_year.get(unit_id, ())))
+    return result
+
+
+def unit_eligibility(unit: Unit, emulation_year: EmulationYear, award_form: str, *,
+                     on_date: datetime.date, rank: int | None = None,
+                     library: Library | None = None) -> Eligibility:
+    bloc_year = _bloc_year(unit, emulation_year)
+    result = bloc_eligibility(bloc_year, on_date=on_date, ranks={unit.id: rank},
+                              forms=[award_form], library=library)
+    return result[(unit.id, award_form)]
+
+
+def next_year_bonus(unit: Unit, year: int, *, on_date: datetime.date | None = None,
+                    library: Library | None = None) -> Bonus:
+    """RULES 11: the bonus of `year` for last year's awards, with the values of the
+    rulebook in force on `on_date` (default: 1 January of `year`, when scoring opens)."""
+    book = rulebook_for(unit.province.code, on_date or datetime.date(year, 1, 1), library)
+    return bonus_points(unit.id, year, award_history(unit), book)
