@@ -254,3 +254,11 @@ def test_allocation_properties(case):
         taken |= set(result.proposals[form])
         if tie:
             break  # lower forms may wait for the run-off
+
+
+def test_a_form_of_the_group_without_a_quota_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="Thiếu chỉ tiêu số lượng cho Cờ thi đua của UBND"):
+        allocate(rulebook=BOOK, eligibility=everyone_eligible([1]), ranking=ranking([1]),
+                 polls=polls(PROV, {1: 12}), quotas={})

@@ -285,3 +285,34 @@ def test_closing_the_old_period_makes_the_new_book_valid(tmp_path):
     after = rulebook_for("BN", D(2026, 1, 10), library)
     assert after.provincial.code == "province-bn-2025"
     assert after["quotas.provincial_flag"].bracket_for(12).quota == 3
+
+
+# --- the command and the system check ----------------------------------------------------
+
+def test_rulebook_command_shows_the_book_in_force_with_citations(capsys):
+    from django.core.management import call_command
+
+    call_command("rulebook", "show", "BN", "2026-01-15")
+    out = capsys.readouterr().out
+    assert out.startswith("Bộ quy tắc ngày 15/01/2026: Luật Thi đua, khen thưởng 2022 và "
+                          "Nghị định 152/2025/NĐ-CP")
+    assert ("quotas.provincial_flag — Số Cờ thi đua của UBND tỉnh mỗi khối theo số thành "
+            "viên (Quy tắc 25)\n  giá trị: đến 10 thành viên: 1; từ 11 thành viên trở lên: 2"
+            ) in out
+    assert "vấn đề còn mở: Chưa rõ Nghị định 152/2025/NĐ-CP" in out
+    assert "  Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;" in out
+
+
+def test_rulebook_command_refuses_a_broken_directory_with_file_and_line(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    (tmp_path / "hong.yaml").write_text(HEADER + "  voting.base: [\n", encoding="utf-8")
+    with pytest.raises(CommandError) as caught:
+        call_command("rulebook", "check", str(tmp_path))
+    assert str(caught.value).startswith("Bộ quy tắc hong.yaml, dòng ")
+
+
+def test_the_system_check_loads_the_shipped_books():
+    from thidua.awards.apps import rulebooks_load
+
+    assert rulebooks_load() == []

@@ -130,6 +130,9 @@ def allocate(
         if form not in quotas and not results:
             continue
         form_label = AwardForm(form).label
+        if form in exclusive and results and form not in quotas:
+            # An award form of the group without a quota would be unlimited: refuse.
+            raise ValueError(f"Thiếu chỉ tiêu số lượng cho {AwardForm(form).label}.")
         quota = getattr(quotas.get(form), "count", quotas.get(form))
         quota_rule = QUOTA_RULE.get(form, 31)
         quota_citation = (rulebook.citation(QUOTA_KEY[form]) if form in QUOTA_KEY else None)
