@@ -193,14 +193,17 @@ def test_a_missing_score_stops_the_form_when_it_matters():
 def bloc(draw):
     n = draw(st.integers(3, 12))
     units = list(range(1, n + 1))
-    scores = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))  # few values: ties
+    scores = draw(st.lists(st.integers(0, 2), min_size=n, max_size=n))  # few values: ties
     ordered = sorted(units, key=lambda u: -scores[u - 1])
     ranks = [RankedUnit(u, 1 + sum(s > scores[u - 1] for s in scores)) for u in ordered]
-    eligibility = {(u, f): draw(st.booleans()) for u in units for f in FORMS}
+    eligibility = {(u, f): draw(st.sampled_from([True, True, True, False]))
+                   for u in units for f in FORMS}
     poll_results = []
     for form in FORMS:
-        for unit in draw(st.lists(st.sampled_from(units), unique=True)):
-            votes = draw(st.integers(0, n))
+        for unit in draw(st.lists(st.sampled_from(units), unique=True, min_size=n // 2,
+                                  max_size=n)):
+            # Few distinct counts (one failing, two passing) so ties at the cut are common.
+            votes = draw(st.sampled_from([n // 2, n // 2 + 1, n]))
             poll_results.append(PollResult(form, unit, votes, THRESHOLD.is_met(votes, n)))
     quotas = {f: draw(st.integers(0, 3)) for f in FORMS}
     return units, ranks, eligibility, poll_results, quotas
@@ -262,3 +265,22 @@ def test_a_form_of_the_group_without_a_quota_is_refused():
     with pytest.raises(ValueError, match="Thiếu chỉ tiêu số lượng cho Cờ thi đua của UBND"):
         allocate(rulebook=BOOK, eligibility=everyone_eligible([1]), ranking=ranking([1]),
                  polls=polls(PROV, {1: 12}), quotas={})
+
+
+@settings(max_examples=200, deadline=None)
+@given(bloc())
+def test_a_decisive_run_off_fills_the_quota_exactly(case):
+    units, ranks, eligibility, poll_results, quotas = case
+    args = dict(rulebook=BOOK, eligibility=eligibility, ranking=ranks, polls=poll_results,
+                quotas=quotas)
+    first = allocate(**args)
+    if not first.ties:
+        return
+    tie = first.ties[0]
+    # Distinct run-off votes: the run-off decides, nobody is left tied in that form.
+    run_off = {unit: 100 - unit for unit in tie.unit_ids}
+    second = allocate(**args, run_offs={tie.award_form: run_off})
+    assert all(t.award_form != tie.award_form for t in second.ties)
+    assert len(second.proposals[tie.award_form]) == quotas[tie.award_form]
+    winners = sorted(tie.unit_ids)[:tie.seats]
+    assert set(winners) <= set(second.proposals[tie.award_form])
