@@ -93,8 +93,17 @@ def scoring_settings(bloc_year: BlocYear, on_date: datetime.date | None = None
         chain = tuple(book.value("scoring.tie_break_chain"))
     except (RulebookNotFound, KeyError):
         return DEFAULT_SETTINGS
-    label = getattr(book, "title", "") or getattr(book, "code", "") or "bộ quy tắc"
-    return ScoringSettings(method, chain, f"Theo {label} ({province_code}).")
+    return ScoringSettings(method, chain, f"Theo {_book_title(book, 'scoring.aggregation')}.")
+
+
+def _book_title(book, key: str) -> str:
+    """The file a setting came from: the province's override if it sets it, else the
+    national book (so the ranking page can cite where its method comes from)."""
+    provincial = getattr(book, "provincial", None)
+    if provincial is not None and key in getattr(provincial, "settings", {}):
+        return provincial.title
+    national = getattr(book, "national", None)
+    return getattr(national, "title", "") or "bộ quy tắc hiện hành"
 
 
 # --- criteria tables ----------------------------------------------------------------------

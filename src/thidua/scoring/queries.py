@@ -1,0 +1,241 @@
+"""Read side of scoring: a unit's breakdown, the published ranking, what is missing.
+
+Each function runs a fixed number of queries whatever the number of units or criteria
+(tests assert it), reads the maintained totals rather than the cells where it can, and
+shows a sheet only where scoring.rules lets the actor see it (sealed until submitted).
+"""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.db.models import Count, Sum
+
+from thidua.core.errors import NotFound
+from thidua.org.models import BlocYear, Unit
+from thidua.org.rules import Actor, can_view_bloc_year
+from thidua.scoring import rules
+from thidua.scoring.domain.display import vi_number
+from thidua.scoring.models import (
+    CriteriaTable,
+    Criterion,
+    PeerAssignment,
+    PublishedRanking,
+    RankingRow,
+    Score,
+    ScoreChange,
+    ScoreEvidence,
+    ScoreSheet,
+)
+
+Kind, Status = ScoreSheet.Kind, ScoreSheet.Status
+
+
+def _fraction(text: str | None) -> Fraction | None:
+    return None if text is None else Fraction(text)
+
+
+def _table(bloc_year: BlocYear) -> CriteriaTable | None:
+    return CriteriaTable.objects.filter(bloc_year=bloc_year).order_by("-version").first()
+
+
+# --- a unit's breakdown ------------------------------------------------------------------
+
+@dataclass
+class CriterionLine:
+    criterion: Criterion
+    depth: int
+    self_points: object = None  # Decimal, or None where not scored / not visible
+    self_note: str = ""
+    self_raw: dict = field(default_factory=dict)
+    appraised_points: object = None
+    peer_mean: Fraction | None = None
+    peer_count: int = 0
+    evidence: list = field(default_factory=list)
+    changes: list = field(default_factory=list)  # ScoreChange, oldest first
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+@dataclass
+class UnitBreakdown:
+    bloc_year: BlocYear
+    unit: Unit
+    table: CriteriaTable
+    lines: list
+    self_sheet: ScoreSheet | None
+    appraisal_sheet: ScoreSheet | None
+    peer_finals: list  # finals of the submitted peer sheets, sorted
+
+    @property
+    def peer_mean(self) -> Fraction | None:
+        if not self.peer_finals:
+            return None
+        return sum((Fraction(f) for f in self.peer_finals), Fraction(0)) / len(self.peer_finals)
+
+    @property
+    def running_total(self) -> str:
+        """"89,50 / 100,00": what a unit sees while it self-scores."""
+        total = self.self_sheet.total if self.self_sheet else None
+        return f"{vi_number(total)} / {vi_number(self.table.total)}"
+
+
+def can_view_breakdown(actor: Actor, bloc_year: BlocYear, unit_id: int, published: bool) -> bool:
+    return (unit_id in actor.own_units or rules.can_run_scoring(actor, bloc_year)
+            or (published and can_view_bloc_year(actor, bloc_year)))
+
+
+def unit_breakdown(actor: Actor, bloc_year: BlocYear, unit: Unit) -> UnitBreakdown:
+    """Criterion by criterion for one unit: its self-score with evidence, the peers' mean,
+    the appraised score and every appraisal change with its reason. Nine queries."""
+    table = _table(bloc_year)
+    if table is None:
+        raise NotFound("Khối chưa có bảng tiêu chí chấm điểm.")
+    table.bloc_year = bloc_year
+    published = PublishedRanking.objects.filter(table=table).exists()
+    if not can_view_breakdown(actor, bloc_year, unit.id, published):
+        raise NotFound("Không tìm thấy kết quả chấm điểm của đơn vị.")
+    criteria = list(Criterion.objects.filter(table=table).order_by("position", "id"))
+    sheets = list(ScoreSheet.objects.filter(table=table, scored_unit=unit).order_by("id"))
+    for sheet in sheets:
+        sheet.table = table
+    visible = [s for s in sheets if rules.can_view_sheet(actor, s, published)]
+    own = next((s for s in visible if s.kind == Kind.SELF), None)
+    appraisal = next((s for s in visible if s.kind == Kind.APPRAISAL), None)
+    peers = [s for s in sheets if s.kind == Kind.PEER and s.is_submitted]
+    scores = {(s.sheet_id, s.criterion_id): s for s in Score.objects.filter(
+        sheet_id__in=[s.id for s in (own, appraisal) if s])}
+    peer_sums = {row["criterion_id"]: row for row in Score.objects.filter(
+        sheet__in=[s.id for s in peers]).values("criterion_id").annotate(
+        total=Sum("points"), n=Count("id"))}
+    evidence, changes = {}, {}
+    if own:
+        for item in ScoreEvidence.objects.filter(score__sheet=own).select_related("score"):
+            evidence.setdefault(item.score.criterion_id, []).append(item)
+    if appraisal:
+        for change in ScoreChange.objects.filter(score__sheet=appraisal).select_related(
+                "score", "author").order_by("at", "id"):
+            changes.setdefault(change.score.criterion_id, []).append(change)
+    depth = {}
+    lines = []
+    for criterion in criteria:
+        depth[criterion.id] = depth.get(criterion.parent_id, -1) + 1
+        line = CriterionLine(criterion, depth[criterion.id])
+        if own and (score := scores.get((own.id, criterion.id))):
+            line.self_points, line.self_note, line.self_raw = score.points, score.note, score.raw
+        if appraisal and (score := scores.get((appraisal.id, criterion.id))):
+            line.appraised_points = score.points
+        if (row := peer_sums.get(criterion.id)) and row["n"]:
+            line.peer_mean, line.peer_count = Fraction(row["total"]) / row["n"], row["n"]
+        line.evidence = evidence.get(criterion.id, [])
+        line.changes = changes.get(criterion.id, [])
+        lines.append(line)
+    return UnitBreakdown(bloc_year, unit, table, lines, own, appraisal,
+                         sorted(s.final for s in peers))
+
+
+# --- the published ranking ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RankingLine:
+    row: RankingRow
+    unit: Unit
+
+    @property
+    def final(self) -> Fraction:
+        return self.row.final
+
+    def section(self, code) -> Fraction | None:
+        return _fraction(self.row.figures.get("sections", {}).get(code))
+
+    @property
+    def bonus(self):
+        return _fraction(self.row.figures.get("bonus"))
+
+    @property
+    def penalty(self):
+        return _fraction(self.row.figures.get("penalty"))
+
+    @property
+    def spread(self):
+        return _fraction(self.row.figures.get("spread"))
+
+
+@dataclass(frozen=True)
+class RankingView:
+    ranking: PublishedRanking
+    table: CriteriaTable
+    sections: list  # top-level regular sections: (code, title, max)
+    lines: list
+
+    @property
+    def ties(self) -> list[list[RankingLine]]:
+        groups: dict[int, list] = {}
+        for line in self.lines:
+            if line.row.tied:
+                groups.setdefault(line.row.rank, []).append(line)
+        return [groups[rank] for rank in sorted(groups)]
+
+
+def published_ranking(actor: Actor, bloc_year: BlocYear) -> RankingView | None:
+    """The latest published ranking of the bloc year (None before any), for everyone who
+    sees the bloc year. Five queries."""
+    if not can_view_bloc_year(actor, bloc_year):
+        raise NotFound("Không tìm thấy khối thi đua.")
+    ranking = (PublishedRanking.objects.filter(table__bloc_year=bloc_year)
+               .select_related("table").order_by("-published_at", "-id").first())
+    if ranking is None:
+        return None
+    outside = _outside(ranking)
+    sections = [(c.code, c.title, c.max_points) for c in Criterion.objects.filter(
+        table=ranking.table, is_section=True, parent__isnull=True).order_by("position", "id")
+        if c.code not in outside]
+    rows = RankingRow.objects.filter(ranking=ranking).select_related("unit").order_by(
+        "rank", "unit__sort_key", "unit_id")
+    return RankingView(ranking, ranking.table, sections, [RankingLine(r, r.unit) for r in rows])
+
+
+def _outside(ranking: PublishedRanking) -> set:
+    """Top-level sections holding bonus or penalty items (not bars of the total)."""
+    return set(Criterion.objects.filter(
+        table=ranking.table, scoring_method__in=["bonus", "penalty"]).values_list(
+        "parent__code", flat=True))
+
+
+# --- what is missing (reminders) ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class UnitProgress:
+    unit: Unit
+    self_status: str | None  # Status value, or None: not opened
+    peers_assigned: int  # sheets this unit must fill as a scorer
+    peers_submitted: int
+    appraisal_status: str | None
+
+    @property
+    def peers_missing(self) -> int:
+        return self.peers_assigned - self.peers_submitted
+
+
+def scoring_progress(actor: Actor, bloc_year: BlocYear) -> list[UnitProgress]:
+    """Per member: self-assessment, peer sheets to do, appraisal — for the leader's
+    reminders. Statuses only (no scores: sheets stay sealed). Four queries."""
+    if not rules.can_run_scoring(actor, bloc_year):
+        raise NotFound("Không tìm thấy khối thi đua.")
+    table = _table(bloc_year)
+    units = list(Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("sort_key"))
+    if table is None:
+        return [UnitProgress(u, None, 0, 0, None) for u in units]
+    assigned = dict(PeerAssignment.objects.filter(table=table).values("scorer_unit_id")
+                    .annotate(n=Count("id")).values_list("scorer_unit_id", "n"))
+    status, submitted = {}, {}
+    for kind, scored, scorer, state in ScoreSheet.objects.filter(table=table).values_list(
+            "kind", "scored_unit_id", "scorer_unit_id", "status"):
+        if kind == Kind.PEER:
+            submitted[scorer] = submitted.get(scorer, 0) + (state == Status.SUBMITTED)
+        else:
+            status[(kind, scored)] = state
+    return [UnitProgress(u, status.get((Kind.SELF, u.id)), assigned.get(u.id, 0),
+                         submitted.get(u.id, 0), status.get((Kind.APPRAISAL, u.id)))
+            for u in units]

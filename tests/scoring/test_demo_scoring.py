@@ -1,0 +1,85 @@
+"""The demo's scoring year (scoring.demo): complete, published, deterministic."""
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+import yaml
+from django.db import transaction
+
+from thidua.core import audit
+from thidua.core.models import User
+from thidua.demo import loader
+from thidua.org.models import BlocYear
+from thidua.org.rules import actor_for
+from thidua.scoring import demo, services
+from thidua.scoring.domain.table import table_errors
+from thidua.scoring.models import RankingRow, ScoreChange, ScoreSheet
+
+
+def spec():
+    return yaml.safe_load(loader.FIXTURE.read_text(encoding="utf-8"))
+
+
+def test_demo_table_is_valid_rule_9():
+    inputs = demo.table_inputs(spec()["criteria_table"])
+    assert table_errors(Fraction(100), [i.spec() for i in inputs]) == []
+    assert [i.code for i in inputs if not i.is_section] == [
+        "I.1", "I.2", "I.3", "II.1", "II.2", "II.3", "III.1", "IV.1", "V.1",
+        "B.1", "B.2", "B.3", "P.1"]
+    bonus = {i.code: (i.max_points, i.params) for i in inputs if i.parent == "B"}
+    assert bonus == {"B.1": (Decimal(15), {"per_item": "15"}),
+                     "B.2": (Decimal(10), {"per_item": "10"}),
+                     "B.3": (Decimal(15), {"per_item": "2"})}
+
+
+def build():
+    loader.load()
+    data = spec()
+    bloc_year = BlocYear.objects.filter(bloc__code="KTKT").order_by(
+        "-emulation_year__year").first()
+    system = actor_for(User.objects.get(username="admin"))
+    outcome = data["blocs"][0]["reported_outcome_2022"]
+    awards = {outcome["government_flag"][0]: "government_flag",
+              **{code: "provincial_flag" for code in outcome["provincial_flag"]}}
+    published = demo.build_scoring_year(system, bloc_year, data["criteria_table"],
+                                        previous_awards=awards)
+    return bloc_year, published
+
+
+@pytest.mark.django_db
+def test_demo_scoring_year_is_complete_and_published():
+    bloc_year, published = build()
+    table = published.table
+    members = bloc_year.memberships.count()
+    sheets = ScoreSheet.objects.filter(table=table)
+    assert sheets.filter(kind="self", status="submitted").count() == members
+    # everyone scores everyone else, minus the declared conflict in both directions
+    assert sheets.filter(kind="peer", status="submitted").count() == members * (members - 1) - 2
+    assert sheets.filter(kind="appraisal", status="submitted").count() == members
+    assert not sheets.filter(status="draft").exists()
+    rows = list(RankingRow.objects.filter(ranking=published))
+    assert len(rows) == members
+    assert sorted(r.rank for r in rows if not r.tied) == sorted(
+        {r.rank for r in rows if not r.tied})
+    assert ScoreChange.objects.filter(score__sheet__table=table).exists()
+    assert all(c.reason for c in ScoreChange.objects.filter(score__sheet__table=table))
+    # every member's computed ranking agrees with the published one
+    report = services.compute_ranking(bloc_year)
+    assert [(r.unit_id, r.rank, r.final) for r in report.ranking.rows] == [
+        (r.unit_id, r.rank, r.final) for r in sorted(rows, key=lambda r: (r.rank, r.unit_id))]
+    assert audit.verify() is None
+
+
+@pytest.mark.django_db
+def test_demo_scoring_year_is_deterministic():
+    """The same seed gives the same year: built twice (the first rolled back), the same
+    ranking to the exact fraction."""
+    def ranks(published):
+        return [(r.unit.code, r.rank, r.final, r.tied) for r in
+                RankingRow.objects.filter(ranking=published).select_related("unit")]
+    with transaction.atomic():
+        first = ranks(build()[1])
+        transaction.set_rollback(True)
+    assert not RankingRow.objects.exists()
+    assert ranks(build()[1]) == first
