@@ -41,6 +41,14 @@ def browser():
             browser.close()
 
 
+def settled(page, selector):
+    """htmx wires up swapped-in content once it has settled (it then drops `htmx-added`);
+    a person never clicks that fast, a robot does."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(selector)).not_to_have_class(re.compile(r"\bhtmx-(added|settling)\b"))
+
+
 def log_in(page, base, username):
     page.goto(f"{base}/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill(username)
@@ -72,6 +80,7 @@ def test_unit_pledge_flow(transactional_db, world, live_server, browser, tmp_pat
     page.get_by_label("Tập thể lao động xuất sắc").check()
     page.get_by_role("button", name="Lưu danh hiệu").click()
     expect(page.locator("#muc-danh-hieu [role=status]")).to_have_text("Đã lưu")
+    settled(page, "#muc-danh-hieu")
 
     # Two targets, each added through htmx.
     targets = [("Tỷ lệ hồ sơ giải quyết đúng hạn", "80", "100", "%"),
@@ -85,6 +94,7 @@ def test_unit_pledge_flow(transactional_db, world, live_server, browser, tmp_pat
         form.get_by_label("Thời hạn").fill(f"{world.year.year}-12-31")
         form.get_by_role("button", name="Thêm chỉ tiêu").click()
         expect(page.locator("#bang-chi-tieu tbody tr")).to_have_count(number)
+        settled(page, "#muc-chi-tieu")
     expect(page.locator("#tieu-de-chi-tieu")).to_have_text("Chỉ tiêu (2)")
 
     page.get_by_role("button", name="Gửi bản đăng ký").click()
