@@ -101,7 +101,10 @@ TEMPLATES = [
 
 # Database: SQLite under var/ by default, anything dj-database-url reads otherwise.
 DATABASE_URL = os.environ.get("THIDUA_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'thidua.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Persistent connections pay off on a server; locally they only hold databases open.
+DATABASES = {"default": dj_database_url.parse(
+    DATABASE_URL, conn_health_checks=True,
+    conn_max_age=int(os.environ.get("THIDUA_DB_CONN_MAX_AGE", 60 if PRODUCTION else 0)))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh var/ (a server sets THIDUA_SECRET_KEY, so nothing else creates it) must not
     # fail with "unable to open database file".

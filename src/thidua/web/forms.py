@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from thidua.core.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
-from thidua.pledges.domain.evidence import ACCEPTED_LABEL, _mb, classify
+from thidua.pledges.domain.evidence import ACCEPTED_LABEL, classify, too_large
 from thidua.pledges.models import PledgeSignature
 from thidua.pledges.services import TargetInput, Upload
 
@@ -91,8 +91,7 @@ class CheckInForm(forms.Form):
         for upload in self.files.getlist(self.add_prefix("files")):
             if upload.size > limit:
                 # Not read into memory at all; the sentence is the evidence core's.
-                problems.append(f"Tệp “{upload.name}” dung lượng {_mb(upload.size)}, vượt giới "
-                                f"hạn {_mb(limit)}.")
+                problems.append(too_large(upload.name, upload.size, limit))
                 continue
             item = Upload(upload.name, upload.read())
             verdict = classify(item.name, item.content, limit)

@@ -40,8 +40,7 @@ def classify(name: str, content: bytes, max_bytes: int) -> Verdict:
     if not content:
         return Verdict(None, f"Tệp “{label}” rỗng.")
     if len(content) > max_bytes:
-        return Verdict(None, f"Tệp “{label}” dung lượng {_mb(len(content))}, vượt giới hạn "
-                             f"{_mb(max_bytes)}.")
+        return Verdict(None, too_large(label, len(content), max_bytes))
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     claimed = EXTENSIONS.get(extension)
     if claimed is None:
@@ -84,6 +83,12 @@ def _office_kind(content: bytes, max_bytes: int) -> str | None:
     if "xl/workbook.xml" in names:
         return "xlsx"
     return None
+
+
+def too_large(name: str, size: int, max_bytes: int) -> str:
+    """The refusal of an oversized file; callers that know the size before reading the
+    file (an upload) say it without reading it."""
+    return f"Tệp “{name}” dung lượng {_mb(size)}, vượt giới hạn {_mb(max_bytes)}."
 
 
 def _mb(size: int) -> str:
