@@ -99,7 +99,6 @@ def test_values_are_exact_and_read_with_their_citation():
     assert book["scoring.previous_award_bonus"] == {
         "government_flag": Decimal(15), "provincial_flag": Decimal(10)}
     assert book["organisation.rotation_lookback_years"] == 1
-    assert book["organisation.bloc_size"] == {"min": 5, "max": 15}
     assert book["registration.deadline"] == (3, 31)
     setting = book.setting("eligibility.flag_requires_targets_exceeded")
     assert setting.value is True and setting.rules == (17,)

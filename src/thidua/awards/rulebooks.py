@@ -342,12 +342,6 @@ LEGAL_BASES = ListOf(Struct(
     build=_legal_basis, optional=("issued", "effective_to")))
 
 
-def _range(values, node):
-    if values["min"] > values["max"]:
-        raise _Invalid(node, "min lớn hơn max.")
-    return values
-
-
 _TIE_BREAK = re.compile(r"^(section:\S+|fewer_penalty|vote)$")
 
 
@@ -405,9 +399,6 @@ SETTINGS = {
         (3,), "Bầu Trưởng khối, Phó khối năm sau"),
     "organisation.rotation_lookback_years": SettingSpec(
         Int(0, 10), (4,), "Số năm gần nhất mà đơn vị đã làm Trưởng khối không được làm lại"),
-    "organisation.bloc_size": SettingSpec(
-        Struct({"min": Int(2), "max": Int(2)}, build=_range), (5,),
-        "Số đơn vị thành viên của một khối"),
     # Registration -------------------------------------------------------------------
     "registration.deadline": SettingSpec(
         Struct({"month": Int(1, 12), "day": Int(1, 31)}, build=lambda v, n: _month_day(v, n)),

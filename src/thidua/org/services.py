@@ -4,6 +4,7 @@ import datetime
 
 from django.db import IntegrityError, transaction
 
+from thidua.awards.rulebooks import RulebookNotFound, registration_deadline
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.org.domain.composition import Composition, composition_errors
@@ -12,19 +13,24 @@ from thidua.org.models import Bloc, BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor, bloc_year_roles, can_oversee_province
 
 
-def default_registration_deadline(year: int) -> datetime.date:
-    """RULES.md 7: 31 March of the emulation year unless the province sets another date."""
-    return datetime.date(year, 3, 31)
+def default_registration_deadline(province, year: int) -> datetime.date:
+    """RULES.md 7: the deadline the rulebook in force gives (31/3 in the shipped ones);
+    31/3 too for a year no rulebook covers (before Law 06/2022 took effect). The province
+    may then set another date on the year itself."""
+    try:
+        return registration_deadline(province.code, year)
+    except RulebookNotFound:
+        return datetime.date(year, 3, 31)
 
 
-def ensure_year(actor, province, year: int, registration_deadline=None) -> EmulationYear:
+def ensure_year(actor, province, year: int, deadline=None) -> EmulationYear:
     if not can_oversee_province(actor, province.id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được mở năm thi đua.")
     emulation_year, created = EmulationYear.objects.get_or_create(
         province=province,
         year=year,
         defaults={
-            "registration_deadline": registration_deadline or default_registration_deadline(year)
+            "registration_deadline": deadline or default_registration_deadline(province, year)
         },
     )
     if created:
