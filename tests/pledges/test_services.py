@@ -528,3 +528,18 @@ def test_a_unit_outside_the_bloc_cannot_sign_its_pledge(world):
 def test_only_the_leader_or_the_province_records_signatures(world, who, code):
     assert refused(Forbidden, sign, world, who, code) == [
         "Chỉ đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh ghi nhận ký kết."]
+
+
+def test_a_target_with_reported_progress_cannot_be_removed(world, running):
+    """The province may reopen registration (a back move) and the unit withdraw, but the
+    progress and evidence already reported must not vanish with the target."""
+    services.report_progress(world.actor("officer"), running, reported_on=timezone.localdate(),
+                             actual_value=D("95"), files=[Upload("a.pdf", files.pdf())])
+    org_services.move_phase(world.actor("secretariat"), world.bloc_years["KT"], "registration",
+                            "Mở lại để đơn vị bổ sung")
+    registration = Registration.objects.get(pk=running.registration_id)
+    services.withdraw_registration(world.actor("officer"), registration, "Bổ sung")
+    target = Target.objects.get(pk=running.pk)
+    assert refused(Conflict, services.remove_target, world.actor("officer"), target) == [
+        "Chỉ tiêu đã có báo cáo tiến độ; không xóa được."]
+    assert len(media_files()) == 1

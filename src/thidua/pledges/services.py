@@ -177,6 +177,8 @@ def add_target(actor: Actor, registration: Registration, data: TargetInput) -> T
 def remove_target(actor: Actor, target: Target) -> None:
     registration = target.registration
     _require_editable(actor, registration)
+    if target.check_ins.exists():  # would delete reported progress and evidence with it
+        raise Conflict("Chỉ tiêu đã có báo cáo tiến độ; không xóa được.")
     before = {"indicator": target.indicator, "target_value": target.target_value}
     audit.record(actor, "pledges.target.remove", target, province_id=_province_id(registration),
                  before=before)
