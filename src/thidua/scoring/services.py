@@ -659,7 +659,7 @@ def set_scores(actor: Actor, sheet: ScoreSheet, entries: dict, *, reason: str = 
             problems.append(f"Bảng tiêu chí không có tiêu chí {code} để chấm.")
             continue
         if criterion.scoring_method in COMPUTED and sheet.kind != Kind.APPRAISAL:
-            problems.append(f"Tiêu chí {loaded.spec(code).label} được tính tự động, không nhập "
+            problems.append(f"Tiêu chí {loaded.spec(code).label}: được tính tự động, không nhập "
                             "tay.")
             continue
         raw = dict(raw)
