@@ -236,11 +236,11 @@ def test_add_target_matrix(world, api, who):
 @pytest.mark.parametrize(("changes", "status", "errors"), [
     ({"target_value": 1200}, 422, [("target_value", "Phải là chuỗi ký tự.")]),
     ({"target_value": "12,5"}, 422, [("target_value", (
-        "Phải là số thập phân viết dạng chuỗi, tối đa 14 chữ số phần nguyên và 2 chữ số "
+        "Phải là số thập phân viết dạng chuỗi, tối đa 13 chữ số phần nguyên và 2 chữ số "
         "thập phân, dấu chấm thập phân (vd. \"12.50\")."))]),
     ({"target_value": "1.005"}, 422, None),
     ({"target_value": "NaN"}, 422, None),
-    ({"target_value": "123456789012345"}, 422, None),
+    ({"target_value": "12345678901234"}, 422, None),
     ({"deadline": "30/09/2026"}, 422, [("deadline", "Phải là ngày dạng YYYY-MM-DD.")]),
     ({"deadline": "1999-01-01"}, 400, [(None, "Thời hạn phải nằm trong năm thi đua "
                                               "{year}.")]),
@@ -260,6 +260,17 @@ def test_add_target_bad_input_writes_nothing(world, api, changes, status, errors
             (f, m.replace("{year}", str(world.year.year))) for f, m in errors]
     assert draft.targets.count() == 1
     _writes_nothing(before)
+
+
+@pytest.mark.parametrize("value", ["-9999999999999.99", "9999999999999.99", "0.01"])
+def test_extreme_amounts_round_trip_exactly(world, api, value):
+    draft = make_registration(world, "KT1")
+    response = api("officer").post(f"/registrations/{draft.id}/targets",
+                                   _target_payload(world, target_value=value, baseline=value))
+    assert response.status_code == 201
+    assert (response.json()["target_value"], response.json()["baseline"]) == (value, value)
+    target = Target.objects.get(pk=response.json()["id"])
+    assert (str(target.target_value), str(target.baseline)) == (value, value)
 
 
 def test_unknown_registration_is_404(world, api):

@@ -48,7 +48,7 @@ _MESSAGES = {
     "dict_type": "Phải là một đối tượng JSON.",
     "json_invalid": BAD_JSON,
 }
-DECIMAL_MESSAGE = ("Phải là số thập phân viết dạng chuỗi, tối đa 14 chữ số phần nguyên và 2 "
+DECIMAL_MESSAGE = ("Phải là số thập phân viết dạng chuỗi, tối đa 13 chữ số phần nguyên và 2 "
                    "chữ số thập phân, dấu chấm thập phân (vd. \"12.50\").")
 
 

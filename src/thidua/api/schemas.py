@@ -22,8 +22,9 @@ from thidua.org.models import Role
 MAX_ID = 2**53 - 1
 # Tab, newline and carriage return are text; every other C0 control (and DEL) is not.
 NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-# Matches the DecimalField(max_digits=16, decimal_places=2) of targets and check-ins.
-DECIMAL = r"^-?[0-9]{1,14}(\.[0-9]{1,2})?$"
+# Two decimals, and at most 13 digits before the point: pledges.services.MAX_AMOUNT
+# (SQLite stores these columns as floats, exact to 15 significant digits).
+DECIMAL = r"^-?[0-9]{1,13}(\.[0-9]{1,2})?$"
 
 
 def text(max_length: int, min_length: int = 0):
