@@ -8,6 +8,7 @@ import datetime
 import os
 import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,31 @@ def client_for(client):
         client.force_login(user)
         return client
     return login
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The flags that keep Chromium from reaching for Google's servers on a closed network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium through Playwright (never a downloaded browser). Skips with its
+    reason where Chromium is missing, except under CI=true where that is a failure."""
+    if not CHROMIUM.exists():
+        if CI:
+            pytest.fail("/usr/bin/chromium is missing (make test installs Debian's chromium)")
+        pytest.skip("/usr/bin/chromium is missing; install Debian's chromium to run this")
+    # Playwright's sync API runs an event loop in this thread, and Django then refuses ORM
+    # calls made by the test itself unless told they are safe; only for this test.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -5,22 +5,16 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_swagger_ui_renders_every_operation_without_csp_violations(live_server):
-    playwright = pytest.importorskip("playwright.sync_api")
+def test_swagger_ui_renders_every_operation_without_csp_violations(live_server, browser):
     problems, foreign = [], []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("request", lambda r: not r.url.startswith(live_server.url)
-                    and not r.url.startswith("data:") and foreign.append(r.url))
-            page.goto(live_server.url + "/api/docs")
-            page.wait_for_selector(".opblock-summary-path", timeout=15000)
-            paths = page.locator(".opblock-summary-path").all_inner_texts()
-        finally:
-            browser.close()
+    page = browser.new_page()
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: not r.url.startswith(live_server.url)
+            and not r.url.startswith("data:") and foreign.append(r.url))
+    page.goto(live_server.url + "/api/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=15000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert "/api/v1/bloc-years/{bloc_year_id}/phase" in [p.replace("\u200b", "")
                                                          for p in paths]
     assert len(paths) == 25

@@ -1,9 +1,7 @@
 """End to end in Debian's Chromium: a unit officer registers, submits and reports progress
 with an evidence PDF; the bloc leader then sees the unit as registered."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -11,34 +9,12 @@ from thidua.core.models import User
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PASSWORD = "mat-khau-thu-nghiem-2026"  # the world fixture's password
 PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
        b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing (apt-get install chromium)")
-        pytest.skip("/usr/bin/chromium is missing; install Debian's chromium to run this")
-    # The sync API runs an event loop in this thread; Django's ORM calls from the test
-    # itself (fixtures, assertions) are still synchronous and safe here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def settled(page, selector):
