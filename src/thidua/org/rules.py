@@ -78,6 +78,16 @@ def can_oversee_province(actor: Actor, province_id: int) -> bool:
     return actor.is_admin or province_id in actor.secretariat_provinces
 
 
+def can_set_up_province(actor: Actor, province_id: int) -> bool:
+    """Set up the province's organisation: units, blocs, emulation years and their
+    registration deadline, the bloc size range, each bloc's members for a year.
+
+    The same people as `can_oversee_province` today; kept apart because seeing the
+    province and reshaping it are different powers (a read-only inspector role would
+    oversee without setting up)."""
+    return actor.is_admin or province_id in actor.secretariat_provinces
+
+
 def visible_provinces(actor: Actor):
     if actor.is_admin:
         return Province.objects.all()
@@ -130,6 +140,17 @@ def visible_bloc_years(actor: Actor):
         | Q(id__in=actor.leader_bloc_years)
         | Q(memberships__unit_id__in=actor.own_units)
     ).distinct()
+
+
+def can_view_bloc(actor: Actor, bloc) -> bool:
+    """The bloc itself (its name, kind): the province, or whoever sees one of its years."""
+    if can_oversee_province(actor, bloc.province_id):
+        return True
+    if not (actor.leader_bloc_years or actor.own_units):
+        return False
+    return BlocYear.objects.filter(bloc_id=bloc.id).filter(
+        Q(id__in=actor.leader_bloc_years) | Q(memberships__unit_id__in=actor.own_units)
+    ).exists()
 
 
 # --- units -----------------------------------------------------------------------------

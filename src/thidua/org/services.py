@@ -1,16 +1,19 @@
 """Organisation services: the imperative shell around org.domain (load, check, write, audit)."""
 
 import datetime
+import re
+import unicodedata
 
 from django.db import IntegrityError, transaction
 
 from thidua.awards.rulebooks import RulebookNotFound, registration_deadline
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden
+from thidua.core.text import nfc
 from thidua.org.domain.composition import Composition, composition_errors
 from thidua.org.domain.phases import PhaseError, PhaseForbidden, check_transition
-from thidua.org.models import Bloc, BlocYear, EmulationYear, Membership, Unit
-from thidua.org.rules import Actor, bloc_year_roles, can_oversee_province
+from thidua.org.models import Bloc, BlocYear, EmulationYear, Membership, Province, Unit
+from thidua.org.rules import Actor, bloc_year_roles, can_set_up_province
 
 
 def default_registration_deadline(province, year: int) -> datetime.date:
@@ -24,7 +27,7 @@ def default_registration_deadline(province, year: int) -> datetime.date:
 
 
 def ensure_year(actor, province, year: int, deadline=None) -> EmulationYear:
-    if not can_oversee_province(actor, province.id):
+    if not can_set_up_province(actor, province.id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được mở năm thi đua.")
     emulation_year, created = EmulationYear.objects.get_or_create(
         province=province,
@@ -54,7 +57,7 @@ def create_bloc_year(actor, bloc: Bloc, emulation_year: EmulationYear, *, member
                      deputies) -> BlocYear:
     """A bloc's year with its members, leader and deputies (RULES.md 1, 2, 5), checked
     whole before anything is written."""
-    if not can_oversee_province(actor, bloc.province_id):
+    if not can_set_up_province(actor, bloc.province_id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được lập danh sách khối.")
     if bloc.province_id != emulation_year.province_id:
         raise DomainError("Khối và năm thi đua phải thuộc cùng một tỉnh.")
@@ -117,4 +120,237 @@ def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "")
     audit.record(actor, "org.bloc_year.phase", locked, province_id=locked.bloc.province_id,
                  before={"phase": before}, after={"phase": target}, reason=reason.strip())
     bloc_year.phase = target
+    return locked
+
+
+# --- setting up a province: units, blocs, years, bloc size ---------------------------------
+#
+# Each service checks the actor, cleans the text (NFC, spaces collapsed), refuses what
+# would be ambiguous (a code or a name already used in the province) with a sentence
+# naming it, writes in one transaction and leaves one audit event with before/after.
+# Nothing is written when a check fails; a change to the same value writes nothing.
+
+CODE_MAX, NAME_MAX, SHORT_NAME_MAX = 20, 300, 120  # the columns
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+MIN_YEAR, MAX_YEAR = 1900, 9999
+# RULES.md 2 needs a leader and a deputy, so no bloc can have fewer than two members; the
+# ceiling is a sanity bound (a bloc votes in one meeting room), far above practice (15).
+BLOC_SIZE_FLOOR, BLOC_SIZE_CEILING = 2, 200
+
+
+def _require_setup(actor, province_id: int, message: str):
+    if not can_set_up_province(actor, province_id):
+        raise Forbidden(message)
+
+
+def clean_code(value) -> str:
+    """Codes are short ASCII identifiers other systems quote; stored upper-case so that
+    "kt1" and "KT1" cannot name two different units."""
+    code = nfc(str(value or "")).strip()
+    if not code:
+        raise DomainError("Mã không được để trống.")
+    if len(code) > CODE_MAX or not _CODE.fullmatch(code):
+        raise DomainError(f"Mã “{code[:CODE_MAX + 10]}” không hợp lệ: chỉ gồm chữ cái không "
+                          f"dấu, chữ số và các dấu . _ - (tối đa {CODE_MAX} ký tự).")
+    return code.upper()
+
+
+def clean_text(value, label: str, max_length: int, *, required: bool = True) -> str:
+    """NFC, runs of spaces (tabs, newlines) made one space, no control characters."""
+    text = " ".join(nfc(str(value or "")).split())
+    if required and not text:
+        raise DomainError(f"{label} không được để trống.")
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise DomainError(f"{label} có ký tự điều khiển không được phép.")
+    if len(text) > max_length:
+        raise DomainError(f"{label} dài quá {max_length} ký tự (đang có {len(text)}).")
+    return text
+
+
+def _refuse_duplicates(rows, noun: str, *, code=None, name=None, exclude=None):
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    errors = []
+    if code is not None:
+        holder = rows.filter(code__iexact=code).first()
+        if holder is not None:
+            errors.append(f"Mã “{code}” đã được dùng cho {noun} “{holder.name}”.")
+    if name is not None:
+        holder = rows.filter(name=name).first()
+        if holder is not None:
+            errors.append(f"Tỉnh đã có {noun} tên “{name}” (mã {holder.code}).")
+    if errors:
+        raise Conflict(*errors)
+
+
+def _insert(model, duplicate_message: str, **fields):
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError as exc:  # a concurrent request took the code between check and write
+        raise Conflict(duplicate_message) from exc
+
+
+def unit_snapshot(unit: Unit) -> dict:
+    return {"code": unit.code, "name": unit.name}
+
+
+def bloc_snapshot(bloc: Bloc) -> dict:
+    return {"code": bloc.code, "name": bloc.name, "short_name": bloc.short_name,
+            "kind": bloc.kind}
+
+
+@transaction.atomic
+def create_unit(actor, province: Province, *, code: str, name: str) -> Unit:
+    """A member agency of the province (not yet in any bloc)."""
+    _require_setup(actor, province.id, "Chỉ Thường trực thi đua tỉnh được thêm đơn vị.")
+    code, name = clean_code(code), clean_text(name, "Tên đơn vị", NAME_MAX)
+    _refuse_duplicates(Unit.objects.filter(province=province), "đơn vị", code=code, name=name)
+    unit = _insert(Unit, f"Mã “{code}” vừa được dùng cho một đơn vị khác; hãy tải lại.",
+                   province=province, code=code, name=name)
+    audit.record(actor, "org.unit.create", unit, province_id=province.id,
+                 after=unit_snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def rename_unit(actor, unit: Unit, *, name: str) -> Unit:
+    """A new name (agencies are renamed and merged); the code stays, other systems and
+    past documents quote it."""
+    _require_setup(actor, unit.province_id, "Chỉ Thường trực thi đua tỉnh được đổi tên đơn vị.")
+    name = clean_text(name, "Tên đơn vị", NAME_MAX)
+    locked = Unit.objects.select_for_update().get(pk=unit.pk)
+    if locked.name == name:
+        return locked
+    _refuse_duplicates(Unit.objects.filter(province_id=locked.province_id), "đơn vị",
+                       name=name, exclude=locked.pk)
+    before = unit_snapshot(locked)
+    locked.name = name
+    locked.save(update_fields=["name"])
+    audit.record(actor, "org.unit.rename", locked, province_id=locked.province_id,
+                 before=before, after=unit_snapshot(locked))
+    return locked
+
+
+def _clean_kind(kind) -> str:
+    if kind not in Bloc.Kind.values:
+        raise DomainError("Loại phải là “khoi” (Khối thi đua) hoặc “cum” (Cụm thi đua).")
+    return kind
+
+
+@transaction.atomic
+def create_bloc(actor, province: Province, *, code: str, name: str, kind: str,
+                short_name: str = "") -> Bloc:
+    """A khối (agencies of similar functions) or cụm (territorial units) of the province."""
+    _require_setup(actor, province.id, "Chỉ Thường trực thi đua tỉnh được thêm khối, cụm.")
+    code, name = clean_code(code), clean_text(name, "Tên khối, cụm", NAME_MAX)
+    short_name = clean_text(short_name, "Tên ngắn", SHORT_NAME_MAX, required=False)
+    kind = _clean_kind(kind)
+    _refuse_duplicates(Bloc.objects.filter(province=province), "khối, cụm", code=code,
+                       name=name)
+    bloc = _insert(Bloc, f"Mã “{code}” vừa được dùng cho một khối, cụm khác; hãy tải lại.",
+                   province=province, code=code, name=name, kind=kind, short_name=short_name)
+    audit.record(actor, "org.bloc.create", bloc, province_id=province.id,
+                 after=bloc_snapshot(bloc))
+    return bloc
+
+
+@transaction.atomic
+def rename_bloc(actor, bloc: Bloc, *, name: str, short_name: str = "") -> Bloc:
+    """A new name and short name; the code and the kind stay (past years keep them)."""
+    _require_setup(actor, bloc.province_id, "Chỉ Thường trực thi đua tỉnh được đổi tên khối, cụm.")
+    name = clean_text(name, "Tên khối, cụm", NAME_MAX)
+    short_name = clean_text(short_name, "Tên ngắn", SHORT_NAME_MAX, required=False)
+    locked = Bloc.objects.select_for_update().get(pk=bloc.pk)
+    if (locked.name, locked.short_name) == (name, short_name):
+        return locked
+    _refuse_duplicates(Bloc.objects.filter(province_id=locked.province_id), "khối, cụm",
+                       name=name, exclude=locked.pk)
+    before = bloc_snapshot(locked)
+    locked.name, locked.short_name = name, short_name
+    locked.save(update_fields=["name", "short_name"])
+    audit.record(actor, "org.bloc.rename", locked, province_id=locked.province_id,
+                 before=before, after=bloc_snapshot(locked))
+    return locked
+
+
+def check_deadline(year: int, deadline: datetime.date):
+    """RULES.md 7: the deadline is a day of the emulation year itself."""
+    if deadline.year != year:
+        raise DomainError(
+            f"Hạn đăng ký thi đua phải nằm trong năm thi đua {year} (từ 01/01/{year} đến "
+            f"31/12/{year}); ngày đã nhập là {deadline:%d/%m/%Y} (Quy tắc 7).")
+
+
+@transaction.atomic
+def create_year(actor, province: Province, year: int,
+                registration_deadline: datetime.date | None = None) -> EmulationYear:
+    """Open an emulation year, refusing one that exists (unlike `ensure_year`, which the
+    loaders use and which returns it): a person asking twice should be told."""
+    _require_setup(actor, province.id, "Chỉ Thường trực thi đua tỉnh được mở năm thi đua.")
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise DomainError(f"Năm thi đua phải là một năm từ {MIN_YEAR} đến {MAX_YEAR}.")
+    deadline = registration_deadline or default_registration_deadline(province, year)
+    check_deadline(year, deadline)
+    if EmulationYear.objects.filter(province=province, year=year).exists():
+        raise Conflict(f"{province.name} đã có năm thi đua {year}.")
+    emulation_year = _insert(EmulationYear, f"{province.name} vừa mở năm thi đua {year}.",
+                             province=province, year=year, registration_deadline=deadline)
+    audit.record(actor, "org.year.create", emulation_year, province_id=province.id,
+                 after={"year": year, "registration_deadline": deadline})
+    return emulation_year
+
+
+@transaction.atomic
+def set_registration_deadline(actor, emulation_year: EmulationYear,
+                              deadline: datetime.date) -> EmulationYear:
+    """Move the year's registration deadline (RULES.md 7). Whether a registration was on
+    time is judged against the deadline in force when it is read, so the audit event is
+    the record of which deadline applied when."""
+    _require_setup(actor, emulation_year.province_id,
+                   "Chỉ Thường trực thi đua tỉnh được đổi hạn đăng ký thi đua.")
+    locked = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
+    check_deadline(locked.year, deadline)
+    if locked.registration_deadline == deadline:
+        return locked
+    before = {"registration_deadline": locked.registration_deadline}
+    locked.registration_deadline = deadline
+    locked.save(update_fields=["registration_deadline"])
+    audit.record(actor, "org.year.deadline", locked, province_id=locked.province_id,
+                 before=before, after={"registration_deadline": deadline})
+    emulation_year.registration_deadline = deadline
+    return locked
+
+
+@transaction.atomic
+def set_bloc_size_range(actor, province: Province, *, min_size: int,
+                        max_size: int) -> Province:
+    """RULES.md 5: how many members a bloc year may have. Bloc years already made keep
+    their members; the range is checked when a bloc year is made."""
+    _require_setup(actor, province.id,
+                   "Chỉ Thường trực thi đua tỉnh được đặt số thành viên của khối.")
+    for value in (min_size, max_size):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise DomainError("Số thành viên phải là số nguyên.")
+    errors = []
+    if min_size < BLOC_SIZE_FLOOR:
+        errors.append(f"Số thành viên tối thiểu phải từ {BLOC_SIZE_FLOOR} trở lên: khối có "
+                      "một Trưởng khối và ít nhất một Phó khối (Quy tắc 2).")
+    if max_size > BLOC_SIZE_CEILING:
+        errors.append(f"Số thành viên tối đa không được quá {BLOC_SIZE_CEILING}.")
+    if min_size > max_size:
+        errors.append(f"Số thành viên tối thiểu ({min_size}) không được lớn hơn số tối đa "
+                      f"({max_size}).")
+    if errors:
+        raise DomainError(*errors)
+    locked = Province.objects.select_for_update().get(pk=province.pk)
+    before = {"min_bloc_size": locked.min_bloc_size, "max_bloc_size": locked.max_bloc_size}
+    after = {"min_bloc_size": min_size, "max_bloc_size": max_size}
+    if before == after:
+        return locked
+    locked.min_bloc_size, locked.max_bloc_size = min_size, max_size
+    locked.save(update_fields=["min_bloc_size", "max_bloc_size"])
+    audit.record(actor, "org.province.bloc_size", locked, province_id=locked.id,
+                 before=before, after=after)
+    province.min_bloc_size, province.max_bloc_size = min_size, max_size
     return locked
