@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -39,7 +40,13 @@ def _local_secret_key() -> str:
 DEPLOYMENT = os.environ.get("THIDUA_DEPLOYMENT", "local")
 PRODUCTION = DEPLOYMENT == "production"
 DEBUG = env_bool("THIDUA_DEBUG", False)
-SECRET_KEY = os.environ.get("THIDUA_SECRET_KEY") or _local_secret_key()
+SECRET_KEY = os.environ.get("THIDUA_SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        # Several app servers each inventing a key would log everybody out between them.
+        raise ImproperlyConfigured("THIDUA_SECRET_KEY phải được đặt khi THIDUA_DEPLOYMENT="
+                                   "production / must be set in production.")
+    SECRET_KEY = _local_secret_key()
 ALLOWED_HOSTS = env_list("THIDUA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("THIDUA_CSRF_TRUSTED_ORIGINS", "")
 

@@ -136,9 +136,11 @@ def test_empty_log_verifies(db):
 
 
 def test_verify_command_on_an_intact_log(db, capsys):
-    _events(5)
+    events = _events(5)
     call_command("audit", "verify")
-    assert capsys.readouterr().out == "Nhật ký nguyên vẹn: 5 sự kiện, chuỗi băm khớp.\n"
+    assert capsys.readouterr().out == (
+        "Nhật ký nguyên vẹn: 5 sự kiện, chuỗi băm khớp.\n"
+        f"Sự kiện cuối: #{events[-1].id}, mã băm {events[-1].hash}\n")
 
 
 def test_verify_command_names_the_broken_event(db):

@@ -41,3 +41,11 @@ def test_debug_in_production_fails_the_check(tmp_path):
     result = run_check(tmp_path, THIDUA_DEBUG="1")
     assert result.returncode != 0
     assert "security.W018" in result.stderr + result.stdout
+
+
+def test_production_without_a_secret_key_refuses_to_start(tmp_path):
+    """Each app server inventing its own key would split sessions between servers."""
+    result = run_check(tmp_path, THIDUA_SECRET_KEY="")
+    assert result.returncode != 0
+    assert "THIDUA_SECRET_KEY phải được đặt khi THIDUA_DEPLOYMENT=production" in result.stderr
+    assert not (tmp_path / "var" / "secret_key").exists()

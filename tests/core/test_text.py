@@ -35,7 +35,8 @@ def test_search_key_examples():
     assert search_key("ĐÀI PHÁT THANH") == "dai phat thanh"
     assert search_key("  Sở   Giáo dục\tvà\nĐào tạo ") == "so giao duc va dao tao"
     assert search_key(nfd("Ủy ban Mặt trận Tổ quốc")) == "uy ban mat tran to quoc"
-    assert search_key("Khối Văn hóa – Xã hội") == "khoi van hoa – xa hoi"
+    assert search_key("Khối Văn hóa – Xã hội") == "khoi van hoa xa hoi"
+    assert search_key("Kinh tế - Kỹ thuật (mẫu)") == "kinh te ky thuat mau"
 
 
 def test_search_key_removes_every_tone_and_vowel_mark():

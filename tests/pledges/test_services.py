@@ -413,6 +413,13 @@ def test_bad_progress_values(world, running, value, days, messages):
                    actual_value=value, files=[Upload("a.pdf", files.pdf())]) == messages
 
 
+def test_progress_dated_before_the_emulation_year_is_refused(world, running):
+    last_december = datetime.date(world.year.year - 1, 12, 31)
+    assert refused(DomainError, services.report_progress, world.actor("officer"), running,
+                   reported_on=last_december, actual_value=D("96")) == [
+        f"Ngày báo cáo phải thuộc năm thi đua {world.year.year} trở về sau."]
+
+
 def test_the_latest_value_is_the_latest_date_not_the_latest_entry(world, running):
     today = timezone.localdate()
     officer = world.actor("officer")
@@ -512,6 +519,14 @@ def test_re_recording_a_line_keeps_one_row_and_audits_before_after(world):
 ])
 def test_bad_signature_lines(world, kwargs, messages):
     assert refused(DomainError, sign, world, "leader", "KT1", **kwargs) == messages
+
+
+def test_a_signing_date_outside_the_emulation_year_is_refused(world):
+    assert refused(DomainError, services.record_signature, world.actor("leader"),
+                   world.bloc_years["KT"], world.units["KT2"],
+                   signed_on=datetime.date(world.year.year - 1, 12, 20), status="signed",
+                   signer_name="A") == [f"Ngày ký kết phải thuộc năm thi đua {world.year.year}."]
+    assert not PledgeSignature.objects.exists()
 
 
 def test_a_unit_outside_the_bloc_cannot_sign_its_pledge(world):

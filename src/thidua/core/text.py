@@ -7,6 +7,9 @@ from functools import lru_cache
 import icu
 
 _SPACES = re.compile(r"\s+")
+# Dashes, commas, brackets…: "Kinh tế – Kỹ thuật" is found by "kinh te - ky thuat" and by
+# "kinh te ky thuat" alike.
+_PUNCTUATION = re.compile(r"[^\w\s]+")
 
 
 def nfc(value: str) -> str:
@@ -33,7 +36,7 @@ def search_key(value: str) -> str:
     """
     text = unicodedata.normalize("NFD", value).replace("đ", "d").replace("Đ", "D")
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", text).strip().lower()
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", text)).strip().lower()
 
 
 @lru_cache(maxsize=1)

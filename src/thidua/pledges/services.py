@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from thidua.core import audit
@@ -69,9 +69,13 @@ def open_registration(actor: Actor, unit: Unit, emulation_year: EmulationYear) -
     bloc_year = bloc_year_of(unit, emulation_year)
     if bloc_year.phase not in rules.REGISTRATION_OPEN:
         raise Conflict(f"{bloc_year.bloc.display_name} đã qua giai đoạn đăng ký thi đua.")
-    registration = Registration.objects.create(
-        unit=unit, emulation_year=emulation_year, bloc_year=bloc_year
-    )
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                unit=unit, emulation_year=emulation_year, bloc_year=bloc_year)
+    except IntegrityError:
+        # Two tabs (or two officers) opened it at once: the other one made it.
+        return Registration.objects.get(unit=unit, emulation_year=emulation_year)
     audit.record(actor, "pledges.registration.create", registration,
                  province_id=unit.province_id, after=registration_snapshot(registration))
     return registration
@@ -251,6 +255,9 @@ def report_progress(actor: Actor, target: Target, *, reported_on: date, actual_v
         problems.append("Kết quả đạt được chỉ được có tối đa 2 chữ số thập phân.")
     if reported_on > timezone.localdate():
         problems.append("Ngày báo cáo không được sau ngày hôm nay.")
+    elif reported_on.year < registration.emulation_year.year:
+        problems.append(f"Ngày báo cáo phải thuộc năm thi đua {registration.emulation_year.year}"
+                        " trở về sau.")
     verdicts = [(upload, classify(upload.name, upload.content, settings.EVIDENCE_MAX_BYTES))
                 for upload in files]
     problems += [verdict.error for _, verdict in verdicts if verdict.error]
@@ -314,6 +321,8 @@ def record_signature(actor: Actor, bloc_year: BlocYear, unit: Unit, *, signed_on
         raise DomainError("Ghi rõ họ tên người ký.")
     if status == PledgeSignature.Status.ABSENT and not absence_reason.strip():
         raise DomainError("Ghi rõ lý do vắng mặt.")
+    if signed_on.year != bloc_year.year:
+        raise DomainError(f"Ngày ký kết phải thuộc năm thi đua {bloc_year.year}.")
     if status not in PledgeSignature.Status.values:
         raise DomainError("Trạng thái ký kết không hợp lệ.")
     signing, _ = PledgeSigning.objects.update_or_create(

@@ -17,4 +17,9 @@ class Command(BaseCommand):
         if broken:
             raise CommandError(str(broken))
         count = AuditEvent.objects.count()
+        head = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
         self.stdout.write(f"Nhật ký nguyên vẹn: {count} sự kiện, chuỗi băm khớp.")
+        if head:
+            # Kept outside the database (a ticket, the minutes), the head also reveals the
+            # one change the chain cannot: removing its newest rows.
+            self.stdout.write(f"Sự kiện cuối: #{head[0]}, mã băm {head[1]}")
