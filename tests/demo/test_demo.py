@@ -8,6 +8,7 @@ from thidua.demo import loader
 from thidua.org.models import BlocYear, Membership, Unit
 from thidua.pledges.models import CheckIn, Evidence, Registration
 from thidua.pledges.queries import province_overview
+from thidua.scoring.models import PublishedRanking
 
 
 def test_demo_loads_the_province_with_gaps_on_purpose(db, settings, tmp_path):
@@ -20,13 +21,17 @@ def test_demo_loads_the_province_with_gaps_on_purpose(db, settings, tmp_path):
     overview = {row.bloc_year.bloc.code: (row.member_count, row.registered, row.missing,
                                           row.bloc_year.phase)
                 for row in province_overview(this_year.province, this_year)}
-    assert overview == {"KTKT": (12, 10, 2, "in_progress"), "VHXH": (10, 9, 1, "in_progress")}
+    assert overview == {"KTKT": (12, 10, 2, "appraisal"), "VHXH": (10, 9, 1, "in_progress")}
     assert set(Registration.objects.filter(status="draft").values_list("unit__code", flat=True)
                ) == {"SGTVT"}
     # Every unit has a history: last year's bloc as well as this year's.
     assert Membership.objects.count() == 44
     assert CheckIn.objects.exists()
     assert Evidence.objects.count() == CheckIn.objects.count()
+    # The economic-technical bloc has scored its year and published its ranking.
+    ranking = PublishedRanking.objects.get()
+    assert ranking.table.bloc_year.bloc.code == "KTKT"
+    assert ranking.rows.count() == 12
     assert verify() is None
 
 

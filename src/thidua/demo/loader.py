@@ -3,7 +3,8 @@ the same services as real use, deterministically (fixed seed).
 
 Two emulation years: last year's, decided, so every unit has a membership history; and
 this year's, running, with most units registered (a few missing on purpose), targets,
-check-ins with evidence files, and the pledge signing record.
+check-ins with evidence files, and the pledge signing record; the economic-technical bloc
+has also scored its year (self, peer, appraisal) and published its ranking.
 """
 
 import datetime
@@ -24,6 +25,7 @@ from thidua.org.models import Bloc, Province, Role, RoleAssignment, Unit
 from thidua.org.rules import actor_for
 from thidua.pledges import services as pledges
 from thidua.pledges.models import PledgeSignature, Registration
+from thidua.scoring.demo import build_scoring_year
 
 FIXTURE = Path(__file__).with_name("demo.yaml")
 PASSWORD = "thidua-demo-2026"  # noqa: S105 - printed for the demo on purpose
@@ -34,6 +36,11 @@ LEADERS = {"KTKT": ("SCT", "BQLKCN", "STTTT"), "VHXH": ("SYT", "SGDDT", "SVHTTDL
 # Units left without a submitted registration this year: one draft, one nothing at all.
 UNREGISTERED = {"KTKT": {"SGTVT": "draft", "BQLDA": None}, "VHXH": {"TTXTDL": None}}
 LATE = {"SXD"}  # registered after the deadline (RULES.md 7)
+SCORED_BLOC = "KTKT"
+# Last year's awards, as the 2022 conference proposed them (demo.yaml), for this year's
+# bonus points (RULES.md 11).
+LAST_YEAR_AWARDS = {"STTTT": "government_flag", "SCT": "provincial_flag",
+                    "QDTPT": "provincial_flag"}
 
 INDICATORS = [
     ("Tỷ lệ hồ sơ thủ tục hành chính giải quyết đúng hạn", "%", 95, 100),
@@ -128,9 +135,13 @@ def _build(data, today):
         org.move_phase(system, current, Phase.IN_PROGRESS)
         for registration in Registration.objects.filter(
             bloc_year=current, status=Registration.Status.SUBMITTED
-        ).select_related("unit", "bloc_year"):
+        ).select_related("unit", "bloc_year").order_by("unit__code"):
             officer = User.objects.get(username=f"canbo.{registration.unit.code.lower()}")
             _report(actor_for(officer), registration, today, rng)
+        if spec["code"] == SCORED_BLOC:
+            # Late November: this bloc has scored its year and published the ranking.
+            build_scoring_year(system, current, data["criteria_table"],
+                               previous_awards=LAST_YEAR_AWARDS, today=today)
 
 
 def _register(actor, unit, year, rng, *, submit, late):
