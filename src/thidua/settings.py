@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "thidua.pledges",
     "thidua.scoring",
     "thidua.awards",
+    "thidua.voting",
+    "thidua.documents",
     "thidua.web",
     "thidua.api",
 ]
