@@ -1,6 +1,7 @@
 """Read side of the organisation model: lists the pages and the API show."""
 
 import datetime
+from dataclasses import dataclass
 
 from thidua.core.text import search_key
 from thidua.org.models import BlocYear, Membership, Unit
@@ -78,3 +79,47 @@ def matching_units(actor: Actor, query: str = "", province_id: int | None = None
     if key:
         units = units.filter(search_key__contains=key) | units.filter(code__iexact=query.strip())
     return units.order_by("sort_key", "id")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A unit of the province as the bloc-year form shows it."""
+
+    unit: Unit
+    taken_by: str | None  # the bloc it already belongs to in that year (RULES.md 1)
+    was_member: bool  # member of this bloc's previous year
+    was_leader: bool  # led this bloc's previous year (RULES.md 4)
+
+
+@dataclass(frozen=True)
+class BlocYearCandidates:
+    units: list[Candidate]
+    previous: BlocYear | None  # the bloc's latest year before this one
+
+    @property
+    def previous_members(self) -> list[int]:
+        """Last year's members still free this year, in the order shown."""
+        return [c.unit.id for c in self.units if c.was_member and c.taken_by is None]
+
+
+def bloc_year_candidates(province, emulation_year, bloc) -> BlocYearCandidates:
+    """Every unit of the province for a new bloc year, with what the form must tell: which
+    are taken by another bloc that year, who were members and leader the bloc's previous
+    year. Four queries whatever the number of units."""
+    taken = {
+        m.unit_id: m.bloc_year.bloc.display_name
+        for m in Membership.objects.filter(emulation_year=emulation_year)
+        .select_related("bloc_year__bloc")
+    }
+    previous = (BlocYear.objects.filter(bloc=bloc, emulation_year__year__lt=emulation_year.year)
+                .select_related("emulation_year", "leader_unit")
+                .order_by("-emulation_year__year").first())
+    before = (set(previous.memberships.values_list("unit_id", flat=True))
+              if previous else set())
+    leader = previous.leader_unit_id if previous else None
+    units = Unit.objects.filter(province=province).order_by("sort_key", "id")
+    return BlocYearCandidates(
+        units=[Candidate(unit=u, taken_by=taken.get(u.id), was_member=u.id in before,
+                         was_leader=u.id == leader) for u in units],
+        previous=previous,
+    )

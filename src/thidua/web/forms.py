@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from thidua.core.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
+from thidua.org.models import Bloc
 from thidua.pledges.domain.evidence import ACCEPTED_LABEL, classify, too_large
 from thidua.pledges.models import PledgeSignature
 from thidua.pledges.services import TargetInput, Upload
@@ -154,3 +155,93 @@ class AuditFilterForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Tên hoặc mã đơn vị", required=False, max_length=200)
+
+
+# --- setting up a province -------------------------------------------------------------
+# Lengths and formats are the services' to judge (one message for the UI and the API);
+# these forms only turn text into values.
+
+MAX_DB_INT = 2**63 - 1  # a larger id would overflow the database's integer, not miss a row
+
+
+class UnitForm(forms.Form):
+    code = forms.CharField(label="Mã đơn vị", max_length=100,
+                           help_text="Chữ cái không dấu, chữ số và các dấu . _ -; ví dụ SYT.")
+    name = forms.CharField(label="Tên đơn vị", max_length=1000)
+
+
+class RenameUnitForm(forms.Form):
+    name = forms.CharField(label="Tên mới", max_length=1000)
+
+
+class BlocForm(forms.Form):
+    code = forms.CharField(label="Mã khối, cụm", max_length=100,
+                           help_text="Chữ cái không dấu, chữ số và các dấu . _ -; ví dụ KTKT.")
+    kind = forms.ChoiceField(label="Loại", choices=Bloc.Kind.choices, widget=forms.RadioSelect,
+                             initial=Bloc.Kind.KHOI)
+    name = forms.CharField(label="Tên đầy đủ", max_length=1000)
+    short_name = forms.CharField(label="Tên ngắn", max_length=1000, required=False,
+                                 help_text="Hiện trong các bảng; ví dụ “Khối Kinh tế”.")
+
+
+class RenameBlocForm(forms.Form):
+    name = forms.CharField(label="Tên đầy đủ", max_length=1000)
+    short_name = forms.CharField(label="Tên ngắn", max_length=1000, required=False)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label="Năm thi đua", min_value=1900, max_value=9999)
+    registration_deadline = forms.DateField(
+        label="Hạn đăng ký thi đua", required=False, widget=DATE_WIDGET,
+        help_text="Để trống thì lấy theo bộ quy tắc đang áp dụng (thường là 31/3).")
+
+
+class DeadlineForm(forms.Form):
+    registration_deadline = forms.DateField(label="Hạn đăng ký thi đua", widget=DATE_WIDGET)
+
+
+class BlocSizeForm(forms.Form):
+    min_bloc_size = forms.IntegerField(label="Số thành viên tối thiểu", min_value=0,
+                                       max_value=32767)
+    max_bloc_size = forms.IntegerField(label="Số thành viên tối đa", min_value=0,
+                                       max_value=32767)
+
+
+class BlocYearChoiceForm(forms.Form):
+    """Which bloc and which year (the GET step and the hidden part of the POST)."""
+
+    khoi = forms.TypedChoiceField(label="Khối, cụm", coerce=int)
+    nam = forms.TypedChoiceField(label="Năm thi đua", coerce=int)
+
+    def __init__(self, *args, blocs=(), years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["khoi"].choices = [("", "— Chọn khối, cụm —")] + [
+            (b.id, f"{b.display_name} ({b.code})") for b in blocs]
+        self.fields["nam"].choices = [(y.year, str(y.year)) for y in years]
+        self.fields["khoi"].error_messages["invalid_choice"] = (
+            "Khối, cụm không có trong danh sách của tỉnh.")
+        self.fields["nam"].error_messages["invalid_choice"] = "Tỉnh chưa mở năm thi đua này."
+
+
+class IdListField(forms.Field):
+    """Ids from checkboxes of the same name; which ids are allowed is the service's call."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        try:
+            ids = [int(v) for v in value or []]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Có mã đơn vị không hợp lệ.") from None
+        if any(not 1 <= i <= MAX_DB_INT for i in ids):
+            raise forms.ValidationError("Có mã đơn vị không hợp lệ.")
+        return list(dict.fromkeys(ids))
+
+
+class CompositionForm(forms.Form):
+    members = IdListField(label="Đơn vị thành viên", required=False)
+    # Not required here: "no leader" is a rule of the bloc (RULES.md 2), reported by the
+    # composition core with the other composition errors.
+    leader = forms.IntegerField(label="Trưởng khối", required=False, min_value=1,
+                                max_value=MAX_DB_INT, widget=forms.HiddenInput)
+    deputies = IdListField(label="Phó khối", required=False)

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from thidua.org import queries as org_queries
 from thidua.org.models import Province
-from thidua.org.rules import can_oversee_province
+from thidua.org.rules import can_oversee_province, can_set_up_province
 from thidua.pledges import queries as pledge_queries
 from thidua.web.utils import get_actor, require, shows_domain_errors
 
@@ -46,4 +46,5 @@ def dashboard(request, code):
     return render(request, "web/province.html", {
         "province": province, "emulation_year": emulation_year, "years": years,
         "rows": rows, "totals": totals,
+        "can_set_up": can_set_up_province(actor, province.id),
     })
