@@ -1,0 +1,53 @@
+"""The leader and deputy election (functional core): who may stand (RULES.md 2, 3, 4).
+
+Rotation (RULES.md 4): a unit that led the bloc in any of the last `lookback_years` years
+(this year included) cannot lead next year. "The leader is not a deputy" (RULES.md 2): the
+unit elected leader cannot stand for deputy.
+"""
+
+from dataclasses import dataclass
+
+LEADER, DEPUTY = "leader_election", "deputy_election"
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    unit_id: int
+    rule: int
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    eligible: tuple  # unit ids, in the order given
+    excluded: tuple  # Exclusion
+
+
+def recent_leader_years(year: int, lookback_years: int) -> range:
+    """The emulation years whose leader cannot lead year+1: the last `lookback_years`."""
+    return range(year - max(lookback_years, 1) + 1, year + 1)
+
+
+def election_standing(kind: str, members, *, year: int, recent_leaders: dict,
+                      lookback_years: int, elected_leader: int | None = None,
+                      labels: dict | None = None) -> Standing:
+    """`members`: unit ids of the bloc; `recent_leaders`: year → leader unit id for the
+    years of `recent_leader_years`; `elected_leader`: next year's leader (deputy poll)."""
+    labels = labels or {}
+    eligible, excluded = [], []
+    window = recent_leader_years(year, lookback_years)
+    for unit_id in members:
+        name = labels.get(unit_id, str(unit_id))
+        led = sorted(y for y, leader in recent_leaders.items() if leader == unit_id
+                     and y in window)
+        if kind == LEADER and led:
+            excluded.append(Exclusion(unit_id, 4, (
+                f"{name} là Trưởng khối năm {', '.join(map(str, led))}: không làm Trưởng khối "
+                f"năm {year + 1} (luân phiên, nhìn lại {lookback_years} năm — Quy tắc 4)")))
+        elif kind == DEPUTY and elected_leader == unit_id:
+            excluded.append(Exclusion(unit_id, 2, (
+                f"{name} đã được bầu Trưởng khối năm {year + 1}: Trưởng khối không đồng thời "
+                "là Phó khối (Quy tắc 2)")))
+        else:
+            eligible.append(unit_id)
+    return Standing(tuple(eligible), tuple(excluded))
