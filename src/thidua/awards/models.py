@@ -10,9 +10,10 @@ from django.db import models
 from django.db.models import F, Q
 
 from thidua.awards.domain import facts as core
+from thidua.awards.domain import workflow
 from thidua.awards.domain.bonus import AwardRecord
 from thidua.core.award_forms import AwardForm
-from thidua.org.models import EmulationYear, Unit
+from thidua.org.models import BlocYear, EmulationYear, Unit
 
 
 def _not_above(field, total="member_count"):
@@ -109,6 +110,11 @@ class Award(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # The decision and proposal line it came from (empty for a history import).
+    decision = models.ForeignKey("AwardDecision", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="awards")
+    proposal_line = models.OneToOneField("ProposalLine", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="award")
 
     class Meta:
         ordering = ["-emulation_year__year", "award_form", "id"]
@@ -125,3 +131,94 @@ class Award(models.Model):
     def as_record(self) -> AwardRecord:
         return AwardRecord(self.unit_id, self.emulation_year.year, self.award_form,
                            self.decision_number)
+
+
+class Proposal(models.Model):
+    """The bloc year's proposal dossier (đề nghị khen thưởng) sent to the province: its
+    lines come from the allocation (ranking, poll results, quotas, eligibility)."""
+
+    State = workflow.State
+
+    bloc_year = models.OneToOneField(BlocYear, on_delete=models.PROTECT,
+                                     related_name="award_proposal")
+    state = models.CharField("trạng thái", max_length=16, choices=State.choices,
+                             default=State.DRAFT)
+    conference_date = models.DateField("ngày hội nghị tổng kết")
+    rulebook = models.TextField("bộ quy tắc áp dụng")
+    explanation = models.JSONField("giải trình phân bổ", default=list)
+    return_reason = models.TextField("lý do trả lại", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField("ngày gửi", null=True, blank=True)
+    accepted_at = models.DateTimeField("ngày tiếp nhận", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "hồ sơ đề nghị khen thưởng"
+        verbose_name_plural = "hồ sơ đề nghị khen thưởng"
+
+    def __str__(self):
+        return f"Đề nghị khen thưởng — {self.bloc_year}"
+
+
+class AwardDecision(models.Model):
+    """The chairman's decision (quyết định khen thưởng): number, date, signer and the
+    proposal lines it awards (RULES.md 27)."""
+
+    emulation_year = models.ForeignKey(EmulationYear, on_delete=models.PROTECT,
+                                       related_name="award_decisions")
+    number = models.CharField("số quyết định", max_length=50)
+    decision_date = models.DateField("ngày quyết định")
+    signer = models.CharField("người ký", max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decision_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["emulation_year", "number"],
+                                    name="decision_number_once_per_year"),
+        ]
+        verbose_name = "quyết định khen thưởng"
+        verbose_name_plural = "quyết định khen thưởng"
+
+    def __str__(self):
+        return f"Quyết định số {self.number} ngày {self.decision_date:%d/%m/%Y}"
+
+
+class ProposalLine(models.Model):
+    """One unit proposed for one award form, and — once decided — awarded or not."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Chờ quyết định"
+        AWARDED = "awarded", "Được khen thưởng"
+        NOT_AWARDED = "not_awarded", "Không được khen thưởng"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="lines")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    award_form = models.CharField("hình thức khen thưởng", max_length=32,
+                                  choices=AwardForm.choices)
+    position = models.PositiveSmallIntegerField("thứ tự", default=1)
+    votes = models.PositiveIntegerField("số phiếu đồng ý", null=True, blank=True)
+    explanation = models.TextField("căn cứ đề nghị", blank=True)
+    outcome = models.CharField("kết quả", max_length=16, choices=Outcome.choices,
+                               default=Outcome.PENDING)
+    decision = models.ForeignKey(AwardDecision, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="lines")
+
+    class Meta:
+        ordering = ["proposal_id", "award_form", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "unit", "award_form"],
+                                    name="proposal_line_once"),
+            models.CheckConstraint(
+                name="proposal_line_decided_with_decision",
+                condition=Q(outcome="pending", decision__isnull=True)
+                | (~Q(outcome="pending") & Q(decision__isnull=False))),
+        ]
+        verbose_name = "dòng đề nghị"
+        verbose_name_plural = "dòng đề nghị"
+
+    def __str__(self):
+        return f"{self.get_award_form_display()} — {self.unit}"

@@ -1,7 +1,14 @@
 """Who may see and change awards data: the one place these checks live."""
 
+from thidua.awards.domain.workflow import BLOC, PROVINCE
 from thidua.org.models import BlocYear, Unit
-from thidua.org.rules import Actor, can_act_for_unit, can_oversee_province, can_view_unit
+from thidua.org.rules import (
+    Actor,
+    can_act_for_unit,
+    can_oversee_province,
+    can_view_bloc_year,
+    can_view_unit,
+)
 
 
 def can_view_facts(actor: Actor, unit: Unit) -> bool:
@@ -32,3 +39,29 @@ def can_confirm_facts(actor: Actor, unit: Unit, bloc_year: BlocYear) -> bool:
 def can_record_award(actor: Actor, province_id: int) -> bool:
     """Awards are the chairman's decisions, recorded by the province."""
     return can_oversee_province(actor, province_id)
+
+
+def proposal_sides(actor: Actor, bloc_year: BlocYear) -> frozenset:
+    """The sides of the proposal workflow the actor stands on: "bloc" (the bloc year's
+    leader officer) and/or "province" (the province's secretariat, the administrator)."""
+    sides = set()
+    if bloc_year.id in actor.leader_bloc_years:
+        sides.add(BLOC)
+    if can_oversee_province(actor, bloc_year.bloc.province_id):
+        sides.add(PROVINCE)
+    return frozenset(sides)
+
+
+def can_view_proposal(actor: Actor, bloc_year: BlocYear) -> bool:
+    """Everyone of the bloc year (its members read what was proposed for them) and the
+    province; nobody of another province."""
+    return can_view_bloc_year(actor, bloc_year)
+
+
+def can_preview(actor: Actor, bloc_year: BlocYear) -> bool:
+    """The eligibility table and the what-if preview: the leader and the province."""
+    return bool(proposal_sides(actor, bloc_year))
+
+
+def can_view_history(actor: Actor, unit: Unit) -> bool:
+    return can_view_unit(actor, unit)
