@@ -30,6 +30,27 @@ def _media_root(settings, tmp_path):
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """`Client.force_login` stands for a complete sign-in, both factors: it also sets the
+    two-factor session flag (core.twofactor.mark_verified), the documented test mechanism
+    — the gate itself stays on. Tests of the gate sign in through the form, or call
+    `core.twofactor.forget_verification` on the session."""
+    from django.test.client import Client
+
+    from thidua.core import twofactor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        twofactor.mark_verified(session, user)
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 def make_user(username, role=None, **scope):
     user = User.objects.create_user(username=username, password=PASSWORD,
                                     full_name=username.replace("_", " ").title())

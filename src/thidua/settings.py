@@ -6,6 +6,7 @@ THIDUA_DEPLOYMENT=production turns on everything a server behind HTTPS needs
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks_db",
+    "axes",
     "thidua.core",
     "thidua.org",
     "thidua.pledges",
@@ -79,9 +82,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "thidua.core.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "thidua.core.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "thidua.urls"
@@ -140,6 +146,22 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("THIDUA_SESSION_SECONDS", 8 * 3600))
+
+# Sign-in lockout (django-axes, attempts in the database so every process counts them):
+# 5 failures for one account, or from one address, lock it for 15 minutes (429 and a
+# Vietnamese page); a success resets the count. Two-factor: core.twofactor.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("THIDUA_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("THIDUA_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "thidua.core.ratelimit.client_ip"
+AXES_VERBOSE = False
+# How many reverse proxies of ours add to X-Forwarded-For (0: trust REMOTE_ADDR only).
+THIDUA_PROXY_COUNT = int(os.environ.get("THIDUA_PROXY_COUNT", 0))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -214,3 +236,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Background jobs (PDF conversion): rows in the database, run by `thidua db_worker`.
+# THIDUA_TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend runs them inline.
+TASKS = {"default": {"BACKEND": os.environ.get("THIDUA_TASKS_BACKEND",
+                                               "django_tasks_db.DatabaseBackend")}}

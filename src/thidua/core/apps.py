@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "thidua.core"
     label = "core"
     verbose_name = "Hệ thống"
+
+    def ready(self):
+        from thidua.core import signin
+
+        signin.connect()

@@ -55,3 +55,47 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.POLICY)
         return response
+
+
+class TwoFactorMiddleware:
+    """The second-factor gate (see core.twofactor): a signed-in user who must use two-factor
+    and has not given a code in this session reaches only the code/enrolment pages and
+    sign-out; pages redirect there, the API (session calls) answers 401."""
+
+    EXEMPT = frozenset({"login", "logout", "two_factor", "two_factor_setup"})
+    API_MESSAGE = ("Cần xác thực hai bước: hãy nhập mã xác thực trên trang web trước khi "
+                   "dùng API bằng phiên đăng nhập.")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from thidua.core import twofactor
+
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated
+                and not twofactor.is_verified(request) and twofactor.required_for(user)):
+            refusal = self._refuse(request, twofactor)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+    def _refuse(self, request, twofactor):
+        from urllib.parse import quote
+
+        from django.http import JsonResponse
+        from django.shortcuts import redirect
+        from django.urls import Resolver404, resolve, reverse
+
+        try:
+            name = resolve(request.path_info).url_name
+        except Resolver404:
+            name = None
+        if name in self.EXEMPT:
+            return None
+        if request.path_info.startswith("/api/"):
+            if "Authorization" in request.headers:
+                return None  # judged by its token alone (api.auth)
+            return JsonResponse({"detail": self.API_MESSAGE, "errors": []}, status=401)
+        target = "two_factor" if twofactor.is_enrolled(request.user) else "two_factor_setup"
+        return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")

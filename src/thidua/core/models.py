@@ -94,3 +94,32 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class TwoFactor(models.Model):
+    """A user's TOTP secret (RFC 6238), confirmed once a code from the app matched."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField()
+    # The last 30-second step accepted: a code seen once is never accepted again.
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "xác thực hai bước"
+        verbose_name_plural = "xác thực hai bước"
+
+    def __str__(self):
+        return f"2FA {self.user_id}"
+
+
+class BackupCode(models.Model):
+    """A one-time backup code; only a salted PBKDF2 hash is stored, shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="backup_codes")
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"mã dự phòng {self.pk} của {self.user_id}"

@@ -4,13 +4,30 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from thidua.core import ratelimit, signin
 from thidua.org.models import BlocYear, Province, Unit
 from thidua.web.utils import get_actor
 
 
 class LoginView(auth_views.LoginView):
+    """Password sign-in; lockout by django-axes, a per-address rate limit, the sign-in
+    audited. The two-factor gate (core.middleware) takes over after a good password."""
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        try:
+            ratelimit.check(request, "login", *ratelimit.LIMITS["login"],
+                            who=ratelimit.by_ip(request))
+        except ratelimit.RateLimited as exc:
+            return ratelimit.too_many_response(request, exc)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        signin.record_sign_in(self.request, form.get_user())
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

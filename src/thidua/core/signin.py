@@ -1,0 +1,59 @@
+"""Sign-in events in the audit log, and ending every session of a user.
+
+Successful sign-ins are recorded by the login view (so `force_login` in tests writes
+nothing); failures and lockouts come from Django's and django-axes' signals, which fire
+for every form that authenticates (our login page and the admin's).
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
+from django.contrib.sessions.models import Session
+from django.dispatch import receiver
+from django.utils import timezone
+
+from thidua.core import audit
+from thidua.core.ratelimit import client_ip
+
+
+def _who(username) -> tuple[str, str]:
+    """(label, object id) for a username that may not exist."""
+    username = str(username or "")[:150]
+    user = get_user_model().objects.filter(username=username).only("pk").first()
+    return f"khách ({username or '?'})", str(user.pk) if user else "?"
+
+
+def record_sign_in(request, user):
+    audit.record(user, "core.sign_in", ("core.user", user.pk),
+                 after={"ip": client_ip(request)})
+
+
+@receiver(user_login_failed)
+def _failed(sender, credentials, request=None, **kwargs):
+    label, object_id = _who(credentials.get("username"))
+    audit.record(label, "core.sign_in_failed", ("core.user", object_id),
+                 after={"username": str(credentials.get("username") or "")[:150],
+                        "ip": client_ip(request) if request is not None else ""})
+
+
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    label, object_id = _who(username)
+    audit.record(label, "core.lockout", ("core.user", object_id),
+                 after={"username": str(username or "")[:150], "ip": ip_address or ""})
+
+
+def connect():
+    from axes.signals import user_locked_out
+
+    user_locked_out.connect(_locked_out, dispatch_uid="thidua.core.signin.locked_out")
+
+
+def end_all_sessions(user) -> int:
+    """Delete every live session of `user` (all browsers, all devices); how many."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    audit.record(user, "core.sign_out_everywhere", ("core.user", user.pk),
+                 after={"sessions": ended})
+    return ended
