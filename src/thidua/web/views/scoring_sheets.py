@@ -1,0 +1,441 @@
+"""Scoring pages, part 2: score sheets (self-assessment, peer review, appraisal).
+
+One sheet page serves the three kinds: a row per leaf criterion, saved in place with htmx
+(the same forms work without JavaScript). A sheet is sealed until its author submits it
+(RULES.md 13): services.find_sheet refuses what the actor may not read, so the page 404s.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from thidua.core.errors import DomainError
+from thidua.org.models import Unit
+from thidua.org.rules import can_act_for_unit
+from thidua.pledges.domain.evidence import KINDS
+from thidua.pledges.services import Upload
+from thidua.scoring import queries as scoring_queries
+from thidua.scoring import rules as scoring_rules
+from thidua.scoring import services
+from thidua.scoring.domain.display import vi_number
+from thidua.scoring.domain.methods import (
+    BONUS,
+    COMPUTED,
+    COUNT,
+    DEDUCTION,
+    GRADED,
+    IMPORTED,
+    PENALTY,
+    TARGET_FORMULA,
+)
+from thidua.scoring.models import (
+    PeerAssignment,
+    Score,
+    ScoreChange,
+    ScoreEvidence,
+    ScoreSheet,
+)
+from thidua.web.utils import error_items, get_actor, is_htmx, require, shows_domain_errors
+from thidua.web.views.evidence import safe_filename
+from thidua.web.views.scoring import criteria_tree, load_bloc_year, params_text
+
+Kind, Status = ScoreSheet.Kind, ScoreSheet.Status
+TEMPLATE = "web/scoring/sheet.html"
+# Which raw field a method's input fills (RULES.md 10: the points follow from it).
+FIELD = {DEDUCTION: "items", COUNT: "count", BONUS: "count", PENALTY: "count"}
+FIELD_LABEL = {"items": "Số lỗi (lần vi phạm)", "count": "Số lượng", "points": "Điểm"}
+
+
+@dataclass
+class Row:
+    criterion: object
+    score: object = None
+    input_name: str = "points"
+    input_kind: str = "text"  # select, number, text, readonly
+    options: list = field(default_factory=list)  # (value, label, selected)
+    value: str = ""
+    note: str = ""
+    explanation: str = ""
+    evidence: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    self_points: object = None
+    errors: list = field(default_factory=list)
+
+    @property
+    def points_text(self):
+        return vi_number(self.score.points) if self.score else "—"
+
+    @property
+    def input_label(self):
+        return FIELD_LABEL[self.input_name]
+
+
+def _row(criterion, sheet, score, posted=None):
+    method = criterion.scoring_method
+    row = Row(criterion, score)
+    raw = dict(score.raw) if score else {}
+    row.note = score.note if score else ""
+    if method in COMPUTED and sheet.kind != Kind.APPRAISAL:
+        row.input_kind = "readonly"
+        row.explanation = _explain(method, raw)
+    elif method == GRADED:
+        row.input_kind = "select"
+        chosen = posted.get("points") if posted else raw.get("points")
+        chosen = Fraction(Decimal(str(chosen).replace(",", "."))) if _number(chosen) else None
+        row.options = [(str(g), vi_number(Decimal(str(g))), chosen == Fraction(Decimal(str(g))))
+                       for g in criterion.params.get("grades", [])]
+    elif method in FIELD:
+        row.input_name, row.input_kind = FIELD[method], "number"
+        row.value = posted.get(row.input_name, "") if posted else raw.get(row.input_name, "")
+    else:
+        row.value = posted.get("points", "") if posted else (
+            vi_number(score.points) if score else "")
+        if method in COMPUTED:
+            row.explanation = _explain(method, raw)
+    if posted is not None:
+        row.note = posted.get("note", "")
+    return row
+
+
+def _number(text) -> bool:
+    try:
+        Decimal(str(text).replace(",", "."))
+    except ArithmeticError:
+        return False
+    return text not in (None, "")
+
+
+def _explain(method, raw) -> str:
+    """Where a computed score comes from, in words (RULES.md 15; imported values)."""
+    if method == IMPORTED:
+        return f"Số liệu từ {raw['source']}." if raw.get("source") else (
+            "Chưa có số liệu nhập từ hệ thống khác.")
+    if method == TARGET_FORMULA:
+        if raw.get("why"):
+            return raw["why"]
+        parts = [f"“{t['indicator']}”: mục tiêu {t['target']}, thực hiện {t['actual']}, "
+                 f"cao nhất khối {t['best']}" for t in raw.get("targets", [])]
+        if not parts:
+            return "Tính khi gửi phiếu từ chỉ tiêu đã đăng ký và kết quả báo cáo (Quy tắc 15)."
+        return "Tính theo công thức chỉ tiêu (Quy tắc 15) — " + "; ".join(parts) + "."
+    return ""
+
+
+def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None):
+    """Rows of the sheet in a fixed number of queries (criteria, scores, evidence,
+    changes, the self sheet's scores on an appraisal sheet)."""
+    criteria = criteria_tree(sheet.table)
+    scores = {s.criterion_id: s for s in Score.objects.filter(sheet=sheet)}
+    evidence, changes, own = {}, {}, {}
+    if sheet.kind == Kind.SELF:
+        for item in ScoreEvidence.objects.filter(score__sheet=sheet).select_related("score"):
+            evidence.setdefault(item.score.criterion_id, []).append(item)
+    if sheet.kind == Kind.APPRAISAL:
+        for change in ScoreChange.objects.filter(score__sheet=sheet).select_related(
+                "score", "author").order_by("at", "id"):
+            change.old_text = vi_number(change.old_points)
+            change.new_text = vi_number(change.new_points)
+            changes.setdefault(change.score.criterion_id, []).append(change)
+        own = dict(Score.objects.filter(
+            sheet__table=sheet.table, sheet__scored_unit=sheet.scored_unit_id,
+            sheet__kind=Kind.SELF, sheet__status=Status.SUBMITTED).values_list(
+            "criterion_id", "points"))
+    items = []
+    for criterion in criteria:
+        if criterion.is_section:
+            items.append((criterion, None))
+            continue
+        if only is not None and criterion.id != only:
+            continue
+        row = _row(criterion, sheet, scores.get(criterion.id),
+                   posted if only == criterion.id else None)
+        row.evidence = evidence.get(criterion.id, [])
+        row.changes = changes.get(criterion.id, [])
+        row.self_points = vi_number(own.get(criterion.id))
+        row.errors = errors or []
+        row.criterion.params_text = params_text(criterion)
+        items.append((criterion, row))
+    editable = scoring_rules.can_edit_sheet(actor, sheet)
+    return {
+        "sheet": sheet, "bloc_year": sheet.table.bloc_year, "items": items,
+        "editable": editable, "is_self": sheet.kind == Kind.SELF,
+        "is_appraisal": sheet.kind == Kind.APPRAISAL,
+        "total_text": f"{vi_number(sheet.total)} / {vi_number(sheet.table.total)}",
+        "final_text": vi_number(sheet.final), "bonus_text": vi_number(sheet.bonus),
+        "penalty_text": vi_number(sheet.penalty),
+        "total_value": sheet.total, "total_max": sheet.table.total,
+    }
+
+
+def _load_sheet(actor, pk):
+    return services.find_sheet(actor, pk)
+
+
+@login_required
+@shows_domain_errors
+def sheet_page(request, pk):
+    actor = get_actor(request)
+    sheet = _load_sheet(actor, pk)
+    return render(request, TEMPLATE, _sheet_context(actor, sheet))
+
+
+def _row_response(request, actor, sheet, criterion_id, *, posted=None, errors=None,
+                  status=200, saved=False):
+    sheet.refresh_from_db(fields=["total", "bonus", "penalty", "final", "status"])
+    context = _sheet_context(actor, sheet, only=criterion_id, posted=posted, errors=errors)
+    row = next(r for c, r in context["items"] if r is not None)
+    context.update(row=row, saved=saved, oob=True)
+    if is_htmx(request):
+        return render(request, f"{TEMPLATE}#row_response", context, status=status)
+    if status != 200:
+        full = _sheet_context(actor, sheet)
+        full["errors"] = error_items(messages=errors or [])
+        return render(request, TEMPLATE, full, status=status)
+    messages.success(request, f"Đã lưu điểm tiêu chí {row.criterion.code}.")
+    return redirect(reverse("scoring_sheet", args=[sheet.pk]) + f"#dong-{criterion_id}")
+
+
+def _criterion_of(sheet, request):
+    """The posted criterion, which must belong to the sheet's table (a forged id of another
+    table is refused with a sentence, nothing written)."""
+    value = request.POST.get("criterion", "")
+    criterion = None
+    if value.isdigit():
+        criterion = sheet.table.criteria.filter(pk=int(value), is_section=False).first()
+    if criterion is None:
+        raise DomainError("Tiêu chí không thuộc bảng tiêu chí của phiếu chấm này.")
+    return criterion
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def save_row(request, pk):
+    """One criterion's score (and note; on an appraisal sheet, the reason, RULES.md 12)."""
+    actor = get_actor(request)
+    sheet = _load_sheet(actor, pk)
+    require(True, scoring_rules.is_author(actor, sheet))
+    criterion = _criterion_of(sheet, request)
+    posted = {key: request.POST.get(key, "").strip()
+              for key in ("points", "items", "count", "note", "reason")}
+    name = FIELD.get(criterion.scoring_method, "points")
+    raw = {name: posted[name], "note": posted["note"]}
+    try:
+        services.set_scores(actor, sheet, {criterion.code: raw}, reason=posted["reason"])
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _row_response(request, actor, sheet, criterion.id, posted=posted,
+                             errors=exc.messages, status=exc.status)
+    return _row_response(request, actor, sheet, criterion.id, saved=True)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def add_evidence(request, pk):
+    actor = get_actor(request)
+    sheet = _load_sheet(actor, pk)
+    require(True, scoring_rules.is_author(actor, sheet))
+    criterion = _criterion_of(sheet, request)
+    files = [Upload(f.name, f.read()) for f in request.FILES.getlist("files")]
+    try:
+        services.attach_evidence(actor, sheet, criterion.code, files)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _row_response(request, actor, sheet, criterion.id, errors=exc.messages,
+                             status=exc.status)
+    if is_htmx(request):
+        return _row_response(request, actor, sheet, criterion.id, saved=True)
+    messages.success(request, f"Đã gắn minh chứng cho tiêu chí {criterion.code}.")
+    return redirect(reverse("scoring_sheet", args=[sheet.pk]) + f"#dong-{criterion.id}")
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def submit(request, pk):
+    actor = get_actor(request)
+    sheet = _load_sheet(actor, pk)
+    require(True, scoring_rules.is_author(actor, sheet))
+    try:
+        services.submit_sheet(actor, sheet)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        sheet.refresh_from_db()
+        context = _sheet_context(actor, sheet)
+        context["errors"] = error_items(messages=exc.messages)
+        return render(request, TEMPLATE, context, status=exc.status)
+    messages.success(request, "Đã gửi phiếu chấm.")
+    return redirect("scoring_sheet", pk=sheet.pk)
+
+
+@login_required
+def evidence_download(request, pk):
+    actor = get_actor(request)
+    evidence = get_object_or_404(ScoreEvidence.objects.select_related("score"), pk=pk)
+    try:
+        services.find_sheet(actor, evidence.score.sheet_id)
+    except DomainError:
+        raise Http404("Không tìm thấy tệp.") from None
+    if evidence.kind not in KINDS:
+        raise Http404("Không tìm thấy tệp.")
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Tệp minh chứng không còn trên máy chủ.") from None
+    response = FileResponse(handle, as_attachment=True,
+                            filename=safe_filename(evidence.original_name, evidence.kind),
+                            content_type=KINDS[evidence.kind][0])
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- self-assessment, peer review and appraisal lists --------------------------------------
+
+def _own_members(actor, bloc_year):
+    return list(Unit.objects.filter(memberships__bloc_year=bloc_year,
+                                    id__in=actor.officer_units).order_by("sort_key"))
+
+
+@login_required
+@shows_domain_errors
+def self_list(request, pk):
+    """The actor's units in the bloc year and their self-assessment sheets."""
+    actor = get_actor(request)
+    bloc_year, _ = load_bloc_year(actor, pk)
+    units = _own_members(actor, bloc_year)
+    table = services.current_table(bloc_year)
+    sheets = {s.scored_unit_id: s for s in ScoreSheet.objects.filter(
+        table=table, kind=Kind.SELF, scored_unit__in=units)} if table else {}
+    return render(request, "web/scoring/self_list.html", {
+        "bloc_year": bloc_year, "table": table,
+        "rows": [(u, sheets.get(u.id)) for u in units],
+        "can_open": bloc_year.phase in scoring_rules.SELF_OPEN,
+    })
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def self_open(request, pk, unit_pk):
+    actor = get_actor(request)
+    bloc_year, _ = load_bloc_year(actor, pk)
+    unit = get_object_or_404(Unit, pk=unit_pk)
+    require(True, can_act_for_unit(actor, unit.id))
+    sheet = services.open_self_assessment(actor, bloc_year, unit)
+    return redirect("scoring_sheet", pk=sheet.pk)
+
+
+@login_required
+@shows_domain_errors
+def peer_list(request, pk):
+    """My units' cross-scoring duties with what is still missing; for the bloc's runners,
+    every member's progress (statuses only: sheets stay sealed)."""
+    actor = get_actor(request)
+    bloc_year, _ = load_bloc_year(actor, pk)
+    table = services.current_table(bloc_year)
+    units = _own_members(actor, bloc_year)
+    duties = []
+    if table:
+        sheets = {(s.scorer_unit_id, s.scored_unit_id): s for s in ScoreSheet.objects.filter(
+            table=table, kind=Kind.PEER, scorer_unit__in=units)}
+        for a in PeerAssignment.objects.filter(table=table, scorer_unit__in=units).select_related(
+                "scorer_unit", "scored_unit").order_by("scorer_unit__sort_key",
+                                                       "scored_unit__sort_key"):
+            duties.append((a, sheets.get((a.scorer_unit_id, a.scored_unit_id))))
+    can_run = scoring_rules.can_run_scoring(actor, bloc_year)
+    return render(request, "web/scoring/peers.html", {
+        "bloc_year": bloc_year, "table": table, "duties": duties,
+        "missing": sum(1 for _, s in duties if s is None or not s.is_submitted),
+        "can_open": bloc_year.phase in scoring_rules.APPRAISAL_OPEN,
+        "can_run": can_run,
+        "progress": scoring_queries.scoring_progress(actor, bloc_year) if can_run else [],
+    })
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def peer_open(request, pk, scorer_pk, scored_pk):
+    actor = get_actor(request)
+    bloc_year, _ = load_bloc_year(actor, pk)
+    scorer = get_object_or_404(Unit, pk=scorer_pk)
+    scored = get_object_or_404(Unit, pk=scored_pk)
+    sheet = services.open_peer_sheet(actor, bloc_year, scorer, scored)
+    return redirect("scoring_sheet", pk=sheet.pk)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def peer_generate(request, pk):
+    actor = get_actor(request)
+    bloc_year, _ = load_bloc_year(actor, pk)
+    require(True, scoring_rules.can_run_scoring(actor, bloc_year))
+    count = services.generate_assignments(actor, bloc_year)
+    messages.success(request, f"Đã phân công chấm chéo: {count} lượt chấm.")
+    return redirect("scoring_peers", pk=bloc_year.pk)
+
+
+@login_required
+@shows_domain_errors
+def appraisal_grid(request, pk):
+    """Units × criteria for the leader: the appraised score of each cell (or the submitted
+    self-score before appraisal), changed cells marked; a fixed number of queries."""
+    actor = get_actor(request)
+    bloc_year, _ = load_bloc_year(actor, pk)
+    require(scoring_rules.can_run_scoring(actor, bloc_year))
+    table = services.current_table(bloc_year)
+    units = list(Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("sort_key"))
+    leaves = [c for c in criteria_tree(table) if not c.is_section] if table else []
+    sheets = {}
+    cells = {}
+    changed = set()
+    if table:
+        for sheet in ScoreSheet.objects.filter(table=table, kind__in=[Kind.SELF, Kind.APPRAISAL]):
+            if sheet.kind == Kind.APPRAISAL or sheet.is_submitted:
+                sheets[(sheet.scored_unit_id, sheet.kind)] = sheet
+        wanted = {s.id: key for key, s in sheets.items()}
+        for sheet_id, criterion_id, points in Score.objects.filter(
+                sheet_id__in=list(wanted)).values_list("sheet_id", "criterion_id", "points"):
+            cells[(wanted[sheet_id], criterion_id)] = points
+        changed = set(ScoreChange.objects.filter(score__sheet_id__in=list(wanted)).values_list(
+            "score__sheet__scored_unit_id", "score__criterion_id"))
+    rows = []
+    for unit in units:
+        appraisal = sheets.get((unit.id, Kind.APPRAISAL))
+        own = sheets.get((unit.id, Kind.SELF))
+        kind = Kind.APPRAISAL if appraisal else Kind.SELF
+        rows.append({
+            "unit": unit, "appraisal": appraisal, "own": own,
+            "cells": [(c, vi_number(cells.get(((unit.id, kind), c.id))),
+                       (unit.id, c.id) in changed) for c in leaves],
+            "final": vi_number((appraisal or own).final) if (appraisal or own) else "—",
+        })
+    return render(request, "web/scoring/appraisal.html", {
+        "bloc_year": bloc_year, "table": table, "leaves": leaves, "rows": rows,
+        "can_open": bloc_year.phase in scoring_rules.APPRAISAL_OPEN,
+    })
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def appraisal_open(request, pk, unit_pk):
+    actor = get_actor(request)
+    bloc_year, _ = load_bloc_year(actor, pk)
+    require(True, scoring_rules.can_run_scoring(actor, bloc_year))
+    unit = get_object_or_404(Unit.objects.filter(memberships__bloc_year=bloc_year), pk=unit_pk)
+    sheet = services.open_appraisal(actor, bloc_year, unit)
+    return redirect("scoring_sheet", pk=sheet.pk)
