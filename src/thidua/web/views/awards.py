@@ -1,0 +1,264 @@
+"""Awards pages (issue 5): the leader's eligibility table and what-if preview, the bloc's
+proposal with its workflow buttons, the province's proposals side by side with the
+decision form, and a unit's award history. Thin: every rule is in awards.proposals."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from thidua.awards import proposals as service
+from thidua.awards import rules
+from thidua.awards.domain.whatif import BORDERLINE, OUT, SAFE
+from thidua.awards.domain.workflow import BUTTONS, STEPS, State, allowed_steps
+from thidua.awards.models import Proposal, ProposalLine
+from thidua.awards.rulebooks import RulebookNotFound
+from thidua.awards.services import next_year_bonus
+from thidua.core.award_forms import AwardForm
+from thidua.core.errors import DomainError
+from thidua.core.models import AuditEvent
+from thidua.org.models import BlocYear, EmulationYear, Province, Unit
+from thidua.org.rules import can_oversee_province, can_view_bloc_year
+from thidua.web.forms import DATE_WIDGET
+from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
+
+
+class DateChoiceForm(forms.Form):
+    ngay = forms.DateField(label="Ngày hội nghị (bộ quy tắc áp dụng theo ngày này)",
+                           required=False, widget=DATE_WIDGET)
+
+
+class StepForm(forms.Form):
+    reason = forms.CharField(label="Lý do trả lại", required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(forms.Form):
+    number = forms.CharField(label="Số quyết định", max_length=50)
+    decision_date = forms.DateField(label="Ngày quyết định", widget=DATE_WIDGET)
+    signer = forms.CharField(label="Người ký", max_length=200)
+    awarded = forms.MultipleChoiceField(label="Được khen thưởng", required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+    not_awarded = forms.MultipleChoiceField(label="Không được khen thưởng", required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(line.id), f"{line.unit.name} — {line.get_award_form_display()}")
+                   for line in lines]
+        self.fields["awarded"].choices = choices
+        self.fields["not_awarded"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("awarded") or data.get("not_awarded")):
+            raise forms.ValidationError("Chọn ít nhất một đơn vị được hoặc không được khen "
+                                        "thưởng.")
+        return data
+
+
+def _bloc_year(actor, pk):
+    bloc_year = get_object_or_404(BlocYear.objects.select_related(
+        "bloc__province", "emulation_year", "leader_unit"), pk=pk)
+    require(can_view_bloc_year(actor, bloc_year))
+    return bloc_year
+
+
+def _on_date(request, bloc_year):
+    form = DateChoiceForm(request.GET or None)
+    day = form.cleaned_data["ngay"] if form.is_valid() else None
+    if day is None:
+        proposal = Proposal.objects.filter(bloc_year=bloc_year).first()
+        day = proposal.conference_date if proposal else timezone.localdate()
+    return form, day
+
+
+def _situation_page(request, pk, template, build):
+    actor = get_actor(request)
+    bloc_year = _bloc_year(actor, pk)
+    require(True, rules.can_preview(actor, bloc_year))
+    form, day = _on_date(request, bloc_year)
+    try:
+        context = build(actor, bloc_year, day)
+    except RulebookNotFound as exc:
+        return render(request, template, {"bloc_year": bloc_year, "date_form": form,
+                                          "on_date": day,
+                                          "errors": error_items(messages=exc.messages)})
+    context.update(bloc_year=bloc_year, date_form=form, on_date=day, errors=[])
+    return render(request, template, context)
+
+
+FORMS = list(AwardForm)
+
+
+@login_required
+@shows_domain_errors
+def eligibility(request, pk):
+    """Every unit × form: eligible, or the unmet (and missing) rules with citations."""
+    def build(actor, bloc_year, day):
+        situation = service.bloc_situation(actor, bloc_year, on_date=day)
+        rows = [{"unit": unit, "rank": situation.ranks.get(unit.id),
+                 "cells": [situation.eligibility[(unit.id, form.value)] for form in FORMS]}
+                for unit in situation.units]
+        return {"situation": situation, "forms": FORMS, "rows": rows}
+    return _situation_page(request, pk, "web/awards/eligibility.html", build)
+
+
+@login_required
+@shows_domain_errors
+def what_if(request, pk):
+    def build(actor, bloc_year, day):
+        situation, outlooks = service.what_if(actor, bloc_year, on_date=day)
+        names = {u.id: u for u in situation.units}
+        sections = [{"form": AwardForm(form), "quota": situation.quotas.get(form),
+                     "rows": [(names[o.unit_id], o, situation.ranks.get(o.unit_id))
+                              for o in items]}
+                    for form, items in outlooks.items()]
+        return {"situation": situation, "sections": sections,
+                "SAFE": SAFE, "BORDERLINE": BORDERLINE, "OUT": OUT}
+    return _situation_page(request, pk, "web/awards/what_if.html", build)
+
+
+def _proposal_page(request, actor, bloc_year, *, step_form=None, errors=(), status=200):
+    proposal = (Proposal.objects.filter(bloc_year=bloc_year).first())
+    lines = (list(proposal.lines.select_related("unit", "decision")) if proposal else [])
+    sides = rules.proposal_sides(actor, bloc_year)
+    steps = allowed_steps(proposal.state, sides) if proposal else []
+    history = []
+    if proposal:
+        history = list(AuditEvent.objects.filter(
+            object_type="awards.proposal", object_id=str(proposal.pk)).order_by("id"))
+    return render(request, "web/awards/proposal.html", {
+        "bloc_year": bloc_year, "proposal": proposal, "lines": lines, "steps": steps,
+        "step_form": step_form or StepForm(), "history": history,
+        "polls_ready": service.published_poll_results(bloc_year) is not None,
+        "may_assemble": rules.BLOC in sides and (proposal is None
+                                                 or proposal.state in (State.DRAFT,
+                                                                       State.RETURNED)),
+        "is_province": rules.PROVINCE in sides,
+        "errors": [*error_items(step_form), *error_items(messages=errors)],
+    }, status=status)
+
+
+@login_required
+@shows_domain_errors
+def proposal(request, pk):
+    actor = get_actor(request)
+    bloc_year = _bloc_year(actor, pk)
+    return _proposal_page(request, actor, bloc_year)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def assemble(request, pk):
+    """Draft the proposal from the conference's published poll results (voting app)."""
+    actor = get_actor(request)
+    bloc_year = _bloc_year(actor, pk)
+    require(True, rules.BLOC in rules.proposal_sides(actor, bloc_year))
+    try:
+        service.assemble_proposal(actor, bloc_year, None, conference_date=timezone.localdate())
+    except DomainError as exc:
+        return _proposal_page(request, actor, bloc_year, errors=exc.messages,
+                              status=exc.status)
+    messages.success(request, "Đã lập hồ sơ đề nghị khen thưởng từ kết quả bình xét.")
+    return redirect("award_proposal", pk=bloc_year.pk)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def step(request, pk, action):
+    actor = get_actor(request)
+    proposal = get_object_or_404(Proposal.objects.select_related(
+        "bloc_year__bloc__province", "bloc_year__emulation_year"), pk=pk)
+    bloc_year = proposal.bloc_year
+    require(rules.can_view_proposal(actor, bloc_year))
+    step_def = STEPS.get(action)
+    require(action in BUTTONS,
+            step_def is not None and step_def.side in rules.proposal_sides(actor, bloc_year))
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        return _proposal_page(request, actor, bloc_year, step_form=form, status=400)
+    try:
+        service.move_proposal(actor, proposal, action, form.cleaned_data["reason"])
+    except DomainError as exc:
+        return _proposal_page(request, actor, bloc_year, step_form=form, errors=exc.messages,
+                              status=exc.status)
+    messages.success(request, f"Đã «{step_def.label}» hồ sơ đề nghị khen thưởng.")
+    return redirect("award_proposal", pk=bloc_year.pk)
+
+
+def _province_year(actor, code, year):
+    province = get_object_or_404(Province, code=code)
+    require(can_oversee_province(actor, province.id))
+    emulation_year = get_object_or_404(EmulationYear, province=province, year=year)
+    return province, emulation_year
+
+
+def _province_page(request, actor, province, emulation_year, *, form=None, errors=(),
+                   status=200):
+    view = service.province_proposals(actor, emulation_year)
+    pending = list(ProposalLine.objects.filter(
+        proposal__bloc_year__emulation_year=emulation_year, proposal__state=State.ACCEPTED,
+        outcome=ProposalLine.Outcome.PENDING).select_related("unit").order_by(
+        "proposal__bloc_year__bloc__sort_key", "award_form", "position", "id"))
+    form = form or DecisionForm(lines=pending)
+    return render(request, "web/awards/province.html", {
+        "province": province, "emulation_year": emulation_year, "view": view,
+        "pending": pending, "form": form,
+        "errors": [*error_items(form), *error_items(messages=errors)],
+    }, status=status)
+
+
+@login_required
+@shows_domain_errors
+def province_proposals(request, code, year):
+    actor = get_actor(request)
+    province, emulation_year = _province_year(actor, code, year)
+    return _province_page(request, actor, province, emulation_year)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def record_decision(request, code, year):
+    actor = get_actor(request)
+    province, emulation_year = _province_year(actor, code, year)
+    require(True, rules.can_record_award(actor, province.id))
+    pending = list(ProposalLine.objects.filter(
+        proposal__bloc_year__emulation_year=emulation_year, proposal__state=State.ACCEPTED,
+        outcome=ProposalLine.Outcome.PENDING).select_related("unit"))
+    form = DecisionForm(request.POST, lines=pending)
+    if not form.is_valid():
+        return _province_page(request, actor, province, emulation_year, form=form,
+                              status=400)
+    data = form.cleaned_data
+    try:
+        decision = service.record_decision(
+            actor, emulation_year, number=data["number"], decision_date=data["decision_date"],
+            signer=data["signer"], awarded=data["awarded"], not_awarded=data["not_awarded"])
+    except DomainError as exc:
+        return _province_page(request, actor, province, emulation_year, form=form,
+                              errors=exc.messages, status=exc.status)
+    messages.success(request, f"Đã ghi {decision}.")
+    return redirect("award_province", code=code, year=year)
+
+
+@login_required
+@shows_domain_errors
+def unit_history(request, pk):
+    actor = get_actor(request)
+    unit = get_object_or_404(Unit.objects.select_related("province"), pk=pk)
+    require(rules.can_view_history(actor, unit))
+    awards = service.unit_history(actor, unit)
+    # RULES 11: last decided year's awards bring points in the year after it.
+    next_year = awards[0].emulation_year.year + 1 if awards else None
+    try:
+        bonus = next_year_bonus(unit, next_year) if next_year else None
+    except RulebookNotFound:
+        bonus = None
+    return render(request, "web/awards/history.html", {
+        "unit": unit, "awards": awards, "bonus": bonus, "next_year": next_year})
