@@ -1,0 +1,874 @@
+"""The year-end conference (imperative shell around voting.domain): load, check the
+rules, write in one transaction, audit.
+
+Ballot secrecy: a vote writes a `Participation` (who), a `Ballot` and its `BallotChoice`
+rows (what), and marks the voting card used — in one transaction, with no audit event,
+log line or timestamp for the vote itself. Audit events record the conference's state
+changes (attendance, polls opened, closed, published, paper ballots issued / entered as
+counts) and never a ballot, its receipt code or its choices.
+"""
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from thidua.awards.domain.quotas import bloc_quotas
+from thidua.awards.domain.rulebook import FractionRule
+from thidua.awards.rulebooks import rulebook_for
+from thidua.core import audit
+from thidua.core.award_forms import AwardForm
+from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.core.text import nfc
+from thidua.org.models import BlocYear, Unit
+from thidua.org.rules import Actor
+from thidua.scoring.models import PublishedRanking, RankingRow
+from thidua.voting import rules
+from thidua.voting.domain import election
+from thidua.voting.domain.tally import (
+    BallotIn,
+    BallotRefused,
+    CandidateIn,
+    PublishedBallot,
+    Quorum,
+    Tally,
+    ballot_box_digest,
+    ballot_is_valid,
+    published_list,
+    quorum,
+    tally,
+)
+from thidua.voting.models import (
+    Attendance,
+    Ballot,
+    BallotChoice,
+    Candidate,
+    Conference,
+    CountingCommitteeMember,
+    PaperBallotCode,
+    PaperBallotIssue,
+    Participation,
+    Poll,
+    VotingCard,
+)
+
+State, Kind = Poll.State, Poll.Kind
+CARD_PREFIX = "phieu_"
+# Receipt codes: no 0/O, 1/I/L, so a delegate can read one off a phone and type it.
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+BAD_CARD = "Thẻ biểu quyết không hợp lệ hoặc không dùng cho cuộc bỏ phiếu này."
+USED_CARD = ("Thẻ biểu quyết này đã được dùng để bỏ phiếu: mỗi thẻ chỉ bỏ phiếu một lần "
+             "(Quy tắc 29).")
+ALREADY_VOTED = "Đơn vị (đại biểu) này đã bỏ phiếu trong cuộc bỏ phiếu này (Quy tắc 29)."
+TURNOUT_SECONDS = 2
+
+
+def _hash(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _clean(value, label, max_length, *, required=True) -> str:
+    text = nfc(str(value or "")).strip()
+    if required and not text:
+        raise DomainError(f"Chưa nhập {label}.")
+    if len(text) > max_length:
+        raise DomainError(f"{label[0].upper() + label[1:]} dài quá {max_length} ký tự.")
+    return text
+
+
+def _province_id(conference: Conference) -> int:
+    return conference.bloc_year.bloc.province_id
+
+
+def _require_run(actor: Actor, conference: Conference):
+    if not rules.can_run_conference(actor, conference.bloc_year):
+        raise Forbidden("Chỉ đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh điều hành hội "
+                        "nghị tổng kết.")
+
+
+def rulebook_of(conference: Conference):
+    """The rulebook in force on the conference date (awards.rulebooks)."""
+    bloc_year = conference.bloc_year
+    return rulebook_for(bloc_year.bloc.province.code, timezone.localdate(conference.held_at))
+
+
+def member_ids(bloc_year: BlocYear) -> list:
+    return sorted(bloc_year.memberships.values_list("unit_id", flat=True))
+
+
+def load_conference(conference_id) -> Conference:
+    conference = (Conference.objects.select_related("bloc_year__bloc__province",
+                                                    "bloc_year__emulation_year")
+                  .filter(pk=conference_id).first())
+    if conference is None:
+        raise NotFound("Không tìm thấy hội nghị.")
+    return conference
+
+
+def load_poll(poll_id) -> Poll:
+    poll = (Poll.objects.select_related("conference__bloc_year__bloc__province",
+                                        "conference__bloc_year__emulation_year")
+            .filter(pk=poll_id).first()) if isinstance(poll_id, int) else None
+    if poll is None:
+        raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
+    return poll
+
+
+# --- the conference and attendance -----------------------------------------------------------
+
+def conference_snapshot(conference: Conference) -> dict:
+    return {"held_at": conference.held_at, "place": conference.place, "chair": conference.chair,
+            "secretary": conference.secretary, "guests": conference.guests,
+            "agenda": conference.agenda}
+
+
+def _conference_fields(held_at, place, chair, secretary, guests, agenda) -> dict:
+    if not isinstance(held_at, datetime.datetime):
+        raise DomainError("Chưa nhập thời gian hội nghị (ngày và giờ).")
+    if timezone.is_naive(held_at):
+        held_at = timezone.make_aware(held_at)
+    return {"held_at": held_at, "place": _clean(place, "địa điểm", 300),
+            "chair": _clean(chair, "người chủ trì", 200),
+            "secretary": _clean(secretary, "thư ký", 200),
+            "guests": _clean(guests, "khách mời", 5000, required=False),
+            "agenda": _clean(agenda, "chương trình", 10000, required=False)}
+
+
+@transaction.atomic
+def create_conference(actor: Actor, bloc_year: BlocYear, *, held_at, place, chair, secretary,
+                      guests="", agenda="") -> Conference:
+    """The bloc year's conference, with an attendance row (absent) for every member."""
+    if not rules.can_run_conference(actor, bloc_year):
+        raise Forbidden("Chỉ đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh tổ chức hội nghị "
+                        "tổng kết.")
+    fields = _conference_fields(held_at, place, chair, secretary, guests, agenda)
+    if Conference.objects.filter(bloc_year=bloc_year).exists():
+        raise Conflict(f"{bloc_year} đã có hội nghị tổng kết.")
+    conference = Conference(bloc_year=bloc_year, **fields)
+    rulebook_of(conference)  # refuses a date no rulebook covers, before anything is written
+    try:
+        with transaction.atomic():
+            conference.save()
+    except IntegrityError:
+        raise Conflict(f"{bloc_year} đã có hội nghị tổng kết.") from None
+    Attendance.objects.bulk_create(Attendance(conference=conference, unit_id=unit_id)
+                                   for unit_id in member_ids(bloc_year))
+    audit.record(actor, "voting.conference.create", conference,
+                 province_id=bloc_year.bloc.province_id, after=conference_snapshot(conference))
+    return conference
+
+
+@transaction.atomic
+def update_conference(actor: Actor, conference: Conference, *, held_at, place, chair,
+                      secretary, guests="", agenda="") -> Conference:
+    _require_run(actor, conference)
+    fields = _conference_fields(held_at, place, chair, secretary, guests, agenda)
+    if conference.polls.exclude(state=State.CREATED).exists() and (
+            timezone.localdate(fields["held_at"]) != timezone.localdate(conference.held_at)):
+        raise Conflict("Đã mở bỏ phiếu theo bộ quy tắc của ngày hội nghị: không đổi ngày.")
+    before = conference_snapshot(conference)
+    for name, value in fields.items():
+        setattr(conference, name, value)
+    rulebook_of(conference)
+    conference.save()
+    audit.record(actor, "voting.conference.update", conference,
+                 province_id=_province_id(conference), before=before,
+                 after=conference_snapshot(conference))
+    return conference
+
+
+@transaction.atomic
+def record_attendance(actor: Actor, conference: Conference, unit_id: int, *, present: bool,
+                      absence_reason: str = "", delegate_name: str = "") -> Attendance:
+    _require_run(actor, conference)
+    row = (Attendance.objects.select_for_update()
+           .filter(conference=conference, unit_id=unit_id).first())
+    if row is None:
+        raise NotFound("Đơn vị này không phải thành viên của khối trong năm.")
+    reason = _clean(absence_reason, "lý do vắng", 300, required=False)
+    delegate = _clean(delegate_name, "tên đại biểu", 200, required=False)
+    if not isinstance(present, bool):
+        raise DomainError("Chọn có mặt hoặc vắng mặt.")
+    if not present and not reason:
+        raise DomainError("Đơn vị vắng mặt phải ghi lý do vắng.")
+    before = {"present": row.present, "absence_reason": row.absence_reason,
+              "delegate_name": row.delegate_name}
+    row.present = present
+    row.absence_reason = "" if present else reason
+    row.delegate_name = delegate
+    row.save()
+    audit.record(actor, "voting.attendance.record", row, province_id=_province_id(conference),
+                 before=before, after={"unit": unit_id, "present": row.present,
+                                       "absence_reason": row.absence_reason,
+                                       "delegate_name": row.delegate_name})
+    return row
+
+
+def conference_quorum(conference: Conference) -> Quorum:
+    """RULES.md 28 against the rulebook in force on the conference date."""
+    rows = list(conference.attendance.values_list("present", flat=True))
+    return quorum(sum(rows), len(rows), rulebook_of(conference).value("voting.quorum"))
+
+
+@transaction.atomic
+def set_committee(actor: Actor, conference: Conference, members) -> list:
+    """The counting committee: [(name, role, user or None), …], replacing the list."""
+    _require_run(actor, conference)
+    rows = []
+    for name, role, user in members:
+        rows.append(CountingCommitteeMember(
+            conference=conference, name=_clean(name, "họ tên thành viên ban kiểm phiếu", 200),
+            role=_clean(role, "nhiệm vụ", 100, required=False), user=user))
+    if not rows:
+        raise DomainError("Ban kiểm phiếu cần ít nhất một người.")
+    before = list(conference.committee.values_list("name", flat=True))
+    conference.committee.all().delete()
+    CountingCommitteeMember.objects.bulk_create(rows)
+    audit.record(actor, "voting.committee.set", conference, province_id=_province_id(conference),
+                 before={"members": before}, after={"members": [r.name for r in rows]})
+    return rows
+
+
+# --- polls -------------------------------------------------------------------------------
+
+def _ranking(bloc_year: BlocYear) -> dict:
+    """unit id → (score Fraction, rank) from the latest published ranking."""
+    ranking = (PublishedRanking.objects.filter(table__bloc_year=bloc_year)
+               .order_by("-published_at", "-id").first())
+    if ranking is None:
+        return {}
+    return {row.unit_id: (row.final, row.rank) for row in RankingRow.objects.filter(
+        ranking=ranking)}
+
+
+def _recent_leaders(bloc_year: BlocYear, lookback: int) -> dict:
+    years = election.recent_leader_years(bloc_year.year, lookback)
+    return dict(BlocYear.objects.filter(bloc_id=bloc_year.bloc_id,
+                                        emulation_year__year__in=list(years))
+                .values_list("emulation_year__year", "leader_unit_id"))
+
+
+def _elected_leader(conference: Conference):
+    poll = (conference.polls.filter(kind=Kind.LEADER_ELECTION,
+                                    state__in=[State.CLOSED, State.PUBLISHED])
+            .order_by("-id").first())
+    if poll is None or not poll.result or len(poll.result.get("selected", [])) != 1:
+        return None
+    return Candidate.objects.get(pk=poll.result["selected"][0]).unit_id
+
+
+def _candidate_units(conference: Conference, kind: str, unit_ids, rulebook) -> list:
+    bloc_year = conference.bloc_year
+    members = member_ids(bloc_year)
+    if unit_ids is None:
+        unit_ids = members
+    unit_ids = list(dict.fromkeys(unit_ids))
+    outside = [u for u in unit_ids if u not in members]
+    if outside:
+        raise DomainError("Chỉ đơn vị thành viên của khối được đưa vào danh sách (Quy tắc 1).")
+    if kind == Kind.AWARD_PROPOSAL:
+        return unit_ids
+    labels = dict(Unit.objects.filter(id__in=unit_ids).values_list("id", "name"))
+    lookback = rulebook.value("organisation.rotation_lookback_years")
+    elected = None
+    if kind == Kind.DEPUTY_ELECTION:
+        elected = _elected_leader(conference)
+        if elected is None:
+            raise Conflict("Bầu Trưởng khối năm sau trước, rồi mới bầu Phó khối (Quy tắc 2).")
+    standing = election.election_standing(
+        kind, unit_ids, year=bloc_year.year, recent_leaders=_recent_leaders(bloc_year, lookback),
+        lookback_years=lookback, elected_leader=elected, labels=labels)
+    if standing.excluded and len(unit_ids) != len(members):
+        raise DomainError(*(e.sentence for e in standing.excluded))
+    return list(standing.eligible)
+
+
+def _write_candidates(poll: Poll, unit_ids, ranking: dict):
+    poll.candidates.all().delete()
+    Candidate.objects.bulk_create(
+        Candidate(poll=poll, unit_id=unit_id, position=i,
+                  score_numerator=ranking[unit_id][0].numerator if unit_id in ranking else None,
+                  score_denominator=(ranking[unit_id][0].denominator if unit_id in ranking
+                                     else None),
+                  rank=ranking[unit_id][1] if unit_id in ranking else None)
+        for i, unit_id in enumerate(unit_ids, 1))
+
+
+def poll_snapshot(poll: Poll) -> dict:
+    return {"kind": poll.kind, "award_form": poll.award_form, "title": poll.title,
+            "quota": poll.quota, "state": poll.state,
+            "candidates": list(poll.candidates.values_list("unit_id", flat=True))}
+
+
+@transaction.atomic
+def create_poll(actor: Actor, conference: Conference, kind: str, *, award_form: str = "",
+                unit_ids=None, title: str = "") -> Poll:
+    """An award-proposal poll (one award form, quota from the rulebook, RULES.md 24–26) or
+    the leader / deputy election (RULES.md 2–4). The rulebook's voting settings in force on
+    the conference date are copied onto the poll with their citations."""
+    _require_run(actor, conference)
+    if kind not in Kind.values:
+        raise DomainError("Loại cuộc bỏ phiếu không hợp lệ.")
+    book = rulebook_of(conference)
+    members = member_ids(conference.bloc_year)
+    if kind == Kind.AWARD_PROPOSAL:
+        if award_form not in book.value("voting.secret_ballot_forms"):
+            raise DomainError("Hình thức này không bình xét bằng phiếu kín theo bộ quy tắc "
+                              "(Quy tắc 30).")
+        quota = bloc_quotas(len(members), book)[award_form]
+        quota_count, quota_text = quota.count, str(quota)
+        default_title = f"Bình xét đề nghị {AwardForm(award_form).label}"
+    else:
+        award_form = ""
+        if kind == Kind.LEADER_ELECTION:
+            quota_count = book.value("organisation.leadership")["leaders"]
+            default_title = f"Bầu Trưởng khối năm {conference.bloc_year.year + 1}"
+        else:
+            quota_count = book.value("organisation.leadership")["min_deputies"]
+            default_title = f"Bầu Phó khối năm {conference.bloc_year.year + 1}"
+        quota_text = f"Chọn {quota_count} — {book.citation('organisation.leadership')}"
+    units = _candidate_units(conference, kind, unit_ids, book)
+    threshold, quorum_rule = book.value("voting.threshold"), book.value("voting.quorum")
+    citation = "; ".join([
+        f"Ngưỡng: {threshold} ({book.citation('voting.threshold')})",
+        f"Cơ sở: {book.value('voting.base')} ({book.citation('voting.base')})",
+        f"Điều kiện biểu quyết: {quorum_rule} ({book.citation('voting.quorum')})",
+        f"Chỉ tiêu: {quota_text}"])
+    poll = Poll.objects.create(
+        conference=conference, kind=kind, award_form=award_form,
+        title=_clean(title, "tiêu đề", 300, required=False) or default_title, quota=quota_count,
+        rulebook=book.describe()[:200],
+        quorum_comparison=quorum_rule.comparison,
+        quorum_numerator=quorum_rule.fraction.numerator,
+        quorum_denominator=quorum_rule.fraction.denominator,
+        threshold_comparison=threshold.comparison,
+        threshold_numerator=threshold.fraction.numerator,
+        threshold_denominator=threshold.fraction.denominator,
+        base=book.value("voting.base"), vote_per=book.value("voting.vote_per"),
+        excess_order=list(book.value("voting.excess_order")),
+        percentage_decimals=book.value("voting.count_record")["percentage_decimals"],
+        citation=citation)
+    _write_candidates(poll, units, _ranking(conference.bloc_year))
+    audit.record(actor, "voting.poll.create", poll, province_id=_province_id(conference),
+                 after=poll_snapshot(poll))
+    return poll
+
+
+def _lock(poll: Poll) -> Poll:
+    return Poll.objects.select_for_update().get(pk=poll.pk)
+
+
+@transaction.atomic
+def set_candidates(actor: Actor, poll: Poll, unit_ids) -> Poll:
+    """Change the list before the poll opens; it is frozen from then on."""
+    _require_run(actor, poll.conference)
+    locked = _lock(poll)
+    if locked.state != State.CREATED:
+        raise Conflict("Danh sách ứng viên đã cố định khi mở bỏ phiếu.")
+    if locked.run_off_of_id:
+        raise Conflict("Danh sách bỏ phiếu lại là các ứng viên bằng phiếu: không sửa.")
+    before = poll_snapshot(locked)
+    units = _candidate_units(poll.conference, locked.kind, unit_ids,
+                             rulebook_of(poll.conference))
+    _write_candidates(locked, units, _ranking(poll.conference.bloc_year))
+    audit.record(actor, "voting.poll.candidates", locked,
+                 province_id=_province_id(poll.conference), before=before,
+                 after=poll_snapshot(locked))
+    return locked
+
+
+@transaction.atomic
+def open_poll(actor: Actor, poll: Poll) -> Poll:
+    """created → open (idempotent), only with the quorum (RULES.md 28)."""
+    _require_run(actor, poll.conference)
+    locked = _lock(poll)
+    if locked.state == State.OPEN:
+        return locked
+    if locked.state != State.CREATED:
+        raise Conflict(f"Cuộc bỏ phiếu đã {locked.get_state_display().lower()}: không mở lại.")
+    if not locked.candidates.exists():
+        raise DomainError("Cuộc bỏ phiếu chưa có ứng viên.")
+    conference = poll.conference
+    rows = list(conference.attendance.values_list("present", flat=True))
+    rule = FractionRule(locked.quorum_comparison,
+                        Fraction(locked.quorum_numerator, locked.quorum_denominator))
+    result = quorum(sum(rows), len(rows), rule)
+    if not result.met:
+        raise Conflict(result.sentence + ".")
+    locked.state = State.OPEN
+    locked.members, locked.present = len(rows), sum(rows)
+    locked.save(update_fields=["state", "members", "present"])
+    audit.record(actor, "voting.poll.open", locked, province_id=_province_id(conference),
+                 before={"state": State.CREATED},
+                 after={"state": State.OPEN, "quorum": result.sentence})
+    return locked
+
+
+# --- voting cards --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IssuedCard:
+    card: VotingCard
+    token: str  # shown once: printed on the card and in its QR code
+    unit_name: str
+
+
+def _voting_rows(poll: Poll) -> list:
+    return list(Attendance.objects.filter(conference_id=poll.conference_id, present=True)
+                .select_related("unit").order_by("unit__sort_key"))
+
+
+@transaction.atomic
+def issue_cards(actor: Actor, poll: Poll, *, expires_at=None) -> list[IssuedCard]:
+    """A card for every present member unit (RULES.md 29) that has not voted yet; a unit's
+    earlier unused card is revoked. The plain tokens are returned here and nowhere else."""
+    _require_run(actor, poll.conference)
+    locked = _lock(poll)
+    if locked.state not in (State.CREATED, State.OPEN):
+        raise Conflict("Cuộc bỏ phiếu đã kết thúc: không phát thẻ.")
+    voted = set(Participation.objects.filter(poll=locked).values_list("unit_id", flat=True))
+    VotingCard.objects.filter(poll=locked, used=False).update(revoked=True)
+    issued = []
+    for row in _voting_rows(locked):
+        if row.unit_id in voted:
+            continue
+        plain = CARD_PREFIX + secrets.token_urlsafe(24)
+        card = VotingCard.objects.create(poll=locked, unit=row.unit,
+                                         delegate_name=row.delegate_name,
+                                         token_hash=_hash(plain), expires_at=expires_at)
+        issued.append(IssuedCard(card, plain, row.unit.name))
+    audit.record(actor, "voting.cards.issue", locked, province_id=_province_id(poll.conference),
+                 after={"cards": len(issued)})
+    return issued
+
+
+# --- casting -------------------------------------------------------------------------------
+
+def _lock_open(poll_id: int) -> Poll:
+    """The poll, checked open, held against a concurrent close until the vote commits:
+    PostgreSQL FOR SHARE (votes do not block each other, a close waits for them); SQLite's
+    IMMEDIATE transaction already lets one writer in at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT state FROM voting_poll WHERE id = %s FOR SHARE", [poll_id])
+            row = cursor.fetchone()
+        state = row[0] if row else None
+    else:
+        state = Poll.objects.filter(pk=poll_id).values_list("state", flat=True).first()
+    if state is None:
+        raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
+    if state != State.OPEN:
+        raise Conflict("Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu.")
+    return Poll.objects.get(pk=poll_id)
+
+
+def _choices(poll: Poll, candidate_ids) -> tuple[list, bool]:
+    """The marked candidates checked against the frozen list: (ids, valid)."""
+    if not isinstance(candidate_ids, (list, tuple)) or not all(
+            isinstance(c, int) and not isinstance(c, bool) for c in candidate_ids):
+        raise DomainError("Danh sách lựa chọn không hợp lệ.")
+    known = list(poll.candidates.values_list("id", flat=True))
+    try:
+        valid = ballot_is_valid(list(candidate_ids), known, poll.quota)
+    except BallotRefused as exc:
+        raise DomainError(str(exc)) from None
+    return list(candidate_ids), valid
+
+
+def _write_ballot(poll: Poll, voter_key: str, unit_id, choices, *, source: str,
+                  receipt_code: str | None = None, participation: bool = True) -> str:
+    if participation:
+        try:
+            with transaction.atomic():
+                Participation.objects.create(poll=poll, voter_key=voter_key, unit_id=unit_id,
+                                             source=source)
+        except IntegrityError:
+            raise Conflict(ALREADY_VOTED) from None
+    code = receipt_code or new_receipt_code()
+    ballot = Ballot.objects.create(poll=poll, receipt_code=code,
+                                   valid=len(choices) <= poll.quota, source=source)
+    BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, candidate_id=c)
+                                     for c in sorted(choices))
+    return code
+
+
+def _voter_key(poll: Poll, unit_id: int, personal: str) -> str:
+    return f"unit:{unit_id}" if poll.vote_per == "unit" else personal
+
+
+@transaction.atomic
+def cast_with_card(token: str, poll_id, candidate_ids) -> str:
+    """Vote with a card's one-time token (no account). Returns the receipt code, shown to
+    the voter once. Refused, with nothing written: unknown / revoked / expired / used card,
+    a card of another poll, a poll not open, an unknown candidate, more marks than the
+    quota (an electronic ballot cannot be over-marked; a paper one is counted invalid)."""
+    if not isinstance(token, str) or not token.startswith(CARD_PREFIX) or len(token) > 100:
+        raise NotFound(BAD_CARD)
+    card = VotingCard.objects.filter(token_hash=_hash(token)).first()
+    if card is None or not isinstance(poll_id, int) or card.poll_id != poll_id:
+        raise NotFound(BAD_CARD)
+    if card.revoked and not card.used:
+        raise Conflict("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đơn vị đã nhận "
+                       "phiếu giấy, hoặc cuộc bỏ phiếu đã kết thúc).")
+    poll = _lock_open(poll_id)
+    if card.expires_at is not None and card.expires_at <= timezone.now():
+        raise Conflict("Thẻ biểu quyết đã hết hạn.")
+    choices, valid = _choices(poll, candidate_ids)
+    if not valid:
+        raise DomainError(f"Chỉ được chọn tối đa {poll.quota} ứng viên (Quy tắc 33).")
+    if not Attendance.objects.filter(conference_id=poll.conference_id, unit_id=card.unit_id,
+                                     present=True).exists():
+        raise Conflict("Đơn vị của thẻ này không có mặt tại hội nghị: không bỏ phiếu.")
+    # The claim of the card: one UPDATE that only an unused card matches. Under PostgreSQL
+    # a concurrent claim waits for this row and then finds it used; SQLite serialises.
+    if not VotingCard.objects.filter(pk=card.pk, used=False).update(used=True):
+        raise Conflict(USED_CARD)
+    code = _write_ballot(poll, _voter_key(poll, card.unit_id, f"card:{card.pk}"), card.unit_id,
+                         choices, source=Ballot.Source.ELECTRONIC)
+    cache.delete(_turnout_key(poll.pk))
+    return code
+
+
+def voting_units_of(actor: Actor, poll: Poll) -> list:
+    return rules.delegate_units(actor, member_ids(poll.conference.bloc_year))
+
+
+@transaction.atomic
+def cast_as_delegate(actor: Actor, poll_id, candidate_ids, *, unit_id: int | None = None
+                     ) -> str:
+    """A logged-in delegate votes for their unit (or as themself, per delegate). Observers
+    and officers without the delegate role do not vote (RULES.md 29)."""
+    poll = load_poll(poll_id)
+    bloc_year = poll.conference.bloc_year
+    if not rules.can_view_conference(actor, bloc_year):
+        raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
+    units = voting_units_of(actor, poll)
+    if not units:
+        raise Forbidden("Chỉ đại biểu của đơn vị thành viên được bỏ phiếu; đại biểu dự, Thường "
+                        "trực thi đua tỉnh không bỏ phiếu (Quy tắc 29).")
+    if unit_id is None and len(units) == 1:
+        unit_id = units[0]
+    if unit_id not in units:
+        raise Forbidden("Chọn đơn vị mà bạn là đại biểu.")
+    poll = _lock_open(poll.pk)
+    choices, valid = _choices(poll, candidate_ids)
+    if not valid:
+        raise DomainError(f"Chỉ được chọn tối đa {poll.quota} ứng viên (Quy tắc 33).")
+    if not Attendance.objects.filter(conference_id=poll.conference_id, unit_id=unit_id,
+                                     present=True).exists():
+        raise Conflict("Đơn vị của bạn chưa được điểm danh có mặt: không bỏ phiếu.")
+    code = _write_ballot(poll, _voter_key(poll, unit_id, f"user:{actor.user.pk}"), unit_id,
+                         choices, source=Ballot.Source.ELECTRONIC)
+    cache.delete(_turnout_key(poll.pk))
+    return code
+
+
+# --- paper ballots -------------------------------------------------------------------------
+
+@transaction.atomic
+def issue_paper_ballots(actor: Actor, poll: Poll, unit_ids) -> list[str]:
+    """Hand paper ballots to present units without a phone: each unit is recorded as
+    having voted (so its card is refused), and as many receipt codes are made, printed on
+    the ballots and handed out in any order (no code is tied to a unit)."""
+    _require_run(actor, poll.conference)
+    poll = _lock_open(poll.pk)
+    unit_ids = list(dict.fromkeys(unit_ids))
+    if not unit_ids:
+        raise DomainError("Chọn ít nhất một đơn vị nhận phiếu giấy.")
+    present = set(Attendance.objects.filter(conference_id=poll.conference_id, present=True)
+                  .values_list("unit_id", flat=True))
+    if any(u not in present for u in unit_ids):
+        raise DomainError("Chỉ đơn vị thành viên có mặt được nhận phiếu (Quy tắc 28, 29).")
+    for unit_id in unit_ids:
+        try:
+            with transaction.atomic():
+                Participation.objects.create(poll=poll, voter_key=f"unit:{unit_id}"
+                                             if poll.vote_per == "unit" else f"paper:{unit_id}",
+                                             unit_id=unit_id, source=Ballot.Source.PAPER)
+        except IntegrityError:
+            raise Conflict(ALREADY_VOTED) from None
+    VotingCard.objects.filter(poll=poll, unit_id__in=unit_ids, used=False).update(revoked=True)
+    codes = set()
+    existing = set(PaperBallotCode.objects.filter(poll=poll).values_list("code", flat=True))
+    while len(codes) < len(unit_ids):
+        code = new_receipt_code()
+        if code not in existing:
+            codes.add(code)
+    codes = sorted(codes)
+    PaperBallotCode.objects.bulk_create(PaperBallotCode(poll=poll, code=c) for c in codes)
+    issue, _ = PaperBallotIssue.objects.select_for_update().get_or_create(poll=poll)
+    issue.issued += len(codes)
+    issue.unreturned = None  # a new issue needs a new reconciliation
+    issue.save()
+    audit.record(actor, "voting.paper.issue", poll, province_id=_province_id(poll.conference),
+                 after={"units": unit_ids, "issued": issue.issued})
+    cache.delete(_turnout_key(poll.pk))
+    return codes
+
+
+@transaction.atomic
+def enter_paper_ballot(actor: Actor, poll: Poll, receipt_code: str, candidate_ids) -> Ballot:
+    """The counting committee enters one returned paper ballot, by its printed code. An
+    over-marked ballot is stored as invalid (RULES.md 33)."""
+    if not rules.can_enter_paper_ballots(actor, poll.conference):
+        raise Forbidden("Chỉ ban kiểm phiếu, đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh "
+                        "nhập phiếu giấy.")
+    poll = _lock_open(poll.pk)
+    code = nfc(str(receipt_code or "")).strip().upper()
+    if not PaperBallotCode.objects.filter(poll=poll, code=code).exists():
+        raise DomainError(f"Mã phiếu {code!r} không phải phiếu giấy đã phát của cuộc bỏ phiếu "
+                          "này.")
+    choices, valid = _choices(poll, candidate_ids)
+    if not PaperBallotCode.objects.filter(poll=poll, code=code, entered=False).update(
+            entered=True):
+        raise Conflict(f"Phiếu giấy mã {code} đã được nhập.")
+    _write_ballot(poll, "", None, choices, source=Ballot.Source.PAPER, receipt_code=code,
+                  participation=False)
+    PaperBallotIssue.objects.filter(poll=poll).update(unreturned=None)
+    audit.record(actor, "voting.paper.enter", poll, province_id=_province_id(poll.conference),
+                 after={"entered": 1})
+    return Ballot.objects.get(poll=poll, receipt_code=code)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    issued: int
+    returned: int
+    valid: int
+    invalid: int
+    unreturned: int | None
+
+    @property
+    def adds_up(self) -> bool:
+        return (self.unreturned is not None
+                and self.issued == self.returned + self.unreturned
+                and self.returned == self.valid + self.invalid)
+
+    @property
+    def sentence(self) -> str:
+        unreturned = "chưa ghi" if self.unreturned is None else self.unreturned
+        verdict = "khớp" if self.adds_up else "chưa khớp"
+        return (f"Phiếu giấy: phát ra {self.issued} = thu về {self.returned} + không thu về "
+                f"{unreturned}; thu về {self.returned} = hợp lệ {self.valid} + không hợp lệ "
+                f"{self.invalid}: {verdict}")
+
+
+def reconciliation(poll: Poll) -> Reconciliation | None:
+    issue = PaperBallotIssue.objects.filter(poll=poll).first()
+    if issue is None:
+        return None
+    counts = {valid: n for valid, n in _count_by_validity(poll, Ballot.Source.PAPER)}
+    valid, invalid = counts.get(True, 0), counts.get(False, 0)
+    return Reconciliation(issue.issued, valid + invalid, valid, invalid, issue.unreturned)
+
+
+def _count_by_validity(poll, source):
+    return (Ballot.objects.filter(poll=poll, source=source).values("valid")
+            .annotate(n=Count("pk")).values_list("valid", "n"))
+
+
+@transaction.atomic
+def reconcile_paper(actor: Actor, poll: Poll, *, unreturned: int) -> Reconciliation:
+    """Record the paper ballots not returned; issued = returned + unreturned must hold."""
+    if not rules.can_enter_paper_ballots(actor, poll.conference):
+        raise Forbidden("Chỉ ban kiểm phiếu, đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh "
+                        "đối chiếu phiếu giấy.")
+    _lock_open(poll.pk)
+    issue = PaperBallotIssue.objects.select_for_update().filter(poll=poll).first()
+    if issue is None:
+        raise Conflict("Cuộc bỏ phiếu này chưa phát phiếu giấy.")
+    if isinstance(unreturned, bool) or not isinstance(unreturned, int) or unreturned < 0:
+        raise DomainError("Số phiếu không thu về phải là số nguyên không âm.")
+    check = reconciliation(poll)
+    check = Reconciliation(check.issued, check.returned, check.valid, check.invalid, unreturned)
+    if not check.adds_up:
+        raise DomainError(check.sentence + ".")
+    issue.unreturned = unreturned
+    issue.save(update_fields=["unreturned"])
+    audit.record(actor, "voting.paper.reconcile", poll,
+                 province_id=_province_id(poll.conference),
+                 after={"issued": check.issued, "returned": check.returned,
+                        "valid": check.valid, "invalid": check.invalid,
+                        "unreturned": unreturned})
+    return check
+
+
+# --- the count -----------------------------------------------------------------------------
+
+def candidates_in(poll: Poll) -> list[CandidateIn]:
+    return [CandidateIn(c.id, c.unit.name,
+                        Fraction(c.score_numerator, c.score_denominator)
+                        if c.score_numerator is not None else None, c.rank)
+            for c in poll.candidates.select_related("unit")]
+
+
+def _ballots(poll: Poll) -> list[PublishedBallot]:
+    """Two queries whatever the number of ballots."""
+    choices = {}
+    for ballot_id, candidate_id in BallotChoice.objects.filter(ballot__poll=poll).values_list(
+            "ballot_id", "candidate_id"):
+        choices.setdefault(ballot_id, []).append(candidate_id)
+    return published_list(
+        PublishedBallot(code, valid, tuple(sorted(choices.get(ballot_id, ()))))
+        for ballot_id, code, valid in Ballot.objects.filter(poll=poll).values_list(
+            "id", "receipt_code", "valid"))
+
+
+def count(poll: Poll) -> Tally:
+    """The tally of the ballots in the box (the functional core on the stored rows)."""
+    rule = None if poll.run_off_of_id else FractionRule(
+        poll.threshold_comparison, Fraction(poll.threshold_numerator,
+                                            poll.threshold_denominator))
+    order = ["votes", "run_off"] if poll.run_off_of_id else poll.excess_order
+    ballots = [BallotIn(b.choices, b.valid) for b in _ballots(poll)]
+    return tally(candidates=candidates_in(poll), ballots=ballots, quota=poll.quota,
+                 members=poll.members or 0, present=poll.present or 0, rule=rule,
+                 base_kind=poll.base, excess_order=order, decimals=poll.percentage_decimals)
+
+
+@transaction.atomic
+def close_poll(actor: Actor, poll: Poll) -> Poll:
+    """open → closed (idempotent): the paper ballots must reconcile first; the count is
+    stored; a tie at the quota cut-off creates a run-off poll among the tied (RULES.md 32)."""
+    _require_run(actor, poll.conference)
+    locked = _lock(poll)
+    if locked.state in (State.CLOSED, State.PUBLISHED):
+        return locked
+    if locked.state != State.OPEN:
+        raise Conflict("Cuộc bỏ phiếu chưa mở.")
+    check = reconciliation(locked)
+    if check is not None and not check.adds_up:
+        raise Conflict("Chưa đối chiếu xong phiếu giấy: " + check.sentence + ".")
+    result = count(locked)
+    record = result.count_record()
+    record["selected"] = list(result.selected)
+    record["explanations"] = list(result.explanations)
+    record["participations"] = Participation.objects.filter(poll=locked).count()
+    locked.state, locked.result = State.CLOSED, record
+    locked.save(update_fields=["state", "result"])
+    VotingCard.objects.filter(poll=locked, used=False).update(revoked=True)
+    after = {"state": State.CLOSED, "ballots_cast": result.cast, "valid": result.valid,
+             "invalid": result.invalid, "selected": record["selected"]}
+    if result.needs_run_off:
+        run_off = Poll.objects.create(
+            conference_id=locked.conference_id, kind=locked.kind, award_form=locked.award_form,
+            title=f"Bỏ phiếu lại: {locked.title}"[:300], quota=result.run_off_seats,
+            run_off_of=locked, rulebook=locked.rulebook,
+            quorum_comparison=locked.quorum_comparison,
+            quorum_numerator=locked.quorum_numerator,
+            quorum_denominator=locked.quorum_denominator,
+            threshold_comparison=locked.threshold_comparison,
+            threshold_numerator=locked.threshold_numerator,
+            threshold_denominator=locked.threshold_denominator, base=locked.base,
+            vote_per=locked.vote_per, excess_order=["votes", "run_off"],
+            percentage_decimals=locked.percentage_decimals,
+            citation=locked.citation + "; bỏ phiếu lại giữa các ứng viên bằng nhau (Quy tắc 32)")
+        tied = {c.id: c for c in locked.candidates.all()}
+        Candidate.objects.bulk_create(
+            Candidate(poll=run_off, unit_id=tied[cid].unit_id, position=i,
+                      score_numerator=tied[cid].score_numerator,
+                      score_denominator=tied[cid].score_denominator, rank=tied[cid].rank)
+            for i, cid in enumerate(result.run_off_ids, 1))
+        after["run_off_poll"] = run_off.pk
+        record["run_off_poll"] = run_off.pk
+        locked.save(update_fields=["result"])
+    audit.record(actor, "voting.poll.close", locked, province_id=_province_id(poll.conference),
+                 before={"state": State.OPEN}, after=after)
+    cache.delete(_turnout_key(locked.pk))
+    return locked
+
+
+@transaction.atomic
+def publish_poll(actor: Actor, poll: Poll) -> Poll:
+    """closed → published (idempotent): the ballots by receipt code and the ballot-box
+    digest become visible to everyone who sees the bloc year."""
+    _require_run(actor, poll.conference)
+    locked = _lock(poll)
+    if locked.state == State.PUBLISHED:
+        return locked
+    if locked.state != State.CLOSED:
+        raise Conflict("Chỉ công bố cuộc bỏ phiếu đã kết thúc.")
+    locked.digest = ballot_box_digest(_ballots(locked))
+    locked.state = State.PUBLISHED
+    locked.save(update_fields=["state", "digest"])
+    audit.record(actor, "voting.poll.publish", locked, province_id=_province_id(poll.conference),
+                 before={"state": State.CLOSED},
+                 after={"state": State.PUBLISHED, "digest": locked.digest})
+    return locked
+
+
+# --- read side shared with the pages and the API ------------------------------------------
+
+@dataclass(frozen=True)
+class PollResult:
+    poll: Poll
+    tally: Tally
+    ballots: list  # PublishedBallot, by receipt code (published polls only)
+    digest: str
+    reconciliation: Reconciliation | None
+    labels: dict  # candidate id → unit name
+
+
+def result(actor: Actor, poll: Poll) -> PollResult:
+    """The count with its arithmetic (the chair after close, everyone after publication)."""
+    if not rules.can_view_conference(actor, poll.conference.bloc_year):
+        raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
+    if not rules.can_see_result(actor, poll):
+        raise Conflict("Kết quả chỉ hiện sau khi kết thúc bỏ phiếu (và được công bố).")
+    result_tally = count(poll)
+    ballots = _ballots(poll) if poll.state == State.PUBLISHED else []
+    labels = {r.candidate.id: r.candidate.label for r in result_tally.results}
+    return PollResult(poll, result_tally, ballots, poll.digest, reconciliation(poll), labels)
+
+
+def check_receipt(poll_id, receipt_code: str) -> PublishedBallot:
+    """Public: a delegate types the receipt code and sees the ballot counted."""
+    poll = Poll.objects.filter(pk=poll_id, state=State.PUBLISHED).first() if isinstance(
+        poll_id, int) else None
+    if poll is None:
+        raise NotFound("Không tìm thấy kết quả đã công bố của cuộc bỏ phiếu này.")
+    code = nfc(str(receipt_code or "")).strip().upper()
+    ballot = Ballot.objects.filter(poll=poll, receipt_code=code).first()
+    if ballot is None:
+        raise NotFound(f"Không có phiếu mã {code!r} trong danh sách đã công bố.")
+    choices = tuple(sorted(BallotChoice.objects.filter(ballot=ballot)
+                           .values_list("candidate_id", flat=True)))
+    return PublishedBallot(ballot.receipt_code, ballot.valid, choices)
+
+
+def _turnout_key(poll_id) -> str:
+    return f"voting:turnout:{poll_id}"
+
+
+@dataclass(frozen=True)
+class Turnout:
+    title: str
+    state: str
+    voted: int
+    expected: int
+
+
+def turnout(poll: Poll) -> Turnout:
+    """The projector: how many have voted out of how many may, never what. Cached for a
+    couple of seconds (a hall of projectors polling costs one count, not one per ballot)."""
+    key = _turnout_key(poll.pk)
+    cached = cache.get(key)
+    if cached is None:
+        voted = Participation.objects.filter(poll=poll).count()
+        expected = (poll.present if poll.present is not None else
+                    Attendance.objects.filter(conference_id=poll.conference_id,
+                                              present=True).count())
+        cached = (voted, expected)
+        cache.set(key, cached, TURNOUT_SECONDS)
+    return Turnout(poll.title, poll.state, cached[0], cached[1])
