@@ -1,0 +1,90 @@
+"""Documents: the numbering registry, issued documents, background PDF jobs."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from thidua.org.models import Province
+
+
+class NumberCounter(models.Model):
+    """RULES.md 37: the last number an issuing body gave a type of document in a year.
+    A new year is a new row, so numbering restarts at 01 on 1 January."""
+
+    issuer = models.CharField("cơ quan ban hành", max_length=40)  # "bloc:3", "unit:12"
+    symbol = models.CharField("ký hiệu loại văn bản", max_length=8)
+    year = models.PositiveSmallIntegerField("năm")
+    last_number = models.PositiveIntegerField("số cuối đã cấp", default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "symbol", "year"],
+                                               name="one_counter_per_issuer_symbol_year")]
+
+    def __str__(self):
+        return f"{self.issuer} {self.symbol} {self.year}: {self.last_number:02d}"
+
+
+class Document(models.Model):
+    """An issued document: its number is taken when it is issued and never reused; the
+    DOCX issued is kept as it was (the data may move on, the paper does not)."""
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("loại", max_length=32)
+    subject_id = models.PositiveBigIntegerField()  # the registration, bloc year, sheet …
+    issuer = models.CharField("cơ quan ban hành", max_length=40)
+    symbol = models.CharField("ký hiệu", max_length=8)
+    year = models.PositiveSmallIntegerField("năm")
+    number = models.PositiveIntegerField("số")
+    reference = models.CharField("số, ký hiệu", max_length=80)  # "05/BB-KTĐ"
+    issued_on = models.DateField("ngày ban hành")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    docx = models.BinaryField()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "symbol", "year", "number"],
+                                               name="number_never_reused")]
+        indexes = [models.Index(fields=["kind", "subject_id"])]
+
+    def __str__(self):
+        return f"Số {self.reference} ngày {self.issued_on:%d/%m/%Y}"
+
+
+class DocumentJob(models.Model):
+    """A PDF produced in the background; the page polls it and shows a progress bar."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Đang chờ"
+        RUNNING = "running", "Đang tạo"
+        DONE = "done", "Hoàn thành"
+        FAILED = "failed", "Thất bại"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                     related_name="+")
+    kind = models.CharField(max_length=32)
+    subject_id = models.PositiveBigIntegerField()
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="jobs")  # None: the current draft
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    step = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    filename = models.CharField(max_length=200)
+    pdf = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

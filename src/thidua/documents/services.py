@@ -1,0 +1,149 @@
+"""Produce documents: a draft (no number), issue (takes the number, keeps the DOCX), and
+PDF jobs run by the background worker (django.tasks, database backend)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from thidua.core import audit
+from thidua.core.errors import Forbidden, NotFound
+from thidua.documents import engine, pdf
+from thidua.documents.format import number_text
+from thidua.documents.kinds import Kind, common_context, kind_for
+from thidua.documents.models import Document, DocumentJob
+from thidua.documents.numbering import take_number
+from thidua.org.rules import Actor
+
+# A job still "running" after this is failed with the reason (a killed worker, a reboot).
+JOB_STALE_SECONDS = pdf.TIMEOUT_SECONDS + pdf.LOCK_WAIT_SECONDS + 60
+# A job nobody picked up (no worker running) is failed after this, with the reason.
+QUEUE_STALE_SECONDS = 30 * 60
+
+
+@dataclass(frozen=True)
+class Produced:
+    filename: str
+    content: bytes
+
+
+def render(kind: Kind, actor: Actor, subject, *, number: int | None, on: datetime.date
+           ) -> bytes:
+    context = common_context(kind, subject, number=number, on=on)
+    context.update(kind.context(actor, subject, on))
+    return engine.render(kind.template, context)
+
+
+def draft(actor: Actor, slug: str, subject_id: int, on: datetime.date | None = None
+          ) -> Produced:
+    """The current draft as DOCX: today's data and date, no number (RULES.md 37)."""
+    kind = kind_for(slug)
+    subject = kind.load(actor, subject_id)
+    on = on or timezone.localdate()
+    return Produced(f"{kind.filename(subject)}-du-thao.docx",
+                    render(kind, actor, subject, number=None, on=on))
+
+
+@transaction.atomic
+def issue(actor: Actor, slug: str, subject_id: int, on: datetime.date | None = None
+          ) -> Document:
+    """Take the next number of the issuing body for this type and year and keep the DOCX
+    as issued. The number is never given again, even if the document is superseded."""
+    kind = kind_for(slug)
+    subject = kind.load(actor, subject_id)
+    if not kind.can_issue(actor, subject):
+        raise Forbidden("Bạn không có quyền ban hành văn bản này (hoặc dữ liệu chưa được "
+                        "gửi chính thức).")
+    on = on or timezone.localdate()
+    issuer = kind.issuer(subject)
+    number = take_number(issuer.key, kind.symbol, on.year)
+    document = Document.objects.create(
+        province_id=kind.province_id(subject), kind=kind.slug, subject_id=subject_id,
+        issuer=issuer.key, symbol=kind.symbol, year=on.year, number=number,
+        reference=f"{number_text(number)}/{kind.symbol}-{issuer.abbreviation}",
+        issued_on=on, issued_by=actor.user,
+        docx=render(kind, actor, subject, number=number, on=on))
+    audit.record(actor, "documents.issue", document, province_id=document.province_id,
+                 after={"kind": kind.slug, "subject_id": subject_id,
+                        "reference": document.reference, "issued_on": on})
+    return document
+
+
+def issued_for(actor: Actor, slug: str, subject_id: int) -> list[Document]:
+    """The issued documents of a subject the actor may see, newest first."""
+    kind_for(slug).load(actor, subject_id)
+    return list(Document.objects.filter(kind=slug, subject_id=subject_id).defer("docx"))
+
+
+def find_document(actor: Actor, pk: int) -> Document:
+    document = Document.objects.filter(pk=pk).first()
+    if document is None:
+        raise NotFound("Không tìm thấy văn bản.")
+    kind_for(document.kind).load(actor, document.subject_id)  # NotFound when not visible
+    return document
+
+
+def document_filename(document: Document, extension: str) -> str:
+    """"dang-ky-so-05-DK-2026.docx": ASCII, so every browser keeps the name."""
+    symbol = document.symbol.replace("Đ", "D").replace("đ", "d")
+    return (f"{document.kind}-so-{number_text(document.number)}-{symbol}-{document.year}"
+            f".{extension}")
+
+
+# --- PDF jobs ----------------------------------------------------------------------------
+
+@transaction.atomic
+def request_pdf(actor: Actor, slug: str, subject_id: int, document: Document | None = None
+                ) -> DocumentJob:
+    """Queue the PDF of the draft (document None) or of an issued document; the worker
+    runs `tasks.make_pdf`."""
+    from thidua.documents.tasks import make_pdf
+
+    kind = kind_for(slug)
+    subject = kind.load(actor, subject_id)
+    if document is not None and (document.kind, document.subject_id) != (slug, subject_id):
+        raise NotFound("Không tìm thấy văn bản.")
+    filename = (document_filename(document, "pdf") if document
+                else f"{kind.filename(subject)}-du-thao.pdf")
+    job = DocumentJob.objects.create(requested_by=actor.user, kind=slug,
+                                     subject_id=subject_id, document=document,
+                                     filename=filename, step="Đang chờ xử lý")
+    make_pdf.enqueue(str(job.id))
+    job.refresh_from_db()
+    return job
+
+
+def find_job(actor: Actor, job_id) -> DocumentJob:
+    """A job is its requester's own; a stale one is failed here with the reason, so no
+    page ever shows "running" forever."""
+    job = DocumentJob.objects.filter(pk=job_id, requested_by=actor.user).defer("pdf").first()
+    if job is None:
+        raise NotFound("Không tìm thấy yêu cầu tạo văn bản.")
+    return reap(job)
+
+
+def reap(job: DocumentJob, now=None) -> DocumentJob:
+    now = now or timezone.now()
+    reason = None
+    if job.status == DocumentJob.Status.RUNNING and job.started_at and (
+            now - job.started_at).total_seconds() > JOB_STALE_SECONDS:
+        reason = (f"Quá thời gian ({JOB_STALE_SECONDS} giây) mà chưa xong: tiến trình nền "
+                  "đã dừng giữa chừng. Vui lòng tạo lại.")
+    elif job.status == DocumentJob.Status.QUEUED and (
+            now - job.created_at).total_seconds() > QUEUE_STALE_SECONDS:
+        reason = ("Chưa có tiến trình nền nào nhận yêu cầu (máy chủ cần chạy "
+                  "`thidua db_worker`). Vui lòng tạo lại.")
+    if reason:
+        updated = DocumentJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=DocumentJob.Status.FAILED, error=reason, finished_at=now)
+        if updated:
+            job.status, job.error, job.finished_at = DocumentJob.Status.FAILED, reason, now
+    return job
+
+
+def job_pdf(actor: Actor, job_id) -> DocumentJob:
+    job = DocumentJob.objects.filter(pk=job_id, requested_by=actor.user).first()
+    if job is None or job.status != DocumentJob.Status.DONE:
+        raise NotFound("Văn bản PDF chưa sẵn sàng.")
+    return job

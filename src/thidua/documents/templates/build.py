@@ -1,0 +1,332 @@
+"""Build the Word templates of the documents once, with python-docx (RULES.md 35–39).
+
+    .venv/bin/python -m thidua.documents.templates.build
+
+writes docx/*.docx beside this file; the files are committed and docxtpl fills them. Every
+Jinja tag is written inside one run (tests/documents/test_templates.py checks it), every
+size, margin and font comes from documents/format.py. A new document is one more
+function here (its body) plus its context function in documents/kinds.py.
+"""
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from thidua.documents import format as F
+
+OUT = Path(__file__).with_name("docx")
+CENTER, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
+LEFT = WD_ALIGN_PARAGRAPH.LEFT
+HEADER_LEFT = F.HEADER_LEFT_WIDTH  # agencies and number; the right column takes the rest
+
+
+def _fonts(run_or_style, size=None):
+    font = run_or_style.font
+    font.name = F.FONT
+    element = run_or_style.element if hasattr(run_or_style, "element") else None
+    rpr = (element.get_or_add_rPr() if element is not None and hasattr(element, "get_or_add_rPr")
+           else None)
+    if rpr is not None:
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            rpr.insert(0, fonts)
+        for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(attr), F.FONT)
+    if size is not None:
+        font.size = size
+
+
+def para(container, text="", *, size=F.BODY_SIZE, bold=False, italic=False, align=None,
+         before=0, after=0, indent_first=None, style=None):
+    """One paragraph of one run: a Jinja tag never straddles runs."""
+    p = container.add_paragraph(style=style)
+    fmt = p.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    fmt.line_spacing = 1.0
+    if align is not None:
+        p.alignment = align
+    if indent_first is not None:
+        fmt.first_line_indent = indent_first
+    if text:
+        run = p.add_run(text)
+        run.bold, run.italic = bold, italic
+        _fonts(run, size)
+    return p
+
+
+def _border(paragraph, edge="bottom", size=6):
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    line = OxmlElement(f"w:{edge}")
+    line.set(qn("w:val"), "single")
+    line.set(qn("w:sz"), str(size))
+    line.set(qn("w:space"), "1")
+    line.set(qn("w:color"), "000000")
+    borders.append(line)
+    ppr.append(borders)
+
+
+def rule(cell, width, length, size=F.AGENCY_SIZE):
+    """A centred horizontal rule `length` long in a cell `width` wide: an empty paragraph's
+    bottom border between equal indents."""
+    p = para(cell, size=size)
+    side = max(0, int((width - length) / 2))
+    p.paragraph_format.left_indent = side
+    p.paragraph_format.right_indent = side
+    _tiny(p)
+    _border(p)
+    return p
+
+
+def _tiny(paragraph):
+    """An empty paragraph only a few points high (the rule's own line)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    rpr = OxmlElement("w:rPr")
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), "4")
+    rpr.append(sz)
+    ppr.append(rpr)
+
+
+def _page_field(paragraph):
+    run = paragraph.add_run()
+    _fonts(run, F.PAGE_NUMBER_SIZE)
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"),
+                       ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text.strip() == "PAGE":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        else:
+            element = OxmlElement("w:t")
+            element.text = text
+        run._r.append(element)
+
+
+def _no_borders(table):
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    tbl_pr.append(borders)
+
+
+def _widths(table, widths):
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+
+
+def new_document(landscape=False):
+    doc = Document()
+    section = doc.sections[0]
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = F.PAGE_HEIGHT, F.PAGE_WIDTH
+    else:
+        section.page_width, section.page_height = F.PAGE_WIDTH, F.PAGE_HEIGHT
+    section.top_margin, section.bottom_margin = F.MARGIN_TOP, F.MARGIN_BOTTOM
+    section.left_margin, section.right_margin = F.MARGIN_LEFT, F.MARGIN_RIGHT
+    section.header_distance = F.HEADER_DISTANCE
+    style = doc.styles["Normal"]
+    _fonts(style, F.BODY_SIZE)
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), F.FONT)
+    style.paragraph_format.space_after = Pt(0)
+    # RULES.md 39: nothing on page 1, the number centred at the top from page 2.
+    section.different_first_page_header_footer = True
+    header = section.header.paragraphs[0]
+    header.alignment = CENTER
+    _page_field(header)
+    return doc
+
+
+def text_width(section):
+    return section.page_width - section.left_margin - section.right_margin
+
+
+def heading_block(doc):
+    """RULES.md 35, 37, 38: agencies and number | national name, motto, place and date."""
+    total = text_width(doc.sections[0])
+    right = total - HEADER_LEFT
+    table = doc.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _no_borders(table)
+    _widths(table, [HEADER_LEFT, right])
+    left_cell, right_cell = table.rows[0].cells
+    left_cell._tc.remove(left_cell.paragraphs[0]._p)
+    right_cell._tc.remove(right_cell.paragraphs[0]._p)
+    para(left_cell, "{{ parent_agency }}", size=F.AGENCY_SIZE, align=CENTER)
+    para(left_cell, "{{ issuing_agency }}", size=F.AGENCY_SIZE, bold=True, align=CENTER)
+    rule(left_cell, HEADER_LEFT, F.AGENCY_RULE)
+    para(left_cell, "{{ number_line }}", size=F.NUMBER_SIZE, align=CENTER, before=6)
+    para(right_cell, F.NATIONAL_NAME, size=F.NATIONAL_NAME_SIZE, bold=True, align=CENTER)
+    motto = para(right_cell, F.MOTTO, size=F.MOTTO_SIZE, bold=True, align=CENTER)
+    usable = right - 2 * F.CELL_PADDING
+    if F.text_width(F.NATIONAL_NAME, F.NATIONAL_NAME_SIZE.pt) > usable:
+        raise ValueError("the national name does not fit its column on one line")
+    # The rule as long as the motto's line (+0.5 mm each side so the line never wraps).
+    side = int((usable - F.text_width(F.MOTTO, F.MOTTO_SIZE.pt)) / 2 - Mm(0.5))
+    motto.paragraph_format.left_indent = side
+    motto.paragraph_format.right_indent = side
+    _border(motto)
+    para(right_cell, "{{ date_line }}", size=F.DATE_SIZE, italic=True, align=CENTER,
+         before=6)
+    para(doc, "{{ doc_type }}", size=F.TYPE_SIZE, bold=True, align=CENTER, before=18)
+    para(doc, "{{ subject }}", size=F.SUBJECT_SIZE, bold=True, align=CENTER, after=12)
+
+
+def legal_bases(doc):
+    para(doc, "{%p for basis in legal_bases %}")
+    para(doc, "{{ basis }}", italic=True, align=JUSTIFY, indent_first=Mm(10), after=3)
+    para(doc, "{%p endfor %}")
+
+
+def paragraphs(doc, name, **kwargs):
+    """A list of paragraphs from the context (`name` is a list of strings)."""
+    para(doc, f"{{%p for line in {name} %}}")
+    para(doc, "{{ line }}", align=JUSTIFY, indent_first=Mm(10), after=3, **kwargs)
+    para(doc, "{%p endfor %}")
+
+
+def grid(doc, headers, cells, widths, loop):
+    """A bordered table: a bold header row, then one row per item of `loop` ("t in rows")
+    whose cells are `cells` (Jinja expressions)."""
+    table = doc.add_table(rows=4, cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _widths(table, widths)
+    texts = [headers, [f"{{%tr for {loop} %}}"] + [""] * (len(headers) - 1),
+             [f"{{{{ {c} }}}}" for c in cells], ["{%tr endfor %}"] + [""] * (len(headers) - 1)]
+    for row, values in zip(table.rows, texts, strict=True):
+        for index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            p = cell.paragraphs[0]
+            p.alignment = LEFT if (row is table.rows[2] and index == 1) else CENTER
+            if value:
+                run = p.add_run(value)
+                run.bold = row is table.rows[0]
+                _fonts(run, F.TABLE_SIZE)
+    return table
+
+
+def closing_block(doc):
+    """Recipients on the left, the signature on the right (TM./KT. as the context says)."""
+    total = text_width(doc.sections[0])
+    left = HEADER_LEFT
+    table = doc.add_table(rows=1, cols=2)
+    _no_borders(table)
+    _widths(table, [left, total - left])
+    left_cell, right_cell = table.rows[0].cells
+    left_cell._tc.remove(left_cell.paragraphs[0]._p)
+    right_cell._tc.remove(right_cell.paragraphs[0]._p)
+    para(left_cell, F.RECIPIENTS_LABEL, size=F.RECIPIENTS_LABEL_SIZE, bold=True, italic=True,
+         before=12)
+    para(left_cell, "{%p for recipient in recipients %}", size=F.RECIPIENTS_SIZE)
+    para(left_cell, "{{ recipient }}", size=F.RECIPIENTS_SIZE)
+    para(left_cell, "{%p endfor %}", size=F.RECIPIENTS_SIZE)
+    para(right_cell, "{{ signer.mandate }}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER,
+         before=12)
+    para(right_cell, "{{ signer.title }}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER)
+    for _ in range(4):
+        para(right_cell, size=F.SIGNATURE_SIZE)
+    para(right_cell, "{{ signer.name }}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER)
+
+
+def section_title(doc, text):
+    para(doc, text, bold=True, before=6, after=3)
+
+
+# --- the documents ------------------------------------------------------------------------
+
+def registration():
+    doc = new_document()
+    heading_block(doc)
+    legal_bases(doc)
+    paragraphs(doc, "intro")
+    section_title(doc, "I. DANH HIỆU ĐĂNG KÝ")
+    paragraphs(doc, "titles")
+    section_title(doc, "II. CHỈ TIÊU THI ĐUA")
+    grid(doc, ["STT", "Chỉ tiêu", "Đơn vị tính", "Giá trị xuất phát", "Giá trị mục tiêu",
+               "Thời hạn"],
+         ["t.no", "t.indicator", "t.unit", "t.baseline", "t.target", "t.deadline"],
+         [Mm(12), Mm(58), Mm(22), Mm(24), Mm(24), Mm(25)], "t in targets")
+    paragraphs(doc, "closing")
+    closing_block(doc)
+    return doc
+
+
+def pledge():
+    doc = new_document()
+    heading_block(doc)
+    legal_bases(doc)
+    paragraphs(doc, "intro")
+    section_title(doc, "I. CÁC ĐƠN VỊ THÀNH VIÊN")
+    grid(doc, ["STT", "Đơn vị", "Vai trò trong khối", "Danh hiệu đăng ký"],
+         ["m.no", "m.name", "m.role", "m.titles"],
+         [Mm(12), Mm(68), Mm(35), Mm(50)], "m in members")
+    section_title(doc, "II. NỘI DUNG GIAO ƯỚC")
+    paragraphs(doc, "commitments")
+    section_title(doc, "ĐẠI DIỆN CÁC ĐƠN VỊ KÝ GIAO ƯỚC")
+    grid(doc, ["STT", "Đơn vị", "Thủ trưởng đơn vị ký", "Ghi chú"],
+         ["s.no", "s.name", "s.signer", "s.note"],
+         [Mm(12), Mm(68), Mm(50), Mm(35)], "s in signatures")
+    closing_block(doc)
+    return doc
+
+
+def self_assessment():
+    doc = new_document()
+    heading_block(doc)
+    legal_bases(doc)
+    paragraphs(doc, "intro")
+    grid(doc, ["Mã", "Tiêu chí", "Điểm chuẩn", "Điểm tự chấm", "Ghi chú"],
+         ["r.code", "r.title", "r.max", "r.points", "r.note"],
+         [Mm(15), Mm(80), Mm(20), Mm(20), Mm(30)], "r in rows")
+    paragraphs(doc, "totals")
+    closing_block(doc)
+    return doc
+
+
+def ranking():
+    doc = new_document(landscape=True)  # the wide table (RULES.md 36: A4, turned)
+    heading_block(doc)
+    legal_bases(doc)
+    paragraphs(doc, "intro")
+    para(doc, "{{ ranking_table }}")  # engine.Table: drawn in place
+    paragraphs(doc, "notes")
+    closing_block(doc)
+    return doc
+
+
+TEMPLATES = {"registration": registration, "pledge": pledge,
+             "self_assessment": self_assessment, "ranking": ranking}
+
+
+def build(out: Path = OUT):
+    out.mkdir(parents=True, exist_ok=True)
+    for name, make in TEMPLATES.items():
+        doc = make()
+        doc.core_properties.author = "thidua"
+        doc.save(out / f"{name}.docx")
+        print(out / f"{name}.docx")
+
+
+if __name__ == "__main__":
+    build()
