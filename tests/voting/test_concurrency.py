@@ -1,0 +1,129 @@
+"""Casting under concurrency, on SQLite (IMMEDIATE transactions) and PostgreSQL (row lock
+on the card, unique participation): real threads, each on its own connection.
+
+SQLite's test database is in memory with a shared cache, where a second writer fails at
+once ("database table is locked") instead of waiting: not the file database the app runs
+on. So on SQLite these tests run on a real file (WAL, IMMEDIATE, busy timeout — the
+production settings), a copy of the migrated test database for each test.
+"""
+
+import contextlib
+import sqlite3
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from thidua.core.errors import DomainError
+from thidua.voting import services
+from thidua.voting.models import Ballot, BallotChoice, Participation, VotingCard
+
+from .conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
+
+
+def run_threads(calls):
+    """Run every call at once (released together by a barrier); each thread closes its
+    database connection. Returns (results, errors)."""
+    barrier = threading.Barrier(len(calls))
+    results, errors, lock = [], [], threading.Lock()
+
+    def worker(call):
+        try:
+            barrier.wait()
+            value = call()
+            with lock:
+                results.append(value)
+        except DomainError as exc:
+            with lock:
+                errors.append(exc)
+        except Exception as exc:  # noqa: BLE001 - an unexpected error fails the test below
+            with lock:
+                errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+@contextlib.contextmanager
+def _on_file(path):
+    """Point the default connection at a SQLite file (the in-memory one kept aside)."""
+    conn = connections["default"]
+    saved_name, saved_connection = conn.settings_dict["NAME"], conn.connection
+    conn.connection = None
+    conn.settings_dict["NAME"] = str(path)
+    try:
+        yield
+    finally:
+        if conn.connection is not None:
+            conn.connection.close()
+        conn.connection = saved_connection
+        conn.settings_dict["NAME"] = saved_name
+
+
+@pytest.fixture
+def file_db(transactional_db, tmp_path):
+    if connection.vendor != "sqlite":
+        yield
+        return
+    # A copy of the (migrated, empty) test database, by SQLite's backup API.
+    path = tmp_path / "voting.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.close()
+    with _on_file(path):
+        yield
+
+
+@pytest.fixture
+def voting(file_db, world):
+    conference = services.create_conference(
+        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
+        place="Hội trường", chair="A", secretary="B")
+    mark_present(world, conference)
+    poll = services.open_poll(world.actor("leader"), award_poll(world, conference))
+    return poll
+
+
+def test_fifty_threads_with_the_same_card_cast_one_ballot(voting, world):
+    poll = voting
+    token = cards_by_unit(world, poll)["KT1"]
+    [kt2] = candidate_ids(poll, world, "KT2")
+    results, errors = run_threads(
+        [lambda: services.cast_with_card(token, poll.pk, [kt2])] * 50)
+    assert len(results) == 1
+    assert len(errors) == 49
+    assert {type(e).__name__ for e in errors} == {"Conflict"}, errors[:3]
+    assert {str(e) for e in errors} == {services.USED_CARD}
+    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert Participation.objects.filter(poll=poll).count() == 1
+    assert BallotChoice.objects.filter(ballot__poll=poll).count() == 1
+    assert VotingCard.objects.filter(poll=poll, used=True).count() == 1
+
+
+def test_two_hundred_cards_at_once_cast_two_hundred_ballots(voting, world):
+    poll = voting
+    # Per delegate (RULES.md 29 setting): 200 cards of the five present units.
+    type(poll).objects.filter(pk=poll.pk).update(vote_per="delegate")
+    poll.refresh_from_db()
+    tokens = []
+    for _ in range(40):
+        tokens.extend(c.token for c in services.issue_cards(world.actor("leader"), poll))
+        # issue_cards revokes a unit's earlier unused card: un-revoke to keep all 200.
+        VotingCard.objects.filter(poll=poll).update(revoked=False)
+    assert len(tokens) == 200
+    [kt2, kt3] = candidate_ids(poll, world, "KT2", "KT3")
+    results, errors = run_threads(
+        [lambda t=t: services.cast_with_card(t, poll.pk, [kt2, kt3]) for t in tokens])
+    assert errors == []
+    assert len(set(results)) == 200
+    assert Ballot.objects.filter(poll=poll).count() == 200
+    assert Participation.objects.filter(poll=poll).count() == 200
+    assert BallotChoice.objects.filter(ballot__poll=poll).count() == 400
+    assert services.count(poll).result_for(kt2).votes == 200
