@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from thidua.core import ratelimit
 from thidua.core.tokens import user_for_token
 from thidua.org.rules import Actor, actor_for
 
@@ -25,6 +26,11 @@ def _bearer(request: HttpRequest) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
+def _throttle(request, user):
+    """Per-user API rate limit (core.ratelimit LIMITS["api"]): 429 with Retry-After."""
+    ratelimit.check(request, "api", *ratelimit.LIMITS["api"], who=f"user:{user.pk}")
+
+
 class TokenAuth(HttpBearer):
     def __call__(self, request: HttpRequest):
         token = _bearer(request)
@@ -33,6 +39,7 @@ class TokenAuth(HttpBearer):
         user = user_for_token(token)
         if user is None:
             raise AuthenticationError(message=BAD_TOKEN)
+        _throttle(request, user)
         # Services and rules read the user from the request like any other view.
         request.user = user
         request.auth_method = "token"
@@ -59,6 +66,7 @@ class SessionAuth(APIKeyCookie):
             return None
         if request.method not in SAFE_METHODS and check_csrf(request):
             raise HttpError(403, CSRF_FAILED)
+        _throttle(request, user)
         request.auth_method = "session"
         return user
 

@@ -86,9 +86,12 @@ def _message(error: dict) -> str:
 def install(api):
     def domain_error(request, exc: DomainError):
         messages = exc.messages or ["Yêu cầu không hợp lệ."]
-        return api.create_response(
+        response = api.create_response(
             request, body(" ".join(messages), [{"field": None, "message": m} for m in messages]),
             status=exc.status)
+        if getattr(exc, "retry_after", None):  # core.ratelimit.RateLimited (429)
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     def validation_error(request, exc: ValidationError):
         errors = [{"field": _field(e.get("loc", ())), "message": _message(e)}
