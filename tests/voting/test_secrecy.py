@@ -1,0 +1,102 @@
+"""Ballot secrecy (DESIGN.md, RULES.md 30): after a vote by card, by a logged-in delegate
+and on paper, no table, no audit event and no log line links a card, a user, a unit or a
+delegate to a ballot's choices; a ballot has no timestamp and no voter column."""
+
+import logging
+
+from django.apps import apps
+from django.db import connection, models
+
+from thidua.core.models import AuditEvent
+from thidua.voting import services
+from thidua.voting.models import Ballot, BallotChoice, PaperBallotCode, Participation, VotingCard
+
+from .conftest import candidate_ids, cards_by_unit
+
+# The only tables where a ballot id or a receipt code may appear: the ballot, its choices,
+# and the printed paper-ballot codes (handed out in any order, tied to no unit).
+BALLOT_TABLES = {Ballot._meta.db_table, BallotChoice._meta.db_table,
+                 PaperBallotCode._meta.db_table}
+
+
+def test_a_ballot_has_no_voter_and_no_time_column(db):
+    fields = {f.name: f for f in Ballot._meta.concrete_fields}
+    assert set(fields) == {"id", "poll", "receipt_code", "valid", "source"}
+    assert not any(isinstance(f, (models.DateField, models.DateTimeField, models.TimeField))
+                   for f in fields.values())
+    assert {f.name for f in BallotChoice._meta.concrete_fields} == {"ballot", "candidate"}
+    # Neither the choice nor the participation has an ordered id that would tell which
+    # ballot came with which participation.
+    assert {f.name for f in Participation._meta.concrete_fields} == {
+        "poll", "voter_key", "unit", "source"}
+    assert isinstance(Ballot._meta.pk, models.UUIDField)
+    columns = {c.name for c in connection.introspection.get_table_description(
+        connection.cursor(), Ballot._meta.db_table)}
+    assert columns == {"id", "poll_id", "receipt_code", "valid", "source"}
+
+
+def _all_rows():
+    """Every row of every table of the database, as (table, row values as text)."""
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from the DB
+            for row in cursor.fetchall():
+                yield table, [str(v) for v in row]
+
+
+def test_nothing_links_a_voter_to_a_choice(world, open_poll, caplog):
+    caplog.set_level(logging.DEBUG)
+    leader, poll = world.actor("leader"), open_poll
+    cards = cards_by_unit(world, poll)
+    kt1, kt2 = candidate_ids(poll, world, "KT1", "KT2")
+    receipts = [services.cast_with_card(cards["KT1"], poll.pk, [kt1]),
+                services.cast_with_card(cards["KT2"], poll.pk, [kt2]),
+                services.cast_as_delegate(world.actor("delegate"), poll.pk, [kt1, kt2])]
+    [paper] = services.issue_paper_ballots(leader, poll, [world.units["KT4"].id])
+    services.enter_paper_ballot(leader, poll, paper, [kt2])
+    services.reconcile_paper(leader, poll, unreturned=0)
+    services.close_poll(leader, poll)
+    services.publish_poll(leader, poll)
+
+    ballot_ids = {str(b) for b in Ballot.objects.values_list("id", flat=True)}
+    ballot_ids |= {b.replace("-", "") for b in ballot_ids}  # SQLite stores UUIDs as hex
+    secrets_ = ballot_ids | set(receipts)
+    assert len(receipts) == 3 and Ballot.objects.count() == 4
+
+    # 1. Every table: a ballot id or a receipt code appears only in the ballot tables.
+    tables_seen = set()
+    for table, values in _all_rows():
+        tables_seen.add(table)
+        if any(secret in value for value in values for secret in secrets_):
+            assert table in BALLOT_TABLES, f"{table} holds a ballot id or receipt code"
+    assert {Participation._meta.db_table, VotingCard._meta.db_table,
+            AuditEvent._meta.db_table} <= tables_seen
+    # ...and the ballot tables hold no reference to a card, user, unit or voter key.
+    voting_models = apps.get_app_config("voting").get_models()
+    for model in voting_models:
+        if model._meta.db_table in BALLOT_TABLES:
+            targets = {f.related_model for f in model._meta.concrete_fields if f.is_relation}
+            assert targets <= {apps.get_model("voting", "Poll"), Ballot,
+                               apps.get_model("voting", "Candidate")}, model
+    # 2. The audit log: no ballot, receipt code, choice or card token, and no event per vote.
+    events = list(AuditEvent.objects.all())
+    assert not [e for e in events if e.object_type == "voting.ballot"]
+    for event in events:
+        text = f"{event.before} {event.after} {event.reason} {event.object_id}"
+        assert not any(secret in text for secret in secrets_), event.action
+        assert not any(token in text for token in cards.values())
+    assert [e.action for e in events if e.action.startswith("voting.")] == [
+        "voting.conference.create", *["voting.attendance.record"] * 5, "voting.poll.create",
+        "voting.poll.open", "voting.cards.issue", "voting.paper.issue", "voting.paper.enter",
+        "voting.paper.reconcile", "voting.poll.close", "voting.poll.publish"]
+    # 3. No log line carries a ballot id, a receipt code or a token.
+    for record in caplog.records:
+        message = record.getMessage()
+        assert not any(secret in message for secret in secrets_)
+        assert not any(token in message for token in cards.values())
+    # 4. The card tokens are stored only as hashes.
+    for table, values in _all_rows():
+        assert not any(token in value for value in values for token in cards.values()), table
+    # What is known of the voters is only who voted.
+    assert sorted(Participation.objects.filter(poll=poll).values_list("voter_key", flat=True)
+                  ) == sorted(f"unit:{world.units[c].id}" for c in ["KT1", "KT2", "KT3", "KT4"])
