@@ -8,6 +8,7 @@ PYTEST_ARGS ?=
 .PHONY: run test test-sqlite test-postgres setup lint bench clean
 
 run: setup
+	sh scripts/system-deps run
 	$(BIN)/thidua migrate --noinput -v 0
 	$(BIN)/thidua demo
 	$(BIN)/thidua serve
