@@ -129,3 +129,19 @@ def test_decision_form_records_awards(client, world, kt):
     page = text(client.get(reverse("award_history", args=[world.units["KT2"].pk])))
     assert (f"{world.year.year} Cờ thi đua của UBND tỉnh Số 15/QĐ-UBND ngày "
             f"{day:%d/%m/%Y} Chủ tịch") in page
+
+
+def test_links_from_bloc_year_province_and_unit_pages(client, world, kt):
+    client.force_login(world.users["leader"])
+    page = client.get(reverse("bloc_year", args=[kt.pk])).content.decode()
+    assert reverse("award_what_if", args=[kt.pk]) in page
+    assert reverse("award_proposal", args=[kt.pk]) in page
+    client.force_login(world.users["peer"])
+    page = client.get(reverse("bloc_year", args=[kt.pk])).content.decode()
+    assert reverse("award_what_if", args=[kt.pk]) not in page
+    assert reverse("award_proposal", args=[kt.pk]) in page
+    page = client.get(reverse("unit", args=[world.units["KT2"].pk])).content.decode()
+    assert reverse("award_history", args=[world.units["KT2"].pk]) in page
+    client.force_login(world.users["secretariat"])
+    page = client.get(reverse("province_dashboard", args=["BN"])).content.decode()
+    assert reverse("award_province", args=["BN", world.year.year]) in page

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from thidua.awards import rules as award_rules
 from thidua.core.errors import DomainError
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase, allowed_moves
@@ -51,6 +52,7 @@ def _page(request, actor, bloc_year, roles, *, phase_form=None, signature_form=N
         "errors": form_errors + error_items(messages=errors),
         "viewable_units": _viewable(actor, bloc_year, members),
         "past_deadline": timezone.localdate() > view.deadline,
+        "can_preview_awards": award_rules.can_preview(actor, bloc_year),
     }, status=status)
 
 
