@@ -70,6 +70,10 @@ def publish(world, bloc_year, order):
 
 @pytest.fixture
 def kt(world):
+    return prepare_kt(world)
+
+
+def prepare_kt(world):
     EmulationYear.objects.filter(pk=world.year.pk).update(
         registration_deadline=datetime.date(world.year.year, 12, 31))
     world.year.refresh_from_db()
