@@ -971,7 +971,8 @@ def compute_ranking(bloc_year: BlocYear, settings: ScoringSettings | None = None
         raise DomainError(*problems)
     results, ranked = ranking.rank_by(settings.aggregation, units, codes,
                                       settings.tie_break_chain)
-    shifts = ranking.stability(settings.aggregation, units, codes, settings.tie_break_chain)
+    shifts = ranking.stability(settings.aggregation, units, codes, settings.tie_break_chain,
+                               base=ranked)
     return RankingReport(table, settings, {r.unit_id: r for r in results}, ranked, shifts,
                          codes)
 

@@ -17,6 +17,7 @@ add up to the final, which is always the aggregate of each sheet's own final.
 A unit with no value to aggregate has no final score (None), never 0.
 """
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -29,6 +30,7 @@ AGGREGATION_LABELS = {
     MEDIAN: "Trung vị điểm chấm chéo",
 }
 MIN_PEERS_TO_TRIM = 3
+ZERO = Fraction(0)
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,28 @@ class Aggregate:
     trimmed: bool = False  # trimmed_mean: whether a highest and a lowest were dropped
 
 
+def _common(values) -> tuple[list[int], int]:
+    """The values as numerators over one common denominator: the sums and comparisons
+    below stay exact but run on integers (a ranking does thousands of them)."""
+    denominator = math.lcm(*(v.denominator for v in values))
+    return [v.numerator * (denominator // v.denominator) for v in values], denominator
+
+
+def _sorted(values) -> list:
+    numerators, _ = _common(values)
+    return [values[i] for i in sorted(range(len(values)), key=numerators.__getitem__)]
+
+
 def mean(values) -> Fraction | None:
     values = list(values)
-    return sum(values, Fraction(0)) / len(values) if values else None
+    if not values:
+        return None
+    numerators, denominator = _common(values)
+    return Fraction(sum(numerators), denominator * len(values))
 
 
 def median(values) -> Fraction | None:
-    ordered = sorted(values)
+    ordered = _sorted(list(values))
     n = len(ordered)
     if not n:
         return None
@@ -53,7 +70,7 @@ def median(values) -> Fraction | None:
 
 
 def trimmed_mean(values) -> tuple[Fraction | None, bool]:
-    ordered = sorted(values)
+    ordered = _sorted(list(values))
     if len(ordered) < MIN_PEERS_TO_TRIM:
         return mean(ordered), False
     return mean(ordered[1:-1]), True
@@ -122,7 +139,7 @@ def unit_result(method: str, sheets: UnitSheets, section_codes=()) -> UnitResult
         trimmed=final.trimmed,
         bonus=figure(lambda s: s.bonus).value,
         penalty=figure(lambda s: s.penalty).value,
-        sections={code: figure(lambda s, c=code: s.sections.get(c, Fraction(0))).value
+        sections={code: figure(lambda s, c=code: s.sections.get(c, ZERO)).value
                   for code in section_codes},
         peer_count=len(finals),
         spread=max(finals) - min(finals) if len(finals) >= 2 else None,

@@ -129,10 +129,12 @@ def rank_by(method: str, units: list[UnitSheets], section_codes, chain=DEFAULT_C
 
 
 def stability(method: str, units: list[UnitSheets], section_codes,
-              chain=DEFAULT_CHAIN) -> dict[str, list[RankShift]]:
+              chain=DEFAULT_CHAIN, base: Ranking | None = None) -> dict[str, list[RankShift]]:
     """For each other aggregation method, the units whose rank would differ: how solid
-    the ranking is before the conference. An empty list: that method agrees exactly."""
-    _, base = rank_by(method, units, section_codes, chain)
+    the ranking is before the conference. An empty list: that method agrees exactly.
+    `base`: the ranking under `method` if the caller has it already."""
+    if base is None:
+        _, base = rank_by(method, units, section_codes, chain)
     ranks = base.rank_of()
     shifts = {}
     for other in AGGREGATIONS:
