@@ -8,7 +8,7 @@ JSON block, so it runs under the CSP `script-src 'self'` with nothing inline.
 
 from ninja import NinjaAPI, Swagger
 
-from thidua.api import awards, errors, org, pledges, scoring, setup, tokens
+from thidua.api import awards, documents, errors, org, pledges, scoring, setup, tokens
 from thidua.api.auth import SessionAuth, TokenAuth
 
 api = NinjaAPI(
@@ -27,6 +27,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/v1/", awards.router)
+api.add_router("/v1/", documents.router)
 api.add_router("/v1/", org.router)
 api.add_router("/v1/", pledges.router)
 api.add_router("/v1/", scoring.router)
