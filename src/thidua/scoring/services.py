@@ -20,7 +20,7 @@ from django.utils import timezone
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc, search_key
-from thidua.org.models import BlocYear, Unit
+from thidua.org.models import BlocYear, Membership, Unit
 from thidua.org.rules import Actor, can_act_for_unit
 from thidua.pledges.domain.evidence import classify
 from thidua.pledges.models import Registration, Target
@@ -346,8 +346,10 @@ class Loaded:
         return [c.code for c in self.by_code.values() if c.is_section]
 
 
-def load_table(table: CriteriaTable) -> Loaded:
-    rows = list(Criterion.objects.filter(table=table).order_by("position", "id"))
+def load_table(table: CriteriaTable, rows=None) -> Loaded:
+    """`rows`: the table's criteria in position order, if the caller loaded them."""
+    if rows is None:
+        rows = list(Criterion.objects.filter(table=table).order_by("position", "id"))
     by_id = {c.id: c for c in rows}
     specs = [c.spec(by_id[c.parent_id].code if c.parent_id else None) for c in rows]
     return Loaded(table, TableShape(Fraction(table.total), specs),
@@ -939,6 +941,13 @@ def unit_sheets(table: CriteriaTable, loaded: Loaded | None = None) -> list:
             sheet__table=table, sheet__status=Status.SUBMITTED).values_list(
             "sheet_id", "section_id", "points"):
         sections.setdefault(sheet_id, {})[loaded.by_id[section_id].code] = Fraction(points)
+    return _unit_values(members, sheets, sections)
+
+
+def _unit_values(members, sheets, sections) -> list:
+    """The core's values of a bloc's members from its submitted sheets' maintained
+    figures: `sheets` rows (id, scored unit, kind, final, bonus, penalty), `sections`
+    {sheet id: {section code: points}}."""
     peers: dict[int, list] = {u: [] for u in members}
     appraisal, own = {}, {}
     for sheet_id, unit_id, kind, final, bonus, penalty in sheets:
@@ -964,7 +973,56 @@ def compute_ranking(bloc_year: BlocYear, settings: ScoringSettings | None = None
         raise Conflict("Khối chưa có bảng tiêu chí chấm điểm năm này.")
     settings = settings or scoring_settings(bloc_year)
     loaded = load_table(table)
-    units = unit_sheets(table, loaded)
+    return _report(table, settings, loaded, unit_sheets(table, loaded))
+
+
+def compute_rankings(bloc_years) -> dict[int, RankingReport]:
+    """The rankings of many bloc years at once (a province's, the nation's): each exactly
+    what `compute_ranking` gives, but every bloc's maintained totals are read in six
+    queries whatever their number. Keyed by bloc year id; bloc years without a table are
+    left out. The rulebook settings are read once per province."""
+    bloc_years = {b.id: b for b in bloc_years}
+    tables: dict[int, CriteriaTable] = {}
+    for table in CriteriaTable.objects.filter(bloc_year_id__in=list(bloc_years)).order_by(
+            "bloc_year_id", "-version"):
+        tables.setdefault(table.bloc_year_id, table)
+    table_ids = [t.id for t in tables.values()]
+    criteria: dict[int, list] = {}
+    for criterion in Criterion.objects.filter(table_id__in=table_ids).order_by(
+            "table_id", "position", "id"):
+        criteria.setdefault(criterion.table_id, []).append(criterion)
+    members: dict[int, set] = {}
+    for bloc_year_id, unit_id in Membership.objects.filter(
+            bloc_year_id__in=list(tables)).values_list("bloc_year_id", "unit_id"):
+        members.setdefault(bloc_year_id, set()).add(unit_id)
+    sheets: dict[int, list] = {}
+    for table_id, *row in ScoreSheet.objects.filter(
+            table_id__in=table_ids, status=Status.SUBMITTED).values_list(
+            "table_id", "id", "scored_unit_id", "kind", "final", "bonus", "penalty"):
+        sheets.setdefault(table_id, []).append(row)
+    section_rows = list(SectionScore.objects.filter(
+        sheet__table_id__in=table_ids, sheet__status=Status.SUBMITTED).values_list(
+        "sheet_id", "section_id", "points"))
+    codes = {c.id: c.code for rows in criteria.values() for c in rows if c.is_section}
+    sections: dict[int, dict] = {}
+    for sheet_id, section_id, points in section_rows:
+        sections.setdefault(sheet_id, {})[codes[section_id]] = Fraction(points)
+    settings_of: dict[int, ScoringSettings] = {}
+    reports = {}
+    for bloc_year_id, table in tables.items():
+        bloc_year = bloc_years[bloc_year_id]
+        table.bloc_year = bloc_year
+        province = bloc_year.bloc.province_id
+        if province not in settings_of:
+            settings_of[province] = scoring_settings(bloc_year)
+        loaded = load_table(table, criteria.get(table.id, []))
+        units = _unit_values(frozenset(members.get(bloc_year_id, ())),
+                             sheets.get(table.id, []), sections)
+        reports[bloc_year_id] = _report(table, settings_of[province], loaded, units)
+    return reports
+
+
+def _report(table, settings: ScoringSettings, loaded: Loaded, units) -> RankingReport:
     codes = tuple(loaded.section_codes)
     problems = ranking.check_chain(settings.tie_break_chain)
     if problems:
