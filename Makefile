@@ -28,6 +28,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 test: setup
 	sh scripts/system-deps test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/python scripts/pip-audit
 	$(MAKE) test-sqlite test-postgres
 
 test-sqlite: setup
