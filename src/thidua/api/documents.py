@@ -111,7 +111,7 @@ def issue(request, kind: Kind, subject_id: s.Id):
     return Status(201, document_out(services.issue(actor(request), kind, subject_id)))
 
 
-@router.get("/documents/{document_id}/docx", response=responses({}, *READ),
+@router.get("/issued-documents/{document_id}/docx", response=responses({}, *READ),
             url_name="document_docx", openapi_extra={"responses": {200: _FILE}},
             summary="Tải văn bản đã ban hành (DOCX)")
 def issued_docx(request, document_id: s.Id):
