@@ -16,14 +16,23 @@ UNAUTHENTICATED = error("Chưa đăng nhập: hãy đăng nhập hoặc gửi m�
 BAD_TOKEN = error("Mã truy cập không hợp lệ, đã bị thu hồi hoặc tài khoản đã bị khóa.")
 
 
-def _operations():
+def _operations(public=False):
+    """Operations that need a user (or, `public`, the few that declare no security)."""
     schema = ninja_api.get_openapi_schema()
     for path, item in schema["paths"].items():
-        for method in item:
-            yield method, re.sub(r"\{[^}]+\}", "1", path)
+        for method, operation in item.items():
+            if ("security" not in operation) == public:
+                yield method, re.sub(r"\{[^}]+\}", "1", path)
 
 
 OPERATIONS = sorted(set(_operations()))
+
+
+def test_the_only_public_operations_are_the_voting_card_and_the_receipt_check():
+    # A delegate votes with the one-time token on a printed card (no account) and checks
+    # a receipt code after publication (issue 4); nothing else answers without a user.
+    assert sorted(set(_operations(public=True))) == [
+        ("get", "/api/v1/polls/1/receipts/1"), ("post", "/api/v1/polls/1/card-ballots")]
 
 
 def test_every_operation_is_under_v1():

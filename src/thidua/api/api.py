@@ -8,7 +8,7 @@ JSON block, so it runs under the CSP `script-src 'self'` with nothing inline.
 
 from ninja import NinjaAPI, Swagger
 
-from thidua.api import awards, documents, errors, org, pledges, scoring, setup, tokens
+from thidua.api import awards, documents, errors, org, pledges, scoring, setup, tokens, voting
 from thidua.api.auth import SessionAuth, TokenAuth
 
 api = NinjaAPI(
@@ -33,3 +33,4 @@ api.add_router("/v1/", pledges.router)
 api.add_router("/v1/", scoring.router)
 api.add_router("/v1/", setup.router)
 api.add_router("/v1/", tokens.router)
+api.add_router("/v1/", voting.router)

@@ -1,0 +1,65 @@
+"""Read side of the conference for the pages and the API: fixed query counts."""
+
+from dataclasses import dataclass
+
+from thidua.core.errors import NotFound
+from thidua.org.models import BlocYear
+from thidua.org.rules import Actor
+from thidua.voting import rules, services
+from thidua.voting.domain.tally import Quorum, quorum
+from thidua.voting.models import Attendance, Candidate, Conference, Poll
+
+
+@dataclass(frozen=True)
+class ConferenceView:
+    conference: Conference
+    attendance: list  # Attendance with .unit, by unit name
+    quorum: Quorum
+    polls: list  # Poll, in creation order
+    committee: list
+    can_run: bool
+
+
+def conference_in_scope(actor: Actor, conference_id) -> Conference:
+    conference = (Conference.objects.select_related("bloc_year__bloc__province",
+                                                    "bloc_year__emulation_year")
+                  .filter(pk=conference_id).first()) if isinstance(conference_id, int) else None
+    if conference is None or not rules.can_view_conference(actor, conference.bloc_year):
+        raise NotFound("Không tìm thấy hội nghị.")
+    return conference
+
+
+def poll_in_scope(actor: Actor, poll_id) -> Poll:
+    try:
+        poll = services.load_poll(poll_id)
+    except NotFound:
+        poll = None
+    if poll is None or not rules.can_view_conference(actor, poll.conference.bloc_year):
+        raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
+    return poll
+
+
+def conference_of(actor: Actor, bloc_year: BlocYear) -> Conference:
+    if not rules.can_view_conference(actor, bloc_year):
+        raise NotFound("Không tìm thấy khối thi đua.")
+    conference = (Conference.objects.select_related("bloc_year__bloc__province",
+                                                    "bloc_year__emulation_year")
+                  .filter(bloc_year=bloc_year).first())
+    if conference is None:
+        raise NotFound(f"{bloc_year} chưa có hội nghị tổng kết.")
+    return conference
+
+
+def conference_view(actor: Actor, conference: Conference) -> ConferenceView:
+    attendance = list(Attendance.objects.filter(conference=conference).select_related("unit")
+                      .order_by("unit__sort_key", "unit_id"))
+    rows = [a.present for a in attendance]
+    q = quorum(sum(rows), len(rows),
+               services.rulebook_of(conference).value("voting.quorum"))
+    return ConferenceView(conference, attendance, q, list(conference.polls.order_by("id")),
+                          list(conference.committee.order_by("id")),
+                          rules.can_run_conference(actor, conference.bloc_year))
+
+
+def candidates(poll: Poll) -> list:
+    return list(Candidate.objects.filter(poll=poll).select_related("unit"))

@@ -1,0 +1,208 @@
+"""The conference API: a whole poll over HTTP (cards without an account, a logged-in
+delegate, paper ballots, close, publish, receipts), refusals that write nothing, and the
+permission matrix for every operation."""
+
+import pytest
+from django.utils import timezone
+
+from thidua.core.award_forms import AwardForm
+from thidua.voting import services
+from thidua.voting.models import Ballot, Conference, Participation, Poll
+
+from .conftest import WHO, Api
+
+RUNS = {"admin", "secretariat", "leader"}
+SEES = RUNS | {"officer", "peer", "delegate"}
+
+
+def held_today():
+    return timezone.localtime().replace(hour=0, minute=1, second=0, microsecond=0)
+
+
+def mark_present(world, conference):
+    for code in ["KT1", "KT2", "KT3", "KT4", "KT5"]:
+        services.record_attendance(world.actor("leader"), conference, world.units[code].id,
+                                   present=True)
+
+
+def award_poll(world, conference):
+    return services.create_poll(world.actor("leader"), conference, Poll.Kind.AWARD_PROPOSAL,
+                                award_form=AwardForm.CERTIFICATE_OF_MERIT)
+
+
+def api_for(world, who):
+    return Api(None if who == "anonymous" else world.users[who])
+
+
+@pytest.fixture
+def conference(world):
+    conference = services.create_conference(
+        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
+        chair="Nguyễn Văn A", secretary="Trần Thị B")
+    mark_present(world, conference)
+    return conference
+
+
+@pytest.fixture
+def poll(world, conference):
+    return services.open_poll(world.actor("leader"), award_poll(world, conference))
+
+
+def test_a_whole_poll_over_http(world, conference):
+    leader = Api(world.users["leader"])
+    created = leader.post(f"/conferences/{conference.pk}/polls",
+                          {"kind": "award_proposal", "award_form": "provincial_flag",
+                           "unit_ids": [world.units["KT2"].id, world.units["KT3"].id]})
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["quota"], body["state"], body["threshold"], body["base"]) == (
+        1, "created", "hơn 1/2", "members")
+    assert [c["unit"]["code"] for c in body["candidates"]] == ["KT2", "KT3"]
+    poll_id = body["id"]
+    kt2 = body["candidates"][0]["id"]
+    assert leader.post(f"/polls/{poll_id}/open").json()["state"] == "open"
+    cards = leader.post(f"/polls/{poll_id}/cards")
+    assert cards.status_code == 201
+    tokens = {c["unit"]["code"]: c["token"] for c in cards.json()}
+    anonymous = Api()
+    receipts = []
+    for code in ["KT1", "KT2"]:
+        cast = anonymous.post(f"/polls/{poll_id}/card-ballots",
+                              {"token": tokens[code], "choices": [kt2]})
+        assert cast.status_code == 201, cast.json()
+        receipts.append(cast.json()["receipt_code"])
+    again = anonymous.post(f"/polls/{poll_id}/card-ballots",
+                           {"token": tokens["KT1"], "choices": [kt2]})
+    assert (again.status_code, again.json()["detail"]) == (409, services.USED_CARD)
+    delegate = Api(world.users["delegate"])
+    voted = delegate.post(f"/polls/{poll_id}/ballots", {"choices": [kt2]})
+    assert voted.status_code == 201
+    receipts.append(voted.json()["receipt_code"])
+    turnout = Api(world.users["officer"]).get(f"/polls/{poll_id}/turnout").json()
+    assert (turnout["voted"], turnout["expected"]) == (3, 5)
+    codes = leader.post(f"/polls/{poll_id}/paper-ballots/issue",
+                        {"unit_ids": [world.units["KT4"].id]}).json()["codes"]
+    entered = leader.post(f"/polls/{poll_id}/paper-ballots",
+                          {"receipt_code": codes[0], "choices": [kt2, kt2 + 1]})
+    assert entered.json() == {"receipt_code": codes[0], "valid": False}
+    assert leader.post(f"/polls/{poll_id}/close").status_code == 409  # not reconciled
+    reconciled = leader.post(f"/polls/{poll_id}/paper-ballots/reconcile", {"unreturned": 0})
+    assert reconciled.json()["adds_up"] is True
+    assert leader.post(f"/polls/{poll_id}/close").json()["state"] == "closed"
+    assert Api(world.users["officer"]).get(f"/polls/{poll_id}/result").status_code == 409
+    result = leader.get(f"/polls/{poll_id}/result").json()
+    assert (result["ballots_cast"], result["valid"], result["invalid"]) == (4, 3, 1)
+    assert result["candidates"][0]["sentence"] == "3 phiếu / 5 thành viên = 60,00 % > 1/2: đạt"
+    assert result["selected"] == [kt2] and result["ballots"] == []
+    leader.post(f"/polls/{poll_id}/publish")
+    published = Api(world.users["officer"]).get(f"/polls/{poll_id}/result").json()
+    assert [b["receipt_code"] for b in published["ballots"]] == sorted(receipts + codes)
+    assert len(published["digest"]) == 64
+    receipt = anonymous.get(f"/polls/{poll_id}/receipts/{receipts[0]}")
+    assert receipt.json() == {"receipt_code": receipts[0], "valid": True, "choices": [kt2]}
+    assert anonymous.get(f"/polls/{poll_id}/receipts/ZZZZZ-ZZZZZ").status_code == 404
+
+
+def test_bad_card_ballots_are_refused_and_write_nothing(world, poll):
+    anonymous = Api()
+    token = services.issue_cards(world.actor("leader"), poll)[0].token
+    candidate = poll.candidates.first().id
+    for payload, status in [
+        ({"token": "phieu_sai", "choices": [candidate]}, 404),
+        ({"token": token, "choices": [candidate, candidate + 1, candidate + 2]}, 400),
+        ({"token": token, "choices": [10**9]}, 400),
+        ({"token": token}, 422),
+        ({"token": token, "choices": "1"}, 422),
+    ]:
+        response = anonymous.post(f"/polls/{poll.pk}/card-ballots", payload)
+        assert response.status_code == status, (payload, response.json())
+        assert response.json()["detail"]
+    forged = anonymous.post(f"/polls/{poll.pk + 1000}/card-ballots",
+                            {"token": token, "choices": [candidate]})
+    assert forged.status_code == 404
+    assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_read_matrix(world, poll, who):
+    client = api_for(world, who)
+    conference = client.get(f"/bloc-years/{world.bloc_years['KT'].id}/conference")
+    poll_read = client.get(f"/polls/{poll.pk}")
+    turnout = client.get(f"/polls/{poll.pk}/turnout")
+    if who == "anonymous":
+        expected = 401
+    elif who in SEES:
+        expected = 200
+    else:
+        expected = 404
+    assert (conference.status_code, poll_read.status_code, turnout.status_code) == (
+        expected, expected, expected)
+    if expected == 200:
+        assert conference.json()["quorum"]["sentence"].startswith("5/5 đơn vị có mặt")
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_write_matrix(world, conference, who):
+    client = api_for(world, who)
+    created = client.post(f"/conferences/{conference.pk}/polls",
+                          {"kind": "award_proposal",
+                           "award_form": AwardForm.CERTIFICATE_OF_MERIT.value})
+    attendance = client.put(f"/conferences/{conference.pk}/attendance/{world.units['KT5'].id}",
+                            {"present": False, "absence_reason": "Ốm"})
+    if who == "anonymous":
+        expected = 401
+    elif who in RUNS:
+        expected = None
+    elif who in SEES:
+        expected = 403
+    else:
+        expected = 404
+    if expected is None:
+        assert (created.status_code, attendance.status_code) == (201, 200)
+        return
+    assert (created.status_code, attendance.status_code) == (expected, expected)
+    assert not Poll.objects.exists()
+    assert conference.attendance.get(unit=world.units["KT5"]).present is True
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_poll_actions_matrix(world, poll, who):
+    client = api_for(world, who)
+    responses = [client.post(f"/polls/{poll.pk}/cards"),
+                 client.post(f"/polls/{poll.pk}/paper-ballots/issue",
+                             {"unit_ids": [world.units["KT5"].id]}),
+                 client.post(f"/polls/{poll.pk}/close")]
+    codes = [r.status_code for r in responses]
+    if who == "anonymous":
+        assert codes == [401, 401, 401]
+    elif who in RUNS:
+        assert codes == [201, 201, 409]  # close: paper ballot not reconciled yet
+    elif who in SEES:
+        assert codes == [403, 403, 403]
+    else:
+        assert codes == [404, 404, 404]
+    if who not in RUNS:
+        assert Poll.objects.get(pk=poll.pk).state == "open"
+        assert not poll.cards.exists() and not Participation.objects.exists()
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_only_delegates_vote_logged_in(world, poll, who):
+    candidate = poll.candidates.first().id
+    response = api_for(world, who).post(f"/polls/{poll.pk}/ballots", {"choices": [candidate]})
+    expected = {"anonymous": 401, "delegate": 201}.get(
+        who, 403 if who in SEES else 404)
+    assert response.status_code == expected, response.json()
+    assert Ballot.objects.count() == (1 if who == "delegate" else 0)
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_conference_creation_matrix(world, who):
+    response = api_for(world, who).post(
+        f"/bloc-years/{world.bloc_years['KT'].id}/conference",
+        {"held_at": held_today().isoformat(), "place": "Hội trường", "chair": "A",
+         "secretary": "B"})
+    expected = 201 if who in RUNS else 401 if who == "anonymous" else (
+        403 if who in SEES else 404)
+    assert response.status_code == expected, response.json()
+    assert Conference.objects.count() == (1 if expected == 201 else 0)
