@@ -356,3 +356,30 @@ def test_a_committee_member_with_an_account_enters_paper_ballots(world, open_pol
     ballot = services.enter_paper_ballot(world.actor("peer"), open_poll, codes[0], [kt2])
     assert (ballot.source, ballot.valid) == ("paper", True)
     assert Candidate.objects.filter(pk=kt2).exists()
+
+
+def test_counted_polls_feed_the_award_allocation(world, present):
+    from thidua.awards.domain.allocation import PollResult as AllocationPoll
+
+    leader = world.actor("leader")
+    poll = services.open_poll(leader, award_poll(world, present, AwardForm.CERTIFICATE_OF_MERIT,
+                                                  ["KT2", "KT3", "KT4"]))
+    a, b, c = candidate_ids(poll, world, "KT2", "KT3", "KT4")
+    cards = cards_by_unit(world, poll)
+    marks = {"KT1": [a, b], "KT2": [a, b], "KT3": [a, c], "KT4": [a, c], "KT5": [b, c]}
+    for code, chosen in marks.items():
+        services.cast_with_card(cards[code], poll.pk, chosen)
+    services.close_poll(leader, poll)
+    kt2, kt3, kt4 = (world.units[x].id for x in ("KT2", "KT3", "KT4"))
+    polls, run_offs = services.allocation_inputs(present)
+    form = AwardForm.CERTIFICATE_OF_MERIT
+    assert polls == [AllocationPoll(form, kt2, 4, True), AllocationPoll(form, kt3, 3, True),
+                     AllocationPoll(form, kt4, 3, True)]
+    assert run_offs == {}
+    run_off = services.open_poll(leader, Poll.objects.get(run_off_of=poll))
+    r3, r4 = candidate_ids(run_off, world, "KT3", "KT4")
+    cards = cards_by_unit(world, run_off)
+    for code, chosen in {"KT1": [r3], "KT2": [r4], "KT3": [r3]}.items():
+        services.cast_with_card(cards[code], run_off.pk, chosen)
+    services.close_poll(leader, run_off)
+    assert services.allocation_inputs(present)[1] == {form: {kt3: 2, kt4: 1}}

@@ -872,3 +872,36 @@ def turnout(poll: Poll) -> Turnout:
         cached = (voted, expected)
         cache.set(key, cached, TURNOUT_SECONDS)
     return Turnout(poll.title, poll.state, cached[0], cached[1])
+
+
+def allocation_inputs(conference: Conference) -> tuple[list, dict]:
+    """The counted award polls as `awards.domain.allocation` reads them: ([PollResult],
+    {award form: {unit id: run-off votes}}). The latest counted poll of each form counts;
+    its run-off (RULES.md 32) once counted gives the votes among the tied."""
+    from thidua.awards.domain.allocation import PollResult as AllocationPoll
+
+    counted = [State.CLOSED, State.PUBLISHED]
+    polls = list(conference.polls.filter(kind=Kind.AWARD_PROPOSAL, state__in=counted)
+                 .order_by("id"))
+    units = dict(Candidate.objects.filter(poll__in=polls).values_list("id", "unit_id"))
+    latest, run_offs = {}, {}
+    for poll in polls:
+        if poll.run_off_of_id is None:
+            latest[poll.award_form] = poll
+    for poll in polls:
+        main = latest.get(poll.award_form)
+        if poll.run_off_of_id is not None and main is not None and _descends(poll, main, polls):
+            run_offs[poll.award_form] = {units[c["candidate"]]: c["yes_votes"]
+                                         for c in poll.result["candidates"]}
+    results = [AllocationPoll(form, units[c["candidate"]], c["yes_votes"], c["passed"])
+               for form, poll in latest.items() for c in poll.result["candidates"]]
+    return results, run_offs
+
+
+def _descends(poll: Poll, ancestor: Poll, polls) -> bool:
+    by_id = {p.id: p for p in polls}
+    while poll is not None and poll.run_off_of_id is not None:
+        if poll.run_off_of_id == ancestor.id:
+            return True
+        poll = by_id.get(poll.run_off_of_id)
+    return False
