@@ -128,7 +128,7 @@ class ProposalOut(Schema):
 
 
 class AssembleIn(Schema):
-    conference_date: s.Date
+    conference_date: s.Date | None = None  # default: the conference's own date
 
 
 class StepIn(Schema):
@@ -310,7 +310,7 @@ def get_proposal(request, bloc_year_id: s.Id):
              response=responses({200: ProposalOut}, *WRITE, 409))
 def assemble(request, bloc_year_id: s.Id, payload: AssembleIn):
     """Draft (or redraft, while returned) the proposal from the conference's published
-    poll results, the ranking, the quotas and eligibility (the bloc's leader)."""
+    poll results (voting), the ranking, the quotas and eligibility (the bloc's leader)."""
     actor_ = actor(request)
     bloc_year = bloc_year_in_scope(actor_, bloc_year_id)
     proposal = service.assemble_proposal(actor_, bloc_year, None,

@@ -7,8 +7,8 @@ change. Views, the API and the demo call these.
 
 Poll results come in as data — `PollResult(award_form, unit_id, votes, passed)`, one per
 candidate per form, `passed` as the voting core judged it against the rulebook's
-threshold (RULES.md 31). The voting app feeds them through `published_poll_results`
-once it publishes results; until then the caller (tests, an import) passes them.
+threshold (RULES.md 31). `conference_results` reads them from the voting app's published
+polls (and their run-offs); `assemble_proposal` takes them from there unless given.
 """
 
 import datetime
@@ -68,17 +68,46 @@ def bloc_ranking(bloc_year: BlocYear) -> list[RankedUnit]:
             for r in RankingRow.objects.filter(ranking=ranking).order_by("rank", "unit_id")]
 
 
+@dataclass(frozen=True)
+class ConferenceResults:
+    """What the conference decided by secret ballot, as the allocation reads it."""
+
+    polls: list  # PollResult, one per candidate per award form
+    run_offs: dict  # award form → {unit_id: votes} of its published run-off
+    held_on: datetime.date
+
+
+def conference_results(bloc_year: BlocYear) -> ConferenceResults | None:
+    """The bloc conference's published award polls from the voting app (votes per
+    candidate and whether it met the threshold, as the voting core counted them), with
+    the votes of their run-offs. None while any award poll of the conference — a run-off
+    included — is not yet published, or there is none."""
+    from thidua.voting import services as voting  # noqa: PLC0415
+    from thidua.voting.models import Conference, Poll  # noqa: PLC0415
+
+    conference = Conference.objects.filter(bloc_year=bloc_year).first()
+    if conference is None:
+        return None
+    polls = list(Poll.objects.filter(conference=conference, kind=Poll.Kind.AWARD_PROPOSAL)
+                 .prefetch_related("candidates").order_by("id"))
+    if not polls or any(p.state != Poll.State.PUBLISHED for p in polls):
+        return None
+    results, run_offs = [], {}
+    for poll in polls:
+        units = {c.id: c.unit_id for c in poll.candidates.all()}
+        tally = voting.count(poll)
+        if poll.run_off_of_id:
+            run_offs.setdefault(poll.award_form, {}).update(
+                {units[r.candidate.id]: r.votes for r in tally.results})
+        else:
+            results += [PollResult(poll.award_form, units[r.candidate.id], r.votes, r.passed)
+                        for r in tally.results]
+    return ConferenceResults(results, run_offs, timezone.localdate(conference.held_at))
+
+
 def published_poll_results(bloc_year: BlocYear) -> list[PollResult] | None:
-    """The conference's published poll results from the voting app, or None while that
-    app publishes none (then the results are passed to `assemble_proposal` as data)."""
-    try:
-        from thidua.voting import services as voting_services  # noqa: PLC0415
-    except ImportError:
-        return None
-    reader = getattr(voting_services, "published_poll_results", None)
-    if reader is None:
-        return None
-    return [PollResult(r.award_form, r.unit_id, r.votes, r.passed) for r in reader(bloc_year)]
+    results = conference_results(bloc_year)
+    return results.polls if results else None
 
 
 @dataclass(frozen=True)
@@ -165,10 +194,11 @@ def allocate_bloc(bloc_year: BlocYear, polls, *, on_date: datetime.date, run_off
 
 @transaction.atomic
 def assemble_proposal(actor: Actor, bloc_year: BlocYear, polls=None, *,
-                      conference_date: datetime.date, run_offs=None,
+                      conference_date: datetime.date | None = None, run_offs=None,
                       library: Library | None = None) -> Proposal:
     """Draft (or, while the dossier is with the bloc, redraft) the bloc's proposal from
-    the allocation. `polls`: [PollResult]; None reads the voting app's published ones.
+    the allocation. `polls`: [PollResult]; None reads the voting app's published ones
+    (and their run-offs, and the conference's date when `conference_date` is None).
     Ties the allocation cannot decide are refused with the run-off they need (RULES 32)."""
     bloc_year = (BlocYear.objects.select_for_update().select_related(
         "bloc__province", "emulation_year").get(pk=bloc_year.pk))
@@ -180,9 +210,14 @@ def assemble_proposal(actor: Actor, bloc_year: BlocYear, polls=None, *,
         raise Conflict("Chỉ lập đề nghị khen thưởng sau hội nghị tổng kết (khối đang ở giai "
                        f"đoạn «{Phase(bloc_year.phase).label}»).")
     if polls is None:
-        polls = published_poll_results(bloc_year)
-        if polls is None:
-            raise DomainError("Chưa có kết quả bỏ phiếu bình xét của hội nghị.")
+        published = conference_results(bloc_year)
+        if published is None:
+            raise DomainError("Chưa có kết quả bỏ phiếu bình xét được công bố của hội nghị "
+                              "(mọi cuộc bỏ phiếu đề nghị khen thưởng, kể cả bỏ phiếu lại).")
+        polls = published.polls
+        run_offs = published.run_offs if run_offs is None else run_offs
+        conference_date = conference_date or published.held_on
+    conference_date = conference_date or timezone.localdate()
     proposal = Proposal.objects.filter(bloc_year=bloc_year).first()
     if proposal is not None and proposal.state not in EDITABLE:
         raise Conflict(f"Hồ sơ đang ở trạng thái «{State(proposal.state).label}»: không "

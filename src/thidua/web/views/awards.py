@@ -159,7 +159,7 @@ def assemble(request, pk):
     bloc_year = _bloc_year(actor, pk)
     require(True, rules.BLOC in rules.proposal_sides(actor, bloc_year))
     try:
-        service.assemble_proposal(actor, bloc_year, None, conference_date=timezone.localdate())
+        service.assemble_proposal(actor, bloc_year, None)
     except DomainError as exc:
         return _proposal_page(request, actor, bloc_year, errors=exc.messages,
                               status=exc.status)
