@@ -130,3 +130,24 @@ def test_proposal_read_workflow_decision_history(world, kt):
         f"/units/{world.units['KT1'].pk}/awards").status_code == 404
     assert datetime.date.fromisoformat(response.json()["decision_date"]).year == (
         world.year.year + 1)
+
+
+def test_open_next_year(world, kt):
+    u = world.units
+    path = f"/bloc-years/{kt.pk}/next-year"
+    body = {"leader_unit_id": u["KT2"].pk, "deputy_unit_ids": [u["KT3"].pk]}
+    assert {w: client(world, w).post(path, body).status_code
+            for w in ("leader", "officer", "outsider", "other_secretariat", "anonymous")} == {
+        "leader": 403, "officer": 403, "outsider": 404, "other_secretariat": 404,
+        "anonymous": 401}
+    refused = client(world, "secretariat").post(path, {**body, "leader_unit_id": u["KT1"].pk})
+    assert refused.status_code == 400 and "Quy tắc 4" in refused.json()["detail"]
+    response = client(world, "secretariat").post(path, body)
+    assert response.status_code == 201
+    data = response.json()
+    assert (data["year"], data["leader_unit_id"], data["deputy_unit_ids"],
+            data["criteria_table_copied"]) == (world.year.year + 1, u["KT2"].pk,
+                                               [u["KT3"].pk], True)
+    assert data["member_unit_ids"] == sorted(u[c].pk for c in ("KT1", "KT2", "KT3", "KT4",
+                                                                 "KT5"))
+    assert client(world, "secretariat").post(path, body).status_code == 409

@@ -389,3 +389,36 @@ def history(request, unit_id: s.Id):
         "bonus_explanation": str(bonus) if bonus else None}
 
 
+
+
+class NextYearIn(Schema):
+    leader_unit_id: s.Id
+    deputy_unit_ids: list[s.Id]
+
+
+class NextYearOut(Schema):
+    bloc_year_id: int
+    year: int
+    leader_unit_id: int
+    deputy_unit_ids: list[int]
+    member_unit_ids: list[int]
+    criteria_table_copied: bool
+
+
+@router.post("/bloc-years/{bloc_year_id}/next-year",
+             response=responses({201: NextYearOut}, *WRITE, 409))
+def open_next_year(request, bloc_year_id: s.Id, payload: NextYearIn):
+    """Open the bloc's next year with the elected leader and deputies (RULES.md 3, 4),
+    this year's members and a copy of the criteria table (the province)."""
+    from thidua.scoring.models import CriteriaTable  # noqa: PLC0415
+
+    actor_ = actor(request)
+    bloc_year = bloc_year_in_scope(actor_, bloc_year_id)
+    new = service.open_next_year(actor_, bloc_year, leader=payload.leader_unit_id,
+                                 deputies=payload.deputy_unit_ids)
+    return Status(201, {
+        "bloc_year_id": new.id, "year": new.emulation_year.year,
+        "leader_unit_id": new.leader_unit_id,
+        "deputy_unit_ids": sorted(new.deputy_units.values_list("id", flat=True)),
+        "member_unit_ids": sorted(new.memberships.values_list("unit_id", flat=True)),
+        "criteria_table_copied": CriteriaTable.objects.filter(bloc_year=new).exists()})

@@ -104,6 +104,7 @@ urlpatterns = [
     path("tinh/<str:code>/khen-thuong/<int:year>/quyet-dinh/", awards.record_decision,
          name="award_decision"),
     path("don-vi/<int:pk>/khen-thuong/", awards.unit_history, name="award_history"),
+    path("khoi/<int:pk>/nam-sau/", awards.next_year, name="award_next_year"),
     path("nhat-ky/", audit.audit_log, name="audit_log"),
     path("ma-truy-cap/", tokens.token_list, name="api_tokens"),
     path("ma-truy-cap/<int:pk>/thu-hoi/", tokens.revoke, name="api_token_revoke"),

@@ -262,3 +262,49 @@ def unit_history(request, pk):
         bonus = None
     return render(request, "web/awards/history.html", {
         "unit": unit, "awards": awards, "bonus": bonus, "next_year": next_year})
+
+
+class NextYearForm(forms.Form):
+    leader = forms.TypedChoiceField(label="Trưởng khối năm sau", coerce=int)
+    deputies = forms.TypedMultipleChoiceField(label="Phó khối năm sau", coerce=int,
+                                              widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(u.id, u.name) for u in units]
+        self.fields["leader"].choices = [("", "— chọn đơn vị —"), *choices]
+        self.fields["deputies"].choices = choices
+
+
+def _next_year_page(request, bloc_year, form, *, errors=(), status=200):
+    return render(request, "web/awards/next_year.html", {
+        "bloc_year": bloc_year, "form": form, "next_year": bloc_year.emulation_year.year + 1,
+        "election": service.election_result(bloc_year),
+        "errors": [*error_items(form), *error_items(messages=errors)]}, status=status)
+
+
+@login_required
+@shows_domain_errors
+def next_year(request, pk):
+    """Open the bloc's next year with the elected leader and deputies, this year's
+    members and a copy of the criteria table (the province)."""
+    actor = get_actor(request)
+    bloc_year = _bloc_year(actor, pk)
+    require(True, can_oversee_province(actor, bloc_year.bloc.province_id))
+    units = list(Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("sort_key"))
+    if request.method != "POST":
+        election = service.election_result(bloc_year)
+        initial = ({"leader": election.leader_id, "deputies": list(election.deputy_ids)}
+                   if election else {})
+        return _next_year_page(request, bloc_year, NextYearForm(units=units, initial=initial))
+    form = NextYearForm(request.POST, units=units)
+    if not form.is_valid():
+        return _next_year_page(request, bloc_year, form, status=400)
+    try:
+        new = service.open_next_year(actor, bloc_year, leader=form.cleaned_data["leader"],
+                                     deputies=form.cleaned_data["deputies"])
+    except DomainError as exc:
+        return _next_year_page(request, bloc_year, form, errors=exc.messages,
+                               status=exc.status)
+    messages.success(request, f"Đã mở năm thi đua {new.emulation_year.year} của khối.")
+    return redirect("bloc_year", pk=new.pk)

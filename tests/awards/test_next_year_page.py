@@ -1,0 +1,58 @@
+"""Opening next year from the page: the province only; the elected leader (voting app)
+pre-selected; rotation (RULES.md 4) refused with its sentence, nothing written."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from thidua.org.models import BlocYear
+from thidua.voting import services as voting
+from thidua.voting.models import Poll
+
+from .test_from_voting import cast_close_publish
+
+pytestmark = pytest.mark.django_db
+WHO = ["admin", "secretariat", "other_secretariat", "leader", "officer", "peer", "outsider",
+       "delegate", "nobody"]
+
+
+def test_next_year_page_matrix(client, world, kt):
+    url = reverse("award_next_year", args=[kt.pk])
+    seen = {}
+    for who in WHO:
+        client.logout()
+        client.force_login(world.users[who])
+        seen[who] = client.get(url).status_code
+    assert seen == {"admin": 200, "secretariat": 200, "leader": 403, "officer": 403,
+                    "peer": 403, "delegate": 403, "outsider": 404, "other_secretariat": 404,
+                    "nobody": 404}
+
+
+def test_open_next_year_with_the_elected_leader(client, world, kt):
+    from voting.conftest import held_today, mark_present
+
+    leader = world.actor("leader")
+    conference = voting.create_conference(
+        leader, kt, held_at=held_today(), place="Hội trường", chair="A", secretary="B",
+        guests="", agenda="")
+    mark_present(world, conference)
+    poll = voting.open_poll(leader, voting.create_poll(leader, conference,
+                                                       Poll.Kind.LEADER_ELECTION))
+    cast_close_publish(world, poll, {c: ["KT2"] for c in ("KT1", "KT2", "KT3", "KT4", "KT5")})
+    u = world.units
+    client.force_login(world.users["secretariat"])
+    url = reverse("award_next_year", args=[kt.pk])
+    page = client.get(url).content.decode()
+    assert 'id="ket-qua-bau"' in page
+    assert re.search(rf'<option value="{u["KT2"].pk}" selected>', page)
+    response = client.post(url, {"leader": u["KT1"].pk, "deputies": [u["KT3"].pk]})
+    assert response.status_code == 400
+    assert "Quy tắc 4" in response.content.decode()
+    assert not BlocYear.objects.filter(emulation_year__year=world.year.year + 1).exists()
+    response = client.post(url, {"leader": u["KT2"].pk, "deputies": [u["KT3"].pk]})
+    new = BlocYear.objects.get(bloc=kt.bloc, emulation_year__year=world.year.year + 1)
+    assert response.status_code == 302 and response["Location"] == reverse("bloc_year",
+                                                                          args=[new.pk])
+    assert (new.leader_unit_id, list(new.deputy_units.values_list("pk", flat=True))) == (
+        u["KT2"].pk, [u["KT3"].pk])
