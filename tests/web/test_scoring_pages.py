@@ -275,3 +275,18 @@ def test_scoring_pages_queries_do_not_grow_with_units_or_criteria(world, as_who)
                                     CriterionInput(code="I.1", title="Duy nhất", parent="I",
                                                    max_points=Decimal(100), method="free")])
     assert count(f"/khoi/{other.pk}/cham-diem/") == count(f"/khoi/{bloc_year.pk}/cham-diem/")
+
+
+@pytest.mark.parametrize(("who", "links"), [
+    ("leader", ["Bảng tiêu chí chấm điểm", "Tự chấm điểm", "Chấm chéo", "Thẩm định",
+                "Kết quả xếp hạng"]),
+    ("officer", ["Bảng tiêu chí chấm điểm", "Tự chấm điểm", "Chấm chéo", "Kết quả xếp hạng"]),
+])
+def test_bloc_year_page_links_to_the_scoring_pages_each_may_open(world, as_who, who, links):
+    bloc_year, _ = published_year(world)
+    client = as_who(who)
+    nav = parse(client.get(f"/khoi/{bloc_year.pk}/")).by_id("lien-ket-cham-diem")
+    anchors = nav.find_all("a")
+    assert [a.text for a in anchors] == links
+    for anchor in anchors:
+        assert client.get(anchor.attrs["href"]).status_code == 200, anchor.attrs["href"]

@@ -81,7 +81,7 @@ def breakdown(request, pk, unit_pk):
         "peer_mean": vi_number(view.peer_mean), "peer_count": len(view.peer_finals),
         "spread": vi_number(spread), "mine": mine,
         "mine_final": vi_number(mine.final) if mine else None,
-        "chart": chart,
+        "chart": chart, "can_run": scoring_rules.can_run_scoring(actor, bloc_year),
     })
 
 

@@ -166,6 +166,7 @@ def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None):
     return {
         "sheet": sheet, "bloc_year": sheet.table.bloc_year, "items": items,
         "editable": editable, "is_self": sheet.kind == Kind.SELF,
+        "can_run": scoring_rules.can_run_scoring(actor, sheet.table.bloc_year),
         "is_appraisal": sheet.kind == Kind.APPRAISAL,
         "total_text": f"{vi_number(sheet.total)} / {vi_number(sheet.table.total)}",
         "final_text": vi_number(sheet.final), "bonus_text": vi_number(sheet.bonus),
@@ -321,6 +322,7 @@ def self_list(request, pk):
     return render(request, "web/scoring/self_list.html", {
         "bloc_year": bloc_year, "table": table,
         "rows": [(u, sheets.get(u.id)) for u in units],
+        "can_run": scoring_rules.can_run_scoring(actor, bloc_year),
         "can_open": bloc_year.phase in scoring_rules.SELF_OPEN,
     })
 
@@ -425,7 +427,7 @@ def appraisal_grid(request, pk):
         })
     return render(request, "web/scoring/appraisal.html", {
         "bloc_year": bloc_year, "table": table, "leaves": leaves, "rows": rows,
-        "can_open": bloc_year.phase in scoring_rules.APPRAISAL_OPEN,
+        "can_open": bloc_year.phase in scoring_rules.APPRAISAL_OPEN, "can_run": True,
     })
 
 
