@@ -351,6 +351,9 @@ def test_appraisal_grid_units_by_criteria_marks_changed_cells(world, as_who):
     assert kt1[1] == "5,00 sửa"
     assert [td.has_class("da-sua") for td in rows["KT1"].find_all("td")][:3] == [
         False, True, False]
+    i2 = criterion(table, "I.2")
+    assert rows["KT1"].find_all("td")[1].find("a").attrs["href"] == (
+        f"/phieu-cham/{sheet.pk}/#dong-{i2.pk}")
     assert rows["KT3"].find_all("td")[0].text == "—"
     assert "Chưa gửi tự chấm" in rows["KT3"].text
 
