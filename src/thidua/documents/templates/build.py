@@ -215,13 +215,13 @@ def grid(doc, headers, cells, widths, loop):
     _widths(table, widths)
     texts = [headers, [f"{{%tr for {loop} %}}"] + [""] * (len(headers) - 1),
              [f"{{{{ {c} }}}}" for c in cells], ["{%tr endfor %}"] + [""] * (len(headers) - 1)]
-    for row, values in zip(table.rows, texts, strict=True):
+    for row_index, (row, values) in enumerate(zip(table.rows, texts, strict=True)):
         for index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             p = cell.paragraphs[0]
-            p.alignment = LEFT if (row is table.rows[2] and index == 1) else CENTER
+            p.alignment = LEFT if (row_index == 2 and index == 1) else CENTER  # names left
             if value:
                 run = p.add_run(value)
-                run.bold = row is table.rows[0]
+                run.bold = row_index == 0
                 _fonts(run, F.TABLE_SIZE)
     return table
 
