@@ -20,29 +20,38 @@ from thidua.voting.models import Ballot, BallotChoice, Participation, VotingCard
 
 from .conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
+# PostgreSQL allows 100 connections by default, shared with whatever else runs: at most
+# this many threads hold one at a time (each works through its share of the calls).
+PG_THREADS = 40
+
 
 def run_threads(calls):
-    """Run every call at once (released together by a barrier); each thread closes its
+    """Run the calls on real threads released together by a barrier, one thread per call
+    (SQLite) or PG_THREADS threads sharing the calls (PostgreSQL); each thread closes its
     database connection. Returns (results, errors)."""
-    barrier = threading.Barrier(len(calls))
+    width = len(calls) if connection.vendor == "sqlite" else min(len(calls), PG_THREADS)
+    shares = [calls[i::width] for i in range(width)]
+    barrier = threading.Barrier(width)
     results, errors, lock = [], [], threading.Lock()
 
-    def worker(call):
+    def worker(share):
         try:
             barrier.wait()
-            value = call()
-            with lock:
-                results.append(value)
-        except DomainError as exc:
-            with lock:
-                errors.append(exc)
-        except Exception as exc:  # noqa: BLE001 - an unexpected error fails the test below
-            with lock:
-                errors.append(exc)
+            for call in share:
+                try:
+                    value = call()
+                    with lock:
+                        results.append(value)
+                except DomainError as exc:
+                    with lock:
+                        errors.append(exc)
+                except Exception as exc:  # noqa: BLE001 - an unexpected error fails the test
+                    with lock:
+                        errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    threads = [threading.Thread(target=worker, args=(share,)) for share in shares]
     for thread in threads:
         thread.start()
     for thread in threads:

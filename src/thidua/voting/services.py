@@ -737,6 +737,31 @@ def count(poll: Poll) -> Tally:
                  base_kind=poll.base, excess_order=order, decimals=poll.percentage_decimals)
 
 
+def _rewrite_box(poll: Poll):
+    """Write the ballots and the participations again, in receipt-code and voter-key order,
+    in the closing transaction. A vote wrote its participation and its ballot together, so
+    the storage kept what no column shows: the insertion order (SQLite's rowid, PostgreSQL's
+    physical order) and, on PostgreSQL, the same transaction id (xmin) on both rows. Once
+    rewritten, every row of the poll carries the closing transaction's id and sits in an
+    order that says nothing about who voted when. (SQLite is asked to zero freed pages.)"""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete = ON")
+    ballots = list(Ballot.objects.filter(poll=poll).order_by("receipt_code"))
+    choices = sorted(BallotChoice.objects.filter(ballot__poll=poll).values_list(
+        "ballot_id", "candidate_id"))
+    participations = list(Participation.objects.filter(poll=poll).order_by("voter_key"))
+    codes = {b.id: b.receipt_code for b in ballots}
+    Participation.objects.filter(poll=poll).delete()
+    BallotChoice.objects.filter(ballot__poll=poll).delete()
+    Ballot.objects.filter(poll=poll).delete()
+    Ballot.objects.bulk_create(ballots)
+    BallotChoice.objects.bulk_create(
+        BallotChoice(ballot_id=ballot_id, candidate_id=candidate_id) for ballot_id, candidate_id
+        in sorted(choices, key=lambda c: (codes[c[0]], c[1])))
+    Participation.objects.bulk_create(participations)
+
+
 @transaction.atomic
 def close_poll(actor: Actor, poll: Poll) -> Poll:
     """open → closed (idempotent): the paper ballots must reconcile first; the count is
@@ -750,6 +775,7 @@ def close_poll(actor: Actor, poll: Poll) -> Poll:
     check = reconciliation(locked)
     if check is not None and not check.adds_up:
         raise Conflict("Chưa đối chiếu xong phiếu giấy: " + check.sentence + ".")
+    _rewrite_box(locked)
     result = count(locked)
     record = result.count_record()
     record["selected"] = list(result.selected)
