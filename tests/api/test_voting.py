@@ -206,3 +206,38 @@ def test_conference_creation_matrix(world, who):
         403 if who in SEES else 404)
     assert response.status_code == expected, response.json()
     assert Conference.objects.count() == (1 if expected == 201 else 0)
+
+
+def _queries(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, response.json()
+    return len(captured.captured_queries)
+
+
+def test_query_counts_do_not_grow_with_ballots_or_candidates(world, conference):
+    leader = world.actor("leader")
+
+    def counted_poll(codes, voters):
+        poll = services.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
+                                    award_form=AwardForm.CERTIFICATE_OF_MERIT,
+                                    unit_ids=[world.units[c].id for c in codes])
+        services.open_poll(leader, poll)
+        tokens = {c.card.unit.code: c.token for c in services.issue_cards(leader, poll)}
+        first = poll.candidates.first().id
+        for code in voters:
+            services.cast_with_card(tokens[code], poll.pk, [first])
+        services.close_poll(leader, poll)
+        services.publish_poll(leader, poll)
+        return poll
+
+    small = counted_poll(["KT2"], ["KT1"])
+    big = counted_poll(["KT2", "KT3", "KT4", "KT5"], ["KT1", "KT2", "KT3", "KT4", "KT5"])
+    client = Api(world.users["officer"])
+    client.get(f"/polls/{small.pk}")  # the session's first request loads the user once
+    for suffix in ["", "/result", "/turnout"]:
+        assert _queries(client, f"/polls/{small.pk}{suffix}") == _queries(
+            client, f"/polls/{big.pk}{suffix}"), suffix
