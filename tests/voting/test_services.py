@@ -240,6 +240,12 @@ def test_leader_election_rotation_and_deputy_not_leader(world, present):
     poll = services.create_poll(leader, present, Poll.Kind.LEADER_ELECTION)
     assert [c.unit.code for c in poll.candidates.all()] == ["KT2", "KT3", "KT4", "KT5"]
     assert poll.quota == 1
+    assert ("Không ứng cử: Sở Công Thương là Trưởng khối năm "
+            f"{world.year.year}: không làm Trưởng khối năm {world.year.year + 1}") in poll.citation
+    with pytest.raises(DomainError):  # the full member list, KT1 included, is refused
+        services.create_poll(leader, present, Poll.Kind.LEADER_ELECTION,
+                             unit_ids=[world.units[c].id for c in
+                                       ["KT1", "KT2", "KT3", "KT4", "KT5"]])
     with pytest.raises(DomainError) as refused:
         services.set_candidates(leader, poll, [world.units["KT1"].id, world.units["KT2"].id])
     assert "Quy tắc 4" in str(refused.value)

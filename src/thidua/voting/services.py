@@ -271,14 +271,13 @@ def _elected_leader(conference: Conference):
 def _candidate_units(conference: Conference, kind: str, unit_ids, rulebook) -> list:
     bloc_year = conference.bloc_year
     members = member_ids(bloc_year)
-    if unit_ids is None:
-        unit_ids = members
-    unit_ids = list(dict.fromkeys(unit_ids))
+    explicit = unit_ids is not None
+    unit_ids = list(dict.fromkeys(unit_ids if explicit else members))
     outside = [u for u in unit_ids if u not in members]
     if outside:
         raise DomainError("Chỉ đơn vị thành viên của khối được đưa vào danh sách (Quy tắc 1).")
     if kind == Kind.AWARD_PROPOSAL:
-        return unit_ids
+        return unit_ids, ()
     labels = dict(Unit.objects.filter(id__in=unit_ids).values_list("id", "name"))
     lookback = rulebook.value("organisation.rotation_lookback_years")
     elected = None
@@ -289,9 +288,10 @@ def _candidate_units(conference: Conference, kind: str, unit_ids, rulebook) -> l
     standing = election.election_standing(
         kind, unit_ids, year=bloc_year.year, recent_leaders=_recent_leaders(bloc_year, lookback),
         lookback_years=lookback, elected_leader=elected, labels=labels)
-    if standing.excluded and len(unit_ids) != len(members):
+    if standing.excluded and explicit:
         raise DomainError(*(e.sentence for e in standing.excluded))
-    return list(standing.eligible)
+    # Left out of the default list, and said so on the poll (never silently).
+    return list(standing.eligible), tuple(e.sentence for e in standing.excluded)
 
 
 def _write_candidates(poll: Poll, unit_ids, ranking: dict):
@@ -338,13 +338,13 @@ def create_poll(actor: Actor, conference: Conference, kind: str, *, award_form: 
             quota_count = book.value("organisation.leadership")["min_deputies"]
             default_title = f"Bầu Phó khối năm {conference.bloc_year.year + 1}"
         quota_text = f"Chọn {quota_count} — {book.citation('organisation.leadership')}"
-    units = _candidate_units(conference, kind, unit_ids, book)
+    units, exclusions = _candidate_units(conference, kind, unit_ids, book)
     threshold, quorum_rule = book.value("voting.threshold"), book.value("voting.quorum")
     citation = "; ".join([
         f"Ngưỡng: {threshold} ({book.citation('voting.threshold')})",
         f"Cơ sở: {book.value('voting.base')} ({book.citation('voting.base')})",
         f"Điều kiện biểu quyết: {quorum_rule} ({book.citation('voting.quorum')})",
-        f"Chỉ tiêu: {quota_text}"])
+        f"Chỉ tiêu: {quota_text}", *(f"Không ứng cử: {e}" for e in exclusions)])
     poll = Poll.objects.create(
         conference=conference, kind=kind, award_form=award_form,
         title=_clean(title, "tiêu đề", 300, required=False) or default_title, quota=quota_count,
@@ -379,8 +379,8 @@ def set_candidates(actor: Actor, poll: Poll, unit_ids) -> Poll:
     if locked.run_off_of_id:
         raise Conflict("Danh sách bỏ phiếu lại là các ứng viên bằng phiếu: không sửa.")
     before = poll_snapshot(locked)
-    units = _candidate_units(poll.conference, locked.kind, unit_ids,
-                             rulebook_of(poll.conference))
+    units, _ = _candidate_units(poll.conference, locked.kind, unit_ids,
+                                rulebook_of(poll.conference))
     _write_candidates(locked, units, _ranking(poll.conference.bloc_year))
     audit.record(actor, "voting.poll.candidates", locked,
                  province_id=_province_id(poll.conference), before=before,
