@@ -160,3 +160,22 @@ def test_open_next_year_with_elected_leader_members_and_criteria(world, kt):
         "org.bloc_year.create", "scoring.table.create"}
     with pytest.raises(Conflict):
         service.open_next_year(secretariat, kt, leader=u["KT2"], deputies=[u["KT3"]])
+
+
+def test_reads_take_a_fixed_number_of_queries(world, kt, django_assert_max_num_queries):
+    """Bounds on the reads: the what-if loads the bloc in a fixed set of queries (no
+    query per unit or form); the province view a fixed set per bloc, none per line."""
+    leader = world.actor("leader")
+    leader.led_units  # noqa: B018 (the actor's scope, computed once per request)
+    with django_assert_max_num_queries(10):
+        situation, outlooks = service.what_if(leader, kt, on_date=conference_day(world))
+    assert len(situation.units) == 5 and len(outlooks) == 4
+    proposal = service.assemble_proposal(leader, kt, polls(world),
+                                         conference_date=conference_day(world))
+    service.move_proposal(leader, proposal, "submit")
+    secretariat = world.actor("secretariat")
+    with django_assert_max_num_queries(4 + 2 * 8):
+        view = service.province_proposals(secretariat, world.year,
+                                          on_date=conference_day(world))
+        lines = [list(p.lines.all()) for _, p in view.rows if p]
+    assert [len(x) for x in lines] == [4]
