@@ -1,0 +1,24 @@
+"""The year-end conference (issue 4; RULES.md 2–4, 28–34): attendance and quorum, secret
+ballots by card, by a logged-in delegate and on paper, the count with its arithmetic,
+run-offs, publication with receipts and the ballot-box digest, the leader election.
+
+For pages and other callers, everything goes through `voting.services`:
+
+- conference: `create_conference`, `update_conference`, `record_attendance`,
+  `conference_quorum`, `set_committee`;
+- polls: `create_poll` (award form with its quota, or leader / deputy election with
+  rotation), `set_candidates` (before opening), `open_poll` / `close_poll` /
+  `publish_poll` (idempotent; close stores the count and opens a run-off on a tie);
+- cards: `issue_cards` → `IssuedCard(card, token, unit_name)`; the plain token (for the
+  QR code) exists only in that result;
+- votes: `cast_with_card(token, poll_id, candidate_ids)`, `cast_as_delegate(actor, …)`,
+  both returning the receipt code to show once;
+- paper: `issue_paper_ballots` → printed codes, `enter_paper_ballot`,
+  `reconcile_paper`, `reconciliation`;
+- reading: `result` (tally with each candidate's sentence, ballots and digest once
+  published), `turnout` (projector: voted / expected, cached), `check_receipt` (public),
+  `allocation_inputs` (counted polls as awards.domain.allocation reads them).
+
+`voting.queries` loads conferences and polls in the actor's scope (404 outside it);
+`voting.rules` says who may run the conference, enter paper ballots and see results.
+"""
