@@ -65,7 +65,7 @@ def breakdown(request, pk, unit_pk):
                           if line.section(code) is not None]
                 medians.append(_percent(statistics.median(values) if values else None, maximum))
             chart = {
-                "labels": [f"{code}. {title}" for code, title, _ in ranking.sections],
+                "labels": [f"Nhóm {code}" for code, _title, _ in ranking.sections],
                 "datasets": [
                     {"label": unit.name, "data": [_percent(mine.section(code), maximum)
                                                   for code, _t, maximum in ranking.sections]},
@@ -81,7 +81,10 @@ def breakdown(request, pk, unit_pk):
         "peer_mean": vi_number(view.peer_mean), "peer_count": len(view.peer_finals),
         "spread": vi_number(spread), "mine": mine,
         "mine_final": vi_number(mine.final) if mine else None,
-        "chart": chart, "can_run": scoring_rules.can_run_scoring(actor, bloc_year),
+        "chart": chart,
+        "chart_sections": [(code, title) for code, title, _m in ranking.sections]
+        if chart else [],
+        "can_run": scoring_rules.can_run_scoring(actor, bloc_year),
     })
 
 

@@ -22,7 +22,7 @@
     });
     var options = {
       responsive: true,
-      maintainAspectRatio: kind !== "bar",
+      maintainAspectRatio: false,
       animation: false,
       locale: "vi-VN",
       plugins: { legend: { position: "bottom" } }
