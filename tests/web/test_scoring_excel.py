@@ -156,3 +156,18 @@ def test_upload_without_a_file(year, as_who):
     response = as_who("officer").post(f"/phieu-cham/{sheet.pk}/nhap-excel/", {})
     assert response.status_code == 400
     assert summary(response) == ["Chưa chọn tệp Excel."]
+
+
+def test_links_on_the_scoring_pages(year, as_who):
+    world, bloc_year, table, sheet = year
+    page = parse(as_who("leader").get(f"/khoi/{bloc_year.pk}/cham-diem/"))
+    assert [(a.attrs["href"], a.text) for a in page.by_id("excel-bang").find_all("a")] == [
+        (f"/khoi/{bloc_year.pk}/bang-tieu-chi/excel/", "Tải bảng tiêu chí (Excel)"),
+        (f"/khoi/{bloc_year.pk}/bang-tieu-chi/nhap-excel/", "Nhập bảng tiêu chí từ Excel")]
+    page = parse(as_who("peer").get(f"/khoi/{bloc_year.pk}/cham-diem/"))
+    assert [a.text for a in page.by_id("excel-bang").find_all("a")] == [
+        "Tải bảng tiêu chí (Excel)"]
+    page = parse(as_who("officer").get(f"/phieu-cham/{sheet.pk}/"))
+    assert [(a.attrs["href"], a.text) for a in page.by_id("excel-phieu").find_all("a")] == [
+        (f"/phieu-cham/{sheet.pk}/excel/", "Tải phiếu chấm (Excel)"),
+        (f"/phieu-cham/{sheet.pk}/nhap-excel/", "Nhập điểm từ tệp Excel")]
