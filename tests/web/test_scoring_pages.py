@@ -240,6 +240,15 @@ def test_breakdown_criterion_by_criterion_with_changes_and_radar(world, as_who):
     assert row.with_class("diem-tham-dinh")[0].text == vi_number(change.new_points) or (
         ScoreChange.objects.filter(score=change.score).count() > 1)
     assert change.reason in row.with_class("lich-su")[0].text
+    # Peers: mean, count and spread of this criterion's peer scores, exactly as stored.
+    from thidua.scoring.models import Score
+    peer_points = sorted(Score.objects.filter(
+        sheet__kind="peer", sheet__status="submitted", sheet__scored_unit=unit,
+        criterion=change.score.criterion).values_list("points", flat=True))
+    mean = sum(peer_points) / len(peer_points)
+    assert row.with_class("diem-cham-cheo")[0].text == (
+        f"{vi_number(mean)} ({len(peer_points)} phiếu, vênh "
+        f"{vi_number(peer_points[-1] - peer_points[0])})")
     line = RankingRow.objects.get(ranking=published, unit=unit)
     assert root.by_id("diem-cong-bo").text == vi_number(line.final)
     radar = json.loads(root.by_id("du-lieu-radar").text)

@@ -8,7 +8,7 @@ shows a sheet only where scoring.rules lets the actor see it (sealed until submi
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Min, Sum
 
 from thidua.core.errors import NotFound
 from thidua.org.models import BlocYear, Unit
@@ -50,6 +50,7 @@ class CriterionLine:
     appraised_points: object = None
     peer_mean: Fraction | None = None
     peer_count: int = 0
+    peer_spread: object = None  # highest − lowest peer score (Decimal), None below 2 peers
     evidence: list = field(default_factory=list)
     changes: list = field(default_factory=list)  # ScoreChange, oldest first
 
@@ -108,7 +109,7 @@ def unit_breakdown(actor: Actor, bloc_year: BlocYear, unit: Unit) -> UnitBreakdo
         sheet_id__in=[s.id for s in (own, appraisal) if s])}
     peer_sums = {row["criterion_id"]: row for row in Score.objects.filter(
         sheet__in=[s.id for s in peers]).values("criterion_id").annotate(
-        total=Sum("points"), n=Count("id"))}
+        total=Sum("points"), n=Count("id"), low=Min("points"), high=Max("points"))}
     evidence, changes = {}, {}
     if own:
         for item in ScoreEvidence.objects.filter(score__sheet=own).select_related("score"):
@@ -128,6 +129,8 @@ def unit_breakdown(actor: Actor, bloc_year: BlocYear, unit: Unit) -> UnitBreakdo
             line.appraised_points = score.points
         if (row := peer_sums.get(criterion.id)) and row["n"]:
             line.peer_mean, line.peer_count = Fraction(row["total"]) / row["n"], row["n"]
+            if row["n"] > 1:
+                line.peer_spread = row["high"] - row["low"]
         line.evidence = evidence.get(criterion.id, [])
         line.changes = changes.get(criterion.id, [])
         lines.append(line)

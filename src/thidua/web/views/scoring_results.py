@@ -49,7 +49,8 @@ def breakdown(request, pk, unit_pk):
         lines.append({
             "line": line, "c": line.criterion, "max": vi_number(line.criterion.max_points),
             "self": vi_number(line.self_points),
-            "peers": vi_number(line.peer_mean), "appraised": vi_number(line.appraised_points),
+            "peers": vi_number(line.peer_mean), "spread": vi_number(line.peer_spread),
+            "appraised": vi_number(line.appraised_points),
             "final": vi_number(final),
             "changes": [(c, vi_number(c.old_points), vi_number(c.new_points))
                         for c in line.changes],
