@@ -136,3 +136,29 @@ def test_two_hundred_cards_at_once_cast_two_hundred_ballots(voting, world):
     assert Participation.objects.filter(poll=poll).count() == 200
     assert BallotChoice.objects.filter(ballot__poll=poll).count() == 400
     assert services.count(poll).result_for(kt2).votes == 200
+
+
+def test_a_close_racing_the_votes_counts_every_accepted_ballot(voting, world):
+    """Votes and the close at the same moment: every vote is either counted by the close
+    or refused (poll closed) — none accepted and left out of the count."""
+    poll = voting
+    type(poll).objects.filter(pk=poll.pk).update(vote_per="delegate")
+    poll.refresh_from_db()
+    tokens = []
+    for _ in range(12):
+        tokens.extend(c.token for c in services.issue_cards(world.actor("leader"), poll))
+        VotingCard.objects.filter(poll=poll).update(revoked=False)
+    [kt2] = candidate_ids(poll, world, "KT2")
+    leader = world.actor("leader")
+    calls = [lambda t=t: services.cast_with_card(t, poll.pk, [kt2]) for t in tokens]
+    calls.insert(len(calls) // 2, lambda: services.close_poll(leader, poll) and "closed")
+    results, errors = run_threads(calls)
+    accepted = [r for r in results if r != "closed"]
+    assert "closed" in results
+    assert all(type(e).__name__ == "Conflict" for e in errors), errors[:3]
+    assert len(accepted) + len(errors) == len(tokens)
+    stored = type(poll).objects.get(pk=poll.pk)
+    assert stored.result["ballots_cast"] == len(accepted) == Ballot.objects.filter(
+        poll=poll).count()
+    assert stored.result["candidates"][0]["yes_votes"] + sum(
+        c["yes_votes"] for c in stored.result["candidates"][1:]) == len(accepted)
