@@ -381,3 +381,23 @@ def test_sheet_and_grid_queries_do_not_grow_with_rows(world, as_who,
     assert (count_queries(client, grid), count_queries(client, page)) == before
     with django_assert_max_num_queries(20):
         client.get(grid)
+
+
+def test_grid_cell_opens_the_row_editor_inline_for_runners_only(world, as_who):
+    bloc_year, table, _, sheet = appraisal_setup(world)
+    i2 = criterion(table, "I.2")
+    url = f"/phieu-cham/{sheet.pk}/dong/{i2.pk}/"
+    grid = parse(as_who("leader").get(f"/khoi/{bloc_year.pk}/tham-dinh/"))
+    cell = grid.find("tr", data_unit="KT1").find_all("td")[1].find("a")
+    assert (cell.attrs["hx-get"], cell.attrs["hx-target"]) == (url, "#o-sua")
+    assert grid.by_id("o-sua") is not None
+    fragment = parse(as_who("leader").get(url, headers=HTMX))
+    row = fragment.by_id(f"dong-{i2.pk}")
+    assert row is not None and row.find("textarea", name="reason") is not None
+    assert fragment.find("label", for_=f"ly-do-{i2.pk}").text == "Lý do thay đổi I.2"
+    # The draft appraisal is sealed from the unit; a criterion of another table is not found.
+    assert as_who("officer").get(url).status_code == 404
+    other = services.create_table(world.actor("admin"), world.bloc_years["VX"], name="VX",
+                                  total=table.total, criteria=services.criteria_inputs(table))
+    forged = f"/phieu-cham/{sheet.pk}/dong/{criterion(other, 'I.2').pk}/"
+    assert as_who("leader").get(forged).status_code == 404

@@ -216,6 +216,19 @@ def _criterion_of(sheet, request):
 
 
 @login_required
+@shows_domain_errors
+def row_fragment(request, pk, criterion_pk):
+    """One criterion's row of a sheet, for the appraisal grid's inline editor (htmx)."""
+    actor = get_actor(request)
+    sheet = _load_sheet(actor, pk)
+    criterion = get_object_or_404(sheet.table.criteria.filter(is_section=False),
+                                  pk=criterion_pk)
+    context = _sheet_context(actor, sheet, only=criterion.id)
+    context.update(row=next(r for c, r in context["items"] if r is not None))
+    return render(request, f"{TEMPLATE}#row", context)
+
+
+@login_required
 @require_POST
 @shows_domain_errors
 def save_row(request, pk):
