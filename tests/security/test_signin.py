@@ -2,6 +2,7 @@
 two-factor by role with backup codes, sign-out everywhere, password change, rate limits;
 each step an audit event. Signs in through the real form (not force_login)."""
 
+import io
 import re
 import time
 
@@ -270,3 +271,19 @@ def test_the_api_is_rate_limited_per_user(world, monkeypatch):
     _, other = create_token(world.users["peer"], "script")
     assert Client().get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}
                         ).status_code != 429
+
+
+def test_an_administrator_resets_a_lost_second_factor(world, client):
+    from django.core.management import call_command
+
+    user = world.users["leader"]
+    post_login(client, user.username, PASSWORD)
+    enrol(client, user)
+    call_command("twofactor", "reset", user.username, stdout=io.StringIO())
+    assert not TwoFactor.objects.filter(user=user).exists()
+    assert not BackupCode.objects.filter(user=user).exists()
+    assert client.get("/")["Location"] == "/dang-nhap/?next=/"  # sessions ended
+    assert list(AuditEvent.objects.filter(action__in=["core.2fa.reset",
+                                                      "core.sign_out_everywhere"])
+                .values_list("action", flat=True)) == ["core.2fa.reset",
+                                                       "core.sign_out_everywhere"]
