@@ -124,10 +124,25 @@ def test_self_assessment_appraisal_and_the_unit_sees_why(transactional_db, world
         "10,00 → 5,00. Lý do: Hai văn bản tham mưu ban hành chậm kế hoạch")
     expect(page.locator("#tong-cuoi")).to_have_text("78,50")
     settled(page, "[data-code='I.2']")
+    sheet_url = page.url
+    # From the grid, a cell opens its row in place (htmx): I.3 raised, with its reason.
+    page.goto(f"{base}/khoi/{bloc_year.pk}/tham-dinh/")
+    expect(page.locator("#luoi-tham-dinh tr[data-unit='KT1'] td").nth(1)).to_contain_text(
+        "5,00")
+    page.locator("#luoi-tham-dinh tr[data-unit='KT1'] td").nth(2).get_by_role("link").click()
+    editor = page.locator("#o-sua")
+    editor.get_by_label("Mức điểm I.3").select_option(label="10,00")
+    editor.get_by_label("Lý do thay đổi I.3").fill("Bổ sung văn bản tham mưu được ban hành")
+    editor.get_by_role("button", name="Lưu I.3").click()
+    expect(editor.get_by_role("status")).to_have_text("Đã lưu")
+    expect(editor.locator(".lich-su")).to_contain_text("5,00 → 10,00")
+    page.goto(sheet_url)
+    expect(page.locator("#tong-cuoi")).to_have_text("83,50")
     page.get_by_role("button", name="Gửi phiếu chấm").click()
     expect(page.locator("#trang-thai-phieu .badge")).to_have_text("Đã gửi")
-    change = ScoreChange.objects.get()
-    assert (str(change.old_points), str(change.new_points)) == ("10.00", "5.00")
+    changes = [(c.score.criterion.code, str(c.old_points), str(c.new_points))
+               for c in ScoreChange.objects.select_related("score__criterion").order_by("id")]
+    assert changes == [("I.2", "10.00", "5.00"), ("I.3", "5.00", "10.00")]
     leader.close()
 
     # The unit sees the change, who made it and why.
