@@ -88,20 +88,12 @@ def conference_results(bloc_year: BlocYear) -> ConferenceResults | None:
     conference = Conference.objects.filter(bloc_year=bloc_year).first()
     if conference is None:
         return None
-    polls = list(Poll.objects.filter(conference=conference, kind=Poll.Kind.AWARD_PROPOSAL)
-                 .prefetch_related("candidates").order_by("id"))
-    if not polls or any(p.state != Poll.State.PUBLISHED for p in polls):
+    states = list(Poll.objects.filter(conference=conference, kind=Poll.Kind.AWARD_PROPOSAL)
+                  .values_list("state", flat=True))
+    if not states or any(state != Poll.State.PUBLISHED for state in states):
         return None
-    results, run_offs = [], {}
-    for poll in polls:
-        units = {c.id: c.unit_id for c in poll.candidates.all()}
-        tally = voting.count(poll)
-        if poll.run_off_of_id:
-            run_offs.setdefault(poll.award_form, {}).update(
-                {units[r.candidate.id]: r.votes for r in tally.results})
-        else:
-            results += [PollResult(poll.award_form, units[r.candidate.id], r.votes, r.passed)
-                        for r in tally.results]
+    # The voting app's own reading: the latest poll of each form, its run-off's votes.
+    results, run_offs = voting.allocation_inputs(conference)
     return ConferenceResults(results, run_offs, timezone.localdate(conference.held_at))
 
 
