@@ -58,21 +58,22 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     """The caller's address. Behind N trusted reverse proxies (THIDUA_PROXY_COUNT=N) the
     N-th address from the right of X-Forwarded-For, the one our own proxy saw; otherwise
-    REMOTE_ADDR (a client can write anything into X-Forwarded-For)."""
+    REMOTE_ADDR (a client can write anything into X-Forwarded-For). None when unknown
+    (django-axes stores it in an address column: PostgreSQL refuses a non-address)."""
     count = getattr(settings, "THIDUA_PROXY_COUNT", 0)
     if count:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
                 if h.strip()]
         if len(hops) >= count:
             return hops[-count]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def by_ip(request) -> str:
-    return "ip:" + client_ip(request)
+    return "ip:" + (client_ip(request) or "unknown")
 
 
 def by_user_or_ip(request) -> str:

@@ -24,7 +24,7 @@ def _who(username) -> tuple[str, str]:
 
 def record_sign_in(request, user):
     audit.record(user, "core.sign_in", ("core.user", user.pk),
-                 after={"ip": client_ip(request)})
+                 after={"ip": client_ip(request) or ""})
 
 
 @receiver(user_login_failed)
@@ -32,7 +32,7 @@ def _failed(sender, credentials, request=None, **kwargs):
     label, object_id = _who(credentials.get("username"))
     audit.record(label, "core.sign_in_failed", ("core.user", object_id),
                  after={"username": str(credentials.get("username") or "")[:150],
-                        "ip": client_ip(request) if request is not None else ""})
+                        "ip": (client_ip(request) if request is not None else None) or ""})
 
 
 def _locked_out(sender, request, username, ip_address, **kwargs):
