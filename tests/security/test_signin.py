@@ -287,3 +287,24 @@ def test_an_administrator_resets_a_lost_second_factor(world, client):
                                                       "core.sign_out_everywhere"])
                 .values_list("action", flat=True)) == ["core.2fa.reset",
                                                        "core.sign_out_everywhere"]
+
+
+@pytest.mark.parametrize(("scope", "url", "method"), [
+    ("receipt", "/api/v1/polls/999999/receipts/ABCD-EFGH", "get"),
+    ("voting_card", "/api/v1/polls/999999/card-ballots", "post"),
+])
+def test_card_ballots_and_receipt_checks_are_rate_limited_per_address(
+        world, monkeypatch, scope, url, method):
+    monkeypatch.setitem(ratelimit.LIMITS, scope, (2, 60))
+    body = {"token": "x" * 20, "choices": []}
+
+    def call(ip):
+        client = Client(REMOTE_ADDR=ip)
+        if method == "get":
+            return client.get(url)
+        return client.post(url, body, content_type="application/json")
+
+    codes = [call("10.1.1.1").status_code for _ in range(3)]
+    assert codes[:2] != [429, 429] and codes[2] == 429
+    assert call("10.1.1.1").json()["detail"].startswith("Bạn thao tác quá nhiều lần")
+    assert call("10.1.1.2").status_code != 429

@@ -15,6 +15,7 @@ from thidua.api.auth import actor
 from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses
 from thidua.api.org import unit_ref
 from thidua.awards.domain.rulebook import FractionRule
+from thidua.core import ratelimit
 from thidua.core.award_forms import AwardForm
 from thidua.voting import queries, services
 from thidua.voting.models import Poll
@@ -387,6 +388,8 @@ def cast_as_delegate(request, poll_id: s.Id, payload: ChoicesIn):
              response=responses({201: ReceiptOut}, 400, 404, 409, 422),
              summary="Bỏ phiếu bằng thẻ biểu quyết (không cần tài khoản)")
 def cast_with_card(request, poll_id: s.Id, payload: CardBallotIn):
+    ratelimit.check(request, "voting_card", *ratelimit.LIMITS["voting_card"],
+                    who=ratelimit.by_ip(request))  # 429: guessing cards is throttled
     code = services.cast_with_card(payload.token, poll_id, list(payload.choices))
     return Status(201, {"receipt_code": code})
 
@@ -445,6 +448,8 @@ def get_turnout(request, poll_id: s.Id):
             response=responses({200: BallotOut}, 404, 422),
             summary="Tra mã biên nhận: phiếu có trong danh sách đã công bố (công khai)")
 def check_receipt(request, poll_id: s.Id, receipt_code: s.text(20, 1)):
+    ratelimit.check(request, "receipt", *ratelimit.LIMITS["receipt"],
+                    who=ratelimit.by_ip(request))
     ballot = services.check_receipt(poll_id, receipt_code)
     return {"receipt_code": ballot.receipt_code, "valid": ballot.valid,
             "choices": list(ballot.choices)}

@@ -10,7 +10,7 @@ Use in a view (voting cards, receipt checks, …)::
 
     from thidua.core.ratelimit import ratelimit, by_user_or_ip
 
-    @ratelimit("voting.card", limit=10, window=60)            # per user, else per address
+    @ratelimit("voting_card")                 # LIMITS["voting_card"], per user else address
     def use_card(request, ...): ...
 
     @ratelimit("voting.receipt", limit=30, window=600, key=by_ip)
@@ -43,8 +43,9 @@ LIMITS = {
     "login": _limit("login", "20/300"),  # sign-in form posts per address
     "otp": _limit("otp", "5/300"),  # two-factor code tries per user
     "api": _limit("api", "300/60"),  # API calls per token/user
-    "voting_card": _limit("voting_card", "10/60"),  # voting-card uses per card/address
-    "receipt": _limit("receipt", "30/600"),  # receipt checks per address
+    # Per address, generous: a conference hall votes from phones behind one address.
+    "voting_card": _limit("voting_card", "200/60"),  # voting-card ballots per address
+    "receipt": _limit("receipt", "120/600"),  # receipt checks per address
 }
 
 
