@@ -6,6 +6,8 @@ Run as a unit officer (who may write) and as the province secretariat (who sees 
 both by token, over the `world` fixture, with a handful of examples per operation.
 """
 
+from decimal import Decimal
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -19,8 +21,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from scoring.flow import criteria_inputs
 from thidua.core.tokens import create_token
 from thidua.org import services as org_services
+from thidua.scoring import services as scoring_services
 from thidua.wsgi import application
 
 from .conftest import make_registration
@@ -38,6 +42,10 @@ def busy_world(world):
     make_registration(world, "KT2")
     make_registration(world, "VX2", submit=True)
     org_services.move_phase(world.actor("admin"), world.bloc_years["KT"], "in_progress")
+    # A criteria table, so the scoring operations answer with real rows too.
+    scoring_services.create_table(world.actor("leader"), world.bloc_years["KT"],
+                                  name="Bảng tiêu chí 2026", total=Decimal(100),
+                                  criteria=criteria_inputs())
     return world
 
 
