@@ -1027,10 +1027,16 @@ def _report(table, settings: ScoringSettings, loaded: Loaded, units) -> RankingR
     problems = ranking.check_chain(settings.tie_break_chain)
     if problems:
         raise DomainError(*problems)
-    results, ranked = ranking.rank_by(settings.aggregation, units, codes,
-                                      settings.tie_break_chain)
+    if settings.aggregation in aggregation.AGGREGATIONS:
+        every = aggregation.unit_results_all(units, codes)  # one pass for all four methods
+        results = every[settings.aggregation]
+        ranked = ranking.rank(results, settings.tie_break_chain)
+    else:  # the core refuses an unknown method with its own sentence
+        every = None
+        results, ranked = ranking.rank_by(settings.aggregation, units, codes,
+                                          settings.tie_break_chain)
     shifts = ranking.stability(settings.aggregation, units, codes, settings.tie_break_chain,
-                               base=ranked)
+                               base=ranked, results=every)
     return RankingReport(table, settings, {r.unit_id: r for r in results}, ranked, shifts,
                          codes)
 

@@ -145,3 +145,61 @@ def unit_result(method: str, sheets: UnitSheets, section_codes=()) -> UnitResult
         spread=max(finals) - min(finals) if len(finals) >= 2 else None,
         self_final=sheets.self_assessment.final if sheets.self_assessment else None,
     )
+
+
+def aggregate_all(peers, appraised: Fraction | None = None) -> dict[str, Aggregate]:
+    """`aggregate` under every method at once, exactly the same values, from one sort of
+    the peer values (the stability check needs all four)."""
+    peers = list(peers)
+    n = len(peers)
+    if not n:
+        none = {method: Aggregate(None, method) for method in (MEAN, TRIMMED_MEAN, MEDIAN)}
+        none[TRIMMED_MEAN] = Aggregate(None, TRIMMED_MEAN, False)
+        none[APPRAISED] = (Aggregate(appraised, APPRAISED) if appraised is not None
+                           else Aggregate(None, MEAN))
+        return none
+    numerators, denominator = _common(peers)
+    numerators.sort()
+    average = Fraction(sum(numerators), denominator * n)
+    middle = n // 2
+    middle_value = (Fraction(numerators[middle], denominator) if n % 2
+                    else Fraction(numerators[middle - 1] + numerators[middle], 2 * denominator))
+    if n < MIN_PEERS_TO_TRIM:
+        trimmed = Aggregate(average, TRIMMED_MEAN, False)
+    else:
+        trimmed = Aggregate(Fraction(sum(numerators[1:-1]), denominator * (n - 2)),
+                            TRIMMED_MEAN, True)
+    return {
+        APPRAISED: (Aggregate(appraised, APPRAISED) if appraised is not None
+                    else Aggregate(average, MEAN)),
+        MEAN: Aggregate(average, MEAN),
+        TRIMMED_MEAN: trimmed,
+        MEDIAN: Aggregate(middle_value, MEDIAN),
+    }
+
+
+def unit_results_all(units, section_codes=()) -> dict[str, list[UnitResult]]:
+    """`unit_result` of every unit under every method, each figure aggregated once for all
+    four: {method: [UnitResult in the order of `units`]}."""
+    out: dict[str, list] = {method: [] for method in AGGREGATIONS}
+    for sheets in units:
+        def figure(pick, sheets=sheets):
+            appraised = pick(sheets.appraisal) if sheets.appraisal else None
+            return aggregate_all([pick(p) for p in sheets.peers], appraised)
+
+        final = figure(lambda s: s.final)
+        bonus = figure(lambda s: s.bonus)
+        penalty = figure(lambda s: s.penalty)
+        sections = {code: figure(lambda s, c=code: s.sections.get(c, ZERO))
+                    for code in section_codes}
+        finals = [p.final for p in sheets.peers]
+        spread = max(finals) - min(finals) if len(finals) >= 2 else None
+        self_final = sheets.self_assessment.final if sheets.self_assessment else None
+        for method in AGGREGATIONS:
+            out[method].append(UnitResult(
+                unit_id=sheets.unit_id, final=final[method].value,
+                method=final[method].method, trimmed=final[method].trimmed,
+                bonus=bonus[method].value, penalty=penalty[method].value,
+                sections={code: value[method].value for code, value in sections.items()},
+                peer_count=len(finals), spread=spread, self_final=self_final))
+    return out

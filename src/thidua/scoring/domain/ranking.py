@@ -129,10 +129,12 @@ def rank_by(method: str, units: list[UnitSheets], section_codes, chain=DEFAULT_C
 
 
 def stability(method: str, units: list[UnitSheets], section_codes,
-              chain=DEFAULT_CHAIN, base: Ranking | None = None) -> dict[str, list[RankShift]]:
+              chain=DEFAULT_CHAIN, base: Ranking | None = None,
+              results: dict | None = None) -> dict[str, list[RankShift]]:
     """For each other aggregation method, the units whose rank would differ: how solid
     the ranking is before the conference. An empty list: that method agrees exactly.
-    `base`: the ranking under `method` if the caller has it already."""
+    `base`: the ranking under `method` if the caller has it already; `results`: every
+    method's unit results (aggregation.unit_results_all) if the caller has them."""
     if base is None:
         _, base = rank_by(method, units, section_codes, chain)
     ranks = base.rank_of()
@@ -140,7 +142,8 @@ def stability(method: str, units: list[UnitSheets], section_codes,
     for other in AGGREGATIONS:
         if other == method:
             continue
-        _, alternative = rank_by(other, units, section_codes, chain)
+        alternative = (rank(results[other], chain) if results is not None
+                       else rank_by(other, units, section_codes, chain)[1])
         other_ranks = alternative.rank_of()
         shifts[other] = [RankShift(u, ranks.get(u), other_ranks.get(u))
                          for u in sorted(set(ranks) | set(other_ranks))
