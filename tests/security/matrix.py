@@ -99,6 +99,9 @@ WEB = {
     'two_factor_setup': ('GET', {}, _r('login', 200, 200, 200, 200), set()),
     'unit': ('GET', {'pk': 'unit'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'unit_search': ('GET', {}, _r('login', 200, 200, 200, 200), set()),
+    'voting_attendance': ('POST', {'pk': 'missing', 'unit_pk': 'unit'}, _r('login', 404, 404, 404, 404), set()),
+    'voting_conference': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 200, 404, 200), {'bn'}),
+    'voting_conference_save': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 400), {'bn'}),
 }
 
 API = {

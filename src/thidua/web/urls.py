@@ -17,6 +17,7 @@ from thidua.web.views import (
     setup,
     tokens,
     units,
+    voting,
 )
 
 urlpatterns = [
@@ -107,6 +108,10 @@ urlpatterns = [
          name="award_decision"),
     path("don-vi/<int:pk>/khen-thuong/", awards.unit_history, name="award_history"),
     path("khoi/<int:pk>/nam-sau/", awards.next_year, name="award_next_year"),
+    path("khoi/<int:pk>/hoi-nghi/", voting.conference, name="voting_conference"),
+    path("khoi/<int:pk>/hoi-nghi/luu/", voting.conference_save, name="voting_conference_save"),
+    path("hoi-nghi/<int:pk>/diem-danh/<int:unit_pk>/", voting.attendance_save,
+         name="voting_attendance"),
     path("nhat-ky/", audit.audit_log, name="audit_log"),
     path("ma-truy-cap/", tokens.token_list, name="api_tokens"),
     path("ma-truy-cap/<int:pk>/thu-hoi/", tokens.revoke, name="api_token_revoke"),
