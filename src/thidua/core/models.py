@@ -123,3 +123,15 @@ class BackupCode(models.Model):
 
     def __str__(self):
         return f"mã dự phòng {self.pk} của {self.user_id}"
+
+
+class RateCounter(models.Model):
+    """One rate-limit window's count (core.ratelimit): one atomic upsert per use, shared by
+    every process through the database."""
+
+    key = models.CharField(max_length=200, unique=True)
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.hits}"

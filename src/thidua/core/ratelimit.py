@@ -1,10 +1,10 @@
-"""A small rate limiter on the shared cache (the database cache, so every app server and
-process counts together), answering 429 with a Vietnamese sentence.
+"""A small rate limiter in the database (so every app server and process counts together),
+answering 429 with a Vietnamese sentence.
 
-Fixed windows: the counter `rl:<scope>:<who>:<window number>` lives for one window. Two
-processes incrementing at the same instant may both pass (the database cache's `incr` is
-a read then a write), so a limit can be overshot by the number of concurrent workers; it
-is a brake on abuse, not an exact quota.
+Fixed windows: the counter `rl:<scope>:<who>:<window number>` (core.models.RateCounter)
+lives for one window; each use is one atomic `INSERT … ON CONFLICT DO UPDATE … RETURNING`
+(SQLite ≥ 3.35 and PostgreSQL), so concurrent workers never lose a count. (Not Django's
+cache API: the database cache's `incr` is a read then a write, and its query count varies.)
 
 Use in a view (voting cards, receipt checks, …)::
 
@@ -22,15 +22,17 @@ the API into `{"detail": …}` with 429). Limits for whole areas live in `LIMITS
 with THIDUA_RATE_<NAME> = "count/seconds" in the environment.
 """
 
+import datetime
 import os
 import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
 from django.shortcuts import render
 
 from thidua.core.errors import DomainError
+from thidua.core.models import RateCounter
 
 
 def _limit(name: str, default: str) -> tuple[int, int]:
@@ -85,18 +87,23 @@ def by_user_or_ip(request) -> str:
 
 
 def hit(scope: str, who: str, limit: int, window: int) -> int:
-    """Count one use; 0 if allowed, else the seconds until the window ends."""
-    now = int(time.time())
-    number = now // window
-    key = f"rl:{scope}:{who}:{number}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 1)
-        used = 1
+    """Count one use; 0 if allowed, else the seconds until the window ends. Two queries,
+    always (an atomic upsert that returns the count, and the sweep of ended windows)."""
+    now = time.time()
+    number = int(now) // window
+    key = f"rl:{scope}:{who}:{number}"[:200]
+    ends = datetime.datetime.fromtimestamp((number + 1) * window, tz=datetime.UTC)
+    table = RateCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, hits, expires_at) VALUES (%s, 1, %s) "  # noqa: S608
+            f"ON CONFLICT (key) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits",
+            [key, ends])
+        used = cursor.fetchone()[0]
+        cursor.execute(f"DELETE FROM {table} WHERE expires_at < %s",  # noqa: S608
+                       [datetime.datetime.fromtimestamp(now, tz=datetime.UTC)])
     if used > limit:
-        return max(1, (number + 1) * window - now)
+        return max(1, (number + 1) * window - int(now))
     return 0
 
 
