@@ -101,6 +101,13 @@ WEB = {
     'unit_search': ('GET', {}, _r('login', 200, 200, 200, 200), set()),
     'voting_attendance': ('POST', {'pk': 'missing', 'unit_pk': 'unit'}, _r('login', 404, 404, 404, 404), set()),
     'voting_conference': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 200, 404, 200), {'bn'}),
+    'voting_ballot': ('GET', {'pk': 'missing', 'token': 'token'}, _r(404, 404, 404, 404, 404), {'public'}),
+    'voting_delegate_vote': ('POST', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
+    'voting_poll': ('GET', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
+    'voting_poll_candidates': ('POST', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
+    'voting_poll_cards': ('POST', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
+    'voting_poll_create': ('POST', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
+    'voting_poll_step': ('POST', {'pk': 'missing', 'action': 'action'}, _r('login', 404, 404, 404, 404), set()),
     'voting_conference_save': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 400), {'bn'}),
 }
 

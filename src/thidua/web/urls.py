@@ -18,6 +18,7 @@ from thidua.web.views import (
     tokens,
     units,
     voting,
+    voting_polls,
 )
 
 urlpatterns = [
@@ -112,6 +113,15 @@ urlpatterns = [
     path("khoi/<int:pk>/hoi-nghi/luu/", voting.conference_save, name="voting_conference_save"),
     path("hoi-nghi/<int:pk>/diem-danh/<int:unit_pk>/", voting.attendance_save,
          name="voting_attendance"),
+    path("hoi-nghi/<int:pk>/bo-phieu/", voting_polls.poll_create, name="voting_poll_create"),
+    path("bo-phieu/<int:pk>/", voting_polls.poll_page, name="voting_poll"),
+    path("bo-phieu/<int:pk>/ung-vien/", voting_polls.poll_candidates,
+         name="voting_poll_candidates"),
+    path("bo-phieu/<int:pk>/the-bieu-quyet/", voting_polls.poll_cards, name="voting_poll_cards"),
+    path("bo-phieu/<int:pk>/dai-bieu-bo-phieu/", voting_polls.delegate_vote,
+         name="voting_delegate_vote"),
+    path("bo-phieu/<int:pk>/phieu/<str:token>/", voting_polls.ballot, name="voting_ballot"),
+    path("bo-phieu/<int:pk>/<str:action>/", voting_polls.poll_step, name="voting_poll_step"),
     path("nhat-ky/", audit.audit_log, name="audit_log"),
     path("ma-truy-cap/", tokens.token_list, name="api_tokens"),
     path("ma-truy-cap/<int:pk>/thu-hoi/", tokens.revoke, name="api_token_revoke"),

@@ -14,6 +14,7 @@ from thidua.voting import queries, rules, services
 from thidua.voting.models import Conference
 from thidua.web.utils import error_items, get_actor, is_htmx, require, shows_domain_errors
 from thidua.web.views.bloc_year import load_bloc_year
+from thidua.web.views.voting_polls import PollForm
 
 CONFERENCE = "web/voting/conference.html"
 
@@ -45,7 +46,8 @@ def _conference_page(request, actor, bloc_year, *, form=None, errors=(), status=
         form = ConferenceForm(initial=initial)
     return render(request, CONFERENCE, {
         "bloc_year": bloc_year, "conference": conference, "view": view, "can_run": can_run,
-        "form": form, "errors": [*error_items(form), *error_items(messages=errors)],
+        "form": form, "poll_form": PollForm(),
+        "errors": [*error_items(form), *error_items(messages=errors)],
     }, status=status)
 
 

@@ -1,0 +1,248 @@
+"""Polls of the year-end conference (issue 4 items 2, 3): create a poll, its candidates,
+open / close / publish, voting cards with their QR codes, and the ballot a delegate opens
+from a card (no account) or casts logged in.
+
+Secrecy: the views never log or keep who chose what; the receipt code is shown once, in
+the answer to the vote, and stored nowhere but on the ballot.
+"""
+
+import base64
+import hashlib
+import io
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import segno
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from thidua.core import ratelimit
+from thidua.core.award_forms import AwardForm
+from thidua.core.errors import DomainError
+from thidua.voting import queries, rules, services
+from thidua.voting.models import Attendance, Poll, VotingCard
+from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
+
+POLL = "web/voting/poll.html"
+STEPS = {"mo": services.open_poll, "ket-thuc": services.close_poll,
+         "cong-bo": services.publish_poll}
+
+
+class PollForm(forms.Form):
+    kind = forms.ChoiceField(label="Loại cuộc bỏ phiếu", choices=Poll.Kind.choices,
+                             error_messages={"required": "Chọn loại cuộc bỏ phiếu.",
+                                             "invalid_choice": "Loại cuộc bỏ phiếu không hợp lệ."})
+    award_form = forms.ChoiceField(
+        label="Hình thức khen thưởng (khi bình xét)", required=False,
+        choices=[("", "—"), *AwardForm.choices],
+        error_messages={"invalid_choice": "Hình thức khen thưởng không hợp lệ."})
+    title = forms.CharField(label="Tiêu đề", required=False, max_length=300,
+                            help_text="Để trống: tiêu đề theo loại và hình thức.")
+
+
+def score_text(candidate) -> str:
+    if candidate.score_numerator is None or not candidate.score_denominator:
+        return "—"
+    value = Fraction(candidate.score_numerator, candidate.score_denominator)
+    two = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{two}".replace(".", ",")
+
+
+def qr_data_uri(url: str) -> str:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=2,
+                                    title="Mã QR phiếu bầu")
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _poll_for_run(actor, pk):
+    poll = queries.poll_in_scope(actor, pk)
+    require(True, rules.can_run_conference(actor, poll.conference.bloc_year))
+    return poll
+
+
+def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None):
+    bloc_year = poll.conference.bloc_year
+    candidates = queries.candidates(poll)
+    units = services.voting_units_of(actor, poll)
+    members = []
+    can_run = rules.can_run_conference(actor, bloc_year)
+    if can_run and poll.state == Poll.State.CREATED and not poll.run_off_of_id:
+        chosen = {c.unit_id for c in candidates}
+        members = [(row.unit, row.unit_id in chosen) for row in
+                   Attendance.objects.filter(conference=poll.conference)
+                   .select_related("unit").order_by("unit__sort_key", "unit_id")]
+    return render(request, POLL, {
+        "poll": poll, "conference": poll.conference, "bloc_year": bloc_year,
+        "candidates": [(c, score_text(c)) for c in candidates], "can_run": can_run,
+        "members": members, "can_vote": bool(units) and poll.state == Poll.State.OPEN,
+        "errors": error_items(messages=errors), "receipt": receipt,
+        "turnout": services.turnout(poll),
+        "can_see_result": rules.can_see_result(actor, poll),
+    }, status=status)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def poll_create(request, pk):
+    actor = get_actor(request)
+    conference = queries.conference_in_scope(actor, pk)
+    require(True, rules.can_run_conference(actor, conference.bloc_year))
+    form = PollForm(request.POST)
+    if not form.is_valid():
+        messages = [m for field in form for m in field.errors]
+        raise DomainError(*messages)
+    poll = services.create_poll(actor, conference, form.cleaned_data["kind"],
+                                award_form=form.cleaned_data["award_form"],
+                                title=form.cleaned_data["title"])
+    return redirect("voting_poll", pk=poll.pk)
+
+
+@login_required
+@shows_domain_errors
+def poll_page(request, pk):
+    actor = get_actor(request)
+    return _poll_page(request, actor, queries.poll_in_scope(actor, pk))
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def poll_candidates(request, pk):
+    actor = get_actor(request)
+    poll = _poll_for_run(actor, pk)
+    try:
+        unit_ids = [int(v) for v in request.POST.getlist("units")]
+    except ValueError:
+        unit_ids = None
+    try:
+        if unit_ids is None:
+            raise DomainError("Danh sách ứng viên không hợp lệ.")
+        services.set_candidates(actor, poll, unit_ids)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _poll_page(request, actor, poll, errors=exc.messages, status=exc.status)
+    return redirect("voting_poll", pk=poll.pk)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def poll_step(request, pk, action):
+    actor = get_actor(request)
+    poll = _poll_for_run(actor, pk)
+    step = STEPS.get(action)
+    if step is None:
+        raise Http404("Không có thao tác này.")
+    try:
+        step(actor, poll)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _poll_page(request, actor, queries.poll_in_scope(actor, pk),
+                          errors=exc.messages, status=exc.status)
+    return redirect("voting_poll", pk=poll.pk)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def poll_cards(request, pk):
+    """Issue a card for every present member that has not voted (earlier unused cards are
+    revoked) and show the sheet to print: the plain tokens exist only in this answer."""
+    actor = get_actor(request)
+    poll = _poll_for_run(actor, pk)
+    issued = services.issue_cards(actor, poll)
+    cards = []
+    for item in issued:
+        url = request.build_absolute_uri(reverse("voting_ballot", args=[poll.pk, item.token]))
+        cards.append({"unit": item.unit_name, "delegate": item.card.delegate_name,
+                      "url": url, "qr": qr_data_uri(url)})
+    return render(request, "web/voting/cards.html", {"poll": poll, "cards": cards})
+
+
+def _card(token: str, poll_id: int):
+    """The card a token names for this poll, or None (nothing told about other polls)."""
+    if not token.startswith(services.CARD_PREFIX) or len(token) > 100:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return (VotingCard.objects.select_related("poll__conference", "unit")
+            .filter(token_hash=digest, poll_id=poll_id).first())
+
+
+def _ballot_page(request, poll, token, card, *, errors=(), status=200, receipt=None,
+                 refused=None, chosen=()):
+    return render(request, "web/voting/ballot.html", {
+        "poll": poll, "token": token, "card": card, "errors": error_items(messages=errors),
+        "candidates": queries.candidates(poll) if refused is None and receipt is None else [],
+        "receipt": receipt, "refused": refused, "chosen": {str(c) for c in chosen},
+    }, status=status)
+
+
+def _chosen(request) -> list | None:
+    try:
+        return [int(v) for v in request.POST.getlist("candidates")]
+    except ValueError:
+        return None
+
+
+@shows_domain_errors
+def ballot(request, pk, token):
+    """The ballot of a voting card (no account): the QR code opens it on a phone."""
+    card = _card(token, pk)
+    if card is None:
+        raise Http404(services.BAD_CARD)
+    poll = card.poll
+    refused = None
+    if card.used:
+        refused = services.USED_CARD
+    elif card.revoked:
+        refused = "Thẻ biểu quyết này đã bị thu hồi."
+    elif poll.state != Poll.State.OPEN:
+        refused = "Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu."
+    if request.method == "POST":
+        ratelimit.check(request, "voting_card", *ratelimit.LIMITS["voting_card"],
+                        who=ratelimit.by_ip(request))
+        chosen = _chosen(request)
+        try:
+            if chosen is None:
+                raise DomainError("Danh sách lựa chọn không hợp lệ.")
+            code = services.cast_with_card(token, pk, chosen)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            if exc.status == 409:
+                return _ballot_page(request, poll, token, card, refused=exc.messages[0],
+                                    status=409)
+            return _ballot_page(request, poll, token, card, errors=exc.messages,
+                                status=exc.status, chosen=chosen or ())
+        return _ballot_page(request, poll, token, card, receipt=code)
+    if refused:
+        return _ballot_page(request, poll, token, card, refused=refused, status=409)
+    return _ballot_page(request, poll, token, card)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def delegate_vote(request, pk):
+    """A logged-in delegate votes from the poll page (for their unit)."""
+    actor = get_actor(request)
+    poll = queries.poll_in_scope(actor, pk)
+    chosen = _chosen(request)
+    try:
+        if chosen is None:
+            raise DomainError("Danh sách lựa chọn không hợp lệ.")
+        code = services.cast_as_delegate(actor, poll.pk, chosen)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _poll_page(request, actor, poll, errors=exc.messages, status=exc.status)
+    return _poll_page(request, actor, poll, receipt=code)

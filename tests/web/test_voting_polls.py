@@ -1,0 +1,217 @@
+"""Poll pages of the year-end conference (issue 4 items 2, 3; RULES.md 28, 29, 33): create
+a poll, open / close / publish, voting cards with QR codes, the card ballot (no account) and
+the logged-in delegate's vote — refusals with nothing written."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from thidua.core.award_forms import AwardForm
+from thidua.voting import services
+from thidua.voting.models import Ballot, Participation, Poll, VotingCard
+from voting.conftest import held_today, mark_present
+
+from .conftest import matrix, outcome
+from .page import inline_code, parse
+
+
+@pytest.fixture
+def conference(world):
+    conference = services.create_conference(
+        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
+        place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")
+    mark_present(world, conference)
+    return conference
+
+
+@pytest.fixture
+def poll(world, conference):
+    return services.create_poll(world.actor("leader"), conference, Poll.Kind.AWARD_PROPOSAL,
+                                award_form=AwardForm.CERTIFICATE_OF_MERIT)
+
+
+@pytest.fixture
+def opened(world, poll):
+    return services.open_poll(world.actor("leader"), poll)
+
+
+def card_links(response):
+    return [a.attrs["href"] for a in parse(response).by_id("cac-the").find_all("a")]
+
+
+def issue(client, poll):
+    return client.post(reverse("voting_poll_cards", args=[poll.pk]))
+
+
+@pytest.mark.parametrize(("who", "expected"), matrix(
+    admin=200, secretariat=200, leader=200, officer=200, peer=200, delegate=200,
+    other_secretariat=404, outsider=404, nobody=404, anonymous="login"))
+def test_poll_page_matrix(world, poll, as_who, who, expected):
+    assert outcome(as_who(who).get(reverse("voting_poll", args=[poll.pk]))) == expected
+
+
+@pytest.mark.parametrize(("who", "expected"), matrix(
+    admin=302, secretariat=302, leader=302, officer=403, peer=403, delegate=403,
+    other_secretariat=404, outsider=404, nobody=404, anonymous="login"))
+def test_create_poll_matrix(world, conference, as_who, who, expected):
+    response = as_who(who).post(reverse("voting_poll_create", args=[conference.pk]),
+                                {"kind": "award_proposal", "award_form": "certificate_of_merit"})
+    assert outcome(response) == expected
+    assert Poll.objects.count() == (1 if expected == 302 else 0)
+
+
+@pytest.mark.parametrize(("who", "expected"), matrix(
+    admin=302, secretariat=302, leader=302, officer=403, peer=403, delegate=403,
+    other_secretariat=404, outsider=404, nobody=404, anonymous="login"))
+def test_open_matrix(world, poll, as_who, who, expected):
+    response = as_who(who).post(reverse("voting_poll_step", args=[poll.pk, "mo"]))
+    assert outcome(response) == expected
+    poll.refresh_from_db()
+    assert poll.state == ("open" if expected == 302 else "created")
+
+
+@pytest.mark.parametrize(("who", "expected"), matrix(
+    admin=200, secretariat=200, leader=200, officer=403, peer=403, delegate=403,
+    other_secretariat=404, outsider=404, nobody=404, anonymous="login"))
+def test_cards_matrix(world, opened, as_who, who, expected):
+    assert outcome(issue(as_who(who), opened)) == expected
+    assert VotingCard.objects.count() == (5 if expected == 200 else 0)
+
+
+def test_create_poll_shows_candidates_with_score_and_rank(world, conference, as_who):
+    client = as_who("leader")
+    response = client.post(reverse("voting_poll_create", args=[conference.pk]),
+                           {"kind": "award_proposal", "award_form": "certificate_of_merit"})
+    poll = Poll.objects.get()
+    assert response["Location"] == reverse("voting_poll", args=[poll.pk])
+    root = parse(client.get(response["Location"]))
+    rows = [[td.text for td in tr.find_all("td")]
+            for tr in root.by_id("bang-ung-vien").find("tbody").find_all("tr")]
+    names = [c.unit.name for c in poll.candidates.select_related("unit")]
+    assert [r[0] for r in rows] == names and len(names) == 5
+    assert root.by_id("trang-thai-bo-phieu").text == "Mới tạo"
+    assert inline_code(root) == []
+
+
+def test_bad_poll_kind_is_refused(world, conference, as_who):
+    response = as_who("leader").post(reverse("voting_poll_create", args=[conference.pk]),
+                                     {"kind": "phieu-gia"})
+    assert response.status_code == 400
+    assert "Loại cuộc bỏ phiếu không hợp lệ." in [li.text for li in parse(response).find_all("li")]
+    assert Poll.objects.count() == 0
+
+
+def test_open_without_quorum_is_refused(world, poll, conference, as_who):
+    for code in ("KT1", "KT2"):
+        services.record_attendance(world.actor("leader"), conference, world.units[code].id,
+                                   present=False, absence_reason="Ốm")
+    response = as_who("leader").post(reverse("voting_poll_step", args=[poll.pk, "mo"]))
+    assert response.status_code == 409
+    assert [li.text for li in parse(response).find(class_="error-summary").find_all("li")] == [
+        "3/5 đơn vị có mặt < 2/3 (cần ít nhất 4): chưa đủ số đơn vị để biểu quyết "
+        "(Quy tắc 28)."]
+    poll.refresh_from_db()
+    assert poll.state == "created"
+
+
+def test_unknown_step_is_404(world, poll, as_who):
+    response = as_who("leader").post(reverse("voting_poll_step", args=[poll.pk, "xoa"]))
+    assert response.status_code == 404
+
+
+def test_card_sheet_has_a_qr_code_per_present_member(world, opened, as_who):
+    response = issue(as_who("leader"), opened)
+    root = parse(response)
+    images = root.by_id("cac-the").find_all("img")
+    assert len(images) == 5
+    assert all(i.attrs["src"].startswith("data:image/svg+xml;base64,") for i in images)
+    links = card_links(response)
+    assert all(re.fullmatch(rf"http://testserver/bo-phieu/{opened.pk}/phieu/phieu_[\w-]+/", h)
+               for h in links)
+    assert inline_code(root) == []
+
+
+def test_card_vote_shows_receipt_and_refuses_reuse(world, opened, client, as_who):
+    link = card_links(issue(as_who("leader"), opened))[0].removeprefix("http://testserver")
+    client.logout()
+    root = parse(client.get(link))
+    boxes = root.find("form", class_="form-phieu").find_all("input", type="checkbox")
+    assert len(boxes) == 5
+    assert inline_code(root) == []
+    first = boxes[0].attrs["value"]
+    response = client.post(link, {"candidates": [first]})
+    assert response.status_code == 200
+    receipt = parse(response).by_id("ma-bien-nhan").text
+    ballot = Ballot.objects.get()
+    assert (ballot.receipt_code, ballot.valid, ballot.source) == (receipt, True, "electronic")
+    assert [c.candidate_id for c in ballot.choices.all()] == [int(first)]
+    again = client.get(link)
+    assert again.status_code == 409
+    assert parse(again).by_id("tu-choi").find("p").text == services.USED_CARD
+    again = client.post(link, {"candidates": [first]})
+    assert again.status_code == 409
+    assert parse(again).by_id("tu-choi").find("p").text == services.USED_CARD
+    assert (Ballot.objects.count(), Participation.objects.count()) == (1, 1)
+
+
+def test_too_many_marks_is_refused_and_nothing_written(world, opened, client, as_who):
+    link = card_links(issue(as_who("leader"), opened))[0].removeprefix("http://testserver")
+    client.logout()
+    ids = [str(c.pk) for c in opened.candidates.all()][:opened.quota + 1]
+    assert len(ids) == opened.quota + 1
+    response = client.post(link, {"candidates": ids})
+    assert response.status_code == 400
+    assert [li.text for li in parse(response).find(class_="error-summary").find_all("li")] == [
+        f"Chỉ được chọn tối đa {opened.quota} ứng viên (Quy tắc 33)."]
+    assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)
+    assert VotingCard.objects.filter(used=True).count() == 0
+
+
+def test_poll_not_open_and_forged_poll_id(world, poll, client, as_who):
+    link = card_links(issue(as_who("leader"), poll)).pop(0).removeprefix("http://testserver")
+    client.logout()
+    response = client.get(link)
+    assert response.status_code == 409
+    assert parse(response).by_id("tu-choi").find("p").text == (
+        "Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu.")
+    ids = [str(poll.candidates.first().pk)]
+    assert client.post(link, {"candidates": ids}).status_code == 409
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    forged = reverse("voting_ballot", args=[poll.pk + 1000, token])
+    assert client.get(forged).status_code == 404
+    assert client.post(forged, {"candidates": ids}).status_code == 404
+    assert client.get(reverse("voting_ballot", args=[poll.pk, "phieu_sai"])).status_code == 404
+    assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)
+
+
+def test_logged_in_delegate_votes_once(world, opened, as_who):
+    client = as_who("delegate")
+    url = reverse("voting_poll", args=[opened.pk])
+    form = parse(client.get(url)).find("form", class_="form-phieu")
+    assert form.attrs["action"] == reverse("voting_delegate_vote", args=[opened.pk])
+    first = str(opened.candidates.first().pk)
+    response = client.post(form.attrs["action"], {"candidates": [first]})
+    assert response.status_code == 200
+    receipt = parse(response).by_id("ma-bien-nhan").text
+    assert list(Ballot.objects.values_list("receipt_code", flat=True)) == [receipt]
+    again = client.post(form.attrs["action"], {"candidates": [first]})
+    assert again.status_code == 409
+    assert [li.text for li in parse(again).find(class_="error-summary").find_all("li")] == [
+        services.ALREADY_VOTED]
+    assert Ballot.objects.count() == 1
+
+
+def test_officer_without_delegate_role_cannot_vote(world, opened, as_who):
+    response = as_who("officer").post(reverse("voting_delegate_vote", args=[opened.pk]),
+                                      {"candidates": [str(opened.candidates.first().pk)]})
+    assert response.status_code == 403
+    assert Ballot.objects.count() == 0
+
+
+def test_close_and_publish(world, opened, as_who):
+    client = as_who("leader")
+    assert client.post(reverse("voting_poll_step", args=[opened.pk, "ket-thuc"])).status_code == 302
+    assert client.post(reverse("voting_poll_step", args=[opened.pk, "cong-bo"])).status_code == 302
+    opened.refresh_from_db()
+    assert opened.state == "published"
