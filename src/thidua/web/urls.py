@@ -19,6 +19,7 @@ from thidua.web.views import (
     units,
     voting,
     voting_polls,
+    voting_results,
 )
 
 urlpatterns = [
@@ -121,6 +122,18 @@ urlpatterns = [
     path("bo-phieu/<int:pk>/dai-bieu-bo-phieu/", voting_polls.delegate_vote,
          name="voting_delegate_vote"),
     path("bo-phieu/<int:pk>/phieu/<str:token>/", voting_polls.ballot, name="voting_ballot"),
+    path("bo-phieu/<int:pk>/phieu-giay/", voting_results.paper, name="voting_paper"),
+    path("bo-phieu/<int:pk>/phieu-giay/phat/", voting_results.paper_issue,
+         name="voting_paper_issue"),
+    path("bo-phieu/<int:pk>/phieu-giay/nhap/", voting_results.paper_enter,
+         name="voting_paper_enter"),
+    path("bo-phieu/<int:pk>/phieu-giay/doi-chieu/", voting_results.paper_reconcile,
+         name="voting_paper_reconcile"),
+    path("bo-phieu/<int:pk>/trinh-chieu/", voting_results.projector, name="voting_projector"),
+    path("bo-phieu/<int:pk>/trinh-chieu/so-phieu/", voting_results.projector_count,
+         name="voting_projector_count"),
+    path("bo-phieu/<int:pk>/ket-qua/", voting_results.result, name="voting_result"),
+    path("kiem-tra-phieu/<int:pk>/", voting_results.receipt_check, name="voting_receipt_check"),
     path("bo-phieu/<int:pk>/<str:action>/", voting_polls.poll_step, name="voting_poll_step"),
     path("nhat-ky/", audit.audit_log, name="audit_log"),
     path("ma-truy-cap/", tokens.token_list, name="api_tokens"),

@@ -84,6 +84,7 @@ def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None):
         "errors": error_items(messages=errors), "receipt": receipt,
         "turnout": services.turnout(poll),
         "can_see_result": rules.can_see_result(actor, poll),
+        "can_enter_paper": rules.can_enter_paper_ballots(actor, poll.conference),
     }, status=status)
 
 

@@ -1,0 +1,170 @@
+"""After the vote (issue 4 items 4, 6, 7): paper ballots entered by the counting committee
+and their reconciliation, the projector count, the result with its arithmetic, and the
+public receipt check."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from thidua.core import ratelimit
+from thidua.core.errors import DomainError, NotFound
+from thidua.voting import queries, rules, services
+from thidua.voting.domain.tally import OUTCOME_LABELS
+from thidua.voting.models import Attendance, Participation, Poll
+from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
+
+PAPER = "web/voting/paper.html"
+
+
+def _poll_for_paper(actor, pk):
+    poll = queries.poll_in_scope(actor, pk)
+    require(True, rules.can_enter_paper_ballots(actor, poll.conference))
+    return poll
+
+
+def _paper_page(request, actor, poll, *, errors=(), status=200, codes=(), entered=None):
+    voted = set(Participation.objects.filter(poll=poll).values_list("unit_id", flat=True))
+    waiting = [row.unit for row in Attendance.objects.filter(
+        conference=poll.conference, present=True).select_related("unit")
+        .order_by("unit__sort_key", "unit_id") if row.unit_id not in voted]
+    return render(request, PAPER, {
+        "poll": poll, "candidates": queries.candidates(poll), "waiting": waiting,
+        "can_issue": rules.can_run_conference(actor, poll.conference.bloc_year),
+        "check": services.reconciliation(poll), "codes": codes, "entered": entered,
+        "errors": error_items(messages=errors),
+    }, status=status)
+
+
+def _service_errors(request, actor, poll, call):
+    try:
+        return call(), None
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return None, _paper_page(request, actor, poll, errors=exc.messages, status=exc.status)
+
+
+def _ints(values):
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        return None
+
+
+@login_required
+@shows_domain_errors
+def paper(request, pk):
+    actor = get_actor(request)
+    return _paper_page(request, actor, _poll_for_paper(actor, pk))
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def paper_issue(request, pk):
+    actor = get_actor(request)
+    poll = queries.poll_in_scope(actor, pk)
+    require(True, rules.can_run_conference(actor, poll.conference.bloc_year))
+    unit_ids = _ints(request.POST.getlist("units"))
+    if unit_ids is None:
+        return _paper_page(request, actor, poll, errors=["Danh sách đơn vị không hợp lệ."],
+                           status=400)
+    codes, failed = _service_errors(
+        request, actor, poll, lambda: services.issue_paper_ballots(actor, poll, unit_ids))
+    return failed or _paper_page(request, actor, poll, codes=codes)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def paper_enter(request, pk):
+    actor = get_actor(request)
+    poll = _poll_for_paper(actor, pk)
+    chosen = _ints(request.POST.getlist("candidates"))
+    if chosen is None:
+        return _paper_page(request, actor, poll, errors=["Danh sách lựa chọn không hợp lệ."],
+                           status=400)
+    ballot, failed = _service_errors(request, actor, poll, lambda: services.enter_paper_ballot(
+        actor, poll, request.POST.get("code", ""), chosen))
+    return failed or _paper_page(request, actor, poll, entered=ballot)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def paper_reconcile(request, pk):
+    actor = get_actor(request)
+    poll = _poll_for_paper(actor, pk)
+    raw = request.POST.get("unreturned", "").strip()
+    if not raw.isdigit():
+        return _paper_page(request, actor, poll, status=400, errors=[
+            "Số phiếu không thu về phải là số nguyên không âm."])
+    _, failed = _service_errors(request, actor, poll, lambda: services.reconcile_paper(
+        actor, poll, unreturned=int(raw)))
+    return failed or _paper_page(request, actor, poll)
+
+
+@login_required
+@shows_domain_errors
+def projector(request, pk):
+    actor = get_actor(request)
+    poll = queries.poll_in_scope(actor, pk)
+    return render(request, "web/voting/projector.html",
+                  {"poll": poll, "turnout": services.turnout(poll)})
+
+
+@login_required
+@shows_domain_errors
+def projector_count(request, pk):
+    """The cached count only (htmx polls it every 2 s): never a choice."""
+    actor = get_actor(request)
+    poll = queries.poll_in_scope(actor, pk)
+    return render(request, "web/voting/projector.html#count",
+                  {"poll": poll, "turnout": services.turnout(poll)})
+
+
+@login_required
+@shows_domain_errors
+def result(request, pk):
+    actor = get_actor(request)
+    poll = queries.poll_in_scope(actor, pk)
+    outcome = services.result(actor, poll)
+    labels = outcome.labels
+    rows = [{"label": r.candidate.label, "votes": r.votes, "passed": r.passed,
+             "outcome": OUTCOME_LABELS.get(r.outcome, r.outcome), "sentence": r.sentence,
+             "position": r.position} for r in outcome.tally.results]
+    ballots = [{"code": b.receipt_code, "valid": b.valid,
+                "choices": [labels.get(c, str(c)) for c in b.choices]}
+               for b in outcome.ballots]
+    run_offs = list(Poll.objects.filter(run_off_of=poll).order_by("id"))
+    return render(request, "web/voting/result.html", {
+        "poll": poll, "tally": outcome.tally, "rows": rows, "ballots": ballots,
+        "digest": outcome.digest, "check": outcome.reconciliation, "run_offs": run_offs,
+        "bloc_year": poll.conference.bloc_year,
+    })
+
+
+@shows_domain_errors
+def receipt_check(request, pk):
+    """Public: a delegate types the receipt code and sees their ballot in the count."""
+    poll = Poll.objects.filter(pk=pk, state=Poll.State.PUBLISHED).first()
+    if poll is None:
+        raise Http404("Không tìm thấy kết quả đã công bố của cuộc bỏ phiếu này.")
+    code = request.GET.get("ma", "").strip()
+    found, errors, status = None, [], 200
+    if code:
+        ratelimit.check(request, "receipt", *ratelimit.LIMITS["receipt"],
+                        who=ratelimit.by_ip(request))
+        try:
+            ballot = services.check_receipt(poll.pk, code[:40])
+        except NotFound as exc:
+            errors, status = list(exc.messages), 404
+        else:
+            labels = dict(poll.candidates.select_related("unit")
+                          .values_list("id", "unit__name"))
+            found = {"code": ballot.receipt_code, "valid": ballot.valid,
+                     "choices": [labels.get(c, str(c)) for c in ballot.choices]}
+    return render(request, "web/voting/receipt.html", {
+        "poll": poll, "code": code, "found": found, "errors": error_items(messages=errors),
+    }, status=status)
