@@ -19,7 +19,10 @@ Use in a view (voting cards, receipt checks, …)::
 or inside a service/view body: `check(request, "voting.card", 10, 60)` raises
 `RateLimited` (a `DomainError` with status 429: `shows_domain_errors` turns it into a page,
 the API into `{"detail": …}` with 429). Limits for whole areas live in `LIMITS`, tunable
-with THIDUA_RATE_<NAME> = "count/seconds" in the environment.
+with THIDUA_RATE_<NAME> = "count/seconds" in the environment. Already applied: sign-in
+(per address, plus django-axes lockout), two-factor codes (per user), the whole API (per
+user, api/auth.py), card ballots and receipt checks (per address, api/voting.py) — a web
+page for card voting or receipts should use the same scopes ("voting_card", "receipt").
 """
 
 import datetime
