@@ -215,3 +215,18 @@ def test_close_and_publish(world, opened, as_who):
     assert client.post(reverse("voting_poll_step", args=[opened.pk, "cong-bo"])).status_code == 302
     opened.refresh_from_db()
     assert opened.state == "published"
+
+
+def test_card_ballots_are_rate_limited_per_address(world, opened, client, as_who, monkeypatch):
+    """The API's scope "voting_card" (core/ratelimit.py) throttles the page too: 429, nothing
+    written (the limit lowered through its setting for the test)."""
+    from thidua.core import ratelimit
+
+    monkeypatch.setitem(ratelimit.LIMITS, "voting_card", (1, 60))
+    links = [h.removeprefix("http://testserver") for h in card_links(issue(as_who("leader"),
+                                                                           opened))]
+    client.logout()
+    first = str(opened.candidates.first().pk)
+    assert client.post(links[0], {"candidates": [first]}).status_code == 200
+    assert client.post(links[1], {"candidates": [first]}).status_code == 429
+    assert (Ballot.objects.count(), VotingCard.objects.filter(used=True).count()) == (1, 1)
