@@ -100,6 +100,7 @@ WEB = {
     'unit': ('GET', {'pk': 'unit'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'unit_search': ('GET', {}, _r('login', 200, 200, 200, 200), set()),
     'voting_attendance': ('POST', {'pk': 'missing', 'unit_pk': 'unit'}, _r('login', 404, 404, 404, 404), set()),
+    'voting_committee': ('POST', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
     'voting_conference': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'voting_ballot': ('GET', {'pk': 'missing', 'token': 'token'}, _r(404, 404, 404, 404, 404), {'public'}),
     'voting_delegate_vote': ('POST', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),

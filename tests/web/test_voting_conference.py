@@ -168,3 +168,21 @@ def test_forged_unit_or_conference_is_404(world, conference, as_who):
                            {"present": "1"})
     assert response.status_code == 404
     assert Attendance.objects.filter(conference=conference, present=True).count() == 0
+
+
+def test_counting_committee_is_named_on_the_page(world, conference, as_who):
+    url = reverse("voting_committee", args=[conference.pk])
+    assert as_who("peer").post(url, {"members": "Lê Văn E — trưởng ban"}).status_code == 403
+    client = as_who("leader")
+    response = client.post(url, {"members": "Lê Văn E — trưởng ban\n\nĐỗ Thị G — thành viên\n"})
+    assert response.status_code == 302
+    assert list(conference.committee.order_by("id").values_list("name", "role")) == [
+        ("Lê Văn E", "trưởng ban"), ("Đỗ Thị G", "thành viên")]
+    root = parse(client.get(page_url(world)))
+    assert [li.text for li in root.by_id("danh-sach-ban-kiem-phieu").find_all("li")] == [
+        "Lê Văn E — trưởng ban", "Đỗ Thị G — thành viên"]
+    empty = client.post(url, {"members": "  "})
+    assert empty.status_code == 400
+    assert [li.text for li in parse(empty).find(class_="error-summary").find_all("li")] == [
+        "Ban kiểm phiếu cần ít nhất một người."]
+    assert conference.committee.count() == 2

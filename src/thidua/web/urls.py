@@ -114,6 +114,7 @@ urlpatterns = [
     path("khoi/<int:pk>/hoi-nghi/luu/", voting.conference_save, name="voting_conference_save"),
     path("hoi-nghi/<int:pk>/diem-danh/<int:unit_pk>/", voting.attendance_save,
          name="voting_attendance"),
+    path("hoi-nghi/<int:pk>/ban-kiem-phieu/", voting.committee_save, name="voting_committee"),
     path("hoi-nghi/<int:pk>/bo-phieu/", voting_polls.poll_create, name="voting_poll_create"),
     path("bo-phieu/<int:pk>/", voting_polls.poll_page, name="voting_poll"),
     path("bo-phieu/<int:pk>/ung-vien/", voting_polls.poll_candidates,

@@ -87,6 +87,29 @@ def conference_save(request, pk):
 @login_required
 @require_POST
 @shows_domain_errors
+def committee_save(request, pk):
+    """The counting committee: one person a line, "name — task" (RULES.md 34)."""
+    actor = get_actor(request)
+    conference = queries.conference_in_scope(actor, pk)
+    require(True, rules.can_run_conference(actor, conference.bloc_year))
+    members = []
+    for line in request.POST.get("members", "").splitlines():
+        if line.strip():
+            name, _, role = line.partition("—")
+            members.append((name.strip(), role.strip(), None))
+    try:
+        services.set_committee(actor, conference, members)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _conference_page(request, actor, conference.bloc_year, errors=exc.messages,
+                                status=exc.status)
+    return redirect("voting_conference", pk=conference.bloc_year_id)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
 def attendance_save(request, pk, unit_pk):
     """One member's attendance (htmx: the row and the quorum line come back)."""
     actor = get_actor(request)
