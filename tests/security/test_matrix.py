@@ -10,6 +10,7 @@ province never gets 200 on a line marked as BN's data, and no 200 answered to a 
 outside BN shows a BN name.
 """
 
+import functools
 import os
 import re
 import uuid
@@ -46,6 +47,7 @@ def url_names():
     return {name for name, _ in walk(get_resolver().url_patterns)}
 
 
+@functools.cache
 def operations():
     schema = api.get_openapi_schema()
     return {op["operationId"]: (method.upper(), path)
@@ -116,8 +118,9 @@ def call(client, method, url):
 
 def body_text(response):
     if getattr(response, "streaming", False):
-        response.close()
-        return ""
+        # Reading it to the end closes it the way the test client expects (closing it
+        # directly would fire request_finished and close the test's connection).
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
     return response.content.decode("utf-8", "replace")
 
 
