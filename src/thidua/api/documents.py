@@ -46,7 +46,7 @@ class DocumentListOut(Schema):
     documents: list[DocumentOut]
 
 
-class JobIn(Schema):
+class JobIn(s.InputObject):
     document_id: s.Id | None = Field(None, description="Văn bản đã ban hành; bỏ trống: "
                                                          "bản dự thảo hiện tại.")
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import BeforeValidator, StringConstraints, model_validator
 
 from thidua.core.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
@@ -54,6 +54,20 @@ def decimal_string(value: Decimal | None) -> str | None:
 
 
 # --- errors ---------------------------------------------------------------------------
+
+class InputObject(Schema):
+    """A request body that must be a JSON object. ninja's Schema reads attributes from any
+    Python object (`from_attributes`), so a body of `[null, null]` would otherwise pass as
+    "every optional field left out"."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data):
+        # ninja hands the body over wrapped in its DjangoGetter; judge what was sent.
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("Nội dung yêu cầu phải là một đối tượng JSON.")
+        return data
+
 
 class ErrorItem(Schema):
     field: str | None = Field(None, description="Trường bị lỗi (vd. `reported_on`); "
