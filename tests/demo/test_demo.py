@@ -2,8 +2,9 @@
 
 from django.core.management import call_command
 
+from thidua.core import twofactor
 from thidua.core.audit import verify
-from thidua.core.models import AuditEvent
+from thidua.core.models import AuditEvent, TwoFactor, User
 from thidua.demo import loader
 from thidua.org.models import BlocYear, Membership, Unit
 from thidua.pledges.models import CheckIn, Evidence, Registration
@@ -44,3 +45,14 @@ def test_demo_is_idempotent_and_prints_logins(db, settings, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "thidua-demo-2026" in out
     assert "truongkhoi     Cán bộ đơn vị Trưởng khối — Khối Kinh tế – Kỹ thuật" in out
+
+
+def test_demo_accounts_that_need_two_factor_are_enrolled_with_the_published_key(
+        db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    loader.load()
+    enrolled = dict(TwoFactor.objects.values_list("user__username", "secret"))
+    assert enrolled == {name: loader.DEMO_TOTP_SECRET
+                        for name in ("admin", "thuongtruc", "truongkhoi")}
+    assert {u.username for u in User.objects.all() if twofactor.required_for(u)} == {
+        "admin", "thuongtruc", "truongkhoi"}

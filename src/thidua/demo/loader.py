@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import pyotp
 import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from thidua.core import twofactor
 from thidua.core.award_forms import AwardForm
 from thidua.core.models import User
 from thidua.org import services as org
@@ -30,6 +32,10 @@ from thidua.scoring.demo import build_scoring_year
 FIXTURE = Path(__file__).with_name("demo.yaml")
 PASSWORD = "thidua-demo-2026"  # noqa: S105 - printed for the demo on purpose
 SEED = 2022
+# The demo's accounts that must use two-factor sign-in (admin, secretariat, bloc leader)
+# are enrolled with this published secret, so a tester can make codes with any
+# authenticator app. A demo only: real accounts enrol with their own random secret.
+DEMO_TOTP_SECRET = "THIDUADEMOBACNINHKHOITHIDUAZZZZZ"  # noqa: S105 - published on purpose
 
 # Leaders by rotation (RULES.md 4): last year's leader is not this year's.
 LEADERS = {"KTKT": ("SCT", "BQLKCN", "STTTT"), "VHXH": ("SYT", "SGDDT", "SVHTTDL")}
@@ -103,8 +109,8 @@ def _build(data, today):
     system = actor_for(admin)
     province = Province.objects.create(code=data["province"]["code"],
                                        name=data["province"]["name"])
-    _user("thuongtruc", "Nguyễn Thị Thu (Ban Thi đua – Khen thưởng)",
-          Role.PROVINCE_SECRETARIAT, province=province)
+    secretariat = _user("thuongtruc", "Nguyễn Thị Thu (Ban Thi đua – Khen thưởng)",
+                        Role.PROVINCE_SECRETARIAT, province=province)
     last_year = org.ensure_year(system, province, today.year - 1)
     this_year = org.ensure_year(system, province, today.year)
     for spec in data["blocs"]:
@@ -128,10 +134,12 @@ def _build(data, today):
             _register(actor_for(officer), unit, this_year, rng,
                       submit=code not in missing, late=code in LATE)
         if spec["code"] == "KTKT":
-            _user("truongkhoi", f"Văn phòng {leader.name}", Role.BLOC_LEADER_OFFICER,
-                  bloc_year=current)
+            leader_officer = _user("truongkhoi", f"Văn phòng {leader.name}",
+                                   Role.BLOC_LEADER_OFFICER, bloc_year=current)
             _user("daibieu.sct", "Trần Văn Hùng", Role.DELEGATE, unit=units["SCT"])
         _sign(system, current, units, today, complete=spec["code"] == "KTKT")
+        if spec["code"] == "KTKT":
+            _enrol_two_factor(admin, secretariat, leader_officer)
         org.move_phase(system, current, Phase.IN_PROGRESS)
         for registration in Registration.objects.filter(
             bloc_year=current, status=Registration.Status.SUBMITTED
@@ -162,6 +170,11 @@ def _register(actor, unit, year, rng, *, submit, late):
             days=rng.randint(3, 40))
         when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
         Registration.objects.filter(pk=registration.pk).update(submitted_at=when)
+
+
+def _enrol_two_factor(*users):
+    for user in users:
+        twofactor.enrol(user, DEMO_TOTP_SECRET, pyotp.TOTP(DEMO_TOTP_SECRET).now())
 
 
 def _sign(actor, bloc_year, units, today, *, complete):

@@ -14,3 +14,8 @@ class Command(BaseCommand):
                           f"{loader.PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<14} {login.role} — {login.scope}")
+        self.stdout.write(
+            "Xác thực hai bước / two-factor (admin, thuongtruc, truongkhoi): khóa TOTP mẫu / "
+            f"demo TOTP key {loader.DEMO_TOTP_SECRET} — mã hiện tại / current code:\n"
+            f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{loader.DEMO_TOTP_SECRET}')"
+            ".now())\"")
