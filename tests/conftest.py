@@ -7,6 +7,7 @@ other province with its own bloc (data that must never leak), and one user per r
 import datetime
 import os
 import shutil
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,3 +155,22 @@ def browser(monkeypatch):
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture
+def file_db(transactional_db, tmp_path):
+    """On SQLite, run the test on a file copy of the migrated test database (see
+    tests/concurrency.py); on PostgreSQL, as it is."""
+    from django.db import connection
+    from tests.concurrency import on_sqlite_file
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    path = tmp_path / "concurrent.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.close()
+    with on_sqlite_file(path):
+        yield

@@ -2,85 +2,17 @@
 counter row locked FOR UPDATE): 50 documents issued at once get 50 distinct consecutive
 numbers; real threads, each on its own connection.
 
-SQLite's test database is in memory with a shared cache, where a second writer fails at
-once instead of waiting: not the file database the app runs on. So on SQLite this runs on
-a real file (WAL, IMMEDIATE, busy timeout — the production settings).
+On SQLite it runs on a file copy of the test database (`file_db`, tests/concurrency.py).
 """
 
-import contextlib
 import datetime
-import shutil
-import threading
 
-import pytest
-from django.core.management import call_command
-from django.db import connection, connections
+from tests.concurrency import run_threads
 
 from thidua.documents import services
 from thidua.documents.models import Document, NumberCounter
 
 ON = datetime.date(2026, 3, 5)
-
-
-def run_threads(calls):
-    barrier = threading.Barrier(len(calls))
-    results, errors, lock = [], [], threading.Lock()
-
-    def worker(call):
-        try:
-            barrier.wait()
-            value = call()
-            with lock:
-                results.append(value)
-        except Exception as exc:  # noqa: BLE001 - any error fails the test below
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
-@contextlib.contextmanager
-def _on_file(path):
-    conn = connections["default"]
-    saved_name, saved_connection = conn.settings_dict["NAME"], conn.connection
-    conn.connection = None
-    conn.settings_dict["NAME"] = str(path)
-    try:
-        yield
-    finally:
-        if conn.connection is not None:
-            conn.connection.close()
-        conn.connection = saved_connection
-        conn.settings_dict["NAME"] = saved_name
-
-
-@pytest.fixture(scope="module")
-def _template(django_db_blocker, tmp_path_factory):
-    if connection.vendor != "sqlite":
-        return None
-    path = tmp_path_factory.mktemp("documents") / "template.sqlite3"
-    with django_db_blocker.unblock(), _on_file(path):
-        call_command("migrate", verbosity=0)
-        call_command("createcachetable", verbosity=0)
-    return path
-
-
-@pytest.fixture
-def file_db(_template, transactional_db, tmp_path):
-    if _template is None:
-        yield
-        return
-    path = tmp_path / "documents.sqlite3"
-    shutil.copy(_template, path)
-    with _on_file(path):
-        yield
 
 
 def test_fifty_documents_issued_at_once_get_fifty_consecutive_numbers(file_db, world):

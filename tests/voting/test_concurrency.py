@@ -1,93 +1,16 @@
 """Casting under concurrency, on SQLite (IMMEDIATE transactions) and PostgreSQL (row lock
 on the card, unique participation): real threads, each on its own connection.
 
-SQLite's test database is in memory with a shared cache, where a second writer fails at
-once ("database table is locked") instead of waiting: not the file database the app runs
-on. So on SQLite these tests run on a real file (WAL, IMMEDIATE, busy timeout — the
-production settings), a copy of the migrated test database for each test.
+On SQLite they run on a file copy of the test database (`file_db`, tests/concurrency.py).
 """
 
-import contextlib
-import sqlite3
-import threading
-
 import pytest
-from django.db import connection, connections
+from tests.concurrency import run_threads
 
-from thidua.core.errors import DomainError
 from thidua.voting import services
 from thidua.voting.models import Ballot, BallotChoice, Participation, VotingCard
 
 from .conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
-
-# PostgreSQL allows 100 connections by default, shared with whatever else runs: at most
-# this many threads hold one at a time (each works through its share of the calls).
-PG_THREADS = 40
-
-
-def run_threads(calls):
-    """Run the calls on real threads released together by a barrier, one thread per call
-    (SQLite) or PG_THREADS threads sharing the calls (PostgreSQL); each thread closes its
-    database connection. Returns (results, errors)."""
-    width = len(calls) if connection.vendor == "sqlite" else min(len(calls), PG_THREADS)
-    shares = [calls[i::width] for i in range(width)]
-    barrier = threading.Barrier(width)
-    results, errors, lock = [], [], threading.Lock()
-
-    def worker(share):
-        try:
-            barrier.wait()
-            for call in share:
-                try:
-                    value = call()
-                    with lock:
-                        results.append(value)
-                except DomainError as exc:
-                    with lock:
-                        errors.append(exc)
-                except Exception as exc:  # noqa: BLE001 - an unexpected error fails the test
-                    with lock:
-                        errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(share,)) for share in shares]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
-@contextlib.contextmanager
-def _on_file(path):
-    """Point the default connection at a SQLite file (the in-memory one kept aside)."""
-    conn = connections["default"]
-    saved_name, saved_connection = conn.settings_dict["NAME"], conn.connection
-    conn.connection = None
-    conn.settings_dict["NAME"] = str(path)
-    try:
-        yield
-    finally:
-        if conn.connection is not None:
-            conn.connection.close()
-        conn.connection = saved_connection
-        conn.settings_dict["NAME"] = saved_name
-
-
-@pytest.fixture
-def file_db(transactional_db, tmp_path):
-    if connection.vendor != "sqlite":
-        yield
-        return
-    # A copy of the (migrated, empty) test database, by SQLite's backup API.
-    path = tmp_path / "voting.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
-    with _on_file(path):
-        yield
 
 
 @pytest.fixture
