@@ -76,7 +76,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "thidua.core.middleware.NFCMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,6 +170,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Always Vietnamese: the pages are written in Vietnamese, so negotiating from the
+# browser's Accept-Language would only mix Django's own English strings into them (an
+# officer's browser is often set to English). English comes with its translations.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 TIME_ZONE = os.environ.get("THIDUA_TIME_ZONE", "Asia/Ho_Chi_Minh")
