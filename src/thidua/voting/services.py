@@ -73,6 +73,14 @@ def _hash(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
+def card_for(token: str, poll_id: int):
+    """The card a token names for this poll, or None (nothing told about other polls)."""
+    if not token.startswith(CARD_PREFIX) or len(token) > 100:
+        return None
+    return (VotingCard.objects.select_related("poll__conference", "unit")
+            .filter(token_hash=_hash(token), poll_id=poll_id).first())
+
+
 def new_receipt_code() -> str:
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(10))
     return f"{raw[:5]}-{raw[5:]}"

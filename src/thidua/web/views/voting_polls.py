@@ -7,7 +7,6 @@ the answer to the vote, and stored nowhere but on the ballot.
 """
 
 import base64
-import hashlib
 import io
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -24,7 +23,7 @@ from thidua.core import ratelimit
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError
 from thidua.voting import queries, rules, services
-from thidua.voting.models import Attendance, Poll, VotingCard
+from thidua.voting.models import Attendance, Poll
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
 POLL = "web/voting/poll.html"
@@ -169,15 +168,6 @@ def poll_cards(request, pk):
     return render(request, "web/voting/cards.html", {"poll": poll, "cards": cards})
 
 
-def _card(token: str, poll_id: int):
-    """The card a token names for this poll, or None (nothing told about other polls)."""
-    if not token.startswith(services.CARD_PREFIX) or len(token) > 100:
-        return None
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return (VotingCard.objects.select_related("poll__conference", "unit")
-            .filter(token_hash=digest, poll_id=poll_id).first())
-
-
 def _ballot_page(request, poll, token, card, *, errors=(), status=200, receipt=None,
                  refused=None, chosen=()):
     return render(request, "web/voting/ballot.html", {
@@ -197,7 +187,7 @@ def _chosen(request) -> list | None:
 @shows_domain_errors
 def ballot(request, pk, token):
     """The ballot of a voting card (no account): the QR code opens it on a phone."""
-    card = _card(token, pk)
+    card = services.card_for(token, pk)
     if card is None:
         raise Http404(services.BAD_CARD)
     poll = card.poll
