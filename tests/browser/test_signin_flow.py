@@ -1,12 +1,13 @@
 """Lockout and two-factor in Chromium (issue 7): five wrong passwords lock the account
-with the Vietnamese page; an enrolled secretariat signs in with a code from the app."""
+with the Vietnamese page; an enrolled secretariat signs in with a code from the app, then
+with one of its backup codes (accepted once, the count left shown)."""
 
 import time
 
 import pyotp
 import pytest
 
-from thidua.core.models import TwoFactor
+from thidua.core.models import BackupCode, TwoFactor
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +48,7 @@ def test_lockout_then_two_factor(transactional_db, world, live_server, browser):
     page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Xác nhận và bật").click()
     expect(page.locator("#ma-du-phong li")).to_have_count(10)
+    backup_codes = [c.strip() for c in page.locator("#ma-du-phong li").all_inner_texts()]
     assert TwoFactor.objects.filter(user=world.users["secretariat"]).exists()
     page.get_by_role("button", name="Đăng xuất").click()
 
@@ -55,4 +57,20 @@ def test_lockout_then_two_factor(transactional_db, world, live_server, browser):
     page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).at(time.time() + 30))
     page.get_by_role("button", name="Xác nhận").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bắc Ninh")
+    page.get_by_role("button", name="Đăng xuất").click()
+
+    # Phone lost: a backup code signs in, once.
+    sign_in(page, base, "thuong_truc", PASSWORD)
+    page.get_by_label("Mã xác thực").fill(backup_codes[0])
+    page.get_by_role("button", name="Xác nhận").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bắc Ninh")
+    expect(page.get_by_text("Bạn vừa dùng một mã dự phòng; còn 9 mã.")).to_be_visible()
+    user = world.users["secretariat"]
+    assert BackupCode.objects.filter(user=user, used_at__isnull=False).count() == 1
+    page.get_by_role("button", name="Đăng xuất").click()
+    sign_in(page, base, "thuong_truc", PASSWORD)
+    page.get_by_label("Mã xác thực").fill(backup_codes[0])  # the same code again: refused
+    page.get_by_role("button", name="Xác nhận").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xác thực hai bước")
+    expect(page.locator(".error-summary")).to_contain_text("đã được dùng")
     context.close()
