@@ -37,8 +37,11 @@ SEED = 2022
 # authenticator app. A demo only: real accounts enrol with their own random secret.
 DEMO_TOTP_SECRET = "THIDUADEMOBACNINHKHOITHIDUAZZZZZ"  # noqa: S105 - published on purpose
 
-# Leaders by rotation (RULES.md 4): last year's leader is not this year's.
-LEADERS = {"KTKT": ("SCT", "BQLKCN", "STTTT"), "VHXH": ("SYT", "SGDDT", "SVHTTDL")}
+# Leaders by rotation (RULES.md 4): last year's leader is not this year's. (last year,
+# this year, deputy): in KTKT this year's leader STTTT is the Government-flag candidate
+# (RULES.md 20) and its deputy BQLKCN may be elected next year's leader, as the 2022
+# conference did (demo.yaml reported_outcome_2022).
+LEADERS = {"KTKT": ("SCT", "STTTT", "BQLKCN"), "VHXH": ("SYT", "SGDDT", "SVHTTDL")}
 # Units left without a submitted registration this year: one draft, one nothing at all.
 UNREGISTERED = {"KTKT": {"SGTVT": "draft", "BQLDA": None}, "VHXH": {"TTXTDL": None}}
 LATE = {"SXD"}  # registered after the deadline (RULES.md 7)
