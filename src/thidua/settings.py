@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "thidua.awards",
     "thidua.voting",
     "thidua.documents",
+    "thidua.publication",
     "thidua.web",
     "thidua.api",
 ]

@@ -186,6 +186,12 @@ def published_ranking(actor: Actor, bloc_year: BlocYear) -> RankingView | None:
     sees the bloc year. Five queries."""
     if not can_view_bloc_year(actor, bloc_year):
         raise NotFound("Không tìm thấy khối thi đua.")
+    return ranking_view(bloc_year)
+
+
+def ranking_view(bloc_year: BlocYear) -> RankingView | None:
+    """The latest published ranking, without a visibility check: for callers that made
+    their own (published_ranking) or show it to everyone (publication's public page)."""
     ranking = (PublishedRanking.objects.filter(table__bloc_year=bloc_year)
                .select_related("table").order_by("-published_at", "-id").first())
     if ranking is None:

@@ -63,3 +63,11 @@ def conference_view(actor: Actor, conference: Conference) -> ConferenceView:
 
 def candidates(poll: Poll) -> list:
     return list(Candidate.objects.filter(poll=poll).select_related("unit"))
+
+
+def published_ballots(poll: Poll) -> list:
+    """The ballot list of a published poll by receipt code (PublishedBallot, what the
+    public page and the minutes show); empty for a poll not yet published. Two queries."""
+    if poll.state != Poll.State.PUBLISHED:
+        return []
+    return services._ballots(poll)  # noqa: SLF001 - the count's own reading, shared

@@ -1,0 +1,251 @@
+"""What the public may read of a bloc year, and the press release's editing view.
+
+Everything here is already public by its own state: the latest published ranking, the
+published polls (their count and ballot list by receipt code), the proposal dossier once
+sent to the province (never a draft) with the decisions recorded on it, the published
+election and the latest published revision of the press release. Query counts do not grow
+with the number of units or ballots (one pair of queries per published poll).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from thidua.awards.models import Proposal, ProposalLine
+from thidua.awards.proposals import election_result
+from thidua.core.award_forms import AwardForm
+from thidua.core.errors import Forbidden, NotFound
+from thidua.org.models import BlocYear, Province, Unit
+from thidua.org.rules import Actor
+from thidua.publication import rules
+from thidua.publication.domain import press
+from thidua.publication.models import PageView, PressRelease, PressReleaseRevision
+from thidua.scoring.models import PublishedRanking
+from thidua.scoring.queries import ranking_view
+from thidua.voting import queries as voting_queries
+from thidua.voting.models import Poll
+
+FORM_ORDER = {form: i for i, form in enumerate(AwardForm.values)}
+
+
+# --- what is published --------------------------------------------------------------------
+
+def _published_polls(bloc_year: BlocYear) -> list[Poll]:
+    return list(Poll.objects.filter(conference__bloc_year=bloc_year,
+                                    state=Poll.State.PUBLISHED).order_by("id"))
+
+
+def public_proposal(bloc_year: BlocYear) -> Proposal | None:
+    return Proposal.objects.filter(bloc_year=bloc_year,
+                                   state__in=rules.PUBLIC_PROPOSAL_STATES).first()
+
+
+def latest_revision(bloc_year: BlocYear) -> PressReleaseRevision | None:
+    return (PressReleaseRevision.objects.filter(press_release__bloc_year=bloc_year)
+            .order_by("-number").first())
+
+
+def _has_published():
+    """A condition on BlocYear: something of it is public."""
+    return (Q(Exists(PublishedRanking.objects.filter(table__bloc_year=OuterRef("pk"))))
+            | Q(Exists(Poll.objects.filter(conference__bloc_year=OuterRef("pk"),
+                                           state=Poll.State.PUBLISHED)))
+            | Q(Exists(PressReleaseRevision.objects.filter(
+                press_release__bloc_year=OuterRef("pk"))))
+            | Q(Exists(Proposal.objects.filter(bloc_year=OuterRef("pk"),
+                                               state__in=rules.PUBLIC_PROPOSAL_STATES))))
+
+
+def public_bloc_year(pk) -> BlocYear:
+    """A bloc year with something published; anything else is not found (its existence is
+    not told)."""
+    bloc_year = (BlocYear.objects.select_related("bloc__province", "emulation_year",
+                                                 "leader_unit")
+                 .filter(_has_published(), pk=pk).first()) if isinstance(pk, int) else None
+    if bloc_year is None:
+        raise NotFound("Không tìm thấy kết quả đã công bố của khối thi đua này.")
+    return bloc_year
+
+
+def public_province(code: str) -> Province:
+    province = Province.objects.filter(code=str(code)[:20]).first()
+    if province is None:
+        raise NotFound("Không tìm thấy tỉnh, thành phố.")
+    return province
+
+
+def published_bloc_years(province: Province) -> list[BlocYear]:
+    """The province's bloc years with published results, latest year first."""
+    return list(BlocYear.objects.select_related("bloc", "emulation_year")
+                .filter(_has_published(), bloc__province=province)
+                .order_by("-emulation_year__year", "bloc__sort_key", "id"))
+
+
+@dataclass(frozen=True)
+class PublicPoll:
+    poll: Poll
+    rows: list  # dict: label, votes, sentence, outcome, passed
+    cast: int
+    valid: int
+    invalid: int
+    ballots: list  # dict: code, valid, choices (unit names)
+
+
+OUTCOME_WORDS = {True: "Đạt", False: "Không đạt"}
+
+
+def _public_poll(poll: Poll) -> PublicPoll:
+    record = poll.result or {}
+    candidates = record.get("candidates", [])
+    labels = {c["candidate"]: c["label"] for c in candidates}
+    rows = [{"label": c["label"], "votes": c["yes_votes"], "sentence": c["sentence"],
+             "passed": c["passed"], "outcome": OUTCOME_WORDS[bool(c["passed"])]}
+            for c in candidates]
+    ballots = [{"code": b.receipt_code, "valid": b.valid,
+                "choices": [labels.get(c, str(c)) for c in b.choices]}
+               for b in voting_queries.published_ballots(poll)]
+    return PublicPoll(poll, rows, record.get("ballots_cast", 0), record.get("valid", 0),
+                      record.get("invalid", 0), ballots)
+
+
+@dataclass(frozen=True)
+class Election:
+    leader: str
+    deputies: list
+
+
+def public_election(bloc_year: BlocYear) -> Election | None:
+    chosen = election_result(bloc_year)
+    if chosen is None:
+        return None
+    names = dict(Unit.objects.filter(id__in=[chosen.leader_id, *chosen.deputy_ids])
+                 .values_list("id", "name"))
+    return Election(names[chosen.leader_id], [names[u] for u in chosen.deputy_ids])
+
+
+def proposal_lines(proposal: Proposal | None) -> list[ProposalLine]:
+    if proposal is None:
+        return []
+    lines = list(ProposalLine.objects.filter(proposal=proposal)
+                 .select_related("unit", "decision"))
+    return sorted(lines, key=lambda line: (FORM_ORDER.get(line.award_form, 99),
+                                           line.position, line.unit.sort_key, line.id))
+
+
+@dataclass(frozen=True)
+class PublicResults:
+    bloc_year: BlocYear
+    ranking: object  # scoring.queries.RankingView | None
+    polls: list  # PublicPoll
+    proposal: Proposal | None
+    lines: list  # ProposalLine with .unit and .decision
+    election: Election | None
+    press: PressReleaseRevision | None
+    views: int
+
+
+def public_results(bloc_year: BlocYear) -> PublicResults:
+    proposal = public_proposal(bloc_year)
+    return PublicResults(
+        bloc_year, ranking_view(bloc_year),
+        [_public_poll(p) for p in _published_polls(bloc_year)],
+        proposal, proposal_lines(proposal), public_election(bloc_year),
+        latest_revision(bloc_year), view_count(bloc_year))
+
+
+def view_count(bloc_year: BlocYear) -> int:
+    """Visitors, each counted once per day they came."""
+    return PageView.objects.filter(bloc_year=bloc_year).count()
+
+
+# --- the facts of the press release -------------------------------------------------------
+
+def press_facts(bloc_year: BlocYear) -> press.PressFacts:
+    """What the article may say: only published data (see the module doc)."""
+    ranking = ranking_view(bloc_year)
+    polls = [p for p in _published_polls(bloc_year) if p.kind == Poll.Kind.AWARD_PROPOSAL]
+    votes = []
+    for poll in polls:
+        record = poll.result or {}
+        label = AwardForm(poll.award_form).label if poll.award_form else poll.title
+        if poll.run_off_of_id:
+            label += " (bỏ phiếu lại)"
+        votes.append(press.AwardVote(label, record.get("valid", 0), tuple(
+            press.VoteLine(c["label"], c["yes_votes"], bool(c["passed"]))
+            for c in record.get("candidates", []))))
+    proposed = {}
+    for line in proposal_lines(public_proposal(bloc_year)):
+        proposed.setdefault(line.award_form, []).append(line.unit.name)
+    conference = getattr(bloc_year, "conference", None) if _published_polls(bloc_year) \
+        else None
+    election = public_election(bloc_year)
+    return press.PressFacts(
+        province=bloc_year.bloc.province.name, bloc=bloc_year.bloc.name,
+        year=bloc_year.emulation_year.year, members=bloc_year.memberships.count(),
+        conference_on=timezone.localdate(conference.held_at) if conference else None,
+        conference_place=conference.place if conference else "",
+        chair=conference.chair if conference else "",
+        ranking=tuple(press.RankedUnit(line.row.rank, line.unit.name, line.final,
+                                       line.row.tied)
+                      for line in (ranking.lines if ranking else [])),
+        votes=tuple(votes),
+        proposals=tuple(press.ProposedAward(AwardForm(form).label, tuple(units))
+                        for form, units in proposed.items()),
+        next_leader=election.leader if election else None,
+        next_deputies=tuple(election.deputies) if election else ())
+
+
+# --- the editing view ---------------------------------------------------------------------
+
+DRAFT, PUBLISHED, CHANGED = "draft", "published", "changed"
+STATE_LABELS = {DRAFT: "Bản thảo, chưa công bố", PUBLISHED: "Đã công bố",
+                CHANGED: "Đã công bố; có chỉnh sửa chưa công bố"}
+
+
+@dataclass(frozen=True)
+class PressView:
+    bloc_year: BlocYear
+    release: PressRelease | None
+    published: PressReleaseRevision | None
+    state: str | None  # None: not written yet
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS.get(self.state, "Chưa có bản thảo")
+
+    @property
+    def edited_fields(self) -> list[str]:
+        release = self.release
+        if release is None:
+            return []
+        return [name for name in press.FIELDS
+                if getattr(release, name) != getattr(release, f"generated_{name}")]
+
+
+def press_state(release: PressRelease | None, revision: PressReleaseRevision | None):
+    if release is None:
+        return None
+    if revision is None:
+        return DRAFT
+    same = all(getattr(release, f) == getattr(revision, f) for f in press.FIELDS)
+    return PUBLISHED if same else CHANGED
+
+
+def press_bloc_year(actor: Actor, pk) -> BlocYear:
+    """The bloc year whose press release the actor works on: 404 outside it, 403 for a
+    member who may not edit."""
+    bloc_year = (BlocYear.objects.select_related("bloc__province", "emulation_year")
+                 .filter(pk=pk).first()) if isinstance(pk, int) else None
+    if bloc_year is None or not rules.can_view_press_draft(actor, bloc_year):
+        raise NotFound("Không tìm thấy khối thi đua.")
+    if not rules.can_edit_press_release(actor, bloc_year):
+        raise Forbidden("Chỉ Trưởng khối và Thường trực thi đua tỉnh soạn và công bố thông "
+                        "cáo báo chí.")
+    return bloc_year
+
+
+def press_view(bloc_year: BlocYear) -> PressView:
+    release = PressRelease.objects.filter(bloc_year=bloc_year).first()
+    revision = latest_revision(bloc_year) if release else None
+    return PressView(bloc_year, release, revision, press_state(release, revision))
