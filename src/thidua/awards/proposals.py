@@ -285,6 +285,11 @@ def move_proposal(actor: Actor, proposal: Proposal, action: str, reason: str = "
     audit.record(actor, f"awards.proposal.{action}", locked,
                  province_id=locked.bloc_year.bloc.province_id, before=before,
                  after=proposal_snapshot(locked), reason=reason)
+    if action in ("submit", "resubmit"):
+        # The bloc year follows its dossier (a return leaves it there: still the
+        # proposals' stage, the bloc redrafts and resends).
+        org_services.follow_phase(actor, locked.bloc_year, Phase.PROPOSALS_SUBMITTED,
+                                  "Hồ sơ đề nghị khen thưởng của khối đã gửi tỉnh.")
     return locked
 
 
@@ -440,6 +445,9 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
             audit.record(actor, "awards.proposal.decide", proposal,
                          province_id=emulation_year.province_id, before=before,
                          after={"state": target, "decision": number})
+            org_services.follow_phase(actor, proposal.bloc_year, Phase.DECIDED,
+                                      f"Quyết định khen thưởng số {number} ngày "
+                                      f"{decision_date:%d/%m/%Y}.")
     return decision
 
 
@@ -467,7 +475,9 @@ def open_next_year(actor: Actor, bloc_year: BlocYear, *, leader, deputies, membe
     """Open the bloc's next year with its elected leader and deputies (RULES 3; passed in
     until the voting app's election result feeds them), this year's members (or those
     given) and a copy of this year's criteria table. RULES 4: a unit that led the bloc in
-    the look-back window (rulebook `organisation.rotation_lookback_years`) may not lead."""
+    the look-back window (rulebook `organisation.rotation_lookback_years`) may not lead.
+    The leader unit's officers become the new year's leader officers (this year's keep
+    theirs for this year only)."""
     bloc = bloc_year.bloc
     if not rules.can_oversee_province(actor, bloc.province_id):
         if rules.can_view_bloc_year(actor, bloc_year):
@@ -492,10 +502,12 @@ def open_next_year(actor: Actor, bloc_year: BlocYear, *, leader, deputies, membe
                                         leader=leader, deputies=deputies)
     table = scoring_services.current_table(bloc_year)
     copied = scoring_services.copy_table(actor, table, new) if table is not None else None
+    officers = org_services.grant_leader_officers(actor, new)
     audit.record(actor, "awards.year.open", new, province_id=bloc.province_id,
                  after={"from_bloc_year": bloc_year.id, "year": year,
                         "leader_unit": leader_id,
-                        "criteria_table": copied.id if copied else None})
+                        "criteria_table": copied.id if copied else None,
+                        "leader_officers": [user.id for user in officers]})
     return new
 
 

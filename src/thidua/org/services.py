@@ -11,8 +11,23 @@ from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import nfc
 from thidua.org.domain.composition import Composition, composition_errors
-from thidua.org.domain.phases import PhaseError, PhaseForbidden, check_transition
-from thidua.org.models import Bloc, BlocYear, EmulationYear, Membership, Province, Unit
+from thidua.org.domain.phases import (
+    ORDER,
+    Phase,
+    PhaseError,
+    PhaseForbidden,
+    check_transition,
+)
+from thidua.org.models import (
+    Bloc,
+    BlocYear,
+    EmulationYear,
+    Membership,
+    Province,
+    Role,
+    RoleAssignment,
+    Unit,
+)
 from thidua.org.rules import Actor, bloc_year_roles, can_set_up_province
 
 
@@ -121,6 +136,55 @@ def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "")
                  before={"phase": before}, after={"phase": target}, reason=reason.strip())
     bloc_year.phase = target
     return locked
+
+
+def follow_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str) -> bool:
+    """Move the bloc year to `target` because a step elsewhere (the proposal sent, the
+    decision recorded) puts it there; call it inside that step's transaction. Idempotent:
+    a bloc year already at `target` or beyond stays where it is (False). From the phase
+    just before `target` it moves like `move_phase` (the actor's role checked, one audit
+    event carrying `reason`); from further back it refuses: the phases of the year are
+    not skipped silently."""
+    locked = BlocYear.objects.select_for_update().select_related("bloc").get(pk=bloc_year.pk)
+    order = ORDER.index
+    if order(Phase(locked.phase)) >= order(Phase(target)):
+        return False
+    if order(Phase(locked.phase)) + 1 != order(Phase(target)):
+        raise Conflict(f"{locked.bloc.display_name} đang ở giai đoạn “"
+                       f"{Phase(locked.phase).label}”: chưa thể chuyển sang “"
+                       f"{Phase(target).label}”.")
+    move_phase(actor, locked, target, reason)
+    bloc_year.phase = target
+    return True
+
+
+@transaction.atomic
+def grant_leader_officers(actor: Actor, bloc_year: BlocYear) -> list:
+    """The officers of the bloc year's leader unit (its UNIT_OFFICER accounts) become the
+    bloc year's leader officers (BLOC_LEADER_OFFICER, scoped to this bloc year only: a
+    leader of an earlier year keeps that year and gets nothing of this one). Idempotent:
+    an officer who holds the role already is left alone. One audit event per grant.
+    Returns the users granted now."""
+    _require_setup(actor, bloc_year.bloc.province_id,
+                   "Chỉ Thường trực thi đua tỉnh được phân quyền Trưởng khối.")
+    held = set(RoleAssignment.objects.filter(
+        role=Role.BLOC_LEADER_OFFICER, bloc_year=bloc_year).values_list("user_id", flat=True))
+    granted = []
+    for assignment in RoleAssignment.objects.filter(
+            role=Role.UNIT_OFFICER, unit_id=bloc_year.leader_unit_id,
+            user__is_active=True).select_related("user").order_by("user_id"):
+        user = assignment.user
+        if user.id in held:
+            continue
+        held.add(user.id)
+        role = RoleAssignment.objects.create(user=user, role=Role.BLOC_LEADER_OFFICER,
+                                             bloc_year=bloc_year)
+        audit.record(actor, "org.role.grant", role, province_id=bloc_year.bloc.province_id,
+                     after={"user": user.id, "role": Role.BLOC_LEADER_OFFICER.value,
+                            "bloc_year": bloc_year.id, "unit": bloc_year.leader_unit_id})
+        user.__dict__.pop("_thidua_actor", None)
+        granted.append(user)
+    return granted
 
 
 # --- setting up a province: units, blocs, years, bloc size ---------------------------------
