@@ -313,6 +313,12 @@ RANKING = Kind(
 
 KINDS = {kind.slug: kind for kind in (REGISTRATION, PLEDGE, SELF_ASSESSMENT, RANKING)}
 
+# The award documents (tờ trình, form 02, decision draft): kinds_awards.py.
+bloc_signer = _bloc_signer
+from thidua.documents.kinds_awards import award_kinds  # noqa: E402
+
+KINDS.update({kind.slug: kind for kind in award_kinds()})
+
 
 def kind_for(slug: str) -> Kind:
     try:

@@ -42,3 +42,51 @@ def can_view_ranking_doc(actor: Actor, bloc_year) -> bool:
 
 def can_issue_ranking_doc(actor: Actor, bloc_year) -> bool:
     return scoring_rules.can_run_scoring(actor, bloc_year)
+
+
+# --- award documents (kinds_awards.py) ------------------------------------------------------
+
+def can_view_proposal_letter(actor: Actor, proposal) -> bool:
+    """The bloc's runners and the province always; a member unit once the letter is the
+    bloc's published paper (the proposal sent to the province); nobody else."""
+    from thidua.awards import rules as award_rules  # noqa: PLC0415
+    from thidua.awards.domain.workflow import State  # noqa: PLC0415
+
+    bloc_year = proposal.bloc_year
+    if not award_rules.can_view_proposal(actor, bloc_year):
+        return False
+    return bool(award_rules.proposal_sides(actor, bloc_year)) or proposal.state in (
+        State.SUBMITTED, State.RESUBMITTED, State.ACCEPTED, State.DECIDED)
+
+
+def can_issue_proposal_letter(actor: Actor, proposal) -> bool:
+    """The bloc's leader signs its proposal letter."""
+    from thidua.awards import rules as award_rules  # noqa: PLC0415
+    from thidua.awards.domain.workflow import BLOC  # noqa: PLC0415
+
+    return BLOC in award_rules.proposal_sides(actor, proposal.bloc_year)
+
+
+def can_view_achievement_report(actor: Actor, line) -> bool:
+    """A collective's own report: the unit itself, its bloc's runners, the province."""
+    from thidua.awards import rules as award_rules  # noqa: PLC0415
+
+    bloc_year = line.proposal.bloc_year
+    return award_rules.can_view_proposal(actor, bloc_year) and (
+        line.unit_id in actor.own_units or bool(award_rules.proposal_sides(actor, bloc_year)))
+
+
+def can_issue_achievement_report(actor: Actor, line) -> bool:
+    return can_act_for_unit(actor, line.unit_id)
+
+
+def can_view_decision_draft(actor: Actor, emulation_year) -> bool:
+    """The chairman's decision is drafted by the province's secretariat only."""
+    from thidua.org.rules import can_oversee_province  # noqa: PLC0415
+
+    return can_oversee_province(actor, emulation_year.province_id)
+
+
+def can_issue_decision_draft(actor: Actor, emulation_year) -> bool:
+    """Never here: the provincial People's Committee's office numbers its decisions."""
+    return False

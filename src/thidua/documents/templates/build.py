@@ -318,6 +318,11 @@ def ranking():
 TEMPLATES = {"registration": registration, "pledge": pledge,
              "self_assessment": self_assessment, "ranking": ranking}
 
+# The award documents (tờ trình, form 02, decision draft) live in their own module.
+from thidua.documents.templates.build_awards import TEMPLATES as AWARD_TEMPLATES  # noqa: E402
+
+TEMPLATES.update(AWARD_TEMPLATES)
+
 
 def build(out: Path = OUT):
     out.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,313 @@
+"""The award documents (issue 6, item 4; RULES.md 41): the bloc's proposal letter to the
+province (tờ trình, form 01), each proposed collective's achievement report (form 02) and
+the chairman's decision draft (dự thảo quyết định). Registered in kinds.KINDS.
+
+Legal bases (căn cứ) come from the rulebook in force on the document's date, as for every
+kind. kinds.py registers `award_kinds()` at its end, so the shared helpers are imported
+inside the functions here (either module may be imported first).
+"""
+
+from thidua.awards.domain.workflow import State
+from thidua.awards.models import Award, Proposal, ProposalLine, UnitYearFacts
+from thidua.core.award_forms import AwardForm
+from thidua.core.errors import NotFound
+from thidua.documents import rules
+from thidua.org.models import EmulationYear
+from thidua.org.rules import Actor
+from thidua.scoring.domain.display import vi_number
+
+# Danh hiệu thi đua (titles) vs hình thức khen thưởng (forms of reward), as form 02 splits
+# the history (Luật Thi đua, khen thưởng 2022, Điều 8 and 9).
+TITLES = (AwardForm.GOVERNMENT_FLAG, AwardForm.PROVINCIAL_FLAG, AwardForm.EXCELLENT_COLLECTIVE)
+# What the chairman of the provincial People's Committee confers; the Government flag is the
+# Prime Minister's (the province proposes it), so his decision lists the others.
+CHAIRMAN_FORMS = (AwardForm.PROVINCIAL_FLAG, AwardForm.CERTIFICATE_OF_MERIT,
+                  AwardForm.EXCELLENT_COLLECTIVE)
+FORM_ORDER = list(AwardForm.values)
+
+
+def _k():
+    from thidua.documents import kinds  # noqa: PLC0415 - see the module doc
+
+    return kinds
+
+
+def _date(on) -> str:
+    return f"{on:%d/%m/%Y}"
+
+
+def _council(province) -> str:
+    return f"Hội đồng Thi đua - Khen thưởng tỉnh {province.name}"
+
+
+def _ranks(bloc_year) -> dict:
+    from thidua.awards.proposals import bloc_ranking  # noqa: PLC0415
+
+    return {r.unit_id: r for r in bloc_ranking(bloc_year)}
+
+
+def _conference(bloc_year):
+    """(conference or None, present, total) of the bloc's year-end conference."""
+    from thidua.voting.models import Conference  # noqa: PLC0415
+
+    conference = Conference.objects.filter(bloc_year=bloc_year).first()
+    if conference is None:
+        return None, None, None
+    rows = list(conference.attendance.values_list("present", flat=True))
+    return conference, sum(rows), len(rows)
+
+
+# --- the proposal letter (tờ trình, form 01) --------------------------------------------------
+
+def load_proposal(actor: Actor, pk: int) -> Proposal:
+    proposal = (Proposal.objects.select_related(
+        "bloc_year__bloc__province", "bloc_year__emulation_year", "bloc_year__leader_unit")
+        .filter(pk=pk).first())
+    if proposal is None or not rules.can_view_proposal_letter(actor, proposal):
+        raise NotFound("Không tìm thấy hồ sơ đề nghị khen thưởng.")
+    return proposal
+
+
+def _lines(proposal):
+    lines = list(proposal.lines.select_related("unit"))
+    return sorted(lines, key=lambda x: (FORM_ORDER.index(x.award_form), x.position, x.id))
+
+
+def proposal_context(actor, proposal, on) -> dict:
+    k = _k()
+    bloc_year = proposal.bloc_year
+    bloc, year, province = bloc_year.bloc, bloc_year.year, bloc_year.bloc.province
+    members = bloc_year.memberships.count()
+    ranks = _ranks(bloc_year)
+    conference, present, total = _conference(bloc_year)
+    held = (f"Ngày {_date(proposal.conference_date)}, {bloc.name} tổ chức hội nghị tổng kết "
+            f"công tác thi đua năm {year}")
+    if conference is not None:
+        held += (f" tại {conference.place}, do {conference.chair} chủ trì; dự hội nghị có "
+                 f"{present}/{total} đơn vị thành viên")
+    else:
+        held += f" với {members} đơn vị thành viên"
+    lines = _lines(proposal)
+    counts = {}
+    for line in lines:
+        counts[line.award_form] = counts.get(line.award_form, 0) + 1
+    summary = "; ".join(f"{AwardForm(form).label}: {n} tập thể" for form, n in counts.items())
+    return {
+        "doc_type": "TỜ TRÌNH",
+        "subject": f"Về việc đề nghị khen thưởng năm {year} cho các tập thể thuộc {bloc.name}",
+        "addressee": f"Kính gửi: {_council(province)}.",
+        "legal_bases": k.legal_bases(province.code, on),
+        "intro": [
+            held + ".",
+            "Căn cứ kết quả chấm điểm, xếp hạng thi đua và kết quả bỏ phiếu kín bình xét "
+            f"tại hội nghị, {bloc.name} đề nghị khen thưởng {len(lines)} lượt tập thể"
+            + (f" ({summary})" if summary else "") + ", cụ thể như sau:",
+        ],
+        "proposed": [{"no": i, "unit": line.unit.name,
+                      "form": AwardForm(line.award_form).label,
+                      "rank": str(ranks[line.unit_id].rank) if line.unit_id in ranks else "",
+                      "votes": f"{line.votes}/{present or members}"
+                      if line.votes is not None else ""}
+                     for i, line in enumerate(lines, 1)],
+        "closing": [f"{bloc.name} kính trình {_council(province)} xem xét, trình Chủ tịch "
+                    f"Ủy ban nhân dân tỉnh {province.name} khen thưởng (Cờ thi đua của Chính "
+                    "phủ: đề nghị Thủ tướng Chính phủ tặng) cho các tập thể nêu trên./."],
+        "attachments": ["- Biên bản họp bình xét thi đua của khối, kèm kết quả bỏ phiếu;",
+                        "- Báo cáo thành tích của từng tập thể được đề nghị (mẫu số 02)."],
+        "signer": k.bloc_signer(bloc_year),
+        "recipients": ["- Như trên;", "- Các đơn vị thành viên;", "- Lưu: VT."],
+    }
+
+
+# --- a collective's achievement report (form 02) -------------------------------------------
+
+def load_line(actor: Actor, pk: int) -> ProposalLine:
+    line = (ProposalLine.objects.select_related(
+        "unit__province", "proposal__bloc_year__bloc__province",
+        "proposal__bloc_year__emulation_year", "proposal__bloc_year__leader_unit")
+        .filter(pk=pk).first())
+    if line is None or not rules.can_view_achievement_report(actor, line):
+        raise NotFound("Không tìm thấy tập thể được đề nghị khen thưởng.")
+    return line
+
+
+def _history_row(award) -> dict:
+    decision = f"Số {award.decision_number} ngày {_date(award.decision_date)}"
+    return {"year": str(award.emulation_year.year), "form": award.get_award_form_display(),
+            "decision": decision + (f"; {award.signer}" if award.signer else "")}
+
+
+def _blank_row() -> dict:
+    return {"year": "", "form": "", "decision": ""}
+
+
+def achievement_context(actor, line, on) -> dict:
+    unit, bloc_year = line.unit, line.proposal.bloc_year
+    year, bloc = bloc_year.year, bloc_year.bloc
+    form = AwardForm(line.award_form).label
+    facts = UnitYearFacts.objects.filter(unit=unit, emulation_year=bloc_year.emulation_year
+                                         ).first()
+    ranked = _ranks(bloc_year).get(unit.id)
+    members = bloc_year.memberships.count()
+    history = list(Award.objects.filter(unit=unit, emulation_year__year__lt=year)
+                   .select_related("emulation_year").order_by("-emulation_year__year", "id"))
+    to_fill = "(đơn vị bổ sung)"
+
+    def fact(value, suffix=""):
+        return to_fill if value is None or value == "" else f"{value}{suffix}"
+
+    situation = [
+        f"1. Tên tập thể: {unit.name}.",
+        f"- Địa chỉ trụ sở chính, điện thoại, thư điện tử: {to_fill}.",
+        f"- Thành viên {bloc.name} năm {year}.",
+        "- Tổng số cán bộ, công chức, viên chức, người lao động: "
+        f"{fact(facts and facts.member_count)}.",
+        f"2. Chức năng, nhiệm vụ được giao: {to_fill}.",
+    ]
+    achievements = [
+        f"1. Kết quả thi đua năm {year} trong {bloc.name}: "
+        + (f"tổng điểm {vi_number(ranked.score)}, xếp hạng {ranked.rank}/{members}."
+           if ranked else "chưa có kết quả chấm điểm được công bố."),
+        "- Xếp loại mức độ hoàn thành nhiệm vụ: "
+        f"{fact(facts and facts.get_task_rating_display())}.",
+        "- Xếp loại tổ chức đảng: " f"{fact(facts and facts.get_party_rating_display())}.",
+        "- Số thành viên đạt Lao động tiên tiến / Chiến sĩ thi đua cơ sở: "
+        f"{fact(facts and facts.advanced_worker_count)} / "
+        f"{fact(facts and facts.emulation_soldier_count)}.",
+        f"- Được hội nghị tổng kết khối ngày {_date(line.proposal.conference_date)} bình xét "
+        f"đề nghị tặng {form}"
+        + (f" với {line.votes} phiếu đồng ý." if line.votes is not None else "."),
+        f"2. Thành tích nổi bật theo chức năng, nhiệm vụ: {to_fill}.",
+        f"3. Biện pháp, nguyên nhân đạt được thành tích; các phong trào thi đua đã hưởng "
+        f"ứng: {to_fill}.",
+        f"4. Việc thực hiện chủ trương, chính sách của Đảng, pháp luật của Nhà nước: "
+        f"{to_fill}.",
+    ]
+    titles = [_history_row(a) for a in history if a.award_form in TITLES]
+    rewards = [_history_row(a) for a in history if a.award_form not in TITLES]
+    return {
+        "doc_type": "BÁO CÁO THÀNH TÍCH",
+        "subject": f"Đề nghị tặng {form} năm {year}",
+        "unit_line": f"Tên tập thể đề nghị: {unit.name}",
+        "situation": situation,
+        "achievements": achievements,
+        "titles": titles or [_blank_row()],
+        "rewards": rewards or [_blank_row()],
+        "history_note": ["(Các danh hiệu, hình thức khen thưởng đã nhận lấy từ dữ liệu khen "
+                         "thưởng của tỉnh; đơn vị bổ sung các khen thưởng khác nếu có.)"],
+        "signer": {"mandate": "", "title": "THỦ TRƯỞNG ĐƠN VỊ", "name": ""},
+        "recipients": [f"- Trưởng {bloc.name};", "- Lưu: VT."],
+    }
+
+
+# --- the chairman's decision draft --------------------------------------------------------------
+
+def province_issuer(emulation_year):
+    province = emulation_year.province
+    return _k().Issuer(f"province:{province.id}", "UBND", "ỦY BAN NHÂN DÂN",
+                       f"TỈNH {province.name.upper()}", province.name)
+
+
+def load_emulation_year(actor: Actor, pk: int) -> EmulationYear:
+    emulation_year = EmulationYear.objects.select_related("province").filter(pk=pk).first()
+    if emulation_year is None or not rules.can_view_decision_draft(actor, emulation_year):
+        raise NotFound("Không tìm thấy năm thi đua.")
+    return emulation_year
+
+
+def decision_lines(emulation_year) -> dict:
+    """Award form → unit names the decision confers: lines of the proposals the province
+    accepted (or already decided, awarded), in the chairman's forms, bloc by bloc."""
+    lines = (ProposalLine.objects.filter(
+        proposal__bloc_year__emulation_year=emulation_year,
+        proposal__state__in=(State.ACCEPTED, State.DECIDED), award_form__in=CHAIRMAN_FORMS)
+        .exclude(outcome=ProposalLine.Outcome.NOT_AWARDED).select_related("unit")
+        .order_by("proposal__bloc_year__bloc__sort_key", "proposal__bloc_year__bloc_id",
+                  "position", "id"))
+    grouped = {form: [] for form in CHAIRMAN_FORMS}
+    for line in lines:
+        grouped[line.award_form].append(line.unit.name)
+    return {form: names for form, names in grouped.items() if names}
+
+
+def decision_signer(vice_chair: bool = True) -> dict:
+    """Decree 30: a vice-chairman signs for the chairman (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH);
+    the chairman signs as CHỦ TỊCH. The draft is prepared for the vice-chairman in charge
+    of emulation work, the usual case; the office changes it in Word otherwise."""
+    if vice_chair:
+        return {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH", "name": ""}
+    return {"mandate": "", "title": "CHỦ TỊCH", "name": ""}
+
+
+def decision_context(actor, emulation_year, on) -> dict:
+    k = _k()
+    province, year = emulation_year.province, emulation_year.year
+    grouped = decision_lines(emulation_year)
+    forms = ", ".join(AwardForm(f).label for f in grouped) or "khen thưởng"
+    article_1 = []
+    for letter, (form, names) in zip("abcdefgh", grouped.items(), strict=False):
+        article_1.append(f"{letter}) {AwardForm(form).label} ({len(names)} tập thể):")
+        article_1 += [f"- {name};" for name in names]
+    if not article_1:
+        article_1 = ["(Chưa có hồ sơ đề nghị nào được tiếp nhận.)"]
+    considering = ("Xét đề nghị của Giám đốc Sở Nội vụ (Ban Thi đua - Khen thưởng) về "
+                   f"khen thưởng các tập thể thuộc cụm, khối thi đua của tỉnh năm {year}.")
+    return {
+        "doc_type": "QUYẾT ĐỊNH",
+        "subject": f"Về việc tặng {forms} năm {year}",
+        "authority": f"CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH {province.name.upper()}",
+        "legal_bases": k.legal_bases(province.code, on),
+        "considering": considering,
+        "articles": [
+            {"head": "Điều 1.", "text": "Tặng danh hiệu thi đua, hình thức khen thưởng cho "
+             f"các tập thể đã có thành tích xuất sắc trong phong trào thi đua năm {year} của "
+             "các cụm, khối thi đua của tỉnh, gồm:", "lines": article_1},
+            {"head": "Điều 2.", "text": "Tiền thưởng kèm theo thực hiện theo quy định hiện "
+             "hành, từ nguồn quỹ thi đua, khen thưởng của tỉnh.", "lines": []},
+            {"head": "Điều 3.", "text": "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn "
+             "phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Nội vụ, Giám đốc Sở Tài chính, thủ "
+             "trưởng các cơ quan, đơn vị liên quan và các tập thể có tên tại Điều 1 chịu "
+             "trách nhiệm thi hành Quyết định này./.", "lines": []},
+        ],
+        "signer": decision_signer(),
+        "recipients": ["- Như Điều 3;", "- Chủ tịch, các Phó Chủ tịch UBND tỉnh;",
+                       "- Ban Thi đua - Khen thưởng (Sở Nội vụ);", "- Lưu: VT, TĐKT."],
+    }
+
+
+def award_kinds() -> list:
+    Kind = _k().Kind  # noqa: N806
+    return [
+        Kind(slug="to-trinh", label="Tờ trình đề nghị khen thưởng (mẫu 01)",
+             template="proposal_letter", symbol="TTr", load=load_proposal,
+             issuer=lambda p: _k().bloc_issuer(p.bloc_year),
+             can_issue=rules.can_issue_proposal_letter, context=proposal_context,
+             filename=lambda p: f"to-trinh-khen-thuong-{p.bloc_year.year}-"
+                                f"{p.bloc_year.bloc.code}",
+             province_id=lambda p: p.bloc_year.bloc.province_id),
+        Kind(slug="bao-cao-thanh-tich", label="Báo cáo thành tích tập thể (mẫu 02)",
+             template="achievement_report", symbol="BC", load=load_line,
+             issuer=lambda line: _k().unit_issuer(line.unit),
+             can_issue=rules.can_issue_achievement_report, context=achievement_context,
+             filename=lambda line: f"bao-cao-thanh-tich-{line.proposal.bloc_year.year}-"
+                                   f"{line.unit.code}-{line.award_form}",
+             province_id=lambda line: line.unit.province_id),
+        Kind(slug="du-thao-quyet-dinh", label="Dự thảo quyết định khen thưởng",
+             template="decision_draft", symbol="QĐ", load=load_emulation_year,
+             issuer=province_issuer, can_issue=rules.can_issue_decision_draft,
+             context=decision_context,
+             filename=lambda y: f"du-thao-quyet-dinh-khen-thuong-{y.year}-"
+                                f"{y.province.code}",
+             province_id=lambda y: y.province_id),
+    ]
+
+
+def proposal_documents(bloc_year) -> list[tuple[str, int]]:
+    """(kind slug, subject id) of a bloc year's award documents: its proposal letter and one
+    achievement report per proposed line (the province pack, RULES.md 41)."""
+    proposal = Proposal.objects.filter(bloc_year=bloc_year).first()
+    if proposal is None:
+        return []
+    return [("to-trinh", proposal.id)] + [("bao-cao-thanh-tich", line.id)
+                                           for line in _lines(proposal)]
+

@@ -1,0 +1,89 @@
+"""The award documents' Word templates (RULES.md 35–39, 41): the proposal letter (tờ trình,
+form 01), a collective's achievement report (form 02) and the chairman's decision draft.
+
+Built by `python -m thidua.documents.templates.build` with the others (build.py adds
+`TEMPLATES` below to its own); the shared blocks (heading, legal bases, grid, signature)
+come from build.py, imported inside each function so that either module may load first.
+"""
+
+from docx.shared import Mm
+
+
+def _b():
+    from thidua.documents.templates import build  # noqa: PLC0415 - see the module doc
+
+    return build
+
+
+def proposal_letter():
+    """Tờ trình: addressee, legal bases, the conference and its vote results, the table of
+    units proposed per award form, the dossier it comes with (RULES.md 41)."""
+    b = _b()
+    doc = b.new_document()
+    b.heading_block(doc)
+    b.para(doc, "{{ addressee }}", align=b.CENTER, after=6)
+    b.legal_bases(doc)
+    b.paragraphs(doc, "intro")
+    b.grid(doc, ["STT", "Tập thể được đề nghị", "Hình thức khen thưởng", "Hạng thi đua",
+                 "Số phiếu đồng ý"],
+           ["p.no", "p.unit", "p.form", "p.rank", "p.votes"],
+           [Mm(12), Mm(62), Mm(48), Mm(20), Mm(23)], "p in proposed")
+    b.paragraphs(doc, "closing")
+    b.section_title(doc, "Hồ sơ kèm theo:")
+    b.paragraphs(doc, "attachments")
+    b.closing_block(doc)
+    return doc
+
+
+def achievement_report():
+    """Form 02 for a collective: pre-filled facts, sections the unit completes, the awards
+    already received (titles and forms of reward, each with its decision)."""
+    b = _b()
+    doc = b.new_document()
+    b.heading_block(doc)
+    b.para(doc, "{{ unit_line }}", align=b.CENTER, italic=True, after=6)
+    b.section_title(doc, "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH")
+    b.paragraphs(doc, "situation")
+    b.section_title(doc, "II. THÀNH TÍCH ĐẠT ĐƯỢC")
+    b.paragraphs(doc, "achievements")
+    b.section_title(doc, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG")
+    b.para(doc, "1. Danh hiệu thi đua", italic=True, after=3)
+    b.grid(doc, ["Năm", "Danh hiệu thi đua", "Số, ngày quyết định; cơ quan ban hành"],
+           ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)], "h in titles")
+    b.para(doc, "2. Hình thức khen thưởng", italic=True, before=6, after=3)
+    b.grid(doc, ["Năm", "Hình thức khen thưởng", "Số, ngày quyết định; cơ quan ban hành"],
+           ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)], "h in rewards")
+    b.paragraphs(doc, "history_note")
+    b.closing_block(doc)
+    return doc
+
+
+def decision_draft():
+    """Dự thảo quyết định of the chairman: the authority line, legal bases, the proposal
+    considered, "QUYẾT ĐỊNH:", then Điều 1 … with their lines, signature KT./TM."""
+    b = _b()
+    doc = b.new_document()
+    b.heading_block(doc)
+    # UBND tỉnh is one agency written on two lines, both bold (Decree 30 appendix I).
+    agency = doc.tables[0].rows[0].cells[0].paragraphs[0]
+    agency.runs[0].bold = True
+    b.para(doc, "{{ authority }}", bold=True, align=b.CENTER, after=6)
+    b.legal_bases(doc)
+    b.para(doc, "{{ considering }}", italic=True, align=b.JUSTIFY, indent_first=Mm(10),
+           after=6)
+    b.para(doc, "QUYẾT ĐỊNH:", bold=True, align=b.CENTER, before=6, after=6)
+    b.para(doc, "{%p for article in articles %}")
+    p = b.para(doc, "{{ article.head }}", bold=True, align=b.JUSTIFY, indent_first=Mm(10),
+               after=3)
+    run = p.add_run(" {{ article.text }}")
+    b._fonts(run, b.F.BODY_SIZE)
+    b.para(doc, "{%p for line in article.lines %}")
+    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=3)
+    b.para(doc, "{%p endfor %}")
+    b.para(doc, "{%p endfor %}")
+    b.closing_block(doc)
+    return doc
+
+
+TEMPLATES = {"proposal_letter": proposal_letter, "achievement_report": achievement_report,
+             "decision_draft": decision_draft}
