@@ -36,6 +36,15 @@ class Table:
     left_columns: frozenset = frozenset({1})  # the name column reads left-aligned
 
 
+@dataclass(frozen=True)
+class Image:
+    """A picture (PNG bytes: a chart, a QR code) set inline `width_mm` wide (docxtpl
+    InlineImage); it may sit anywhere in the context, in lists and dicts too."""
+
+    data: bytes
+    width_mm: float
+
+
 def template_path(name: str) -> Path:
     return TEMPLATE_DIR / f"{name}.docx"
 
@@ -112,11 +121,26 @@ def _draw(document, paragraph, table: Table):
     paragraph._p.getparent().remove(paragraph._p)
 
 
+def _images(template, value):
+    """Every `Image` in the context (at any depth) as the template's InlineImage."""
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    if isinstance(value, Image):
+        return InlineImage(template, io.BytesIO(value.data), width=Mm(value.width_mm))
+    if isinstance(value, dict):
+        return {key: _images(template, item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_images(template, item) for item in value]
+    return value
+
+
 def render(name: str, context: dict) -> bytes:
     """The filled DOCX of template `name` as bytes."""
     template = DocxTemplate(template_path(name))
     tables = {key: value for key, value in context.items() if isinstance(value, Table)}
-    filled = {key: (_marker(key) if key in tables else value) for key, value in context.items()}
+    filled = {key: (_marker(key) if key in tables else _images(template, value))
+              for key, value in context.items()}
     template.render(filled, autoescape=True)
     if tables:
         document = template.docx

@@ -319,6 +319,11 @@ from thidua.documents.kinds_awards import award_kinds  # noqa: E402
 
 KINDS.update({kind.slug: kind for kind in award_kinds()})
 
+# The conference papers (ballots, voting cards, count record, minutes): kinds_conference.py.
+from thidua.documents.kinds_conference import conference_kinds  # noqa: E402
+
+KINDS.update({kind.slug: kind for kind in conference_kinds()})
+
 
 def kind_for(slug: str) -> Kind:
     try:

@@ -9,6 +9,7 @@ province) for the bloc's.
 from thidua.org.rules import Actor, can_act_for_unit, can_view_bloc_year
 from thidua.pledges import rules as pledge_rules
 from thidua.scoring import rules as scoring_rules
+from thidua.voting import rules as voting_rules
 
 
 def can_view_registration_doc(actor: Actor, registration) -> bool:
@@ -42,6 +43,48 @@ def can_view_ranking_doc(actor: Actor, bloc_year) -> bool:
 
 def can_issue_ranking_doc(actor: Actor, bloc_year) -> bool:
     return scoring_rules.can_run_scoring(actor, bloc_year)
+
+
+# --- the conference papers (kinds_conference) ------------------------------------------------
+
+COUNTED = ("closed", "published")
+
+
+def can_view_ballot_papers(actor: Actor, poll) -> bool:
+    """Printed ballots and voting cards carry receipt codes and one-time tokens: only
+    those who run the conference (and the counting committee, for ballots) see them."""
+    return voting_rules.can_enter_paper_ballots(actor, poll.conference)
+
+
+def can_view_cards_doc(actor: Actor, poll) -> bool:
+    return voting_rules.can_run_conference(actor, poll.conference.bloc_year)
+
+
+def can_view_count_record_doc(actor: Actor, poll) -> bool:
+    """The count record of a counted poll: those who run the conference once it is closed,
+    every member of the bloc once it is published (voting.rules.can_see_result)."""
+    return poll.state in COUNTED and voting_rules.can_see_result(actor, poll)
+
+
+def can_issue_count_record_doc(actor: Actor, poll) -> bool:
+    return poll.state in COUNTED and voting_rules.can_run_conference(
+        actor, poll.conference.bloc_year)
+
+
+def can_view_minutes_doc(actor: Actor, conference, states) -> bool:
+    """The minutes: those who run the conference at any time; the bloc's members once every
+    poll of the conference is published (`states`: the polls' states)."""
+    bloc_year = conference.bloc_year
+    if voting_rules.can_run_conference(actor, bloc_year):
+        return True
+    return (bool(states) and all(s == "published" for s in states)
+            and voting_rules.can_view_conference(actor, bloc_year))
+
+
+def can_issue_minutes_doc(actor: Actor, conference, states) -> bool:
+    """Numbered once every poll is counted (the minutes copy the counts)."""
+    return (bool(states) and all(s in COUNTED for s in states)
+            and voting_rules.can_run_conference(actor, conference.bloc_year))
 
 
 # --- award documents (kinds_awards.py) ------------------------------------------------------

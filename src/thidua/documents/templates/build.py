@@ -323,6 +323,13 @@ from thidua.documents.templates.build_awards import TEMPLATES as AWARD_TEMPLATES
 
 TEMPLATES.update(AWARD_TEMPLATES)
 
+# The conference papers (ballots, voting cards, count record, minutes): their own module.
+from thidua.documents.templates.build_conference import (  # noqa: E402
+    TEMPLATES as CONFERENCE_TEMPLATES,
+)
+
+TEMPLATES.update(CONFERENCE_TEMPLATES)
+
 
 def build(out: Path = OUT):
     out.mkdir(parents=True, exist_ok=True)
