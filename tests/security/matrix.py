@@ -116,6 +116,7 @@ WEB = {
     'voting_poll': ('GET', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
     'voting_poll_candidates': ('POST', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
     'voting_poll_cards': ('POST', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
+    'voting_poll_delegates': ('GET', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
     'voting_poll_create': ('POST', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
     'voting_poll_step': ('POST', {'pk': 'missing', 'action': 'action'}, _r('login', 404, 404, 404, 404), set()),
     'voting_conference_save': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 400), {'bn'}),

@@ -31,6 +31,7 @@ from thidua.org.rules import Actor
 from thidua.scoring.models import PublishedRanking, RankingRow
 from thidua.voting import rules
 from thidua.voting.domain import election
+from thidua.voting.domain.delegates import delegate_names
 from thidua.voting.domain.tally import (
     BallotIn,
     BallotRefused,
@@ -437,28 +438,69 @@ def _voting_rows(poll: Poll) -> list:
                 .select_related("unit").order_by("unit__sort_key"))
 
 
+def _holders(poll: Poll) -> list:
+    """(attendance row, delegate name) for every card to issue: per unit, each present unit
+    that has not voted; per delegate (RULES.md 29 setting), each delegate named on a
+    present unit's attendance row who has not voted with a card (a unit handed paper
+    ballots is left out: its cards were revoked then)."""
+    rows = _voting_rows(poll)
+    if poll.vote_per != "delegate":
+        voted = set(Participation.objects.filter(poll=poll).values_list("unit_id", flat=True))
+        return [(row, row.delegate_name) for row in rows if row.unit_id not in voted]
+    unnamed = [row.unit.name for row in rows if not delegate_names(row.delegate_name)]
+    if unnamed:
+        raise DomainError("Mỗi đại biểu một phiếu (Quy tắc 29): ghi tên đại biểu khi điểm "
+                          "danh (nhiều người cách nhau bằng dấu ;) cho: "
+                          + ", ".join(unnamed) + ".")
+    used = set(VotingCard.objects.filter(poll=poll, used=True)
+               .values_list("unit_id", "delegate_name"))
+    paper = set(Participation.objects.filter(poll=poll, source=Ballot.Source.PAPER)
+                .values_list("unit_id", flat=True))
+    return [(row, name) for row in rows if row.unit_id not in paper
+            for name in delegate_names(row.delegate_name) if (row.unit_id, name) not in used]
+
+
 @transaction.atomic
 def issue_cards(actor: Actor, poll: Poll, *, expires_at=None) -> list[IssuedCard]:
-    """A card for every present member unit (RULES.md 29) that has not voted yet; a unit's
-    earlier unused card is revoked. The plain tokens are returned here and nowhere else."""
+    """A card for every present member unit (RULES.md 29) that has not voted yet — or, when
+    the rulebook gives one vote per delegate, for every delegate named in the attendance
+    who has not voted; earlier unused cards are revoked. The plain tokens are returned here
+    and nowhere else."""
     _require_run(actor, poll.conference)
     locked = _lock(poll)
     if locked.state not in (State.CREATED, State.OPEN):
         raise Conflict("Cuộc bỏ phiếu đã kết thúc: không phát thẻ.")
-    voted = set(Participation.objects.filter(poll=locked).values_list("unit_id", flat=True))
+    holders = _holders(locked)
     VotingCard.objects.filter(poll=locked, used=False).update(revoked=True)
     issued = []
-    for row in _voting_rows(locked):
-        if row.unit_id in voted:
-            continue
+    for row, name in holders:
         plain = CARD_PREFIX + secrets.token_urlsafe(24)
-        card = VotingCard.objects.create(poll=locked, unit=row.unit,
-                                         delegate_name=row.delegate_name,
+        card = VotingCard.objects.create(poll=locked, unit=row.unit, delegate_name=name,
                                          token_hash=_hash(plain), expires_at=expires_at)
         issued.append(IssuedCard(card, plain, row.unit.name))
     audit.record(actor, "voting.cards.issue", locked, province_id=_province_id(poll.conference),
-                 after={"cards": len(issued)})
+                 after={"cards": len(issued), "per": locked.vote_per})
     return issued
+
+
+@dataclass(frozen=True)
+class DelegateRow:
+    unit: Unit
+    name: str
+    voted: bool  # voted with a card (never what)
+    holds_card: bool  # an unused, unrevoked card
+
+
+def delegate_roll(poll: Poll) -> list[DelegateRow]:
+    """Per delegate: every delegate named on a present unit's attendance row, with whether
+    they voted with their card or hold an unused one (two queries)."""
+    cards = {}
+    for unit_id, name, used, revoked in VotingCard.objects.filter(poll=poll).values_list(
+            "unit_id", "delegate_name", "used", "revoked"):
+        voted, holds = cards.get((unit_id, name), (False, False))
+        cards[(unit_id, name)] = (voted or used, holds or not (used or revoked))
+    return [DelegateRow(row.unit, name, *cards.get((row.unit_id, name), (False, False)))
+            for row in _voting_rows(poll) for name in delegate_names(row.delegate_name)]
 
 
 # --- casting -------------------------------------------------------------------------------
@@ -900,9 +942,14 @@ def turnout(poll: Poll) -> Turnout:
     cached = cache.get(key)
     if cached is None:
         voted = Participation.objects.filter(poll=poll).count()
-        expected = (poll.present if poll.present is not None else
-                    Attendance.objects.filter(conference_id=poll.conference_id,
-                                              present=True).count())
+        if poll.vote_per == "delegate":
+            expected = sum(max(len(delegate_names(names)), 1) for names in Attendance.objects
+                           .filter(conference_id=poll.conference_id, present=True)
+                           .values_list("delegate_name", flat=True))
+        else:
+            expected = (poll.present if poll.present is not None else
+                        Attendance.objects.filter(conference_id=poll.conference_id,
+                                                  present=True).count())
         cached = (voted, expected)
         cache.set(key, cached, TURNOUT_SECONDS)
     return Turnout(poll.title, poll.state, cached[0], cached[1])

@@ -151,15 +151,39 @@ def poll_step(request, pk, action):
     return redirect("voting_poll", pk=poll.pk)
 
 
+def _delegates_page(request, poll, *, errors=(), status=200):
+    return render(request, "web/voting/delegates.html", {
+        "poll": poll, "bloc_year": poll.conference.bloc_year,
+        "roll": services.delegate_roll(poll), "errors": error_items(messages=errors),
+    }, status=status)
+
+
+@login_required
+@shows_domain_errors
+def poll_delegates(request, pk):
+    """One vote per delegate (RULES 29 setting): the delegates named in the attendance,
+    who voted with a card and who holds one, and the button that issues their cards."""
+    actor = get_actor(request)
+    return _delegates_page(request, _poll_for_run(actor, pk))
+
+
 @login_required
 @require_POST
 @shows_domain_errors
 def poll_cards(request, pk):
-    """Issue a card for every present member that has not voted (earlier unused cards are
-    revoked) and show the sheet to print: the plain tokens exist only in this answer."""
+    """Issue a card for every present member (or, per delegate, every delegate named in the
+    attendance) that has not voted (earlier unused cards are revoked) and show the sheet
+    to print: the plain tokens exist only in this answer."""
     actor = get_actor(request)
     poll = _poll_for_run(actor, pk)
-    issued = services.issue_cards(actor, poll)
+    try:
+        issued = services.issue_cards(actor, poll)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        if poll.vote_per == "delegate":
+            return _delegates_page(request, poll, errors=exc.messages, status=exc.status)
+        return _poll_page(request, actor, poll, errors=exc.messages, status=exc.status)
     cards = []
     for item in issued:
         url = request.build_absolute_uri(reverse("voting_ballot", args=[poll.pk, item.token]))
