@@ -98,7 +98,7 @@ def objects(world):
         "registration": registration.pk, "target": target.pk,
         "check_in": evidence.check_in_id, "evidence": evidence.pk, "token": token.pk,
         "missing": PLACEHOLDER, "job": JOB, "kind": "dang-ky", "action": "submit",
-        "receipt": "ABCD-EFGH",
+        "receipt": "ABCD-EFGH", "statistics_form": "0601",
     }
 
 

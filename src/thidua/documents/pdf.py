@@ -55,21 +55,33 @@ def _acquire(handle, wait: int):
 
 def docx_to_pdf(docx: bytes, *, timeout: int = TIMEOUT_SECONDS,
                 lock_wait: int = LOCK_WAIT_SECONDS) -> bytes:
+    return docx_to_pdfs([docx], timeout=timeout, lock_wait=lock_wait)[0]
+
+
+def docx_to_pdfs(files: list[bytes], *, timeout: int = TIMEOUT_SECONDS,
+                 lock_wait: int = LOCK_WAIT_SECONDS) -> list[bytes]:
+    """Several DOCX in one LibreOffice run (a province's pack converts a bloc's papers at
+    once: one start-up instead of one per paper), the PDFs in the same order."""
     program = soffice()
     if program is None:
         raise ConversionError("Máy chủ chưa cài LibreOffice (gói libreoffice-writer-nogui) "
                               "nên chưa tạo được PDF.")
+    if not files:
+        return []
     with open(_lock_path(), "w") as lock, tempfile.TemporaryDirectory(
             prefix="thidua-pdf-") as work:
         _acquire(lock, lock_wait)
         work_dir = Path(work)
-        source = work_dir / "van-ban.docx"
-        source.write_bytes(docx)
+        sources = []
+        for index, docx in enumerate(files):
+            source = work_dir / f"van-ban-{index:04d}.docx"
+            source.write_bytes(docx)
+            sources.append(source)
         profile = work_dir / "profile"
         command = [program, f"-env:UserInstallation={profile.as_uri()}", "--headless",
                    "--norestore", "--nologo", "--nodefault", "--nolockcheck",
                    "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work_dir),
-                   str(source)]
+                   *map(str, sources)]
         process = subprocess.Popen(  # noqa: S603 - fixed program, our own arguments
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
             env={**os.environ, "HOME": work, "SAL_USE_VCLPLUGIN": "svp"})
@@ -79,9 +91,9 @@ def docx_to_pdf(docx: bytes, *, timeout: int = TIMEOUT_SECONDS,
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
             raise ConversionError(f"Chuyển sang PDF quá {timeout} giây nên đã dừng.") from None
-        target = work_dir / "van-ban.pdf"
-        if process.returncode != 0 or not target.exists():
+        targets = [source.with_suffix(".pdf") for source in sources]
+        if process.returncode != 0 or not all(t.exists() for t in targets):
             detail = err.decode(errors="replace").strip()[:300]
             raise ConversionError("LibreOffice không chuyển được văn bản sang PDF"
                                   + (f": {detail}" if detail else "."))
-        return target.read_bytes()
+        return [target.read_bytes() for target in targets]

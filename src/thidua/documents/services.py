@@ -123,12 +123,13 @@ def find_job(actor: Actor, job_id) -> DocumentJob:
     return reap(job)
 
 
-def reap(job: DocumentJob, now=None) -> DocumentJob:
+def reap(job: DocumentJob, now=None, stale_seconds: int = JOB_STALE_SECONDS) -> DocumentJob:
+    """`stale_seconds`: how long the job may run (a province's pack: per bloc)."""
     now = now or timezone.now()
     reason = None
     if job.status == DocumentJob.Status.RUNNING and job.started_at and (
-            now - job.started_at).total_seconds() > JOB_STALE_SECONDS:
-        reason = (f"Quá thời gian ({JOB_STALE_SECONDS} giây) mà chưa xong: tiến trình nền "
+            now - job.started_at).total_seconds() > stale_seconds:
+        reason = (f"Quá thời gian ({stale_seconds} giây) mà chưa xong: tiến trình nền "
                   "đã dừng giữa chừng. Vui lòng tạo lại.")
     elif job.status == DocumentJob.Status.QUEUED and (
             now - job.created_at).total_seconds() > QUEUE_STALE_SECONDS:
