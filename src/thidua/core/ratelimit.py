@@ -21,7 +21,8 @@ or inside a service/view body: `check(request, "voting.card", 10, 60)` raises
 the API into `{"detail": …}` with 429). Limits for whole areas live in `LIMITS`, tunable
 with THIDUA_RATE_<NAME> = "count/seconds" in the environment. Already applied: sign-in
 (per address, plus django-axes lockout), two-factor codes (per user), the whole API (per
-user, api/auth.py), card ballots and receipt checks (per address, api/voting.py) — a web
+user, api/auth.py), card ballots and receipt checks (per address, api/voting.py),
+the public results pages (per address, web/views/publication.py) — a web
 page for card voting or receipts should use the same scopes ("voting_card", "receipt").
 """
 
@@ -51,6 +52,7 @@ LIMITS = {
     # Per address, generous: a conference hall votes from phones behind one address.
     "voting_card": _limit("voting_card", "200/60"),  # voting-card ballots per address
     "receipt": _limit("receipt", "120/600"),  # receipt checks per address
+    "public": _limit("public", "300/60"),  # public results pages per address
 }
 
 

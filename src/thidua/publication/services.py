@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from thidua.core import audit
-from thidua.core.errors import DomainError, Forbidden
+from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import nfc
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
@@ -115,7 +115,7 @@ def edit(actor: Actor, bloc_year: BlocYear, *, title, lead, body) -> PressReleas
         raise DomainError(*errors)
     release = _lock(bloc_year)
     if release is None:
-        raise DomainError("Chưa có bản thảo: hãy tạo bản thảo từ số liệu trước.")
+        raise Conflict("Chưa có bản thảo: hãy tạo bản thảo từ số liệu trước.")
     before = _snapshot(release)
     if before == values:
         return release
@@ -135,7 +135,7 @@ def publish(actor: Actor, bloc_year: BlocYear) -> PressReleaseRevision:
     _require_edit(actor, bloc_year)
     release = _lock(bloc_year)
     if release is None:
-        raise DomainError("Chưa có bản thảo thông cáo báo chí để công bố.")
+        raise Conflict("Chưa có bản thảo thông cáo báo chí để công bố.")
     latest = release.revisions.order_by("-number").first()
     if latest is not None and queries.press_state(release, latest) == queries.PUBLISHED:
         return latest

@@ -16,6 +16,7 @@ from thidua.pledges import queries as pledge_queries
 from thidua.pledges import rules as pledge_rules
 from thidua.pledges import services as pledge_services
 from thidua.pledges.models import PledgeSignature, PledgeSigning
+from thidua.publication import rules as publication_rules
 from thidua.web.forms import PhaseForm, SignatureForm
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
@@ -53,6 +54,7 @@ def _page(request, actor, bloc_year, roles, *, phase_form=None, signature_form=N
         "viewable_units": _viewable(actor, bloc_year, members),
         "past_deadline": timezone.localdate() > view.deadline,
         "can_preview_awards": award_rules.can_preview(actor, bloc_year),
+        "can_edit_press": publication_rules.can_edit_press_release(actor, bloc_year),
     }, status=status)
 
 
