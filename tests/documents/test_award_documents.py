@@ -284,3 +284,23 @@ def test_award_document_pages_answer_404_out_of_sight(world, award_year, client_
         got = {slug: client.get(reverse("document_draft", args=[slug, items[slug]])).status_code
                for slug in SLUGS}
         assert got == codes, name
+
+
+def test_the_proposal_page_links_the_papers_each_viewer_may_open(world, award_year,
+                                                                 client_for):
+    items = subjects(world, award_year)
+    letter = reverse("document_page", args=["to-trinh", items["to-trinh"]])
+    reports = {line.unit.code: reverse("document_page", args=["bao-cao-thanh-tich", line.pk])
+               for line in award_year.proposal.lines.select_related("unit")}
+    page = reverse("award_proposal", args=[award_year.bloc_year.pk])
+    expected = {"leader": {"letter", "KT1", "KT2", "KT3", "KT4"},
+                "officer": {"letter", "KT1"}, "peer": {"letter", "KT2"}}
+    for name, wanted in expected.items():
+        text = client_for(world.users[name]).get(page).text
+        found = {code for code, url in reports.items() if url in text}
+        found |= {"letter"} if letter in text else set()
+        assert found == wanted, name
+    draft = reverse("document_page", args=["du-thao-quyet-dinh", world.year.pk])
+    province = client_for(world.users["secretariat"]).get(
+        reverse("province_documents", args=["BN", world.year.year]))
+    assert draft in province.text

@@ -311,3 +311,20 @@ def proposal_documents(bloc_year) -> list[tuple[str, int]]:
     return [("to-trinh", proposal.id)] + [("bao-cao-thanh-tich", line.id)
                                            for line in _lines(proposal)]
 
+
+
+def visible_papers(actor: Actor, proposal) -> list[tuple[str, str, int]]:
+    """(label, kind slug, subject id) of the proposal's papers the actor may open: the
+    letter, and each proposed collective's report (the proposal page links them)."""
+    if proposal is None:
+        return []
+    papers = []
+    if rules.can_view_proposal_letter(actor, proposal):
+        papers.append(("Tờ trình đề nghị khen thưởng (mẫu 01)", "to-trinh", proposal.id))
+    for line in _lines(proposal):
+        line.proposal = proposal
+        if rules.can_view_achievement_report(actor, line):
+            papers.append((f"Báo cáo thành tích (mẫu 02) — {line.unit.name}, "
+                           f"{AwardForm(line.award_form).label}", "bao-cao-thanh-tich",
+                           line.id))
+    return papers

@@ -19,6 +19,7 @@ from thidua.awards.services import next_year_bonus
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError
 from thidua.core.models import AuditEvent
+from thidua.documents.kinds_awards import visible_papers
 from thidua.org.models import BlocYear, EmulationYear, Province, Unit
 from thidua.org.rules import can_oversee_province, can_view_bloc_year
 from thidua.web.forms import DATE_WIDGET
@@ -138,6 +139,7 @@ def _proposal_page(request, actor, bloc_year, *, step_form=None, errors=(), stat
                                                  or proposal.state in (State.DRAFT,
                                                                        State.RETURNED)),
         "is_province": rules.PROVINCE in sides,
+        "papers": visible_papers(actor, proposal),
         "errors": [*error_items(step_form), *error_items(messages=errors)],
     }, status=status)
 
