@@ -174,9 +174,17 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
     #    24–26 for twelve members).
     assert {f: q.count for f, q in situation.quotas.items()} == {GOV: 1, PROV: 2, CERT: 3}
     _, outlooks = awards.what_if(actor("truongkhoi"), bloc_year, on_date=today)
-    safe = {form: [code_of[o.unit_id] for o in items if o.status == "safe"]
-            for form, items in outlooks.items()}
-    assert safe[GOV] == ["STTTT"]
+    standing = {form: {status: {code_of[o.unit_id] for o in items if o.status == status}
+                       for status in ("safe", "borderline")}
+                for form, items in outlooks.items()}
+    # From the ranking alone SCT (5th) is out of the two provincial flags: the vote, not
+    # the preview, decides (RULES 31, 32).
+    assert standing == {
+        GOV: {"safe": {"STTTT"}, "borderline": set()},
+        PROV: {"safe": {"QDTPT"}, "borderline": {"SKHDT", "SKHCN"}},
+        CERT: {"safe": {"SKHDT", "SKHCN"}, "borderline": {"SCT", "SNNPTNT"}},
+        EXC: {"safe": ELIGIBLE[EXC], "borderline": set()},
+    }
     assert client.get(reverse("award_what_if", args=[bloc_year.pk])).status_code == 200
 
     # 5. The conference, through the voting services: all twelve present, three award
