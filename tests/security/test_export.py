@@ -1,0 +1,140 @@
+"""Export and import of one province (issue 7 item 4, docs/export-format.md): the demo
+province exported, the instance wiped, imported where other rows already took the ids,
+exported again — the same document but for its creation time; broken files refused with
+a Vietnamese sentence and nothing written."""
+
+import copy
+import json
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from thidua.core import export
+from thidua.core.models import AuditEvent, User
+from thidua.demo import loader
+from thidua.org.models import Bloc, Province, Unit
+from thidua.pledges.models import Evidence
+from thidua.voting.models import Ballot, Participation, Poll
+
+
+def _shift_ids():
+    """Another province first, so every id of the import differs from the export's."""
+    other = Province.objects.create(code="HN", name="Hà Nội")
+    for i in range(30):
+        Bloc.objects.create(province=other, code=f"B{i}", kind="khoi", name=f"Khối {i}")
+        Unit.objects.create(province=other, code=f"U{i}", name=f"Đơn vị {i}")
+
+
+def _without_time(document):
+    return {k: v for k, v in document.items() if k != "created_at"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_import_export_gives_the_same_document(tmp_path):
+    loader.load()
+    unit_ids = dict(Unit.objects.values_list("code", "pk"))
+    path = tmp_path / "bn.json"
+    call_command("export", "--province", "BN", "-o", str(path))
+    first = json.loads(path.read_text(encoding="utf-8"))
+    assert first["format"] == "thidua-province-export" and first["version"] == 1
+    sections = first["sections"]
+    assert len(sections["units"]) == 22 and len(sections["memberships"]) == 44
+    assert len(sections["evidence"]) == Evidence.objects.count() > 0
+    assert len(sections["ballots"]) == Ballot.objects.count()
+    assert len(sections["participations"]) == Participation.objects.count()
+    assert all(set(b) == {"key", "receipt_code", "valid", "source", "poll"}
+               for b in sections["ballots"])  # nothing names a voter
+    assert all(isinstance(s["total"], str) for s in sections["score_sheets"])
+
+    call_command("flush", interactive=False, verbosity=0)  # a fresh, empty instance
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    _shift_ids()
+    call_command("import", str(path))
+    assert {code: pk for code, pk in Unit.objects.filter(province__code="BN")
+            .values_list("code", "pk")}.keys() == unit_ids.keys()
+    assert not set(Unit.objects.filter(province__code="BN").values_list("pk", flat=True)
+                   ) & set(unit_ids.values())
+    assert AuditEvent.objects.filter(action="province.imported").count() == 1
+    assert all(e.file.read() for e in Evidence.objects.all())
+    assert not User.objects.get(username="thuongtruc").has_usable_password()
+    # Closed polls still name their candidates (by the new ids).
+    for poll in Poll.objects.filter(result__has_key="candidates"):
+        ids = {c["candidate"] for c in poll.result["candidates"]}
+        assert ids <= set(poll.candidates.values_list("pk", flat=True))
+
+    second = export.export_province("BN")
+    assert _without_time(second) == _without_time(first)
+
+    rows = Unit.objects.count()
+    with pytest.raises(CommandError, match="Tỉnh mã «BN» đã có trong hệ thống"):
+        call_command("import", str(path))
+    assert Unit.objects.count() == rows
+
+
+@pytest.fixture
+def exported(world):
+    """A small province's export (the conftest world's BN), the instance then emptied: the
+    broken-file cases need no rich data, only a fresh instance to import into."""
+    document = export.export_province("BN")
+    call_command("flush", interactive=False, verbosity=0)
+    return document
+
+
+def _broken(document, change):
+    broken = copy.deepcopy(document)
+    change(broken)
+    return export.dumps(broken)
+
+
+def _dangling(d):
+    d["sections"]["memberships"][3]["unit"] = "KHONG-CO"
+
+
+def _bad_number(d):
+    d["sections"]["province"][0]["min_bloc_size"] = "năm"
+
+
+def _tampered_file(d):
+    d["files"]["0" * 64] = {"size": 3, "base64": "QUJD"}
+
+
+def _bad_choice(d):
+    d["sections"]["bloc_years"][0]["phase"] = "khong-co"
+
+
+def _late_failure(d):  # a unit twice in one year: the rows before it are undone too
+    d["sections"]["memberships"].append(dict(d["sections"]["memberships"][0]))
+
+
+CASES = {
+    "not json": (lambda d: "{không phải json", "không phải JSON"),
+    "wrong version": (lambda d: _broken(d, lambda x: x.update(version=99)),
+                      "Phiên bản định dạng 99"),
+    "not an export": (lambda d: json.dumps({"hello": 1}), "không phải tệp xuất"),
+    "missing section": (lambda d: _broken(d, lambda x: x["sections"].pop("units")),
+                        "thiếu các mục: units"),
+    "missing field": (lambda d: _broken(d, lambda x: x["sections"]["units"][0].pop("name")),
+                      "thiếu hoặc sai trường"),
+    "dangling reference": (lambda d: _broken(d, _dangling), "«KHONG-CO» tới mục «units»"),
+    "bad number": (lambda d: _broken(d, _bad_number), "province», dòng 1, trường «min_bloc_size"),
+    "bad choice": (lambda d: _broken(d, _bad_choice), "trường «phase»"),
+    "tampered file": (lambda d: _broken(d, _tampered_file), "SHA-256 không khớp"),
+    "constraint": (lambda d: _broken(d, _late_failure), "mâu thuẫn với ràng buộc"),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("case", CASES)
+def test_a_broken_file_is_refused_and_nothing_is_written(case, exported, tmp_path):
+    make, message = CASES[case]
+    path = tmp_path / "broken.json"
+    path.write_text(make(exported), encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(path))
+    assert message in str(raised.value)
+    assert not Province.objects.exists() and not Unit.objects.exists()
+    assert not User.objects.exists() and not AuditEvent.objects.exists()
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
