@@ -49,6 +49,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/voting.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
