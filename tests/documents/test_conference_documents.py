@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -258,8 +259,12 @@ def test_voting_cards_sheet_qr_codes_of_fresh_cards(world):
     leader = world.actor("leader")
     conference, present, _ = conf.start(leader, world.bloc_years["KT"])
     poll = conf.open_award_poll(leader, conference)
-    first = read(services.draft(leader, "the-bieu-quyet", poll.pk, on=ON).content)
-    doc = read(services.draft(leader, "the-bieu-quyet", poll.pk, on=ON).content)
+    # Making the sheet issues cards: never from a GET (a link, a prefetch, the API).
+    with pytest.raises(Conflict, match="chỉ tạo bằng nút"):
+        services.draft(leader, "the-bieu-quyet", poll.pk, on=ON)
+    assert VotingCard.objects.filter(poll=poll).count() == 0
+    first = read(services.draft(leader, "the-bieu-quyet", poll.pk, on=ON, writes=True).content)
+    doc = read(services.draft(leader, "the-bieu-quyet", poll.pk, on=ON, writes=True).content)
     assert_page_setup(doc, page_numbers=False)
     assert body_lines(doc)[:2] == ["THẺ BIỂU QUYẾT", poll.title]
     cards = doc.tables[1]
@@ -284,10 +289,10 @@ def test_voting_cards_sheet_qr_codes_of_fresh_cards(world):
         services.issue(leader, "the-bieu-quyet", poll.pk, on=ON)
     for name in ("officer", "delegate", "outsider", "other_secretariat"):
         with pytest.raises(NotFound):
-            services.draft(world.actor(name), "the-bieu-quyet", poll.pk, on=ON)
+            services.draft(world.actor(name), "the-bieu-quyet", poll.pk, on=ON, writes=True)
     voting.close_poll(leader, poll)
     with pytest.raises(Conflict, match="đã kết thúc"):
-        services.draft(leader, "the-bieu-quyet", poll.pk, on=ON)
+        services.draft(leader, "the-bieu-quyet", poll.pk, on=ON, writes=True)
 
 
 def test_a_unit_gets_the_count_record_and_minutes_only_once_published(world):
@@ -342,6 +347,43 @@ def test_minutes_wait_for_every_poll_counted_and_every_variable_is_supplied(worl
         context = common_context(kind, subject, number=None, on=ON)
         context.update(kind.context(leader, subject, ON))
         assert engine.template_variables(kind.template) <= set(context), slug
+
+
+
+def test_cards_sheet_page_makes_it_by_post_only_and_the_conference_pages_link_the_papers(
+        world, client_for):
+    leader = world.actor("leader")
+    run = conf.run(leader, world.bloc_years["KT"])
+    conference, poll = run.conference, conf.open_award_poll(leader, run.conference)
+    client = client_for(world.users["leader"])
+    page = client.get(reverse("document_page", args=["the-bieu-quyet", poll.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    draft_url = reverse("document_draft", args=["the-bieu-quyet", poll.pk])
+    assert f'<form method="post" action="{draft_url}"' in html and "Tạo DOCX" in html
+    assert f'href="{draft_url}"' not in html
+    refused = client.get(draft_url)
+    assert refused.status_code == 409 and VotingCard.objects.filter(poll=poll).count() == 0
+    made = client.post(draft_url)
+    assert made.status_code == 200
+    assert made["Content-Disposition"] == (
+        f'attachment; filename="the-bieu-quyet-{world.year.year}-KT-{poll.pk}-du-thao.docx"')
+    assert VotingCard.objects.filter(poll=poll, revoked=False).count() == 4
+    # The pages of the conference lead to the papers.
+    links = {
+        reverse("voting_conference", args=[conference.bloc_year_id]):
+            reverse("document_page", args=["bien-ban-hop", conference.pk]),
+        reverse("voting_result", args=[run.award.pk]):
+            reverse("document_page", args=["kiem-phieu", run.award.pk]),
+        reverse("voting_poll", args=[poll.pk]):
+            reverse("document_page", args=["the-bieu-quyet", poll.pk]),
+    }
+    for where, target in links.items():
+        assert f'href="{target}"' in client.get(where).content.decode(), where
+    other = client_for(world.users["outsider"])
+    for slug, pk in (("bien-ban-hop", conference.pk), ("kiem-phieu", run.award.pk),
+                     ("phieu-bau", poll.pk), ("the-bieu-quyet", poll.pk)):
+        assert other.get(reverse("document_page", args=[slug, pk])).status_code == 404
 
 
 @pytest.mark.browser

@@ -96,7 +96,7 @@ def list_documents(request, kind: Kind, subject_id: s.Id):
                                                                        subject_id)]}
 
 
-@router.get("/documents/{kind}/{subject_id}/draft.docx", response=responses({}, *READ),
+@router.get("/documents/{kind}/{subject_id}/draft.docx", response=responses({}, *READ, 409),
             url_name="document_draft", openapi_extra={"responses": {200: _FILE}},
             summary="Tải bản dự thảo DOCX (chưa có số)")
 def draft(request, kind: Kind, subject_id: s.Id):

@@ -421,7 +421,7 @@ def conference_kinds() -> tuple:
         kind(slug="the-bieu-quyet", label="Thẻ biểu quyết (mã QR)", template="voting_cards",
              symbol="", load=load_cards_poll, issuer=_poll_issuer, can_issue=_never,
              context=cards_context, filename=_poll_file("the-bieu-quyet"),
-             province_id=_poll_province),
+             province_id=_poll_province, changes_data=True),
         kind(slug="kiem-phieu", label="Biên bản kiểm phiếu", template="count_record",
              symbol="BB", load=load_counted_poll, issuer=_poll_issuer,
              can_issue=rules.can_issue_count_record_doc, context=count_record_context,
