@@ -15,6 +15,8 @@ from fractions import Fraction
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField, F
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from thidua.core import audit
@@ -929,32 +931,76 @@ class RankingReport:
     section_codes: tuple
 
 
-def unit_sheets(table: CriteriaTable, loaded: Loaded | None = None) -> list:
-    """Every member's submitted sheets as the core's values: two queries whatever the size
-    of the bloc (the sheets' maintained totals and section sums, never the cells)."""
-    loaded = loaded or load_table(table)
+# The ranking reads only the sheets' maintained sums, as integer hundredths computed by the
+# database (no Decimal per value), and the table's section codes (no Criterion objects).
+_HUNDREDTHS_CACHE: dict[int, Fraction] = {}
+
+
+def _hundredths(name: str):
+    return Cast(Round(F(name) * 100), BigIntegerField())
+
+
+def _exact(hundredths: int) -> Fraction:
+    """hundredths / 100 as a Fraction, shared for the values seen before (sums of 2-decimal
+    points repeat a lot: a national ranking builds hundreds of thousands of them)."""
+    value = _HUNDREDTHS_CACHE.get(hundredths)
+    if value is None:
+        value = Fraction(hundredths, 100)
+        if len(_HUNDREDTHS_CACHE) < 200_000:
+            _HUNDREDTHS_CACHE[hundredths] = value
+    return value
+
+
+SHEET_SUMS = ("id", "scored_unit_id", "kind", "h_final", "h_bonus", "h_penalty")
+
+
+def _submitted_sheets(**where):
+    return (ScoreSheet.objects.filter(status=Status.SUBMITTED, **where)
+            .annotate(h_final=_hundredths("final"), h_bonus=_hundredths("bonus"),
+                      h_penalty=_hundredths("penalty")))
+
+
+def _section_sums(**where):
+    return (SectionScore.objects.filter(sheet__status=Status.SUBMITTED, **where)
+            .annotate(h_points=_hundredths("points"))
+            .values_list("sheet_id", "section_id", "h_points"))
+
+
+def _section_codes(**where) -> dict[int, dict]:
+    """{table id: {section criterion id: code}} in the table's order."""
+    codes: dict[int, dict] = {}
+    for table_id, criterion_id, code in Criterion.objects.filter(
+            is_section=True, **where).order_by("table_id", "position", "id").values_list(
+            "table_id", "id", "code"):
+        codes.setdefault(table_id, {})[criterion_id] = code
+    return codes
+
+
+def unit_sheets(table: CriteriaTable, section_ids: dict | None = None) -> list:
+    """Every member's submitted sheets as the core's values: a fixed number of queries
+    whatever the size of the bloc (the sheets' maintained totals and section sums, never
+    the cells). `section_ids`: {section criterion id: code}, if the caller has them."""
+    if section_ids is None:
+        section_ids = _section_codes(table=table).get(table.id, {})
     members = _members(table.bloc_year)
-    sheets = list(ScoreSheet.objects.filter(table=table, status=Status.SUBMITTED).values_list(
-        "id", "scored_unit_id", "kind", "final", "bonus", "penalty"))
+    sheets = list(_submitted_sheets(table=table).values_list(*SHEET_SUMS))
     sections: dict[int, dict] = {}
-    for sheet_id, section_id, points in SectionScore.objects.filter(
-            sheet__table=table, sheet__status=Status.SUBMITTED).values_list(
-            "sheet_id", "section_id", "points"):
-        sections.setdefault(sheet_id, {})[loaded.by_id[section_id].code] = Fraction(points)
+    for sheet_id, section_id, points in _section_sums(sheet__table=table):
+        sections.setdefault(sheet_id, {})[section_ids[section_id]] = _exact(points)
     return _unit_values(members, sheets, sections)
 
 
 def _unit_values(members, sheets, sections) -> list:
     """The core's values of a bloc's members from its submitted sheets' maintained
-    figures: `sheets` rows (id, scored unit, kind, final, bonus, penalty), `sections`
-    {sheet id: {section code: points}}."""
+    figures: `sheets` rows (id, scored unit, kind, final, bonus, penalty) in hundredths,
+    `sections` {sheet id: {section code: points}}."""
     peers: dict[int, list] = {u: [] for u in members}
     appraisal, own = {}, {}
     for sheet_id, unit_id, kind, final, bonus, penalty in sheets:
-        values = aggregation.SheetValues(Fraction(final), Fraction(bonus), Fraction(penalty),
-                                         sections.get(sheet_id, {}))
         if unit_id not in members:
             continue
+        values = aggregation.SheetValues(_exact(final), _exact(bonus), _exact(penalty),
+                                         sections.get(sheet_id, {}))
         if kind == Kind.PEER:
             peers[unit_id].append(values)
         elif kind == Kind.APPRAISAL:
@@ -972,8 +1018,9 @@ def compute_ranking(bloc_year: BlocYear, settings: ScoringSettings | None = None
     if table is None:
         raise Conflict("Khối chưa có bảng tiêu chí chấm điểm năm này.")
     settings = settings or scoring_settings(bloc_year)
-    loaded = load_table(table)
-    return _report(table, settings, loaded, unit_sheets(table, loaded))
+    section_ids = _section_codes(table=table).get(table.id, {})
+    return _report(table, settings, tuple(section_ids.values()),
+                   unit_sheets(table, section_ids))
 
 
 def compute_rankings(bloc_years) -> dict[int, RankingReport]:
@@ -987,26 +1034,19 @@ def compute_rankings(bloc_years) -> dict[int, RankingReport]:
             "bloc_year_id", "-version"):
         tables.setdefault(table.bloc_year_id, table)
     table_ids = [t.id for t in tables.values()]
-    criteria: dict[int, list] = {}
-    for criterion in Criterion.objects.filter(table_id__in=table_ids).order_by(
-            "table_id", "position", "id"):
-        criteria.setdefault(criterion.table_id, []).append(criterion)
+    codes_of = _section_codes(table_id__in=table_ids)
     members: dict[int, set] = {}
     for bloc_year_id, unit_id in Membership.objects.filter(
             bloc_year_id__in=list(tables)).values_list("bloc_year_id", "unit_id"):
         members.setdefault(bloc_year_id, set()).add(unit_id)
     sheets: dict[int, list] = {}
-    for table_id, *row in ScoreSheet.objects.filter(
-            table_id__in=table_ids, status=Status.SUBMITTED).values_list(
-            "table_id", "id", "scored_unit_id", "kind", "final", "bonus", "penalty"):
+    for table_id, *row in _submitted_sheets(table_id__in=table_ids).values_list(
+            "table_id", *SHEET_SUMS):
         sheets.setdefault(table_id, []).append(row)
-    section_rows = list(SectionScore.objects.filter(
-        sheet__table_id__in=table_ids, sheet__status=Status.SUBMITTED).values_list(
-        "sheet_id", "section_id", "points"))
-    codes = {c.id: c.code for rows in criteria.values() for c in rows if c.is_section}
+    codes = {i: code for table_codes in codes_of.values() for i, code in table_codes.items()}
     sections: dict[int, dict] = {}
-    for sheet_id, section_id, points in section_rows:
-        sections.setdefault(sheet_id, {})[codes[section_id]] = Fraction(points)
+    for sheet_id, section_id, points in _section_sums(sheet__table_id__in=table_ids):
+        sections.setdefault(sheet_id, {})[codes[section_id]] = _exact(points)
     settings_of: dict[int, ScoringSettings] = {}
     reports = {}
     for bloc_year_id, table in tables.items():
@@ -1015,15 +1055,14 @@ def compute_rankings(bloc_years) -> dict[int, RankingReport]:
         province = bloc_year.bloc.province_id
         if province not in settings_of:
             settings_of[province] = scoring_settings(bloc_year)
-        loaded = load_table(table, criteria.get(table.id, []))
         units = _unit_values(frozenset(members.get(bloc_year_id, ())),
                              sheets.get(table.id, []), sections)
-        reports[bloc_year_id] = _report(table, settings_of[province], loaded, units)
+        reports[bloc_year_id] = _report(table, settings_of[province],
+                                        tuple(codes_of.get(table.id, {}).values()), units)
     return reports
 
 
-def _report(table, settings: ScoringSettings, loaded: Loaded, units) -> RankingReport:
-    codes = tuple(loaded.section_codes)
+def _report(table, settings: ScoringSettings, codes: tuple, units) -> RankingReport:
     problems = ranking.check_chain(settings.tie_break_chain)
     if problems:
         raise DomainError(*problems)
