@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from thidua.org.models import BlocYear
+from thidua.org.models import BlocYear, RoleAssignment
 from thidua.voting import services as voting
 from thidua.voting.models import Poll
 
@@ -56,3 +56,19 @@ def test_open_next_year_with_the_elected_leader(client, world, kt):
                                                                           args=[new.pk])
     assert (new.leader_unit_id, list(new.deputy_units.values_list("pk", flat=True))) == (
         u["KT2"].pk, [u["KT3"].pk])
+    # The new leader unit's officer is told to be the new year's leader officer.
+    page = client.get(response["Location"]).content.decode()
+    assert (f"Đã mở năm thi đua {world.year.year + 1} của khối. Cán bộ Trưởng khối năm "
+            f"{world.year.year + 1}: Can Bo Khac.") in page
+
+
+def test_a_leader_unit_without_an_officer_is_named(client, world, kt):
+    u = world.units
+    RoleAssignment.objects.filter(unit=u["KT4"]).delete()
+    client.force_login(world.users["secretariat"])
+    response = client.post(reverse("award_next_year", args=[kt.pk]),
+                           {"leader": u["KT4"].pk, "deputies": [u["KT3"].pk]})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert (f"Đài Phát thanh chưa có tài khoản cán bộ thi đua: cần phân quyền cán bộ "
+            f"Trưởng khối năm {world.year.year + 1}.") in page

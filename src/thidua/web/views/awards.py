@@ -20,7 +20,7 @@ from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError
 from thidua.core.models import AuditEvent
 from thidua.documents.kinds_awards import visible_papers
-from thidua.org.models import BlocYear, EmulationYear, Province, Unit
+from thidua.org.models import BlocYear, EmulationYear, Province, Role, RoleAssignment, Unit
 from thidua.org.rules import can_oversee_province, can_view_bloc_year
 from thidua.web.forms import DATE_WIDGET
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
@@ -308,5 +308,12 @@ def next_year(request, pk):
     except DomainError as exc:
         return _next_year_page(request, bloc_year, form, errors=exc.messages,
                                status=exc.status)
-    messages.success(request, f"Đã mở năm thi đua {new.emulation_year.year} của khối.")
+    year = new.emulation_year.year
+    officers = [a.user.full_name or a.user.username for a in RoleAssignment.objects.filter(
+        role=Role.BLOC_LEADER_OFFICER, bloc_year=new).select_related("user").order_by(
+        "user__username")]
+    messages.success(request, f"Đã mở năm thi đua {year} của khối. " + (
+        f"Cán bộ Trưởng khối năm {year}: {', '.join(officers)}." if officers else
+        f"{new.leader_unit.name} chưa có tài khoản cán bộ thi đua: cần phân quyền cán bộ "
+        f"Trưởng khối năm {year}."))
     return redirect("bloc_year", pk=new.pk)
