@@ -182,7 +182,6 @@ def grant_leader_officers(actor: Actor, bloc_year: BlocYear) -> list:
         audit.record(actor, "org.role.grant", role, province_id=bloc_year.bloc.province_id,
                      after={"user": user.id, "role": Role.BLOC_LEADER_OFFICER.value,
                             "bloc_year": bloc_year.id, "unit": bloc_year.leader_unit_id})
-        user.__dict__.pop("_thidua_actor", None)
         granted.append(user)
     return granted
 
