@@ -50,6 +50,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/voting.py
+	nice -n 10 $(BIN)/python bench/documents.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

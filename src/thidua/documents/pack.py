@@ -19,7 +19,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from thidua.core.errors import NotFound
+from thidua.core.errors import DomainError, NotFound
 from thidua.documents import pdf, services, statistics
 from thidua.documents.kinds import KINDS, kind_for
 from thidua.documents.kinds_awards import proposal_documents
@@ -67,14 +67,11 @@ def contents(emulation_year: EmulationYear) -> list[Group]:
     return groups
 
 
-def _paper(actor: Actor, slug: str, subject_id: int, on) -> tuple[str, bytes] | None:
-    """(file stem, DOCX): the latest issued document of the subject, else today's draft;
-    None when the subject cannot be shown (e.g. minutes whose polls are not all counted)."""
+def _paper(actor: Actor, slug: str, subject_id: int, on) -> tuple[str, bytes]:
+    """(file stem, DOCX): the latest issued document of the subject, else today's draft.
+    DomainError when the paper cannot be made yet (e.g. minutes of polls not counted)."""
     kind = kind_for(slug)
-    try:
-        subject = kind.load(actor, subject_id)
-    except NotFound:
-        return None
+    subject = kind.load(actor, subject_id)
     issued = Document.objects.filter(kind=slug, subject_id=subject_id).first()
     if issued is not None:
         return (services.document_filename(issued, "docx")[:-5], bytes(issued.docx))
@@ -82,19 +79,27 @@ def _paper(actor: Actor, slug: str, subject_id: int, on) -> tuple[str, bytes] | 
             services.render(kind, actor, subject, number=None, on=on))
 
 
+NOTES = "ghi-chu.txt"  # the papers left out, each with its reason (only when there are)
+
+
 def build_zip(actor: Actor, emulation_year: EmulationYear, *, progress=None) -> bytes:
     """The pack's ZIP; `progress(percent, step)` after each group."""
     groups = contents(emulation_year)
     today = timezone.localdate()
-    out = io.BytesIO()
+    out, left_out = io.BytesIO(), []
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, group in enumerate(groups):
             if progress:
                 progress(5 + 90 * index // len(groups),
                          f"{group.label} ({index + 1}/{len(groups)}): dựng văn bản, chuyển "
                          "sang PDF")
-            papers = [p for p in (_paper(actor, slug, pk, today) for slug, pk in group.items)
-                      if p is not None]
+            papers = []
+            for slug, pk in group.items:
+                try:
+                    papers.append(_paper(actor, slug, pk, today))
+                except DomainError as exc:
+                    left_out.append(f"{group.label}: {kind_for(slug).label} — "
+                                    + "; ".join(exc.messages))
             pdfs = pdf.docx_to_pdfs([docx for _, docx in papers])
             for (stem, docx), data in zip(papers, pdfs, strict=True):
                 archive.writestr(f"{group.folder}/{stem}.docx", docx)
@@ -102,6 +107,9 @@ def build_zip(actor: Actor, emulation_year: EmulationYear, *, progress=None) -> 
         for form in statistics.FORMS:
             archive.writestr(f"tinh/{statistics.filename(form, emulation_year)}",
                              statistics.workbook(form, emulation_year))
+        if left_out:
+            archive.writestr(NOTES, "Văn bản chưa đưa vào bộ hồ sơ:\n"
+                             + "\n".join(f"- {line}" for line in left_out) + "\n")
     return out.getvalue()
 
 
