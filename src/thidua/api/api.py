@@ -8,7 +8,18 @@ JSON block, so it runs under the CSP `script-src 'self'` with nothing inline.
 
 from ninja import NinjaAPI, Swagger
 
-from thidua.api import awards, documents, errors, org, pledges, scoring, setup, tokens, voting
+from thidua.api import (
+    awards,
+    documents,
+    errors,
+    org,
+    pledges,
+    publication,
+    scoring,
+    setup,
+    tokens,
+    voting,
+)
 from thidua.api.auth import SessionAuth, TokenAuth
 
 api = NinjaAPI(
@@ -30,6 +41,7 @@ api.add_router("/v1/", awards.router)
 api.add_router("/v1/", documents.router)
 api.add_router("/v1/", org.router)
 api.add_router("/v1/", pledges.router)
+api.add_router("/v1/", publication.router)
 api.add_router("/v1/", scoring.router)
 api.add_router("/v1/", setup.router)
 api.add_router("/v1/", tokens.router)

@@ -82,6 +82,19 @@ def job_out(job: DocumentJob) -> dict:
             if job.status == DocumentJob.Status.DONE else None}
 
 
+class KindOut(Schema):
+    kind: str
+    label: str
+    symbol: str = Field(description='Ký hiệu loại văn bản trong số, ký hiệu: "BB", "TTr".')
+
+
+@router.get("/document-kinds", response=responses({200: list[KindOut]}, 401),
+            summary="Các loại văn bản hệ thống tạo được (dùng làm {kind} ở các thao tác khác)")
+def kinds(request):
+    actor(request)
+    return [{"kind": k.slug, "label": k.label, "symbol": k.symbol} for k in KINDS.values()]
+
+
 @router.get("/documents/{kind}/{subject_id}", response=responses({200: DocumentListOut}, *READ),
             summary="Văn bản của một đối tượng: dự thảo và các văn bản đã ban hành")
 def list_documents(request, kind: Kind, subject_id: s.Id):
