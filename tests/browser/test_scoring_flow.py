@@ -70,7 +70,17 @@ def test_self_assessment_appraisal_and_the_unit_sees_why(transactional_db, world
     # Computed criteria are already there: I.1 by RULES.md 15, III.1 imported.
     expect(page.locator("#tong-diem-so")).to_have_text("34,50 / 100,00")
 
-    # Row by row, saved in place; the running total follows.
+    # A refused row says why in place and keeps what was typed.
+    field = page.get_by_label("Số lỗi (lần vi phạm) II.1", exact=True)
+    field.fill("ba")
+    page.locator("[data-code='II.1']").get_by_role("button", name="Lưu II.1").click()
+    expect(page.locator("[data-code='II.1'] .error-summary")).to_contain_text(
+        "số lỗi phải là số nguyên không âm.")
+    expect(page.get_by_label("Số lỗi (lần vi phạm) II.1", exact=True)).to_have_value("ba")
+    settled(page, "[data-code='II.1']")
+
+    # Row by row, saved in place; the running total and the section sums follow.
+    section_i = table.criteria.get(code="I")
     for label, value in TYPED:
         field = page.get_by_label(label, exact=True)
         if label.startswith("Mức điểm"):
@@ -87,6 +97,7 @@ def test_self_assessment_appraisal_and_the_unit_sees_why(transactional_db, world
     # 22,50 + 10 + 5 + 5 + 4 + 3 + 12 + 10 + 10 = 81,50 in the frame; bonus 2 outside it.
     expect(page.locator("#tong-diem-so")).to_have_text("81,50 / 100,00")
     expect(page.locator("#tong-cuoi")).to_have_text("83,50")
+    expect(page.locator(f"#nhom-{section_i.pk}")).to_have_text("Đạt 37,50")
 
     # Submitting without the evidence I.1 requires is refused, naming it (RULES.md 12).
     page.get_by_role("button", name="Gửi phiếu chấm").click()
@@ -136,6 +147,10 @@ def test_self_assessment_appraisal_and_the_unit_sees_why(transactional_db, world
     editor.get_by_role("button", name="Lưu I.3").click()
     expect(editor.get_by_role("status")).to_have_text("Đã lưu")
     expect(editor.locator(".lich-su")).to_contain_text("5,00 → 10,00")
+    # The grid's cell and the unit's total follow without a reload.
+    kt1, i3 = world.units["KT1"], table.criteria.get(code="I.3")
+    expect(page.locator(f"#o-{kt1.pk}-{i3.pk}")).to_have_text("10,00 sửa")
+    expect(page.locator(f"#tong-{kt1.pk}")).to_have_text("83,50")
     page.goto(sheet_url)
     expect(page.locator("#tong-cuoi")).to_have_text("83,50")
     page.get_by_role("button", name="Gửi phiếu chấm").click()

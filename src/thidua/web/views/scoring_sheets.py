@@ -41,6 +41,7 @@ from thidua.scoring.models import (
     ScoreChange,
     ScoreEvidence,
     ScoreSheet,
+    SectionScore,
 )
 from thidua.web.utils import error_items, get_actor, is_htmx, require, shows_domain_errors
 from thidua.web.views.evidence import safe_filename
@@ -147,9 +148,12 @@ def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None):
             sheet__table=sheet.table, sheet__scored_unit=sheet.scored_unit_id,
             sheet__kind=Kind.SELF, sheet__status=Status.SUBMITTED).values_list(
             "criterion_id", "points"))
+    sums = dict(SectionScore.objects.filter(sheet=sheet).values_list("section_id", "points"))
+    by_id = {c.id: c for c in criteria}
     items = []
     for criterion in criteria:
         if criterion.is_section:
+            criterion.sum_text = vi_number(sums.get(criterion.id, 0))
             items.append((criterion, None))
             continue
         if only is not None and criterion.id != only:
@@ -161,6 +165,7 @@ def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None):
         row.self_points = vi_number(own.get(criterion.id))
         row.errors = errors or []
         row.criterion.params_text = params_text(criterion)
+        row.sections = _ancestors(criterion, by_id)
         items.append((criterion, row))
     editable = scoring_rules.can_edit_sheet(actor, sheet)
     return {
@@ -173,6 +178,15 @@ def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None):
         "penalty_text": vi_number(sheet.penalty),
         "total_value": sheet.total, "total_max": sheet.table.total,
     }
+
+
+def _ancestors(criterion, by_id) -> list:
+    """The sections above a criterion, nearest first (their sums move when it is saved)."""
+    found, current = [], by_id.get(criterion.parent_id)
+    while current is not None and len(found) < len(by_id):
+        found.append(current)
+        current = by_id.get(current.parent_id)
+    return found
 
 
 def _load_sheet(actor, pk):
@@ -189,10 +203,17 @@ def sheet_page(request, pk):
 
 def _row_response(request, actor, sheet, criterion_id, *, posted=None, errors=None,
                   status=200, saved=False):
+    """The saved (or refused) row, and out-of-band what moved with it (htmx): on the sheet
+    page the sums of its sections and the sheet's totals; in the appraisal grid (`grid`
+    posted) the grid's cell and the unit's total. A refused row keeps the typed value
+    in its form, with the error."""
     sheet.refresh_from_db(fields=["total", "bonus", "penalty", "final", "status"])
     context = _sheet_context(actor, sheet, only=criterion_id, posted=posted, errors=errors)
     row = next(r for c, r in context["items"] if r is not None)
-    context.update(row=row, saved=saved, oob=True)
+    context.update(row=row, saved=saved, oob=True, grid=request.POST.get("grid") == "1",
+                   unit=sheet.scored_unit, grid_final=vi_number(sheet.final))
+    if errors:
+        context["editable"] = True  # keep the typed value on screen, beside the error
     if is_htmx(request):
         return render(request, f"{TEMPLATE}#row_response", context, status=status)
     if status != 200:
@@ -224,7 +245,7 @@ def row_fragment(request, pk, criterion_pk):
     criterion = get_object_or_404(sheet.table.criteria.filter(is_section=False),
                                   pk=criterion_pk)
     context = _sheet_context(actor, sheet, only=criterion.id)
-    context.update(row=next(r for c, r in context["items"] if r is not None))
+    context.update(row=next(r for c, r in context["items"] if r is not None), grid=True)
     return render(request, f"{TEMPLATE}#row", context)
 
 
