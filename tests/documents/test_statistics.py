@@ -102,3 +102,25 @@ def test_statistics_forms_for_the_provinces_secretariat_only(world, client_for):
     assert sheet_rows(response.content)[8][3] == 2
     for name in ("officer", "other_secretariat"):
         assert client_for(world.users[name]).get(url).status_code == 404
+
+
+def test_rule_42_forms_from_the_demo_province(demo_year):
+    """The demo: two khối this year and last; last year's chairman's decision gave the
+    Government flag to one unit and the provincial flag to two."""
+    from thidua.core.models import User
+    from thidua.org.rules import actor_for
+
+    secretariat = actor_for(User.objects.get(username="thuongtruc"))
+    province, year = demo_year.bloc.province, demo_year.year
+    _, movements = statistics.statistics_form(secretariat, province, year, "0601")
+    assert [row[2:] for row in sheet_rows(movements)[8:]] == [
+        ["01", 2, 0, 2, 2, 0], ["02", 0, 0, 0, 0, 0], ["03", 2, 0, 2, 2, 0],
+        ["04", 0, 0, 0, 0, 0], ["05", 2, 0, 2, 2, 0], ["06", 0, 0, 0, 0, 0],
+        ["07", 0, 0, 0, 0, 0]]
+    _, awarded = statistics.statistics_form(secretariat, province, year - 1, "0603")
+    assert [row[2:] for row in sheet_rows(awarded)[8:]] == [
+        ["01", 3, 3, 0, 3, 0, 0], ["02", 3, 3, 0, 3, 0, 0], ["03", 1, 1, 0, 1, 0, 0],
+        ["04", 2, 2, 0, 2, 0, 0], ["05", 0, 0, 0, 0, 0, 0], ["06", 0, 0, 0, 0, 0, 0],
+        ["07", 0, 0, 0, 0, 0, 0]]
+    _, this_year = statistics.statistics_form(secretariat, province, year, "0603")
+    assert sheet_rows(this_year)[8][3:] == [0, 0, 0, 0, 0, 0]
