@@ -29,7 +29,7 @@ from thidua.core.models import AuditEvent, User
 from thidua.demo import loader
 from thidua.org.models import BlocYear, Role, RoleAssignment
 from thidua.org.rules import actor_for
-from thidua.scoring.models import CriteriaTable
+from thidua.scoring.models import CriteriaTable, Score
 from thidua.voting import services as voting
 from thidua.voting.models import Poll
 
@@ -117,6 +117,19 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
     code_of = {u.id: c for c, u in units.items()}
     reported = outcome_2022()
     assert bloc_year.leader_unit.code == "STTTT" and set(FACTS) == set(units)
+    # Last year's decision is in the units' history, and this year's scores carry its
+    # bonus points (RULES 11): the same path next year's scores take from this year's.
+    assert sorted(Award.objects.filter(emulation_year__year=year - 1).values_list(
+        "unit__code", "award_form", "decision_number")) == [
+        ("QDTPT", PROV, loader.LAST_YEAR_DECISION), ("SCT", PROV, loader.LAST_YEAR_DECISION),
+        ("STTTT", GOV, loader.LAST_YEAR_DECISION)]
+    assert {(score.sheet.scored_unit.code, score.criterion.code): score.points
+            for score in Score.objects.filter(
+                sheet__table__bloc_year=bloc_year, sheet__kind="self", points__gt=0,
+                criterion__code__in=["B.1", "B.2"]).select_related(
+                "sheet__scored_unit", "criterion")} == {
+        ("STTTT", "B.1"): Decimal(15), ("SCT", "B.2"): Decimal(10),
+        ("QDTPT", "B.2"): Decimal(10)}
 
     # 1. Unit-year facts: each unit's officer enters its year; the leader officer
     #    confirms the others, the secretariat the leader unit's own (no unit vouches for

@@ -18,6 +18,7 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from thidua.awards import services as awards
 from thidua.core import twofactor
 from thidua.core.award_forms import AwardForm
 from thidua.core.models import User
@@ -46,10 +47,12 @@ LEADERS = {"KTKT": ("SCT", "STTTT", "BQLKCN"), "VHXH": ("SYT", "SGDDT", "SVHTTDL
 UNREGISTERED = {"KTKT": {"SGTVT": "draft", "BQLDA": None}, "VHXH": {"TTXTDL": None}}
 LATE = {"SXD"}  # registered after the deadline (RULES.md 7)
 SCORED_BLOC = "KTKT"
-# Last year's awards, as the 2022 conference proposed them (demo.yaml), for this year's
-# bonus points (RULES.md 11).
+# Last year's awards, as the 2022 conference proposed them (demo.yaml), recorded as the
+# chairman's decision (number SYNTHETIC) so the units' history shows them and this year's
+# bonus points (RULES.md 11) are read from them.
 LAST_YEAR_AWARDS = {"STTTT": "government_flag", "SCT": "provincial_flag",
                     "QDTPT": "provincial_flag"}
+LAST_YEAR_DECISION = "38/QĐ-UBND"
 
 INDICATORS = [
     ("Tỷ lệ hồ sơ thủ tục hành chính giải quyết đúng hạn", "%", 95, 100),
@@ -150,9 +153,24 @@ def _build(data, today):
             officer = User.objects.get(username=f"canbo.{registration.unit.code.lower()}")
             _report(actor_for(officer), registration, today, rng)
         if spec["code"] == SCORED_BLOC:
-            # Late November: this bloc has scored its year and published the ranking.
+            # Late November: this bloc has scored its year and published the ranking, last
+            # year's flags carried into its bonus points.
             build_scoring_year(system, current, data["criteria_table"],
-                               previous_awards=LAST_YEAR_AWARDS, today=today)
+                               previous_awards=_last_years_flags(system, units, last_year,
+                                                                 today),
+                               today=today)
+
+
+def _last_years_flags(system, units, last_year, today) -> dict:
+    """Record last year's awards, then read each unit's bonus for this year from its
+    award history (RULES.md 11): code → the flag that earns it."""
+    decided_on = min(today, datetime.date(today.year, 1, 15))
+    for code, form in LAST_YEAR_AWARDS.items():
+        awards.record_award(system, units[code], last_year, form,
+                            decision_number=LAST_YEAR_DECISION, decision_date=decided_on,
+                            signer="Chủ tịch UBND tỉnh")
+    bonuses = {code: awards.next_year_bonus(unit, today.year) for code, unit in units.items()}
+    return {code: bonus.award.award_form for code, bonus in bonuses.items() if bonus.award}
 
 
 def _register(actor, unit, year, rng, *, submit, late):
