@@ -304,3 +304,12 @@ def test_the_proposal_page_links_the_papers_each_viewer_may_open(world, award_ye
     province = client_for(world.users["secretariat"]).get(
         reverse("province_documents", args=["BN", world.year.year]))
     assert draft in province.text
+
+
+def test_decision_signature_block_for_a_vice_chairman_or_the_chairman():
+    from thidua.documents.kinds_awards import decision_signer
+
+    assert decision_signer() == {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH",
+                                 "name": ""}
+    assert decision_signer(vice_chair=False) == {"mandate": "", "title": "CHỦ TỊCH",
+                                                 "name": ""}
