@@ -244,3 +244,18 @@ NINJA_PAGINATION_PER_PAGE = 100
 # THIDUA_TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend runs them inline.
 TASKS = {"default": {"BACKEND": os.environ.get("THIDUA_TASKS_BACKEND",
                                                "django_tasks_db.DatabaseBackend")}}
+
+# E-mail (scoring reminders): Django's mailers. The console in development, SMTP where
+# THIDUA_EMAIL_BACKEND says so; the test runner swaps in the in-memory backend (outbox).
+EMAIL_BACKEND_PATH = os.environ.get("THIDUA_EMAIL_BACKEND",
+                                    "django.core.mail.backends.console.EmailBackend")
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": {
+    "host": os.environ.get("THIDUA_EMAIL_HOST", "localhost"),
+    "port": int(os.environ.get("THIDUA_EMAIL_PORT", 25)),
+    "username": os.environ.get("THIDUA_EMAIL_HOST_USER", ""),
+    "password": os.environ.get("THIDUA_EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("THIDUA_EMAIL_USE_TLS", False),
+} if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend") else {}}}
+DEFAULT_FROM_EMAIL = os.environ.get("THIDUA_DEFAULT_FROM_EMAIL", "thidua@localhost")
+# A unit is reminded of its missing score sheets at most once in this many hours.
+SCORING_REMINDER_INTERVAL_HOURS = int(os.environ.get("THIDUA_REMINDER_INTERVAL_HOURS", 24))

@@ -82,6 +82,7 @@ WEB = {
     'scoring_peers_generate': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 409), {'bn'}),
     'scoring_publish': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 409), {'bn'}),
     'scoring_ranking': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 200, 404, 200), {'bn'}),
+    'scoring_reminders_send': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 409), {'bn'}),
     'scoring_row': ('POST', {'pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
     'scoring_row_fragment': ('GET', {'pk': 'missing', 'criterion_pk': 'missing'}, _r('login', 404, 404, 404, 404), set()),
     'scoring_self': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 200, 404, 200), {'bn'}),

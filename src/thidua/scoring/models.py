@@ -353,3 +353,24 @@ class RankingRow(models.Model):
     @property
     def final(self) -> Fraction:
         return Fraction(self.final_numerator, self.final_denominator)
+
+
+class Reminder(models.Model):
+    """One reminder e-mailed to a unit's officers: what it was still missing when sent,
+    to whom, by whom (a unit is reminded at most once per SCORING_REMINDER_INTERVAL_HOURS)."""
+
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField("ngày gửi")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    recipients = models.JSONField("gửi tới", default=list)
+    missing = models.JSONField("còn thiếu", default=list)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["bloc_year", "unit", "sent_at"],
+                                name="reminder_unit_sent")]
+
+    def __str__(self):
+        return f"Nhắc nhở {self.unit_id} {self.sent_at:%d/%m/%Y %H:%M}"

@@ -63,6 +63,8 @@ urlpatterns = [
     path("khoi/<int:pk>/cham-cheo/", scoring_sheets.peer_list, name="scoring_peers"),
     path("khoi/<int:pk>/cham-cheo/phan-cong/", scoring_sheets.peer_generate,
          name="scoring_peers_generate"),
+    path("khoi/<int:pk>/cham-cheo/nhac-nho/", scoring_sheets.send_reminders,
+         name="scoring_reminders_send"),
     path("khoi/<int:pk>/cham-cheo/<int:scorer_pk>/<int:scored_pk>/", scoring_sheets.peer_open,
          name="scoring_peer_open"),
     path("khoi/<int:pk>/tham-dinh/", scoring_sheets.appraisal_grid, name="scoring_appraisal"),

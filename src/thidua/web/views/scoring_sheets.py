@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -37,6 +38,7 @@ from thidua.scoring.domain.methods import (
 )
 from thidua.scoring.models import (
     PeerAssignment,
+    Reminder,
     Score,
     ScoreChange,
     ScoreEvidence,
@@ -397,7 +399,35 @@ def peer_list(request, pk):
         "can_open": bloc_year.phase in scoring_rules.APPRAISAL_OPEN,
         "can_run": can_run,
         "progress": scoring_queries.scoring_progress(actor, bloc_year) if can_run else [],
+        "reminders": (list(Reminder.objects.filter(bloc_year=bloc_year)
+                           .select_related("unit", "sent_by")[:50]) if can_run else []),
+        "reminder_hours": settings.SCORING_REMINDER_INTERVAL_HOURS,
     })
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def send_reminders(request, pk):
+    """The leader e-mails every unit with missing sheets what it still has to do."""
+    actor = get_actor(request)
+    bloc_year, _ = load_bloc_year(actor, pk)
+    require(True, scoring_rules.can_run_scoring(actor, bloc_year))
+    link = request.build_absolute_uri(reverse("scoring_peers", args=[bloc_year.pk]))
+    outcome = services.send_reminders(actor, bloc_year, link=link)
+    if outcome.sent:
+        messages.success(request, "Đã gửi nhắc nhở tới " + ", ".join(
+            r.unit.name for r in outcome.sent) + ".")
+    if outcome.too_soon:
+        messages.warning(request, "Chưa gửi lại cho " + ", ".join(
+            u.name for u in outcome.too_soon) + f": đã nhắc trong vòng "
+            f"{settings.SCORING_REMINDER_INTERVAL_HOURS} giờ qua.")
+    if outcome.no_address:
+        messages.warning(request, "Không gửi được cho " + ", ".join(
+            u.name for u in outcome.no_address) + ": cán bộ thi đua chưa có địa chỉ email.")
+    if not (outcome.sent or outcome.too_soon or outcome.no_address):
+        messages.info(request, "Không có đơn vị nào còn thiếu phiếu chấm.")
+    return redirect("scoring_peers", pk=bloc_year.pk)
 
 
 @login_required
