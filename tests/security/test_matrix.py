@@ -10,25 +10,38 @@ province never gets 200 on a line marked as BN's data, and no 200 answered to a 
 outside BN shows a BN name.
 """
 
+import datetime
 import functools
+import json
 import os
 import re
-import uuid
+from decimal import Decimal
 
 import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from scoring.flow import PDF, criteria_inputs, move_to
 from thidua.api.api import api
+from thidua.core.award_forms import AwardForm
+from thidua.core.models import AuditEvent
 from thidua.core.tokens import create_token
+from thidua.documents import services as document_services
+from thidua.org.domain.phases import Phase
 from thidua.org.models import Bloc
 from thidua.pledges.models import Evidence
+from thidua.pledges.services import Upload
+from thidua.scoring import services as scoring_services
+from thidua.scoring.models import Criterion
+from thidua.voting import services as voting_services
+from thidua.voting.models import Poll
 
 from . import matrix
 from .matrix import ROLES
 
 PLACEHOLDER = 999_999
-JOB = uuid.UUID("00000000-0000-4000-8000-000000000000")
 # Names shown only to people who may see Bắc Ninh's data (the leak detector).
 BN_NAMES = ["Sở Công Thương", "Sở Tài chính", "Khối Kinh tế", "Khối Văn hóa"]
 
@@ -78,10 +91,57 @@ def test_the_lines_keep_the_invariants():
             assert expected["nobody"] != 200, name
 
 
+def _voting_objects(world):
+    """KT's conference with everyone present, an open award poll with its cards issued,
+    one card used (its receipt) and one card left (its token)."""
+    from voting.conftest import held_today, mark_present
+
+    leader = world.actor("leader")
+    conference = voting_services.create_conference(
+        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
+        chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")
+    mark_present(world, conference)
+    poll = voting_services.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
+                                       award_form=AwardForm.CERTIFICATE_OF_MERIT)
+    poll = voting_services.open_poll(leader, poll)
+    cards = voting_services.issue_cards(leader, poll)
+    candidate = poll.candidates.order_by("pk").first()
+    receipt = voting_services.cast_with_card(cards[0].token, poll.pk, [candidate.pk])
+    return {"conference": conference.pk, "poll": poll.pk, "card": cards[1].token,
+            "receipt": receipt, "candidate": candidate.pk}
+
+
+def _scoring_objects(world):
+    """VX (the officer's own province, not its bloc) in self-assessment with its criteria
+    table; VX1's self sheet opened by VX1's officer, with a scanned file on criterion I.1."""
+    vx = world.bloc_years["VX"]
+    table = scoring_services.create_table(world.actor("admin"), vx, name="Bảng tiêu chí VX",
+                                          total=Decimal(100), criteria=criteria_inputs())
+    move_to(world, vx, Phase.SELF_ASSESSMENT)
+    outsider = world.actor("outsider")
+    sheet = scoring_services.open_self_assessment(outsider, vx, world.units["VX1"])
+    evidence, = scoring_services.attach_evidence(outsider, sheet, "I.1",
+                                                 [Upload("bao-cao.pdf", PDF)])
+    return {"vx": vx.pk, "vx_unit": world.units["VX1"].pk, "table": table.pk,
+            "sheet": sheet.pk, "criterion": Criterion.objects.get(table=table, code="I.2").pk,
+            "score_evidence": evidence.pk}
+
+
+def _document_objects(world, registration):
+    """The officer's registration form issued (a numbered document) and a PDF of its draft
+    requested (a queued job, its requester's own)."""
+    officer = world.actor("officer")
+    document = document_services.issue(officer, "dang-ky", registration.pk)
+    job = document_services.request_pdf(officer, "dang-ky", registration.pk)
+    return {"document": document.pk, "job": job.pk}
+
+
 @pytest.fixture
 def objects(world):
-    """The ids a line's parameters name: BN's data (a submitted registration with a
-    target, a check-in and its evidence), and placeholders for objects the world has not."""
+    """The ids a line's parameters name, all real rows in Bắc Ninh: a submitted
+    registration with a target, a check-in and its evidence (bloc KT, in progress); KT's
+    conference with an open poll; VX in self-assessment with a sheet; an issued document
+    and a queued PDF job. "missing" stays for lines that want an id that does not exist."""
     from web.conftest import register, report, start_year
 
     registration = register(world, "officer", "KT1")
@@ -97,8 +157,11 @@ def objects(world):
         "bloc": Bloc.objects.get(province=world.province, code="KT").pk,
         "registration": registration.pk, "target": target.pk,
         "check_in": evidence.check_in_id, "evidence": evidence.pk, "token": token.pk,
-        "missing": PLACEHOLDER, "job": JOB, "kind": "dang-ky", "action": "submit",
-        "receipt": "ABCD-EFGH", "statistics_form": "0601",
+        "missing": PLACEHOLDER, "kind": "dang-ky", "action": "submit",
+        "statistics_form": "0601", "poll_action": "close",
+        "kt_units": [world.units[f"KT{i}"].pk for i in range(1, 6)],
+        **_voting_objects(world), **_scoring_objects(world),
+        **_document_objects(world, registration),
     }
 
 
@@ -110,10 +173,102 @@ def outcome(response):
     return response.status_code
 
 
-def call(client, method, url):
+def _day(objects, month=12, day=1):
+    return datetime.date(objects["year"], month, day).isoformat()
+
+
+# A valid body for every API write operation that takes one, so that the permission
+# check decides the outcome (not the body's validation, 422): the allowed roles succeed
+# (or meet the state's own refusal, 409), the others get 403/404.
+BODIES = {
+    "thidua_api_awards_assemble": lambda o: {"conference_date": None},
+    "thidua_api_awards_step": lambda o: {"reason": "Hồ sơ đầy đủ"},
+    "thidua_api_awards_record_decision": lambda o: {
+        "number": "15/QĐ-UBND", "decision_date": _day(o, 12, 30), "signer": "Chủ tịch UBND tỉnh",
+        "awarded": [], "not_awarded": []},
+    "thidua_api_awards_open_next_year": lambda o: {"leader_unit_id": o["unit2"],
+                                                   "deputy_unit_ids": [o["unit"]]},
+    "thidua_api_documents_request_pdf": lambda o: {"document_id": None},
+    "thidua_api_org_move_phase": lambda o: {"target": "self_assessment", "reason": ""},
+    "thidua_api_pledges_set_titles": lambda o: {"award_forms": ["certificate_of_merit"]},
+    "thidua_api_pledges_add_target": lambda o: {
+        "indicator": "Số thủ tục trực tuyến toàn trình", "target_value": "120",
+        "unit_of_measure": "thủ tục", "deadline": _day(o, 12, 31), "baseline": "80"},
+    "thidua_api_pledges_withdraw": lambda o: {"reason": "Đăng ký lại chỉ tiêu"},
+    "thidua_api_pledges_create_check_in": lambda o: {
+        "reported_on": datetime.date.today().isoformat(), "actual_value": "93",
+        "note": "Báo cáo quý"},
+    "thidua_api_pledges_put_signature": lambda o: {
+        "signed_on": datetime.date.today().isoformat(), "place": "Bắc Ninh",
+        "status": "signed", "signer_name": "Nguyễn Văn An", "absence_reason": ""},
+    "thidua_api_scoring_create_table": lambda o: {
+        "name": "Bảng tiêu chí mới", "total": "100", "criteria": [
+            {"code": "I", "title": "Thực hiện nhiệm vụ", "max_points": "100",
+             "method": "free"}]},
+    "thidua_api_scoring_copy_table": lambda o: {"source_table_id": o["table"]},
+    "thidua_api_scoring_open_peer": lambda o: {"scorer_unit_id": o["unit"],
+                                               "scored_unit_id": o["unit2"]},
+    "thidua_api_scoring_set_scores": lambda o: {"scores": [{"code": "I.2", "points": "5"}]},
+    "thidua_api_scoring_appraise": lambda o: {"code": "I.2", "points": "4",
+                                              "reason": "Thiếu biên bản"},
+    "thidua_api_setup_create_unit": lambda o: {"code": "KT9", "name": "Sở Khoa học"},
+    "thidua_api_setup_rename_unit": lambda o: {"name": "Sở Công Thương tỉnh"},
+    "thidua_api_setup_create_bloc": lambda o: {"code": "NC", "kind": "khoi",
+                                               "name": "Khối Nội chính"},
+    "thidua_api_setup_rename_bloc": lambda o: {"name": "Khối Kinh tế tổng hợp",
+                                               "short_name": None},
+    "thidua_api_setup_create_year": lambda o: {"year": o["year"] + 1,
+                                               "registration_deadline": None},
+    "thidua_api_setup_set_deadline": lambda o: {"registration_deadline": _day(o, 3, 31)},
+    "thidua_api_setup_set_bloc_size": lambda o: {"min_bloc_size": 3, "max_bloc_size": 15},
+    "thidua_api_setup_create_bloc_year": lambda o: {
+        "year": o["year"], "members": o["kt_units"], "leader": o["unit"],
+        "deputies": [o["unit2"]]},
+    "thidua_api_tokens_make_token": lambda o: {"name": "Kịch bản báo cáo"},
+    "thidua_api_voting_create_conference": lambda o: {
+        "held_at": f"{_day(o, 12, 20)}T08:00:00+07:00", "place": "Hội trường tỉnh",
+        "chair": "Nguyễn Văn A", "secretary": "Trần Thị B"},
+    "thidua_api_voting_record_attendance": lambda o: {"present": True,
+                                                      "delegate_name": "Lê Văn C"},
+    "thidua_api_voting_create_poll": lambda o: {"kind": "award_proposal",
+                                                "award_form": "provincial_flag"},
+    "thidua_api_voting_set_candidates": lambda o: {"unit_ids": o["kt_units"]},
+    "thidua_api_voting_cast_as_delegate": lambda o: {"choices": [o["candidate"]]},
+    "thidua_api_voting_cast_with_card": lambda o: {"token": o["card"],
+                                                   "choices": [o["candidate"]]},
+    "thidua_api_voting_issue_paper": lambda o: {"unit_ids": [o["unit"]]},
+    "thidua_api_voting_enter_paper": lambda o: {"receipt_code": o["receipt"],
+                                                "choices": [o["candidate"]]},
+    "thidua_api_voting_reconcile": lambda o: {"unreturned": 0},
+}
+UPLOADS = {"thidua_api_pledges_upload_evidence"}
+
+
+def call(client, method, url, body=None, upload=False):
     if method == "GET":
         return client.get(url)
-    return getattr(client, method.lower())(url, "{}", content_type="application/json")
+    if upload:
+        return client.post(url, {"file": SimpleUploadedFile("bien-ban.pdf", PDF,
+                                                            "application/pdf")})
+    return getattr(client, method.lower())(url, json.dumps(body or {}),
+                                           content_type="application/json")
+
+
+# Rows that change on every request whatever it does (sessions, rate counters, sign-in
+# bookkeeping), left out of the "nothing changed" fingerprint.
+BOOKKEEPING = {"sessions", "core_ratecounter", "axes_accessattempt", "axes_accesslog",
+               "axes_accessfailurelog", "core_apitoken"}
+
+
+def fingerprint():
+    """The row count of every table and the audit log's last id: a refused request must
+    leave both as they were."""
+    counts = {model._meta.db_table: model._default_manager.count()
+              for model in apps.get_models()
+              if model._meta.managed and model._meta.db_table not in BOOKKEEPING
+              and not model._meta.db_table.startswith("django_")}
+    counts["audit"] = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    return counts
 
 
 def body_text(response):
@@ -135,10 +290,16 @@ def check_line(world, client, objects, kind, name, role):
     client.logout()
     if role != "anonymous":
         client.force_login(world.users[role])
-    response = call(client, method, url)
+    writes = method != "GET"
+    before = fingerprint() if writes else None
+    response = call(client, method, url, BODIES.get(name, lambda o: None)(objects),
+                    upload=name in UPLOADS)
     got = outcome(response)
     text = body_text(response)
-    if got == 200 and role in {"nobody", "other_secretariat"}:
+    if writes and isinstance(got, int) and got >= 400:
+        changed = {k: v for k, v in fingerprint().items() if before.get(k) != v}
+        assert changed == {}, (name, role, got, changed)  # refused: nothing written
+    if got == 200 and role in {"nobody", "other_secretariat"} and "bearer" not in flags:
         leaked = [n for n in BN_NAMES if n in text]
         assert leaked == [], (name, role, leaked)
     return got
