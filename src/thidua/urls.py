@@ -8,3 +8,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("thidua.web.urls")),
 ]
+
+# A database briefly unavailable answers 503 with its own page (core.dbfault), else 500.
+handler500 = "thidua.core.dbfault.server_error"

@@ -14,6 +14,31 @@ def _step(job_id, progress, step, **fields):
     DocumentJob.objects.filter(pk=job_id).update(progress=progress, step=step, **fields)
 
 
+def _allowance(job) -> int:
+    from thidua.documents import services
+
+    if job.kind != "goi-ho-so":  # documents.pack.PACK_KIND: per bloc
+        return services.JOB_STALE_SECONDS
+    try:
+        from thidua.documents.pack import stale_seconds
+    except ImportError:  # pragma: no cover - the pack module not present
+        return services.JOB_STALE_SECONDS
+    return stale_seconds(job)
+
+
+def recover_interrupted_jobs(now=None) -> int:
+    """Jobs a killed worker left "running" past their allowance are failed with the reason
+    (services.reap) by the next task any worker runs — not only when someone opens the job
+    page — so none stays running. Returns how many were failed."""
+    from thidua.documents import services
+
+    failed = 0
+    for job in DocumentJob.objects.filter(status=Status.RUNNING).defer("pdf"):
+        job = services.reap(job, now=now, stale_seconds=_allowance(job))
+        failed += job.status == Status.FAILED
+    return failed
+
+
 @task()
 def make_pdf(job_id: str) -> str:
     """Render the DOCX (a draft's from today's data, an issued one as issued), convert it
@@ -22,6 +47,7 @@ def make_pdf(job_id: str) -> str:
     from thidua.documents.kinds import kind_for
     from thidua.org.rules import actor_for
 
+    recover_interrupted_jobs()
     claimed = DocumentJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
         status=Status.RUNNING, started_at=timezone.now(), progress=10,
         step="Đang dựng văn bản Word")
