@@ -820,10 +820,18 @@ def _rewrite_box(poll: Poll) -> list[PublishedBallot]:
                 (ballot, "id, poll_id, receipt_code, valid, source", ballots),
                 (choice, "ballot_id, candidate_id", choices),
                 (voter, "poll_id, voter_key, unit_id, source", participations)):
-            if rows:
-                marks = ", ".join(["%s"] * len(rows[0]))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
-                                   rows)
+            if not rows:
+                continue
+            # Multi-row INSERTs in order (one row per round trip would cost seconds on
+            # PostgreSQL), within the database's limit on parameters.
+            width = len(rows[0])
+            batch = min(1000, (connection.features.max_query_params or 10000) // width)
+            row_marks = "(" + ", ".join(["%s"] * width) + ")"
+            for start in range(0, len(rows), batch):
+                chunk = rows[start:start + batch]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+                    + ", ".join([row_marks] * len(chunk)), [v for row in chunk for v in row])
     marked = {}
     for ballot_id, candidate_id in choices:
         marked.setdefault(ballot_id, []).append(candidate_id)
