@@ -73,6 +73,44 @@ def test_export_import_export_gives_the_same_document(tmp_path):
     assert Unit.objects.count() == rows
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
+    """The demo has no conference yet: polls, cards, ballots and participations (card and
+    delegate), the count naming candidates — exported, imported, exported the same."""
+    from thidua.core.award_forms import AwardForm
+    from thidua.voting import services as voting
+    from voting.conftest import held_today, mark_present
+
+    leader = world.actor("leader")
+    conference = voting.create_conference(
+        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
+        chair="Nguyễn Văn A", secretary="Trần Thị B")
+    mark_present(world, conference)
+    poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
+                              award_form=AwardForm.CERTIFICATE_OF_MERIT)
+    voting.open_poll(leader, poll)
+    candidates = list(poll.candidates.values_list("pk", flat=True))
+    cards = voting.issue_cards(leader, poll)
+    for i, card in enumerate(cards[:4]):
+        voting.cast_with_card(card.token, poll.pk, candidates[i % 2:i % 2 + 2])
+    voting.close_poll(leader, poll)
+    voting.publish_poll(leader, poll)
+    first = export.export_province("BN")
+    sections = first["sections"]
+    assert len(sections["ballots"]) == 4 and len(sections["participations"]) == 4
+    assert len(sections["ballot_choices"]) == 8 and len(sections["voting_cards"]) == 5
+    assert {c["candidate"] for c in sections["polls"][0]["result"]["candidates"]} == {
+        c["key"] for c in sections["candidates"]}
+
+    call_command("flush", interactive=False, verbosity=0)
+    _shift_ids()
+    export.import_province(export.loads(export.dumps(first)))
+    poll = Poll.objects.get()
+    assert {c["candidate"] for c in poll.result["candidates"]} == set(
+        poll.candidates.values_list("pk", flat=True))
+    assert _without_time(export.export_province("BN")) == _without_time(first)
+
+
 @pytest.fixture
 def exported(world):
     """A small province's export (the conftest world's BN), the instance then emptied: the
