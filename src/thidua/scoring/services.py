@@ -14,9 +14,7 @@ from fractions import Fraction
 
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, F
-from django.db.models.functions import Cast, Round
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from thidua.core import audit
@@ -933,12 +931,10 @@ class RankingReport:
 
 
 # The ranking reads only the sheets' maintained sums, as integer hundredths computed by the
-# database (no Decimal per value), and the table's section codes (no Criterion objects).
+# database (no Decimal per value, no model instances), and the table's section codes: it
+# is the hot path of every ranking page and of the national benchmark (DESIGN.md "Speed
+# by design"), so the few statements are plain SQL on one cursor.
 _HUNDREDTHS_CACHE: dict[int, Fraction] = {}
-
-
-def _hundredths(name: str):
-    return Cast(Round(F(name) * 100), BigIntegerField())
 
 
 def _exact(hundredths: int) -> Fraction:
@@ -952,43 +948,74 @@ def _exact(hundredths: int) -> Fraction:
     return value
 
 
-SHEET_SUMS = ("id", "scored_unit_id", "kind", "h_final", "h_bonus", "h_penalty")
+def _h(column: str) -> str:
+    return f"CAST(ROUND({column} * 100) AS BIGINT)"
 
 
-def _submitted_sheets(**where):
-    return (ScoreSheet.objects.filter(status=Status.SUBMITTED, **where)
-            .annotate(h_final=_hundredths("final"), h_bonus=_hundredths("bonus"),
-                      h_penalty=_hundredths("penalty")))
+# Table names come from the models and every value is a parameter.
+_SUMS_SQL = " ".join([  # noqa: S608
+    "SELECT sh.table_id, sh.id, sh.scored_unit_id, sh.kind,",
+    f"{_h('sh.final')}, {_h('sh.bonus')}, {_h('sh.penalty')}, ss.section_id, {_h('ss.points')}",
+    f"FROM {ScoreSheet._meta.db_table} sh",
+    f"LEFT JOIN {SectionScore._meta.db_table} ss ON ss.sheet_id = sh.id",
+    "WHERE sh.status = %s AND sh.table_id IN ({tables})"])
+_SECTIONS_SQL = " ".join([
+    f"SELECT table_id, id, code FROM {Criterion._meta.db_table}",  # noqa: S608
+    "WHERE is_section = %s AND table_id IN ({tables}) ORDER BY table_id, position, id"])
+_MEMBERS_SQL = " ".join([
+    f"SELECT bloc_year_id, unit_id FROM {Membership._meta.db_table}",  # noqa: S608
+    "WHERE bloc_year_id IN ({ids})"])
 
 
-def _section_sums(**where):
-    return (SectionScore.objects.filter(sheet__status=Status.SUBMITTED, **where)
-            .annotate(h_points=_hundredths("points"))
-            .values_list("sheet_id", "section_id", "h_points"))
+def _in(values) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
-def _section_codes(**where) -> dict[int, dict]:
-    """{table id: {section criterion id: code}} in the table's order."""
-    codes: dict[int, dict] = {}
-    for table_id, criterion_id, code in Criterion.objects.filter(
-            is_section=True, **where).order_by("table_id", "position", "id").values_list(
-            "table_id", "id", "code"):
-        codes.setdefault(table_id, {})[criterion_id] = code
-    return codes
+class _Sums:
+    """Many tables' submitted sheets and section sums, read in three statements: the
+    core's inputs for each bloc (`units`) and each table's section codes (`codes`)."""
+
+    def __init__(self, tables: dict):  # bloc year id → CriteriaTable
+        self.codes: dict[int, dict] = {}  # table id → {section id: code}, in table order
+        self.members: dict[int, set] = {}  # bloc year id → unit ids
+        self.sheets: dict[int, list] = {}  # table id → [(id, unit, kind, final, bonus, pen)]
+        self.sections: dict[int, dict] = {}  # sheet id → {section code: Fraction}
+        table_ids = [t.id for t in tables.values()]
+        if not table_ids:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(_SECTIONS_SQL.format(tables=_in(table_ids)), [True, *table_ids])
+            for table_id, criterion_id, code in cursor.fetchall():
+                self.codes.setdefault(table_id, {})[criterion_id] = code
+            cursor.execute(_MEMBERS_SQL.format(ids=_in(tables)), list(tables))
+            for bloc_year_id, unit_id in cursor.fetchall():
+                self.members.setdefault(bloc_year_id, set()).add(unit_id)
+            cursor.execute(_SUMS_SQL.format(tables=_in(table_ids)),
+                           [Status.SUBMITTED, *table_ids])
+            rows = cursor.fetchall()
+        codes = {i: code for table_codes in self.codes.values() for i, code in table_codes.items()}
+        seen = set()
+        for table_id, sheet_id, unit_id, kind, final, bonus, penalty, section, points in rows:
+            if sheet_id not in seen:
+                seen.add(sheet_id)
+                self.sheets.setdefault(table_id, []).append(
+                    (sheet_id, unit_id, kind, final, bonus, penalty))
+            if section is not None:
+                self.sections.setdefault(sheet_id, {})[codes[section]] = _exact(points)
+
+    def section_codes(self, table) -> tuple:
+        return tuple(self.codes.get(table.id, {}).values())
+
+    def units(self, bloc_year_id: int, table) -> list:
+        return _unit_values(frozenset(self.members.get(bloc_year_id, ())),
+                            self.sheets.get(table.id, []), self.sections)
 
 
-def unit_sheets(table: CriteriaTable, section_ids: dict | None = None) -> list:
-    """Every member's submitted sheets as the core's values: a fixed number of queries
-    whatever the size of the bloc (the sheets' maintained totals and section sums, never
-    the cells). `section_ids`: {section criterion id: code}, if the caller has them."""
-    if section_ids is None:
-        section_ids = _section_codes(table=table).get(table.id, {})
-    members = _members(table.bloc_year)
-    sheets = list(_submitted_sheets(table=table).values_list(*SHEET_SUMS))
-    sections: dict[int, dict] = {}
-    for sheet_id, section_id, points in _section_sums(sheet__table=table):
-        sections.setdefault(sheet_id, {})[section_ids[section_id]] = _exact(points)
-    return _unit_values(members, sheets, sections)
+def unit_sheets(table: CriteriaTable) -> list:
+    """Every member's submitted sheets as the core's values: three statements whatever
+    the size of the bloc (the sheets' maintained totals and section sums, never the
+    cells)."""
+    return _Sums({table.bloc_year_id: table}).units(table.bloc_year_id, table)
 
 
 def _unit_values(members, sheets, sections) -> list:
@@ -1015,51 +1042,41 @@ def _unit_values(members, sheets, sections) -> list:
 def compute_ranking(bloc_year: BlocYear, settings: ScoringSettings | None = None
                     ) -> RankingReport:
     """The ranking as it stands, with the stability check (no writes)."""
-    table = current_table(bloc_year)
-    if table is None:
-        raise Conflict("Khối chưa có bảng tiêu chí chấm điểm năm này.")
-    settings = settings or scoring_settings(bloc_year)
-    section_ids = _section_codes(table=table).get(table.id, {})
-    return _report(table, settings, tuple(section_ids.values()),
-                   unit_sheets(table, section_ids))
+    return _rankings([bloc_year], settings).get(bloc_year.id) or _no_table()
+
+
+def _no_table():
+    raise Conflict("Khối chưa có bảng tiêu chí chấm điểm năm này.")
 
 
 def compute_rankings(bloc_years) -> dict[int, RankingReport]:
     """The rankings of many bloc years at once (a province's, the nation's): each exactly
-    what `compute_ranking` gives, but every bloc's maintained totals are read in six
-    queries whatever their number. Keyed by bloc year id; bloc years without a table are
-    left out. The rulebook settings are read once per province."""
+    what `compute_ranking` gives, but every bloc's maintained totals are read in four
+    statements whatever their number. Keyed by bloc year id; bloc years without a table
+    are left out. The rulebook settings are read once per province."""
+    return _rankings(bloc_years)
+
+
+def _rankings(bloc_years, settings: ScoringSettings | None = None) -> dict:
     bloc_years = {b.id: b for b in bloc_years}
     tables: dict[int, CriteriaTable] = {}
     for table in CriteriaTable.objects.filter(bloc_year_id__in=list(bloc_years)).order_by(
             "bloc_year_id", "-version"):
         tables.setdefault(table.bloc_year_id, table)
-    table_ids = [t.id for t in tables.values()]
-    codes_of = _section_codes(table_id__in=table_ids)
-    members: dict[int, set] = {}
-    for bloc_year_id, unit_id in Membership.objects.filter(
-            bloc_year_id__in=list(tables)).values_list("bloc_year_id", "unit_id"):
-        members.setdefault(bloc_year_id, set()).add(unit_id)
-    sheets: dict[int, list] = {}
-    for table_id, *row in _submitted_sheets(table_id__in=table_ids).values_list(
-            "table_id", *SHEET_SUMS):
-        sheets.setdefault(table_id, []).append(row)
-    codes = {i: code for table_codes in codes_of.values() for i, code in table_codes.items()}
-    sections: dict[int, dict] = {}
-    for sheet_id, section_id, points in _section_sums(sheet__table_id__in=table_ids):
-        sections.setdefault(sheet_id, {})[codes[section_id]] = _exact(points)
+    sums = _Sums(tables)
     settings_of: dict[int, ScoringSettings] = {}
     reports = {}
     for bloc_year_id, table in tables.items():
         bloc_year = bloc_years[bloc_year_id]
         table.bloc_year = bloc_year
         province = bloc_year.bloc.province_id
-        if province not in settings_of:
+        if settings is not None:
+            settings_of[province] = settings
+        elif province not in settings_of:
             settings_of[province] = scoring_settings(bloc_year)
-        units = _unit_values(frozenset(members.get(bloc_year_id, ())),
-                             sheets.get(table.id, []), sections)
         reports[bloc_year_id] = _report(table, settings_of[province],
-                                        tuple(codes_of.get(table.id, {}).values()), units)
+                                        sums.section_codes(table),
+                                        sums.units(bloc_year_id, table))
     return reports
 
 
