@@ -164,7 +164,8 @@ def view_count(bloc_year: BlocYear) -> int:
 def press_facts(bloc_year: BlocYear) -> press.PressFacts:
     """What the article may say: only published data (see the module doc)."""
     ranking = ranking_view(bloc_year)
-    polls = [p for p in _published_polls(bloc_year) if p.kind == Poll.Kind.AWARD_PROPOSAL]
+    published = _published_polls(bloc_year)
+    polls = [p for p in published if p.kind == Poll.Kind.AWARD_PROPOSAL]
     votes = []
     for poll in polls:
         record = poll.result or {}
@@ -177,8 +178,8 @@ def press_facts(bloc_year: BlocYear) -> press.PressFacts:
     proposed = {}
     for line in proposal_lines(public_proposal(bloc_year)):
         proposed.setdefault(line.award_form, []).append(line.unit.name)
-    conference = getattr(bloc_year, "conference", None) if _published_polls(bloc_year) \
-        else None
+    # The conference's day and place are said once something of it is published.
+    conference = published[0].conference if published else None
     election = public_election(bloc_year)
     return press.PressFacts(
         province=bloc_year.bloc.province.name, bloc=bloc_year.bloc.name,
