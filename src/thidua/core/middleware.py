@@ -2,7 +2,26 @@
 
 import json
 
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.shortcuts import render
+
 from thidua.core.text import nfc, nfc_deep
+
+TOO_LARGE = ("Yêu cầu gửi lên quá lớn (quá {mb} MB). Hãy gửi ít dữ liệu hơn; tệp đính kèm "
+             "có giới hạn riêng ghi cạnh ô chọn tệp.")
+
+
+def too_large(request):
+    """413 with a Vietnamese message: JSON for the API, the error page for the web."""
+    from django.conf import settings
+
+    message = TOO_LARGE.format(mb=settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "errors": [{"field": None,
+                                                            "message": message}]},
+                            status=413)
+    return render(request, "web/domain_error.html", {"errors": [(message, "")]}, status=413)
 
 
 def _nfc_querydict(querydict):
@@ -23,13 +42,16 @@ class NFCMiddleware:
     def __call__(self, request):
         request.GET = _nfc_querydict(request.GET)
         if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
-            if request.content_type == "application/json":
-                self._normalise_json(request)
-            elif request.content_type in {"multipart/form-data",
-                                          "application/x-www-form-urlencoded"}:
-                request.POST = _nfc_querydict(request.POST)
-                for upload in request.FILES.values():
-                    upload.name = nfc(upload.name)
+            try:
+                if request.content_type == "application/json":
+                    self._normalise_json(request)
+                elif request.content_type in {"multipart/form-data",
+                                              "application/x-www-form-urlencoded"}:
+                    request.POST = _nfc_querydict(request.POST)
+                    for upload in request.FILES.values():
+                        upload.name = nfc(upload.name)
+            except RequestDataTooBig:
+                return too_large(request)
         return self.get_response(request)
 
     @staticmethod

@@ -61,6 +61,52 @@ def where(sheet: str, row: int, col: int | None = None) -> str:
 
 # --- the file ---------------------------------------------------------------------------
 
+# A sheet is read into a full grid from A1 to its farthest cell: two cells, A1 and
+# XFD1048576, in a 2 KB file would make 17 billion. The farthest cell (and the declared
+# dimension) are checked on the XML before the reader builds anything.
+MAX_COLUMNS = 100
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="\$?([A-Z]{1,3})\$?([0-9]{1,7})"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
+_REF = re.compile(rb"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_sheet_extents(archive: zipfile.ZipFile, label: str):
+    """Refuse a worksheet whose grid would be larger than a real table or sheet can be:
+    cells beyond MAX_ROWS / MAX_COLUMNS, by reference, dimension or sheer count. The bytes
+    really unpacked are counted too (a header may lie about its size)."""
+    too_big = WorkbookError(f"Tệp “{label}” có vùng dữ liệu quá lớn (quá {MAX_ROWS} dòng "
+                            f"hoặc {MAX_COLUMNS} cột) hoặc giải nén ra quá lớn; không đọc.")
+    unpacked = 0
+    max_rows = MAX_ROWS + HEADER_ROW + 1
+    for entry in archive.infolist():
+        if not entry.filename.startswith("xl/worksheets/"):
+            continue
+        try:
+            with archive.open(entry) as member:
+                xml = member.read(MAX_UNPACKED_BYTES - unpacked + 1)
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
+            raise WorkbookError(f"Không đọc được tệp “{label}” như một bảng tính Excel."
+                                ) from exc
+        unpacked += len(xml)
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise too_big
+        refs = _CELL_REF.findall(xml)
+        for dimension in _DIMENSION.findall(xml):
+            refs.extend(_REF.findall(dimension))
+        if any(int(row) > max_rows or _column_number(col) > MAX_COLUMNS for col, row in refs):
+            raise too_big
+        if len(_CELL.findall(xml)) > max_rows * MAX_COLUMNS:
+            raise too_big
+
+
 def read_workbook(name: str, content: bytes) -> dict[str, list[list]]:
     """Sheet name (NFC) → rows of cell values. Refuses what is not a sane .xlsx."""
     label = nfc(name or "(không tên)")
@@ -74,6 +120,7 @@ def read_workbook(name: str, content: bytes) -> dict[str, list[list]]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         if sum(entry.file_size for entry in archive.infolist()) > MAX_UNPACKED_BYTES:
             raise WorkbookError(f"Tệp “{label}” giải nén ra quá lớn; không đọc.")
+        _check_sheet_extents(archive, label)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheets = {}
