@@ -14,6 +14,8 @@ from django.core.management import CommandError, call_command
 from thidua.core import export
 from thidua.core.models import AuditEvent, User
 from thidua.demo import loader
+from thidua.documents import services as doc_services
+from thidua.documents.models import Document
 from thidua.org.models import Bloc, Province, Unit
 from thidua.pledges.models import Evidence
 from thidua.voting.models import Ballot, Participation, Poll
@@ -95,10 +97,15 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
         voting.cast_with_card(card.token, poll.pk, candidates[i % 2:i % 2 + 2])
     voting.close_poll(leader, poll)
     voting.publish_poll(leader, poll)
+    issued = doc_services.issue(leader, "kiem-phieu", poll.pk)
     first = export.export_province("BN")
     sections = first["sections"]
     assert len(sections["ballots"]) == 4 and len(sections["participations"]) == 4
     assert len(sections["ballot_choices"]) == 8 and len(sections["voting_cards"]) == 5
+    [document] = sections["documents"]
+    assert (document["subject_id"], document["issuer"]) == ("1", "bloc_year:KT/" + str(
+        world.year.year))
+    assert document["docx"] in first["files"] and len(sections["number_counters"]) == 1
     assert {c["candidate"] for c in sections["polls"][0]["result"]["candidates"]} == {
         c["key"] for c in sections["candidates"]}
 
@@ -109,6 +116,8 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     assert {c["candidate"] for c in poll.result["candidates"]} == set(
         poll.candidates.values_list("pk", flat=True))
     assert _without_time(export.export_province("BN")) == _without_time(first)
+    imported = Document.objects.get()
+    assert bytes(imported.docx) == bytes(issued.docx) and imported.subject_id == poll.pk
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ class Section:
 
 def _issuer_out(value, keys):
     kind, _, pk = value.partition(":")
-    section = {"unit": "units", "bloc_year": "bloc_years"}.get(kind)
+    section = ISSUERS.get(kind)
     if section is None or not pk.isdigit() or int(pk) not in keys[section]:
         raise ExportFormatError(f"Không xuất được cơ quan ban hành «{value}».")
     return f"{kind}:{keys[section][int(pk)]}"
@@ -84,7 +84,7 @@ def _issuer_out(value, keys):
 
 def _issuer_in(value, pks):
     kind, _, key = str(value).partition(":")
-    section = {"unit": "units", "bloc_year": "bloc_years"}.get(kind)
+    section = ISSUERS.get(kind)
     if section is None or key not in pks[section]:
         raise ExportFormatError(f"Cơ quan ban hành «{value}» không có trong tệp.")
     return f"{kind}:{pks[section][key]}"
@@ -129,7 +129,12 @@ VOTERS = {"unit": "units", "card": "voting_cards", "user": "users"}
 
 # Documents name their subject by id; the kind says which section the subject is in.
 DOCUMENT_SUBJECTS = {"dang-ky": "registrations", "giao-uoc": "bloc_years",
-                     "tu-cham": "score_sheets", "xep-hang": "bloc_years"}
+                     "tu-cham": "score_sheets", "xep-hang": "bloc_years",
+                     "to-trinh": "proposals", "bao-cao-thanh-tich": "proposal_lines",
+                     "du-thao-quyet-dinh": "years", "phieu-bau": "polls",
+                     "the-bieu-quyet": "polls", "kiem-phieu": "polls",
+                     "bien-ban-hop": "conferences"}
+ISSUERS = {"unit": "units", "bloc_year": "bloc_years", "province": "province"}
 
 BLOC_YEAR = "bloc_year__bloc__province"
 TABLE = "table__bloc_year__bloc__province"
@@ -329,8 +334,8 @@ def export_province(code: str) -> dict:
         keys[section.name] = {}
         rows = list(_scoped_rows(section, province))
         if section.name == "number_counters":
-            issuers = {f"unit:{pk}" for pk in keys["units"]} | {
-                f"bloc_year:{pk}" for pk in keys["bloc_years"]}
+            issuers = {f"{kind}:{pk}" for kind, name in ISSUERS.items()
+                       for pk in keys[name]}
             rows = sorted((r for r in rows if r.issuer in issuers), key=lambda r: r.pk)
         if not section.unordered:  # keys first: a row may refer to an earlier one
             for position, obj in enumerate(rows, 1):
