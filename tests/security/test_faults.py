@@ -10,6 +10,7 @@ database (a SQLite file — `file_db` — or the PostgreSQL test database, commi
 import contextlib
 import datetime
 import http.cookiejar
+import json
 import os
 import re
 import signal
@@ -26,6 +27,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from thidua.core import tokens
 from thidua.core.award_forms import AwardForm
 from thidua.documents import services as doc_services
 from thidua.documents.models import DocumentJob
@@ -241,6 +243,9 @@ def test_postgresql_unavailable_gives_the_503_page_and_the_app_recovers(file_db,
                        "WHERE datname = %s AND pid <> %s", [name, mine])
             for _ in range(2):
                 _unavailable_page(*browser.request(RECEIPT_CHECK))
+            status, body = browser.request(  # the API: JSON, same sentence
+                "/api/v1/me", Authorization=f"Bearer {tokens.PREFIX}khong-co")
+            assert status == 503 and json.loads(body)["detail"].startswith(UNAVAILABLE)
         finally:
             pg.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
     assert browser.request(RECEIPT_CHECK)[0] == 404  # back, without a restart
