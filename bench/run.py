@@ -19,7 +19,7 @@ Timed:
       check), median of repeated runs; beside a single SQL GROUP BY summing that bloc's cells.
   (b) every bloc's ranking in the nation through `scoring.services.compute_rankings` (the
       same core and stability check per bloc, the maintained totals of a province's blocs
-      read in six queries), province by province; beside one SQL GROUP BY summing every
+      read in four statements), province by province; beside one SQL GROUP BY summing every
       cell (the baseline), as a ratio. For comparison, one `compute_ranking` per bloc.
 Then every unit's final is checked against the baseline's sum (nothing measured is wrong).
 
@@ -341,7 +341,7 @@ def measure(connection, repeat):
           f"{one_ms / base_ms:.2f}×")
 
     # (b) the nation: compute_rankings reads the maintained totals of a province's blocs in
-    # six queries and runs the same core per bloc; province by province (bounded memory).
+    # four statements and runs the same core per bloc; province by province (bounded memory).
     by_province: dict[int, list] = {}
     for by in bloc_years:
         by_province.setdefault(by.bloc.province_id, []).append(by)
