@@ -275,3 +275,27 @@ def test_sqlite_locked_past_its_timeout_gives_the_503_page(file_db, world, serve
     status, page = browser.request("/dang-nhap/", form)  # the lock gone, the app goes on
     assert status == 200 and UNAVAILABLE not in page
     assert app.process.poll() is None
+
+
+def test_only_database_unavailability_is_a_503(rf):
+    """Any other uncaught error keeps the generic 500 page; a lock timeout wrapped in
+    another error is still the database's (its cause is looked at)."""
+    from django.db import OperationalError
+
+    from thidua.core import dbfault
+
+    def answer(exc, path="/"):
+        try:
+            raise exc
+        except Exception:  # noqa: BLE001 - the handler reads the current exception
+            return dbfault.server_error(rf.get(path))
+
+    response = answer(ValueError("không phải lỗi CSDL"))
+    assert response.status_code == 500 and "Đã có lỗi ở máy chủ" in response.content.decode()
+    wrapped = RuntimeError("bọc")
+    wrapped.__cause__ = OperationalError("database is locked")
+    response = answer(wrapped)
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    assert UNAVAILABLE in response.content.decode()
+    response = answer(OperationalError("connection refused"), "/api/v1/me")
+    assert response.status_code == 503 and response["Content-Type"] == "application/json"
