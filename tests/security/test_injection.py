@@ -150,7 +150,34 @@ def write_score_note(world, o, value):
     return score.note, nfc(value), "outsider", [reverse("scoring_sheet", kwargs={"pk": o["sheet"]})]
 
 
-FIELDS = [write_unit_name, write_bloc_name, write_check_in_note, write_evidence_name,
+# The same fields through the web forms.
+def web(client, url, data):
+    response = client.post(url, data)  # 302 on, or 200 showing a new token once
+    assert response.status_code in {200, 302}, (url, response.status_code)
+
+
+def write_unit_name_form(world, o, value):
+    web(as_user(world, "secretariat"), reverse("setup_unit_rename",
+                                               kwargs={"code": "BN", "pk": o["unit"]}),
+        {"name": value})
+    return Unit.objects.get(pk=o["unit"]).name, nfc(value), "secretariat", [
+        reverse("unit", kwargs={"pk": o["unit"]})]
+
+
+def write_check_in_note_form(world, o, value):
+    web(as_user(world, "officer"), reverse("check_in", kwargs={"pk": o["target"]}),
+        {"reported_on": "2026-06-30", "actual_value": "91", "note": value})
+    return CheckIn.objects.latest("pk").note, nfc(value), "officer", [
+        reverse("unit", kwargs={"pk": o["unit"]})]
+
+
+def write_token_name_form(world, o, value):
+    web(as_user(world, "officer"), reverse("api_tokens"), {"name": value})
+    return ApiToken.objects.latest("pk").name, nfc(value), "officer", [reverse("api_tokens")]
+
+
+FIELDS = [write_unit_name_form, write_check_in_note_form, write_token_name_form,
+          write_unit_name, write_bloc_name, write_check_in_note, write_evidence_name,
           write_conference_texts, write_absence_reason, write_poll_title, write_token_name,
           write_score_note]
 
