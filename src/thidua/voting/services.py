@@ -794,49 +794,44 @@ def _rewrite_box(poll: Poll) -> list[PublishedBallot]:
     physical order) and, on PostgreSQL, the same transaction id (xmin) on both rows. Once
     rewritten, every row of the poll carries the closing transaction's id and sits in an
     order that says nothing about who voted when. (SQLite is asked to zero freed pages.)
-    The rows are read, deleted and written again in plain SQL with the database's own
-    values (no model instances: a hall's 2,000 ballots rewrite in a few tens of ms); the
-    box as read is returned for the count."""
+    The rows are copied to temporary tables, deleted and written back by the database
+    itself (INSERT … SELECT … ORDER BY: no row crosses to Python and back); the box is
+    read once for the count, which the caller makes of it."""
     ballot, choice, voter = (m._meta.db_table for m in (Ballot, BallotChoice, Participation))
-    of_poll = f"SELECT id FROM {ballot} WHERE poll_id = %s"  # noqa: S608 - our table names
+    copies = (("voting_box_ballot", ballot, "id, poll_id, receipt_code, valid, source",
+               f"SELECT id, poll_id, receipt_code, valid, source FROM {ballot} "  # noqa: S608
+               "WHERE poll_id = %s", "receipt_code"),
+              ("voting_box_choice", choice, "ballot_id, candidate_id",
+               f"SELECT c.ballot_id, c.candidate_id, b.receipt_code FROM {choice} c "  # noqa: S608
+               f"JOIN {ballot} b ON b.id = c.ballot_id WHERE b.poll_id = %s",
+               "receipt_code, candidate_id"),
+              ("voting_box_voter", voter, "poll_id, voter_key, unit_id, source",
+               f"SELECT poll_id, voter_key, unit_id, source FROM {voter} "  # noqa: S608
+               "WHERE poll_id = %s", "voter_key"))
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA secure_delete = ON")
-        cursor.execute(f"SELECT id, poll_id, receipt_code, valid, source FROM {ballot} "  # noqa: S608
-                       "WHERE poll_id = %s ORDER BY receipt_code", [poll.pk])
+        for temp, _, _, select, _ in copies:
+            cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {temp} AS {select}", [poll.pk])
+        cursor.execute("SELECT id, receipt_code, valid FROM voting_box_ballot "
+                       "ORDER BY receipt_code")
         ballots = cursor.fetchall()
-        cursor.execute(f"SELECT c.ballot_id, c.candidate_id FROM {choice} c JOIN {ballot} b "  # noqa: S608
-                       "ON b.id = c.ballot_id WHERE b.poll_id = %s "
-                       "ORDER BY b.receipt_code, c.candidate_id", [poll.pk])
+        cursor.execute("SELECT ballot_id, candidate_id FROM voting_box_choice")
         choices = cursor.fetchall()
-        cursor.execute(f"SELECT poll_id, voter_key, unit_id, source FROM {voter} "  # noqa: S608
-                       "WHERE poll_id = %s ORDER BY voter_key", [poll.pk])
-        participations = cursor.fetchall()
         cursor.execute(f"DELETE FROM {voter} WHERE poll_id = %s", [poll.pk])  # noqa: S608
-        cursor.execute(f"DELETE FROM {choice} WHERE ballot_id IN ({of_poll})",  # noqa: S608
-                       [poll.pk])
+        cursor.execute(f"DELETE FROM {choice} WHERE ballot_id IN "  # noqa: S608
+                       f"(SELECT id FROM {ballot} WHERE poll_id = %s)", [poll.pk])
         cursor.execute(f"DELETE FROM {ballot} WHERE poll_id = %s", [poll.pk])  # noqa: S608
-        for table, columns, rows in (
-                (ballot, "id, poll_id, receipt_code, valid, source", ballots),
-                (choice, "ballot_id, candidate_id", choices),
-                (voter, "poll_id, voter_key, unit_id, source", participations)):
-            if not rows:
-                continue
-            # Multi-row INSERTs in order (one row per round trip would cost seconds on
-            # PostgreSQL), within the database's limit on parameters.
-            width = len(rows[0])
-            batch = min(1000, (connection.features.max_query_params or 10000) // width)
-            row_marks = "(" + ", ".join(["%s"] * width) + ")"
-            for start in range(0, len(rows), batch):
-                chunk = rows[start:start + batch]
-                cursor.execute(
-                    f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
-                    + ", ".join([row_marks] * len(chunk)), [v for row in chunk for v in row])
+        for temp, table, columns, _, order in copies:
+            cursor.execute(f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                           f"SELECT {columns} FROM {temp} ORDER BY {order}")
+            cursor.execute(f"DROP TABLE {temp}")
     marked = {}
     for ballot_id, candidate_id in choices:
         marked.setdefault(ballot_id, []).append(candidate_id)
     return published_list(PublishedBallot(code, bool(valid), tuple(sorted(marked.get(id_, ()))))
-                          for id_, _, code, valid, _ in ballots)
+                          for id_, code, valid in ballots)
 
 
 @transaction.atomic
