@@ -246,10 +246,12 @@ NINJA_PAGINATION_PER_PAGE = 100
 TASKS = {"default": {"BACKEND": os.environ.get("THIDUA_TASKS_BACKEND",
                                                "django_tasks_db.DatabaseBackend")}}
 
-# E-mail (scoring reminders): Django's mailers. The console in development, SMTP where
-# THIDUA_EMAIL_BACKEND says so; the test runner swaps in the in-memory backend (outbox).
-EMAIL_BACKEND_PATH = os.environ.get("THIDUA_EMAIL_BACKEND",
-                                    "django.core.mail.backends.console.EmailBackend")
+# E-mail (scoring reminders): Django's mailers. SMTP in production (a console there would
+# drop every reminder unseen), the console on a laptop; THIDUA_EMAIL_BACKEND overrides;
+# the test runner swaps in the in-memory backend (outbox).
+EMAIL_BACKEND_PATH = os.environ.get(
+    "THIDUA_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend")
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": {
     "host": os.environ.get("THIDUA_EMAIL_HOST", "localhost"),
     "port": int(os.environ.get("THIDUA_EMAIL_PORT", 25)),

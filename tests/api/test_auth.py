@@ -28,11 +28,15 @@ def _operations(public=False):
 OPERATIONS = sorted(set(_operations()))
 
 
-def test_the_only_public_operations_are_the_voting_card_and_the_receipt_check():
+def test_the_only_public_operations_are_voting_receipts_and_published_results():
     # A delegate votes with the one-time token on a printed card (no account) and checks
-    # a receipt code after publication (issue 4); nothing else answers without a user.
+    # a receipt code after publication (issue 4); anyone reads what a bloc has published
+    # (issue 6, the public results page's data); nothing else answers without a user.
     assert sorted(set(_operations(public=True))) == [
-        ("get", "/api/v1/polls/1/receipts/1"), ("post", "/api/v1/polls/1/card-ballots")]
+        ("get", "/api/v1/polls/1/receipts/1"),
+        ("get", "/api/v1/public/bloc-years/1/results"),
+        ("get", "/api/v1/public/provinces/1/bloc-years"),
+        ("post", "/api/v1/polls/1/card-ballots")]
 
 
 def test_every_operation_is_under_v1():

@@ -107,6 +107,21 @@ def test_an_interrupted_pack_is_failed_with_the_reason_after_its_allowance(world
         f"Quá thời gian ({allowance} giây) mà chưa xong")
 
 
+def test_the_next_pack_task_fails_a_dead_one_nobody_looked_at(world, monkeypatch):
+    """Issue 7: no job stays "running" after a worker crash, even
+    if no one opens its page — the next task any worker runs fails it with the reason."""
+    monkeypatch.setattr(pdf, "CANDIDATES", ("khong-co-libreoffice",))
+    secretariat = world.actor("secretariat")
+    dead = DocumentJob.objects.create(
+        requested_by=secretariat.user, kind=pack.PACK_KIND, subject_id=world.year.pk,
+        filename="a.zip", status="running", progress=35,
+        started_at=timezone.now() - timedelta(seconds=services.JOB_STALE_SECONDS * 3 + 1))
+    pack.request_pack(secretariat, world.province, world.year.year)
+    dead.refresh_from_db()
+    assert (dead.status, dead.progress) == ("failed", 35)
+    assert dead.error.startswith(f"Quá thời gian ({services.JOB_STALE_SECONDS * 3} giây)")
+
+
 def test_only_the_provinces_secretariat_makes_and_reads_the_pack(world, client_for,
                                                                  monkeypatch):
     monkeypatch.setattr(pdf, "CANDIDATES", ("khong-co-libreoffice",))  # no conversion here

@@ -137,18 +137,7 @@ def test_every_demo_document_renders_as_decree_30_pages(demo_year, conference_on
         == set(KINDS)
 
 
-TRAILING_BLANK_PAGE = (
-    "Form 02 ends exactly at the foot of page 1, so the empty paragraph Word keeps after "
-    "the closing table (recipients | signature) makes a page 2 with only its number: the "
-    "template needs that last paragraph made tiny (templates/build.py, the award "
-    "documents' owner)")
-
-
-@pytest.mark.parametrize("slug", [
-    "to-trinh",
-    pytest.param("bao-cao-thanh-tich", marks=pytest.mark.xfail(
-        strict=True, raises=AssertionError, reason=TRAILING_BLANK_PAGE)),
-    "du-thao-quyet-dinh"])
+@pytest.mark.parametrize("slug", ["to-trinh", "bao-cao-thanh-tich", "du-thao-quyet-dinh"])
 def test_every_award_document_renders_as_decree_30_pages(world, needs_libreoffice, tmp_path,
                                                         slug):
     award_year = build_award_year(world)

@@ -334,7 +334,7 @@ def check_line(world, client, objects, kind, name, role):
 def outcomes(world, client, objects, kind, name):
     """Every role's outcome for one line, each line from the same starting state (the
     requests run on the test's connection, so a savepoint undoes what a line changed)."""
-    sid = transaction.savepoint()
+    sid = transaction.savepoint_create()
     try:
         return {role: check_line(world, client, objects, kind, name, role)
                 for role in ROLES}
@@ -398,7 +398,7 @@ def test_print_current_outcomes(world, client, objects):  # pragma: no cover
                 params[param] = guess.get(param, "missing")
         kwargs = {p: objects[k] for p, k in params.items()}
         url = reverse(name, kwargs=kwargs)
-        sid = transaction.savepoint()
+        sid = transaction.savepoint_create()
         results = {}
         for role in ROLES:
             client.logout()
@@ -424,7 +424,7 @@ def test_print_current_outcomes(world, client, objects):  # pragma: no cover
         params = {p: guess.get(p, "missing") for p in re.findall(r"{(\w+)}", path)}
         kwargs = {p: objects[k] for p, k in params.items()}
         url = re.sub(r"{(\w+)}", lambda m, kw=kwargs: str(kw[m.group(1)]), path)
-        sid = transaction.savepoint()
+        sid = transaction.savepoint_create()
         results = {}
         for role in ROLES:
             client.logout()

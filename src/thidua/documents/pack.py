@@ -165,8 +165,10 @@ def pack_zip(actor: Actor, job_id) -> DocumentJob:
 def make_pack(job_id: str) -> str:
     """Build the ZIP, writing the progress on the job after each bloc. Any failure ends the
     job as failed with its reason."""
+    from thidua.documents.tasks import recover_interrupted_jobs  # noqa: PLC0415
     from thidua.org.rules import actor_for  # noqa: PLC0415
 
+    recover_interrupted_jobs()  # a pack a killed worker left running is failed now
     claimed = DocumentJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
         status=Status.RUNNING, started_at=timezone.now(), progress=5,
         step="Đang chuẩn bị danh sách văn bản")

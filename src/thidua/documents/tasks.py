@@ -16,14 +16,10 @@ def _step(job_id, progress, step, **fields):
 
 def _allowance(job) -> int:
     from thidua.documents import services
+    from thidua.documents.pack import PACK_KIND, stale_seconds
 
-    if job.kind != "goi-ho-so":  # documents.pack.PACK_KIND: per bloc
-        return services.JOB_STALE_SECONDS
-    try:
-        from thidua.documents.pack import stale_seconds
-    except ImportError:  # pragma: no cover - the pack module not present
-        return services.JOB_STALE_SECONDS
-    return stale_seconds(job)
+    # A province's pack is allowed time per bloc; a single paper the fixed allowance.
+    return stale_seconds(job) if job.kind == PACK_KIND else services.JOB_STALE_SECONDS
 
 
 def recover_interrupted_jobs(now=None) -> int:

@@ -170,6 +170,9 @@ def heading_block(doc):
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
     _widths(table, [HEADER_LEFT, right])
+    # One row that never splits: otherwise a table ending at the foot of a page leaves
+    # the signature's empty lines alone on the next one (form 02 did).
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     left_cell, right_cell = table.rows[0].cells
     left_cell._tc.remove(left_cell.paragraphs[0]._p)
     right_cell._tc.remove(right_cell.paragraphs[0]._p)
@@ -233,6 +236,9 @@ def closing_block(doc):
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     _widths(table, [left, total - left])
+    # One row that never splits: otherwise a table ending at the foot of a page leaves
+    # the signature's empty lines alone on the next one (form 02 did).
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     left_cell, right_cell = table.rows[0].cells
     left_cell._tc.remove(left_cell.paragraphs[0]._p)
     right_cell._tc.remove(right_cell.paragraphs[0]._p)
@@ -247,6 +253,9 @@ def closing_block(doc):
     for _ in range(4):
         para(right_cell, size=F.SIGNATURE_SIZE)
     para(right_cell, "{{ signer.name }}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER)
+    # The body ends with a paragraph two points high: otherwise the full-height one Word
+    # and LibreOffice add after a closing table can spill onto a page of its own.
+    _tiny(para(doc, size=Pt(1)))
 
 
 def section_title(doc, text):

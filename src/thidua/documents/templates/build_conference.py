@@ -163,9 +163,6 @@ def count_record():
            "m in committee")
     b.paragraphs(doc, "closing")
     b.closing_block(doc)
-    # The body ends with a paragraph two points high: otherwise the one LibreOffice adds
-    # after a closing table can spill onto a page of its own.
-    b._tiny(b.para(doc, size=Pt(1)))
     return doc
 
 
