@@ -271,4 +271,25 @@ def test_demo_bloc_holds_its_2022_conference_in_the_browser(
     expect(phone.locator("#phieu-da-tinh h2")).to_have_text(
         f"Phiếu {receipt} có trong danh sách đã công bố")
     expect(phone.locator("#phieu-da-tinh")).to_contain_text(f"Lựa chọn: {government[0]}")
+
+    # The press release drafted from the published results, then published (issue 6).
+    page.goto(f"{base}/khoi/{bloc_year.pk}/thong-cao/")
+    page.get_by_role("button", name="Tạo bản thảo từ số liệu").click()
+    expect(page.get_by_label("Nội dung")).to_have_value(re.compile(
+        re.escape(f"Bỏ phiếu kín đề nghị Cờ thi đua của Chính phủ (12 phiếu hợp lệ): "
+                  f"{government[0]} 10 phiếu (đạt)") + ".*" + re.escape(
+            f"Hội nghị bầu {leader} làm Trưởng khối năm {today.year + 1}"), re.DOTALL))
+    page.get_by_role("button", name="Công bố thông cáo").click()
+    expect(page.locator("#trang-thai-thong-cao")).to_have_text("Đã công bố")
+
+    # Anyone, not signed in, reads the bloc's public results page.
+    visitor = watch(browser.new_context(locale="vi-VN").new_page(), problems)
+    visitor.goto(f"{base}/cong-khai/khoi/{bloc_year.pk}/")
+    expect(visitor.locator("#thong-cao")).to_contain_text(
+        f"Hội nghị bầu {leader} làm Trưởng khối năm {today.year + 1}")
+    expect(visitor.locator("#truong-khoi-nam-sau")).to_contain_text(
+        f"Trưởng khối năm {today.year + 1}: {leader}")
+    expect(visitor.locator("section.cuoc-bo-phieu")).to_have_count(4)
+    expect(visitor.locator(f"#phieu-{poll.pk} tbody tr")).to_have_count(12)
+    expect(visitor.locator(f"#phieu-{poll.pk}")).to_contain_text(receipt)
     assert problems == []
