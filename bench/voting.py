@@ -19,8 +19,8 @@ workers, `--workers 2` by default), the product's settings plus one bench-only U
 (bench/voting_urls.py, never in the product's urls): POST /bench/api/bare, a django-ninja
 operation without auth returning a constant, through the same middleware. The card-ballot
 rate limit (200 per address per minute) is raised for the run: every client here has the
-address 127.0.0.1. On PostgreSQL the server keeps its connections (THIDUA_DB_CONN_MAX_AGE
-60, as in production).
+address 127.0.0.1. The server keeps its connections (THIDUA_DB_CONN_MAX_AGE 60, as
+`thidua serve` and production do).
 
 Timed, 100 client threads (new connection per request, as gunicorn's sync workers close
 it): (1) the bare endpoint, 2,000 requests; (2) the 2,000 ballots, each card once, POST
@@ -89,7 +89,7 @@ def main():
             if not pg_ready():
                 continue
             env["THIDUA_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
-            env["THIDUA_DB_CONN_MAX_AGE"] = "60"
+        env["THIDUA_DB_CONN_MAX_AGE"] = "60"  # as `thidua serve` does
         command = [sys.executable, __file__, "--worker", backend, "--cards", str(args.cards),
                    "--clients", str(args.clients), "--workers", str(args.workers)]
         status |= subprocess.call(command, env=env, cwd=ROOT)  # noqa: S603 — our own script

@@ -116,7 +116,8 @@ TEMPLATES = [
 
 # Database: SQLite under var/ by default, anything dj-database-url reads otherwise.
 DATABASE_URL = os.environ.get("THIDUA_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'thidua.sqlite3'}"
-# Persistent connections pay off on a server; locally they only hold databases open.
+# Persistent connections pay off on a server (`thidua serve` and production default to
+# 60 s); elsewhere (tests, commands, runserver) they only hold databases open.
 DATABASES = {"default": dj_database_url.parse(
     DATABASE_URL, conn_health_checks=True,
     conn_max_age=int(os.environ.get("THIDUA_DB_CONN_MAX_AGE", 60 if PRODUCTION else 0)))}
@@ -133,7 +134,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
         "PRAGMA foreign_keys=ON;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("THIDUA_TEST_SQLITE_NAME")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("THIDUA_TEST_DB_NAME")}
