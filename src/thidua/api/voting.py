@@ -131,7 +131,12 @@ class CardOut(Schema):
 
 
 class PaperIssueIn(Schema):
-    unit_ids: list[s.Id] = Field(min_length=1, max_length=500)
+    # Exactly one list, the one the poll's `vote_per` asks for (RULES.md 29); the service
+    # answers 400 otherwise.
+    unit_ids: list[s.Id] = Field([], max_length=500, description=(
+        "Mỗi đơn vị một phiếu: các đơn vị có mặt nhận phiếu giấy."))
+    card_ids: list[s.Id] = Field([], max_length=500, description=(
+        "Mỗi đại biểu một phiếu: thẻ biểu quyết của các đại biểu nhận phiếu giấy thay thẻ."))
 
 
 class PaperCodesOut(Schema):
@@ -398,11 +403,12 @@ def cast_with_card(request, poll_id: s.Id, payload: CardBallotIn):
 
 @router.post("/polls/{poll_id}/paper-ballots/issue",
              response=responses({201: PaperCodesOut}, *WRITE, 409),
-             summary="Phát phiếu giấy cho các đơn vị (trả về mã in trên phiếu)")
+             summary="Phát phiếu giấy cho các đơn vị, hoặc cho đại biểu theo thẻ (trả về mã in "
+                     "trên phiếu)")
 def issue_paper(request, poll_id: s.Id, payload: PaperIssueIn):
     actor_ = actor(request)
     codes = services.issue_paper_ballots(actor_, queries.poll_in_scope(actor_, poll_id),
-                                         list(payload.unit_ids))
+                                         list(payload.unit_ids), list(payload.card_ids))
     return Status(201, {"codes": codes})
 
 

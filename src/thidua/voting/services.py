@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from thidua.awards.domain.quotas import bloc_quotas
@@ -441,8 +441,8 @@ def _voting_rows(poll: Poll) -> list:
 def _holders(poll: Poll) -> list:
     """(attendance row, delegate name) for every card to issue: per unit, each present unit
     that has not voted; per delegate (RULES.md 29 setting), each delegate named on a
-    present unit's attendance row who has not voted with a card (a unit handed paper
-    ballots is left out: its cards were revoked then)."""
+    present unit's attendance row who has voted neither with a card nor on the paper
+    ballot that replaced their card."""
     rows = _voting_rows(poll)
     if poll.vote_per != "delegate":
         voted = set(Participation.objects.filter(poll=poll).values_list("unit_id", flat=True))
@@ -452,12 +452,16 @@ def _holders(poll: Poll) -> list:
         raise DomainError("Mỗi đại biểu một phiếu (Quy tắc 29): ghi tên đại biểu khi điểm "
                           "danh (nhiều người cách nhau bằng dấu ;) cho: "
                           + ", ".join(unnamed) + ".")
-    used = set(VotingCard.objects.filter(poll=poll, used=True)
-               .values_list("unit_id", "delegate_name"))
-    paper = set(Participation.objects.filter(poll=poll, source=Ballot.Source.PAPER)
-                .values_list("unit_id", flat=True))
-    return [(row, name) for row in rows if row.unit_id not in paper
-            for name in delegate_names(row.delegate_name) if (row.unit_id, name) not in used]
+    paper = Participation.objects.filter(poll=poll, source=Ballot.Source.PAPER)
+    paper_cards = [int(key.removeprefix("card:")) for key in
+                   paper.values_list("voter_key", flat=True) if key.startswith("card:")]
+    voted = set(VotingCard.objects.filter(Q(used=True) | Q(pk__in=paper_cards), poll=poll)
+                .values_list("unit_id", "delegate_name"))
+    # Polls from before per-delegate paper ballots recorded a whole unit as "paper:<id>".
+    paper_units = set(paper.filter(voter_key__startswith="paper:")
+                      .values_list("unit_id", flat=True))
+    return [(row, name) for row in rows if row.unit_id not in paper_units
+            for name in delegate_names(row.delegate_name) if (row.unit_id, name) not in voted]
 
 
 @transaction.atomic
@@ -568,8 +572,8 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
     if card is None or not isinstance(poll_id, int) or card.poll_id != poll_id:
         raise NotFound(BAD_CARD)
     if card.revoked and not card.used:
-        raise Conflict("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đơn vị đã nhận "
-                       "phiếu giấy, hoặc cuộc bỏ phiếu đã kết thúc).")
+        raise Conflict("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đã nhận phiếu "
+                       "giấy thay thẻ, hoặc cuộc bỏ phiếu đã kết thúc).")
     poll = _lock_open(poll_id)
     if card.expires_at is not None and card.expires_at <= timezone.now():
         raise Conflict("Thẻ biểu quyết đã hết hạn.")
@@ -625,32 +629,88 @@ def cast_as_delegate(actor: Actor, poll_id, candidate_ids, *, unit_id: int | Non
 
 # --- paper ballots -------------------------------------------------------------------------
 
-@transaction.atomic
-def issue_paper_ballots(actor: Actor, poll: Poll, unit_ids) -> list[str]:
-    """Hand paper ballots to present units without a phone: each unit is recorded as
-    having voted (so its card is refused), and as many receipt codes are made, printed on
-    the ballots and handed out in any order (no code is tied to a unit)."""
-    _require_run(actor, poll.conference)
-    poll = _lock_open(poll.pk)
-    unit_ids = list(dict.fromkeys(unit_ids))
+def _present_units(poll: Poll) -> set:
+    return set(Attendance.objects.filter(conference_id=poll.conference_id, present=True)
+               .values_list("unit_id", flat=True))
+
+
+def _paper_units(poll: Poll, unit_ids: list):
+    """Per unit: each chosen present unit votes on paper as the unit, in place of its
+    cards. Returns (voter key, unit id) per ballot, the cards to revoke, the audit note."""
     if not unit_ids:
         raise DomainError("Chọn ít nhất một đơn vị nhận phiếu giấy.")
-    present = set(Attendance.objects.filter(conference_id=poll.conference_id, present=True)
-                  .values_list("unit_id", flat=True))
+    present = _present_units(poll)
     if any(u not in present for u in unit_ids):
         raise DomainError("Chỉ đơn vị thành viên có mặt được nhận phiếu (Quy tắc 28, 29).")
-    for unit_id in unit_ids:
+    return ([(f"unit:{u}", u) for u in unit_ids],
+            VotingCard.objects.filter(poll=poll, unit_id__in=unit_ids), {"units": unit_ids})
+
+
+def _paper_delegates(poll: Poll, card_ids: list):
+    """Per delegate (RULES.md 29 setting): a paper ballot replaces one delegate's card. The
+    card is revoked and its voter key taken, so neither the card nor a second paper ballot
+    for it can vote again; the unit's other delegates keep theirs."""
+    if not card_ids:
+        raise DomainError("Chọn ít nhất một thẻ đại biểu nhận phiếu giấy.")
+    # All the poll's cards (a few hundred at most): the chosen ids are looked up here, never
+    # sent to the database, so an id from another poll is simply unknown.
+    known = {c.pk: c for c in VotingCard.objects.filter(poll=poll).select_related("unit")}
+    cards = [known.get(c) for c in card_ids]
+    if None in cards:
+        raise DomainError("Thẻ biểu quyết đã chọn không thuộc cuộc bỏ phiếu này.")
+    present = _present_units(poll)
+    voters = []
+    for card in cards:
+        who = f"{card.delegate_name} ({card.unit.name})"
+        key = _voter_key(poll, card.unit_id, f"card:{card.pk}")
+        if card.unit_id not in present:
+            raise DomainError(f"Đơn vị của đại biểu {who} không có mặt: không nhận phiếu "
+                              "(Quy tắc 28, 29).")
+        if card.used:
+            raise Conflict(f"Đại biểu {who} đã bỏ phiếu bằng thẻ: không phát phiếu giấy "
+                           "(Quy tắc 29).")
+        if card.revoked:
+            if Participation.objects.filter(poll=poll, voter_key=key).exists():
+                raise Conflict(f"Đại biểu {who} đã nhận phiếu giấy: mỗi đại biểu một phiếu "
+                               "(Quy tắc 29).")
+            raise Conflict(f"Thẻ của đại biểu {who} đã bị thu hồi (đã phát thẻ mới): chọn "
+                           "thẻ đang dùng.")
+        voters.append((key, card.unit_id))
+    chosen = [c.pk for c in cards]
+    return voters, VotingCard.objects.filter(pk__in=chosen), {"cards": chosen}
+
+
+@transaction.atomic
+def issue_paper_ballots(actor: Actor, poll: Poll, unit_ids=(), card_ids=()) -> list[str]:
+    """Hand paper ballots to present voters without a phone: per unit, to the chosen units
+    (`unit_ids`); per delegate (RULES.md 29 setting), to the delegates holding the chosen
+    cards (`card_ids`). Each is recorded as having voted (so their card is refused), and
+    as many receipt codes are made, printed on the ballots and handed out in any order (no
+    code is tied to a unit or a card, not even in the audit log)."""
+    _require_run(actor, poll.conference)
+    poll = _lock_open(poll.pk)
+    unit_ids, card_ids = list(dict.fromkeys(unit_ids)), list(dict.fromkeys(card_ids))
+    if poll.vote_per == "delegate":
+        if unit_ids:
+            raise DomainError("Cuộc bỏ phiếu này mỗi đại biểu một phiếu (Quy tắc 29): chọn "
+                              "thẻ của đại biểu nhận phiếu giấy, không chọn đơn vị.")
+        voters, cards, chosen = _paper_delegates(poll, card_ids)
+    else:
+        if card_ids:
+            raise DomainError("Cuộc bỏ phiếu này mỗi đơn vị một phiếu (Quy tắc 29): chọn đơn "
+                              "vị nhận phiếu giấy, không chọn thẻ đại biểu.")
+        voters, cards, chosen = _paper_units(poll, unit_ids)
+    for voter_key, unit_id in voters:
         try:
             with transaction.atomic():
-                Participation.objects.create(poll=poll, voter_key=f"unit:{unit_id}"
-                                             if poll.vote_per == "unit" else f"paper:{unit_id}",
-                                             unit_id=unit_id, source=Ballot.Source.PAPER)
+                Participation.objects.create(poll=poll, voter_key=voter_key, unit_id=unit_id,
+                                             source=Ballot.Source.PAPER)
         except IntegrityError:
             raise Conflict(ALREADY_VOTED) from None
-    VotingCard.objects.filter(poll=poll, unit_id__in=unit_ids, used=False).update(revoked=True)
+    cards.filter(used=False).update(revoked=True)
     codes = set()
     existing = set(PaperBallotCode.objects.filter(poll=poll).values_list("code", flat=True))
-    while len(codes) < len(unit_ids):
+    while len(codes) < len(voters):
         code = new_receipt_code()
         if code not in existing:
             codes.add(code)
@@ -661,7 +721,7 @@ def issue_paper_ballots(actor: Actor, poll: Poll, unit_ids) -> list[str]:
     issue.unreturned = None  # a new issue needs a new reconciliation
     issue.save()
     audit.record(actor, "voting.paper.issue", poll, province_id=_province_id(poll.conference),
-                 after={"units": unit_ids, "issued": issue.issued})
+                 after={**chosen, "issued": issue.issued})
     cache.delete(_turnout_key(poll.pk))
     return codes
 

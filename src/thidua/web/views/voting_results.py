@@ -11,7 +11,7 @@ from thidua.core import ratelimit
 from thidua.core.errors import DomainError, NotFound
 from thidua.voting import queries, rules, services
 from thidua.voting.domain.tally import OUTCOME_LABELS
-from thidua.voting.models import Attendance, Participation, Poll
+from thidua.voting.models import Attendance, Participation, Poll, VotingCard
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
 PAPER = "web/voting/paper.html"
@@ -24,12 +24,21 @@ def _poll_for_paper(actor, pk):
 
 
 def _paper_page(request, actor, poll, *, errors=(), status=200, codes=(), entered=None):
-    voted = set(Participation.objects.filter(poll=poll).values_list("unit_id", flat=True))
-    waiting = [row.unit for row in Attendance.objects.filter(
-        conference=poll.conference, present=True).select_related("unit")
-        .order_by("unit__sort_key", "unit_id") if row.unit_id not in voted]
+    present = Attendance.objects.filter(conference=poll.conference, present=True)
+    if poll.vote_per == "delegate":
+        # Per delegate (RULES.md 29): a paper ballot replaces one delegate's usable card.
+        waiting, waiting_cards = [], list(VotingCard.objects.filter(
+            poll=poll, used=False, revoked=False,
+            unit_id__in=present.values("unit_id")).select_related("unit")
+            .order_by("unit__sort_key", "unit_id", "pk"))
+    else:
+        voted = set(Participation.objects.filter(poll=poll).values_list("unit_id", flat=True))
+        waiting_cards = []
+        waiting = [row.unit for row in present.select_related("unit")
+                   .order_by("unit__sort_key", "unit_id") if row.unit_id not in voted]
     return render(request, PAPER, {
         "poll": poll, "candidates": queries.candidates(poll), "waiting": waiting,
+        "waiting_cards": waiting_cards,
         "can_issue": rules.can_run_conference(actor, poll.conference.bloc_year),
         "check": services.reconciliation(poll), "codes": codes, "entered": entered,
         "errors": error_items(messages=errors),
@@ -66,12 +75,14 @@ def paper_issue(request, pk):
     actor = get_actor(request)
     poll = queries.poll_in_scope(actor, pk)
     require(True, rules.can_run_conference(actor, poll.conference.bloc_year))
-    unit_ids = _ints(request.POST.getlist("units"))
-    if unit_ids is None:
-        return _paper_page(request, actor, poll, errors=["Danh sách đơn vị không hợp lệ."],
-                           status=400)
-    codes, failed = _service_errors(
-        request, actor, poll, lambda: services.issue_paper_ballots(actor, poll, unit_ids))
+    # Units per unit, delegates' cards per delegate (RULES.md 29); the service refuses the
+    # wrong kind for the poll.
+    unit_ids, card_ids = _ints(request.POST.getlist("units")), _ints(request.POST.getlist("cards"))
+    if unit_ids is None or card_ids is None:
+        return _paper_page(request, actor, poll, status=400, errors=[
+            "Danh sách đơn vị hoặc thẻ đại biểu không hợp lệ."])
+    codes, failed = _service_errors(request, actor, poll, lambda: services.issue_paper_ballots(
+        actor, poll, unit_ids, card_ids))
     return failed or _paper_page(request, actor, poll, codes=codes)
 
 
