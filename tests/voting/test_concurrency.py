@@ -23,6 +23,20 @@ def voting(file_db, world):
     return poll
 
 
+def many_delegates(world, poll, rounds):
+    """The tokens of `rounds` issues of cards, each card a delegate of its own: more
+    delegates than an attendance row can name, so each card's name is made unique (one
+    vote per delegate, RULES.md 29) and the earlier issues' cards un-revoked."""
+    tokens = []
+    for _ in range(rounds):
+        for issued in services.issue_cards(world.actor("leader"), poll):
+            VotingCard.objects.filter(pk=issued.card.pk).update(
+                delegate_name=f"Đại biểu số {issued.card.pk}")
+            tokens.append(issued.token)
+        VotingCard.objects.filter(poll=poll).update(revoked=False)
+    return tokens
+
+
 def test_fifty_threads_with_the_same_card_cast_one_ballot(voting, world):
     poll = voting
     token = cards_by_unit(world, poll)["KT1"]
@@ -44,11 +58,7 @@ def test_two_hundred_cards_at_once_cast_two_hundred_ballots(voting, world):
     # Per delegate (RULES.md 29 setting): 200 cards of the five present units.
     type(poll).objects.filter(pk=poll.pk).update(vote_per="delegate")
     poll.refresh_from_db()
-    tokens = []
-    for _ in range(40):
-        tokens.extend(c.token for c in services.issue_cards(world.actor("leader"), poll))
-        # issue_cards revokes a unit's earlier unused card: un-revoke to keep all 200.
-        VotingCard.objects.filter(poll=poll).update(revoked=False)
+    tokens = many_delegates(world, poll, 40)
     assert len(tokens) == 200
     [kt2, kt3] = candidate_ids(poll, world, "KT2", "KT3")
     results, errors = run_threads(
@@ -67,10 +77,7 @@ def test_a_close_racing_the_votes_counts_every_accepted_ballot(voting, world):
     poll = voting
     type(poll).objects.filter(pk=poll.pk).update(vote_per="delegate")
     poll.refresh_from_db()
-    tokens = []
-    for _ in range(12):
-        tokens.extend(c.token for c in services.issue_cards(world.actor("leader"), poll))
-        VotingCard.objects.filter(poll=poll).update(revoked=False)
+    tokens = many_delegates(world, poll, 12)
     [kt2] = candidate_ids(poll, world, "KT2")
     leader = world.actor("leader")
     calls = [lambda t=t: services.cast_with_card(t, poll.pk, [kt2]) for t in tokens]
@@ -85,3 +92,24 @@ def test_a_close_racing_the_votes_counts_every_accepted_ballot(voting, world):
         poll=poll).count()
     assert stored.result["candidates"][0]["yes_votes"] + sum(
         c["yes_votes"] for c in stored.result["candidates"][1:]) == len(accepted)
+
+
+def test_one_delegate_with_card_and_account_at_once_casts_one_ballot(voting, world):
+    """RULES.md 29 (per delegate): the same delegate voting with their card and logged in
+    at the same moment, ten times each: one ballot, one participation."""
+    poll = voting
+    type(poll).objects.filter(pk=poll.pk).update(vote_per="delegate")
+    poll.refresh_from_db()
+    leader = world.actor("leader")
+    services.record_attendance(leader, poll.conference, world.units["KT3"].id, present=True,
+                               delegate_name="Dai Bieu")  # the world's delegate account
+    [token] = [c.token for c in services.issue_cards(leader, poll)
+               if c.card.delegate_name == "Dai Bieu"]
+    delegate = world.actor("delegate")
+    calls = [lambda: services.cast_with_card(token, poll.pk, []),
+             lambda: services.cast_as_delegate(delegate, poll.pk, [])] * 10
+    results, errors = run_threads(calls)
+    assert len(results) == 1, errors[:3]
+    assert {type(e).__name__ for e in errors} == {"Conflict"}, errors[:3]
+    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert Participation.objects.filter(poll=poll).count() == 1

@@ -10,6 +10,7 @@ from api.conftest import Api
 from thidua.core.errors import Conflict, DomainError
 from thidua.core.models import AuditEvent
 from thidua.voting import services
+from thidua.voting.domain.delegates import delegate_key
 from thidua.voting.models import (
     Ballot,
     PaperBallotCode,
@@ -67,7 +68,7 @@ def test_rules_29_paper_for_one_delegate_leaves_the_other_delegate_their_card(
     [kt2] = candidate_ids(poll, world, "KT2")
     [code] = services.issue_paper_ballots(leader, poll, card_ids=[cards["Nguyễn Văn An"][0]])
     assert list(Participation.objects.filter(poll=poll).values_list("voter_key", "source")) == [
-        (f"card:{cards['Nguyễn Văn An'][0]}", "paper")]
+        (delegate_key(world.units["KT1"].id, "Nguyễn Văn An"), "paper")]
     with pytest.raises(Conflict) as refused:
         services.cast_with_card(cards["Nguyễn Văn An"][1], poll.pk, [kt2])
     assert "đã nhận phiếu giấy" in str(refused.value)
@@ -217,7 +218,8 @@ def test_rules_29_paper_page_per_delegate_lists_cards_and_issues_for_the_chosen(
     root = parse(response)
     codes = [li.text for li in root.by_id("ma-phieu-moi").find_all("li")]
     assert len(codes) == 1 and PaperBallotIssue.objects.get(poll=poll).issued == 1
-    assert list(Participation.objects.values_list("voter_key", flat=True)) == [f"card:{an}"]
+    assert list(Participation.objects.values_list("voter_key", flat=True)) == [
+        delegate_key(world.units["KT1"].id, "Nguyễn Văn An")]
     assert list(VotingCard.objects.filter(revoked=True).values_list("pk", flat=True)) == [an]
     left = {int(b.attrs["value"]) for b in root.find_all("input", name="cards")}
     assert an not in left and binh in left and len(left) == 5

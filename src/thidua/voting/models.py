@@ -153,7 +153,10 @@ class Participation(models.Model):
 
     pk = models.CompositePrimaryKey("poll", "voter_key")
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="participations")
-    # "unit:<id>" (one vote per unit), "card:<id>" or "user:<id>" (per delegate).
+    # "unit:<id>" (one vote per unit) or, per delegate, "del:" + 32 hex digits of SHA-256
+    # over the unit id and the delegate's name (voting.domain.delegates.delegate_key):
+    # the same whether they vote with their card, logged in or on paper. Older rows may
+    # hold "card:<id>", "user:<id>" or "paper:<unit id>".
     voter_key = models.CharField(max_length=40)
     unit = models.ForeignKey(Unit, null=True, on_delete=models.PROTECT, related_name="+")
     source = models.CharField(max_length=10)  # electronic | paper (a paper ballot handed)

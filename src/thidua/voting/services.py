@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from thidua.awards.domain.quotas import bloc_quotas
@@ -31,7 +31,7 @@ from thidua.org.rules import Actor
 from thidua.scoring.models import PublishedRanking, RankingRow
 from thidua.voting import rules
 from thidua.voting.domain import election
-from thidua.voting.domain.delegates import delegate_names
+from thidua.voting.domain.delegates import delegate_key, delegate_names, named_delegate
 from thidua.voting.domain.tally import (
     BallotIn,
     BallotRefused,
@@ -80,6 +80,14 @@ def card_for(token: str, poll_id: int):
         return None
     return (VotingCard.objects.select_related("poll__conference", "unit")
             .filter(token_hash=_hash(token), poll_id=poll_id).first())
+
+
+def card_holder_voted(card: VotingCard) -> bool:
+    """Whether the card's voter has voted already in another way (per unit: the unit on
+    paper or logged in; per delegate: the delegate logged in or on paper)."""
+    return Participation.objects.filter(
+        poll_id=card.poll_id,
+        voter_key=_voter_key(card.poll, card.unit_id, card.delegate_name)).exists()
 
 
 def new_receipt_code() -> str:
@@ -441,8 +449,8 @@ def _voting_rows(poll: Poll) -> list:
 def _holders(poll: Poll) -> list:
     """(attendance row, delegate name) for every card to issue: per unit, each present unit
     that has not voted; per delegate (RULES.md 29 setting), each delegate named on a
-    present unit's attendance row who has voted neither with a card nor on the paper
-    ballot that replaced their card."""
+    present unit's attendance row who has not voted in any way (card, logged in, or the
+    paper ballot that replaced their card: one participation key per delegate)."""
     rows = _voting_rows(poll)
     if poll.vote_per != "delegate":
         voted = set(Participation.objects.filter(poll=poll).values_list("unit_id", flat=True))
@@ -452,16 +460,12 @@ def _holders(poll: Poll) -> list:
         raise DomainError("Mỗi đại biểu một phiếu (Quy tắc 29): ghi tên đại biểu khi điểm "
                           "danh (nhiều người cách nhau bằng dấu ;) cho: "
                           + ", ".join(unnamed) + ".")
-    paper = Participation.objects.filter(poll=poll, source=Ballot.Source.PAPER)
-    paper_cards = [int(key.removeprefix("card:")) for key in
-                   paper.values_list("voter_key", flat=True) if key.startswith("card:")]
-    voted = set(VotingCard.objects.filter(Q(used=True) | Q(pk__in=paper_cards), poll=poll)
-                .values_list("unit_id", "delegate_name"))
+    voted = dict(Participation.objects.filter(poll=poll).values_list("voter_key", "unit_id"))
     # Polls from before per-delegate paper ballots recorded a whole unit as "paper:<id>".
-    paper_units = set(paper.filter(voter_key__startswith="paper:")
-                      .values_list("unit_id", flat=True))
+    paper_units = {unit_id for key, unit_id in voted.items() if key.startswith("paper:")}
     return [(row, name) for row in rows if row.unit_id not in paper_units
-            for name in delegate_names(row.delegate_name) if (row.unit_id, name) not in voted]
+            for name in delegate_names(row.delegate_name)
+            if delegate_key(row.unit_id, name) not in voted]
 
 
 @transaction.atomic
@@ -491,20 +495,34 @@ def issue_cards(actor: Actor, poll: Poll, *, expires_at=None) -> list[IssuedCard
 class DelegateRow:
     unit: Unit
     name: str
-    voted: bool  # voted with a card (never what)
+    voted: bool  # voted, with a card, logged in or on paper (never what)
     holds_card: bool  # an unused, unrevoked card
 
 
 def delegate_roll(poll: Poll) -> list[DelegateRow]:
     """Per delegate: every delegate named on a present unit's attendance row, with whether
-    they voted with their card or hold an unused one (two queries)."""
-    cards = {}
-    for unit_id, name, used, revoked in VotingCard.objects.filter(poll=poll).values_list(
-            "unit_id", "delegate_name", "used", "revoked"):
-        voted, holds = cards.get((unit_id, name), (False, False))
-        cards[(unit_id, name)] = (voted or used, holds or not (used or revoked))
-    return [DelegateRow(row.unit, name, *cards.get((row.unit_id, name), (False, False)))
-            for row in _voting_rows(poll) for name in delegate_names(row.delegate_name)]
+    they voted (any way) or hold an unused card (three queries)."""
+    voted = set(Participation.objects.filter(poll=poll).values_list("voter_key", flat=True))
+    holding = {delegate_key(unit_id, name) for unit_id, name in VotingCard.objects.filter(
+        poll=poll, used=False, revoked=False).values_list("unit_id", "delegate_name")}
+    rows = []
+    for row in _voting_rows(poll):
+        for name in delegate_names(row.delegate_name):
+            key = delegate_key(row.unit_id, name)
+            rows.append(DelegateRow(row.unit, name, key in voted,
+                                    key not in voted and key in holding))
+    return rows
+
+
+def paper_cards(poll: Poll) -> list:
+    """Per delegate: the cards a paper ballot may replace — unused, not revoked, of a
+    present unit, held by a delegate who has not voted in another way (RULES.md 29)."""
+    voted = set(Participation.objects.filter(poll=poll).values_list("voter_key", flat=True))
+    cards = (VotingCard.objects.filter(
+        poll=poll, used=False, revoked=False,
+        unit_id__in=Attendance.objects.filter(conference_id=poll.conference_id, present=True)
+        .values("unit_id")).select_related("unit").order_by("unit__sort_key", "unit_id", "pk"))
+    return [c for c in cards if delegate_key(c.unit_id, c.delegate_name) not in voted]
 
 
 # --- casting -------------------------------------------------------------------------------
@@ -556,8 +574,11 @@ def _write_ballot(poll: Poll, voter_key: str, unit_id, choices, *, source: str,
     return code
 
 
-def _voter_key(poll: Poll, unit_id: int, personal: str) -> str:
-    return f"unit:{unit_id}" if poll.vote_per == "unit" else personal
+def _voter_key(poll: Poll, unit_id: int, delegate: str) -> str:
+    """Who voted (never what): the unit, or per delegate (RULES.md 29 setting) the
+    delegate of the unit by name — the same key whether they vote with their card, logged
+    in, or on the paper ballot that replaced their card, so they vote once."""
+    return f"unit:{unit_id}" if poll.vote_per == "unit" else delegate_key(unit_id, delegate)
 
 
 @transaction.atomic
@@ -587,8 +608,8 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
     # a concurrent claim waits for this row and then finds it used; SQLite serialises.
     if not VotingCard.objects.filter(pk=card.pk, used=False).update(used=True):
         raise Conflict(USED_CARD)
-    code = _write_ballot(poll, _voter_key(poll, card.unit_id, f"card:{card.pk}"), card.unit_id,
-                         choices, source=Ballot.Source.ELECTRONIC)
+    code = _write_ballot(poll, _voter_key(poll, card.unit_id, card.delegate_name),
+                         card.unit_id, choices, source=Ballot.Source.ELECTRONIC)
     cache.delete(_turnout_key(poll.pk))
     return code
 
@@ -618,10 +639,22 @@ def cast_as_delegate(actor: Actor, poll_id, candidate_ids, *, unit_id: int | Non
     choices, valid = _choices(poll, candidate_ids)
     if not valid:
         raise DomainError(f"Chỉ được chọn tối đa {poll.quota} ứng viên (Quy tắc 33).")
-    if not Attendance.objects.filter(conference_id=poll.conference_id, unit_id=unit_id,
-                                     present=True).exists():
+    row = (Attendance.objects.select_related("unit")
+           .filter(conference_id=poll.conference_id, unit_id=unit_id, present=True).first())
+    if row is None:
         raise Conflict("Đơn vị của bạn chưa được điểm danh có mặt: không bỏ phiếu.")
-    code = _write_ballot(poll, _voter_key(poll, unit_id, f"user:{actor.user.pk}"), unit_id,
+    name = ""
+    if poll.vote_per == "delegate":
+        # Per delegate (RULES.md 29 setting): the account's name must be one of the names
+        # on the unit's attendance row, and votes as that delegate (their card is the same
+        # delegate, so whichever comes second is refused).
+        full_name = " ".join(str(actor.user.full_name or "").split())
+        name = named_delegate(row.delegate_name, full_name)
+        if name is None:
+            raise Conflict(f"Tên của bạn ({full_name or 'tài khoản chưa ghi họ tên'}) không có "
+                           f"trong danh sách đại biểu có mặt của đơn vị {row.unit.name}; nhờ "
+                           "thư ký điểm danh ghi tên bạn (Quy tắc 29).")
+    code = _write_ballot(poll, _voter_key(poll, unit_id, name), unit_id,
                          choices, source=Ballot.Source.ELECTRONIC)
     cache.delete(_turnout_key(poll.pk))
     return code
@@ -648,8 +681,9 @@ def _paper_units(poll: Poll, unit_ids: list):
 
 def _paper_delegates(poll: Poll, card_ids: list):
     """Per delegate (RULES.md 29 setting): a paper ballot replaces one delegate's card. The
-    card is revoked and its voter key taken, so neither the card nor a second paper ballot
-    for it can vote again; the unit's other delegates keep theirs."""
+    card is revoked and the delegate's voter key taken, so neither the card, nor a second
+    paper ballot, nor the delegate logged in can vote again; the unit's other delegates
+    keep theirs. A delegate who voted already (card, logged in) gets none."""
     if not card_ids:
         raise DomainError("Chọn ít nhất một thẻ đại biểu nhận phiếu giấy.")
     # All the poll's cards (a few hundred at most): the chosen ids are looked up here, never
@@ -659,20 +693,25 @@ def _paper_delegates(poll: Poll, card_ids: list):
     if None in cards:
         raise DomainError("Thẻ biểu quyết đã chọn không thuộc cuộc bỏ phiếu này.")
     present = _present_units(poll)
+    keys = [_voter_key(poll, card.unit_id, card.delegate_name) for card in cards]
+    voted = dict(Participation.objects.filter(poll=poll, voter_key__in=keys)
+                 .values_list("voter_key", "source"))
     voters = []
-    for card in cards:
+    for card, key in zip(cards, keys, strict=True):
         who = f"{card.delegate_name} ({card.unit.name})"
-        key = _voter_key(poll, card.unit_id, f"card:{card.pk}")
         if card.unit_id not in present:
             raise DomainError(f"Đơn vị của đại biểu {who} không có mặt: không nhận phiếu "
                               "(Quy tắc 28, 29).")
         if card.used:
             raise Conflict(f"Đại biểu {who} đã bỏ phiếu bằng thẻ: không phát phiếu giấy "
                            "(Quy tắc 29).")
+        if voted.get(key) == Ballot.Source.PAPER:
+            raise Conflict(f"Đại biểu {who} đã nhận phiếu giấy: mỗi đại biểu một phiếu "
+                           "(Quy tắc 29).")
+        if key in voted:
+            raise Conflict(f"Đại biểu {who} đã bỏ phiếu điện tử: không phát phiếu giấy, "
+                           "mỗi đại biểu một phiếu (Quy tắc 29).")
         if card.revoked:
-            if Participation.objects.filter(poll=poll, voter_key=key).exists():
-                raise Conflict(f"Đại biểu {who} đã nhận phiếu giấy: mỗi đại biểu một phiếu "
-                               "(Quy tắc 29).")
             raise Conflict(f"Thẻ của đại biểu {who} đã bị thu hồi (đã phát thẻ mới): chọn "
                            "thẻ đang dùng.")
         voters.append((key, card.unit_id))

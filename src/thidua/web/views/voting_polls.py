@@ -220,6 +220,8 @@ def ballot(request, pk, token):
         refused = services.USED_CARD
     elif card.revoked:
         refused = "Thẻ biểu quyết này đã bị thu hồi."
+    elif services.card_holder_voted(card):  # per delegate: voted logged in (RULES.md 29)
+        refused = services.ALREADY_VOTED
     elif poll.state != Poll.State.OPEN:
         refused = "Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu."
     if request.method == "POST":

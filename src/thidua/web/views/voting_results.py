@@ -11,7 +11,7 @@ from thidua.core import ratelimit
 from thidua.core.errors import DomainError, NotFound
 from thidua.voting import queries, rules, services
 from thidua.voting.domain.tally import OUTCOME_LABELS
-from thidua.voting.models import Attendance, Participation, Poll, VotingCard
+from thidua.voting.models import Attendance, Participation, Poll
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
 PAPER = "web/voting/paper.html"
@@ -26,11 +26,9 @@ def _poll_for_paper(actor, pk):
 def _paper_page(request, actor, poll, *, errors=(), status=200, codes=(), entered=None):
     present = Attendance.objects.filter(conference=poll.conference, present=True)
     if poll.vote_per == "delegate":
-        # Per delegate (RULES.md 29): a paper ballot replaces one delegate's usable card.
-        waiting, waiting_cards = [], list(VotingCard.objects.filter(
-            poll=poll, used=False, revoked=False,
-            unit_id__in=present.values("unit_id")).select_related("unit")
-            .order_by("unit__sort_key", "unit_id", "pk"))
+        # Per delegate (RULES.md 29): a paper ballot replaces the usable card of a
+        # delegate who has not voted in another way.
+        waiting, waiting_cards = [], services.paper_cards(poll)
     else:
         voted = set(Participation.objects.filter(poll=poll).values_list("unit_id", flat=True))
         waiting_cards = []
