@@ -120,6 +120,40 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     assert bytes(imported.docx) == bytes(issued.docx) and imported.subject_id == poll.pk
 
 
+def test_a_per_delegate_poll_keeps_its_delegate_keys_through_the_round_trip(world):
+    """RULES.md 29 per delegate: a participation names the delegate by a digest
+    ("del:…"), which names no row — exported and imported as it is."""
+    from thidua.core.award_forms import AwardForm
+    from thidua.voting import services as voting
+    from voting.conftest import held_today
+
+    leader = world.actor("leader")
+    conference = voting.create_conference(
+        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
+        chair="Nguyễn Văn A", secretary="Trần Thị B")
+    for code in ("KT1", "KT2", "KT3", "KT4"):
+        voting.record_attendance(leader, conference, world.units[code].id, present=True,
+                                 delegate_name=f"Đại biểu {code} A; Đại biểu {code} B")
+    poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
+                              award_form=AwardForm.CERTIFICATE_OF_MERIT)
+    Poll.objects.filter(pk=poll.pk).update(vote_per="delegate")
+    poll = voting.open_poll(leader, Poll.objects.get(pk=poll.pk))
+    candidate = poll.candidates.values_list("pk", flat=True).first()
+    for card in voting.issue_cards(leader, poll)[:3]:
+        voting.cast_with_card(card.token, poll.pk, [candidate])
+    keys = set(Participation.objects.values_list("voter_key", flat=True))
+    assert len(keys) == 3 and all(k.startswith("del:") and len(k) == 36 for k in keys)
+    voting.close_poll(leader, poll)
+    first = export.export_province("BN")
+    assert {p["voter_key"] for p in first["sections"]["participations"]} == keys
+
+    call_command("flush", interactive=False, verbosity=0)
+    _shift_ids()
+    export.import_province(export.loads(export.dumps(first)))
+    assert set(Participation.objects.values_list("voter_key", flat=True)) == keys
+    assert _without_time(export.export_province("BN")) == _without_time(first)
+
+
 @pytest.fixture
 def exported(world):
     """A small province's export (the conftest world's BN), the instance then emptied: the

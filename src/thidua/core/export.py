@@ -124,7 +124,11 @@ def _explanation_in(value, pks):
     return [{**item, "unit": _lookup(pks, "units", item.get("unit"))} for item in value]
 
 
-VOTERS = {"unit": "units", "card": "voting_cards", "user": "users"}
+# A participation's voter key names a row by id ("paper:<unit id>": a unit handed a
+# paper ballot before per-delegate paper ballots); "del:<hash>" (one delegate, RULES.md 29)
+# names no row and travels as it is.
+VOTERS = {"unit": "units", "paper": "units", "card": "voting_cards", "user": "users"}
+VERBATIM_VOTERS = {"del"}
 
 
 # Documents name their subject by id; the kind says which section the subject is in.
@@ -379,7 +383,7 @@ def _export_row(section, obj, keys, users, files):
             value = None  # filled in once the candidates have keys
         elif name in section.json:
             value = section.json[name][0](value, keys)
-        elif name == "voter_key":
+        elif name == "voter_key" and value.partition(":")[0] not in VERBATIM_VOTERS:
             kind, _, pk = value.partition(":")
             if kind == "user":
                 users.add(int(pk))
@@ -616,10 +620,14 @@ def _build(section, index, row, pks, files):
             value = section.json[name][1](value, pks)
         elif name == "voter_key":
             kind, _, key = str(value).partition(":")
-            if kind not in VOTERS:
+            if kind in VERBATIM_VOTERS and all(c in "0123456789abcdef" for c in key) \
+                    and len(key) == 32:
+                value = f"{kind}:{key}"
+            elif kind in VOTERS:
+                value = f"{kind}:{_lookup(pks, VOTERS[kind], key)}"
+            else:
                 raise ExportFormatError(f"{_where(section.name, index, name)}: khóa người bỏ "
                                         f"phiếu «{value}» không hợp lệ.")
-            value = f"{kind}:{_lookup(pks, VOTERS[kind], key)}"
         elif name == "subject_id":
             subject = DOCUMENT_SUBJECTS.get(row.get("kind"))
             if subject is None:
