@@ -148,6 +148,12 @@ def build(cards: int):
     issued = issued[:cards]
     VotingCard.objects.filter(poll=poll).exclude(pk__in=[c.card.pk for c in issued]).update(
         revoked=True)
+    # A vote is keyed by its delegate (unit and name): 2,000 voters need 2,000 names, more
+    # than an attendance row holds, so each card kept gets a name of its own.
+    kept = [c.card for c in issued]
+    for number, card in enumerate(kept, 1):
+        card.delegate_name = f"{card.delegate_name} / {number:04d}"
+    VotingCard.objects.bulk_update(kept, ["delegate_name"], batch_size=500)
     tokens = [c.token for c in issued]
     candidates = list(poll.candidates.order_by("position").values_list("id", flat=True))
     return actor, poll, tokens, candidates
