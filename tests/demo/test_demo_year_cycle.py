@@ -15,6 +15,7 @@ points (RULES 11) in the next year's scores.
 import datetime
 import re
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 import yaml
@@ -29,6 +30,7 @@ from thidua.core.models import AuditEvent, User
 from thidua.demo import loader
 from thidua.org.models import BlocYear, Role, RoleAssignment
 from thidua.org.rules import actor_for
+from thidua.scoring import services as scoring
 from thidua.scoring.models import CriteriaTable, Score
 from thidua.voting import services as voting
 from thidua.voting.models import Poll
@@ -297,6 +299,15 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
              for code, unit in units.items()}
     assert bonus == {code: Decimal(0) for code in units} | {
         "STTTT": Decimal(15), "SCT": Decimal(10), "QDTPT": Decimal(10)}
+    # The copied table keeps B.1 / B.2 computed from the awards: what next year's sheets
+    # will be filled with when they open (RULES.md 11), the same as the award history's.
+    loaded = scoring.load_table(new_table)
+    carried = {}
+    for code, unit in units.items():
+        entries = scoring._computed_entries(loaded, unit.id, strict=False)
+        carried[code] = sum(entries[c].points for c in ("B.1", "B.2"))
+        assert any(DECISION in a for a in entries["B.1"].raw["awards"]) == (code == "STTTT")
+    assert carried == {code: Fraction(points) for code, points in bonus.items()}
     page = text(client.get(reverse("award_history", args=[units["STTTT"].pk])))
     assert (f"Được tặng Cờ thi đua của Chính phủ năm {year} (Quyết định số {DECISION}): "
             f"cộng 15 điểm thưởng năm {year + 1}") in page

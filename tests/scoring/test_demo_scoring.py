@@ -7,12 +7,19 @@ import pytest
 import yaml
 from django.db import transaction
 
+from thidua.awards import services as awards
 from thidua.core import audit
 from thidua.demo import loader
 from thidua.org.models import BlocYear
 from thidua.scoring import demo, services
 from thidua.scoring.domain.table import table_errors
-from thidua.scoring.models import PublishedRanking, RankingRow, ScoreChange, ScoreSheet
+from thidua.scoring.models import (
+    PublishedRanking,
+    RankingRow,
+    Score,
+    ScoreChange,
+    ScoreSheet,
+)
 
 from .flow import prepare
 
@@ -28,8 +35,9 @@ def test_demo_table_is_valid_rule_9():
         "I.1", "I.2", "I.3", "II.1", "II.2", "II.3", "III.1", "IV.1", "V.1",
         "B.1", "B.2", "B.3", "P.1"]
     bonus = {i.code: (i.max_points, i.params) for i in inputs if i.parent == "B"}
-    assert bonus == {"B.1": (Decimal(15), {"per_item": "15"}),
-                     "B.2": (Decimal(10), {"per_item": "10"}),
+    # RULES.md 11: B.1 and B.2 are read from last year's awards, not typed.
+    assert bonus == {"B.1": (Decimal(15), {"per_item": "15", "award_forms": ["government_flag"]}),
+                     "B.2": (Decimal(10), {"per_item": "10", "award_forms": ["provincial_flag"]}),
                      "B.3": (Decimal(15), {"per_item": "2"})}
 
 
@@ -67,6 +75,33 @@ def test_demo_scoring_year_is_complete_and_published():
 
 
 @pytest.mark.django_db
+def test_demo_flags_of_last_year_are_the_bonus_on_the_sheets_rules_11():
+    """RULES.md 11: the units holding last year's flags (recorded as Awards before the
+    sheets open) have B.1 / B.2 computed on every sheet, equal to the award history's
+    bonus; the others have none, with the reason."""
+    bloc_year, published = build()
+    year = bloc_year.year
+    units = {m.unit.code: m.unit for m in bloc_year.memberships.select_related("unit")}
+    expected = {code: awards.next_year_bonus(unit, year).points for code, unit in units.items()}
+    assert {c: p for c, p in expected.items() if p} == {
+        "STTTT": Decimal(15), "SCT": Decimal(10), "QDTPT": Decimal(10)}
+    scores = Score.objects.filter(sheet__table=published.table, criterion__code__in=[
+        "B.1", "B.2"]).select_related("sheet__scored_unit", "criterion")
+    seen = set()
+    for score in scores:
+        code = score.sheet.scored_unit.code
+        seen.add((code, score.sheet.kind))
+        held = {"STTTT": "B.1", "SCT": "B.2", "QDTPT": "B.2"}.get(code)
+        if score.criterion.code == held:
+            assert score.points == expected[code], (code, score.sheet.kind)
+            assert loader.LAST_YEAR_DECISION in score.raw["awards"][0]
+        else:
+            assert score.points == 0 and "Quy tắc 11" in score.raw["why"]
+    assert {kind for _, kind in seen} == {"self", "peer", "appraisal"}
+    assert {code for code, _ in seen} == set(units)
+
+
+@pytest.mark.django_db
 def test_demo_scoring_year_is_deterministic(world):
     """The same seed gives the same year: built twice (the first rolled back), the same
     ranking to the exact fraction. Built on `world` (every query ordered) rather than the
@@ -76,8 +111,7 @@ def test_demo_scoring_year_is_deterministic(world):
     system = world.actor("admin")
 
     def ranks():
-        published = demo.build_scoring_year(system, bloc_year, data, seed=7,
-                                            previous_awards={"KT1": "provincial_flag"})
+        published = demo.build_scoring_year(system, bloc_year, data, seed=7)
         return [(r.unit.code, r.rank, r.final, r.tied) for r in
                 RankingRow.objects.filter(ranking=published).select_related("unit")]
     with transaction.atomic():

@@ -154,23 +154,20 @@ def _build(data, today):
             _report(actor_for(officer), registration, today, rng)
         if spec["code"] == SCORED_BLOC:
             # Late November: this bloc has scored its year and published the ranking, last
-            # year's flags carried into its bonus points.
-            build_scoring_year(system, current, data["criteria_table"],
-                               previous_awards=_last_years_flags(system, units, last_year,
-                                                                 today),
-                               today=today)
+            # year's flags carried into its bonus points: the awards are recorded first,
+            # since the sheets read them when they open (RULES.md 11).
+            _last_years_flags(system, units, last_year, today)
+            build_scoring_year(system, current, data["criteria_table"], today=today)
 
 
-def _last_years_flags(system, units, last_year, today) -> dict:
-    """Record last year's awards, then read each unit's bonus for this year from its
-    award history (RULES.md 11): code → the flag that earns it."""
+def _last_years_flags(system, units, last_year, today):
+    """Record last year's awards (the chairman's decision): this year's bonus criteria
+    B.1 and B.2 read them from the units' award history (RULES.md 11)."""
     decided_on = min(today, datetime.date(today.year, 1, 15))
     for code, form in LAST_YEAR_AWARDS.items():
         awards.record_award(system, units[code], last_year, form,
                             decision_number=LAST_YEAR_DECISION, decision_date=decided_on,
                             signer="Chủ tịch UBND tỉnh")
-    bonuses = {code: awards.next_year_bonus(unit, today.year) for code, unit in units.items()}
-    return {code: bonus.award.award_form for code, bonus in bonuses.items() if bonus.award}
 
 
 def _register(actor, unit, year, rng, *, submit, late):

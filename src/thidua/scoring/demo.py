@@ -23,7 +23,16 @@ from thidua.org.rules import actor_for
 from thidua.pledges import services as pledges
 from thidua.pledges.models import Registration, Target
 from thidua.scoring import services
-from thidua.scoring.domain.methods import BONUS, COUNT, DEDUCTION, FREE, GRADED, PENALTY
+from thidua.scoring.domain.methods import (
+    AWARD_FORMS,
+    BONUS,
+    COUNT,
+    DEDUCTION,
+    FREE,
+    GRADED,
+    PENALTY,
+    is_computed,
+)
 from thidua.scoring.models import PublishedRanking
 from thidua.scoring.services import CriterionInput
 
@@ -68,11 +77,14 @@ def table_inputs(spec: dict) -> list[CriterionInput]:
         for item in items:
             # A per-item bonus (e.g. each recognised initiative) counts up to the cap;
             # the others are a single fact worth their points.
+            # A bonus for last year's awards (RULES.md 11) is read from the award history.
             per_item = Decimal(item["points"])
+            params = {"per_item": str(per_item)}
+            if item.get(AWARD_FORMS):
+                params[AWARD_FORMS] = list(item[AWARD_FORMS])
             inputs.append(CriterionInput(
                 code=item["code"], title=item["title"], method=method, parent=code,
-                max_points=cap if item.get("per_item") else per_item,
-                params={"per_item": str(per_item)}))
+                max_points=cap if item.get("per_item") else per_item, params=params))
     return inputs
 
 
@@ -109,6 +121,8 @@ def _entries(table_criteria, level: float, rng, facts: dict) -> dict:
     entries = {}
     for criterion in table_criteria:
         method, params = criterion.scoring_method, criterion.params
+        if is_computed(method, params):
+            continue  # the product fills it (target formula, imports, last year's awards)
         per_item = Decimal(str(params.get("per_item", 1)))
         if method == GRADED:
             steps = sorted(Decimal(str(g)) for g in params["grades"])
@@ -146,18 +160,16 @@ def _report_year_end(bloc_year: BlocYear, officers: dict, rng, today: datetime.d
 
 @transaction.atomic
 def build_scoring_year(system, bloc_year: BlocYear, table_spec: dict, *, seed: int = SEED,
-                       previous_awards: dict | None = None,
                        today: datetime.date | None = None) -> PublishedRanking:
     """Play the scoring year of `bloc_year` to a published ranking. `system` is an actor
     who may move phases (an admin); units act through their officers, the bloc through its
-    leader officer. `previous_awards` maps unit code → "government_flag" or
-    "provincial_flag" held the previous year (RULES.md 11 bonus). The bloc year must not be
-    past APPRAISAL; it is left in APPRAISAL with the ranking published."""
+    leader officer. The bonus for last year's flags (RULES.md 11) is computed from the
+    units' decided awards, so they must be recorded before this runs. The bloc year must
+    not be past APPRAISAL; it is left in APPRAISAL with the ranking published."""
     if ORDER.index(Phase(bloc_year.phase)) > ORDER.index(Phase.APPRAISAL):
         raise DomainError("Khối đã qua giai đoạn chấm điểm; không dựng được năm chấm điểm mẫu.")
     rng = random.Random(seed)  # noqa: S311 - synthetic, reproducible demo data
     today = today or timezone.localdate()
-    previous_awards = previous_awards or {}
     leader = _leader(system, bloc_year)
     officers = _officers(bloc_year)
     members = list(bloc_year.memberships.select_related("unit").order_by("unit__code"))
@@ -175,10 +187,7 @@ def build_scoring_year(system, bloc_year: BlocYear, table_spec: dict, *, seed: i
     quality = {code: rng.uniform(0.55, 0.95) for code in units}
     facts = {}
     for code in units:
-        award = previous_awards.get(code)
         facts[code] = {
-            "B.1": int(award == "government_flag"),
-            "B.2": int(award == "provincial_flag"),
             "B.3": rng.choice([0, 0, 1, 1, 2]),
             "P.1": int(rng.random() < 0.08),
         }

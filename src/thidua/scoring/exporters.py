@@ -18,6 +18,7 @@ from fractions import Fraction
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from thidua.core.award_forms import AwardForm
 from thidua.scoring.domain import methods
 from thidua.scoring.models import CriteriaTable, Score, ScoreSheet
 
@@ -26,8 +27,8 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 TABLE_SHEET = "Tiêu chí"
 TABLE_HEADERS = ("Mã", "Thuộc nhóm", "Tên tiêu chí", "Điểm chuẩn", "Phương pháp chấm",
                  "Là nhóm", "Yêu cầu minh chứng", "Các mức điểm", "Điểm mỗi lần", "Mức trần",
-                 "Chỉ tiêu")
-TABLE_WIDTHS = (10, 12, 60, 12, 28, 9, 12, 16, 12, 10, 30)
+                 "Chỉ tiêu", "Khen thưởng năm trước")
+TABLE_WIDTHS = (10, 12, 60, 12, 28, 9, 12, 16, 12, 10, 30, 30)
 HEADER_ROW = 4  # 0-based: the header is row 5 as Excel shows it; data from row 6
 YES, NO = "Có", "Không"
 
@@ -124,6 +125,7 @@ def export_table(table: CriteriaTable) -> bytes:
             else:
                 sheet.write_blank(row, col, None, style)
         sheet.write_string(row, 10, str(params.get("indicator") or ""), style)
+        sheet.write_string(row, 11, award_forms_text(params.get(methods.AWARD_FORMS)), style)
     last = HEADER_ROW + max(len(rows), 1) + 200  # room to add rows in Excel
     sheet.data_validation(HEADER_ROW + 1, 4, last, 4, {
         "validate": "list", "source": list(methods.METHOD_LABELS.values()),
@@ -136,6 +138,12 @@ def export_table(table: CriteriaTable) -> bytes:
         "error_message": "Điểm chuẩn là số từ 0 đến 9.999,99."})
     book.close()
     return out.getvalue()
+
+
+def award_forms_text(forms) -> str:
+    """RULES.md 11's award forms of a bonus criterion, by their Vietnamese names."""
+    return GRADES_SEPARATOR.join(AwardForm(f).label if f in AwardForm.values else str(f)
+                                 for f in forms or [])
 
 
 # --- the score-entry template -----------------------------------------------------------
@@ -215,7 +223,7 @@ def export_sheet(sheet: ScoreSheet) -> bytes:
             continue
         score = scores.get(c.id)
         key = ENTRY_KEY.get(c.scoring_method, "points")
-        typed = c.scoring_method not in methods.COMPUTED or appraisal
+        typed = not methods.is_computed(c.scoring_method, c.params) or appraisal
         entry = None
         if score is not None:
             entry = (score.raw or {}).get(key) if key != "points" else score.points

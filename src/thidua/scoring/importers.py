@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from python_calamine import CalamineWorkbook
 
+from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import nfc
 from thidua.org.models import BlocYear
@@ -235,7 +236,10 @@ def parse_table(sheets: dict) -> ParsedTable:
     if not name:
         errors.append(f"{where(title, 0, 1)}: chưa ghi tên bảng tiêu chí.")
     total = _points_cell(_cell(rows, 1, 1), where(title, 1, 1), errors, "tổng điểm")
-    if not _check_headers(rows, title, TABLE_HEADERS, errors):
+    # A template exported before the last column existed has it empty: read as blank.
+    headers = TABLE_HEADERS if _text(_cell(rows, HEADER_ROW, len(TABLE_HEADERS) - 1)) \
+        else TABLE_HEADERS[:-1]
+    if not _check_headers(rows, title, headers, errors):
         raise WorkbookError(*errors)
     criteria, seen = [], {}
     for row in range(HEADER_ROW + 1, len(rows)):
@@ -287,6 +291,8 @@ def parse_table(sheets: dict) -> ParsedTable:
                     params[key] = number(amount)
         if _text(cells[10]):
             params["indicator"] = _text(cells[10])
+        if _text(cells[11]):
+            params[methods.AWARD_FORMS] = _award_forms(_text(cells[11]), at(11), errors)
         criteria.append(services.CriterionInput(
             code=code, title=item_title, max_points=max_points or Decimal(0), method=method,
             parent=_text(cells[1]) or None, params=params, evidence_required=evidence,
@@ -296,6 +302,22 @@ def parse_table(sheets: dict) -> ParsedTable:
     if errors:
         raise WorkbookError(*errors)
     return ParsedTable(name, total, criteria, seen)
+
+
+def _award_forms(text: str, at: str, errors: list) -> list:
+    """“Cờ thi đua của Chính phủ; …” (names or values) → award form values (RULES.md 11);
+    an unknown name is refused with its cell."""
+    by_name = {f.label.casefold(): f.value for f in AwardForm}
+    forms = []
+    for part in re.split(r"\s*;\s*", text.strip().strip(";")):
+        form = by_name.get(part.casefold(), part if part in AwardForm.values else None)
+        if form is None:
+            errors.append(f"{at}: hình thức khen thưởng “{part}” không có trong danh sách ("
+                          + ", ".join(AwardForm.labels) + ").")
+            continue
+        if form not in forms:
+            forms.append(form)
+    return forms
 
 
 def _canonical_params(params: dict) -> dict:
@@ -427,7 +449,8 @@ def import_sheet(actor: Actor, sheet: ScoreSheet, name: str, content: bytes, *,
             continue
         seen[code] = row
         method = criterion.scoring_method
-        if criterion.is_section or (method in methods.COMPUTED and not appraisal):
+        if criterion.is_section or (methods.is_computed(method, criterion.params)
+                                    and not appraisal):
             continue  # sums and computed points: formulas, not input
         entry, note = cells[3], _text(cells[5])
         score = scores.get(criterion.id)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from thidua.core import audit
+from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc, search_key
 from thidua.org.models import BlocYear, Membership, Role, RoleAssignment, Unit
@@ -28,7 +29,7 @@ from thidua.scoring import rules
 from thidua.scoring.domain import aggregation, ranking
 from thidua.scoring.domain.assignments import peer_pairs
 from thidua.scoring.domain.methods import (
-    COMPUTED,
+    AWARD_FORMS,
     GRADED,
     IMPORTED,
     TARGET_FORMULA,
@@ -37,6 +38,8 @@ from thidua.scoring.domain.methods import (
     TargetFact,
     best_actuals,
     grades,
+    is_award_bonus,
+    is_computed,
     points_for,
     target_criterion_points,
     to_hundredths,
@@ -463,17 +466,55 @@ def _target_facts(bloc_year: BlocYear) -> dict[int, list[TargetFact]]:
     return facts
 
 
+def _previous_awards(bloc_year: BlocYear, unit_id: int) -> list:
+    """The unit's decided awards of the emulation year before the bloc year's (RULES.md
+    11), as (form, "Cờ … năm N — Quyết định số … ngày …"), in form order."""
+    try:
+        from thidua.awards.models import Award
+    except ImportError:  # the awards app not installed: no award history to read
+        return []
+    year = bloc_year.emulation_year.year - 1
+    found = []
+    for award in Award.objects.filter(unit_id=unit_id, emulation_year__year=year).order_by(
+            "award_form", "id"):
+        dated = f" ngày {award.decision_date:%d/%m/%Y}" if award.decision_date else ""
+        found.append((award.award_form, f"{award.get_award_form_display()} năm {year} — "
+                                        f"Quyết định số {award.decision_number}{dated}"))
+    return found
+
+
+def _award_bonus_entry(spec: CriterionSpec, year: int, held: list) -> Entry:
+    """RULES.md 11: count 1 if the unit holds one of the criterion's award forms for the
+    previous year, else 0; points as any bonus (count × points per item, capped)."""
+    forms = spec.params.get(AWARD_FORMS) or []
+    mine = [text for form, text in held if form in forms]
+    count = 1 if mine else 0
+    raw = {"count": count, "awards": mine}
+    if not mine:
+        names = " hoặc ".join(AwardForm(f).label if f in AwardForm.values else str(f)
+                              for f in forms)
+        raw["why"] = (f"Năm {year - 1} đơn vị không được tặng {names}: không cộng điểm "
+                      "thưởng (Quy tắc 11).")
+    return Entry(points_for(spec, {"count": count}), raw)
+
+
 def _computed_entries(loaded: Loaded, unit_id: int, *, strict: bool) -> dict[str, Entry]:
     """The points of the computed criteria for a unit. `strict`: raise naming what is
     missing (at submission); otherwise leave such cells empty (when a sheet opens)."""
-    computed = [c for c in loaded.leaves if c.scoring_method in COMPUTED]
+    computed = [c for c in loaded.leaves if is_computed(c.scoring_method, c.params)]
     if not computed:
         return {}
     entries, problems = {}, []
-    facts = bests = imported = None
+    facts = bests = imported = held = None
     for criterion in computed:
         spec = loaded.spec(criterion.code)
-        if criterion.scoring_method == TARGET_FORMULA:
+        if is_award_bonus(criterion.scoring_method, criterion.params):
+            bloc_year = loaded.table.bloc_year
+            if held is None:
+                held = _previous_awards(bloc_year, unit_id)
+            entries[criterion.code] = _award_bonus_entry(spec, bloc_year.emulation_year.year,
+                                                         held)
+        elif criterion.scoring_method == TARGET_FORMULA:
             if facts is None:
                 facts = _target_facts(loaded.table.bloc_year)
                 bests = best_actuals([f for unit_facts in facts.values() for f in unit_facts])
@@ -661,7 +702,8 @@ def set_scores(actor: Actor, sheet: ScoreSheet, entries: dict, *, reason: str = 
         if criterion is None or criterion.is_section:
             problems.append(f"Bảng tiêu chí không có tiêu chí {code} để chấm.")
             continue
-        if criterion.scoring_method in COMPUTED and sheet.kind != Kind.APPRAISAL:
+        if is_computed(criterion.scoring_method, criterion.params) and (
+                sheet.kind != Kind.APPRAISAL):
             problems.append(f"Tiêu chí {loaded.spec(code).label}: được tính tự động, không nhập "
                             "tay.")
             continue

@@ -27,11 +27,26 @@ METHOD_LABELS = {
 REGULAR, BONUS_PART, PENALTY_PART = "regular", "bonus", "penalty"
 # Methods whose points the scorer does not type: computed from pledge data or imported.
 COMPUTED = frozenset({TARGET_FORMULA, IMPORTED})
+# A bonus criterion with this parameter (a list of award form values) is computed too:
+# from the unit's decided awards of the previous year (RULES.md 11).
+AWARD_FORMS = "award_forms"
 HUNDREDTH = Decimal("0.01")
 
 
 def part_of(method: str) -> str:
     return {BONUS: BONUS_PART, PENALTY: PENALTY_PART}.get(method, REGULAR)
+
+
+def is_award_bonus(method: str, params: dict | None) -> bool:
+    """A bonus read from last year's awards (RULES.md 11), not typed."""
+    return method == BONUS and bool((params or {}).get(AWARD_FORMS))
+
+
+def is_computed(method: str, params: dict | None = None) -> bool:
+    """Whether the scorer leaves the criterion's points to the product: the target
+    formula, imported values, and a bonus for last year's awards (only the appraisal
+    may change them, with a reason)."""
+    return method in COMPUTED or is_award_bonus(method, params)
 
 
 class ScoringError(ValueError):
@@ -58,6 +73,10 @@ class CriterionSpec:
     @property
     def label(self) -> str:
         return f"{self.code} “{self.title}”"
+
+    @property
+    def computed(self) -> bool:
+        return is_computed(self.method, self.params)
 
 
 def as_fraction(value) -> Fraction:

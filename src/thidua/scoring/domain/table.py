@@ -9,8 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
+from thidua.core.award_forms import AwardForm
 from thidua.scoring.domain.display import vi_number
 from thidua.scoring.domain.methods import (
+    AWARD_FORMS,
+    BONUS,
     BONUS_PART,
     COUNT,
     DEDUCTION,
@@ -103,7 +106,7 @@ def table_errors(total: Fraction, specs: list[CriterionSpec]) -> list[str]:
 def _method_errors(spec: CriterionSpec) -> list[str]:
     if spec.method not in METHODS:
         return [f"Tiêu chí {spec.label}: phương pháp chấm “{spec.method}” không hợp lệ."]
-    errors = []
+    errors = _award_form_errors(spec)
     try:
         if spec.method == GRADED:
             steps = [as_fraction(str(g)) for g in spec.params.get("grades", [])]
@@ -124,6 +127,26 @@ def _method_errors(spec: CriterionSpec) -> list[str]:
     except (TypeError, ValueError, ArithmeticError, ScoringError):
         errors.append(f"Tiêu chí {spec.label}: tham số của phương pháp chấm không phải là số.")
     return errors
+
+
+def _award_form_errors(spec: CriterionSpec) -> list[str]:
+    """RULES.md 11: `award_forms` (the forms held the previous year that earn the bonus)
+    only on a bonus criterion, each a known award form."""
+    if AWARD_FORMS not in spec.params:
+        return []
+    if spec.method != BONUS:
+        return [f"Tiêu chí {spec.label}: chỉ tiêu chí điểm thưởng mới được tính theo khen "
+                "thưởng năm trước (Quy tắc 11)."]
+    forms = spec.params[AWARD_FORMS]
+    if not isinstance(forms, (list, tuple)) or not forms:
+        return [f"Tiêu chí {spec.label}: cần ghi ít nhất một hình thức khen thưởng năm trước "
+                "được cộng điểm thưởng (Quy tắc 11)."]
+    unknown = [str(f) for f in forms if f not in AwardForm.values]
+    if unknown:
+        return [f"Tiêu chí {spec.label}: hình thức khen thưởng " + ", ".join(
+            f"“{f}”" for f in unknown) + " không có trong danh sách (" + ", ".join(
+            AwardForm.labels) + ")."]
+    return []
 
 
 def _cycle_errors(by_code) -> list[str]:

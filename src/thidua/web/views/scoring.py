@@ -21,7 +21,8 @@ from thidua.scoring import rules as scoring_rules
 from thidua.scoring import services
 from thidua.scoring.demo import table_inputs
 from thidua.scoring.domain.display import vi_number
-from thidua.scoring.domain.methods import METHOD_LABELS
+from thidua.scoring.domain.methods import AWARD_FORMS, METHOD_LABELS
+from thidua.scoring.exporters import award_forms_text
 from thidua.scoring.models import CriteriaTable, Criterion
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
@@ -64,6 +65,9 @@ def params_text(criterion) -> str:
         parts.append(f"tối đa {vi_number(Decimal(str(params['cap'])))}")
     if params.get("indicator"):
         parts.append(f"chỉ tiêu “{params['indicator']}”")
+    if params.get(AWARD_FORMS):
+        parts.append(f"tính từ khen thưởng năm trước: {award_forms_text(params[AWARD_FORMS])} "
+                     "(Quy tắc 11)")
     return ", ".join(parts)
 
 

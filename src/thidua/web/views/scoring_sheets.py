@@ -28,13 +28,13 @@ from thidua.scoring import services
 from thidua.scoring.domain.display import vi_number
 from thidua.scoring.domain.methods import (
     BONUS,
-    COMPUTED,
     COUNT,
     DEDUCTION,
     GRADED,
     IMPORTED,
     PENALTY,
     TARGET_FORMULA,
+    is_computed,
 )
 from thidua.scoring.models import (
     PeerAssignment,
@@ -85,7 +85,8 @@ def _row(criterion, sheet, score, posted=None):
     row = Row(criterion, score)
     raw = dict(score.raw) if score else {}
     row.note = score.note if score else ""
-    if method in COMPUTED and sheet.kind != Kind.APPRAISAL:
+    computed = is_computed(method, criterion.params)
+    if computed and sheet.kind != Kind.APPRAISAL:
         row.input_kind = "readonly"
         row.explanation = _explain(method, raw)
     elif method == GRADED:
@@ -97,10 +98,12 @@ def _row(criterion, sheet, score, posted=None):
     elif method in FIELD:
         row.input_name, row.input_kind = FIELD[method], "number"
         row.value = posted.get(row.input_name, "") if posted else raw.get(row.input_name, "")
+        if computed:
+            row.explanation = _explain(method, raw)
     else:
         row.value = posted.get("points", "") if posted else (
             vi_number(score.points) if score else "")
-        if method in COMPUTED:
+        if computed:
             row.explanation = _explain(method, raw)
     if posted is not None:
         row.note = posted.get("note", "")
@@ -116,7 +119,14 @@ def _number(text) -> bool:
 
 
 def _explain(method, raw) -> str:
-    """Where a computed score comes from, in words (RULES.md 15; imported values)."""
+    """Where a computed score comes from, in words (RULES.md 15; imported values; RULES.md
+    11's bonus for last year's awards)."""
+    if method == BONUS:
+        if raw.get("awards"):
+            return ("Điểm thưởng vì năm trước được tặng (Quy tắc 11): "
+                    + "; ".join(raw["awards"]) + ".")
+        return raw.get("why") or ("Tính khi mở phiếu từ khen thưởng năm trước của đơn vị "
+                                  "(Quy tắc 11).")
     if method == IMPORTED:
         return f"Số liệu từ {raw['source']}." if raw.get("source") else (
             "Chưa có số liệu nhập từ hệ thống khác.")
