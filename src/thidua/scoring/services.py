@@ -469,10 +469,8 @@ def _target_facts(bloc_year: BlocYear) -> dict[int, list[TargetFact]]:
 def _previous_awards(bloc_year: BlocYear, unit_id: int) -> list:
     """The unit's decided awards of the emulation year before the bloc year's (RULES.md
     11), as (form, "Cờ … năm N — Quyết định số … ngày …"), in form order."""
-    try:
-        from thidua.awards.models import Award
-    except ImportError:  # the awards app not installed: no award history to read
-        return []
+    from thidua.awards.models import Award  # noqa: PLC0415 - awards builds on scoring
+
     year = bloc_year.emulation_year.year - 1
     found = []
     for award in Award.objects.filter(unit_id=unit_id, emulation_year__year=year).order_by(
