@@ -120,6 +120,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     assert bytes(imported.docx) == bytes(issued.docx) and imported.subject_id == poll.pk
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_per_delegate_poll_keeps_its_delegate_keys_through_the_round_trip(world):
     """RULES.md 29 per delegate: a participation names the delegate by a digest
     ("del:…"), which names no row — exported and imported as it is."""
