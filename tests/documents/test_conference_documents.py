@@ -15,7 +15,8 @@ from django.utils import timezone
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from thidua.core.errors import Conflict, Forbidden, NotFound
+from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.core.models import AuditEvent
 from thidua.documents import engine, services
 from thidua.documents import format as F
 from thidua.documents.kinds import KINDS, common_context
@@ -436,3 +437,30 @@ def test_leader_makes_the_minutes_pdf_progress_completes_file_downloads(
     assert csp_violations == []
     context.close()
     _reset_task_backends()
+
+
+def test_minutes_rule_40_record_the_closing_time_the_secretary_typed(world):
+    """RULES.md 40: the closing time. Empty, the minutes keep a blank to write by hand;
+    typed on the conference (after it began, the same day), they print it."""
+    leader = world.actor("leader")
+    run = conf.run(leader, world.bloc_years["KT"])
+    conference = run.conference
+    fields = voting.conference_snapshot(conference)
+    began = timezone.localtime(conference.held_at)
+    with pytest.raises(DomainError) as refused:
+        voting.update_conference(leader, conference, **{**fields, "ended_at": began.time()})
+    assert str(refused.value) == (f"Giờ kết thúc hội nghị ({began:%H:%M}) phải sau giờ bắt "
+                                  f"đầu ({began:%H:%M}) trong cùng ngày.")
+    conference.refresh_from_db()
+    assert conference.ended_at is None
+    ended = min(began + datetime.timedelta(hours=3, minutes=30),
+                began.replace(hour=23, minute=59)).time().replace(second=0, microsecond=0)
+    voting.update_conference(leader, conference, **{**fields, "ended_at": ended})
+    conference.refresh_from_db()
+    assert conference.ended_at == ended
+    event = AuditEvent.objects.filter(action="voting.conference.update").latest("id")
+    assert (event.before["ended_at"], event.after["ended_at"]) == (None, f"{ended:%H:%M}:00")
+    lines = body_lines(read(bytes(services.issue(leader, "bien-ban-hop", conference.pk,
+                                                 on=ON).docx)))
+    assert (f"Hội nghị kết thúc vào hồi {ended:%H} giờ {ended:%M} cùng ngày. Biên bản đã được "
+            "đọc lại trước hội nghị, các đại biểu dự họp nhất trí thông qua.") in lines

@@ -4,6 +4,7 @@ exported again — the same document but for its creation time; broken files ref
 a Vietnamese sentence and nothing written."""
 
 import copy
+import datetime
 import json
 import shutil
 
@@ -87,6 +88,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     conference = voting.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
+    type(conference).objects.filter(pk=conference.pk).update(ended_at=datetime.time(11, 30))
     mark_present(world, conference)
     poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
                               award_form=AwardForm.CERTIFICATE_OF_MERIT)
@@ -100,6 +102,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     issued = doc_services.issue(leader, "kiem-phieu", poll.pk)
     first = export.export_province("BN")
     sections = first["sections"]
+    assert [c["ended_at"] for c in sections["conferences"]] == ["11:30:00"]
     assert len(sections["ballots"]) == 4 and len(sections["participations"]) == 4
     assert len(sections["ballot_choices"]) == 8 and len(sections["voting_cards"]) == 5
     [document] = sections["documents"]
@@ -113,6 +116,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     _shift_ids()
     export.import_province(export.loads(export.dumps(first)))
     poll = Poll.objects.get()
+    assert poll.conference.ended_at == datetime.time(11, 30)
     assert {c["candidate"] for c in poll.result["candidates"]} == set(
         poll.candidates.values_list("pk", flat=True))
     assert _without_time(export.export_province("BN")) == _without_time(first)

@@ -1,6 +1,8 @@
 """The year-end conference page (issue 4 item 1; RULES.md 28, 29): create the conference,
 attendance per member with htmx row saves, the quorum sentence of the services."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -106,6 +108,36 @@ def test_second_conference_is_refused(world, conference, as_who):
     assert as_who("leader").post(url, form_data(place="Nhà văn hóa")).status_code == 302
     assert list(Conference.objects.values_list("place", flat=True)) == ["Nhà văn hóa"]
 
+
+
+def test_the_closing_time_is_saved_and_shown(world, conference, as_who):
+    """RULES.md 40: the secretary types when the conference ended, for the minutes."""
+    url = reverse("voting_conference_save", args=[world.bloc_years["KT"].pk])
+    held = form_data()["held_at"]
+    assert as_who("leader").post(url, form_data(held_at=held, ended_at="23:59")).status_code \
+        == 302
+    conference.refresh_from_db()
+    assert conference.ended_at == datetime.time(23, 59)
+    root = parse(as_who("peer").get(page_url(world)))
+    shown = root.by_id("thong-tin-hoi-nghi").find("dd").text
+    assert shown == f"{held[11:]} {held[8:10]}/{held[5:7]}/{held[:4]} – 23:59"
+
+
+@pytest.mark.parametrize(("ended_at", "message"), [
+    ("25:70", "Giờ kết thúc không đúng dạng giờ:phút."),
+    ("00:00", "Giờ kết thúc hội nghị (00:00) phải sau giờ bắt đầu ({began}) trong cùng ngày."),
+])
+def test_a_wrong_closing_time_is_refused_and_nothing_changes(world, conference, as_who,
+                                                             ended_at, message):
+    url = reverse("voting_conference_save", args=[world.bloc_years["KT"].pk])
+    data = form_data(ended_at=ended_at, place="<script>alert(1)</script>")
+    response = as_who("leader").post(url, data)
+    assert response.status_code == 400
+    summary = parse(response).find(class_="error-summary")
+    assert [li.text for li in summary.find_all("li")] == [
+        message.format(began=data["held_at"][11:])]
+    conference.refresh_from_db()
+    assert (conference.ended_at, conference.place) == (None, "Hội trường tỉnh")
 
 def test_viewer_sees_the_conference_without_forms(world, conference, as_who):
     root = parse(as_who("peer").get(page_url(world)))

@@ -33,6 +33,8 @@ class ConferenceIn(Schema):
     secretary: s.text(200, 1)
     guests: s.text(5000) = Field("", description="Khách mời, đại biểu dự (không bỏ phiếu).")
     agenda: s.text(10000) = ""
+    ended_at: datetime.time | None = Field(
+        None, description="Giờ kết thúc, cùng ngày (ghi vào biên bản); trống: ghi tay.")
 
 
 class AttendanceIn(Schema):
@@ -89,6 +91,7 @@ class ConferenceOut(Schema):
     secretary: str
     guests: str
     agenda: str
+    ended_at: datetime.time | None
     attendance: list[AttendanceOut]
     quorum: QuorumOut
     polls: list[int]
@@ -247,7 +250,7 @@ def conference_out(actor_, conference) -> dict:
         "id": conference.id, "bloc_year": conference.bloc_year_id,
         "held_at": conference.held_at, "place": conference.place, "chair": conference.chair,
         "secretary": conference.secretary, "guests": conference.guests,
-        "agenda": conference.agenda,
+        "agenda": conference.agenda, "ended_at": conference.ended_at,
         "attendance": [{"unit": unit_ref(a.unit), "present": a.present,
                         "absence_reason": a.absence_reason, "delegate_name": a.delegate_name}
                        for a in view.attendance],

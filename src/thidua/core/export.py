@@ -228,7 +228,7 @@ SECTIONS = (
             {"ranking": "published_rankings", "unit": "units"}),
     # voting (a ballot has no voter: nothing here links one to a participation)
     Section("conferences", voting.Conference, _by(BLOC_YEAR),
-            ("held_at", "place", "chair", "secretary", "guests", "agenda"),
+            ("held_at", "place", "chair", "secretary", "guests", "agenda", "ended_at"),
             {"bloc_year": "bloc_years"}, key=lambda o, k: k["bloc_years"][o.bloc_year_id]),
     Section("attendance", voting.Attendance, _by("conference__" + BLOC_YEAR),
             ("present", "absence_reason", "delegate_name"),
@@ -309,7 +309,7 @@ def _plain(value):
         return str(value)
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, datetime.date):
+    if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, dict | list):
         return nfc_deep(value)

@@ -55,6 +55,12 @@ def _held(conference) -> str:
     return f"{held:%H} giờ {held:%M}, ngày {held.day:02d} tháng {month} năm {held.year}"
 
 
+def _ended(conference) -> str:
+    """The closing time the secretary typed, or the blank the minutes are signed with."""
+    ended = conference.ended_at
+    return f"{ended:%H} giờ {ended:%M}" if ended else "..... giờ ....."
+
+
 def _score(candidate) -> str:
     if candidate.score_numerator is None or not candidate.score_denominator:
         return "—"
@@ -382,8 +388,8 @@ def minutes_context(actor, conference, on) -> dict:
         "polls": poll_blocks,
         "elections": _elections(actor, polls, counts, bloc_year),
         "digests": digests or ["Chưa có cuộc bỏ phiếu nào được công bố."],
-        "closing": ["Hội nghị kết thúc vào hồi ..... giờ ..... cùng ngày. Biên bản đã được "
-                    "đọc lại trước hội nghị, các đại biểu dự họp nhất trí thông qua."],
+        "closing": [f"Hội nghị kết thúc vào hồi {_ended(conference)} cùng ngày. Biên bản đã "
+                    "được đọc lại trước hội nghị, các đại biểu dự họp nhất trí thông qua."],
         "secretary": {"title": "THƯ KÝ", "name": conference.secretary},
         "chair": {"title": "CHỦ TRÌ", "name": conference.chair},
         "recipients": RECIPIENTS,

@@ -27,6 +27,9 @@ class Conference(models.Model):
     # The province secretariat and others: observers who do not vote (RULES.md 29).
     guests = models.TextField("khách mời, đại biểu dự (không bỏ phiếu)", blank=True)
     agenda = models.TextField("chương trình", blank=True)
+    # The minutes record when the conference ended (RULES.md 40), the same day it began:
+    # the secretary types it before printing them; empty leaves a blank to write by hand.
+    ended_at = models.TimeField("giờ kết thúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "hội nghị tổng kết"

@@ -147,15 +147,30 @@ def load_poll(poll_id) -> Poll:
 def conference_snapshot(conference: Conference) -> dict:
     return {"held_at": conference.held_at, "place": conference.place, "chair": conference.chair,
             "secretary": conference.secretary, "guests": conference.guests,
-            "agenda": conference.agenda}
+            "agenda": conference.agenda, "ended_at": conference.ended_at}
 
 
-def _conference_fields(held_at, place, chair, secretary, guests, agenda) -> dict:
+def _ended_at(held_at: datetime.datetime, ended_at) -> datetime.time | None:
+    """The closing time, on the conference's day: after it began (RULES.md 40)."""
+    if ended_at is None:
+        return None
+    if not isinstance(ended_at, datetime.time):
+        raise DomainError("Giờ kết thúc hội nghị không đúng dạng giờ:phút.")
+    ended_at = ended_at.replace(second=0, microsecond=0, tzinfo=None)
+    began = timezone.localtime(held_at).time().replace(second=0, microsecond=0)
+    if ended_at <= began:
+        raise DomainError(f"Giờ kết thúc hội nghị ({ended_at:%H:%M}) phải sau giờ bắt đầu "
+                          f"({began:%H:%M}) trong cùng ngày.")
+    return ended_at
+
+
+def _conference_fields(held_at, place, chair, secretary, guests, agenda, ended_at) -> dict:
     if not isinstance(held_at, datetime.datetime):
         raise DomainError("Chưa nhập thời gian hội nghị (ngày và giờ).")
     if timezone.is_naive(held_at):
         held_at = timezone.make_aware(held_at)
-    return {"held_at": held_at, "place": _clean(place, "địa điểm", 300),
+    return {"held_at": held_at, "ended_at": _ended_at(held_at, ended_at),
+            "place": _clean(place, "địa điểm", 300),
             "chair": _clean(chair, "người chủ trì", 200),
             "secretary": _clean(secretary, "thư ký", 200),
             "guests": _clean(guests, "khách mời", 5000, required=False),
@@ -164,12 +179,12 @@ def _conference_fields(held_at, place, chair, secretary, guests, agenda) -> dict
 
 @transaction.atomic
 def create_conference(actor: Actor, bloc_year: BlocYear, *, held_at, place, chair, secretary,
-                      guests="", agenda="") -> Conference:
+                      guests="", agenda="", ended_at=None) -> Conference:
     """The bloc year's conference, with an attendance row (absent) for every member."""
     if not rules.can_run_conference(actor, bloc_year):
         raise Forbidden("Chỉ đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh tổ chức hội nghị "
                         "tổng kết.")
-    fields = _conference_fields(held_at, place, chair, secretary, guests, agenda)
+    fields = _conference_fields(held_at, place, chair, secretary, guests, agenda, ended_at)
     if Conference.objects.filter(bloc_year=bloc_year).exists():
         raise Conflict(f"{bloc_year} đã có hội nghị tổng kết.")
     conference = Conference(bloc_year=bloc_year, **fields)
@@ -188,9 +203,9 @@ def create_conference(actor: Actor, bloc_year: BlocYear, *, held_at, place, chai
 
 @transaction.atomic
 def update_conference(actor: Actor, conference: Conference, *, held_at, place, chair,
-                      secretary, guests="", agenda="") -> Conference:
+                      secretary, guests="", agenda="", ended_at=None) -> Conference:
     _require_run(actor, conference)
-    fields = _conference_fields(held_at, place, chair, secretary, guests, agenda)
+    fields = _conference_fields(held_at, place, chair, secretary, guests, agenda, ended_at)
     if conference.polls.exclude(state=State.CREATED).exists() and (
             timezone.localdate(fields["held_at"]) != timezone.localdate(conference.held_at)):
         raise Conflict("Đã mở bỏ phiếu theo bộ quy tắc của ngày hội nghị: không đổi ngày.")

@@ -35,6 +35,11 @@ class ConferenceForm(forms.Form):
                              max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
     agenda = forms.CharField(label="Chương trình", required=False, max_length=10000,
                              widget=forms.Textarea(attrs={"rows": 3}))
+    ended_at = forms.TimeField(
+        label="Giờ kết thúc (ghi vào biên bản; để trống thì biên bản để chỗ ghi tay)",
+        required=False, input_formats=["%H:%M"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": "Giờ kết thúc không đúng dạng giờ:phút."})
 
 
 def _conference_page(request, actor, bloc_year, *, form=None, errors=(), status=200):
