@@ -5,6 +5,7 @@ THIDUA_DEPLOYMENT=production turns on everything a server behind HTTPS needs
 """
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -50,6 +51,24 @@ if not SECRET_KEY:
     SECRET_KEY = _local_secret_key()
 ALLOWED_HOSTS = env_list("THIDUA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("THIDUA_CSRF_TRUSTED_ORIGINS", "")
+
+
+def _public_url() -> str:
+    """Where delegates' phones reach the site: the links in voting cards' QR codes, printed
+    on paper, must work outside this server (thidua.voting.links)."""
+    url = os.environ.get("THIDUA_PUBLIC_URL", "").strip().rstrip("/")
+    if url and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", url):
+        raise ImproperlyConfigured(
+            f"THIDUA_PUBLIC_URL={url!r}: phải là địa chỉ gốc như https://thidua.bacninh.gov.vn "
+            "hoặc http://192.168.1.10:8000 (không có đường dẫn) / must be a scheme and host.")
+    if url and PRODUCTION and not url.startswith("https://"):
+        raise ImproperlyConfigured("THIDUA_PUBLIC_URL phải dùng https:// khi THIDUA_DEPLOYMENT="
+                                   "production / must be https in production.")
+    return url
+
+
+THIDUA_PUBLIC_URL = _public_url()
+THIDUA_BIND = os.environ.get("THIDUA_BIND", "127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

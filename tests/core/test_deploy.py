@@ -49,3 +49,23 @@ def test_production_without_a_secret_key_refuses_to_start(tmp_path):
     assert result.returncode != 0
     assert "THIDUA_SECRET_KEY phải được đặt khi THIDUA_DEPLOYMENT=production" in result.stderr
     assert not (tmp_path / "var" / "secret_key").exists()
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("javascript:alert(1)", "THIDUA_PUBLIC_URL='javascript:alert(1)': phải là địa chỉ gốc"),
+    ("https://thidua.example.vn/bo-phieu", "THIDUA_PUBLIC_URL='https://thidua.example.vn/"
+                                           "bo-phieu': phải là địa chỉ gốc"),
+    ("http://thidua.example.vn", "THIDUA_PUBLIC_URL phải dùng https:// khi THIDUA_DEPLOYMENT="
+                                 "production"),
+])
+def test_a_wrong_public_url_refuses_to_start(tmp_path, url, message):
+    """The address printed in voting cards' QR codes (thidua.voting.links): a wrong one would
+    be found by the delegates in the hall, so the server refuses it at start."""
+    result = run_check(tmp_path, THIDUA_PUBLIC_URL=url)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_a_public_url_passes_the_deploy_check(tmp_path):
+    result = run_check(tmp_path, THIDUA_PUBLIC_URL="https://thidua.example.vn/")
+    assert result.returncode == 0, result.stdout + result.stderr

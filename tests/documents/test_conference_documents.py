@@ -274,7 +274,7 @@ def test_voting_cards_sheet_qr_codes_of_fresh_cards(world):
     assert [c[1] for c in filled] == [u.name for u in present]
     assert [c[2] for c in filled] == [f"Đại biểu: Đại biểu {u.code}" for u in present]
     urls = [c[4] for c in filled]
-    assert all(re.fullmatch(rf"http://127\.0\.0\.1/bo-phieu/{poll.pk}/phieu/phieu_[\w-]+/", u)
+    assert all(re.fullmatch(rf"http://127\.0\.0\.1:8000/bo-phieu/{poll.pk}/phieu/phieu_[\w-]+/", u)
                for u in urls), urls
     # Each QR code encodes its card's link; each link opens a live card of its unit.
     assert images(doc) == [qr_png(url) for url in urls]

@@ -17,8 +17,6 @@ import io
 from fractions import Fraction
 
 import segno
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
 from thidua.awards.domain.text import format_fraction
@@ -29,7 +27,7 @@ from thidua.documents.engine import Image
 from thidua.org.rules import Actor
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring.domain.display import vi_number
-from thidua.voting import printing
+from thidua.voting import links, printing
 from thidua.voting import queries as voting_queries
 from thidua.voting import services as voting
 from thidua.voting.domain.tally import BASES, OUTCOME_LABELS
@@ -65,18 +63,6 @@ def _score(candidate) -> str:
     if candidate.score_numerator is None or not candidate.score_denominator:
         return "—"
     return vi_number(Fraction(candidate.score_numerator, candidate.score_denominator))
-
-
-def public_base() -> str:
-    """Where delegates' phones reach the site: THIDUA_PUBLIC_URL, else the first allowed
-    host (https in production)."""
-    base = getattr(settings, "THIDUA_PUBLIC_URL", "") or ""
-    if base:
-        return base.rstrip("/")
-    host = next((h for h in settings.ALLOWED_HOSTS if h not in ("*", "")), "localhost")
-    scheme = "http" if settings.DEBUG or host in ("127.0.0.1", "localhost", "[::1]") \
-        else "https"
-    return f"{scheme}://{host.lstrip('.')}"
 
 
 # --- loading, with the visibility rules ------------------------------------------------------
@@ -171,10 +157,9 @@ def cards_context(actor, poll, on) -> dict:
     """Issues the cards (voting.services.issue_cards: a card per present member that has
     not voted, earlier unused cards revoked) and lays them out two a row."""
     issued = voting.issue_cards(actor, poll)
-    base = public_base()
     cards = []
     for item in issued:
-        url = base + reverse("voting_ballot", args=[poll.pk, item.token])
+        url = links.ballot_url(poll.pk, item.token)
         cards.append({"title": poll.title, "unit": item.unit_name,
                       "delegate": f"Đại biểu: {item.card.delegate_name}"
                       if item.card.delegate_name else "",

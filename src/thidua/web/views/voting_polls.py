@@ -16,13 +16,12 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thidua.core import ratelimit
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError
-from thidua.voting import queries, rules, services
+from thidua.voting import links, queries, rules, services
 from thidua.voting.models import Attendance, Poll
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
@@ -186,7 +185,7 @@ def poll_cards(request, pk):
         return _poll_page(request, actor, poll, errors=exc.messages, status=exc.status)
     cards = []
     for item in issued:
-        url = request.build_absolute_uri(reverse("voting_ballot", args=[poll.pk, item.token]))
+        url = links.ballot_url(poll.pk, item.token, request)
         cards.append({"unit": item.unit_name, "delegate": item.card.delegate_name,
                       "url": url, "qr": qr_data_uri(url)})
     return render(request, "web/voting/cards.html", {"poll": poll, "cards": cards})

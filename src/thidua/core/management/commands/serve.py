@@ -3,6 +3,7 @@
 import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -10,7 +11,7 @@ class Command(BaseCommand):
     help = "Chạy máy chủ web (gunicorn)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=os.environ.get("THIDUA_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--bind", default=settings.THIDUA_BIND)
         parser.add_argument("--workers", type=int,
                             default=int(os.environ.get("THIDUA_WORKERS", 2)))
 
