@@ -8,7 +8,7 @@ outcome: "login" (redirected to sign in), or the HTTP status. Object keys are th
 the `objects` fixture in test_matrix.py (real rows in Bắc Ninh; "missing" = an id that
 does not exist). Write calls to the API send the operation's valid body (BODIES in
 test_matrix.py), so the permission check decides; a refused write must change nothing.
-flags: "public" (no sign-in needed), "bn" (the parameters name Bắc Ninh's data: nobody
+flags: "public" (no sign-in needed; what it shows is published, names included), "bn" (the parameters name Bắc Ninh's data: nobody
 and the other province's secretariat must not get 200), "bearer" (the URL itself carries
 the credential, a voting card's token: whoever holds it sees the ballot).
 """
@@ -35,7 +35,7 @@ WEB = {
     'award_next_year': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 200), {'bn'}),
     'award_proposal': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'award_proposal_assemble': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 403), {'bn'}),
-    'award_proposal_step': ('POST', {'pk': 'missing', 'action': 'action'}, _r('login', 404, 404, 404, 404), set()),
+    'award_proposal_step': ('POST', {'pk': 'proposal', 'action': 'proposal_action'}, _r('login', 404, 403, 404, 302), {'bn'}),
     'award_province': ('GET', {'code': 'code', 'year': 'year'}, _r('login', 404, 404, 404, 200), {'bn'}),
     'award_what_if': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 200), {'bn'}),
     'bloc_year': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 200, 404, 200), {'bn'}),
@@ -67,7 +67,7 @@ WEB = {
     'publication_press_preview': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 409), {'bn'}),
     'publication_press_publish': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 409), {'bn'}),
     'publication_press_save': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 400), {'bn'}),
-    'publication_public': ('GET', {'pk': 'bloc_year'}, _r(404, 404, 404, 404, 404), {'public', 'bn'}),
+    'publication_public': ('GET', {'pk': 'bloc_year'}, _r(200, 200, 200, 200, 200), {'public'}),
     'publication_public_index': ('GET', {'code': 'code'}, _r(200, 200, 200, 200, 200), {'public'}),
     'registration': ('GET', {'pk': 'registration'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'registration_open': ('POST', {'unit_pk': 'unit'}, _r('login', 404, 302, 404, 403), {'bn'}),
@@ -140,13 +140,13 @@ WEB = {
 API = {
     'thidua_api_awards_assemble': ('POST', {'bloc_year_id': 'bloc_year'}, _r(401, 404, 403, 404, 403), {'bn'}),
     'thidua_api_awards_eligibility': ('GET', {'bloc_year_id': 'bloc_year'}, _r(401, 404, 403, 404, 200), {'bn'}),
-    'thidua_api_awards_get_proposal': ('GET', {'bloc_year_id': 'bloc_year'}, _r(401, 404, 404, 404, 404), {'bn'}),
+    'thidua_api_awards_get_proposal': ('GET', {'bloc_year_id': 'bloc_year'}, _r(401, 404, 200, 404, 200), {'bn'}),
     'thidua_api_awards_history': ('GET', {'unit_id': 'unit'}, _r(401, 404, 200, 404, 200), {'bn'}),
     'thidua_api_awards_open_next_year': ('POST', {'bloc_year_id': 'bloc_year'}, _r(401, 404, 403, 404, 201), {'bn'}),
     'thidua_api_awards_province_proposals': ('GET', {'code': 'code', 'year': 'year'}, _r(401, 404, 404, 404, 200), {'bn'}),
     'thidua_api_awards_record_decision': ('POST', {'code': 'code', 'year': 'year'}, _r(401, 404, 404, 404, 400), {'bn'}),
     'thidua_api_awards_rulebook': ('GET', {'code': 'code'}, _r(401, 200, 200, 200, 200), set()),  # the rules in force: reference text
-    'thidua_api_awards_step': ('POST', {'proposal_id': 'missing', 'action': 'action'}, _r(401, 404, 404, 404, 404), set()),
+    'thidua_api_awards_step': ('POST', {'proposal_id': 'proposal', 'action': 'proposal_action'}, _r(401, 404, 403, 404, 200), {'bn'}),
     'thidua_api_awards_what_if': ('GET', {'bloc_year_id': 'bloc_year'}, _r(401, 404, 403, 404, 200), {'bn'}),
     'thidua_api_documents_draft': ('GET', {'kind': 'kind', 'subject_id': 'registration'}, _r(401, 404, 200, 404, 200), {'bn'}),
     'thidua_api_documents_issue': ('POST', {'kind': 'kind', 'subject_id': 'registration'}, _r(401, 404, 201, 404, 403), {'bn'}),
@@ -166,7 +166,7 @@ API = {
     'thidua_api_org_unit_detail': ('GET', {'unit_id': 'unit'}, _r(401, 404, 200, 404, 200), {'bn'}),
     'thidua_api_org_units': ('GET', {}, _r(401, 200, 200, 200, 200), set()),
     'thidua_api_publication_published': ('GET', {'code': 'code'}, _r(200, 200, 200, 200, 200), {'public'}),
-    'thidua_api_publication_results': ('GET', {'bloc_year_id': 'bloc_year'}, _r(404, 404, 404, 404, 404), {'public', 'bn'}),
+    'thidua_api_publication_results': ('GET', {'bloc_year_id': 'bloc_year'}, _r(200, 200, 200, 200, 200), {'public'}),
     'thidua_api_pledges_add_target': ('POST', {'registration_id': 'registration'}, _r(401, 404, 409, 404, 403), {'bn'}),
     'thidua_api_pledges_create_check_in': ('POST', {'target_id': 'target'}, _r(401, 404, 201, 404, 403), {'bn'}),
     'thidua_api_pledges_evidence_file': ('GET', {'evidence_id': 'evidence'}, _r(401, 404, 200, 404, 200), {'bn'}),

@@ -22,9 +22,11 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from scoring.flow import PDF, criteria_inputs, move_to
 from thidua.api.api import api
+from thidua.awards.models import Proposal, ProposalLine
 from thidua.core.award_forms import AwardForm
 from thidua.core.models import AuditEvent
 from thidua.core.tokens import create_token
@@ -127,6 +129,19 @@ def _scoring_objects(world):
             "score_evidence": evidence.pk}
 
 
+def _proposal_objects(world):
+    """KT's proposal dossier as the bloc sent it (submitted, one line), for the steps only
+    the province may take (return, accept) and the bloc may not."""
+    proposal = Proposal.objects.create(
+        bloc_year=world.bloc_years["KT"], state=Proposal.State.SUBMITTED,
+        conference_date=datetime.date(world.year.year, 12, 20), rulebook="vn-2024",
+        submitted_at=timezone.now(), created_by=world.users["leader"])
+    ProposalLine.objects.create(proposal=proposal, unit=world.units["KT2"],
+                                award_form=AwardForm.CERTIFICATE_OF_MERIT, votes=5,
+                                explanation="5 phiếu / 5 thành viên = 100,00 % > 1/2: đạt")
+    return {"proposal": proposal.pk, "proposal_action": "return"}
+
+
 def _document_objects(world, registration):
     """The officer's registration form issued (a numbered document) and a PDF of its draft
     requested (a queued job, its requester's own)."""
@@ -161,7 +176,7 @@ def objects(world):
         "statistics_form": "0601", "poll_action": "close",
         "kt_units": [world.units[f"KT{i}"].pk for i in range(1, 6)],
         **_voting_objects(world), **_scoring_objects(world),
-        **_document_objects(world, registration),
+        **_document_objects(world, registration), **_proposal_objects(world),
     }
 
 
@@ -182,7 +197,7 @@ def _day(objects, month=12, day=1):
 # (or meet the state's own refusal, 409), the others get 403/404.
 BODIES = {
     "thidua_api_awards_assemble": lambda o: {"conference_date": None},
-    "thidua_api_awards_step": lambda o: {"reason": "Hồ sơ đầy đủ"},
+    "thidua_api_awards_step": lambda o: {"reason": "Thiếu báo cáo thành tích"},
     "thidua_api_awards_record_decision": lambda o: {
         "number": "15/QĐ-UBND", "decision_date": _day(o, 12, 30), "signer": "Chủ tịch UBND tỉnh",
         "awarded": [], "not_awarded": []},
@@ -252,6 +267,7 @@ WEB_BODIES = {
     "setup_year_deadline": lambda o: {"registration_deadline": _day(o, 4, 15)},
     "setup_bloc_size": lambda o: {"min_bloc_size": 3, "max_bloc_size": 15},
     "registration_withdraw": lambda o: {"reason": "Đăng ký lại chỉ tiêu"},
+    "award_proposal_step": lambda o: {"reason": "Thiếu báo cáo thành tích của Sở Tài chính"},
     "voting_conference_save": lambda o: {
         "held_at": f"{_day(o, 12, 20)}T08:00", "place": "Hội trường tỉnh",
         "chair": "Nguyễn Văn A", "secretary": "Trần Thị B"},
@@ -325,7 +341,9 @@ def check_line(world, client, objects, kind, name, role):
             assert changed == {}, (name, role, got, changed)  # refused: nothing written
         elif (kind == "api" and name in BODIES or name in WEB_BODIES) and name not in SAME:
             assert changed, (name, role, got)  # allowed: written (and audited)
-    if got == 200 and role in {"nobody", "other_secretariat"} and "bearer" not in flags:
+    # Public lines show what Bắc Ninh published (KT's submitted proposal): names included.
+    if got == 200 and role in {"nobody", "other_secretariat"} and not flags & {"bearer",
+                                                                              "public"}:
         leaked = [n for n in BN_NAMES if n in text]
         assert leaked == [], (name, role, leaked)
     return got
