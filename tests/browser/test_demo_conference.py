@@ -270,7 +270,8 @@ def test_demo_bloc_holds_its_2022_conference_in_the_browser(
     phone.get_by_role("button", name="Kiểm tra").click()
     expect(phone.locator("#phieu-da-tinh h2")).to_have_text(
         f"Phiếu {receipt} có trong danh sách đã công bố")
-    expect(phone.locator("#phieu-da-tinh")).to_contain_text(f"Lựa chọn: {government[0]}")
+    # Number 1 on the ballot paper: the poll lists the candidates in the reported order.
+    expect(phone.locator("#phieu-da-tinh")).to_contain_text(f"Lựa chọn: 1. {government[0]}")
 
     # The press release drafted from the published results, then published (issue 6).
     page.goto(f"{base}/khoi/{bloc_year.pk}/thong-cao/")

@@ -107,5 +107,5 @@ def test_open_vote_by_card_close_publish_check(transactional_db, world, live_ser
     phone.get_by_role("button", name="Kiểm tra").click()
     expect(phone.locator("#phieu-da-tinh h2")).to_have_text(
         f"Phiếu {receipts[0]} có trong danh sách đã công bố")
-    expect(phone.locator("#phieu-da-tinh")).to_contain_text(f"Lựa chọn: {names[0]}")
+    expect(phone.locator("#phieu-da-tinh")).to_contain_text(f"Lựa chọn: 1. {names[0]}")
     assert problems == []

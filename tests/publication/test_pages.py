@@ -214,8 +214,9 @@ def test_every_role_reads_the_same_public_page(world, kt, as_who):
 def test_the_public_page_query_count_does_not_grow_with_ballots(world, scene, client,
                                                                 django_assert_max_num_queries):
     """Two published polls of five ballots each, the ranking, the proposal: a fixed number
-    of queries (a pair per published poll, none per ballot, unit or row)."""
+    of queries (three per published poll — ballots, their marks, the candidates' numbers —
+    none per ballot, unit or row)."""
     url = reverse("publication_public", args=[scene.bloc_year.pk])
     client.get(url)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200

@@ -127,6 +127,7 @@ WEB = {
     'voting_projector': ('GET', {'pk': 'poll'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'voting_projector_count': ('GET', {'pk': 'poll'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'voting_receipt_check': ('GET', {'pk': 'poll'}, _r(404, 404, 404, 404, 404), {'public'}),
+    'voting_ballot_list': ('GET', {'pk': 'poll'}, _r(404, 404, 404, 404, 404), {'public'}),
     'voting_result': ('GET', {'pk': 'poll'}, _r('login', 404, 409, 404, 409), {'bn'}),
     'voting_poll': ('GET', {'pk': 'poll'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'voting_poll_candidates': ('POST', {'pk': 'poll'}, _r('login', 404, 403, 404, 409), {'bn'}),

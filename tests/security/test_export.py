@@ -5,6 +5,7 @@ a Vietnamese sentence and nothing written."""
 
 import copy
 import datetime
+import hashlib
 import json
 import shutil
 
@@ -22,10 +23,12 @@ from thidua.pledges.models import Evidence
 from thidua.voting.models import Ballot, Participation, Poll
 
 
-def _shift_ids():
-    """Another province first, so every id of the import differs from the export's."""
+def _shift_ids(past=0):
+    """Another province first, so every id of the import differs from the export's: at
+    least 30 rows, and more when the exported ids ran higher (`past`: the largest — an
+    earlier test in the session may have moved the sequences; flush resets them)."""
     other = Province.objects.create(code="HN", name="Hà Nội")
-    for i in range(30):
+    for i in range(max(30, past)):
         Bloc.objects.create(province=other, code=f"B{i}", kind="khoi", name=f"Khối {i}")
         Unit.objects.create(province=other, code=f"U{i}", name=f"Đơn vị {i}")
 
@@ -53,7 +56,7 @@ def test_export_import_export_gives_the_same_document(tmp_path):
 
     call_command("flush", interactive=False, verbosity=0)  # a fresh, empty instance
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
-    _shift_ids()
+    _shift_ids(past=max(unit_ids.values()))
     call_command("import", str(path))
     assert {code: pk for code, pk in Unit.objects.filter(province__code="BN")
             .values_list("code", "pk")}.keys() == unit_ids.keys()
@@ -117,6 +120,8 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     export.import_province(export.loads(export.dumps(first)))
     poll = Poll.objects.get()
     assert poll.conference.ended_at == datetime.time(11, 30)
+    # The published digest is recomputed from the moved box: ballot-paper numbers, no ids.
+    assert hashlib.sha256(voting.box_listing(poll).encode()).hexdigest() == poll.digest
     assert {c["candidate"] for c in poll.result["candidates"]} == set(
         poll.candidates.values_list("pk", flat=True))
     assert _without_time(export.export_province("BN")) == _without_time(first)

@@ -3,6 +3,7 @@ polls with the rulebook's settings, cards, delegates, paper ballots with reconci
 close with the count (31–34) and its run-off (32), publication with the digest, receipts."""
 
 import datetime
+import hashlib
 
 import pytest
 from django.utils import timezone
@@ -158,7 +159,14 @@ def test_a_full_poll_cards_delegate_paper_count_and_publication(world, open_poll
     services.publish_poll(leader, poll)
     published = services.result(world.actor("officer"), Poll.objects.get(pk=poll.pk))
     assert [b.receipt_code for b in published.ballots] == sorted([r1, r2, r3, codes[0]])
-    assert published.digest == ballot_box_digest(published.ballots)
+    assert published.digest == ballot_box_digest(published.ballots, published.numbers)
+    # The list behind the digest: ballot-paper numbers, never ids; its SHA-256 is the digest.
+    numbers = dict(poll.candidates.values_list("id", "position"))
+    assert published.numbers == numbers and sorted(numbers.values()) == [1, 2, 3, 4, 5]
+    listing = services.box_listing(Poll.objects.get(pk=poll.pk))
+    marks = ",".join(str(n) for n in sorted((numbers[kt1], numbers[kt2])))
+    assert f"{r1};valid;{marks}\n" in listing and len(listing.splitlines()) == 4
+    assert hashlib.sha256(listing.encode()).hexdigest() == published.digest
     receipt = services.check_receipt(poll.pk, r1.lower())
     assert (receipt.receipt_code, receipt.valid, receipt.choices) == (r1, True,
                                                                       tuple(sorted([kt1, kt2])))

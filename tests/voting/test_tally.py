@@ -20,6 +20,7 @@ from thidua.voting.domain.tally import (
     CandidateIn,
     PublishedBallot,
     ballot_box_digest,
+    ballot_box_listing,
     ballot_is_valid,
     percent_text,
     quorum,
@@ -169,11 +170,17 @@ def test_percentages_use_the_decimal_comma_and_round_half_up():
     assert percent_text(12, 12) == "100,00 %"
 
 
-def test_the_digest_is_over_the_code_sorted_list():
-    box = [PublishedBallot("ZZ", True, (2, 1)), PublishedBallot("AA", False, (1, 2, 3))]
-    expected = hashlib.sha256(b"AA;invalid;1,2,3\nZZ;valid;1,2").hexdigest()
-    assert ballot_box_digest(box) == expected
-    assert ballot_box_digest(list(reversed(box))) == expected
+def test_the_digest_is_over_the_code_sorted_list_with_ballot_paper_numbers():
+    """Candidate ids 41, 17, 90 are numbers 1, 2, 3 on the ballot paper: the list names the
+    numbers (no database id), in code order, a line each with its newline."""
+    numbers = {41: 1, 17: 2, 90: 3}
+    box = [PublishedBallot("ZZ", True, (17, 41)), PublishedBallot("AA", False, (17, 41, 90)),
+           PublishedBallot("MM", True, ())]
+    listing = "AA;invalid;1,2,3\nMM;valid;\nZZ;valid;1,2\n"
+    assert ballot_box_listing(box, numbers) == listing
+    expected = hashlib.sha256(listing.encode()).hexdigest()
+    assert ballot_box_digest(box, numbers) == expected
+    assert ballot_box_digest(list(reversed(box)), numbers) == expected
 
 
 def test_rotation_and_leader_not_deputy():

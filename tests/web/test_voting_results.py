@@ -1,5 +1,7 @@
 """Paper ballots, projector, result and receipt check (issue 4 items 4, 6, 7; RULES.md 31–34)."""
 
+import hashlib
+
 import pytest
 from django.urls import reverse
 
@@ -145,9 +147,36 @@ def test_published_result_and_receipt_check(world, published, as_who, client):
     first_name = published.candidates.select_related("unit").order_by("position", "id")[0].unit.name
     found = parse(client.get(url, {"ma": published.codes[0].lower()})).by_id("phieu-da-tinh")
     assert found.find("h2").text == f"Phiếu {published.codes[0]} có trong danh sách đã công bố"
-    assert found.find_all("p")[1].text == f"Lựa chọn: {first_name}"
+    assert found.find_all("p")[1].text == f"Lựa chọn: 1. {first_name}"
     missing = client.get(url, {"ma": "AAAAA-AAAA"})
     assert missing.status_code == 404
+
+
+def test_the_ballot_list_file_hashes_to_the_digest(world, published, as_who, client):
+    """Anyone (no sign-in) downloads the published list; `sha256sum` of it is the digest the
+    page and the minutes print. Its lines use ballot-paper numbers, as the page shows them."""
+    root = parse(as_who("peer").get(reverse("voting_result", args=[published.pk])))
+    url = reverse("voting_ballot_list", args=[published.pk])
+    assert root.by_id("tai-danh-sach-phieu").attrs["href"] == url
+    shown = [[td.text for td in tr.find_all("td")]
+             for tr in root.by_id("bang-phieu").find("tbody").find_all("tr")]
+    client.logout()
+    response = client.get(url)
+    assert (response["Content-Type"], response["Content-Disposition"]) == (
+        "text/plain; charset=utf-8", f'attachment; filename="hom-phieu-{published.pk}.txt"')
+    assert hashlib.sha256(response.content).hexdigest() == published.digest
+    lines = [line.split(";") for line in response.content.decode().splitlines()]
+    names = dict(published.candidates.values_list("position", "unit__name"))
+    assert [[code, {"valid": "Có", "invalid": "Không"}[valid],
+             "; ".join(f"{n}. {name}" for n, name in ((int(n), names[int(n)])
+                                                      for n in marks.split(",") if n))
+             or "(phiếu trắng)"] for code, valid, marks in lines] == shown
+
+
+def test_the_ballot_list_is_404_before_publication(world, opened, client):
+    response = client.get(reverse("voting_ballot_list", args=[opened.pk]))
+    assert response.status_code == 404 and not any(
+        c.unit.name.encode() in response.content for c in opened.candidates.all())
 
 
 def test_receipt_check_is_404_before_publication(world, opened, client):

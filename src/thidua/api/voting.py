@@ -172,6 +172,8 @@ class ReconciliationOut(Schema):
 
 class CandidateResultOut(Schema):
     candidate: int
+    number: int = Field(description="Số thứ tự trên phiếu: danh sách phiếu và mã kiểm tra "
+                                    "hòm phiếu dùng số này.")
     unit: str
     yes_votes: int
     base: int
@@ -275,7 +277,8 @@ def result_out(result) -> dict:
         "poll": poll.id, "state": poll.state, "members": t.members, "present": t.present,
         "ballots_cast": t.cast, "valid": t.valid, "invalid": t.invalid,
         "base_kind": t.base_kind, "base": t.base, "quota": t.quota,
-        "candidates": [{"candidate": r.candidate.id, "unit": r.candidate.label,
+        "candidates": [{"candidate": r.candidate.id, "number": result.numbers[r.candidate.id],
+                        "unit": r.candidate.label,
                         "yes_votes": r.votes, "base": r.base, "percentage": r.percentage,
                         "passed": r.passed, "outcome": r.outcome,
                         "outcome_label": r.outcome_label, "sentence": r.sentence}

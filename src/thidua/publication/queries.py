@@ -98,13 +98,10 @@ OUTCOME_WORDS = {True: "Đạt", False: "Không đạt"}
 def _public_poll(poll: Poll) -> PublicPoll:
     record = poll.result or {}
     candidates = record.get("candidates", [])
-    labels = {c["candidate"]: c["label"] for c in candidates}
     rows = [{"label": c["label"], "votes": c["yes_votes"], "sentence": c["sentence"],
              "passed": c["passed"], "outcome": OUTCOME_WORDS[bool(c["passed"])]}
             for c in candidates]
-    ballots = [{"code": b.receipt_code, "valid": b.valid,
-                "choices": [labels.get(c, str(c)) for c in b.choices]}
-               for b in voting_queries.published_ballots(poll)]
+    ballots = voting_queries.shown_ballots(poll, voting_queries.published_ballots(poll))
     return PublicPoll(poll, rows, record.get("ballots_cast", 0), record.get("valid", 0),
                       record.get("invalid", 0), ballots)
 

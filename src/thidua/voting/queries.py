@@ -65,6 +65,18 @@ def candidates(poll: Poll) -> list:
     return list(Candidate.objects.filter(poll=poll).select_related("unit"))
 
 
+def shown_ballots(poll: Poll, ballots) -> list[dict]:
+    """Ballots (PublishedBallot) as the pages show them: code, validity and the marks as
+    "n. unit name" in ballot-paper order — n being the number the downloadable list and
+    its digest use."""
+    rows = list(Candidate.objects.filter(poll=poll).values_list("id", "position", "unit__name"))
+    number = {pk: n for pk, n, _ in rows}
+    label = {pk: f"{n}. {name}" for pk, n, name in rows}
+    return [{"code": b.receipt_code, "valid": b.valid,
+             "choices": [label[c] for c in sorted(b.choices, key=number.__getitem__)]}
+            for b in ballots]
+
+
 def published_ballots(poll: Poll) -> list:
     """The ballot list of a published poll by receipt code (PublishedBallot, what the
     public page and the minutes show); empty for a poll not yet published. Two queries."""

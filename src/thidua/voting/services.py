@@ -40,6 +40,7 @@ from thidua.voting.domain.tally import (
     Quorum,
     Tally,
     ballot_box_digest,
+    ballot_box_listing,
     ballot_is_valid,
     published_list,
     quorum,
@@ -869,6 +870,18 @@ def reconcile_paper(actor: Actor, poll: Poll, *, unreturned: int) -> Reconciliat
 
 # --- the count -----------------------------------------------------------------------------
 
+def candidate_numbers(poll: Poll) -> dict[int, int]:
+    """Candidate id → its number on the ballot paper (its place in the frozen list)."""
+    return dict(Candidate.objects.filter(poll=poll).values_list("id", "position"))
+
+
+def box_listing(poll: Poll) -> str:
+    """A published poll's ballot list as the text its digest is the SHA-256 of."""
+    if poll.state != State.PUBLISHED:
+        raise NotFound("Không tìm thấy kết quả đã công bố của cuộc bỏ phiếu này.")
+    return ballot_box_listing(_ballots(poll), candidate_numbers(poll))
+
+
 def candidates_in(poll: Poll) -> list[CandidateIn]:
     return [CandidateIn(c.id, c.unit.name,
                         Fraction(c.score_numerator, c.score_denominator)
@@ -1010,7 +1023,7 @@ def publish_poll(actor: Actor, poll: Poll) -> Poll:
         return locked
     if locked.state != State.CLOSED:
         raise Conflict("Chỉ công bố cuộc bỏ phiếu đã kết thúc.")
-    locked.digest = ballot_box_digest(_ballots(locked))
+    locked.digest = ballot_box_digest(_ballots(locked), candidate_numbers(locked))
     locked.state = State.PUBLISHED
     locked.save(update_fields=["state", "digest"])
     audit.record(actor, "voting.poll.publish", locked, province_id=_province_id(poll.conference),
@@ -1029,6 +1042,7 @@ class PollResult:
     digest: str
     reconciliation: Reconciliation | None
     labels: dict  # candidate id → unit name
+    numbers: dict  # candidate id → its number on the ballot paper
 
 
 def result(actor: Actor, poll: Poll) -> PollResult:
@@ -1040,7 +1054,8 @@ def result(actor: Actor, poll: Poll) -> PollResult:
     result_tally = count(poll)
     ballots = _ballots(poll) if poll.state == State.PUBLISHED else []
     labels = {r.candidate.id: r.candidate.label for r in result_tally.results}
-    return PollResult(poll, result_tally, ballots, poll.digest, reconciliation(poll), labels)
+    return PollResult(poll, result_tally, ballots, poll.digest, reconciliation(poll), labels,
+                      candidate_numbers(poll))
 
 
 def check_receipt(poll_id, receipt_code: str) -> PublishedBallot:

@@ -280,11 +280,20 @@ def published_list(ballots) -> list[PublishedBallot]:
                    for b in ballots), key=lambda b: b.receipt_code)
 
 
-def ballot_box_digest(ballots) -> str:
-    """SHA-256 over the receipt-code-sorted list of ballots with their choices: one line
-    per ballot, "code;valid|invalid;id,id,…", joined by newlines — printed in the minutes,
-    so anyone holding the published list can recompute it."""
-    lines = [f"{b.receipt_code};{'valid' if b.valid else 'invalid'};"
-             + ",".join(str(c) for c in b.choices) for b in published_list(ballots)]
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+def ballot_box_listing(ballots, numbers: dict) -> str:
+    """The published ballot list as text — the file anyone may download: one line per
+    ballot in receipt-code order, "code;valid|invalid;n,n,…", each ending in a newline,
+    where n are the marked candidates' numbers on the ballot paper (`numbers`: candidate
+    id → its place 1, 2, … in the poll's frozen list). No database id appears, so the list
+    reads the same on the page, in the file and after the instance is moved."""
+    return "".join(
+        f"{b.receipt_code};{'valid' if b.valid else 'invalid'};"
+        + ",".join(str(n) for n in sorted(numbers[c] for c in b.choices)) + "\n"
+        for b in published_list(ballots))
+
+
+def ballot_box_digest(ballots, numbers: dict) -> str:
+    """SHA-256 of `ballot_box_listing`, printed in the minutes: `sha256sum` of the
+    downloaded list gives the same 64 hex digits."""
+    return hashlib.sha256(ballot_box_listing(ballots, numbers).encode()).hexdigest()
 

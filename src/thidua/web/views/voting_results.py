@@ -1,11 +1,11 @@
 """After the vote (issue 4 items 4, 6, 7): paper ballots entered by the counting committee
-and their reconciliation, the projector count, the result with its arithmetic, and the
-public receipt check."""
+and their reconciliation, the projector count, the result with its arithmetic, and, in
+public, the receipt check and the ballot list whose SHA-256 is the digest in the minutes."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from thidua.core import ratelimit
 from thidua.core.errors import DomainError, NotFound
@@ -139,13 +139,10 @@ def result(request, pk):
     actor = get_actor(request)
     poll = queries.poll_in_scope(actor, pk)
     outcome = services.result(actor, poll)
-    labels = outcome.labels
     rows = [{"label": r.candidate.label, "votes": r.votes, "passed": r.passed,
              "outcome": OUTCOME_LABELS.get(r.outcome, r.outcome), "sentence": r.sentence,
              "position": r.position} for r in outcome.tally.results]
-    ballots = [{"code": b.receipt_code, "valid": b.valid,
-                "choices": [labels.get(c, str(c)) for c in b.choices]}
-               for b in outcome.ballots]
+    ballots = queries.shown_ballots(poll, outcome.ballots)
     run_offs = list(Poll.objects.filter(run_off_of=poll).order_by("id"))
     return render(request, "web/voting/result.html", {
         "poll": poll, "tally": outcome.tally, "rows": rows, "ballots": ballots,
@@ -157,9 +154,7 @@ def result(request, pk):
 @shows_domain_errors
 def receipt_check(request, pk):
     """Public: a delegate types the receipt code and sees their ballot in the count."""
-    poll = Poll.objects.filter(pk=pk, state=Poll.State.PUBLISHED).first()
-    if poll is None:
-        raise Http404("Không tìm thấy kết quả đã công bố của cuộc bỏ phiếu này.")
+    poll = _published(pk)
     code = request.GET.get("ma", "").strip()
     found, errors, status = None, [], 200
     if code:
@@ -170,10 +165,26 @@ def receipt_check(request, pk):
         except NotFound as exc:
             errors, status = list(exc.messages), 404
         else:
-            labels = dict(poll.candidates.select_related("unit")
-                          .values_list("id", "unit__name"))
-            found = {"code": ballot.receipt_code, "valid": ballot.valid,
-                     "choices": [labels.get(c, str(c)) for c in ballot.choices]}
+            [found] = queries.shown_ballots(poll, [ballot])
     return render(request, "web/voting/receipt.html", {
         "poll": poll, "code": code, "found": found, "errors": error_items(messages=errors),
     }, status=status)
+
+
+def _published(pk) -> Poll:
+    poll = Poll.objects.filter(pk=pk, state=Poll.State.PUBLISHED).first()
+    if poll is None:
+        raise Http404("Không tìm thấy kết quả đã công bố của cuộc bỏ phiếu này.")
+    return poll
+
+
+@require_GET
+@shows_domain_errors
+def ballot_list(request, pk):
+    """Public: the published ballot list as a text file — `sha256sum` of it gives the
+    ballot-box digest printed in the minutes, so anyone can check the two agree."""
+    ratelimit.check(request, "public", *ratelimit.LIMITS["public"], who=ratelimit.by_ip(request))
+    poll = _published(pk)
+    response = HttpResponse(services.box_listing(poll), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="hom-phieu-{poll.pk}.txt"'
+    return response
