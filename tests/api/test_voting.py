@@ -2,6 +2,8 @@
 delegate, paper ballots, close, publish, receipts), refusals that write nothing, and the
 permission matrix for every operation."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -241,3 +243,29 @@ def test_query_counts_do_not_grow_with_ballots_or_candidates(world, conference):
     for suffix in ["", "/result", "/turnout"]:
         assert _queries(client, f"/polls/{small.pk}{suffix}") == _queries(
             client, f"/polls/{big.pk}{suffix}"), suffix
+
+
+@pytest.mark.parametrize(("ended_at", "status", "detail"), [
+    ("11:30", 201, None),
+    ("25:00", 422, "Dữ liệu gửi lên không hợp lệ: ended_at."),
+    ("11:30:00+07:00", 422, "Dữ liệu gửi lên không hợp lệ: ended_at."),
+    ("07:59", 400, "Giờ kết thúc hội nghị (07:59) phải sau giờ bắt đầu (08:00) trong cùng "
+                   "ngày."),
+])
+def test_the_closing_time_over_the_api(world, ended_at, status, detail):
+    """RULES.md 40: "HH:MM" on the conference's own day, after it began; read back the same.
+    A refused one writes nothing, not even the conference."""
+    year = world.bloc_years["KT"].year
+    response = api_for(world, "leader").post(
+        f"/bloc-years/{world.bloc_years['KT'].id}/conference",
+        {"held_at": f"{year}-12-20T08:00:00+07:00", "place": "Hội trường tỉnh",
+         "chair": "Nguyễn Văn A", "secretary": "Trần Thị B", "ended_at": ended_at})
+    assert response.status_code == status
+    if status == 201:
+        assert response.json()["ended_at"] == "11:30"
+        read = api_for(world, "peer").get(f"/bloc-years/{world.bloc_years['KT'].id}/conference")
+        assert read.json()["ended_at"] == "11:30"
+        assert Conference.objects.get().ended_at == datetime.time(11, 30)
+    else:
+        assert response.json()["detail"] == detail
+        assert not Conference.objects.exists()

@@ -33,8 +33,11 @@ class ConferenceIn(Schema):
     secretary: s.text(200, 1)
     guests: s.text(5000) = Field("", description="Khách mời, đại biểu dự (không bỏ phiếu).")
     agenda: s.text(10000) = ""
-    ended_at: datetime.time | None = Field(
-        None, description="Giờ kết thúc, cùng ngày (ghi vào biên bản); trống: ghi tay.")
+    # "HH:MM", not a JSON Schema `time` (that format requires a UTC offset; this is the
+    # wall-clock time of the conference's own day).
+    ended_at: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                                 description="Giờ kết thúc «HH:MM», cùng ngày (ghi vào biên "
+                                             "bản); trống: để chỗ ghi tay.")
 
 
 class AttendanceIn(Schema):
@@ -91,7 +94,7 @@ class ConferenceOut(Schema):
     secretary: str
     guests: str
     agenda: str
-    ended_at: datetime.time | None
+    ended_at: str | None = Field(description="Giờ kết thúc «HH:MM», hoặc null.")
     attendance: list[AttendanceOut]
     quorum: QuorumOut
     polls: list[int]
@@ -252,7 +255,8 @@ def conference_out(actor_, conference) -> dict:
         "id": conference.id, "bloc_year": conference.bloc_year_id,
         "held_at": conference.held_at, "place": conference.place, "chair": conference.chair,
         "secretary": conference.secretary, "guests": conference.guests,
-        "agenda": conference.agenda, "ended_at": conference.ended_at,
+        "agenda": conference.agenda,
+        "ended_at": f"{conference.ended_at:%H:%M}" if conference.ended_at else None,
         "attendance": [{"unit": unit_ref(a.unit), "present": a.present,
                         "absence_reason": a.absence_reason, "delegate_name": a.delegate_name}
                        for a in view.attendance],
@@ -311,7 +315,10 @@ def get_conference(request, bloc_year_id: s.Id):
 def create_conference(request, bloc_year_id: s.Id, payload: ConferenceIn):
     actor_ = actor(request)
     bloc_year = bloc_year_in_scope(actor_, bloc_year_id)
-    conference = services.create_conference(actor_, bloc_year, **payload.dict())
+    fields = payload.dict()
+    if fields["ended_at"] is not None:
+        fields["ended_at"] = datetime.time.fromisoformat(fields["ended_at"])
+    conference = services.create_conference(actor_, bloc_year, **fields)
     return Status(201, conference_out(actor_, conference))
 
 
