@@ -69,6 +69,8 @@ LINKS = [
     ("thidua_api_scoring_open_appraisal", 200, "thidua_api_scoring_appraise", {"sheet_id": ID}),
     ("thidua_api_voting_create_conference", 201, "thidua_api_voting_get_conference",
      {"bloc_year_id": "$request.path.bloc_year_id"}),
+    ("thidua_api_voting_create_conference", 201, "thidua_api_voting_update_conference",
+     {"conference_id": ID}),
     ("thidua_api_voting_create_conference", 201, "thidua_api_voting_record_attendance",
      {"conference_id": ID}),
     ("thidua_api_voting_create_conference", 201, "thidua_api_voting_create_poll",

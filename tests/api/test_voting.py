@@ -269,3 +269,20 @@ def test_the_closing_time_over_the_api(world, ended_at, status, detail):
     else:
         assert response.json()["detail"] == detail
         assert not Conference.objects.exists()
+
+
+def test_the_closing_time_is_set_later_by_the_leader_only(world, conference):
+    """The secretary types the closing time at the end of the day (PUT the conference); a
+    member who does not run the conference is refused and nothing changes."""
+    url = f"/conferences/{conference.pk}"
+    body = {"held_at": conference.held_at.isoformat(), "place": "Hội trường",
+            "chair": "Nguyễn Văn A", "secretary": "Trần Thị B", "ended_at": "23:59"}
+    refused = api_for(world, "officer").put(url, {**body, "place": "<b>Nhà khác</b>"})
+    assert refused.status_code == 403
+    conference.refresh_from_db()
+    assert (conference.place, conference.ended_at) == ("Hội trường", None)
+    answered = api_for(world, "leader").put(url, body)
+    assert (answered.status_code, answered.json()["ended_at"]) == (200, "23:59")
+    conference.refresh_from_db()
+    assert conference.ended_at == datetime.time(23, 59)
+    assert api_for(world, "other_secretariat").put(url, body).status_code == 404

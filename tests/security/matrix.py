@@ -216,6 +216,7 @@ API = {
     'thidua_api_voting_create_poll': ('POST', {'conference_id': 'conference'}, _r(401, 404, 403, 404, 201), {'bn'}),
     'thidua_api_voting_enter_paper': ('POST', {'poll_id': 'poll'}, _r(401, 404, 403, 404, 400), {'bn'}),
     'thidua_api_voting_get_conference': ('GET', {'bloc_year_id': 'bloc_year'}, _r(401, 404, 200, 404, 200), {'bn'}),
+    'thidua_api_voting_update_conference': ('PUT', {'conference_id': 'conference'}, _r(401, 404, 403, 404, 200), {'bn'}),
     'thidua_api_voting_get_poll': ('GET', {'poll_id': 'poll'}, _r(401, 404, 200, 404, 200), {'bn'}),
     'thidua_api_voting_get_result': ('GET', {'poll_id': 'poll'}, _r(401, 404, 409, 404, 409), {'bn'}),
     'thidua_api_voting_get_turnout': ('GET', {'poll_id': 'poll'}, _r(401, 404, 200, 404, 200), {'bn'}),

@@ -38,7 +38,7 @@ from thidua.pledges.services import Upload
 from thidua.scoring import services as scoring_services
 from thidua.scoring.models import Criterion
 from thidua.voting import services as voting_services
-from thidua.voting.models import Poll
+from thidua.voting.models import Conference, Poll
 
 from . import matrix
 from .matrix import ROLES
@@ -243,6 +243,10 @@ BODIES = {
     "thidua_api_voting_create_conference": lambda o: {
         "held_at": f"{_day(o, 12, 20)}T08:00:00+07:00", "place": "Hội trường tỉnh",
         "chair": "Nguyễn Văn A", "secretary": "Trần Thị B"},
+    "thidua_api_voting_update_conference": lambda o: {
+        "held_at": Conference.objects.get(pk=o["conference"]).held_at.isoformat(),
+        "place": "Nhà văn hóa tỉnh", "chair": "Nguyễn Văn A", "secretary": "Trần Thị B",
+        "ended_at": "23:59"},
     "thidua_api_voting_record_attendance": lambda o: {"present": True,
                                                       "delegate_name": "Lê Văn C"},
     "thidua_api_voting_create_poll": lambda o: {"kind": "award_proposal",

@@ -315,11 +315,25 @@ def get_conference(request, bloc_year_id: s.Id):
 def create_conference(request, bloc_year_id: s.Id, payload: ConferenceIn):
     actor_ = actor(request)
     bloc_year = bloc_year_in_scope(actor_, bloc_year_id)
+    conference = services.create_conference(actor_, bloc_year, **_conference_fields(payload))
+    return Status(201, conference_out(actor_, conference))
+
+
+@router.put("/conferences/{conference_id}", response=responses({200: ConferenceOut}, *WRITE, 409),
+            summary="Sửa thông tin hội nghị: thời gian, địa điểm, chủ trì, thư ký, khách mời, "
+                    "chương trình, giờ kết thúc (Quy tắc 40)")
+def update_conference(request, conference_id: s.Id, payload: ConferenceIn):
+    actor_ = actor(request)
+    conference = queries.conference_in_scope(actor_, conference_id)
+    services.update_conference(actor_, conference, **_conference_fields(payload))
+    return conference_out(actor_, conference)
+
+
+def _conference_fields(payload: ConferenceIn) -> dict:
     fields = payload.dict()
     if fields["ended_at"] is not None:
         fields["ended_at"] = datetime.time.fromisoformat(fields["ended_at"])
-    conference = services.create_conference(actor_, bloc_year, **fields)
-    return Status(201, conference_out(actor_, conference))
+    return fields
 
 
 @router.put("/conferences/{conference_id}/attendance/{unit_id}",
