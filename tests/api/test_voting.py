@@ -286,3 +286,24 @@ def test_the_closing_time_is_set_later_by_the_leader_only(world, conference):
     conference.refresh_from_db()
     assert conference.ended_at == datetime.time(23, 59)
     assert api_for(world, "other_secretariat").put(url, body).status_code == 404
+
+
+@pytest.mark.parametrize(("held_at", "status"), [
+    ("2026-12-20T08:00:00-18:15", 201),  # an offset PostgreSQL alone would refuse
+    ("9999-12-31T23:59:00-18:00", 400),  # a day past the last the calendar holds, here
+])
+def test_a_conference_time_in_any_offset_is_stored_as_the_instant_or_refused(
+        world, held_at, status):
+    """Found by the stateful API test on PostgreSQL: a -18:15 offset was a 500."""
+    response = api_for(world, "leader").post(
+        f"/bloc-years/{world.bloc_years['KT'].id}/conference",
+        {"held_at": held_at, "place": "Hội trường tỉnh", "chair": "Nguyễn Văn A",
+         "secretary": "Trần Thị B"})
+    assert response.status_code == status
+    if status == 201:
+        assert Conference.objects.get().held_at == datetime.datetime.fromisoformat(held_at)
+        assert response.json()["held_at"] == "2026-12-21T09:15:00+07:00"
+    else:
+        assert response.json()["detail"] == ("Thời gian hội nghị nằm ngoài khoảng ngày tháng "
+                                             "cho phép.")
+        assert not Conference.objects.exists()

@@ -168,8 +168,13 @@ def _ended_at(held_at: datetime.datetime, ended_at) -> datetime.time | None:
 def _conference_fields(held_at, place, chair, secretary, guests, agenda, ended_at) -> dict:
     if not isinstance(held_at, datetime.datetime):
         raise DomainError("Chưa nhập thời gian hội nghị (ngày và giờ).")
-    if timezone.is_naive(held_at):
-        held_at = timezone.make_aware(held_at)
+    try:
+        # In the server's zone: an offset Python accepts (up to ±24 h) may be one the
+        # database does not (PostgreSQL stops at ±16 h), and the day is the local one.
+        held_at = (timezone.make_aware(held_at) if timezone.is_naive(held_at)
+                   else timezone.localtime(held_at))
+    except (OverflowError, ValueError):
+        raise DomainError("Thời gian hội nghị nằm ngoài khoảng ngày tháng cho phép.") from None
     return {"held_at": held_at, "ended_at": _ended_at(held_at, ended_at),
             "place": _clean(place, "địa điểm", 300),
             "chair": _clean(chair, "người chủ trì", 200),
