@@ -20,7 +20,7 @@ from thidua.documents import services as doc_services
 from thidua.documents.models import Document
 from thidua.org.models import Bloc, Province, Unit
 from thidua.pledges.models import Evidence
-from thidua.voting.models import Ballot, Participation, Poll
+from thidua.voting.models import Ballot, Conference, Participation, Poll
 
 
 def _shift_ids(past=0):
@@ -91,7 +91,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     conference = voting.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
-    type(conference).objects.filter(pk=conference.pk).update(ended_at=datetime.time(11, 30))
+    Conference.objects.filter(pk=conference.pk).update(ended_at=datetime.time(11, 30))
     mark_present(world, conference)
     poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
                               award_form=AwardForm.CERTIFICATE_OF_MERIT)

@@ -91,10 +91,6 @@ class PublishedBlocYearOut(Schema):
     results_url: str
 
 
-def _throttle(request):
-    ratelimit.check(request, "public", *ratelimit.LIMITS["public"], who=ratelimit.by_ip(request))
-
-
 def _poll(item) -> dict:
     poll = item.poll
     return {"id": poll.id, "title": poll.title, "kind": poll.kind,
@@ -118,7 +114,7 @@ def _line(line) -> dict:
             response=responses({200: ResultsOut}, 404, 422, 429),
             summary="Kết quả đã công bố của một khối trong năm (công khai, chỉ đọc)")
 def results(request, bloc_year_id: s.Id):
-    _throttle(request)
+    ratelimit.check_public(request)
     found = queries.public_results(queries.public_bloc_year(bloc_year_id))
     bloc_year, ranking, press = found.bloc_year, found.ranking, found.press
     return {
@@ -145,7 +141,7 @@ def results(request, bloc_year_id: s.Id):
             response=responses({200: list[PublishedBlocYearOut]}, 404, 422, 429),
             summary="Các khối của tỉnh đã công bố kết quả (công khai)")
 def published(request, code: s.text(20, 1)):
-    _throttle(request)
+    ratelimit.check_public(request)
     province = queries.public_province(code)
     return [{"bloc_year_id": b.id, "bloc": b.bloc.name, "year": b.year,
              "results_url": reverse("api:public_results", kwargs={"bloc_year_id": b.id})}

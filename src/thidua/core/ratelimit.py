@@ -119,6 +119,11 @@ def check(request, scope: str, limit: int, window: int, who: str | None = None):
         raise RateLimited(retry)
 
 
+def check_public(request):
+    """The pages and files anyone may read without signing in, counted per address."""
+    check(request, "public", *LIMITS["public"], who=by_ip(request))
+
+
 def too_many_response(request, exc: RateLimited):
     response = render(request, "web/rate_limited.html", {"message": exc.messages[0]},
                       status=429)

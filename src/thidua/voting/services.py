@@ -1046,7 +1046,6 @@ class PollResult:
     ballots: list  # PublishedBallot, by receipt code (published polls only)
     digest: str
     reconciliation: Reconciliation | None
-    labels: dict  # candidate id → unit name
     numbers: dict  # candidate id → its number on the ballot paper
 
 
@@ -1058,8 +1057,7 @@ def result(actor: Actor, poll: Poll) -> PollResult:
         raise Conflict("Kết quả chỉ hiện sau khi kết thúc bỏ phiếu (và được công bố).")
     result_tally = count(poll)
     ballots = _ballots(poll) if poll.state == State.PUBLISHED else []
-    labels = {r.candidate.id: r.candidate.label for r in result_tally.results}
-    return PollResult(poll, result_tally, ballots, poll.digest, reconciliation(poll), labels,
+    return PollResult(poll, result_tally, ballots, poll.digest, reconciliation(poll),
                       candidate_numbers(poll))
 
 

@@ -113,14 +113,10 @@ def press_preview(request, pk):
 
 # --- public, no sign-in --------------------------------------------------------------------
 
-def _throttle(request):
-    ratelimit.check(request, "public", *ratelimit.LIMITS["public"], who=ratelimit.by_ip(request))
-
-
 @require_GET
 @shows_domain_errors
 def public_results(request, pk):
-    _throttle(request)
+    ratelimit.check_public(request)
     bloc_year = queries.public_bloc_year(pk)
     services.record_view(bloc_year, ratelimit.client_ip(request),
                          request.headers.get("User-Agent", ""))
@@ -137,7 +133,7 @@ def public_results(request, pk):
 @require_GET
 @shows_domain_errors
 def public_index(request, code):
-    _throttle(request)
+    ratelimit.check_public(request)
     province = queries.public_province(code)
     return render(request, "web/publication/public_index.html", {
         "province": province, "bloc_years": queries.published_bloc_years(province)})

@@ -183,7 +183,7 @@ def _published(pk) -> Poll:
 def ballot_list(request, pk):
     """Public: the published ballot list as a text file — `sha256sum` of it gives the
     ballot-box digest printed in the minutes, so anyone can check the two agree."""
-    ratelimit.check(request, "public", *ratelimit.LIMITS["public"], who=ratelimit.by_ip(request))
+    ratelimit.check_public(request)
     poll = _published(pk)
     response = HttpResponse(services.box_listing(poll), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hom-phieu-{poll.pk}.txt"'
