@@ -115,7 +115,7 @@ WEB = {
     'two_factor_setup': ('GET', {}, _r('login', 200, 200, 200, 200), set()),
     'unit': ('GET', {'pk': 'unit'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'unit_search': ('GET', {}, _r('login', 200, 200, 200, 200), set()),
-    'voting_attendance': ('POST', {'pk': 'conference', 'unit_pk': 'unit'}, _r('login', 404, 403, 404, 302), {'bn'}),
+    'voting_roll_call': ('POST', {'pk': 'conference'}, _r('login', 404, 403, 404, 302), {'bn'}),
     'voting_committee': ('POST', {'pk': 'conference'}, _r('login', 404, 403, 404, 400), {'bn'}),
     'voting_conference': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'voting_ballot': ('GET', {'pk': 'poll', 'token': 'card'}, _r(200, 200, 200, 200, 200), {'public', 'bearer'}),
@@ -134,6 +134,7 @@ WEB = {
     'voting_poll_cards': ('POST', {'pk': 'poll'}, _r('login', 404, 403, 404, 200), {'bn'}),
     'voting_poll_delegates': ('GET', {'pk': 'poll'}, _r('login', 404, 403, 404, 200), {'bn'}),
     'voting_poll_create': ('POST', {'pk': 'conference'}, _r('login', 404, 403, 404, 400), {'bn'}),
+    'voting_poll_vote_again': ('POST', {'pk': 'poll'}, _r('login', 404, 403, 404, 409), {'bn'}),
     'voting_poll_step': ('POST', {'pk': 'poll', 'action': 'poll_action'}, _r('login', 404, 403, 404, 404), {'bn'}),
     'voting_conference_save': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 409), {'bn'}),
 }
@@ -225,6 +226,8 @@ API = {
     'thidua_api_voting_open_poll': ('POST', {'poll_id': 'poll'}, _r(401, 404, 403, 404, 200), {'bn'}),
     'thidua_api_voting_publish_poll': ('POST', {'poll_id': 'poll'}, _r(401, 404, 403, 404, 409), {'bn'}),
     'thidua_api_voting_reconcile': ('POST', {'poll_id': 'poll'}, _r(401, 404, 403, 404, 409), {'bn'}),
+    'thidua_api_voting_record_roll_call': ('PUT', {'conference_id': 'conference'}, _r(401, 404, 403, 404, 200), {'bn'}),
+    'thidua_api_voting_vote_again': ('POST', {'poll_id': 'poll'}, _r(401, 404, 403, 404, 409), {'bn'}),
     'thidua_api_voting_record_attendance': ('PUT', {'conference_id': 'conference', 'unit_id': 'unit'}, _r(401, 404, 403, 404, 200), {'bn'}),
     'thidua_api_voting_set_candidates': ('PUT', {'poll_id': 'poll'}, _r(401, 404, 403, 404, 409), {'bn'}),
 }

@@ -249,6 +249,8 @@ BODIES = {
         "ended_at": "23:59"},
     "thidua_api_voting_record_attendance": lambda o: {"present": True,
                                                       "delegate_name": "Lê Văn C"},
+    "thidua_api_voting_record_roll_call": lambda o: {
+        "rows": [{"unit_id": o["unit"], "present": True, "delegate_name": "Lê Văn C"}]},
     "thidua_api_voting_create_poll": lambda o: {"kind": "award_proposal",
                                                 "award_form": "provincial_flag"},
     "thidua_api_voting_set_candidates": lambda o: {"unit_ids": o["kt_units"]},
@@ -275,7 +277,8 @@ WEB_BODIES = {
     "voting_conference_save": lambda o: {
         "held_at": f"{_day(o, 12, 20)}T08:00", "place": "Hội trường tỉnh",
         "chair": "Nguyễn Văn A", "secretary": "Trần Thị B"},
-    "voting_attendance": lambda o: {"present": "1", "delegate_name": "Lê Văn C"},
+    "voting_roll_call": lambda o: {"unit": [str(o["unit"])], f"co_mat_{o['unit']}": "1",
+                                   f"dai_bieu_{o['unit']}": "Lê Văn C"},
 }
 
 

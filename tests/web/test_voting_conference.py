@@ -37,8 +37,29 @@ def page_url(world):
     return reverse("voting_conference", args=[world.bloc_years["KT"].pk])
 
 
-def attendance_url(conference, unit):
-    return reverse("voting_attendance", args=[conference.pk, unit.pk])
+def roll_url(conference):
+    return reverse("voting_roll_call", args=[conference.pk])
+
+
+def roll_data(world, rows, *, all_present=False):
+    """The roll-call form as the page posts it: every member's row, `rows` giving
+    code → (choice "1"/"0"/"", delegate names, reason); the others left as they are."""
+    data = {"unit": []}
+    for code in ("KT1", "KT2", "KT3", "KT4", "KT5"):
+        pk = world.units[code].pk
+        choice, delegate, reason = rows.get(code, ("", "", ""))
+        data["unit"].append(str(pk))
+        data[f"co_mat_{pk}"] = choice
+        data[f"dai_bieu_{pk}"] = delegate
+        data[f"ly_do_{pk}"] = reason
+    if all_present:
+        data["tat_ca_co_mat"] = "1"
+    return data
+
+
+def saved(conference):
+    return sorted(Attendance.objects.filter(conference=conference).values_list(
+        "unit__code", "present", "absence_reason", "delegate_name"))
 
 
 @pytest.mark.parametrize(("who", "expected"), matrix(
@@ -58,15 +79,14 @@ def test_create_matrix(world, as_who, who, expected):
 
 
 @pytest.mark.parametrize(("who", "expected"), matrix(
-    admin=200, secretariat=200, leader=200, officer=403, peer=403, delegate=403,
+    admin=302, secretariat=302, leader=302, officer=403, peer=403, delegate=403,
     other_secretariat=404, outsider=404, nobody=404, anonymous="login"))
-def test_attendance_matrix(world, conference, as_who, who, expected):
-    response = as_who(who).post(attendance_url(conference, world.units["KT1"]),
-                                {"present": "1", "delegate_name": "Lê C"},
-                                headers={"HX-Request": "true"})
+def test_roll_call_matrix(world, conference, as_who, who, expected):
+    response = as_who(who).post(roll_url(conference),
+                                roll_data(world, {"KT1": ("1", "Lê C", "")}))
     assert outcome(response) == expected
     row = Attendance.objects.get(conference=conference, unit=world.units["KT1"])
-    assert (row.present, row.delegate_name) == ((True, "Lê C") if expected == 200
+    assert (row.present, row.delegate_name) == ((True, "Lê C") if expected == 302
                                                 else (False, ""))
 
 
@@ -146,58 +166,92 @@ def test_viewer_sees_the_conference_without_forms(world, conference, as_who):
     assert root.by_id("so-dai-bieu").text.startswith("0/5 đơn vị có mặt")
 
 
-def test_attendance_row_save_updates_row_and_quorum(world, conference, as_who):
-    mark_present(world, conference, codes=("KT1", "KT2", "KT3"))
-    response = as_who("leader").post(attendance_url(conference, world.units["KT4"]),
-                                     {"present": "1", "delegate_name": "Phạm D"},
-                                     headers={"HX-Request": "true"})
-    assert response.status_code == 200
-    root = parse(response)
-    row = root.by_id(f"diem-danh-{world.units['KT4'].pk}")
-    assert row.find("p", class_="trang-thai").text.startswith("Có mặt — đại biểu: Phạm D")
-    quorum = root.by_id("so-dai-bieu")
-    assert quorum.attrs["hx-swap-oob"] == "true"
-    assert quorum.text == services.conference_quorum(conference).sentence == (
-        "4/5 đơn vị có mặt ≥ 2/3 (cần ít nhất 4): đủ số đơn vị để biểu quyết (Quy tắc 28)")
-    assert AuditEvent.objects.filter(action="voting.attendance.record").count() == 4
-
-
-def test_absent_needs_a_reason_and_nothing_is_written(world, conference, as_who):
+def test_roll_call_all_present_then_one_absent_rule_28(world, conference, as_who):
+    """One compact form: "Tất cả có mặt" saves every member present with the names typed;
+    then one unit absent with its reason, one save; the quorum line follows (RULES 28)."""
     client = as_who("leader")
-    url = attendance_url(conference, world.units["KT2"])
-    response = client.post(url, {"present": "0", "absence_reason": ""},
-                           headers={"HX-Request": "true"})
+    root = parse(client.get(page_url(world)))
+    form = root.by_id("form-diem-danh")
+    assert form.attrs["action"] == roll_url(conference)
+    assert (form.attrs["data-quorum-members"], form.attrs["data-quorum-minimum"]) == ("5", "4")
+    assert len(form.find_all("tr")) == 6  # the header and one row per member
+    assert [b.text for b in form.find_all("button")] == [
+        "Lưu điểm danh", "Tất cả có mặt", "Lưu điểm danh"]
+    assert form.by_id("co-mat-tam-tinh").attrs["aria-live"] == "polite"
+
+    response = client.post(roll_url(conference), roll_data(
+        world, {"KT1": ("", "Nguyễn An", ""), "KT2": ("0", "", "")}, all_present=True))
+    assert response.status_code == 302
+    assert response["Location"] == page_url(world) + "#diem-danh"
+    assert saved(conference) == [("KT1", True, "", "Nguyễn An"), ("KT2", True, "", ""),
+                                 ("KT3", True, "", ""), ("KT4", True, "", ""),
+                                 ("KT5", True, "", "")]
+    root = parse(client.get(page_url(world)))
+    assert [li.text for li in root.find("ul", class_="messages").find_all("li")] == [
+        "Đã lưu điểm danh: 5/5 đơn vị có mặt."]
+    assert root.by_id("so-dai-bieu").text == (
+        "5/5 đơn vị có mặt ≥ 2/3 (cần ít nhất 4): đủ số đơn vị để biểu quyết (Quy tắc 28)")
+
+    rows = {code: ("1", "Nguyễn An" if code == "KT1" else "", "") for code in
+            ("KT1", "KT3", "KT4", "KT5")}
+    rows["KT2"] = ("0", "", "Đi công tác")
+    assert client.post(roll_url(conference), roll_data(world, rows)).status_code == 302
+    assert saved(conference) == [("KT1", True, "", "Nguyễn An"),
+                                 ("KT2", False, "Đi công tác", ""), ("KT3", True, "", ""),
+                                 ("KT4", True, "", ""), ("KT5", True, "", "")]
+    root = parse(client.get(page_url(world)))
+    assert root.by_id("so-dai-bieu").text == services.conference_quorum(conference).sentence \
+        == "4/5 đơn vị có mặt ≥ 2/3 (cần ít nhất 4): đủ số đơn vị để biểu quyết (Quy tắc 28)"
+    kt2 = world.units["KT2"].pk
+    assert root.by_id(f"vang-{kt2}").attrs.get("checked") is not None
+    assert root.by_id(f"ly-do-{kt2}").attrs["value"] == "Đi công tác"
+    events = AuditEvent.objects.filter(action="voting.attendance.roll_call").order_by("id")
+    assert [sorted(e.after) for e in events] == [
+        sorted(str(world.units[c].pk) for c in ("KT1", "KT2", "KT3", "KT4", "KT5")),
+        [str(kt2)]]
+    assert events.last().after[str(kt2)] == {
+        "present": False, "absence_reason": "Đi công tác", "delegate_name": ""}
+    assert inline_code(root) == []
+
+
+def test_roll_call_absent_without_reason_saves_nothing(world, conference, as_who):
+    client = as_who("leader")
+    data = roll_data(world, {"KT1": ("1", "Lê C", ""), "KT2": ("0", "", ""),
+                             "KT3": ("", "Phạm D", ""), "KT4": ("0", "", "x" * 301)})
+    response = client.post(roll_url(conference), data)
     assert response.status_code == 400
-    assert [li.text for li in parse(response).find_all("li")] == [
-        "Đơn vị vắng mặt phải ghi lý do vắng."]
-    response = client.post(url, {"present": "có"}, headers={"HX-Request": "true"})
+    summary = parse(response).find(class_="error-summary")
+    assert [li.text for li in summary.find_all("li")] == [
+        "Sở Xây dựng: chọn có mặt hoặc vắng mặt."]
+    del data[f"dai_bieu_{world.units['KT3'].pk}"]
+    response = client.post(roll_url(conference), data)
     assert response.status_code == 400
-    assert [li.text for li in parse(response).find_all("li")] == [
-        "Chọn có mặt hoặc vắng mặt."]
-    # without htmx the whole page comes back with the summary at the top
-    response = client.post(url, {"present": "0"})
+    root = parse(response)
+    assert [li.text for li in root.find(class_="error-summary").find_all("li")] == [
+        "Sở Tài chính: Đơn vị vắng mặt phải ghi lý do vắng.",
+        "Đài Phát thanh: Lý do vắng dài quá 300 ký tự."]
+    # What was typed comes back, nothing is written.
+    assert root.by_id(f"dai-bieu-{world.units['KT1'].pk}").attrs["value"] == "Lê C"
+    assert root.by_id(f"co-mat-{world.units['KT1'].pk}").attrs.get("checked") is not None
+    assert saved(conference) == [(c, False, "", "") for c in
+                                 ("KT1", "KT2", "KT3", "KT4", "KT5")]
+    assert not AuditEvent.objects.filter(action__startswith="voting.attendance").exists()
+
+
+def test_roll_call_forged_unit_or_conference(world, conference, as_who):
+    client = as_who("leader")
+    forged = roll_data(world, {"KT1": ("1", "", "")})
+    forged["unit"].append(str(world.units["VX1"].pk))
+    forged[f"co_mat_{world.units['VX1'].pk}"] = "1"
+    assert client.post(roll_url(conference), forged).status_code == 404
+    bad = roll_data(world, {"KT1": ("1", "", "")})
+    bad["unit"].append("một")
+    response = client.post(roll_url(conference), bad)
     assert response.status_code == 400
     assert [li.text for li in parse(response).find(class_="error-summary").find_all("li")] == [
-        "Đơn vị vắng mặt phải ghi lý do vắng."]
-    assert AuditEvent.objects.filter(action="voting.attendance.record").count() == 0
-    row = Attendance.objects.get(conference=conference, unit=world.units["KT2"])
-    assert (row.present, row.absence_reason) == (False, "")
-
-
-def test_absent_with_reason_is_saved(world, conference, as_who):
-    response = as_who("leader").post(attendance_url(conference, world.units["KT2"]),
-                                     {"present": "0", "absence_reason": "Đi công tác"})
-    assert response.status_code == 302
-    row = Attendance.objects.get(conference=conference, unit=world.units["KT2"])
-    assert (row.present, row.absence_reason) == (False, "Đi công tác")
-
-
-def test_forged_unit_or_conference_is_404(world, conference, as_who):
-    client = as_who("leader")
-    response = client.post(attendance_url(conference, world.units["VX1"]), {"present": "1"})
-    assert response.status_code == 404
-    response = client.post(reverse("voting_attendance", args=[999_999, world.units["KT1"].pk]),
-                           {"present": "1"})
+        "Danh sách đơn vị điểm danh không hợp lệ."]
+    response = client.post(reverse("voting_roll_call", args=[999_999]),
+                           roll_data(world, {"KT1": ("1", "", "")}))
     assert response.status_code == 404
     assert Attendance.objects.filter(conference=conference, present=True).count() == 0
 

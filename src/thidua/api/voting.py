@@ -46,6 +46,18 @@ class AttendanceIn(Schema):
     delegate_name: s.text(200) = ""
 
 
+class RollCallRowIn(AttendanceIn):
+    unit_id: s.Id
+
+
+class RollCallIn(Schema):
+    rows: list[RollCallRowIn] = Field([], max_length=500, description=(
+        "Các đơn vị điểm danh lần này: có mặt, hoặc vắng có lý do; tên đại biểu."))
+    all_present: bool = Field(False, description=(
+        "Mọi đơn vị thành viên không có trong `rows` được ghi có mặt (giữ tên đại biểu đã "
+        "ghi)."))
+
+
 class AttendanceOut(Schema):
     unit: s.UnitRef
     present: bool
@@ -193,6 +205,15 @@ class BallotOut(Schema):
     choices: list[int]
 
 
+class VoteAgainOut(Schema):
+    sentence: str
+    unit_ids: list[int] = Field(description="Các đơn vị được bỏ phiếu lại.")
+    seats: int
+    run_off: bool = Field(description="true: bằng phiếu ở ranh giới chỉ tiêu; false: bầu "
+                                      "lại vì chưa đủ người đạt ngưỡng.")
+    poll: int | None = Field(description="Cuộc bỏ phiếu lại, khi đã lập.")
+
+
 class ResultOut(Schema):
     poll: int
     state: str
@@ -210,6 +231,8 @@ class ResultOut(Schema):
     run_off_seats: int
     run_off_poll: int | None
     explanations: list[str]
+    vote_again: VoteAgainOut | None = Field(description="Phải bỏ phiếu lại (Quy tắc 32): "
+                                                        "giữa ai, mấy suất, vì sao.")
     reconciliation: ReconciliationOut | None
     ballots: list[BallotOut] = Field(description="Sau khi công bố: mọi phiếu theo mã biên "
                                                  "nhận (sắp theo mã).")
@@ -274,6 +297,13 @@ def _reconciliation_out(check) -> dict | None:
             "adds_up": check.adds_up, "sentence": check.sentence}
 
 
+def _vote_again_out(plan) -> dict | None:
+    if plan is None:
+        return None
+    return {"sentence": plan.sentence, "unit_ids": list(plan.unit_ids), "seats": plan.seats,
+            "run_off": plan.run_off, "poll": plan.poll.pk if plan.poll else None}
+
+
 def result_out(result) -> dict:
     t, poll = result.tally, result.poll
     stored = poll.result or {}
@@ -290,6 +320,7 @@ def result_out(result) -> dict:
         "selected": list(t.selected), "run_off": list(t.run_off_ids),
         "run_off_seats": t.run_off_seats, "run_off_poll": stored.get("run_off_poll"),
         "explanations": list(t.explanations),
+        "vote_again": _vote_again_out(services.vote_again_plan(poll)),
         "reconciliation": _reconciliation_out(result.reconciliation),
         "ballots": [{"receipt_code": b.receipt_code, "valid": b.valid,
                      "choices": list(b.choices)} for b in result.ballots],
@@ -346,6 +377,19 @@ def record_attendance(request, conference_id: s.Id, unit_id: s.Id, payload: Atte
     return conference_out(actor_, conference)
 
 
+@router.put("/conferences/{conference_id}/attendance",
+            response=responses({200: ConferenceOut}, *WRITE),
+            summary="Điểm danh cả hội nghị trong một lần lưu (hoặc tất cả có mặt)")
+def record_roll_call(request, conference_id: s.Id, payload: RollCallIn):
+    actor_ = actor(request)
+    conference = queries.conference_in_scope(actor_, conference_id)
+    services.record_roll_call(
+        actor_, conference,
+        [services.RollCallRow(r.unit_id, r.present, r.absence_reason, r.delegate_name)
+         for r in payload.rows], all_present=payload.all_present)
+    return conference_out(actor_, conference)
+
+
 # --- polls ------------------------------------------------------------------------------
 
 @router.post("/conferences/{conference_id}/polls",
@@ -392,6 +436,15 @@ router.post("/polls/{poll_id}/close", response=responses({200: PollOut}, *WRITE,
 router.post("/polls/{poll_id}/publish", response=responses({200: PollOut}, *WRITE, 409),
             summary="Công bố kết quả và danh sách phiếu theo mã biên nhận")(
     _transition("publish"))
+
+
+@router.post("/polls/{poll_id}/vote-again", response=responses({200: PollOut}, *WRITE, 409),
+             summary="Bỏ phiếu lại: mở cuộc bỏ phiếu lại giữa các ứng viên bằng phiếu, hoặc "
+                     "vòng bầu mới khi chưa ai đạt ngưỡng (Quy tắc 32)")
+def vote_again(request, poll_id: s.Id):
+    actor_ = actor(request)
+    again = services.vote_again(actor_, queries.poll_in_scope(actor_, poll_id))
+    return poll_out(queries.poll_in_scope(actor_, again.pk))
 
 
 @router.post("/polls/{poll_id}/cards", response=responses({201: list[CardOut]}, *WRITE, 409),

@@ -6,6 +6,7 @@ from thidua.core.errors import NotFound
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
 from thidua.voting import rules, services
+from thidua.voting.domain import progress
 from thidua.voting.domain.tally import Quorum, quorum
 from thidua.voting.models import Attendance, Candidate, Conference, Poll
 
@@ -59,6 +60,36 @@ def conference_view(actor: Actor, conference: Conference) -> ConferenceView:
     return ConferenceView(conference, attendance, q, list(conference.polls.order_by("id")),
                           list(conference.committee.order_by("id")),
                           rules.can_run_conference(actor, conference.bloc_year))
+
+
+def poll_facts(polls) -> list[progress.PollFact]:
+    """What the progress needs of each poll, from the stored counts (no query)."""
+    facts = []
+    for poll in polls:
+        again = services.again_of(poll)
+        record = poll.result or {}
+        if again is None:
+            exists = False
+        elif again[2]:
+            exists = any(p.id == record.get("run_off_poll") for p in polls)
+        else:
+            exists = any(p.kind == poll.kind and p.id > poll.id for p in polls)
+        labels = {c["candidate"]: c["label"] for c in record.get("candidates", [])}
+        facts.append(progress.PollFact(
+            poll.id, poll.kind, poll.title, poll.state, again is not None, exists,
+            tuple(labels[c] for c in record.get("selected", []))))
+    return facts
+
+
+def conference_progress(view: ConferenceView, *, minutes_issued: bool) -> list:
+    """The conference day's steps and the next action (voting.domain.progress)."""
+    rows = view.attendance
+    return progress.conference_steps(
+        members=len(rows), marked=sum(1 for a in rows if a.present or a.absence_reason),
+        present=view.quorum.present, quorum_met=view.quorum.met,
+        quorum_sentence=view.quorum.sentence, quorum_minimum=view.quorum.minimum,
+        polls=poll_facts(view.polls), next_year=view.conference.bloc_year.year + 1,
+        minutes_issued=minutes_issued)
 
 
 def candidates(poll: Poll) -> list:

@@ -30,9 +30,10 @@ from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.scoring.models import PublishedRanking, RankingRow
 from thidua.voting import rules
-from thidua.voting.domain import election
+from thidua.voting.domain import election, receipts
 from thidua.voting.domain.delegates import delegate_key, delegate_names, named_delegate
 from thidua.voting.domain.tally import (
+    BASES,
     BallotIn,
     BallotRefused,
     CandidateIn,
@@ -63,7 +64,7 @@ from thidua.voting.models import (
 State, Kind = Poll.State, Poll.Kind
 CARD_PREFIX = "phieu_"
 # Receipt codes: no 0/O, 1/I/L, so a delegate can read one off a phone and type it.
-_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+_ALPHABET = receipts.ALPHABET
 BAD_CARD = "Thẻ biểu quyết không hợp lệ hoặc không dùng cho cuộc bỏ phiếu này."
 USED_CARD = ("Thẻ biểu quyết này đã được dùng để bỏ phiếu: mỗi thẻ chỉ bỏ phiếu một lần "
              "(Quy tắc 29).")
@@ -226,6 +227,23 @@ def update_conference(actor: Actor, conference: Conference, *, held_at, place, c
     return conference
 
 
+def _attendance_values(present, absence_reason, delegate_name) -> dict:
+    """One attendance row's new values, checked (RULES.md 28, 40: an absence has a reason)."""
+    reason = _clean(absence_reason, "lý do vắng", 300, required=False)
+    delegate = _clean(delegate_name, "tên đại biểu", 200, required=False)
+    if not isinstance(present, bool):
+        raise DomainError("Chọn có mặt hoặc vắng mặt.")
+    if not present and not reason:
+        raise DomainError("Đơn vị vắng mặt phải ghi lý do vắng.")
+    return {"present": present, "absence_reason": "" if present else reason,
+            "delegate_name": delegate}
+
+
+def _attendance_state(row: Attendance) -> dict:
+    return {"present": row.present, "absence_reason": row.absence_reason,
+            "delegate_name": row.delegate_name}
+
+
 @transaction.atomic
 def record_attendance(actor: Actor, conference: Conference, unit_id: int, *, present: bool,
                       absence_reason: str = "", delegate_name: str = "") -> Attendance:
@@ -234,23 +252,69 @@ def record_attendance(actor: Actor, conference: Conference, unit_id: int, *, pre
            .filter(conference=conference, unit_id=unit_id).first())
     if row is None:
         raise NotFound("Đơn vị này không phải thành viên của khối trong năm.")
-    reason = _clean(absence_reason, "lý do vắng", 300, required=False)
-    delegate = _clean(delegate_name, "tên đại biểu", 200, required=False)
-    if not isinstance(present, bool):
-        raise DomainError("Chọn có mặt hoặc vắng mặt.")
-    if not present and not reason:
-        raise DomainError("Đơn vị vắng mặt phải ghi lý do vắng.")
-    before = {"present": row.present, "absence_reason": row.absence_reason,
-              "delegate_name": row.delegate_name}
-    row.present = present
-    row.absence_reason = "" if present else reason
-    row.delegate_name = delegate
+    values = _attendance_values(present, absence_reason, delegate_name)
+    before = _attendance_state(row)
+    for name, value in values.items():
+        setattr(row, name, value)
     row.save()
     audit.record(actor, "voting.attendance.record", row, province_id=_province_id(conference),
-                 before=before, after={"unit": unit_id, "present": row.present,
-                                       "absence_reason": row.absence_reason,
-                                       "delegate_name": row.delegate_name})
+                 before=before, after={"unit": unit_id, **_attendance_state(row)})
     return row
+
+
+@dataclass(frozen=True)
+class RollCallRow:
+    unit_id: int
+    present: bool
+    absence_reason: str = ""
+    delegate_name: str = ""
+
+
+@transaction.atomic
+def record_roll_call(actor: Actor, conference: Conference, rows, *,
+                     all_present: bool = False) -> list[Attendance]:
+    """The whole roll call in one save (RULES.md 28, 40): for each member unit given in
+    `rows`, present or absent with its reason, and its delegates' names; `all_present`
+    marks every member not given present, keeping the names already recorded. Every row
+    is checked before anything is written — one wrong row and nothing is saved, each
+    problem named with its unit. One audit event lists the rows that changed. Returns
+    the attendance of every member, by unit name."""
+    _require_run(actor, conference)
+    current = {a.unit_id: a for a in Attendance.objects.select_for_update(of=("self",))
+               .filter(conference=conference).select_related("unit")
+               .order_by("unit__sort_key", "unit_id")}
+    given, errors = {}, []
+    for row in rows:
+        if not isinstance(row.unit_id, int) or row.unit_id not in current:
+            raise NotFound("Đơn vị được điểm danh không phải thành viên của khối trong năm.")
+        if row.unit_id in given:
+            raise DomainError(f"{current[row.unit_id].unit.name} được điểm danh hai lần trong "
+                              "cùng một lần lưu.")
+        try:
+            given[row.unit_id] = _attendance_values(row.present, row.absence_reason,
+                                                    row.delegate_name)
+        except DomainError as exc:
+            errors += [f"{current[row.unit_id].unit.name}: {m}" for m in exc.messages]
+    if errors:
+        raise DomainError(*errors)
+    before, after, changed = {}, {}, []
+    for unit_id, attendance in current.items():
+        values = given.get(unit_id)
+        if values is None and all_present:
+            values = {"present": True, "absence_reason": "",
+                      "delegate_name": attendance.delegate_name}
+        if values is None or values == _attendance_state(attendance):
+            continue
+        before[unit_id] = _attendance_state(attendance)
+        for name, value in values.items():
+            setattr(attendance, name, value)
+        after[unit_id] = values
+        changed.append(attendance)
+    if changed:
+        Attendance.objects.bulk_update(changed, ["present", "absence_reason", "delegate_name"])
+        audit.record(actor, "voting.attendance.roll_call", conference,
+                     province_id=_province_id(conference), before=before, after=after)
+    return list(current.values())
 
 
 def conference_quorum(conference: Conference) -> Quorum:
@@ -794,7 +858,7 @@ def enter_paper_ballot(actor: Actor, poll: Poll, receipt_code: str, candidate_id
         raise Forbidden("Chỉ ban kiểm phiếu, đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh "
                         "nhập phiếu giấy.")
     poll = _lock_open(poll.pk)
-    code = nfc(str(receipt_code or "")).strip().upper()
+    code = receipts.normalise(receipt_code)
     if not PaperBallotCode.objects.filter(poll=poll, code=code).exists():
         raise DomainError(f"Mã phiếu {code!r} không phải phiếu giấy đã phát của cuộc bỏ phiếu "
                           "này.")
@@ -1037,6 +1101,112 @@ def publish_poll(actor: Actor, poll: Poll) -> Poll:
     return locked
 
 
+# --- voting again (RULES.md 32) ------------------------------------------------------------
+
+ELECTIONS = (Kind.LEADER_ELECTION, Kind.DEPUTY_ELECTION)
+
+
+@dataclass(frozen=True)
+class VoteAgain:
+    """Why a counted poll is voted again, and among whom: a tie at the quota's cut-off
+    (the run-off poll the count opened, RULES.md 32), or an election that filled fewer
+    seats than it has because too few reached the threshold (a new round among the
+    front-runners, the threshold still applying — `election.front_runners`)."""
+
+    sentence: str
+    names: tuple  # the candidates standing again, in ballot order
+    unit_ids: tuple
+    seats: int
+    run_off: bool  # True: the tie at the quota; False: a new round of the election
+    poll: Poll | None  # the run-off or the next round, once it exists
+
+
+def again_of(poll: Poll) -> tuple | None:
+    """(candidate ids, seats, run_off) when a counted poll must be voted again, read from
+    its stored count alone (no query): the tied at the quota's cut-off and their seats
+    (run_off True), or an election's front-runners for its open seats; else None."""
+    record = poll.result or {}
+    if poll.state not in (State.CLOSED, State.PUBLISHED) or not record:
+        return None
+    if record.get("run_off"):
+        return tuple(record["run_off"]), record["run_off_seats"], True
+    selected = record.get("selected", [])
+    seats = poll.quota - len(selected)
+    if poll.kind not in ELECTIONS or seats <= 0:
+        return None
+    votes = {c["candidate"]: c["yes_votes"] for c in record.get("candidates", [])
+             if c["candidate"] not in selected}
+    if not votes:
+        return None
+    return election.front_runners(votes, seats), seats, False
+
+
+def vote_again_plan(poll: Poll) -> VoteAgain | None:
+    """The vote-again a counted poll calls for, with its sentence, or None (it decided,
+    or is not counted yet). Two queries."""
+    again = again_of(poll)
+    if again is None:
+        return None
+    ids, seats, run_off = again
+    record = poll.result
+    labels = {c["candidate"]: c["label"] for c in record["candidates"]}
+    units = dict(Candidate.objects.filter(poll=poll).values_list("id", "unit_id"))
+    names, unit_ids = tuple(labels[i] for i in ids), tuple(units[i] for i in ids)
+    if run_off:
+        return VoteAgain(
+            f"{', '.join(names)} bằng nhau ở ranh giới chỉ tiêu, còn {seats} suất: bỏ phiếu "
+            "lại giữa các ứng viên này, không tự loại (Quy tắc 32).", names, unit_ids, seats,
+            True, Poll.objects.filter(pk=record.get("run_off_poll")).first())
+    votes = {c["candidate"]: c["yes_votes"] for c in record["candidates"]}
+    rule = FractionRule(poll.threshold_comparison,
+                        Fraction(poll.threshold_numerator, poll.threshold_denominator))
+    base = record.get("base", 0)
+    later = (Poll.objects.filter(conference_id=poll.conference_id, kind=poll.kind,
+                                 id__gt=poll.pk).order_by("id").first())
+    return VoteAgain(
+        f"Chưa bầu đủ {poll.quota}: cần {rule} của {base} "
+        f"{BASES.get(record.get('base_kind'), '')} (ít nhất {rule.minimum(base)} phiếu). Bầu "
+        "lại giữa những người nhiều phiếu nhất: "
+        + ", ".join(f"{labels[i]} ({votes[i]} phiếu)" for i in ids)
+        + "; vẫn phải đạt ngưỡng (Quy tắc 31, 32).", names, unit_ids, seats, False, later)
+
+
+@transaction.atomic
+def vote_again(actor: Actor, poll: Poll) -> Poll:
+    """Vote again after a tie at the quota or an election without enough votes (the
+    "Bỏ phiếu lại" button, RULES.md 32): opens the run-off the count created, or creates
+    the election's next round among the front-runners and opens it (quorum checked,
+    RULES.md 28). Idempotent: once the vote-again exists it is returned as it is. Returns
+    the poll to vote in."""
+    _require_run(actor, poll.conference)
+    locked = _lock(poll)
+    plan = vote_again_plan(locked)
+    if plan is None:
+        if locked.state not in (State.CLOSED, State.PUBLISHED):
+            raise Conflict("Chỉ bỏ phiếu lại sau khi kết thúc bỏ phiếu và kiểm phiếu.")
+        raise Conflict("Cuộc bỏ phiếu này đã có kết quả: không bỏ phiếu lại.")
+    again, created = plan.poll, False
+    if again is None:
+        rounds = Poll.objects.filter(conference_id=locked.conference_id,
+                                     kind=locked.kind).order_by("id")
+        first = rounds.first()
+        again = create_poll(actor, locked.conference, locked.kind, unit_ids=list(plan.unit_ids),
+                            title=f"{first.title} (vòng {rounds.count() + 1})"[:300])
+        again.citation = f"{again.citation}; Bầu lại sau «{locked.title}»: {plan.sentence}"
+        again.quota = plan.seats
+        again.save(update_fields=["citation", "quota"])
+        created = True
+    if again.state == State.CREATED:
+        again = open_poll(actor, again)
+        created = True
+    if created:
+        audit.record(actor, "voting.poll.vote_again", locked,
+                     province_id=_province_id(locked.conference),
+                     after={"poll": again.pk, "candidates": list(plan.unit_ids),
+                            "seats": plan.seats, "run_off": plan.run_off})
+    return again
+
+
 # --- read side shared with the pages and the API ------------------------------------------
 
 @dataclass(frozen=True)
@@ -1067,10 +1237,11 @@ def check_receipt(poll_id, receipt_code: str) -> PublishedBallot:
         poll_id, int) else None
     if poll is None:
         raise NotFound("Không tìm thấy kết quả đã công bố của cuộc bỏ phiếu này.")
-    code = nfc(str(receipt_code or "")).strip().upper()
-    ballot = Ballot.objects.filter(poll=poll, receipt_code=code).first()
+    code = receipts.normalise(receipt_code)
+    ballot = Ballot.objects.filter(poll=poll, receipt_code=code).first() if code else None
     if ballot is None:
-        raise NotFound(f"Không có phiếu mã {code!r} trong danh sách đã công bố.")
+        why = receipts.problem(receipt_code)
+        raise NotFound(why or f"Không có phiếu mã {code} trong danh sách đã công bố.")
     choices = tuple(sorted(BallotChoice.objects.filter(ballot=ballot)
                            .values_list("candidate_id", flat=True)))
     return PublishedBallot(ballot.receipt_code, ballot.valid, choices)

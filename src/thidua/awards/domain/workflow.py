@@ -32,14 +32,24 @@ class Step:
     target: str
     side: str
     needs_reason: bool = False
+    # Asked before the step is taken: what it does that cannot be undone.
+    confirm: str = ""
 
 
 STEPS = {s.action: s for s in (
-    Step("submit", "Gửi tỉnh", (State.DRAFT,), State.SUBMITTED, BLOC),
+    Step("submit", "Gửi tỉnh", (State.DRAFT,), State.SUBMITTED, BLOC,
+         confirm="Gửi hồ sơ đề nghị cho Thường trực thi đua tỉnh? Sau khi gửi, khối không sửa "
+                 "hồ sơ được nữa, trừ khi tỉnh trả lại."),
     Step("return", "Trả lại", (State.SUBMITTED, State.RESUBMITTED), State.RETURNED, PROVINCE,
-         needs_reason=True),
-    Step("resubmit", "Gửi lại", (State.RETURNED,), State.RESUBMITTED, BLOC),
-    Step("accept", "Tiếp nhận", (State.SUBMITTED, State.RESUBMITTED), State.ACCEPTED, PROVINCE),
+         needs_reason=True,
+         confirm="Trả lại hồ sơ cho khối với lý do đã ghi? Khối sửa rồi gửi lại; tỉnh không "
+                 "tiếp nhận hồ sơ này cho đến khi khối gửi lại."),
+    Step("resubmit", "Gửi lại", (State.RETURNED,), State.RESUBMITTED, BLOC,
+         confirm="Gửi lại hồ sơ đề nghị cho tỉnh? Sau khi gửi, khối không sửa hồ sơ được nữa, "
+                 "trừ khi tỉnh trả lại."),
+    Step("accept", "Tiếp nhận", (State.SUBMITTED, State.RESUBMITTED), State.ACCEPTED, PROVINCE,
+         confirm="Tiếp nhận hồ sơ đề nghị? Sau khi tiếp nhận không trả lại cho khối được nữa; "
+                 "bước tiếp theo là ghi quyết định khen thưởng."),
     Step("decide", "Ghi quyết định", (State.ACCEPTED,), State.DECIDED, PROVINCE),
 )}
 # The bloc may rebuild its lines (from the allocation) while the dossier is with it.

@@ -51,3 +51,18 @@ def election_standing(kind: str, members, *, year: int, recent_leaders: dict,
         else:
             eligible.append(unit_id)
     return Standing(tuple(eligible), tuple(excluded))
+
+
+def front_runners(votes: dict, seats: int) -> tuple:
+    """Who stands again when an election fills fewer seats than it should because too few
+    reached the threshold (RULES.md 32, as practised: the conference votes again among the
+    front-runners, the threshold still applies). `votes`: candidate → yes votes, in ballot
+    order, of the candidates not elected; `seats`: the seats still open. The front-runners
+    are the highest vote counts, at least one more candidate than the open seats, and
+    every candidate tied with the last of them — a tie is never cut (6–6: both; 5–4–3:
+    the first two; 4–4–4: all three). In ballot order among equal votes."""
+    ordered = sorted(votes, key=lambda candidate: -votes[candidate])
+    if len(ordered) <= seats + 1:
+        return tuple(ordered)
+    cut = votes[ordered[seats]]
+    return tuple(candidate for candidate in ordered if votes[candidate] >= cut)

@@ -5,14 +5,17 @@ Thin views over `thidua.voting.services` / `queries`; who may do what is `voting
 """
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
+from thidua.documents import services as documents
 from thidua.voting import queries, rules, services
 from thidua.voting.models import Conference
-from thidua.web.utils import error_items, get_actor, is_htmx, require, shows_domain_errors
+from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 from thidua.web.views.bloc_year import load_bloc_year
 from thidua.web.views.voting_polls import PollForm
 
@@ -42,16 +45,25 @@ class ConferenceForm(forms.Form):
         error_messages={"invalid": "Giờ kết thúc không đúng dạng giờ:phút."})
 
 
-def _conference_page(request, actor, bloc_year, *, form=None, errors=(), status=200):
+def _conference_page(request, actor, bloc_year, *, form=None, errors=(), status=200,
+                     posted=None):
     conference = Conference.objects.filter(bloc_year=bloc_year).first()
     can_run = rules.can_run_conference(actor, bloc_year)
     view = queries.conference_view(actor, conference) if conference else None
     if form is None and can_run:
         initial = services.conference_snapshot(conference) if conference else {}
         form = ConferenceForm(initial=initial)
+    steps = []
+    if view and can_run:
+        minutes = documents.issued_for(actor, "bien-ban-hop", conference.pk)
+        steps = queries.conference_progress(view, minutes_issued=bool(minutes))
     return render(request, CONFERENCE, {
         "bloc_year": bloc_year, "conference": conference, "view": view, "can_run": can_run,
-        "form": form, "poll_form": PollForm(),
+        "form": form, "poll_form": PollForm(), "steps": steps,
+        "current": next((step for step in steps if step.status == "current"), None),
+        "roll": _roll(view, posted) if view else [],
+        "open_polls": [p for p in view.polls if p.state == "open"] if view else [],
+        "can_vote": bool(rules.delegate_units(actor, services.member_ids(bloc_year))),
         "errors": [*error_items(form), *error_items(messages=errors)],
     }, status=status)
 
@@ -112,38 +124,76 @@ def committee_save(request, pk):
     return redirect("voting_conference", pk=conference.bloc_year_id)
 
 
+def _roll(view, posted=None) -> list[dict]:
+    """The roll-call form's rows: the saved attendance, or what was just posted (kept when
+    the save is refused, so nothing typed is lost)."""
+    rows = []
+    for a in view.attendance:
+        choice = "1" if a.present else ("0" if a.absence_reason else "")
+        row = {"unit": a.unit, "choice": choice, "delegate_name": a.delegate_name,
+               "absence_reason": a.absence_reason, "saved": a}
+        if posted is not None and a.unit_id in posted:
+            row.update(posted[a.unit_id])
+        rows.append(row)
+    return rows
+
+
+def _posted_roll(request) -> dict:
+    """unit id → {choice, delegate_name, absence_reason} as typed in the roll-call form
+    (None when a unit field is not a number: a forged form)."""
+    posted = {}
+    for raw in request.POST.getlist("unit"):
+        if not raw.isdigit():
+            return None
+        choice = request.POST.get(f"co_mat_{raw}", "")
+        posted[int(raw)] = {
+            "choice": choice if choice in ("1", "0") else "",
+            "delegate_name": request.POST.get(f"dai_bieu_{raw}", ""),
+            "absence_reason": request.POST.get(f"ly_do_{raw}", "")}
+    return posted
+
+
+def _roll_rows(posted: dict, all_present: bool) -> tuple[list, list]:
+    """The rows to save and the problems of the form itself (a row with names typed but
+    neither present nor absent chosen); rows left untouched are not sent."""
+    rows, errors = [], []
+    for unit_id, row in posted.items():
+        choice = "1" if all_present else row["choice"]
+        if not choice:
+            if row["delegate_name"].strip() or row["absence_reason"].strip():
+                errors.append(unit_id)
+            continue
+        rows.append(services.RollCallRow(unit_id, choice == "1", row["absence_reason"],
+                                         row["delegate_name"]))
+    return rows, errors
+
+
 @login_required
 @require_POST
 @shows_domain_errors
-def attendance_save(request, pk, unit_pk):
-    """One member's attendance (htmx: the row and the quorum line come back)."""
+def roll_call(request, pk):
+    """The whole roll call in one save (RULES.md 28, 40); "Tất cả có mặt" marks every
+    member present, keeping the delegates' names typed."""
     actor = get_actor(request)
     conference = queries.conference_in_scope(actor, pk)
     require(True, rules.can_run_conference(actor, conference.bloc_year))
-    status_value = request.POST.get("present", "")
-    errors = []
-    if status_value not in {"1", "0"}:
-        errors = ["Chọn có mặt hoặc vắng mặt."]
-    else:
-        try:
-            services.record_attendance(
-                actor, conference, unit_pk, present=status_value == "1",
-                absence_reason=request.POST.get("absence_reason", ""),
-                delegate_name=request.POST.get("delegate_name", ""))
-        except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
-            errors = list(exc.messages)
-    if not is_htmx(request):
-        if errors:
-            return _conference_page(request, actor, conference.bloc_year, errors=errors,
-                                    status=400)
-        return redirect("voting_conference", pk=conference.bloc_year_id)
-    view = queries.conference_view(actor, conference)
-    row = next(a for a in view.attendance if a.unit_id == unit_pk)
-    posted = {"present": status_value, "absence_reason": request.POST.get("absence_reason", ""),
-              "delegate_name": request.POST.get("delegate_name", "")} if errors else None
-    return render(request, f"{CONFERENCE}#attendance_row", {
-        "conference": conference, "view": view, "row": row, "can_run": True,
-        "row_errors": errors, "posted": posted, "saved": not errors, "oob": True,
-    }, status=400 if errors else 200)
+    posted = _posted_roll(request)
+    if posted is None:
+        raise DomainError("Danh sách đơn vị điểm danh không hợp lệ.")
+    all_present = "tat_ca_co_mat" in request.POST
+    rows, unchosen = _roll_rows(posted, all_present)
+    try:
+        if unchosen:
+            names = dict(conference.attendance.values_list("unit_id", "unit__name"))
+            raise DomainError(*(f"{names.get(u, u)}: chọn có mặt hoặc vắng mặt."
+                                for u in unchosen))
+        saved = services.record_roll_call(actor, conference, rows, all_present=all_present)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _conference_page(request, actor, conference.bloc_year, errors=exc.messages,
+                                status=exc.status, posted=posted)
+    present = sum(1 for a in saved if a.present)
+    messages.success(request, f"Đã lưu điểm danh: {present}/{len(saved)} đơn vị có mặt.")
+    return redirect(reverse("voting_conference", args=[conference.bloc_year_id])
+                    + "#diem-danh")

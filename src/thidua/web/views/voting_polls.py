@@ -26,6 +26,9 @@ from thidua.voting.models import Attendance, Poll
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
 POLL = "web/voting/poll.html"
+# Asked before a ballot with no mark is cast (by ballot.js, and by the page itself when
+# the script did not run): a blank ballot counts and cannot be taken back.
+BLANK_QUESTION = "Bạn chưa chọn ai. Gửi phiếu trắng? Không sửa lại được."
 STEPS = {"mo": services.open_poll, "ket-thuc": services.close_poll,
          "cong-bo": services.publish_poll}
 
@@ -64,7 +67,8 @@ def _poll_for_run(actor, pk):
     return poll
 
 
-def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None):
+def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None,
+               confirm_blank=False):
     bloc_year = poll.conference.bloc_year
     candidates = queries.candidates(poll)
     units = services.voting_units_of(actor, poll)
@@ -78,11 +82,14 @@ def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None):
     return render(request, POLL, {
         "poll": poll, "conference": poll.conference, "bloc_year": bloc_year,
         "candidates": [(c, score_text(c)) for c in candidates], "can_run": can_run,
+        "ballot_candidates": candidates, "chosen": (),
         "members": members, "can_vote": bool(units) and poll.state == Poll.State.OPEN,
         "errors": error_items(messages=errors), "receipt": receipt,
         "turnout": services.turnout(poll),
         "can_see_result": rules.can_see_result(actor, poll),
         "can_enter_paper": rules.can_enter_paper_ballots(actor, poll.conference),
+        "again": services.vote_again_plan(poll) if rules.can_see_result(actor, poll) else None,
+        "confirm_blank": confirm_blank, "blank_question": BLANK_QUESTION,
     }, status=status)
 
 
@@ -150,6 +157,24 @@ def poll_step(request, pk, action):
     return redirect("voting_poll", pk=poll.pk)
 
 
+@login_required
+@require_POST
+@shows_domain_errors
+def vote_again(request, pk):
+    """The "Bỏ phiếu lại" button of a tie at the quota or an election without a majority
+    (RULES.md 32): the run-off, or the election's next round, opened; its page next."""
+    actor = get_actor(request)
+    poll = _poll_for_run(actor, pk)
+    try:
+        again = services.vote_again(actor, poll)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _poll_page(request, actor, queries.poll_in_scope(actor, pk),
+                          errors=exc.messages, status=exc.status)
+    return redirect("voting_poll", pk=again.pk)
+
+
 def _delegates_page(request, poll, *, errors=(), status=200):
     return render(request, "web/voting/delegates.html", {
         "poll": poll, "bloc_year": poll.conference.bloc_year,
@@ -192,12 +217,18 @@ def poll_cards(request, pk):
 
 
 def _ballot_page(request, poll, token, card, *, errors=(), status=200, receipt=None,
-                 refused=None, chosen=()):
+                 refused=None, chosen=(), confirm_blank=False):
     return render(request, "web/voting/ballot.html", {
         "poll": poll, "token": token, "card": card, "errors": error_items(messages=errors),
         "candidates": queries.candidates(poll) if refused is None and receipt is None else [],
         "receipt": receipt, "refused": refused, "chosen": {str(c) for c in chosen},
+        "confirm_blank": confirm_blank, "blank_question": BLANK_QUESTION,
     }, status=status)
+
+
+def _unconfirmed_blank(request, chosen) -> bool:
+    """A ballot with no mark sent without the voter's yes to the blank-ballot question."""
+    return chosen == [] and request.POST.get("phieu_trang") != "1"
 
 
 def _chosen(request) -> list | None:
@@ -227,6 +258,8 @@ def ballot(request, pk, token):
         ratelimit.check(request, "voting_card", *ratelimit.LIMITS["voting_card"],
                         who=ratelimit.by_ip(request))
         chosen = _chosen(request)
+        if _unconfirmed_blank(request, chosen) and not refused:
+            return _ballot_page(request, poll, token, card, confirm_blank=True)
         try:
             if chosen is None:
                 raise DomainError("Danh sách lựa chọn không hợp lệ.")
@@ -253,6 +286,9 @@ def delegate_vote(request, pk):
     actor = get_actor(request)
     poll = queries.poll_in_scope(actor, pk)
     chosen = _chosen(request)
+    if (_unconfirmed_blank(request, chosen) and poll.state == Poll.State.OPEN
+            and services.voting_units_of(actor, poll)):
+        return _poll_page(request, actor, poll, confirm_blank=True)
     try:
         if chosen is None:
             raise DomainError("Danh sách lựa chọn không hợp lệ.")

@@ -143,11 +143,11 @@ def result(request, pk):
              "outcome": OUTCOME_LABELS.get(r.outcome, r.outcome), "sentence": r.sentence,
              "position": r.position} for r in outcome.tally.results]
     ballots = queries.shown_ballots(poll, outcome.ballots)
-    run_offs = list(Poll.objects.filter(run_off_of=poll).order_by("id"))
     return render(request, "web/voting/result.html", {
         "poll": poll, "tally": outcome.tally, "rows": rows, "ballots": ballots,
-        "digest": outcome.digest, "check": outcome.reconciliation, "run_offs": run_offs,
-        "bloc_year": poll.conference.bloc_year,
+        "digest": outcome.digest, "check": outcome.reconciliation,
+        "bloc_year": poll.conference.bloc_year, "again": services.vote_again_plan(poll),
+        "can_run": rules.can_run_conference(actor, poll.conference.bloc_year),
     })
 
 

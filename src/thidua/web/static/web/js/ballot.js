@@ -1,16 +1,35 @@
-// A ballot form (data-quota): once `quota` boxes are marked, the others are disabled.
-// The server refuses more marks anyway (Quy tắc 33); this only saves a refused send.
+// A ballot form (form.form-phieu, data-quota): once `quota` boxes are marked, the others
+// are disabled — the server refuses more marks anyway (Quy tắc 33); this only saves a
+// refused send. A ballot sent with no mark asks first (data-blank-question): a blank
+// ballot counts and cannot be taken back. Without this script the server asks instead.
 (function () {
   "use strict";
+  function boxes(form) {
+    return form.querySelectorAll('input[type="checkbox"][name="candidates"]');
+  }
   function update(form) {
     var quota = parseInt(form.getAttribute("data-quota"), 10);
-    var boxes = form.querySelectorAll('input[type="checkbox"][name="candidates"]');
     var marked = 0;
-    boxes.forEach(function (box) { if (box.checked) { marked += 1; } });
-    boxes.forEach(function (box) { box.disabled = !box.checked && marked >= quota; });
+    boxes(form).forEach(function (box) { if (box.checked) { marked += 1; } });
+    boxes(form).forEach(function (box) { box.disabled = !box.checked && marked >= quota; });
+  }
+  function confirmBlank(event) {
+    var form = event.currentTarget;
+    var question = form.getAttribute("data-blank-question");
+    var blank = form.querySelector('input[name="phieu_trang"]');
+    var marked = Array.prototype.some.call(boxes(form), function (box) { return box.checked; });
+    if (marked || !question || !blank) {
+      return;
+    }
+    if (window.confirm(question)) {
+      blank.value = "1";
+    } else {
+      event.preventDefault();
+    }
   }
   document.querySelectorAll("form.form-phieu[data-quota]").forEach(function (form) {
     form.addEventListener("change", function () { update(form); });
+    form.addEventListener("submit", confirmBlank);
     update(form);
   });
 })();

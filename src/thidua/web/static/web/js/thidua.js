@@ -11,6 +11,28 @@
     }
   }, true);
 
+  // The roll call (form[data-quorum-minimum]): the quorum as ticked, before it is saved.
+  function rollCall(form) {
+    var out = form.querySelector("#co-mat-tam-tinh");
+    var members = parseInt(form.getAttribute("data-quorum-members"), 10);
+    var minimum = parseInt(form.getAttribute("data-quorum-minimum"), 10);
+    if (!out) { return; }
+    function update() {
+      var present = form.querySelectorAll('input[type="radio"][value="1"]:checked').length;
+      var absent = form.querySelectorAll('input[type="radio"][value="0"]:checked').length;
+      var met = members > 0 && present >= minimum;
+      out.textContent = "Đang chọn (chưa lưu): " + present + "/" + members + " có mặt, " +
+        absent + " vắng, " + (members - present - absent) + " chưa điểm danh — " +
+        (met ? "đủ" : "chưa đủ") + " số đơn vị để biểu quyết (cần ít nhất " + minimum + ").";
+      out.className = "quorum " + (met ? "ok" : "warn");
+    }
+    form.addEventListener("change", update);
+    update();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-quorum-minimum]").forEach(rollCall);
+  });
+
   // An error summary takes the focus so a screen reader announces it first.
   function focusErrors(root) {
     var summary = (root || document).querySelector(".error-summary");
