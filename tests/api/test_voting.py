@@ -307,3 +307,65 @@ def test_a_conference_time_in_any_offset_is_stored_as_the_instant_or_refused(
         assert response.json()["detail"] == ("Thời gian hội nghị nằm ngoài khoảng ngày tháng "
                                              "cho phép.")
         assert not Conference.objects.exists()
+
+
+def test_the_roll_call_in_one_call_rule_28(world):
+    """PUT /conferences/{id}/attendance: every member present in one call, then one absent
+    with a reason; a wrong row refuses the whole call, nothing written (same service as
+    the page)."""
+    conference = services.create_conference(
+        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
+        chair="Nguyễn Văn A", secretary="Trần Thị B")
+    url = f"/conferences/{conference.pk}/attendance"
+    leader, u = Api(world.users["leader"]), world.units
+    body = leader.put(url, {"all_present": True, "rows": [
+        {"unit_id": u["KT1"].id, "present": True, "delegate_name": "Nguyễn An"}]})
+    assert body.status_code == 200, body.json()
+    body = body.json()
+    assert (body["quorum"]["present"], body["quorum"]["met"]) == (5, True)
+    assert {a["unit"]["code"]: (a["present"], a["delegate_name"]) for a in body["attendance"]} \
+        == {"KT1": (True, "Nguyễn An"), "KT2": (True, ""), "KT3": (True, ""),
+            "KT4": (True, ""), "KT5": (True, "")}
+    body = leader.put(url, {"rows": [{"unit_id": u["KT2"].id, "present": False,
+                                      "absence_reason": "Đi công tác"}]}).json()
+    assert body["quorum"]["sentence"] == (
+        "4/5 đơn vị có mặt ≥ 2/3 (cần ít nhất 4): đủ số đơn vị để biểu quyết (Quy tắc 28)")
+    refused = leader.put(url, {"rows": [
+        {"unit_id": u["KT3"].id, "present": False},
+        {"unit_id": u["KT4"].id, "present": False, "absence_reason": "Ốm"}]})
+    assert (refused.status_code, refused.json()["detail"]) == (
+        400, "Sở Xây dựng: Đơn vị vắng mặt phải ghi lý do vắng.")
+    other = leader.put(url, {"rows": [{"unit_id": u["VX1"].id, "present": True}]})
+    assert other.status_code == 404
+    officer = Api(world.users["officer"]).put(url, {"all_present": True})
+    assert officer.status_code == 403
+    assert sorted(conference.attendance.values_list("unit__code", "present")) == [
+        ("KT1", True), ("KT2", False), ("KT3", True), ("KT4", True), ("KT5", True)]
+
+
+def test_vote_again_over_http_after_an_election_without_a_majority(world, conference):
+    leader = Api(world.users["leader"])
+    poll = services.open_poll(world.actor("leader"), services.create_poll(
+        world.actor("leader"), conference, Poll.Kind.LEADER_ELECTION))
+    by_unit = {c.unit.code: c.id for c in poll.candidates.select_related("unit")}
+    cards = {c.card.unit.code: c.token for c in services.issue_cards(world.actor("leader"),
+                                                                      poll)}
+    for voter, chosen in {"KT1": "KT2", "KT2": "KT3", "KT3": "KT2", "KT4": "KT3"}.items():
+        services.cast_with_card(cards[voter], poll.pk, [by_unit[chosen]])
+    assert leader.post(f"/polls/{poll.pk}/vote-again").status_code == 409  # still open
+    leader.post(f"/polls/{poll.pk}/close")
+    result = leader.get(f"/polls/{poll.pk}/result").json()
+    assert result["selected"] == [] and result["run_off_poll"] is None
+    assert result["vote_again"] == {
+        "sentence": services.vote_again_plan(Poll.objects.get(pk=poll.pk)).sentence,
+        "unit_ids": [world.units["KT2"].id, world.units["KT3"].id], "seats": 1,
+        "run_off": False, "poll": None}
+    assert Api(world.users["officer"]).post(f"/polls/{poll.pk}/vote-again").status_code == 403
+    again = leader.post(f"/polls/{poll.pk}/vote-again")
+    assert again.status_code == 200, again.json()
+    body = again.json()
+    assert (body["kind"], body["state"], body["quota"], body["run_off_of"]) == (
+        "leader_election", "open", 1, None)
+    assert [c["unit"]["code"] for c in body["candidates"]] == ["KT2", "KT3"]
+    assert leader.post(f"/polls/{poll.pk}/vote-again").json()["id"] == body["id"]
+    assert leader.get(f"/polls/{poll.pk}/result").json()["vote_again"]["poll"] == body["id"]
