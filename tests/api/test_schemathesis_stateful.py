@@ -77,6 +77,10 @@ LINKS = [
      {"conference_id": ID}),
     ("thidua_api_voting_record_attendance", 200, "thidua_api_voting_create_poll",
      {"conference_id": ID}),
+    ("thidua_api_voting_create_conference", 201, "thidua_api_voting_record_roll_call",
+     {"conference_id": ID}),
+    ("thidua_api_voting_record_roll_call", 200, "thidua_api_voting_create_poll",
+     {"conference_id": ID}),
     *[("thidua_api_voting_create_poll", 201, target, {"poll_id": ID}) for target in (
         "thidua_api_voting_get_poll", "thidua_api_voting_set_candidates",
         "thidua_api_voting_open_poll", "thidua_api_voting_issue_cards",
@@ -88,6 +92,7 @@ LINKS = [
      {"poll_id": "$request.path.poll_id"}),
     ("thidua_api_voting_close_poll", 200, "thidua_api_voting_reconcile", {"poll_id": ID}),
     ("thidua_api_voting_close_poll", 200, "thidua_api_voting_publish_poll", {"poll_id": ID}),
+    ("thidua_api_voting_close_poll", 200, "thidua_api_voting_vote_again", {"poll_id": ID}),
     ("thidua_api_voting_publish_poll", 200, "thidua_api_voting_get_result", {"poll_id": ID}),
     ("thidua_api_awards_assemble", 200, "thidua_api_awards_step", {"proposal_id": ID}),
     ("thidua_api_documents_request_pdf", 202, "thidua_api_documents_job", {"job_id": ID}),

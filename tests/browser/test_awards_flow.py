@@ -20,6 +20,8 @@ def signed_in(browser, live_server, user):
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
                           "url": live_server.url}])
     page = context.new_page()
+    # The proposal's steps and the decision ask first (data-confirm): the user says yes.
+    page.on("dialog", lambda dialog: dialog.accept())
     problems = []
     page.on("console", lambda m: problems.append(m.text)
             if "Content Security Policy" in m.text or m.type == "error" else None)

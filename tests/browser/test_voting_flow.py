@@ -25,6 +25,8 @@ def signed_in(browser, live_server, user):
 
 
 def watched(page):
+    # Opening, closing, publishing and issuing cards ask first (data-confirm): yes.
+    page.on("dialog", lambda dialog: dialog.accept())
     problems = []
     page.on("console", lambda m: problems.append(m.text)
             if "Content Security Policy" in m.text or m.type == "error" else None)
@@ -50,7 +52,7 @@ def test_open_vote_by_card_close_publish_check(transactional_db, world, live_ser
     secretary.goto(f"{base}/khoi/{world.bloc_years['KT'].pk}/hoi-nghi/")
     expect(secretary.locator("#so-dai-bieu")).to_have_text(
         "5/5 đơn vị có mặt ≥ 2/3 (cần ít nhất 4): đủ số đơn vị để biểu quyết (Quy tắc 28)")
-    secretary.get_by_role("link", name=poll.title).click()
+    secretary.get_by_role("link", name=poll.title, exact=True).click()
     secretary.get_by_role("button", name="Mở bỏ phiếu").click()
     expect(secretary.locator("#trang-thai-bo-phieu")).to_have_text("Đang bỏ phiếu")
     secretary.get_by_role("button", name="Phát thẻ biểu quyết (in thẻ có mã QR)").click()

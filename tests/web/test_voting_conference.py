@@ -9,7 +9,7 @@ from django.urls import reverse
 from thidua.core.models import AuditEvent
 from thidua.voting import services
 from thidua.voting.models import Attendance, Conference
-from voting.conftest import held_today, mark_present
+from voting.conftest import held_today
 
 from .conftest import matrix, outcome
 from .page import inline_code, parse
