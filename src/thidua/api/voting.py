@@ -126,14 +126,16 @@ class CandidatesIn(Schema):
 
 class ChoicesIn(Schema):
     choices: list[s.Id] = Field(max_length=MAX_CHOICES,
-                                description="Mã ứng viên (candidate id) được chọn.")
+                                description="Mã ứng viên (candidate id) được chọn; danh sách "
+                                            "rỗng là phiếu trắng (không hỏi lại).")
     unit_id: s.Id | None = Field(None, description="Đơn vị bỏ phiếu (nếu bạn là đại biểu "
                                                    "của nhiều đơn vị).")
 
 
 class CardBallotIn(Schema):
     token: s.text(100, 1) = Field(description="Mã trên thẻ biểu quyết (mã QR).")
-    choices: list[s.Id] = Field(max_length=MAX_CHOICES)
+    choices: list[s.Id] = Field(max_length=MAX_CHOICES,
+                                description="Mã ứng viên được chọn; rỗng: phiếu trắng.")
 
 
 class ReceiptOut(Schema):
@@ -532,7 +534,8 @@ def get_turnout(request, poll_id: s.Id):
 
 @router.get("/polls/{poll_id}/receipts/{receipt_code}", auth=None,
             response=responses({200: BallotOut}, 404, 422),
-            summary="Tra mã biên nhận: phiếu có trong danh sách đã công bố (công khai)")
+            summary="Tra mã biên nhận: phiếu có trong danh sách đã công bố (công khai); mã "
+                    "viết thường, thiếu dấu gạch hay có dấu cách vẫn được đọc đúng")
 def check_receipt(request, poll_id: s.Id, receipt_code: s.text(20, 1)):
     ratelimit.check(request, "receipt", *ratelimit.LIMITS["receipt"],
                     who=ratelimit.by_ip(request))
