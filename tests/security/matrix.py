@@ -134,7 +134,6 @@ WEB = {
     'voting_poll_cards': ('POST', {'pk': 'poll'}, _r('login', 404, 403, 404, 200), {'bn'}),
     'voting_poll_delegates': ('GET', {'pk': 'poll'}, _r('login', 404, 403, 404, 200), {'bn'}),
     'voting_poll_create': ('POST', {'pk': 'conference'}, _r('login', 404, 403, 404, 400), {'bn'}),
-    'voting_poll_vote_again': ('POST', {'pk': 'poll'}, _r('login', 404, 403, 404, 409), {'bn'}),
     'voting_poll_step': ('POST', {'pk': 'poll', 'action': 'poll_action'}, _r('login', 404, 403, 404, 404), {'bn'}),
     'voting_conference_save': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 409), {'bn'}),
 }

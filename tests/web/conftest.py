@@ -10,6 +10,7 @@ from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
 from thidua.pledges import services as pledge_services
 from thidua.pledges.services import TargetInput, Upload
+from thidua.voting import services as voting_services
 
 # Every role of the world fixture, plus nobody logged in.
 USERS = ["admin", "secretariat", "other_secretariat", "leader", "officer", "peer",
@@ -26,6 +27,18 @@ def as_who(client, world):
             client.force_login(world.users[who])
         return client
     return login
+
+
+@pytest.fixture
+def conference(world):
+    """KT's conference with all five members present (voting.conftest builds it)."""
+    from voting.conftest import held_today, mark_present
+
+    conference = voting_services.create_conference(
+        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
+        place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")
+    mark_present(world, conference)
+    return conference
 
 
 def outcome(response):

@@ -18,15 +18,6 @@ BLANK = "Bạn chưa chọn ai. Gửi phiếu trắng? Không sửa lại đư�
 
 
 @pytest.fixture
-def conference(world):
-    conference = services.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
-        place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
-    return conference
-
-
-@pytest.fixture
 def opened(world, conference):
     return services.open_poll(world.actor("leader"), award_poll(world, conference))
 
@@ -130,7 +121,7 @@ def test_the_vote_again_button_opens_the_next_round(world, conference, client):
 
     # Nobody else may press it; the page refuses with nothing written.
     client.force_login(world.users["peer"])
-    url = reverse("voting_poll_vote_again", args=[poll.pk])
+    url = reverse("voting_poll_step", args=[poll.pk, "bo-phieu-lai"])
     assert client.post(url).status_code == 403
     assert Poll.objects.count() == 1
 
@@ -149,7 +140,7 @@ def test_the_vote_again_button_opens_the_next_round(world, conference, client):
     assert (link.text, link.attrs["href"]) == (
         f"{again.title} — Đang bỏ phiếu", reverse("voting_poll", args=[again.pk]))
     # Before the count it is refused, in words.
-    response = client.post(reverse("voting_poll_vote_again", args=[again.pk]))
+    response = client.post(reverse("voting_poll_step", args=[again.pk, "bo-phieu-lai"]))
     assert response.status_code == 409
     assert [li.text for li in parse(response).find(class_="error-summary").find_all("li")] == [
         "Chỉ bỏ phiếu lại sau khi kết thúc bỏ phiếu và kiểm phiếu."]
@@ -164,7 +155,8 @@ def test_a_decided_poll_has_no_vote_again(world, opened, client):
     client.force_login(world.users["leader"])
     assert parse(client.get(reverse("voting_result", args=[opened.pk]))).by_id(
         "bo-phieu-lai") is None
-    assert client.post(reverse("voting_poll_vote_again", args=[opened.pk])).status_code == 409
+    url = reverse("voting_poll_step", args=[opened.pk, "bo-phieu-lai"])
+    assert client.post(url).status_code == 409
     assert Poll.objects.count() == 1
 
 

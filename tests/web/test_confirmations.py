@@ -22,15 +22,6 @@ from .page import parse
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def conference(world):
-    conference = services.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
-        place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
-    return conference
-
-
 def forms_of(client, url):
     """action → data-confirm ("" when the form does not ask) of every POST form."""
     response = client.get(url)
@@ -98,7 +89,7 @@ def test_the_run_off_button_asks_naming_the_tied(world, conference, client):
         services.cast_with_card(cards[code], poll.pk, candidate_ids(poll, world, *marks))
     services.close_poll(leader, poll)
     client.force_login(world.users["leader"])
-    url = reverse("voting_poll_vote_again", args=[poll.pk])
+    url = reverse("voting_poll_step", args=[poll.pk, "bo-phieu-lai"])
     question = ("Mở bỏ phiếu lại giữa Sở Xây dựng, Đài Phát thanh (1 suất)? Cuộc bỏ phiếu "
                 "lại mở ngay với danh sách này, không sửa được; phát thẻ mới cho đại biểu có "
                 "mặt. Kết quả lần này được giữ nguyên trong biên bản.")

@@ -10,19 +10,9 @@ from django.urls import reverse
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Ballot, Participation, Poll, VotingCard
-from voting.conftest import held_today, mark_present
 
 from .conftest import matrix, outcome
 from .page import inline_code, parse
-
-
-@pytest.fixture
-def conference(world):
-    conference = services.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
-        place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
-    return conference
 
 
 @pytest.fixture

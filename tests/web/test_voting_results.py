@@ -8,18 +8,13 @@ from django.urls import reverse
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Ballot, PaperBallotIssue, Poll
-from voting.conftest import held_today, mark_present
 
 from .conftest import matrix, outcome
 from .page import inline_code, parse
 
 
 @pytest.fixture
-def opened(world):
-    conference = services.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
-        place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
+def opened(world, conference):
     poll = services.create_poll(world.actor("leader"), conference, Poll.Kind.AWARD_PROPOSAL,
                                 award_form=AwardForm.CERTIFICATE_OF_MERIT)
     return services.open_poll(world.actor("leader"), poll)

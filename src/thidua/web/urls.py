@@ -142,8 +142,6 @@ urlpatterns = [
     path("kiem-tra-phieu/<int:pk>/", voting_results.receipt_check, name="voting_receipt_check"),
     path("kiem-tra-phieu/<int:pk>/danh-sach-phieu.txt", voting_results.ballot_list,
          name="voting_ballot_list"),
-    path("bo-phieu/<int:pk>/bo-phieu-lai/", voting_polls.vote_again,
-         name="voting_poll_vote_again"),
     path("bo-phieu/<int:pk>/<str:action>/", voting_polls.poll_step, name="voting_poll_step"),
     path("khoi/<int:pk>/thong-cao/", publication.press, name="publication_press"),
     path("khoi/<int:pk>/thong-cao/luu/", publication.press_save, name="publication_press_save"),

@@ -29,8 +29,10 @@ POLL = "web/voting/poll.html"
 # Asked before a ballot with no mark is cast (by ballot.js, and by the page itself when
 # the script did not run): a blank ballot counts and cannot be taken back.
 BLANK_QUESTION = "Bạn chưa chọn ai. Gửi phiếu trắng? Không sửa lại được."
+# Each returns the poll to show next: the same one, or the run-off / next round that
+# "Bỏ phiếu lại" opened (RULES.md 32).
 STEPS = {"mo": services.open_poll, "ket-thuc": services.close_poll,
-         "cong-bo": services.publish_poll}
+         "cong-bo": services.publish_poll, "bo-phieu-lai": services.vote_again}
 
 
 class PollForm(forms.Form):
@@ -148,31 +150,13 @@ def poll_step(request, pk, action):
     if step is None:
         raise Http404("Không có thao tác này.")
     try:
-        step(actor, poll)
+        shown = step(actor, poll)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
         return _poll_page(request, actor, queries.poll_in_scope(actor, pk),
                           errors=exc.messages, status=exc.status)
-    return redirect("voting_poll", pk=poll.pk)
-
-
-@login_required
-@require_POST
-@shows_domain_errors
-def vote_again(request, pk):
-    """The "Bỏ phiếu lại" button of a tie at the quota or an election without a majority
-    (RULES.md 32): the run-off, or the election's next round, opened; its page next."""
-    actor = get_actor(request)
-    poll = _poll_for_run(actor, pk)
-    try:
-        again = services.vote_again(actor, poll)
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        return _poll_page(request, actor, queries.poll_in_scope(actor, pk),
-                          errors=exc.messages, status=exc.status)
-    return redirect("voting_poll", pk=again.pk)
+    return redirect("voting_poll", pk=shown.pk)
 
 
 def _delegates_page(request, poll, *, errors=(), status=200):
