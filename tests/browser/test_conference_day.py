@@ -230,9 +230,9 @@ def test_a_conference_day_through_the_pages(transactional_db, world, live_server
     expect(page.locator("#trang-thai-bo-phieu")).to_have_text("Đã kết thúc bỏ phiếu")
     dialogs.take()
     expect(page.locator("#ly-do-bo-phieu-lai")).to_have_text(
-        "Chưa bầu đủ 1: cần hơn 1/2 của 5 thành viên (ít nhất 3 phiếu). Bầu lại giữa những "
-        f"người nhiều phiếu nhất: {name['KT2']} (2 phiếu), {name['KT3']} (2 phiếu); vẫn phải "
-        "đạt ngưỡng (Quy tắc 31, 32).")
+        "Chưa bầu đủ: 0/1 người đạt ngưỡng (cần hơn 1/2 của 5 thành viên, tức ít nhất 3 "
+        f"phiếu). Bầu lại giữa những người nhiều phiếu nhất: {name['KT2']} (2 phiếu), "
+        f"{name['KT3']} (2 phiếu); vẫn phải đạt ngưỡng (Quy tắc 31, 32).")
     page.goto(f"{base}/khoi/{bloc_year.pk}/hoi-nghi/")
     expect(page.locator("#viec-tiep-theo")).to_have_text(
         f"Việc tiếp theo: Bỏ phiếu lại sau «{election}»")

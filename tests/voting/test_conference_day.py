@@ -126,9 +126,9 @@ def test_an_election_without_a_majority_is_voted_again_among_the_front_runners(w
         ("Sở Tài chính", "Sở Xây dựng"), 1, False, None)
     assert plan.unit_ids == (world.units["KT2"].id, world.units["KT3"].id)
     assert plan.sentence == (
-        "Chưa bầu đủ 1: cần hơn 1/2 của 5 thành viên (ít nhất 3 phiếu). Bầu lại giữa những "
-        "người nhiều phiếu nhất: Sở Tài chính (2 phiếu), Sở Xây dựng (2 phiếu); vẫn phải đạt "
-        "ngưỡng (Quy tắc 31, 32).")
+        "Chưa bầu đủ: 0/1 người đạt ngưỡng (cần hơn 1/2 của 5 thành viên, tức ít nhất 3 "
+        "phiếu). Bầu lại giữa những người nhiều phiếu nhất: Sở Tài chính (2 phiếu), Sở Xây "
+        "dựng (2 phiếu); vẫn phải đạt ngưỡng (Quy tắc 31, 32).")
 
     again = services.vote_again(leader, poll)
     year = world.year.year + 1

@@ -1164,9 +1164,9 @@ def vote_again_plan(poll: Poll) -> VoteAgain | None:
     later = (Poll.objects.filter(conference_id=poll.conference_id, kind=poll.kind,
                                  id__gt=poll.pk).order_by("id").first())
     return VoteAgain(
-        f"Chưa bầu đủ {poll.quota}: cần {rule} của {base} "
-        f"{BASES.get(record.get('base_kind'), '')} (ít nhất {rule.minimum(base)} phiếu). Bầu "
-        "lại giữa những người nhiều phiếu nhất: "
+        f"Chưa bầu đủ: {poll.quota - seats}/{poll.quota} người đạt ngưỡng (cần {rule} của "
+        f"{base} {BASES.get(record.get('base_kind'), '')}, tức ít nhất {rule.minimum(base)} "
+        "phiếu). Bầu lại giữa những người nhiều phiếu nhất: "
         + ", ".join(f"{labels[i]} ({votes[i]} phiếu)" for i in ids)
         + "; vẫn phải đạt ngưỡng (Quy tắc 31, 32).", names, unit_ids, seats, False, later)
 
