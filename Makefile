@@ -4,6 +4,8 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/thidua
 PYTEST_ARGS ?=
+# Parallel test workers (pytest-xdist): one per core by default.
+JOBS    ?= auto
 
 .PHONY: run test test-sqlite test-postgres setup lint bench clean
 
@@ -32,11 +34,11 @@ test: setup
 	$(MAKE) test-sqlite test-postgres
 
 test-sqlite: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(JOBS) $(PYTEST_ARGS)
 
 test-postgres: setup
 	@if $(BIN)/python scripts/pg-ready "$(PG_URL)"; then \
-	  THIDUA_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
+	  THIDUA_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -n $(JOBS) -m "not browser" $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL không sẵn sàng tại $(PG_URL) — CI bắt buộc chạy bộ kiểm thử PostgreSQL." >&2; \
 	  exit 1; \
