@@ -6,9 +6,10 @@ certificate of merit, highest first) are filled in order; a unit proposed for a 
 form leaves the lower ones. Within a form, a candidate must be eligible and have passed
 its poll's threshold (RULES 31); if more pass than the quota, they are ordered by the
 rulebook's `voting.excess_order` (default: votes, then the final score — the one function
-of `excess`, which the count uses too) and a tie across the cut-off is returned as a tie for a run-off among the tied (RULES 32) — never cut. A
-lower form whose candidates depend on an undecided tie waits (pending) for the run-off.
-Give the run-off's votes back in `run_offs` and allocate again.
+of `excess`, which the count uses too) and a tie across the cut-off is returned as a tie
+for a run-off among the tied (RULES 32) — never cut. A lower form whose candidates
+depend on an undecided tie waits (pending) for the run-off. Give the run-off's votes
+back in `run_offs` and allocate again.
 """
 
 from collections.abc import Mapping, Sequence
