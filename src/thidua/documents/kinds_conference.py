@@ -331,6 +331,20 @@ def _score_chart(actor, bloc_year) -> tuple[list[str], Image | str]:
             Image(png, CHART_WIDTH_MM))
 
 
+def eligibility_lines(poll: Poll) -> list[str]:
+    """Issue 11 item 2: who was left off an award ballot as not eligible, and who stood
+    all the same with the reason the conference gave."""
+    entries = poll.ineligible or []
+    left = [e for e in entries if not e.get("override")]
+    lines = [f"{e['name']} chưa đủ điều kiện ({'; '.join(e['reasons'])}) nhưng được đưa vào "
+             f"danh sách bỏ phiếu, lý do: {e['override']}." for e in entries
+             if e.get("override")]
+    if left:
+        lines.insert(0, "Không đưa vào danh sách bỏ phiếu vì chưa đủ điều kiện: " + "; ".join(
+            f"{e['name']} ({'; '.join(e['reasons'])})" for e in left) + ".")
+    return lines
+
+
 def minutes_context(actor, conference, on) -> dict:
     bloc_year = conference.bloc_year
     bloc = bloc_year.bloc
@@ -348,6 +362,7 @@ def minutes_context(actor, conference, on) -> dict:
         lines = [f"Số đơn vị thành viên {tally.members}, có mặt {tally.present}; phát ra "
                  f"{count['issued']} phiếu, thu vào {tally.cast} phiếu, hợp lệ {tally.valid} "
                  f"phiếu, không hợp lệ {tally.invalid} phiếu.", *count["rule_lines"]]
+        lines += eligibility_lines(poll)
         lines += count["notes"]
         lines.append("Kết quả: " + (", ".join(count["selected"]) if count["selected"]
                                     else "không ứng viên nào được chọn") + ".")
