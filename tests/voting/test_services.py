@@ -404,4 +404,4 @@ def test_counted_polls_feed_the_award_allocation(world, present):
     for code, chosen in {"KT1": [r3], "KT2": [r4], "KT3": [r3]}.items():
         services.cast_with_card(cards[code], run_off.pk, chosen)
     services.close_poll(leader, run_off)
-    assert services.allocation_inputs(present)[1] == {form: {kt3: 2, kt4: 1}}
+    assert services.allocation_inputs(present)[1] == {form: [{kt3: 2, kt4: 1}]}

@@ -20,6 +20,7 @@ import segno
 from django.utils import timezone
 
 from thidua.awards.domain.text import format_fraction
+from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, NotFound
 from thidua.documents import rules
 from thidua.documents.charts import horizontal_bars
@@ -345,6 +346,25 @@ def eligibility_lines(poll: Poll) -> list[str]:
     return lines
 
 
+def chosen_by_form(polls, counts) -> dict:
+    """Award form → the unit names the conference chose, in RULES.md 32's order: the
+    latest main poll of the form (as the allocation reads it), then each run-off after it
+    in the order held. A form whose last run-off tied again has its tied left out (the
+    minutes say a run-off is due)."""
+    chosen, chains = {}, {}
+    for poll in polls:
+        if poll.kind != Poll.Kind.AWARD_PROPOSAL:
+            continue
+        if poll.run_off_of_id is None:
+            chains[poll.award_form] = [poll]
+        elif poll.award_form in chains and poll.run_off_of_id in {
+                p.pk for p in chains[poll.award_form]}:
+            chains[poll.award_form].append(poll)
+    for form, chain in chains.items():
+        chosen[form] = [name for poll in chain for name in counts[poll.pk]["selected"]]
+    return chosen
+
+
 def minutes_context(actor, conference, on) -> dict:
     bloc_year = conference.bloc_year
     bloc = bloc_year.bloc
@@ -367,7 +387,20 @@ def minutes_context(actor, conference, on) -> dict:
         lines.append("Kết quả: " + (", ".join(count["selected"]) if count["selected"]
                                     else "không ứng viên nào được chọn") + ".")
         poll_blocks.append({"heading": f"{number}. {poll.title}", "lines": lines,
-                            "candidates": count["candidates"], "chart": chart_of(count)})
+                            "candidates": count["candidates"], "chart": chart_of(count),
+                            "poll": poll})
+    chosen = chosen_by_form(polls, counts)
+    # The form's result after its run-offs, under the last poll of its chain: the line the
+    # proposal, the press release and the decision must agree with (issue 15 item 1).
+    last = {}
+    for block in poll_blocks:
+        if block["poll"].kind == Poll.Kind.AWARD_PROPOSAL:
+            last[block["poll"].award_form] = block
+    for form, block in last.items():
+        if block["poll"].run_off_of_id is not None:
+            block["lines"].append(
+                f"Kết quả bình xét {AwardForm(form).label} sau bỏ phiếu lại: "
+                + (", ".join(chosen[form]) or "không đơn vị nào được chọn") + ".")
     digests = [f"“{p.title}”: {p.digest}." if p.state == Poll.State.PUBLISHED else
                f"“{p.title}”: chưa công bố (mã kiểm tra có khi công bố kết quả)."
                for p in polls]
@@ -386,6 +419,7 @@ def minutes_context(actor, conference, on) -> dict:
         "score_chart": score_chart,
         "no_polls": [] if polls else ["Chưa có cuộc bỏ phiếu nào được kiểm phiếu."],
         "polls": poll_blocks,
+        "chosen": chosen,
         "elections": _elections(actor, polls, counts, bloc_year),
         "digests": digests or ["Chưa có cuộc bỏ phiếu nào được công bố."],
         "closing": [f"Hội nghị kết thúc vào hồi {_ended(conference)} cùng ngày. Biên bản đã "

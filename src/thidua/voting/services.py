@@ -424,6 +424,13 @@ def poll_snapshot(poll: Poll) -> dict:
             "ineligible": [entry["unit"] for entry in poll.ineligible or []]}
 
 
+def award_standing(conference: Conference, award_form: str) -> candidacy.Standing:
+    """Each member's eligibility for an award poll of `award_form` at this conference, as
+    the poll's default list reads it (issue 11 item 2)."""
+    return candidacy.standing(conference, award_form, _ranking(conference.bloc_year),
+                              rulebook_of(conference))
+
+
 def _award_list(conference: Conference, award_form: str, unit_ids, overrides, book,
                 ranking: dict):
     """(unit ids, overrides, ineligible listing) of an award poll (issue 11 item 2)."""
@@ -1329,8 +1336,8 @@ def turnout(poll: Poll) -> Turnout:
 
 def allocation_inputs(conference: Conference) -> tuple[list, dict]:
     """The counted award polls as `awards.domain.allocation` reads them: ([PollResult],
-    {award form: {unit id: run-off votes}}). The latest counted poll of each form counts;
-    its run-off (RULES.md 32) once counted gives the votes among the tied."""
+    {award form: [{unit id: run-off votes}, …]}). The latest counted poll of each form
+    counts; its run-offs (RULES.md 32), in the order held, give the votes among the tied."""
     from thidua.awards.domain.allocation import PollResult as AllocationPoll
 
     counted = [State.CLOSED, State.PUBLISHED]
@@ -1349,8 +1356,9 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
     for poll in polls:
         main = latest.get(poll.award_form)
         if poll.run_off_of_id is not None and main is not None and _descends(poll, main, polls):
-            run_offs[poll.award_form] = {units[c["candidate"]]: c["yes_votes"]
-                                         for c in poll.result["candidates"]}
+            # A chain: a run-off that ties again is followed by the next (RULES.md 32).
+            run_offs.setdefault(poll.award_form, []).append(
+                {units[c["candidate"]]: c["yes_votes"] for c in poll.result["candidates"]})
     results = [AllocationPoll(form, units[c["candidate"]], c["yes_votes"], c["passed"],
                               scores[c["candidate"]])
                for form, poll in latest.items() for c in poll.result["candidates"]]
