@@ -168,7 +168,7 @@ class ChangeOut(Schema):
     at: datetime.datetime
 
 
-class LineOut(Schema):
+class BreakdownLineOut(Schema):
     code: str
     title: str
     depth: int
@@ -188,7 +188,7 @@ class BreakdownOut(Schema):
     self_final: str | None
     appraised_final: str | None
     peer_finals: list[str]
-    lines: list[LineOut]
+    lines: list[BreakdownLineOut]
 
 
 # --- output -----------------------------------------------------------------------------
