@@ -1333,7 +1333,12 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
     counted = [State.CLOSED, State.PUBLISHED]
     polls = list(conference.polls.filter(kind=Kind.AWARD_PROPOSAL, state__in=counted)
                  .order_by("id"))
-    units = dict(Candidate.objects.filter(poll__in=polls).values_list("id", "unit_id"))
+    rows = Candidate.objects.filter(poll__in=polls).values_list(
+        "id", "unit_id", "score_numerator", "score_denominator")
+    units = {cid: unit for cid, unit, _, _ in rows}
+    # The score each ballot showed: the count ordered by it, so does the allocation.
+    scores = {cid: Fraction(num, den) if num is not None and den else None
+              for cid, _, num, den in rows}
     latest, run_offs = {}, {}
     for poll in polls:
         if poll.run_off_of_id is None:
@@ -1343,7 +1348,8 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
         if poll.run_off_of_id is not None and main is not None and _descends(poll, main, polls):
             run_offs[poll.award_form] = {units[c["candidate"]]: c["yes_votes"]
                                          for c in poll.result["candidates"]}
-    results = [AllocationPoll(form, units[c["candidate"]], c["yes_votes"], c["passed"])
+    results = [AllocationPoll(form, units[c["candidate"]], c["yes_votes"], c["passed"],
+                              scores[c["candidate"]])
                for form, poll in latest.items() for c in poll.result["candidates"]]
     return results, run_offs
 
