@@ -90,6 +90,7 @@ WEB = {
     'scoring_self': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'scoring_self_open': ('POST', {'pk': 'bloc_year', 'unit_pk': 'unit'}, _r('login', 404, 409, 404, 403), {'bn'}),
     'scoring_sheet': ('GET', {'pk': 'sheet'}, _r('login', 404, 404, 404, 404), {'bn'}),
+    'scoring_sheet_save': ('POST', {'pk': 'sheet'}, _r('login', 404, 404, 404, 404), {'bn'}),
     'scoring_sheet_excel': ('GET', {'pk': 'sheet'}, _r('login', 404, 404, 404, 404), {'bn'}),
     'scoring_sheet_excel_upload': ('GET', {'pk': 'sheet'}, _r('login', 404, 404, 404, 404), {'bn'}),
     'scoring_submit': ('POST', {'pk': 'sheet'}, _r('login', 404, 404, 404, 404), {'bn'}),

@@ -76,6 +76,7 @@ urlpatterns = [
     path("khoi/<int:pk>/xep-hang/cong-bo/", scoring_results.publish, name="scoring_publish"),
     path("phieu-cham/<int:pk>/", scoring_sheets.sheet_page, name="scoring_sheet"),
     path("phieu-cham/<int:pk>/luu/", scoring_sheets.save_row, name="scoring_row"),
+    path("phieu-cham/<int:pk>/luu-phieu/", scoring_sheets.save_sheet, name="scoring_sheet_save"),
     path("phieu-cham/<int:pk>/dong/<int:criterion_pk>/", scoring_sheets.row_fragment,
          name="scoring_row_fragment"),
     path("phieu-cham/<int:pk>/minh-chung/", scoring_sheets.add_evidence,
