@@ -389,8 +389,10 @@ def test_counted_polls_feed_the_award_allocation(world, present):
     kt2, kt3, kt4 = (world.units[x].id for x in ("KT2", "KT3", "KT4"))
     polls, run_offs = services.allocation_inputs(present)
     form = AwardForm.CERTIFICATE_OF_MERIT
-    assert polls == [AllocationPoll(form, kt2, 4, True), AllocationPoll(form, kt3, 3, True),
-                     AllocationPoll(form, kt4, 3, True)]
+    # No ranking published: the ballots showed no score, and the allocation is told so.
+    assert polls == [AllocationPoll(form, kt2, 4, True, None),
+                     AllocationPoll(form, kt3, 3, True, None),
+                     AllocationPoll(form, kt4, 3, True, None)]
     assert run_offs == {}
     run_off = services.open_poll(leader, Poll.objects.get(run_off_of=poll))
     r3, r4 = candidate_ids(run_off, world, "KT3", "KT4")

@@ -5,6 +5,7 @@ the logged-in delegate's vote — refusals with nothing written."""
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from thidua.core.award_forms import AwardForm
@@ -32,7 +33,10 @@ def card_links(response):
 
 
 def issue(client, poll):
-    return client.post(reverse("voting_poll_cards", args=[poll.pk]))
+    """Issue the cards (a POST) and open the cards page it leads to."""
+    response = client.post(reverse("voting_poll_cards_issue", args=[poll.pk]))
+    assert response["Location"] == reverse("voting_poll_cards", args=[poll.pk])
+    return client.get(response["Location"])
 
 
 @pytest.mark.parametrize(("who", "expected"), matrix(
@@ -63,11 +67,44 @@ def test_open_matrix(world, poll, as_who, who, expected):
 
 
 @pytest.mark.parametrize(("who", "expected"), matrix(
-    admin=200, secretariat=200, leader=200, officer=403, peer=403, delegate=403,
+    admin=302, secretariat=302, leader=302, officer=403, peer=403, delegate=403,
     other_secretariat=404, outsider=404, nobody=404, anonymous="login"))
 def test_cards_matrix(world, opened, as_who, who, expected):
-    assert outcome(issue(as_who(who), opened)) == expected
-    assert VotingCard.objects.count() == (5 if expected == 200 else 0)
+    response = as_who(who).post(reverse("voting_poll_cards_issue", args=[opened.pk]))
+    assert outcome(response) == expected
+    assert VotingCard.objects.count() == (5 if expected == 302 else 0)
+    page = as_who(who).get(reverse("voting_poll_cards", args=[opened.pk]))
+    assert outcome(page) == (200 if expected == 302 else expected)
+
+
+def test_cards_page_reload_shows_the_same_live_cards_and_revokes_nothing(world, opened,
+                                                                         as_who):
+    """Issue 11 item 10: reloading the cards page, or making the sheet of cards as DOCX,
+    neither issues nor revokes a card; the printed tokens keep working."""
+    leader = as_who("leader")
+    url = reverse("voting_poll_cards", args=[opened.pk])
+    assert card_links(leader.get(url)) == []  # opening the page issued nothing
+    assert VotingCard.objects.count() == 0
+    first = card_links(issue(leader, opened))
+    assert len(first) == 5
+    again = leader.get(url)
+    assert card_links(again) == first
+    assert parse(again).by_id("the-da-phat").text.startswith("5 thẻ đã phát, chưa dùng.")
+    sheet = leader.get(reverse("document_draft", args=["the-bieu-quyet", opened.pk]))
+    assert sheet.status_code == 200
+    assert card_links(leader.get(url)) == first
+    assert (VotingCard.objects.count(),
+            VotingCard.objects.filter(revoked=True).count()) == (5, 0)
+    # Each printed token still opens its ballot and votes.
+    link = first[0].removeprefix("http://testserver")
+    response = Client().post(link, {"candidates": [str(opened.candidates.first().pk)]})
+    assert parse(response).by_id("ma-bien-nhan").text == Ballot.objects.get().receipt_code
+    # The used card leaves the sheet; the four others are the same as printed.
+    assert card_links(leader.get(url)) == first[1:]
+    # Issuing again is the explicit step that revokes the unused ones.
+    second = card_links(issue(leader, opened))
+    assert len(second) == 4 and not set(second) & set(first)
+    assert VotingCard.objects.filter(revoked=True).count() == 4
 
 
 def test_create_poll_shows_candidates_with_score_and_rank(world, conference, as_who):

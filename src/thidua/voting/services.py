@@ -12,6 +12,7 @@ data links a voter to a ballot. Audit events record the conference's state chang
 and never a ballot, its receipt code, its choices, or which voter got which paper ballot.
 """
 
+import base64
 import datetime
 import hashlib
 import logging
@@ -24,6 +25,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from thidua.awards.domain.quotas import bloc_quotas
 from thidua.awards.domain.rulebook import FractionRule
@@ -565,27 +567,70 @@ def _holders(poll: Poll) -> list:
             if delegate_key(row.unit_id, name) not in voted]
 
 
+def card_token(card_id: int) -> str:
+    """The plain token of a card: an HMAC of its id under the server's secret key. The
+    table keeps only the token's hash (a copy of the database opens no ballot), yet the
+    cards page and the printed sheet show the cards already issued again, so printing or
+    reloading never has to issue new ones (and revoke the printed ones)."""
+    digest = salted_hmac("thidua.voting.card", str(card_id), algorithm="sha256").digest()
+    return CARD_PREFIX + base64.urlsafe_b64encode(digest[:24]).decode()
+
+
 @transaction.atomic
 def issue_cards(actor: Actor, poll: Poll, *, expires_at=None) -> list[IssuedCard]:
     """A card for every present member unit (RULES.md 29) that has not voted yet — or, when
     the rulebook gives one vote per delegate, for every delegate named in the attendance
-    who has not voted; earlier unused cards are revoked. The plain tokens are returned here
-    and nowhere else."""
+    who has not voted; earlier unused cards are revoked. An explicit step (a POST with the
+    user's confirmation): `issued_cards` shows them again afterwards."""
     _require_run(actor, poll.conference)
     locked = _lock(poll)
     if locked.state not in (State.CREATED, State.OPEN):
         raise Conflict("Cuộc bỏ phiếu đã kết thúc: không phát thẻ.")
     holders = _holders(locked)
-    VotingCard.objects.filter(poll=locked, used=False).update(revoked=True)
+    revoked = VotingCard.objects.filter(poll=locked, used=False, revoked=False).update(
+        revoked=True)
     issued = []
     for row, name in holders:
-        plain = CARD_PREFIX + secrets.token_urlsafe(24)
-        card = VotingCard.objects.create(poll=locked, unit=row.unit, delegate_name=name,
-                                         token_hash=_hash(plain), expires_at=expires_at)
+        # The token derives from the id, known once the row exists: a random placeholder
+        # hash first (the column is unique), the real one right after.
+        card = VotingCard.objects.create(
+            poll=locked, unit=row.unit, delegate_name=name, expires_at=expires_at,
+            token_hash=_hash(CARD_PREFIX + secrets.token_urlsafe(24)))
+        plain = card_token(card.pk)
+        card.token_hash = _hash(plain)
+        card.save(update_fields=["token_hash"])
         issued.append(IssuedCard(card, plain, row.unit.name))
     audit.record(actor, "voting.cards.issue", locked, province_id=_province_id(poll.conference),
-                 after={"cards": len(issued), "per": locked.vote_per})
+                 after={"cards": len(issued), "per": locked.vote_per, "revoked": revoked})
     return issued
+
+
+@dataclass(frozen=True)
+class CardSheet:
+    cards: list  # IssuedCard of every live card, in the order of the attendance
+    unshown: int  # live cards issued before tokens were derived: cannot be printed again
+
+
+def issued_cards(actor: Actor, poll: Poll) -> CardSheet:
+    """The cards issued and still live (unused, not revoked, not expired, their holder not
+    voted another way), with their tokens, for the cards page and the printed sheet.
+    Reads only: showing or printing the cards never issues or revokes any."""
+    _require_run(actor, poll.conference)
+    voted = set(Participation.objects.filter(poll=poll).values_list("voter_key", flat=True))
+    now = timezone.now()
+    cards, unshown = [], 0
+    for card in (VotingCard.objects.filter(poll=poll, used=False, revoked=False)
+                 .select_related("unit").order_by("unit__sort_key", "unit_id", "pk")):
+        if card.expires_at is not None and card.expires_at <= now:
+            continue
+        if _voter_key(poll, card.unit_id, card.delegate_name) in voted:
+            continue
+        plain = card_token(card.pk)
+        if _hash(plain) != card.token_hash:
+            unshown += 1
+            continue
+        cards.append(IssuedCard(card, plain, card.unit.name))
+    return CardSheet(cards, unshown)
 
 
 @dataclass(frozen=True)
@@ -1371,7 +1416,12 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
     counted = [State.CLOSED, State.PUBLISHED]
     polls = list(conference.polls.filter(kind=Kind.AWARD_PROPOSAL, state__in=counted)
                  .order_by("id"))
-    units = dict(Candidate.objects.filter(poll__in=polls).values_list("id", "unit_id"))
+    rows = Candidate.objects.filter(poll__in=polls).values_list(
+        "id", "unit_id", "score_numerator", "score_denominator")
+    units = {cid: unit for cid, unit, _, _ in rows}
+    # The score each ballot showed: the count ordered by it, so does the allocation.
+    scores = {cid: Fraction(num, den) if num is not None and den else None
+              for cid, _, num, den in rows}
     latest, run_offs = {}, {}
     for poll in polls:
         if poll.run_off_of_id is None:
@@ -1381,7 +1431,8 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
         if poll.run_off_of_id is not None and main is not None and _descends(poll, main, polls):
             run_offs[poll.award_form] = {units[c["candidate"]]: c["yes_votes"]
                                          for c in poll.result["candidates"]}
-    results = [AllocationPoll(form, units[c["candidate"]], c["yes_votes"], c["passed"])
+    results = [AllocationPoll(form, units[c["candidate"]], c["yes_votes"], c["passed"],
+                              scores[c["candidate"]])
                for form, poll in latest.items() for c in poll.result["candidates"]]
     return results, run_offs
 
