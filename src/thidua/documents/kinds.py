@@ -44,8 +44,6 @@ class Kind:
     context: Callable  # (actor, subject, on: date) -> dict (body, signer, recipients)
     filename: Callable  # (subject) -> str, without extension
     province_id: Callable  # (subject) -> int
-    # Making it writes (the voting cards sheet issues fresh cards): never on a GET.
-    changes_data: bool = False
 
 
 def _parent(province) -> str:
