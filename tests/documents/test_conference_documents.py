@@ -22,6 +22,7 @@ from thidua.documents import format as F
 from thidua.documents.kinds import KINDS, common_context
 from thidua.documents.kinds_conference import qr_png
 from thidua.documents.models import Document, NumberCounter
+from thidua.voting import links
 from thidua.voting import services as voting
 from thidua.voting.models import VotingCard
 
@@ -269,16 +270,19 @@ def test_printed_ballots_one_a_page_with_receipt_codes(world):
     assert Document.objects.count() == 0 and NumberCounter.objects.count() == 0
 
 
-def test_voting_cards_sheet_qr_codes_of_fresh_cards(world):
+def test_voting_cards_sheet_prints_the_issued_cards_and_never_reissues(world):
+    """Issue 11 item 10: the sheet prints the cards issued on the poll page; making it again
+    (DOCX or PDF) neither issues nor revokes one, so printed cards stay valid."""
     leader = world.actor("leader")
     conference, present, _ = conf.start(leader, world.bloc_years["KT"])
     poll = conf.open_award_poll(leader, conference)
-    # Making the sheet issues cards: never from a GET (a link, a prefetch, the API).
-    with pytest.raises(Conflict, match="chỉ tạo bằng nút"):
-        services.draft(leader, "the-bieu-quyet", poll.pk, on=ON)
+    empty = read(services.draft(leader, "the-bieu-quyet", poll.pk, on=ON).content)
+    assert ("Chưa có thẻ biểu quyết nào đang dùng được: phát thẻ ở trang cuộc bỏ phiếu "
+            "trước khi in.") in body_lines(empty)
     assert VotingCard.objects.filter(poll=poll).count() == 0
-    first = read(services.draft(leader, "the-bieu-quyet", poll.pk, on=ON, writes=True).content)
-    doc = read(services.draft(leader, "the-bieu-quyet", poll.pk, on=ON, writes=True).content)
+    issued = voting.issue_cards(leader, poll)
+    first = read(services.draft(leader, "the-bieu-quyet", poll.pk, on=ON).content)
+    doc = read(services.draft(leader, "the-bieu-quyet", poll.pk, on=ON).content)
     assert_page_setup(doc, page_numbers=False)
     assert body_lines(doc)[:2] == ["THẺ BIỂU QUYẾT", poll.title]
     cards = doc.tables[1]
@@ -287,6 +291,7 @@ def test_voting_cards_sheet_qr_codes_of_fresh_cards(world):
     assert [c[1] for c in filled] == [u.name for u in present]
     assert [c[2] for c in filled] == [f"Đại biểu: Đại biểu {u.code}" for u in present]
     urls = [c[4] for c in filled]
+    assert urls == [links.ballot_url(poll.pk, item.token) for item in issued]
     assert all(re.fullmatch(rf"http://127\.0\.0\.1:8000/bo-phieu/{poll.pk}/phieu/phieu_[\w-]+/", u)
                for u in urls), urls
     # Each QR code encodes its card's link; each link opens a live card of its unit.
@@ -294,19 +299,19 @@ def test_voting_cards_sheet_qr_codes_of_fresh_cards(world):
     for unit, url in zip(present, urls, strict=True):
         card = voting.card_for(url.rstrip("/").rsplit("/", 1)[1], poll.pk)
         assert (card.unit_id, card.used, card.revoked) == (unit.id, False, False)
-    # Making the sheet again issued new cards: the earlier sheet's are revoked.
-    old = [cell_lines(c)[4] for row in first.tables[1].rows for c in row.cells
-           if cell_lines(c)[1]]
-    assert all(voting.card_for(u.rstrip("/").rsplit("/", 1)[1], poll.pk).revoked for u in old)
-    assert VotingCard.objects.filter(poll=poll, revoked=False).count() == 4
+    # Made twice: the same cards, none revoked.
+    assert [cell_lines(c)[4] for row in first.tables[1].rows for c in row.cells
+            if cell_lines(c)[1]] == urls
+    assert (VotingCard.objects.filter(poll=poll).count(),
+            VotingCard.objects.filter(poll=poll, revoked=True).count()) == (4, 0)
     with pytest.raises(Forbidden):
         services.issue(leader, "the-bieu-quyet", poll.pk, on=ON)
     for name in ("officer", "delegate", "outsider", "other_secretariat"):
         with pytest.raises(NotFound):
-            services.draft(world.actor(name), "the-bieu-quyet", poll.pk, on=ON, writes=True)
+            services.draft(world.actor(name), "the-bieu-quyet", poll.pk, on=ON)
     voting.close_poll(leader, poll)
     with pytest.raises(Conflict, match="đã kết thúc"):
-        services.draft(leader, "the-bieu-quyet", poll.pk, on=ON, writes=True)
+        services.draft(leader, "the-bieu-quyet", poll.pk, on=ON)
 
 
 def test_a_unit_gets_the_count_record_and_minutes_only_once_published(world):
@@ -364,25 +369,25 @@ def test_minutes_wait_for_every_poll_counted_and_every_variable_is_supplied(worl
 
 
 
-def test_cards_sheet_page_makes_it_by_post_only_and_the_conference_pages_link_the_papers(
+def test_cards_sheet_page_prints_issued_cards_and_the_conference_pages_link_the_papers(
         world, client_for):
     leader = world.actor("leader")
     run = conf.run(leader, world.bloc_years["KT"])
     conference, poll = run.conference, conf.open_award_poll(leader, run.conference)
+    voting.issue_cards(leader, poll)
     client = client_for(world.users["leader"])
     page = client.get(reverse("document_page", args=["the-bieu-quyet", poll.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     draft_url = reverse("document_draft", args=["the-bieu-quyet", poll.pk])
-    assert f'<form method="post" action="{draft_url}"' in html and "Tạo DOCX" in html
-    assert f'href="{draft_url}"' not in html
-    refused = client.get(draft_url)
-    assert refused.status_code == 409 and VotingCard.objects.filter(poll=poll).count() == 0
-    made = client.post(draft_url)
-    assert made.status_code == 200
+    assert f'href="{draft_url}"' in html and "Tải DOCX" in html
+    for _ in range(2):  # a download, and a reload of it
+        made = client.get(draft_url)
+        assert made.status_code == 200
     assert made["Content-Disposition"] == (
         f'attachment; filename="the-bieu-quyet-{world.year.year}-KT-{poll.pk}-du-thao.docx"')
-    assert VotingCard.objects.filter(poll=poll, revoked=False).count() == 4
+    assert (VotingCard.objects.filter(poll=poll, revoked=False).count(),
+            VotingCard.objects.filter(poll=poll, revoked=True).count()) == (4, 0)
     # The pages of the conference lead to the papers.
     links = {
         reverse("voting_conference", args=[conference.bloc_year_id]):

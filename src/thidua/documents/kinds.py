@@ -44,8 +44,6 @@ class Kind:
     context: Callable  # (actor, subject, on: date) -> dict (body, signer, recipients)
     filename: Callable  # (subject) -> str, without extension
     province_id: Callable  # (subject) -> int
-    # Making it writes (the voting cards sheet issues fresh cards): never on a GET.
-    changes_data: bool = False
     # (subject) -> date or None: the day of the event the paper records (the meeting for
     # minutes and count records, the conference for ballots, the signing ceremony for the
     # pledge). Such a paper is dated that day, drafted or issued. Without one, a paper is

@@ -4,10 +4,10 @@ kinds.py beside the other documents, filled from voting.services.
 
 - Ballots (phiếu bầu) print the receipt codes `voting.services.issue_paper_ballots` made
   (voting.printing.codes_to_print), one ballot a page with a tear-off receipt stub.
-- The voting cards sheet issues a fresh set of cards when it is made (only the hashes of
-  the tokens are kept: the plain token exists in the paper and nowhere else), exactly as
-  the cards page does; earlier unused cards are revoked. Neither is ever numbered or kept
-  (their `can_issue` is False: a stored copy would keep codes and tokens).
+- The voting cards sheet prints the cards already issued and still usable
+  (`voting.services.issued_cards`, as the cards page shows them): making it, as DOCX or
+  PDF, never issues or revokes a card. Neither is ever numbered or kept (their
+  `can_issue` is False: a stored copy would keep codes and tokens).
 - The count record (biên bản kiểm phiếu, RULES.md 34) and the minutes (biên bản họp bình
   xét, RULES.md 40) copy the count of `voting.services.result` — the numbers and the
   sentences of the results page ("7 phiếu / 12 thành viên = 58,33 % > 1/2: đạt").
@@ -166,9 +166,11 @@ def qr_png(url: str) -> bytes:
 
 
 def cards_context(actor, poll, on) -> dict:
-    """Issues the cards (voting.services.issue_cards: a card per present member that has
-    not voted, earlier unused cards revoked) and lays them out two a row."""
-    issued = voting.issue_cards(actor, poll)
+    """The cards issued and still usable (voting.services.issued_cards), two a row; the
+    cards are issued on the poll's page, never by making this sheet."""
+    if poll.state not in (Poll.State.CREATED, Poll.State.OPEN):
+        raise Conflict("Cuộc bỏ phiếu đã kết thúc: không còn thẻ biểu quyết nào dùng được.")
+    issued = voting.issued_cards(actor, poll).cards
     cards = []
     for item in issued:
         url = links.ballot_url(poll.pk, item.token)
@@ -186,10 +188,11 @@ def cards_context(actor, poll, on) -> dict:
         "subject": poll.title,
         "number_line": "",
         "intro": [f"Hội nghị tổng kết {bloc_year.bloc.name} năm {bloc_year.year}: "
-                  f"{len(cards)} thẻ cho các đơn vị có mặt chưa bỏ phiếu (Quy tắc 29). Cắt "
-                  "theo đường kẻ rời, phát mỗi đơn vị một thẻ. Bản in này làm mới toàn bộ "
-                  "thẻ: các thẻ in trước mà chưa dùng không còn giá trị."]
-        if cards else ["Không có đơn vị có mặt nào chưa bỏ phiếu: không phát thẻ."],
+                  f"{len(cards)} thẻ đã phát, chưa dùng (Quy tắc 29). Cắt theo đường kẻ "
+                  "rời, phát mỗi đơn vị một thẻ. In lại bản này không phát thẻ mới: thẻ đã "
+                  "in trước vẫn dùng được."]
+        if cards else ["Chưa có thẻ biểu quyết nào đang dùng được: phát thẻ ở trang cuộc "
+                       "bỏ phiếu trước khi in."],
         "card_rows": rows,
     }
 
@@ -435,7 +438,7 @@ def conference_kinds() -> tuple:
         kind(slug="the-bieu-quyet", label="Thẻ biểu quyết (mã QR)", template="voting_cards",
              symbol="", load=load_cards_poll, issuer=_poll_issuer, can_issue=_never,
              context=cards_context, filename=_poll_file("the-bieu-quyet"),
-             province_id=_poll_province, changes_data=True, event_date=_poll_day),
+             province_id=_poll_province, event_date=_poll_day),
         kind(slug="kiem-phieu", label="Biên bản kiểm phiếu", template="count_record",
              symbol="BB", load=load_counted_poll, issuer=_poll_issuer,
              can_issue=rules.can_issue_count_record_doc, context=count_record_context,

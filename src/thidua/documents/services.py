@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thidua.core import audit
-from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.documents import engine, pdf
 from thidua.documents.format import number_text
 from thidua.documents.kinds import Kind, common_context, kind_for
@@ -35,15 +35,11 @@ def render(kind: Kind, actor: Actor, subject, *, number: int | None, on: datetim
     return engine.render(kind.template, context)
 
 
-def draft(actor: Actor, slug: str, subject_id: int, on: datetime.date | None = None, *,
-          writes: bool = False) -> Produced:
-    """The current draft as DOCX: today's data and date, no number (RULES.md 37).
-    `writes`: the caller's request may change data (a POST); a kind whose making writes
-    (the voting cards sheet) is refused otherwise, so no link or prefetch issues cards."""
+def draft(actor: Actor, slug: str, subject_id: int, on: datetime.date | None = None
+          ) -> Produced:
+    """The current draft as DOCX: today's data and date, no number (RULES.md 37). Making
+    one only reads (the voting cards sheet prints the cards already issued)."""
     kind = kind_for(slug)
-    if kind.changes_data and not writes:
-        raise Conflict(f"{kind.label}: mỗi lần tạo là phát mới (các bản cũ chưa dùng bị thu "
-                       "hồi), nên chỉ tạo bằng nút “Tạo DOCX” trên trang văn bản.")
     subject = kind.load(actor, subject_id)
     on = on or timezone.localdate()
     return Produced(f"{kind.filename(subject)}-du-thao.docx",

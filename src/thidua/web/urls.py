@@ -123,6 +123,8 @@ urlpatterns = [
     path("bo-phieu/<int:pk>/ung-vien/", voting_polls.poll_candidates,
          name="voting_poll_candidates"),
     path("bo-phieu/<int:pk>/the-bieu-quyet/", voting_polls.poll_cards, name="voting_poll_cards"),
+    path("bo-phieu/<int:pk>/the-bieu-quyet/phat/", voting_polls.poll_cards_issue,
+         name="voting_poll_cards_issue"),
     path("bo-phieu/<int:pk>/the-dai-bieu/", voting_polls.poll_delegates,
          name="voting_poll_delegates"),
     path("bo-phieu/<int:pk>/dai-bieu-bo-phieu/", voting_polls.delegate_vote,

@@ -65,7 +65,7 @@ def page(request, slug, pk):
 @login_required
 @shows_domain_errors
 def draft_docx(request, slug, pk):
-    produced = services.draft(get_actor(request), slug, pk, writes=request.method == "POST")
+    produced = services.draft(get_actor(request), slug, pk)
     return _attachment(produced.content, produced.filename, DOCX)
 
 
