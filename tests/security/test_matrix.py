@@ -216,8 +216,10 @@ BODIES = {
     "thidua_api_awards_record_decision": lambda o: {
         "number": "15/QĐ-UBND", "decision_date": _day(o, 12, 30), "signer": "Chủ tịch UBND tỉnh",
         "awarded": [], "not_awarded": []},
-    "thidua_api_awards_open_next_year": lambda o: {"leader_unit_id": o["unit2"],
-                                                   "deputy_unit_ids": [o["unit"]]},
+    "thidua_api_awards_open_next_year": lambda o: {
+        "leader_unit_id": o["unit2"], "deputy_unit_ids": [o["unit"]],
+        "decision": {"number": "12/QĐ-UBND", "decision_date": _day(o, 1, 5),
+                     "reason": "Hội nghị không bầu được Trưởng khối"}},
     "thidua_api_documents_request_pdf": lambda o: {"document_id": None},
     "thidua_api_facts_enter_facts": lambda o: {"targets_exceeded": True,
                                                "union_rating": "no_organisation"},

@@ -171,6 +171,9 @@ def achievement_context(actor, line, on) -> dict:
         "- Xếp loại mức độ hoàn thành nhiệm vụ: "
         f"{fact(facts and facts.get_task_rating_display())}.",
         "- Xếp loại tổ chức đảng: " f"{fact(facts and facts.get_party_rating_display())}.",
+        "- Xếp loại đoàn thể: Công đoàn cơ sở "
+        f"{fact(facts and facts.get_union_rating_display())}; Đoàn Thanh niên "
+        f"{fact(facts and facts.get_youth_union_rating_display())}.",
         "- Số thành viên đạt Lao động tiên tiến / Chiến sĩ thi đua cơ sở: "
         f"{fact(facts and facts.advanced_worker_count)} / "
         f"{fact(facts and facts.emulation_soldier_count)}.",
