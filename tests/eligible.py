@@ -13,7 +13,8 @@ from thidua.pledges.models import Registration
 
 STANDARD = {"targets_exceeded": True, "task_rating": "excellent", "party_rating": "excellent",
             "discipline_level": "none", "negative_inspection": False, "member_count": 20,
-            "completed_count": 20, "advanced_worker_count": 16, "emulation_soldier_count": 2}
+            "completed_count": 20, "advanced_worker_count": 16, "emulation_soldier_count": 2,
+            "union_rating": "excellent", "youth_union_rating": "good", "pending_matter": "none"}
 
 
 def make_eligible(bloc_year, units=None, **facts):

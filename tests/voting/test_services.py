@@ -20,6 +20,7 @@ from thidua.voting.models import (
     Candidate,
     Participation,
     Poll,
+    SealedBallot,
     VotingCard,
 )
 
@@ -281,7 +282,7 @@ def test_cards_and_delegates_bad_input_nothing_written(world, open_poll):
     kt1, kt2, kt3 = candidate_ids(poll, world, "KT1", "KT2", "KT3")
 
     def nothing_written():
-        assert Ballot.objects.count() == 0
+        assert SealedBallot.objects.count() == Ballot.objects.count() == 0
         assert BallotChoice.objects.count() == 0
         assert Participation.objects.count() == 0
         assert not VotingCard.objects.filter(used=True).exists()
@@ -311,7 +312,7 @@ def test_cards_and_delegates_bad_input_nothing_written(world, open_poll):
     with pytest.raises(Conflict) as reused:
         services.cast_with_card(cards["KT1"], poll.pk, [kt2])
     assert str(reused.value) == services.USED_CARD
-    assert (Ballot.objects.count(), Participation.objects.count()) == (1, 1)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (1, 1)
     # A card of another poll does not vote here.
     other = services.open_poll(world.actor("leader"),
                                award_poll(world, poll.conference, AwardForm.PROVINCIAL_FLAG))
@@ -330,7 +331,7 @@ def test_observers_and_officers_do_not_vote(world, open_poll, who):
     [kt1] = candidate_ids(open_poll, world, "KT1")
     with pytest.raises(Forbidden):
         services.cast_as_delegate(world.actor(who), open_poll.pk, [kt1])
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == Ballot.objects.count() == 0
 
 
 def test_outsiders_do_not_find_the_poll(world, open_poll):
@@ -374,7 +375,8 @@ def test_a_committee_member_with_an_account_enters_paper_ballots(world, open_pol
                                          [world.units["KT1"].id])
     [kt2] = candidate_ids(open_poll, world, "KT2")
     ballot = services.enter_paper_ballot(world.actor("peer"), open_poll, codes[0], [kt2])
-    assert (ballot.source, ballot.valid) == ("paper", True)
+    assert (ballot.receipt_code, ballot.valid, ballot.choices) == (codes[0], True, (kt2,))
+    assert list(SealedBallot.objects.values_list("source", "paper_valid")) == [("paper", True)]
     assert Candidate.objects.filter(pk=kt2).exists()
 
 

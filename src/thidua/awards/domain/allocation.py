@@ -99,9 +99,10 @@ def _is_eligible(value) -> bool:
 
 def _ineligible_reason(value):
     """(rule, sentence, citation) of the first unmet — or else missing — rule."""
-    for status in ("unmet", "missing"):
+    prefixes = {"unmet": "chưa đủ điều kiện", "deferred": "tạm hoãn xét",
+                "missing": "chưa đủ căn cứ xét"}
+    for status, prefix in prefixes.items():
         for check in getattr(value, status, ()):
-            prefix = "chưa đủ điều kiện" if status == "unmet" else "chưa đủ căn cứ xét"
             return (check.rule or 0), f"{prefix}: {check.sentence}", check.citation
     return 0, "chưa xét điều kiện khen thưởng", None
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('voting', '0002_conference_ended_at'),
+        ('voting', '0003_sealed_ballots'),
     ]
 
     operations = [
