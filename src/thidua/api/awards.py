@@ -105,7 +105,7 @@ class WhatIfOut(Schema):
     forms: list[WhatIfFormOut]
 
 
-class LineOut(Schema):
+class ProposalLineItemOut(Schema):
     id: int
     unit: s.UnitRef
     award_form: str
@@ -123,7 +123,7 @@ class ProposalOut(Schema):
     conference_date: datetime.date
     rulebook: str
     return_reason: str
-    lines: list[LineOut]
+    lines: list[ProposalLineItemOut]
     allowed_steps: list[str]
 
 
