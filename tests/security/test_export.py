@@ -12,6 +12,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from tests.eligible import make_eligible
 
 from thidua.core import export
 from thidua.core.models import AuditEvent, User
@@ -89,6 +90,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     from voting.conftest import held_today, mark_present
 
     leader = world.actor("leader")
+    make_eligible(world.bloc_years["KT"])
     conference = voting.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
@@ -139,6 +141,7 @@ def test_a_per_delegate_poll_keeps_its_delegate_keys_through_the_round_trip(worl
     from voting.conftest import held_today
 
     leader = world.actor("leader")
+    make_eligible(world.bloc_years["KT"])
     conference = voting.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
