@@ -47,6 +47,9 @@ class UnitYearFacts(models.Model):
     advanced_worker_count = models.PositiveIntegerField("số đạt Lao động tiên tiến", null=True)
     emulation_soldier_count = models.PositiveIntegerField("số đạt Chiến sĩ thi đua cơ sở",
                                                           null=True)
+    new_model = models.BooleanField("có nhân tố mới, mô hình mới", null=True)
+    thrift_anti_corruption_lead = models.BooleanField(
+        "đi đầu thực hành tiết kiệm, chống lãng phí, chống tham nhũng", null=True)
     note = models.TextField("ghi chú", blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -58,7 +61,8 @@ class UnitYearFacts(models.Model):
 
     FACT_FIELDS = ("targets_exceeded", "task_rating", "party_rating", "discipline_level",
                    "negative_inspection", "member_count", "completed_count",
-                   "advanced_worker_count", "emulation_soldier_count")
+                   "advanced_worker_count", "emulation_soldier_count", "new_model",
+                   "thrift_anti_corruption_lead")
 
     class Meta:
         constraints = [
@@ -92,6 +96,8 @@ class UnitYearFacts(models.Model):
             member_count=self.member_count, completed_count=self.completed_count,
             advanced_worker_count=self.advanced_worker_count,
             emulation_soldier_count=self.emulation_soldier_count,
+            new_model=self.new_model,
+            thrift_anti_corruption_lead=self.thrift_anti_corruption_lead,
             confirmed=self.is_confirmed)
 
 

@@ -12,7 +12,11 @@ Rules applied, per form:
 - Cờ thi đua của UBND tỉnh: 17, 18, 19 (together: the provincial-flag standard);
 - Cờ thi đua của Chính phủ: the provincial-flag standard and 20 (leads its bloc);
 - Tập thể lao động xuất sắc: 21 — its "internal unity" is read, like rule 18's, from the
-  party organisation's rating (the one fact agencies record for it).
+  party organisation's rating (the one fact agencies record for it);
+- Bằng khen của Chủ tịch UBND tỉnh: 43 (the province's standard), 19 where listed.
+Before 2024 the flag standard adds 17's other criteria (new models; thrift and
+anti-corruption), asks no party rating (18: "none") and the provincial flag goes only
+through a bloc's comparison (25).
 """
 
 import datetime
@@ -26,7 +30,12 @@ from thidua.awards.domain.facts import (
     discipline_at_least,
     rating_at_least,
 )
-from thidua.awards.domain.rulebook import Citation, Rulebook
+from thidua.awards.domain.rulebook import (
+    EXTRA_FLAG_CRITERIA,
+    NO_MINIMUM,
+    Citation,
+    Rulebook,
+)
 from thidua.awards.domain.text import format_number
 from thidua.core.award_forms import AwardForm
 from thidua.pledges.domain.deadline import registered_on_time
@@ -147,13 +156,18 @@ def check_eligibility(
         fact_checks += _flag_standard(form, facts, rulebook)
     elif form in rulebook.value("eligibility.discipline")["forms"]:
         fact_checks += _discipline(form, facts, rulebook)
+    if form == AwardForm.PROVINCIAL_FLAG and rulebook.value(
+            "eligibility.provincial_flag_through_bloc"):
+        fact_checks.append(_through_bloc(rulebook))
     if form == AwardForm.GOVERNMENT_FLAG:
         fact_checks.append(_leading(rank, rulebook))
+    if form == AwardForm.CERTIFICATE_OF_MERIT:
+        fact_checks += _certificate_standard(facts, rulebook)
     if form == AwardForm.EXCELLENT_COLLECTIVE:
         fact_checks += _excellent_collective(facts, rulebook)
     checks += fact_checks
 
-    needs_facts = any(c.rule not in (20,) for c in fact_checks)
+    needs_facts = any(c.rule not in (20, 25) for c in fact_checks)
     if needs_facts and facts is not None and require_confirmed and not facts.confirmed:
         checks.append(Check(None, MISSING, f"số liệu năm {year} của đơn vị chưa được Trưởng "
                                            "khối hoặc Thường trực thi đua tỉnh xác nhận"))
@@ -178,10 +192,15 @@ def _flag_standard(form, facts, rulebook):
         else:
             checks.append(Check(17, UNMET, "chưa hoàn thành vượt mức chỉ tiêu", citation))
 
+    for name in rulebook.value("eligibility.flag_extra_criteria"):
+        checks.append(_extra_criterion(name, form, facts, rulebook))
+
     minimum = rulebook.value("eligibility.party_rating_minimum")
     citation = rulebook.citation("eligibility.party_rating_minimum").for_form(form)
     rating = facts.party_rating if facts else None
-    if rating is None:
+    if minimum == NO_MINIMUM:
+        pass  # RULES 18: not a criterion of the period (before 2024, Luật 2003/2013 art. 25)
+    elif rating is None:
         checks.append(_no_facts(18, "xếp loại tổ chức đảng", citation))
     elif rating_at_least(rating, minimum):
         checks.append(Check(18, MET, f"tổ chức đảng xếp loại {_label(Rating, rating)}",
@@ -192,6 +211,42 @@ def _flag_standard(form, facts, rulebook):
     if form in rulebook.value("eligibility.discipline")["forms"]:
         checks += _discipline(form, facts, rulebook)
     return checks
+
+
+def _extra_criterion(name, form, facts, rulebook):
+    """RULES 17 before 2024: a criterion of the flag standard beyond exceeded targets,
+    one yes/no fact each (EXTRA_FLAG_CRITERIA)."""
+    citation = rulebook.citation("eligibility.flag_extra_criteria").for_form(form)
+    what = EXTRA_FLAG_CRITERIA[name]
+    value = getattr(facts, name) if facts else None
+    if value is None:
+        return _no_facts(17, what, citation)
+    if value:
+        return Check(17, MET, what, citation)
+    return Check(17, UNMET, f"chưa đạt: {what}", citation)
+
+
+def _through_bloc(rulebook):
+    """RULES 25 before 2024 (NĐ 91/2017 art. 12): the provincial flag only through the
+    comparison of a bloc — the unit is judged here as a member of its bloc."""
+    return Check(25, MET, "được bình xét, so sánh trong khối thi đua của tỉnh",
+                 rulebook.citation("eligibility.provincial_flag_through_bloc"))
+
+
+def _certificate_standard(facts, rulebook):
+    """RULES 43: the Bằng khen's standard as the rulebook (the province's regulation)
+    sets it; "none" asks no rating (the bloc's vote is the "bình xét" route)."""
+    minimum = rulebook.value("eligibility.certificate_of_merit")["min_task_rating"]
+    if minimum == NO_MINIMUM:
+        return []
+    citation = rulebook.citation("eligibility.certificate_of_merit")
+    rating = facts.task_rating if facts else None
+    if rating is None:
+        return [_no_facts(43, "xếp loại hoàn thành nhiệm vụ của tập thể", citation)]
+    if rating_at_least(rating, minimum):
+        return [Check(43, MET, f"tập thể xếp loại {_label(Rating, rating)}", citation)]
+    return [Check(43, UNMET, f"tập thể xếp loại {_label(Rating, rating)}, chưa đạt "
+                             f"{_label(Rating, minimum)}", citation)]
 
 
 def _discipline(form, facts, rulebook):
@@ -284,8 +339,13 @@ def _excellent_collective(facts, rulebook):
         checks.append(Check(21, UNMET, f"có {soldiers} cá nhân đạt «Chiến sĩ thi đua cơ sở», "
                                        f"cần ít nhất {needed}", citation))
 
-    party, party_min = (facts.party_rating if facts else None), rulebook.value(
+    # Internal unity is read from the party organisation's rating: at the rulebook's own
+    # minimum for it when stated, else at the flags' minimum (RULES 18).
+    party = facts.party_rating if facts else None
+    party_min = setting.get("unity_min_party_rating") or rulebook.value(
         "eligibility.party_rating_minimum")
+    if party_min == NO_MINIMUM:
+        return checks
     if party is None:
         checks.append(_no_facts(21, "xếp loại tổ chức đảng (nội bộ đoàn kết)", citation))
     elif rating_at_least(party, party_min):

@@ -62,6 +62,11 @@ class UnitYearFacts:
     completed_count: int | None = None  # members who completed their tasks
     advanced_worker_count: int | None = None  # "Lao động tiên tiến"
     emulation_soldier_count: int | None = None  # "Chiến sĩ thi đua cơ sở"
+    # The flag standard before 2024 (Luật 2003/2013 art. 26, restated by provinces): "có
+    # nhân tố mới, mô hình mới" and "đi đầu thực hành tiết kiệm, chống lãng phí, chống
+    # tham nhũng"; asked only by a rulebook whose eligibility.flag_extra_criteria lists them.
+    new_model: bool | None = None
+    thrift_anti_corruption_lead: bool | None = None
     confirmed: bool = False
 
 
