@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # Parallel test workers (pytest-xdist): one per core by default.
 JOBS    ?= auto
 
-.PHONY: run test test-sqlite test-postgres setup lint bench clean
+.PHONY: run test test-sqlite test-postgres setup lint bench clean lock
 
 run: setup
 	sh scripts/system-deps run
@@ -20,10 +20,10 @@ setup: $(STAMP)
 $(BIN)/python:
 	@py=$$(sh scripts/find-python) && echo "Python: $$py" && "$$py" -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	sh scripts/system-deps build
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
 	touch $@
 
 # The whole suite on SQLite (browser tests included), then again on PostgreSQL.
@@ -56,3 +56,8 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Pin what runs: the versions installed in .venv become the constraints `make` installs from.
+lock: setup
+	{ sed -n '1,3p' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable | grep -vi '^thidua=='; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
-from thidua.voting.models import Ballot, Conference, Participation, Poll
+from thidua.voting.models import Conference, Participation, Poll, SealedBallot
 
 from .conftest import WHO, Api
 
@@ -122,7 +122,7 @@ def test_bad_card_ballots_are_refused_and_write_nothing(world, poll):
     forged = anonymous.post(f"/polls/{poll.pk + 1000}/card-ballots",
                             {"token": token, "choices": [candidate]})
     assert forged.status_code == 404
-    assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (0, 0)
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -195,7 +195,7 @@ def test_only_delegates_vote_logged_in(world, poll, who):
     expected = {"anonymous": 401, "delegate": 201}.get(
         who, 403 if who in SEES else 404)
     assert response.status_code == expected, response.json()
-    assert Ballot.objects.count() == (1 if who == "delegate" else 0)
+    assert SealedBallot.objects.count() == (1 if who == "delegate" else 0)
 
 
 @pytest.mark.parametrize("who", WHO)

@@ -3,6 +3,7 @@
 cut-off returned for a run-off, and the properties that must hold for any input."""
 
 import datetime
+from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,10 +32,11 @@ def polls(form, votes, members=12):
 
 
 def ranking(*groups):
-    """Ranked units from groups: ranking([1], [2, 3]) → 1 first, 2 and 3 tied second."""
+    """Ranked units from groups: ranking([1], [2, 3]) → 1 first, 2 and 3 tied second (and
+    equal final scores: 99, 98, 98)."""
     rows, rank = [], 1
     for group in groups:
-        rows += [RankedUnit(unit, rank) for unit in group]
+        rows += [RankedUnit(unit, rank, Fraction(100 - rank)) for unit in group]
         rank += len(group)
     return rows
 
@@ -71,7 +73,7 @@ def test_bac_ninh_bloc_of_12_proposes_1_2_3():
              "khen thưởng")]
     assert str(result.decision(7, CERT)) == (
         "đạt ngưỡng (9 phiếu) nhưng ngoài chỉ tiêu 3 Bằng khen của Chủ tịch UBND tỉnh: đứng "
-        "sau theo thứ tự số phiếu, xếp hạng điểm — Thực tiễn tổ chức cụm, khối thi đua cấp "
+        "sau theo thứ tự số phiếu, rồi điểm tổng kết — Thực tiễn tổ chức cụm, khối thi đua cấp "
         "tỉnh (thực tiễn)")
     assert result.decision(4, PROV).sentence == (
         "5 phiếu đồng ý, không đạt ngưỡng hơn 1/2 để đề nghị Cờ thi đua của UBND tỉnh")
@@ -103,7 +105,8 @@ def test_bloc_of_10_with_quotas_0_1_3_and_a_tie_for_a_run_off():
     [tie] = result.ties
     assert (tie.award_form, tie.seats, tie.unit_ids) == (CERT, 1, (5, 6))
     assert tie.explanation == (
-        "2 đơn vị bằng nhau (số phiếu, xếp hạng điểm) ở ranh giới chỉ tiêu Bằng khen của Chủ "
+        "2 đơn vị bằng nhau (số phiếu, rồi điểm tổng kết) ở ranh giới chỉ tiêu Bằng khen của "
+        "Chủ "
         "tịch UBND tỉnh: còn 1 suất — bỏ phiếu lại giữa các đơn vị này")
     assert outcomes(result, CERT) == {2: PROPOSED, 3: PROPOSED, 5: RUN_OFF, 6: RUN_OFF,
                                       7: NOT_PROPOSED}
@@ -175,16 +178,42 @@ def test_a_tie_for_the_government_flag_holds_the_lower_forms():
     assert decided.proposals == {GOV: (1,), PROV: (2,), CERT: ()}
 
 
-def test_a_missing_score_stops_the_form_when_it_matters():
+def test_rule_32_a_missing_score_orders_no_one_the_tie_goes_to_a_run_off():
+    """As the count does (one function, awards.domain.excess): without unit 2's score the
+    score cannot separate 1 and 2, equal on votes at the last seat — a run-off, said why."""
     result = allocate(
         rulebook=BOOK, eligibility=everyone_eligible([1, 2]), ranking=ranking([1]),
         polls=polls(PROV, {1: 9, 2: 9}), quotas={PROV: 1})
-    assert result.pending_forms == (PROV,)
-    assert "thiếu kết quả xếp hạng của đơn vị 2" in result.decision(2, PROV).sentence
+    assert result.proposals[PROV] == ()
+    [tie] = result.ties
+    assert (tie.unit_ids, tie.seats) == ((1, 2), 1)
+    assert "thiếu điểm của đơn vị 2 nên điểm không phân định" in tie.explanation
     enough = allocate(
         rulebook=BOOK, eligibility=everyone_eligible([1, 2]), ranking=[],
         polls=polls(PROV, {1: 9, 2: 9}), quotas={PROV: 2})
     assert enough.proposals[PROV] == (1, 2)
+
+
+def test_rule_32_lines_follow_the_votes_where_no_cut_is_needed():
+    """Issue 11 item 4: 8 votes are not listed before 9 because of a smaller unit id."""
+    result = allocate(
+        rulebook=BOOK, eligibility=everyone_eligible([1, 2, 3]),
+        ranking=ranking([1], [2], [3]), polls=polls(CERT, {1: 8, 2: 9, 3: 12}),
+        quotas={CERT: 3})
+    assert result.proposals[CERT] == (3, 2, 1)
+    assert [result.decision(u, CERT).sentence.split("; ")[1] for u in (3, 2, 1)] == [
+        "thứ 1 trong chỉ tiêu 3", "thứ 2 trong chỉ tiêu 3", "thứ 3 trong chỉ tiêu 3"]
+
+
+def test_rule_32_equal_votes_and_equal_score_is_a_run_off_even_when_ranks_differ():
+    """Issue 11 item 3: the ranking's tie-break chain (RULES 16) may give equal final scores
+    different ranks; RULES 32 orders by the score, so — as the minutes say — it is a
+    run-off, not a proposal of the better-ranked unit."""
+    equal = [RankedUnit(1, 1, Fraction(90)), RankedUnit(2, 2, Fraction(90))]
+    result = allocate(rulebook=BOOK, eligibility=everyone_eligible([1, 2]), ranking=equal,
+                      polls=polls(PROV, {1: 9, 2: 9}), quotas={PROV: 1})
+    assert result.proposals[PROV] == ()
+    assert [(t.unit_ids, t.seats) for t in result.ties] == [((1, 2), 1)]
 
 
 # --- properties --------------------------------------------------------------------------
@@ -195,7 +224,8 @@ def bloc(draw):
     units = list(range(1, n + 1))
     scores = draw(st.lists(st.integers(0, 2), min_size=n, max_size=n))  # few values: ties
     ordered = sorted(units, key=lambda u: -scores[u - 1])
-    ranks = [RankedUnit(u, 1 + sum(s > scores[u - 1] for s in scores)) for u in ordered]
+    ranks = [RankedUnit(u, 1 + sum(s > scores[u - 1] for s in scores), Fraction(scores[u - 1]))
+             for u in ordered]
     eligibility = {(u, f): draw(st.sampled_from([True, True, True, False]))
                    for u in units for f in FORMS}
     poll_results = []

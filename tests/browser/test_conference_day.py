@@ -80,7 +80,7 @@ def issue_cards(page, dialogs):
     expect(page.locator("#cac-the")).to_be_visible()
     assert dialogs.take() == [
         "Phát thẻ biểu quyết cho các đơn vị có mặt chưa bỏ phiếu? Mọi thẻ đã phát mà chưa "
-        "dùng bị thu hồi, thẻ đã in không dùng được nữa; mã thẻ mới chỉ hiện một lần."]
+        "dùng bị thu hồi, thẻ đã in không dùng được nữa."]
     cards = page.locator("#cac-the li.the")
     return {cards.nth(i).locator(".the-don-vi strong").inner_text():
             cards.nth(i).locator(".the-lien-ket a").get_attribute("href")

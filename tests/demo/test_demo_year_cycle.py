@@ -41,7 +41,8 @@ GOV, PROV, CERT, EXC = (AwardForm.GOVERNMENT_FLAG.value, AwardForm.PROVINCIAL_FL
                         AwardForm.EXCELLENT_COLLECTIVE.value)
 STANDARD = {"targets_exceeded": True, "task_rating": "excellent", "party_rating": "excellent",
             "discipline_level": "none", "negative_inspection": False, "member_count": 40,
-            "completed_count": 40, "advanced_worker_count": 32, "emulation_soldier_count": 3}
+            "completed_count": 40, "advanced_worker_count": 32, "emulation_soldier_count": 3,
+            "union_rating": "excellent", "youth_union_rating": "good", "pending_matter": "none"}
 # Each unit's year, as its officer enters it: most meet every standard; a few do not,
 # each for one reason the eligibility table must name with its rule.
 FACTS = {
@@ -138,7 +139,8 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
     #    itself).
     for code, unit in units.items():
         facts_services.enter_facts(actor(f"canbo.{code.lower()}"), unit, bloc_year.emulation_year,
-                                   dict(STANDARD, **FACTS[code]))
+                                   dict(STANDARD, **FACTS[code]),
+                                   note="Báo cáo tổng kết năm của đơn vị")
     for facts in UnitYearFacts.objects.filter(emulation_year=bloc_year.emulation_year,
                                               unit__in=units.values()).select_related("unit"):
         who = "thuongtruc" if facts.unit.code == "STTTT" else "truongkhoi"

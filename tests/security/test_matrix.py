@@ -142,6 +142,20 @@ def _proposal_objects(world):
     return {"proposal": proposal.pk, "proposal_action": "return"}
 
 
+def _facts_objects(world):
+    """KT1's year facts (the officer's own unit, the bloc's leader unit) entered by its
+    officer with a file, waiting for the province's confirmation."""
+    from thidua.awards import services as facts_services
+
+    officer = world.actor("officer")
+    facts = facts_services.enter_facts(officer, world.units["KT1"], world.year,
+                                       {"party_rating": "good", "pending_matter": "none"},
+                                       note="Quyết định xếp loại số 12/QĐ-ĐU")
+    evidence, = facts_services.attach_facts_evidence(officer, facts,
+                                                     [Upload("xep-loai.pdf", PDF)])
+    return {"facts_evidence": evidence.pk}
+
+
 def _document_objects(world, registration):
     """The officer's registration form issued (a numbered document) and a PDF of its draft
     requested (a queued job, its requester's own)."""
@@ -177,6 +191,7 @@ def objects(world):
         "kt_units": [world.units[f"KT{i}"].pk for i in range(1, 6)],
         **_voting_objects(world), **_scoring_objects(world),
         **_document_objects(world, registration), **_proposal_objects(world),
+        **_facts_objects(world),
     }
 
 
@@ -204,6 +219,9 @@ BODIES = {
     "thidua_api_awards_open_next_year": lambda o: {"leader_unit_id": o["unit2"],
                                                    "deputy_unit_ids": [o["unit"]]},
     "thidua_api_documents_request_pdf": lambda o: {"document_id": None},
+    "thidua_api_facts_enter_facts": lambda o: {"targets_exceeded": True,
+                                               "union_rating": "no_organisation"},
+    "thidua_api_facts_return_facts": lambda o: {"reason": "Thiếu quyết định xếp loại"},
     "thidua_api_org_move_phase": lambda o: {"target": "self_assessment", "reason": ""},
     "thidua_api_pledges_set_titles": lambda o: {"award_forms": ["certificate_of_merit"]},
     "thidua_api_pledges_add_target": lambda o: {
@@ -262,7 +280,7 @@ BODIES = {
                                                 "choices": [o["candidate"]]},
     "thidua_api_voting_reconcile": lambda o: {"unreturned": 0},
 }
-UPLOADS = {"thidua_api_pledges_upload_evidence"}
+UPLOADS = {"thidua_api_pledges_upload_evidence", "thidua_api_facts_upload_facts_evidence"}
 # The same for the main web forms (the others are posted empty: their 4xx/3xx is stated).
 WEB_BODIES = {
     "setup_unit_add": lambda o: {"code": "KT9", "name": "Sở Khoa học"},
@@ -274,6 +292,7 @@ WEB_BODIES = {
     "setup_bloc_size": lambda o: {"min_bloc_size": 3, "max_bloc_size": 15},
     "registration_withdraw": lambda o: {"reason": "Đăng ký lại chỉ tiêu"},
     "award_proposal_step": lambda o: {"reason": "Thiếu báo cáo thành tích của Sở Tài chính"},
+    "award_facts_return": lambda o: {"reason": "Thiếu quyết định xếp loại Công đoàn"},
     "voting_conference_save": lambda o: {
         "held_at": f"{_day(o, 12, 20)}T08:00", "place": "Hội trường tỉnh",
         "chair": "Nguyễn Văn A", "secretary": "Trần Thị B"},
@@ -295,7 +314,8 @@ def call(client, method, url, body=None, upload=False, form=None):
 
 
 # Allowed writes that may leave every row as it was (their answer is the state).
-SAME = set()
+# Entering the same year facts twice (the officer, then the province) records nothing new.
+SAME = {"thidua_api_facts_enter_facts"}
 
 
 # Rows that change on every request whatever it does (sessions, rate counters, sign-in

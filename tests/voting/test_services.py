@@ -20,6 +20,7 @@ from thidua.voting.models import (
     Candidate,
     Participation,
     Poll,
+    SealedBallot,
     VotingCard,
 )
 
@@ -275,7 +276,7 @@ def test_cards_and_delegates_bad_input_nothing_written(world, open_poll):
     kt1, kt2, kt3 = candidate_ids(poll, world, "KT1", "KT2", "KT3")
 
     def nothing_written():
-        assert Ballot.objects.count() == 0
+        assert SealedBallot.objects.count() == Ballot.objects.count() == 0
         assert BallotChoice.objects.count() == 0
         assert Participation.objects.count() == 0
         assert not VotingCard.objects.filter(used=True).exists()
@@ -305,7 +306,7 @@ def test_cards_and_delegates_bad_input_nothing_written(world, open_poll):
     with pytest.raises(Conflict) as reused:
         services.cast_with_card(cards["KT1"], poll.pk, [kt2])
     assert str(reused.value) == services.USED_CARD
-    assert (Ballot.objects.count(), Participation.objects.count()) == (1, 1)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (1, 1)
     # A card of another poll does not vote here.
     other = services.open_poll(world.actor("leader"),
                                award_poll(world, poll.conference, AwardForm.PROVINCIAL_FLAG))
@@ -324,7 +325,7 @@ def test_observers_and_officers_do_not_vote(world, open_poll, who):
     [kt1] = candidate_ids(open_poll, world, "KT1")
     with pytest.raises(Forbidden):
         services.cast_as_delegate(world.actor(who), open_poll.pk, [kt1])
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == Ballot.objects.count() == 0
 
 
 def test_outsiders_do_not_find_the_poll(world, open_poll):
@@ -368,7 +369,8 @@ def test_a_committee_member_with_an_account_enters_paper_ballots(world, open_pol
                                          [world.units["KT1"].id])
     [kt2] = candidate_ids(open_poll, world, "KT2")
     ballot = services.enter_paper_ballot(world.actor("peer"), open_poll, codes[0], [kt2])
-    assert (ballot.source, ballot.valid) == ("paper", True)
+    assert (ballot.receipt_code, ballot.valid, ballot.choices) == (codes[0], True, (kt2,))
+    assert list(SealedBallot.objects.values_list("source", "paper_valid")) == [("paper", True)]
     assert Candidate.objects.filter(pk=kt2).exists()
 
 
@@ -387,8 +389,10 @@ def test_counted_polls_feed_the_award_allocation(world, present):
     kt2, kt3, kt4 = (world.units[x].id for x in ("KT2", "KT3", "KT4"))
     polls, run_offs = services.allocation_inputs(present)
     form = AwardForm.CERTIFICATE_OF_MERIT
-    assert polls == [AllocationPoll(form, kt2, 4, True), AllocationPoll(form, kt3, 3, True),
-                     AllocationPoll(form, kt4, 3, True)]
+    # No ranking published: the ballots showed no score, and the allocation is told so.
+    assert polls == [AllocationPoll(form, kt2, 4, True, None),
+                     AllocationPoll(form, kt3, 3, True, None),
+                     AllocationPoll(form, kt4, 3, True, None)]
     assert run_offs == {}
     run_off = services.open_poll(leader, Poll.objects.get(run_off_of=poll))
     r3, r4 = candidate_ids(run_off, world, "KT3", "KT4")

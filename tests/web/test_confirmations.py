@@ -41,9 +41,8 @@ def test_the_poll_steps_ask_with_their_consequence(world, conference, client):
         "đại biểu bắt đầu bỏ phiếu.")
     assert forms[reverse("voting_poll_candidates", args=[poll.pk])] == ""
     cards = ("Phát thẻ biểu quyết cho các đơn vị có mặt chưa bỏ phiếu? Mọi thẻ đã phát mà "
-             "chưa dùng bị thu hồi, thẻ đã in không dùng được nữa; mã thẻ mới chỉ hiện một "
-             "lần.")
-    assert forms[reverse("voting_poll_cards", args=[poll.pk])] == cards
+             "chưa dùng bị thu hồi, thẻ đã in không dùng được nữa.")
+    assert forms[reverse("voting_poll_cards_issue", args=[poll.pk])] == cards
 
     services.open_poll(world.actor("leader"), poll)
     services.cast_with_card(cards_by_unit(world, poll)["KT1"], poll.pk, [])
@@ -51,11 +50,15 @@ def test_the_poll_steps_ask_with_their_consequence(world, conference, client):
     assert forms[step("ket-thuc")] == (
         f"Kết thúc bỏ phiếu «{poll.title}» với 1/5 phiếu? Không nhận thêm phiếu nào, thẻ "
         "chưa dùng bị thu hồi, kết quả kiểm phiếu được lưu; không mở lại được.")
-    assert forms[reverse("voting_poll_cards", args=[poll.pk])] == cards
+    assert forms[reverse("voting_poll_cards_issue", args=[poll.pk])] == cards
     assert forms_of(client, reverse("voting_poll_delegates", args=[poll.pk]))[
-        reverse("voting_poll_cards", args=[poll.pk])] == (
+        reverse("voting_poll_cards_issue", args=[poll.pk])] == (
         "Phát thẻ cho từng đại biểu chưa bỏ phiếu? Mọi thẻ đã phát mà chưa dùng bị thu hồi, "
-        "thẻ đã in không dùng được nữa; mã thẻ mới chỉ hiện một lần.")
+        "thẻ đã in không dùng được nữa.")
+    # The cards page: re-issuing names how many printed cards it voids.
+    assert forms_of(client, reverse("voting_poll_cards", args=[poll.pk]))[
+        reverse("voting_poll_cards_issue", args=[poll.pk])] == (
+        "Phát lại thẻ? 4 thẻ đã phát mà chưa dùng bị thu hồi: thẻ đã in không dùng được nữa.")
     assert forms_of(client, reverse("voting_paper", args=[poll.pk]))[
         reverse("voting_paper_issue", args=[poll.pk])] == (
         "Phát phiếu giấy cho các đơn vị đã chọn? Các đơn vị này được ghi là đã nhận phiếu: "

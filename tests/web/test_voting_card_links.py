@@ -32,14 +32,15 @@ def poll(world):
 
 def sheet_urls(world, poll):
     """The links printed under the QR codes of the sheet of cards (a document)."""
-    doc = read(documents.draft(world.actor("leader"), "the-bieu-quyet", poll.pk,
-                               writes=True).content)
+    services.issue_cards(world.actor("leader"), poll)
+    doc = read(documents.draft(world.actor("leader"), "the-bieu-quyet", poll.pk).content)
     return [cell_lines(c)[4] for row in doc.tables[1].rows for c in row.cells
             if cell_lines(c)[1]]
 
 
 def page_urls(client, poll):
-    response = client.post(reverse("voting_poll_cards", args=[poll.pk]))
+    client.post(reverse("voting_poll_cards_issue", args=[poll.pk]))
+    response = client.get(reverse("voting_poll_cards", args=[poll.pk]))
     return [a.attrs["href"] for a in parse(response).by_id("cac-the").find_all("a")]
 
 

@@ -5,11 +5,13 @@ the logged-in delegate's vote — refusals with nothing written."""
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
-from thidua.voting.models import Ballot, Participation, Poll, VotingCard
+from thidua.voting.models import Participation, Poll, SealedBallot, VotingCard
+from voting.box import sealed_box
 
 from .conftest import matrix, outcome
 from .page import inline_code, parse
@@ -31,7 +33,10 @@ def card_links(response):
 
 
 def issue(client, poll):
-    return client.post(reverse("voting_poll_cards", args=[poll.pk]))
+    """Issue the cards (a POST) and open the cards page it leads to."""
+    response = client.post(reverse("voting_poll_cards_issue", args=[poll.pk]))
+    assert response["Location"] == reverse("voting_poll_cards", args=[poll.pk])
+    return client.get(response["Location"])
 
 
 @pytest.mark.parametrize(("who", "expected"), matrix(
@@ -62,11 +67,44 @@ def test_open_matrix(world, poll, as_who, who, expected):
 
 
 @pytest.mark.parametrize(("who", "expected"), matrix(
-    admin=200, secretariat=200, leader=200, officer=403, peer=403, delegate=403,
+    admin=302, secretariat=302, leader=302, officer=403, peer=403, delegate=403,
     other_secretariat=404, outsider=404, nobody=404, anonymous="login"))
 def test_cards_matrix(world, opened, as_who, who, expected):
-    assert outcome(issue(as_who(who), opened)) == expected
-    assert VotingCard.objects.count() == (5 if expected == 200 else 0)
+    response = as_who(who).post(reverse("voting_poll_cards_issue", args=[opened.pk]))
+    assert outcome(response) == expected
+    assert VotingCard.objects.count() == (5 if expected == 302 else 0)
+    page = as_who(who).get(reverse("voting_poll_cards", args=[opened.pk]))
+    assert outcome(page) == (200 if expected == 302 else expected)
+
+
+def test_cards_page_reload_shows_the_same_live_cards_and_revokes_nothing(world, opened,
+                                                                         as_who):
+    """Issue 11 item 10: reloading the cards page, or making the sheet of cards as DOCX,
+    neither issues nor revokes a card; the printed tokens keep working."""
+    leader = as_who("leader")
+    url = reverse("voting_poll_cards", args=[opened.pk])
+    assert card_links(leader.get(url)) == []  # opening the page issued nothing
+    assert VotingCard.objects.count() == 0
+    first = card_links(issue(leader, opened))
+    assert len(first) == 5
+    again = leader.get(url)
+    assert card_links(again) == first
+    assert parse(again).by_id("the-da-phat").text.startswith("5 thẻ đã phát, chưa dùng.")
+    sheet = leader.get(reverse("document_draft", args=["the-bieu-quyet", opened.pk]))
+    assert sheet.status_code == 200
+    assert card_links(leader.get(url)) == first
+    assert (VotingCard.objects.count(),
+            VotingCard.objects.filter(revoked=True).count()) == (5, 0)
+    # Each printed token still opens its ballot and votes.
+    link = first[0].removeprefix("http://testserver")
+    response = Client().post(link, {"candidates": [str(opened.candidates.first().pk)]})
+    assert [parse(response).by_id("ma-bien-nhan").text] == [b[0] for b in sealed_box(opened)]
+    # The used card leaves the sheet; the four others are the same as printed.
+    assert card_links(leader.get(url)) == first[1:]
+    # Issuing again is the explicit step that revokes the unused ones.
+    second = card_links(issue(leader, opened))
+    assert len(second) == 4 and not set(second) & set(first)
+    assert VotingCard.objects.filter(revoked=True).count() == 4
 
 
 def test_create_poll_shows_candidates_with_score_and_rank(world, conference, as_who):
@@ -133,16 +171,14 @@ def test_card_vote_shows_receipt_and_refuses_reuse(world, opened, client, as_who
     response = client.post(link, {"candidates": [first]})
     assert response.status_code == 200
     receipt = parse(response).by_id("ma-bien-nhan").text
-    ballot = Ballot.objects.get()
-    assert (ballot.receipt_code, ballot.valid, ballot.source) == (receipt, True, "electronic")
-    assert [c.candidate_id for c in ballot.choices.all()] == [int(first)]
+    assert sealed_box(opened) == [(receipt, (int(first),), True, "electronic")]
     again = client.get(link)
     assert again.status_code == 409
     assert parse(again).by_id("tu-choi").find("p").text == services.USED_CARD
     again = client.post(link, {"candidates": [first]})
     assert again.status_code == 409
     assert parse(again).by_id("tu-choi").find("p").text == services.USED_CARD
-    assert (Ballot.objects.count(), Participation.objects.count()) == (1, 1)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (1, 1)
 
 
 def test_too_many_marks_is_refused_and_nothing_written(world, opened, client, as_who):
@@ -154,7 +190,7 @@ def test_too_many_marks_is_refused_and_nothing_written(world, opened, client, as
     assert response.status_code == 400
     assert [li.text for li in parse(response).find(class_="error-summary").find_all("li")] == [
         f"Chỉ được chọn tối đa {opened.quota} ứng viên (Quy tắc 33)."]
-    assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (0, 0)
     assert VotingCard.objects.filter(used=True).count() == 0
 
 
@@ -172,7 +208,7 @@ def test_poll_not_open_and_forged_poll_id(world, poll, client, as_who):
     assert client.get(forged).status_code == 404
     assert client.post(forged, {"candidates": ids}).status_code == 404
     assert client.get(reverse("voting_ballot", args=[poll.pk, "phieu_sai"])).status_code == 404
-    assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (0, 0)
 
 
 def test_logged_in_delegate_votes_once(world, opened, as_who):
@@ -184,19 +220,19 @@ def test_logged_in_delegate_votes_once(world, opened, as_who):
     response = client.post(form.attrs["action"], {"candidates": [first]})
     assert response.status_code == 200
     receipt = parse(response).by_id("ma-bien-nhan").text
-    assert list(Ballot.objects.values_list("receipt_code", flat=True)) == [receipt]
+    assert [b[0] for b in sealed_box(opened)] == [receipt]
     again = client.post(form.attrs["action"], {"candidates": [first]})
     assert again.status_code == 409
     assert [li.text for li in parse(again).find(class_="error-summary").find_all("li")] == [
         services.ALREADY_VOTED]
-    assert Ballot.objects.count() == 1
+    assert SealedBallot.objects.count() == 1
 
 
 def test_officer_without_delegate_role_cannot_vote(world, opened, as_who):
     response = as_who("officer").post(reverse("voting_delegate_vote", args=[opened.pk]),
                                       {"candidates": [str(opened.candidates.first().pk)]})
     assert response.status_code == 403
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == 0
 
 
 def test_close_and_publish(world, opened, as_who):
@@ -219,4 +255,4 @@ def test_card_ballots_are_rate_limited_per_address(world, opened, client, as_who
     first = str(opened.candidates.first().pk)
     assert client.post(links[0], {"candidates": [first]}).status_code == 200
     assert client.post(links[1], {"candidates": [first]}).status_code == 429
-    assert (Ballot.objects.count(), VotingCard.objects.filter(used=True).count()) == (1, 1)
+    assert (SealedBallot.objects.count(), VotingCard.objects.filter(used=True).count()) == (1, 1)

@@ -12,6 +12,7 @@ from thidua.api import (
     awards,
     documents,
     errors,
+    facts,
     org,
     pledges,
     publication,
@@ -39,6 +40,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/v1/", awards.router)
 api.add_router("/v1/", documents.router)
+api.add_router("/v1/", facts.router)
 api.add_router("/v1/", org.router)
 api.add_router("/v1/", pledges.router)
 api.add_router("/v1/", publication.router)

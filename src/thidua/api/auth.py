@@ -11,19 +11,15 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from thidua.core import ratelimit
-from thidua.core.tokens import user_for_token
+from thidua.core import ratelimit, twofactor
+from thidua.core.middleware import TwoFactorMiddleware
+from thidua.core.tokens import bearer_token, user_for_token
 from thidua.org.rules import Actor, actor_for
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 BAD_TOKEN = "Mã truy cập không hợp lệ, đã bị thu hồi hoặc tài khoản đã bị khóa."  # noqa: S105
 CSRF_FAILED = ("Thiếu hoặc sai mã CSRF: khi dùng phiên đăng nhập của trình duyệt, gửi kèm "
                "tiêu đề X-CSRFToken.")
-
-
-def _bearer(request: HttpRequest) -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def _throttle(request, user):
@@ -33,7 +29,7 @@ def _throttle(request, user):
 
 class TokenAuth(HttpBearer):
     def __call__(self, request: HttpRequest):
-        token = _bearer(request)
+        token = bearer_token(request)
         if token is None:
             return None
         user = user_for_token(token)
@@ -59,11 +55,15 @@ class SessionAuth(APIKeyCookie):
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key):
-        if _bearer(request) is not None:
+        if bearer_token(request) is not None:
             return None
         user = request.user
         if not user.is_authenticated or not user.is_active:
             return None
+        # The middleware's gate already answered; checked again here so no route to the
+        # API through the session can skip the second factor.
+        if not twofactor.is_verified(request) and twofactor.required_for(user):
+            raise AuthenticationError(message=TwoFactorMiddleware.API_MESSAGE)
         if request.method not in SAFE_METHODS and check_csrf(request):
             raise HttpError(403, CSRF_FAILED)
         _throttle(request, user)

@@ -116,8 +116,10 @@ class TwoFactorMiddleware:
         if name in self.EXEMPT:
             return None
         if request.path_info.startswith("/api/"):
-            if "Authorization" in request.headers:
-                return None  # judged by its token alone (api.auth)
+            from thidua.core.tokens import bearer_token
+
+            if bearer_token(request) is not None:
+                return None  # judged by its token alone (api.auth), never by the session
             return JsonResponse({"detail": self.API_MESSAGE, "errors": []}, status=401)
         target = "two_factor" if twofactor.is_enrolled(request.user) else "two_factor_setup"
         return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")

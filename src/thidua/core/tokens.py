@@ -25,6 +25,15 @@ MAX_ACTIVE_PER_USER = 20
 USE_RESOLUTION_SECONDS = 60
 
 
+def bearer_token(request) -> str | None:
+    """The token of an `Authorization: Bearer …` header ("" when the scheme is there and
+    the token is not), None for any other scheme or none. The one reading of the header:
+    the two-factor gate lets a request past only when this is not None, and the API then
+    judges it by this token alone, so no other header can ride on a half-signed session."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
 def _hash(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 

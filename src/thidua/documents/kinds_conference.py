@@ -4,10 +4,10 @@ kinds.py beside the other documents, filled from voting.services.
 
 - Ballots (phiếu bầu) print the receipt codes `voting.services.issue_paper_ballots` made
   (voting.printing.codes_to_print), one ballot a page with a tear-off receipt stub.
-- The voting cards sheet issues a fresh set of cards when it is made (only the hashes of
-  the tokens are kept: the plain token exists in the paper and nowhere else), exactly as
-  the cards page does; earlier unused cards are revoked. Neither is ever numbered or kept
-  (their `can_issue` is False: a stored copy would keep codes and tokens).
+- The voting cards sheet prints the cards already issued and still usable
+  (`voting.services.issued_cards`, as the cards page shows them): making it, as DOCX or
+  PDF, never issues or revokes a card. Neither is ever numbered or kept (their
+  `can_issue` is False: a stored copy would keep codes and tokens).
 - The count record (biên bản kiểm phiếu, RULES.md 34) and the minutes (biên bản họp bình
   xét, RULES.md 40) copy the count of `voting.services.result` — the numbers and the
   sentences of the results page ("7 phiếu / 12 thành viên = 58,33 % > 1/2: đạt").
@@ -24,6 +24,7 @@ from thidua.core.errors import Conflict, NotFound
 from thidua.documents import rules
 from thidua.documents.charts import horizontal_bars
 from thidua.documents.engine import Image
+from thidua.documents.format import local_date, short_date
 from thidua.org.rules import Actor
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring.domain.display import vi_number
@@ -39,6 +40,17 @@ QR_WIDTH_MM = 38
 CHART_WIDTH_MM = 150
 RECIPIENTS = ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
               "- Các đơn vị thành viên;", "- Lưu: VT."]
+
+
+ANNEX_INTRO = ("Phụ lục dùng để đối chiếu, không thuộc nội dung biên bản. Mỗi cuộc bỏ phiếu "
+               "đã công bố có một mã kiểm tra tính từ danh sách phiếu trong hòm phiếu "
+               "(SHA-256; in cách mỗi 8 ký tự cho dễ đọc): trang kết quả công khai cho tải "
+               "danh sách phiếu để ai cũng tính lại được mã này và thấy phiếu của mình.")
+
+
+def grouped_code(code: str, size: int = 8) -> str:
+    """A long check code in groups of `size` characters, so it reads and wraps cleanly."""
+    return " ".join(code[i:i + size] for i in range(0, len(code), size))
 
 
 def _registry():
@@ -154,9 +166,11 @@ def qr_png(url: str) -> bytes:
 
 
 def cards_context(actor, poll, on) -> dict:
-    """Issues the cards (voting.services.issue_cards: a card per present member that has
-    not voted, earlier unused cards revoked) and lays them out two a row."""
-    issued = voting.issue_cards(actor, poll)
+    """The cards issued and still usable (voting.services.issued_cards), two a row; the
+    cards are issued on the poll's page, never by making this sheet."""
+    if poll.state not in (Poll.State.CREATED, Poll.State.OPEN):
+        raise Conflict("Cuộc bỏ phiếu đã kết thúc: không còn thẻ biểu quyết nào dùng được.")
+    issued = voting.issued_cards(actor, poll).cards
     cards = []
     for item in issued:
         url = links.ballot_url(poll.pk, item.token)
@@ -174,10 +188,11 @@ def cards_context(actor, poll, on) -> dict:
         "subject": poll.title,
         "number_line": "",
         "intro": [f"Hội nghị tổng kết {bloc_year.bloc.name} năm {bloc_year.year}: "
-                  f"{len(cards)} thẻ cho các đơn vị có mặt chưa bỏ phiếu (Quy tắc 29). Cắt "
-                  "theo đường kẻ rời, phát mỗi đơn vị một thẻ. Bản in này làm mới toàn bộ "
-                  "thẻ: các thẻ in trước mà chưa dùng không còn giá trị."]
-        if cards else ["Không có đơn vị có mặt nào chưa bỏ phiếu: không phát thẻ."],
+                  f"{len(cards)} thẻ đã phát, chưa dùng (Quy tắc 29). Cắt theo đường kẻ "
+                  "rời, phát mỗi đơn vị một thẻ. In lại bản này không phát thẻ mới: thẻ đã "
+                  "in trước vẫn dùng được."]
+        if cards else ["Chưa có thẻ biểu quyết nào đang dùng được: phát thẻ ở trang cuộc "
+                       "bỏ phiếu trước khi in."],
         "card_rows": rows,
     }
 
@@ -213,8 +228,6 @@ def poll_count(actor: Actor, poll: Poll) -> dict:
     notes = list(tally.explanations)
     if outcome.reconciliation is not None:
         notes.append(outcome.reconciliation.sentence + ".")
-    if poll.state == Poll.State.PUBLISHED:
-        notes.append(f"Mã kiểm tra hòm phiếu (SHA-256): {poll.digest}.")
     return {
         "poll": poll, "tally": tally,
         "counts": [{"no": i, "label": label, "value": str(value)}
@@ -323,7 +336,7 @@ def _score_chart(actor, bloc_year) -> tuple[list[str], Image | str]:
     png = horizontal_bars(
         [line.unit.name for line in view.lines], [float(line.final) for line in view.lines],
         title=f"Tổng điểm thi đua năm {bloc_year.year} (xếp hạng công bố ngày "
-              f"{view.ranking.published_at:%d/%m/%Y})", axis="Tổng điểm",
+              f"{short_date(view.ranking.published_at)})", axis="Tổng điểm",
         value_texts=[vi_number(line.final) for line in view.lines])
     return ([f"Hội nghị nghe công bố kết quả chấm điểm, xếp hạng thi đua năm {bloc_year.year}"
              f" (bảng tiêu chí “{view.table.name}”): đứng đầu là {view.lines[0].unit.name} "
@@ -353,9 +366,10 @@ def minutes_context(actor, conference, on) -> dict:
                                     else "không ứng viên nào được chọn") + ".")
         poll_blocks.append({"heading": f"{number}. {poll.title}", "lines": lines,
                             "candidates": count["candidates"], "chart": chart_of(count)})
-    digests = [f"“{p.title}”: {p.digest}." if p.state == Poll.State.PUBLISHED else
-               f"“{p.title}”: chưa công bố (mã kiểm tra có khi công bố kết quả)."
-               for p in polls]
+    digests = [{"poll": f"{i}. {p.title}",
+                "code": grouped_code(p.digest) if p.state == Poll.State.PUBLISHED
+                else "Chưa công bố kết quả: mã kiểm tra có khi công bố."}
+               for i, p in enumerate(polls, 1)]
     return {
         "doc_type": "BIÊN BẢN",
         "subject": f"Hội nghị tổng kết, bình xét thi đua {bloc.name} năm {bloc_year.year}",
@@ -372,7 +386,9 @@ def minutes_context(actor, conference, on) -> dict:
         "no_polls": [] if polls else ["Chưa có cuộc bỏ phiếu nào được kiểm phiếu."],
         "polls": poll_blocks,
         "elections": _elections(actor, polls, counts, bloc_year),
-        "digests": digests or ["Chưa có cuộc bỏ phiếu nào được công bố."],
+        "digests": digests or [{"poll": "Chưa có cuộc bỏ phiếu nào được kiểm phiếu.",
+                                "code": ""}],
+        "annex_intro": ANNEX_INTRO,
         "closing": [f"Hội nghị kết thúc vào hồi {_ended(conference)} cùng ngày. Biên bản đã "
                     "được đọc lại trước hội nghị, các đại biểu dự họp nhất trí thông qua."],
         "secretary": {"title": "THƯ KÝ", "name": conference.secretary},
@@ -397,6 +413,16 @@ def _poll_file(prefix):
     return filename
 
 
+def conference_day(conference):
+    """The day the conference met, in local time: the date of its minutes, count records
+    and ballots."""
+    return local_date(conference.held_at)
+
+
+def _poll_day(poll):
+    return conference_day(poll.conference)
+
+
 def _poll_province(poll) -> int:
     return poll.conference.bloc_year.bloc.province_id
 
@@ -408,20 +434,22 @@ def conference_kinds() -> tuple:
         kind(slug="phieu-bau", label="Phiếu bầu (phiếu giấy in sẵn mã)", template="ballots",
              symbol="", load=load_ballot_poll, issuer=_poll_issuer, can_issue=_never,
              context=ballots_context, filename=_poll_file("phieu-bau"),
-             province_id=_poll_province),
+             province_id=_poll_province, event_date=_poll_day),
         kind(slug="the-bieu-quyet", label="Thẻ biểu quyết (mã QR)", template="voting_cards",
              symbol="", load=load_cards_poll, issuer=_poll_issuer, can_issue=_never,
              context=cards_context, filename=_poll_file("the-bieu-quyet"),
-             province_id=_poll_province, changes_data=True),
+             province_id=_poll_province, event_date=_poll_day),
         kind(slug="kiem-phieu", label="Biên bản kiểm phiếu", template="count_record",
              symbol="BB", load=load_counted_poll, issuer=_poll_issuer,
              can_issue=rules.can_issue_count_record_doc, context=count_record_context,
-             filename=_poll_file("bien-ban-kiem-phieu"), province_id=_poll_province),
+             filename=_poll_file("bien-ban-kiem-phieu"), province_id=_poll_province,
+             event_date=_poll_day),
         kind(slug="bien-ban-hop", label="Biên bản họp bình xét thi đua", template="minutes",
              symbol="BB", load=load_conference,
              issuer=lambda c: _registry().bloc_issuer(c.bloc_year),
              can_issue=_can_issue_minutes, context=minutes_context,
              filename=lambda c: f"bien-ban-hop-binh-xet-{c.bloc_year.year}-"
                                 f"{c.bloc_year.bloc.code}",
-             province_id=lambda c: c.bloc_year.bloc.province_id),
+             province_id=lambda c: c.bloc_year.bloc.province_id,
+             event_date=conference_day),
     )

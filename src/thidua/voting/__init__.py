@@ -12,8 +12,10 @@ For pages and other callers, everything goes through `voting.services`:
   `publish_poll` (idempotent; close stores the count and opens a run-off on a tie);
   `vote_again` opens that run-off, or an election's next round among the front-runners
   when too few reached the threshold (`vote_again_plan` says why and among whom);
-- cards: `issue_cards` → `IssuedCard(card, token, unit_name)`; the plain token (for the
-  QR code) exists only in that result;
+- cards: `issue_cards` (an explicit, confirmed step: earlier unused cards are revoked) →
+  `IssuedCard(card, token, unit_name)`; `issued_cards` shows the live ones again (the
+  token is an HMAC of the card id, only its hash is stored), so the cards page and the
+  printed sheet never issue or revoke anything;
 - votes: `cast_with_card(token, poll_id, candidate_ids)`, `cast_as_delegate(actor, …)`,
   both returning the receipt code to show once;
 - paper: `issue_paper_ballots` → printed codes, `enter_paper_ballot`,

@@ -5,18 +5,21 @@ The forms of the exclusive group (RULES.md 22: Government flag, provincial flag,
 certificate of merit, highest first) are filled in order; a unit proposed for a higher
 form leaves the lower ones. Within a form, a candidate must be eligible and have passed
 its poll's threshold (RULES 31); if more pass than the quota, they are ordered by the
-rulebook's `voting.excess_order` (default: votes, then the ranking) and a tie across the
-cut-off is returned as a tie for a run-off among the tied (RULES 32) — never cut. A
-lower form whose candidates depend on an undecided tie waits (pending) for the run-off.
-Give the run-off's votes back in `run_offs` and allocate again.
+rulebook's `voting.excess_order` (default: votes, then the final score — the one function
+of `excess`, which the count uses too) and a tie across the cut-off is returned as a tie
+for a run-off among the tied (RULES 32) — never cut. A lower form whose candidates
+depend on an undecided tie waits (pending) for the run-off. Give the run-off's votes
+back in `run_offs` and allocate again.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from thidua.awards.domain.excess import Entry, cut_at_quota, order_words
 from thidua.awards.domain.rulebook import Citation, Rulebook
 from thidua.core.award_forms import AwardForm
 
+FROM_RANKING = "ranking"  # PollResult.score not given
 PROPOSED, NOT_PROPOSED, RUN_OFF, PENDING = "proposed", "not_proposed", "run_off", "pending"
 QUOTA_RULE = {AwardForm.GOVERNMENT_FLAG: 24, AwardForm.PROVINCIAL_FLAG: 25,
               AwardForm.CERTIFICATE_OF_MERIT: 26}
@@ -43,6 +46,9 @@ class PollResult:
     unit_id: int
     votes: int
     passed: bool
+    # The final score the ballot showed (the count ordered by it, RULES.md 32; None: it
+    # showed none). Left out, the ranking's score is read instead.
+    score: object = FROM_RANKING
 
 
 @dataclass(frozen=True)
@@ -93,9 +99,10 @@ def _is_eligible(value) -> bool:
 
 def _ineligible_reason(value):
     """(rule, sentence, citation) of the first unmet — or else missing — rule."""
-    for status in ("unmet", "missing"):
+    prefixes = {"unmet": "chưa đủ điều kiện", "deferred": "tạm hoãn xét",
+                "missing": "chưa đủ căn cứ xét"}
+    for status, prefix in prefixes.items():
         for check in getattr(value, status, ()):
-            prefix = "chưa đủ điều kiện" if status == "unmet" else "chưa đủ căn cứ xét"
             return (check.rule or 0), f"{prefix}: {check.sentence}", check.citation
     return 0, "chưa xét điều kiện khen thưởng", None
 
@@ -126,7 +133,8 @@ def allocate(
     undecided = set()  # units whose higher exclusive form waits for a run-off
 
     for form in forms:
-        results = sorted(by_form.get(form, []), key=lambda p: p.unit_id)
+        # In the ballot's order: units equal under RULES.md 32 keep it, as in the minutes.
+        results = by_form.get(form, [])
         if form not in quotas and not results:
             continue
         form_label = AwardForm(form).label
@@ -170,27 +178,8 @@ def allocate(
             proposals[form] = ()
             continue
 
-        if quota is None or len(candidates) <= quota:
-            chosen, tied, seats, rest = candidates, [], 0, []
-        else:
-            unranked = [p.unit_id for p in candidates if p.unit_id not in ranks]
-            if "score" in order and unranked:
-                # DESIGN.md: a missing score stops the allocation of this form, said why.
-                pending.append(form)
-                for poll in candidates:
-                    decisions.append(Decision(
-                        poll.unit_id, form, PENDING,
-                        f"số đơn vị đạt ngưỡng ({len(candidates)}) vượt chỉ tiêu {quota} "
-                        f"{form_label} nhưng thiếu kết quả xếp hạng của đơn vị "
-                        f"{', '.join(map(str, sorted(unranked)))}", 32,
-                        rulebook.citation("voting.excess_order")))
-                    if in_group:
-                        undecided.add(poll.unit_id)
-                proposals[form] = ()
-                continue
-            chosen, tied, seats, rest = _cut(candidates, quota, order, ranks,
-                                             run_offs.get(form, {}))
-
+        chosen, tied, seats, rest, unscored = _cut(candidates, quota, order, ranks,
+                                                   run_offs.get(form, {}))
         for position, poll in enumerate(chosen, 1):
             decisions.append(Decision(
                 poll.unit_id, form, PROPOSED,
@@ -203,13 +192,15 @@ def allocate(
             decisions.append(Decision(
                 poll.unit_id, form, NOT_PROPOSED,
                 f"đạt ngưỡng ({poll.votes} phiếu) nhưng ngoài chỉ tiêu {quota} {form_label}: "
-                f"đứng sau theo thứ tự {_order_words(order)}", 32,
+                f"đứng sau theo thứ tự {order_words(order)}", 32,
                 rulebook.citation("voting.excess_order")))
         if tied:
             ids = tuple(p.unit_id for p in tied)
+            why = (f"; thiếu điểm của đơn vị {', '.join(map(str, unscored))} nên điểm không "
+                   "phân định" if unscored else "")
             explanation = (
-                f"{len(tied)} đơn vị bằng nhau ({_order_words(order)}) ở ranh giới chỉ tiêu "
-                f"{form_label}: còn {seats} suất — bỏ phiếu lại giữa các đơn vị này")
+                f"{len(tied)} đơn vị bằng nhau ({order_words(order)}) ở ranh giới chỉ tiêu "
+                f"{form_label}{why}: còn {seats} suất — bỏ phiếu lại giữa các đơn vị này")
             ties.append(Tie(form, seats, ids, explanation))
             for poll in tied:
                 decisions.append(Decision(poll.unit_id, form, RUN_OFF, explanation, 32,
@@ -221,42 +212,18 @@ def allocate(
     return Allocation(proposals, tuple(decisions), tuple(ties), tuple(pending))
 
 
-def _order_words(order) -> str:
-    words = {"votes": "số phiếu", "score": "xếp hạng điểm"}
-    return ", ".join(words[o] for o in order if o in words) or "bỏ phiếu lại"
-
-
 def _cut(candidates, quota, order, ranks, run_off):
-    """Split the candidates at the quota: (chosen, tied at the cut, seats left, rest)."""
+    """RULES.md 32 through its one function (`excess.cut_at_quota`): (chosen, tied at the
+    cut, seats left to the tied, rest, units without a score) as PollResults."""
+    by_unit = {p.unit_id: p for p in candidates}
+    entries = [Entry(p.unit_id, p.votes,
+                     getattr(ranks.get(p.unit_id), "score", None)
+                     if p.score is FROM_RANKING else p.score)
+               for p in candidates]
+    cut = cut_at_quota(entries, quota, order, run_off)
 
-    def key(poll):
-        parts = []
-        for step in order:
-            if step == "votes":
-                parts.append(-poll.votes)
-            elif step == "score":
-                parts.append(ranks[poll.unit_id].rank)
-        return tuple(parts)
+    def polls(part):
+        return [by_unit[e.key] for e in part]
 
-    ordered = sorted(candidates, key=lambda p: (key(p), p.unit_id))
-    boundary = key(ordered[quota - 1]) if quota > 0 else None
-    if quota > 0 and key(ordered[quota]) != boundary:
-        return ordered[:quota], [], 0, ordered[quota:]
-    if quota == 0:
-        return [], [], 0, ordered
-    above = [p for p in ordered if key(p) < boundary]
-    tied = [p for p in ordered if key(p) == boundary]
-    below = [p for p in ordered if key(p) > boundary]
-    seats = quota - len(above)
-    # A run-off among exactly these tied units decides between them; if it ties again
-    # across the seats, that is a new tie.
-    if run_off and {p.unit_id for p in tied} <= set(run_off):
-        tied.sort(key=lambda p: (-run_off[p.unit_id], p.unit_id))
-        cut = -run_off[tied[seats - 1].unit_id]
-        if -run_off[tied[seats].unit_id] != cut:
-            return above + tied[:seats], [], 0, tied[seats:] + below
-        winners = [p for p in tied if -run_off[p.unit_id] < cut]
-        still = [p for p in tied if -run_off[p.unit_id] == cut]
-        losers = [p for p in tied if -run_off[p.unit_id] > cut]
-        return above + winners, still, seats - len(winners), losers + below
-    return above, tied, seats, below
+    return (polls(cut.chosen), polls(cut.tied), cut.seats, polls(cut.rest),
+            tuple(sorted(cut.unscored)) if cut.tied else ())

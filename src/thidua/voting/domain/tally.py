@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from thidua.awards.domain.excess import Entry, cut_at_quota, order_words
 from thidua.awards.domain.rulebook import FractionRule
 from thidua.awards.domain.text import format_fraction
 
@@ -211,51 +212,34 @@ def tally(*, candidates: Sequence[CandidateIn], ballots: Sequence[BallotIn], quo
         else:
             computed[candidate.id] = threshold_sentence(n, base, base_kind, rule, decimals)
 
-    def key(candidate):
-        parts = []
-        for step in excess_order:
-            if step == "votes":
-                parts.append(-votes[candidate.id])
-            elif step == "score":
-                # A missing score cannot order anyone: it ties (and a tie goes to a run-off).
-                parts.append(-(candidate.score if candidate.score is not None else 0)
-                             if all(c.score is not None for c in candidates) else 0)
-        return tuple(parts)
-
-    passing = sorted((c for c in candidates if computed[c.id][0]), key=lambda c: (key(c), c.id))
-    outcomes, positions, run_off_ids, seats, explanations = {}, {}, (), 0, []
-    if len(passing) <= quota:
-        for i, c in enumerate(passing, 1):
-            outcomes[c.id], positions[c.id] = SELECTED, i
-    else:
-        boundary = key(passing[quota - 1]) if quota > 0 else None
-        if quota == 0:
-            above, tied, below = [], [], passing
-        elif key(passing[quota]) != boundary:
-            above, tied, below = passing[:quota], [], passing[quota:]
-        else:
-            above = [c for c in passing if key(c) < boundary]
-            tied = [c for c in passing if key(c) == boundary]
-            below = [c for c in passing if key(c) > boundary]
-        for i, c in enumerate(above, 1):
-            outcomes[c.id], positions[c.id] = SELECTED, i
-        for i, c in enumerate(tied, len(above) + 1):
-            outcomes[c.id], positions[c.id] = RUN_OFF, i
-        for i, c in enumerate(below, len(above) + len(tied) + 1):
-            outcomes[c.id], positions[c.id] = OUTSIDE_QUOTA, i
-        if tied:
-            seats = quota - len(above)
-            run_off_ids = tuple(c.id for c in tied)
-            labels = ", ".join(c.label or str(c.id) for c in tied)
-            explanations.append(
-                f"{len(passing)} ứng viên đạt ngưỡng, vượt chỉ tiêu {quota}: {labels} bằng "
-                f"nhau ở ranh giới chỉ tiêu, còn {seats} suất — bỏ phiếu lại giữa các ứng "
-                "viên này, không tự loại (Quy tắc 32)")
-        elif below:
-            explanations.append(
-                f"{len(passing)} ứng viên đạt ngưỡng, vượt chỉ tiêu {quota}: chọn theo số "
-                "phiếu" + (", rồi theo điểm" if "score" in excess_order else "")
-                + " (Quy tắc 32)")
+    # RULES.md 32: one order for the count, the allocation and every paper.
+    passing = [c for c in candidates if computed[c.id][0]]
+    by_id = {c.id: c for c in candidates}
+    cut = cut_at_quota([Entry(c.id, votes[c.id], c.score) for c in passing], quota,
+                       excess_order)
+    outcomes, positions, explanations = {}, {}, []
+    for position, entry in enumerate(cut.ordered, 1):
+        positions[entry.key] = position
+    for entry in cut.chosen:
+        outcomes[entry.key] = SELECTED
+    for entry in cut.tied:
+        outcomes[entry.key] = RUN_OFF
+    for entry in cut.rest:
+        outcomes[entry.key] = OUTSIDE_QUOTA
+    run_off_ids, seats = cut.tied_keys, cut.seats
+    if cut.tied:
+        labels = ", ".join(by_id[k].label or str(k) for k in run_off_ids)
+        unscored = [by_id[k].label or str(k) for k in cut.unscored]
+        why = (f" (chưa có điểm của {', '.join(unscored)}, nên điểm không phân định)"
+               if unscored and "score" in excess_order else "")
+        explanations.append(
+            f"{len(passing)} ứng viên đạt ngưỡng, vượt chỉ tiêu {quota}: {labels} bằng "
+            f"nhau ở ranh giới chỉ tiêu{why}, còn {seats} suất — bỏ phiếu lại giữa các ứng "
+            "viên này, không tự loại (Quy tắc 32)")
+    elif cut.rest:
+        explanations.append(
+            f"{len(passing)} ứng viên đạt ngưỡng, vượt chỉ tiêu {quota}: chọn theo "
+            f"{order_words(excess_order)} (Quy tắc 32)")
     results = tuple(
         CandidateResult(c, votes[c.id], base if rule is not None else valid,
                         computed[c.id][0], computed[c.id][1], computed[c.id][2],

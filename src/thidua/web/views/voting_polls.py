@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import segno
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -104,8 +105,8 @@ def poll_create(request, pk):
     require(True, rules.can_run_conference(actor, conference.bloc_year))
     form = PollForm(request.POST)
     if not form.is_valid():
-        messages = [m for field in form for m in field.errors]
-        raise DomainError(*messages)
+        problems = [m for field in form for m in field.errors]
+        raise DomainError(*problems)
     poll = services.create_poll(actor, conference, form.cleaned_data["kind"],
                                 award_form=form.cleaned_data["award_form"],
                                 title=form.cleaned_data["title"])
@@ -176,12 +177,30 @@ def poll_delegates(request, pk):
 
 
 @login_required
-@require_POST
 @shows_domain_errors
 def poll_cards(request, pk):
+    """The cards issued and still usable, to print (each with its QR code): reading this
+    page, reloading it or printing it never issues or revokes a card."""
+    actor = get_actor(request)
+    poll = _poll_for_run(actor, pk)
+    sheet = services.issued_cards(actor, poll)
+    cards = []
+    for item in sheet.cards:
+        url = links.ballot_url(poll.pk, item.token, request)
+        cards.append({"unit": item.unit_name, "delegate": item.card.delegate_name,
+                      "url": url, "qr": qr_data_uri(url)})
+    return render(request, "web/voting/cards.html", {
+        "poll": poll, "cards": cards, "unshown": sheet.unshown,
+        "can_issue": poll.state in (Poll.State.CREATED, Poll.State.OPEN)})
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def poll_cards_issue(request, pk):
     """Issue a card for every present member (or, per delegate, every delegate named in the
-    attendance) that has not voted (earlier unused cards are revoked) and show the sheet
-    to print: the plain tokens exist only in this answer."""
+    attendance) that has not voted; earlier unused cards are revoked (the button asks
+    first). Then the cards page shows them, as often as it is reloaded."""
     actor = get_actor(request)
     poll = _poll_for_run(actor, pk)
     try:
@@ -192,12 +211,9 @@ def poll_cards(request, pk):
         if poll.vote_per == "delegate":
             return _delegates_page(request, poll, errors=exc.messages, status=exc.status)
         return _poll_page(request, actor, poll, errors=exc.messages, status=exc.status)
-    cards = []
-    for item in issued:
-        url = links.ballot_url(poll.pk, item.token, request)
-        cards.append({"unit": item.unit_name, "delegate": item.card.delegate_name,
-                      "url": url, "qr": qr_data_uri(url)})
-    return render(request, "web/voting/cards.html", {"poll": poll, "cards": cards})
+    messages.success(request, f"Đã phát {len(issued)} thẻ biểu quyết; các thẻ phát trước "
+                              "mà chưa dùng đã bị thu hồi.")
+    return redirect("voting_poll_cards", pk=poll.pk)
 
 
 def _ballot_page(request, poll, token, card, *, errors=(), status=200, receipt=None,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('awards', '0002_proposals_decisions'),
+        ('awards', '0003_year_facts_entered_in_the_product'),
     ]
 
     operations = [
