@@ -39,6 +39,8 @@ GOV, PROV, CERT, EXC = (AwardForm.GOVERNMENT_FLAG.value, AwardForm.PROVINCIAL_FL
                         AwardForm.EXCELLENT_COLLECTIVE.value)
 CONFERENCE = datetime.date(2022, 11, 30)
 STANDARD = {"targets_exceeded": True, "task_rating": "excellent", "party_rating": "excellent",
+            "union_rating": "excellent", "youth_union_rating": "excellent",
+            "pending_matter": "none",
             "discipline_level": "none", "negative_inspection": False, "member_count": 40,
             "completed_count": 40, "advanced_worker_count": 32, "emulation_soldier_count": 3,
             "new_model": True, "thrift_anti_corruption_lead": True}
@@ -114,7 +116,8 @@ def test_nd91_2017_bac_ninh_2022_conference_gives_the_reported_outcome(settings,
 
     for code, unit in units.items():
         facts_services.enter_facts(actor(f"canbo.{code.lower()}"), unit,
-                                   bloc_year.emulation_year, dict(STANDARD, **FACTS[code]))
+                                   bloc_year.emulation_year, dict(STANDARD, **FACTS[code]),
+                                   note="Báo cáo tổng kết năm 2022 của đơn vị")
     for facts in UnitYearFacts.objects.filter(emulation_year=bloc_year.emulation_year,
                                               unit__in=units.values()).select_related("unit"):
         who = "thuongtruc" if facts.unit.code == "STTTT" else "truongkhoi"

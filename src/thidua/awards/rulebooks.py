@@ -323,6 +323,18 @@ def _brackets(values, node):
     return Brackets(tuple(brackets))
 
 
+class QuotaBySize(Spec):
+    """RULES.md 24: one number for every bloc ("1"), or brackets by bloc size like rules
+    25–26 (a province may give a 10-member bloc no Government-flag candidate)."""
+
+    expected = "số nguyên, hoặc danh sách mức chỉ tiêu theo số thành viên"
+
+    def parse(self, node, loader):
+        if isinstance(node, yaml.ScalarNode):
+            return Brackets((Bracket(1, None, Int(0).parse(node, loader)),))
+        return BracketList().parse(node, loader)
+
+
 class BracketList(Spec):
     expected = "danh sách mức chỉ tiêu theo số thành viên"
 
@@ -471,7 +483,9 @@ SETTINGS = {
                optional=("base",)),
         (23,), "Trần Cờ thi đua của Chính phủ toàn tỉnh (tỷ lệ, cách làm tròn, cơ sở tính)"),
     "quotas.government_flag_per_bloc": SettingSpec(
-        Int(0), (24,), "Số Cờ thi đua của Chính phủ tối đa mỗi khối đề nghị"),
+        QuotaBySize(), (24,),
+        "Số Cờ thi đua của Chính phủ tối đa mỗi khối đề nghị (một số, hoặc theo số thành "
+        "viên)"),
     "quotas.provincial_flag": SettingSpec(
         BracketList(), (25,), "Số Cờ thi đua của UBND tỉnh mỗi khối theo số thành viên"),
     "quotas.certificate_of_merit": SettingSpec(
