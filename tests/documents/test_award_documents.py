@@ -19,6 +19,7 @@ from thidua.documents import engine, services
 from thidua.documents import format as F
 from thidua.documents.kinds import KINDS, common_context
 from thidua.documents.models import Document, DocumentJob
+from thidua.documents.signers import BLANK_NAME
 
 from .award_year import ON, build
 from .test_documents import header
@@ -111,7 +112,7 @@ def test_proposal_letter_form_01_issued_by_the_leader_rules_35_to_39_41(world, a
     assert "- Báo cáo thành tích của từng tập thể được đề nghị." in text
     recipients, signature = doc.tables[-1].rows[0].cells
     assert lines(signature) == ["TM. KHỐI THI ĐUA", "TRƯỞNG KHỐI", "", "", "", "",
-                                "Sở Công Thương"]
+                                BLANK_NAME]  # issue 15, item 2: never the unit's name
     assert lines(recipients) == ["Nơi nhận:", "- Như trên;", "- Các đơn vị thành viên;",
                                  "- Lưu: VT."]
 
@@ -144,7 +145,7 @@ def test_achievement_report_form_02_prefilled_with_the_units_year(world, award_y
          f"Số 123/QĐ-UBND ngày 15/01/{year}; Phó Chủ tịch Nguyễn Văn A"]]
     assert [[c.text for c in row.cells] for row in rewards.rows][1] == ["", "", ""]
     assert lines(doc.tables[-1].rows[0].cells[1]) == ["", "THỦ TRƯỞNG ĐƠN VỊ", "", "", "",
-                                                      "", ""]
+                                                      "", BLANK_NAME]
 
 
 def test_decision_draft_lists_the_chairmans_awards_per_form_kt_signature(world, award_year):
@@ -177,7 +178,7 @@ def test_decision_draft_lists_the_chairmans_awards_per_form_kt_signature(world, 
     # The Government flag is the Prime Minister's: not in the chairman's decision.
     assert not any("Chính phủ" in t for t in text[start:])
     recipients, signature = doc.tables[-1].rows[0].cells
-    assert lines(signature) == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", "", "", "", ""]
+    assert lines(signature) == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", "", "", "", BLANK_NAME]
     assert lines(recipients)[:2] == ["Nơi nhận:", "- Như Điều 3;"]
     # Nobody numbers the draft here: the People's Committee's office does.
     with pytest.raises(Forbidden):
@@ -316,6 +317,6 @@ def test_decision_signature_block_for_a_vice_chairman_or_the_chairman():
     from thidua.documents.kinds_awards import decision_signer
 
     assert decision_signer() == {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH",
-                                 "name": ""}
+                                 "name": BLANK_NAME}
     assert decision_signer(vice_chair=False) == {"mandate": "", "title": "CHỦ TỊCH",
-                                                 "name": ""}
+                                                 "name": BLANK_NAME}

@@ -17,6 +17,7 @@ from thidua.documents import engine, services
 from thidua.documents import format as F
 from thidua.documents.kinds import KINDS, common_context
 from thidua.documents.models import Document, NumberCounter
+from thidua.documents.signers import BLANK_NAME
 from thidua.org.models import RoleAssignment
 from thidua.org.rules import actor_for
 from thidua.pledges.models import Registration
@@ -128,10 +129,12 @@ def test_every_document_issued_from_the_demo_reads_back_rules_35_to_39(demo_year
         assert cell_lines(recipients)[0] == "Nơi nhận:"
         assert cell_lines(recipients)[-1] == "- Lưu: VT."
         if unit is None:
+            # Issue 15, item 2: no signer entered → a dotted line, never the unit's name.
             assert cell_lines(signature) == ["TM. KHỐI THI ĐUA", "TRƯỞNG KHỐI", "", "", "", "",
-                                             demo_year.leader_unit.name], slug
+                                             BLANK_NAME], slug
         else:
-            assert cell_lines(signature) == ["", "THỦ TRƯỞNG ĐƠN VỊ", "", "", "", "", ""]
+            assert cell_lines(signature) == ["", "THỦ TRƯỞNG ĐƠN VỊ", "", "", "", "",
+                                             BLANK_NAME]
         # Page setup (36, 39): A4, margins, Times New Roman, no number on page 1.
         section = doc.sections[0]
         landscape = slug == "xep-hang"

@@ -187,7 +187,7 @@ def objects(world):
         "registration": registration.pk, "target": target.pk,
         "check_in": evidence.check_in_id, "evidence": evidence.pk, "token": token.pk,
         "missing": PLACEHOLDER, "kind": "dang-ky", "action": "submit",
-        "statistics_form": "0601", "poll_action": "close",
+        "statistics_form": "0601", "poll_action": "close", "signer_role": "chair",
         "kt_units": [world.units[f"KT{i}"].pk for i in range(1, 6)],
         **_voting_objects(world), **_scoring_objects(world),
         **_document_objects(world, registration), **_proposal_objects(world),
@@ -216,8 +216,10 @@ BODIES = {
     "thidua_api_awards_record_decision": lambda o: {
         "number": "15/QĐ-UBND", "decision_date": _day(o, 12, 30), "signer": "Chủ tịch UBND tỉnh",
         "awarded": [], "not_awarded": []},
-    "thidua_api_awards_open_next_year": lambda o: {"leader_unit_id": o["unit2"],
-                                                   "deputy_unit_ids": [o["unit"]]},
+    "thidua_api_awards_open_next_year": lambda o: {
+        "leader_unit_id": o["unit2"], "deputy_unit_ids": [o["unit"]],
+        "decision": {"number": "12/QĐ-UBND", "decision_date": _day(o, 1, 5),
+                     "reason": "Hội nghị không bầu được Trưởng khối"}},
     "thidua_api_documents_request_pdf": lambda o: {"document_id": None},
     "thidua_api_facts_enter_facts": lambda o: {"targets_exceeded": True,
                                                "union_rating": "no_organisation"},
@@ -279,6 +281,11 @@ BODIES = {
     "thidua_api_voting_enter_paper": lambda o: {"receipt_code": o["receipt"],
                                                 "choices": [o["candidate"]]},
     "thidua_api_voting_reconcile": lambda o: {"unreturned": 0},
+    "thidua_api_signers_set_unit_signer": lambda o: {
+        "authority": "KT.", "on_behalf_of": "Giám đốc", "title": "Phó Giám đốc",
+        "name": "Nguyễn Văn Hải"},
+    "thidua_api_signers_set_conference_signer": lambda o: {
+        "title": "Giám đốc Sở Công Thương", "name": "Nguyễn Văn An"},
 }
 UPLOADS = {"thidua_api_pledges_upload_evidence", "thidua_api_facts_upload_facts_evidence"}
 # The same for the main web forms (the others are posted empty: their 4xx/3xx is stated).
@@ -296,6 +303,11 @@ WEB_BODIES = {
     "voting_conference_save": lambda o: {
         "held_at": f"{_day(o, 12, 20)}T08:00", "place": "Hội trường tỉnh",
         "chair": "Nguyễn Văn A", "secretary": "Trần Thị B"},
+    "unit_signer": lambda o: {"vai_tro": "head", "head-authority": "",
+                              "head-title": "Giám đốc", "head-name": "Nguyễn Văn Hải"},
+    "conference_signers": lambda o: {"vai_tro": "chair", "chair-authority": "",
+                                     "chair-title": "Giám đốc Sở Công Thương",
+                                     "chair-name": "Nguyễn Văn An"},
     "voting_roll_call": lambda o: {"unit": [str(o["unit"])], f"co_mat_{o['unit']}": "1",
                                    f"dai_bieu_{o['unit']}": "Lê Văn C"},
 }

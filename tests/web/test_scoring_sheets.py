@@ -261,7 +261,10 @@ def test_my_assignments_list_what_is_missing(world, as_who):
             for tr in page.by_id("bang-cham-cheo").find("tbody").find_all("tr")]
     assert rows == [["Ban Quản lý dự án", "Chưa chấm"], ["Đài Phát thanh", "Chưa chấm"],
                     ["Sở Công Thương", "Đang chấm, chưa gửi"], ["Sở Xây dựng", "Chưa chấm"]]
-    assert page.by_id("con-thieu").text == "Còn 4 phiếu chưa gửi."
+    assert page.by_id("con-thieu").text.startswith("Đã gửi 0/4 phiếu. Còn 4 phiếu chưa gửi.")
+    # The bloc's count (scoring.queries.sheet_counts): 20 assignments, none submitted.
+    assert page.by_id("tien-do-khoi").text == (
+        "Cả khối: đã gửi 0/20 phiếu chấm chéo, 2/5 phiếu tự chấm điểm.")
     # The unit never appears as scoring itself.
     assert all(r[0] != "Sở Tài chính" for r in rows)
 

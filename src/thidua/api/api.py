@@ -18,6 +18,7 @@ from thidua.api import (
     publication,
     scoring,
     setup,
+    signers,
     tokens,
     voting,
 )
@@ -46,5 +47,6 @@ api.add_router("/v1/", pledges.router)
 api.add_router("/v1/", publication.router)
 api.add_router("/v1/", scoring.router)
 api.add_router("/v1/", setup.router)
+api.add_router("/v1/", signers.router)
 api.add_router("/v1/", tokens.router)
 api.add_router("/v1/", voting.router)

@@ -172,6 +172,10 @@ class LeaderDecision(models.Model):
 
     bloc_year = models.OneToOneField(BlocYear, on_delete=models.PROTECT,
                                      related_name="leader_decision")
+    # The year it opened (set in the same transaction): its pages show the decision.
+    next_bloc_year = models.OneToOneField(BlocYear, null=True, blank=True,
+                                          on_delete=models.PROTECT,
+                                          related_name="leader_designation")
     leader_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     elected_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")

@@ -107,14 +107,16 @@ def common_context(kind: Kind, subject, *, number: int | None, on: datetime.date
     }
 
 
-def _unit_signer():
-    return {"mandate": "", "title": "THỦ TRƯỞNG ĐƠN VỊ", "name": ""}
+def _unit_signer(unit):
+    from thidua.documents import signers  # noqa: PLC0415 - signers imports rules only
+
+    return signers.unit_block(unit)
 
 
 def _bloc_signer(bloc_year):
-    kind = "KHỐI" if bloc_year.bloc.kind == bloc_year.bloc.Kind.KHOI else "CỤM"
-    return {"mandate": f"TM. {kind} THI ĐUA", "title": f"TRƯỞNG {kind}",
-            "name": bloc_year.leader_unit.name}
+    from thidua.documents import signers  # noqa: PLC0415
+
+    return signers.bloc_block(bloc_year)
 
 
 def _titles(registration) -> list[str]:
@@ -149,7 +151,7 @@ def registration_context(actor, registration, on) -> dict:
                     for i, t in enumerate(registration.targets.all(), 1)],
         "closing": [f"{unit.name} cam kết tổ chức thực hiện đạt và vượt các chỉ tiêu đã "
                     "đăng ký."],
-        "signer": _unit_signer(),
+        "signer": _unit_signer(unit),
         "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
                        f"- Trưởng {bloc.name};", "- Lưu: VT."],
     }
@@ -275,7 +277,7 @@ def self_assessment_context(actor, sheet, on) -> dict:
                    f"Điểm thưởng: {vi_number(sheet.bonus)}; điểm trừ: "
                    f"{vi_number(sheet.penalty)}.",
                    f"Tổng điểm tự chấm: {vi_number(sheet.final)}."],
-        "signer": _unit_signer(),
+        "signer": _unit_signer(unit),
         "recipients": [f"- Trưởng {bloc_year.bloc.name};", "- Lưu: VT."],
     }
 
@@ -348,6 +350,7 @@ KINDS = {kind.slug: kind for kind in (REGISTRATION, PLEDGE, SELF_ASSESSMENT, RAN
 
 # The award documents (tờ trình, form 02, decision draft): kinds_awards.py.
 bloc_signer = _bloc_signer
+unit_signer = _unit_signer
 from thidua.documents.kinds_awards import award_kinds  # noqa: E402
 
 KINDS.update({kind.slug: kind for kind in award_kinds()})

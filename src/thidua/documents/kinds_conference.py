@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from thidua.awards.domain.text import format_fraction
 from thidua.core.errors import Conflict, NotFound
-from thidua.documents import rules
+from thidua.documents import rules, signers
 from thidua.documents.charts import horizontal_bars
 from thidua.documents.engine import Image
 from thidua.documents.format import local_date, short_date
@@ -263,7 +263,8 @@ def count_record_context(actor, poll, on) -> dict:
     count = poll_count(actor, poll)
     committee = list(conference.committee.order_by("id"))
     members = ", ".join(f"{m.name}{f' ({m.role})' if m.role else ''}" for m in committee)
-    head = committee[0].name if committee else ""
+    heads = [m for m in committee if (m.role or "").strip().lower().startswith("trưởng")]
+    head = signers.person_name((heads or committee)[0].name) if committee else ""
     return {
         "doc_type": "BIÊN BẢN",
         "subject": f"Kiểm phiếu: {poll.title}",
@@ -281,7 +282,8 @@ def count_record_context(actor, poll, on) -> dict:
                       for i, m in enumerate(committee, 1)],
         "closing": ["Biên bản lập xong tại hội nghị, Ban kiểm phiếu đã đọc lại và cùng ký "
                     "tên."],
-        "signer": {"mandate": "TM. BAN KIỂM PHIẾU", "title": "TRƯỞNG BAN", "name": head},
+        "signer": {"mandate": "TM. BAN KIỂM PHIẾU", "title": "TRƯỞNG BAN",
+                   "name": head or signers.BLANK_NAME},
         "recipients": ["- Chủ trì hội nghị;", f"- Các đơn vị thành viên {bloc_year.bloc.name};",
                        "- Lưu: VT."],
     }
@@ -375,7 +377,8 @@ def minutes_context(actor, conference, on) -> dict:
         "subject": f"Hội nghị tổng kết, bình xét thi đua {bloc.name} năm {bloc_year.year}",
         "legal_bases": _registry().legal_bases(bloc.province.code, on),
         "opening": [f"Thời gian: {_held(conference)}.", f"Địa điểm: {conference.place}.",
-                    f"Chủ trì: {conference.chair}.", f"Thư ký: {conference.secretary}.",
+                    f"Chủ trì: {_person(conference, 'chair')}.",
+                    f"Thư ký: {_person(conference, 'secretary')}.",
                     f"Khách mời (không biểu quyết): {conference.guests or 'không có'}.",
                     attendance_line, f"Số đơn vị dự họp: {quorum.sentence}."],
         "attendance": attendance,
@@ -391,10 +394,19 @@ def minutes_context(actor, conference, on) -> dict:
         "annex_intro": ANNEX_INTRO,
         "closing": [f"Hội nghị kết thúc vào hồi {_ended(conference)} cùng ngày. Biên bản đã "
                     "được đọc lại trước hội nghị, các đại biểu dự họp nhất trí thông qua."],
-        "secretary": {"title": "THƯ KÝ", "name": conference.secretary},
-        "chair": {"title": "CHỦ TRÌ", "name": conference.chair},
+        "secretary": signers.minutes_block(conference, "secretary", "THƯ KÝ"),
+        "chair": signers.minutes_block(conference, "chair", "CHỦ TRÌ"),
         "recipients": RECIPIENTS,
     }
+
+
+def _person(conference, role) -> str:
+    """"Nguyễn Văn An, Giám đốc Sở Công Thương" when the signer was entered; else what
+    the conference's own field says."""
+    name, title = signers.meeting_person(conference, role)
+    if title:
+        return f"{name}, {title}"
+    return conference.chair if role == "chair" else conference.secretary
 
 
 def _can_issue_minutes(actor, conference) -> bool:

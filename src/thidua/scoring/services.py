@@ -702,6 +702,7 @@ class SheetProblems(DomainError):
     def __init__(self, by_code: dict[str, list[str]]):
         self.by_code = by_code
         super().__init__(*[m for found in by_code.values() for m in found])
+        self.fields = [f"scores.{code}" for code, found in by_code.items() for m in found if m]
 
 
 # What a scorer may send beside the value of a line (set_scores' `entries`).

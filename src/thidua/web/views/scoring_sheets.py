@@ -499,6 +499,7 @@ def self_list(request, pk):
         table=table, kind=Kind.SELF, scored_unit__in=units)} if table else {}
     return render(request, "web/scoring/self_list.html", {
         "bloc_year": bloc_year, "table": table,
+        "counts": scoring_queries.sheet_counts(bloc_year) if table else None,
         "rows": [(u, sheets.get(u.id)) for u in units],
         "can_run": scoring_rules.can_run_scoring(actor, bloc_year),
         "can_open": bloc_year.phase in scoring_rules.SELF_OPEN,
@@ -535,9 +536,12 @@ def peer_list(request, pk):
                                                        "scored_unit__sort_key"):
             duties.append((a, sheets.get((a.scorer_unit_id, a.scored_unit_id))))
     can_run = scoring_rules.can_run_scoring(actor, bloc_year)
+    counts = scoring_queries.sheet_counts(bloc_year)
+    mine = sum((counts.units[u.id].peer_given for u in units if u.id in counts.units),
+               scoring_queries.Tally())
     return render(request, "web/scoring/peers.html", {
-        "bloc_year": bloc_year, "table": table, "duties": duties,
-        "missing": sum(1 for _, s in duties if s is None or not s.is_submitted),
+        "bloc_year": bloc_year, "table": table, "duties": duties, "mine": mine,
+        "counts": counts, "missing": mine.missing,
         "can_open": bloc_year.phase in scoring_rules.APPRAISAL_OPEN,
         "can_run": can_run,
         "progress": scoring_queries.scoring_progress(actor, bloc_year) if can_run else [],
