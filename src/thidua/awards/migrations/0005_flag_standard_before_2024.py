@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('awards', '0003_year_facts_entered_in_the_product'),
+        ('awards', '0004_leader_decision_opens_next_year'),
     ]
 
     operations = [
