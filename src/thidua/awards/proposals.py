@@ -74,7 +74,7 @@ class ConferenceResults:
     """What the conference decided by secret ballot, as the allocation reads it."""
 
     polls: list  # PollResult, one per candidate per award form
-    run_offs: dict  # award form → {unit_id: votes} of its published run-off
+    run_offs: dict  # award form → [{unit_id: votes}, …] of its published run-offs, in order
     held_on: datetime.date
 
 
