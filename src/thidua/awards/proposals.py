@@ -30,6 +30,7 @@ from thidua.awards.domain.allocation import (
 )
 from thidua.awards.domain.eligibility import MET
 from thidua.awards.domain.quotas import CapCheck, bloc_quotas, check_province_cap
+from thidua.awards.domain.rulebook import BLOC_LEADERS
 from thidua.awards.domain.workflow import (
     EDITABLE,
     PROVINCE,
@@ -344,6 +345,7 @@ def move_proposal(actor: Actor, proposal: Proposal, action: str, reason: str = "
 
 GOV = AwardForm.GOVERNMENT_FLAG
 COUNTED = (State.SUBMITTED, State.RESUBMITTED, State.ACCEPTED, State.DECIDED)
+FLAGS = (AwardForm.GOVERNMENT_FLAG, AwardForm.PROVINCIAL_FLAG)
 
 
 def standard_count(emulation_year: EmulationYear, *, on_date: datetime.date,
@@ -368,15 +370,23 @@ def province_cap(emulation_year: EmulationYear, *, on_date: datetime.date,
     of every proposal sent to the province."""
     book = rulebook_for(emulation_year.province.code, on_date, library)
     states = (State.ACCEPTED, State.DECIDED) if adding is not None else COUNTED
-    lines = ProposalLine.objects.filter(proposal__bloc_year__emulation_year=emulation_year,
-                                        award_form=GOV, proposal__state__in=states)
+    year_lines = ProposalLine.objects.filter(
+        proposal__bloc_year__emulation_year=emulation_year, proposal__state__in=states)
     if adding is not None:
-        lines = lines.exclude(proposal=adding)
-        proposed = lines.count() + adding.lines.filter(award_form=GOV).count()
+        year_lines = year_lines.exclude(proposal=adding)
+    proposed = year_lines.filter(award_form=GOV).count() + (
+        adding.lines.filter(award_form=GOV).count() if adding is not None else 0)
+    if book.value("quotas.government_flag_province_cap").base == BLOC_LEADERS:
+        # Công văn 5007/BNV-TĐKT: the collectives the blocs voted as leading — those their
+        # conferences proposed for a flag (Government or provincial), each counted once.
+        leaders = set(year_lines.filter(award_form__in=FLAGS).values_list("unit_id", flat=True))
+        if adding is not None:
+            leaders |= set(adding.lines.filter(award_form__in=FLAGS)
+                           .values_list("unit_id", flat=True))
+        base = len(leaders)
     else:
-        proposed = lines.count()
-    return check_province_cap(proposed, standard_count(emulation_year, on_date=on_date,
-                                                       library=library), book)
+        base = standard_count(emulation_year, on_date=on_date, library=library)
+    return check_province_cap(proposed, base, book)
 
 
 @dataclass(frozen=True)

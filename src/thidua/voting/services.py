@@ -1136,6 +1136,12 @@ def box_listing(poll: Poll) -> str:
     return ballot_box_listing(_ballots(poll), candidate_numbers(poll))
 
 
+def stored_box_digest(poll: Poll) -> str:
+    """The digest of the ballots as stored now; for a published poll it must equal the
+    digest published (`thidua import` checks a moved box by it)."""
+    return ballot_box_digest(_ballots(poll), candidate_numbers(poll))
+
+
 def candidates_in(poll: Poll) -> list[CandidateIn]:
     return [CandidateIn(c.id, c.unit.name,
                         Fraction(c.score_numerator, c.score_denominator)
@@ -1276,7 +1282,7 @@ def publish_poll(actor: Actor, poll: Poll) -> Poll:
         return locked
     if locked.state != State.CLOSED:
         raise Conflict("Chỉ công bố cuộc bỏ phiếu đã kết thúc.")
-    locked.digest = ballot_box_digest(_ballots(locked), candidate_numbers(locked))
+    locked.digest = stored_box_digest(locked)
     locked.state = State.PUBLISHED
     locked.save(update_fields=["state", "digest"])
     audit.record(actor, "voting.poll.publish", locked, province_id=_province_id(poll.conference),
