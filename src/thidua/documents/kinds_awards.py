@@ -260,6 +260,20 @@ def decision_lines(emulation_year) -> dict:
     return {form: names for form, names in grouped.items() if names}
 
 
+def decision_notes(emulation_year) -> list[str]:
+    """Issue 15 item 1: where an accepted proposal differs from its bloc's minutes, the
+    draft says so with the reason, bloc by bloc (the tờ trình states the same)."""
+    from thidua.awards.proposals import differences  # noqa: PLC0415
+
+    notes = []
+    for proposal in (Proposal.objects.filter(
+            bloc_year__emulation_year=emulation_year, state__in=(State.ACCEPTED, State.DECIDED))
+            .select_related("bloc_year__bloc").order_by("bloc_year__bloc__sort_key", "id")):
+        notes += [f"(Ghi chú — {proposal.bloc_year.bloc.name}, khác biên bản hội nghị: "
+                  f"{sentence})" for sentence in differences(proposal)]
+    return notes
+
+
 def decision_signer(vice_chair: bool = True) -> dict:
     """Decree 30: a vice-chairman signs for the chairman (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH);
     the chairman signs as CHỦ TỊCH. The draft is prepared for the vice-chairman in charge
@@ -282,6 +296,7 @@ def decision_context(actor, emulation_year, on) -> dict:
         article_1 += [f"- {name};" for name in names]
     if not article_1:
         article_1 = ["(Chưa có hồ sơ đề nghị nào được tiếp nhận.)"]
+    article_1 += decision_notes(emulation_year)
     considering = ("Xét đề nghị của Giám đốc Sở Nội vụ (Ban Thi đua - Khen thưởng) về "
                    f"khen thưởng các tập thể thuộc cụm, khối thi đua của tỉnh năm {year}.")
     return {
