@@ -16,6 +16,14 @@
     if (busy) { busy.hidden = false; }
     opener.submit();
   }
+  // A card's link opened again in a tab already on a ballot page differs only by its
+  // fragment: the browser does not load anything. Load the opening page for it.
+  window.addEventListener("hashchange", function () {
+    var again = window.location.hash.replace(/^#/, "");
+    if (again.indexOf("phieu_") === 0) {
+      window.location.replace(window.location.pathname + "?the=moi#" + again);
+    }
+  });
   function boxes(form) {
     return form.querySelectorAll('input[type="checkbox"][name="candidates"]');
   }
