@@ -155,7 +155,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         # Seconds a request waits for a lock before the 503 page (core.dbfault).
         "timeout": int(os.environ.get("THIDUA_SQLITE_TIMEOUT", 20)),
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        # synchronous=FULL: every commit is synced to disk before it returns, so a ballot
+        # acknowledged with its receipt survives a power cut (NORMAL in WAL mode may lose
+        # the last commits). Its cost is measured in README.md ("Độ bền").
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
         "PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("THIDUA_TEST_SQLITE_NAME")}

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from tests.eligible import make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
@@ -38,6 +39,7 @@ def api_for(world, who):
 
 @pytest.fixture
 def conference(world):
+    make_eligible(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
@@ -318,6 +320,7 @@ def test_the_roll_call_in_one_call_rule_28(world):
     """PUT /conferences/{id}/attendance: every member present in one call, then one absent
     with a reason; a wrong row refuses the whole call, nothing written (same service as
     the page)."""
+    make_eligible(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
         chair="Nguyễn Văn A", secretary="Trần Thị B")

@@ -423,6 +423,9 @@ SETTINGS = {
                 "negative_inspection_blocks": Bool(),
                 "forms": ListOf(FORMS, min_len=1, unique=True)}),
         (19,), "Kỷ luật, kết luận thanh tra loại trừ khỏi xét Cờ thi đua"),
+    "eligibility.pending_matter_defers": SettingSpec(
+        Bool(), (19,), "Tạm hoãn xét khen thưởng khi đang xem xét kỷ luật, thanh tra, khiếu "
+        "nại, tố cáo hoặc xác minh nội dung báo chí phản ánh", default=False, required=False),
     "eligibility.government_flag_leading_rank": SettingSpec(
         Int(1, 3), (20,),
         "Cờ thi đua của Chính phủ: đơn vị phải dẫn đầu khối (xếp hạng không thấp hơn)"),

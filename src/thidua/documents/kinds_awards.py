@@ -171,6 +171,9 @@ def achievement_context(actor, line, on) -> dict:
         "- Xếp loại mức độ hoàn thành nhiệm vụ: "
         f"{fact(facts and facts.get_task_rating_display())}.",
         "- Xếp loại tổ chức đảng: " f"{fact(facts and facts.get_party_rating_display())}.",
+        "- Xếp loại đoàn thể: Công đoàn cơ sở "
+        f"{fact(facts and facts.get_union_rating_display())}; Đoàn Thanh niên "
+        f"{fact(facts and facts.get_youth_union_rating_display())}.",
         "- Số thành viên đạt Lao động tiên tiến / Chiến sĩ thi đua cơ sở: "
         f"{fact(facts and facts.advanced_worker_count)} / "
         f"{fact(facts and facts.emulation_soldier_count)}.",
@@ -195,7 +198,7 @@ def achievement_context(actor, line, on) -> dict:
         "rewards": rewards or [_blank_row()],
         "history_note": ["(Các danh hiệu, hình thức khen thưởng đã nhận lấy từ dữ liệu khen "
                          "thưởng của tỉnh; đơn vị bổ sung các khen thưởng khác nếu có.)"],
-        "signer": {"mandate": "", "title": "THỦ TRƯỞNG ĐƠN VỊ", "name": ""},
+        "signer": _k().unit_signer(unit),
         "recipients": [f"- Trưởng {bloc.name};", "- Lưu: VT."],
     }
 
@@ -234,9 +237,11 @@ def decision_signer(vice_chair: bool = True) -> dict:
     """Decree 30: a vice-chairman signs for the chairman (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH);
     the chairman signs as CHỦ TỊCH. The draft is prepared for the vice-chairman in charge
     of emulation work, the usual case; the office changes it in Word otherwise."""
+    from thidua.documents.signers import BLANK_NAME  # noqa: PLC0415
+
     if vice_chair:
-        return {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH", "name": ""}
-    return {"mandate": "", "title": "CHỦ TỊCH", "name": ""}
+        return {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH", "name": BLANK_NAME}
+    return {"mandate": "", "title": "CHỦ TỊCH", "name": BLANK_NAME}
 
 
 def decision_context(actor, emulation_year, on) -> dict:

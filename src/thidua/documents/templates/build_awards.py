@@ -28,9 +28,9 @@ def proposal_letter():
                  "Số phiếu đồng ý"],
            ["p.no", "p.unit", "p.form", "p.rank", "p.votes"],
            [Mm(12), Mm(62), Mm(48), Mm(20), Mm(23)], "p in proposed")
-    b.paragraphs(doc, "closing")
+    b.paragraphs(doc, "closing", keep=True)
     b.section_title(doc, "Hồ sơ kèm theo:")
-    b.paragraphs(doc, "attachments")
+    b.paragraphs(doc, "attachments", keep=True)
     b.closing_block(doc)
     return doc
 
@@ -47,13 +47,15 @@ def achievement_report():
     b.section_title(doc, "II. THÀNH TÍCH ĐẠT ĐƯỢC")
     b.paragraphs(doc, "achievements")
     b.section_title(doc, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG")
-    b.para(doc, "1. Danh hiệu thi đua", italic=True, after=3)
+    b.keep_with_next(b.para(doc, "1. Danh hiệu thi đua", italic=True,
+                            after=b.F.PARAGRAPH_AFTER.pt))
     b.grid(doc, ["Năm", "Danh hiệu thi đua", "Số, ngày quyết định; cơ quan ban hành"],
            ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)], "h in titles")
-    b.para(doc, "2. Hình thức khen thưởng", italic=True, before=6, after=3)
+    b.keep_with_next(b.para(doc, "2. Hình thức khen thưởng", italic=True, before=6,
+                            after=b.F.PARAGRAPH_AFTER.pt))
     b.grid(doc, ["Năm", "Hình thức khen thưởng", "Số, ngày quyết định; cơ quan ban hành"],
            ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)], "h in rewards")
-    b.paragraphs(doc, "history_note")
+    b.paragraphs(doc, "history_note", keep=True)
     b.closing_block(doc)
     return doc
 
@@ -74,11 +76,11 @@ def decision_draft():
     b.para(doc, "QUYẾT ĐỊNH:", bold=True, align=b.CENTER, before=6, after=6)
     b.para(doc, "{%p for article in articles %}")
     p = b.para(doc, "{{ article.head }}", bold=True, align=b.JUSTIFY, indent_first=Mm(10),
-               after=3)
+               after=b.F.PARAGRAPH_AFTER.pt)
     run = p.add_run(" {{ article.text }}")
     b._fonts(run, b.F.BODY_SIZE)
     b.para(doc, "{%p for line in article.lines %}")
-    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=3)
+    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=b.F.PARAGRAPH_AFTER.pt)
     b.para(doc, "{%p endfor %}")
     b.para(doc, "{%p endfor %}")
     b.closing_block(doc)
