@@ -26,6 +26,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from tests.eligible import make_eligible
 
 from api.conftest import Api
 from thidua.core import backup
@@ -50,6 +51,7 @@ def hall(file_db, world):
             cursor.execute("VACUUM FULL voting_ballot, voting_ballotchoice, "
                            "voting_sealedballot, voting_participation, voting_votingcard")
     leader = world.actor("leader")
+    make_eligible(world.bloc_years["KT"])
     conference = services.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
