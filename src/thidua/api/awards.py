@@ -16,6 +16,7 @@ from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses, unit_i
 from thidua.api.org import unit_ref
 from thidua.awards import proposals as service
 from thidua.awards import rules
+from thidua.awards.domain.rulebook import Brackets, DossierForm, LegalBasis, ProvinceCap
 from thidua.awards.domain.workflow import BUTTONS, allowed_steps
 from thidua.awards.models import Proposal
 from thidua.awards.rulebooks import rulebook_for
@@ -194,6 +195,21 @@ class HistoryOut(Schema):
 def _plain(value):
     if isinstance(value, bool | int | str) or value is None:
         return value
+    if isinstance(value, Brackets):
+        # RULES 24–26: one number for every bloc size, else the brackets by size.
+        if len(value.brackets) == 1 and value.brackets[0].max_members is None:
+            return value.brackets[0].quota
+        return [{"min_members": b.min_members, "max_members": b.max_members,
+                 "quota": b.quota} for b in value.brackets]
+    if isinstance(value, ProvinceCap):
+        return {"fraction": _plain(value.fraction), "rounding": value.rounding,
+                "base": value.base}
+    if isinstance(value, DossierForm):
+        return {"name": value.name, "number": value.number}
+    if isinstance(value, LegalBasis):
+        return {"title": value.title, "number": value.number, "issued": _plain(value.issued),
+                "effective_from": _plain(value.effective_from),
+                "effective_to": _plain(value.effective_to)}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, Fraction):

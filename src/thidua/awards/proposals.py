@@ -30,6 +30,7 @@ from thidua.awards.domain.allocation import (
 )
 from thidua.awards.domain.eligibility import MET
 from thidua.awards.domain.quotas import CapCheck, bloc_quotas, check_province_cap
+from thidua.awards.domain.rulebook import BLOC_LEADERS
 from thidua.awards.domain.workflow import (
     EDITABLE,
     PROVINCE,
@@ -246,6 +247,53 @@ def assemble_proposal(actor: Actor, bloc_year: BlocYear, polls=None, *,
     return proposal
 
 
+def differences(proposal: Proposal) -> list[str]:
+    """Issue 15 item 1: where the proposal differs from the minutes — a unit the
+    conference chose that is not proposed, a unit proposed that the conference did not
+    choose, or another order — each with the reason the allocation recorded (RULES.md 7,
+    17–22 after the vote, 32). Empty when they agree, or when no conference was held
+    through the product (nothing to compare with). Every paper that states the proposal
+    prints these sentences."""
+    from thidua.voting import services as voting  # noqa: PLC0415
+    from thidua.voting.models import Conference  # noqa: PLC0415
+
+    conference = Conference.objects.filter(bloc_year_id=proposal.bloc_year_id).first()
+    if conference is None:
+        return []
+    chosen = voting.chosen_units(conference)
+    if not chosen:
+        return []
+    proposed = {}
+    for unit_id, form in proposal.lines.order_by("position", "id").values_list(
+            "unit_id", "award_form"):
+        proposed.setdefault(form, []).append(unit_id)
+    why = {(d["unit"], d["award_form"]): d for d in proposal.explanation or []}
+    names = dict(Unit.objects.filter(
+        id__in={u for ids in [*chosen.values(), *proposed.values()] for u in ids})
+        .values_list("id", "name"))
+    sentences = []
+    for form in [f for f in AwardForm.values if f in chosen or f in proposed]:
+        minutes, lines = chosen.get(form, []), proposed.get(form, [])
+        if minutes == lines:
+            continue
+        label = AwardForm(form).label
+        for unit in minutes:
+            if unit not in lines:
+                reason = why.get((unit, form), {}).get("text", "")
+                sentences.append(f"{names[unit]}: hội nghị bình xét chọn đề nghị {label} "
+                                 f"nhưng khối không đề nghị — {reason}.")
+        for unit in lines:
+            if unit not in minutes:
+                reason = why.get((unit, form), {}).get("text", "")
+                sentences.append(f"{names[unit]}: được đề nghị {label} dù không có tên "
+                                 f"trong kết quả bình xét {label} của hội nghị, vì đơn vị "
+                                 f"đứng trước không được đề nghị — {reason}.")
+        if [u for u in minutes if u in lines] != [u for u in lines if u in minutes]:
+            sentences.append(f"Thứ tự đề nghị {label} khác thứ tự trong biên bản: "
+                             + ", ".join(names[u] for u in lines) + ".")
+    return sentences
+
+
 @transaction.atomic
 def move_proposal(actor: Actor, proposal: Proposal, action: str, reason: str = "",
                   *, on_date: datetime.date | None = None) -> Proposal:
@@ -297,6 +345,7 @@ def move_proposal(actor: Actor, proposal: Proposal, action: str, reason: str = "
 
 GOV = AwardForm.GOVERNMENT_FLAG
 COUNTED = (State.SUBMITTED, State.RESUBMITTED, State.ACCEPTED, State.DECIDED)
+FLAGS = (AwardForm.GOVERNMENT_FLAG, AwardForm.PROVINCIAL_FLAG)
 
 
 def standard_count(emulation_year: EmulationYear, *, on_date: datetime.date,
@@ -321,15 +370,23 @@ def province_cap(emulation_year: EmulationYear, *, on_date: datetime.date,
     of every proposal sent to the province."""
     book = rulebook_for(emulation_year.province.code, on_date, library)
     states = (State.ACCEPTED, State.DECIDED) if adding is not None else COUNTED
-    lines = ProposalLine.objects.filter(proposal__bloc_year__emulation_year=emulation_year,
-                                        award_form=GOV, proposal__state__in=states)
+    year_lines = ProposalLine.objects.filter(
+        proposal__bloc_year__emulation_year=emulation_year, proposal__state__in=states)
     if adding is not None:
-        lines = lines.exclude(proposal=adding)
-        proposed = lines.count() + adding.lines.filter(award_form=GOV).count()
+        year_lines = year_lines.exclude(proposal=adding)
+    proposed = year_lines.filter(award_form=GOV).count() + (
+        adding.lines.filter(award_form=GOV).count() if adding is not None else 0)
+    if book.value("quotas.government_flag_province_cap").base == BLOC_LEADERS:
+        # Công văn 5007/BNV-TĐKT: the collectives the blocs voted as leading — those their
+        # conferences proposed for a flag (Government or provincial), each counted once.
+        leaders = set(year_lines.filter(award_form__in=FLAGS).values_list("unit_id", flat=True))
+        if adding is not None:
+            leaders |= set(adding.lines.filter(award_form__in=FLAGS)
+                           .values_list("unit_id", flat=True))
+        base = len(leaders)
     else:
-        proposed = lines.count()
-    return check_province_cap(proposed, standard_count(emulation_year, on_date=on_date,
-                                                       library=library), book)
+        base = standard_count(emulation_year, on_date=on_date, library=library)
+    return check_province_cap(proposed, base, book)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from thidua.org.rules import Actor
 from thidua.pledges.domain.evidence import classify
 from thidua.pledges.models import Registration
 
-_BOOLS = ("targets_exceeded", "negative_inspection")
+_BOOLS = ("targets_exceeded", "negative_inspection", "new_model",
+          "thrift_anti_corruption_lead")
 _COUNTS = ("member_count", "completed_count", "advanced_worker_count",
            "emulation_soldier_count")
 _CHOICES = {"task_rating": core.Rating, "party_rating": core.Rating,

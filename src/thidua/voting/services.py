@@ -1519,6 +1519,25 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
     return results, run_offs
 
 
+def chosen_units(conference: Conference) -> dict:
+    """Award form → the unit ids the conference chose, in RULES.md 32's order, as the
+    minutes state them: the latest counted main poll of the form (the one
+    `allocation_inputs` reads), then the winners of each of its run-offs in the order held.
+    Units still tied after the last run-off are not chosen (a run-off is due)."""
+    counted = [State.CLOSED, State.PUBLISHED]
+    polls = list(conference.polls.filter(kind=Kind.AWARD_PROPOSAL, state__in=counted)
+                 .order_by("id"))
+    latest = {p.award_form: p for p in polls if p.run_off_of_id is None}
+    units = dict(Candidate.objects.filter(poll__in=polls).values_list("id", "unit_id"))
+    chosen = {}
+    for poll in polls:
+        main = latest.get(poll.award_form)
+        if main is not None and (poll.pk == main.pk or _descends(poll, main, polls)):
+            chosen.setdefault(poll.award_form, []).extend(
+                units[c] for c in (poll.result or {}).get("selected", []))
+    return chosen
+
+
 def _descends(poll: Poll, ancestor: Poll, polls) -> bool:
     by_id = {p.id: p for p in polls}
     while poll is not None and poll.run_off_of_id is not None:

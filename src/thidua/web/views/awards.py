@@ -86,7 +86,8 @@ def _situation_page(request, pk, template, build):
     except RulebookNotFound as exc:
         return render(request, template, {"bloc_year": bloc_year, "date_form": form,
                                           "on_date": day,
-                                          "errors": error_items(messages=exc.messages)})
+                                          "errors": error_items(messages=exc.messages)},
+                      status=exc.status)
     context.update(bloc_year=bloc_year, date_form=form, on_date=day, errors=[])
     return render(request, template, context)
 
