@@ -69,6 +69,18 @@ def _conference(bloc_year):
 
 # --- the proposal letter (tờ trình) --------------------------------------------------
 
+def differs_from_minutes(proposal) -> list[str]:
+    """The paragraphs a paper stating the proposal prints where it differs from the
+    conference's minutes, with the reasons (issue 15 item 1); none when they agree."""
+    from thidua.awards.proposals import differences  # noqa: PLC0415
+
+    found = differences(proposal)
+    if not found:
+        return []
+    return ["Danh sách đề nghị khác với kết quả bình xét ghi trong biên bản hội nghị ở các "
+            "điểm sau:", *(f"- {sentence}" for sentence in found)]
+
+
 def load_proposal(actor: Actor, pk: int) -> Proposal:
     proposal = (Proposal.objects.select_related(
         "bloc_year__bloc__province", "bloc_year__emulation_year", "bloc_year__leader_unit")
@@ -119,7 +131,8 @@ def proposal_context(actor, proposal, on) -> dict:
                       "votes": f"{line.votes}/{present or members}"
                       if line.votes is not None else ""}
                      for i, line in enumerate(lines, 1)],
-        "closing": [f"{bloc.name} kính trình {_council(province)} xem xét, trình Chủ tịch "
+        "closing": differs_from_minutes(proposal) + [
+                    f"{bloc.name} kính trình {_council(province)} xem xét, trình Chủ tịch "
                     f"Ủy ban nhân dân {province.full_name} khen thưởng (Cờ thi đua của Chính "
                     "phủ: đề nghị Thủ tướng Chính phủ tặng) cho các tập thể nêu trên./."],
         "attachments": ["- Biên bản họp bình xét thi đua của khối, kèm kết quả bỏ phiếu;",
