@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from tests.eligible import make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
@@ -38,6 +39,7 @@ def api_for(world, who):
 
 @pytest.fixture
 def conference(world):
+    make_eligible(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
@@ -103,6 +105,11 @@ def test_a_whole_poll_over_http(world, conference):
     receipt = anonymous.get(f"/polls/{poll_id}/receipts/{receipts[0]}")
     assert receipt.json() == {"receipt_code": receipts[0], "valid": True, "choices": [kt2]}
     assert anonymous.get(f"/polls/{poll_id}/receipts/ZZZZZ-ZZZZZ").status_code == 404
+    # Posted (the code never in an address a proxy logs): the same answer.
+    posted = anonymous.post(f"/polls/{poll_id}/receipts", {"receipt_code": receipts[0].lower()})
+    assert (posted.status_code, posted.json()) == (200, receipt.json())
+    missing = anonymous.post(f"/polls/{poll_id}/receipts", {"receipt_code": "ZZZZZ-ZZZZZ"})
+    assert missing.status_code == 404
 
 
 def test_bad_card_ballots_are_refused_and_write_nothing(world, poll):
@@ -313,6 +320,7 @@ def test_the_roll_call_in_one_call_rule_28(world):
     """PUT /conferences/{id}/attendance: every member present in one call, then one absent
     with a reason; a wrong row refuses the whole call, nothing written (same service as
     the page)."""
+    make_eligible(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
         chair="Nguyễn Văn A", secretary="Trần Thị B")

@@ -6,10 +6,12 @@ import re
 
 import pytest
 from django.test import Client
+from tests.eligible import make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
-from thidua.voting.models import Ballot, Poll
+from thidua.voting.models import Poll
+from voting.box import sealed_box
 
 pytestmark = pytest.mark.browser
 RECEIPT = re.compile(r"^[0-9A-Z]{5}-[0-9A-Z]+$")
@@ -38,6 +40,7 @@ def test_open_vote_by_card_close_publish_check(transactional_db, world, live_ser
 
     from voting.conftest import held_today, mark_present
 
+    make_eligible(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")
@@ -82,7 +85,7 @@ def test_open_vote_by_card_close_publish_check(transactional_db, world, live_ser
         phone.goto(link)  # the card a second time: refused (answered 409)
         expect(phone.locator("#tu-choi p")).to_have_text(services.USED_CARD)
         context.close()
-    assert sorted(Ballot.objects.values_list("receipt_code", flat=True)) == sorted(receipts)
+    assert [b[0] for b in sealed_box(poll)] == sorted(receipts)
 
     # The projector shows 2/5; the chair closes and publishes.
     secretary.goto(f"{base}/bo-phieu/{poll.pk}/trinh-chieu/")

@@ -78,7 +78,9 @@ def subjects(bloc_year):
 
 
 def expected_bases(on):
-    return [f"Căn cứ {b.title};" for b in rulebook_for("BN", on).legal_bases(on)]
+    """";" after each căn cứ, "." after the last (issue 14: no trailing ";")."""
+    lines = [f"Căn cứ {b.title}" for b in rulebook_for("BN", on).legal_bases(on)]
+    return [line + (";" if i < len(lines) - 1 else ".") for i, line in enumerate(lines)]
 
 
 def pledge_day(bloc_year) -> str:

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from tests.eligible import make_eligible
 
 from scoring.flow import PDF, criteria_inputs, move_to
 from thidua.api.api import api
@@ -99,6 +100,7 @@ def _voting_objects(world):
     from voting.conftest import held_today, mark_present
 
     leader = world.actor("leader")
+    make_eligible(world.bloc_years["KT"])
     conference = voting_services.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")
@@ -216,8 +218,10 @@ BODIES = {
     "thidua_api_awards_record_decision": lambda o: {
         "number": "15/QĐ-UBND", "decision_date": _day(o, 12, 30), "signer": "Chủ tịch UBND tỉnh",
         "awarded": [], "not_awarded": []},
-    "thidua_api_awards_open_next_year": lambda o: {"leader_unit_id": o["unit2"],
-                                                   "deputy_unit_ids": [o["unit"]]},
+    "thidua_api_awards_open_next_year": lambda o: {
+        "leader_unit_id": o["unit2"], "deputy_unit_ids": [o["unit"]],
+        "decision": {"number": "12/QĐ-UBND", "decision_date": _day(o, 1, 5),
+                     "reason": "Hội nghị không bầu được Trưởng khối"}},
     "thidua_api_documents_request_pdf": lambda o: {"document_id": None},
     "thidua_api_facts_enter_facts": lambda o: {"targets_exceeded": True,
                                                "union_rating": "no_organisation"},
@@ -273,6 +277,7 @@ BODIES = {
                                                 "award_form": "provincial_flag"},
     "thidua_api_voting_set_candidates": lambda o: {"unit_ids": o["kt_units"]},
     "thidua_api_voting_cast_as_delegate": lambda o: {"choices": [o["candidate"]]},
+    "thidua_api_voting_check_receipt_posted": lambda o: {"receipt_code": o["receipt"]},
     "thidua_api_voting_cast_with_card": lambda o: {"token": o["card"],
                                                    "choices": [o["candidate"]]},
     "thidua_api_voting_issue_paper": lambda o: {"unit_ids": [o["unit"]]},

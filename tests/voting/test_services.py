@@ -193,10 +193,13 @@ def test_quota_cut_by_votes_and_no_winner_without_a_majority(world, present):
     assert Poll.objects.get(pk=poll.pk).result["selected"] == [kt2]
     assert not Poll.objects.filter(run_off_of=poll).exists()
 
-    poll2 = services.open_poll(leader, award_poll(world, present,
-                                                   AwardForm.CERTIFICATE_OF_MERIT,
-                                                   ["KT2", "KT3", "KT4"]))
-    a, b, c = candidate_ids(poll2, world, "KT2", "KT3", "KT4")
+    # RULES.md 22 before the ballot: KT2, chosen for the flag, stands apart with why.
+    poll2 = award_poll(world, present, AwardForm.CERTIFICATE_OF_MERIT)
+    assert [(e["name"], e["rules"]) for e in poll2.ineligible] == [("Sở Tài chính", [22])]
+    assert [c.unit.code for c in poll2.candidates.all()] == ["KT1", "KT3", "KT4", "KT5"]
+    poll2 = services.open_poll(leader, services.set_candidates(
+        leader, poll2, [world.units[c].id for c in ("KT3", "KT4", "KT5")]))
+    a, b, c = candidate_ids(poll2, world, "KT3", "KT4", "KT5")
     cards = cards_by_unit(world, poll2)
     for code in ["KT1", "KT2", "KT3", "KT4", "KT5"]:
         services.cast_with_card(cards[code], poll2.pk, [a, b] if code != "KT5" else [c, b])
@@ -204,8 +207,11 @@ def test_quota_cut_by_votes_and_no_winner_without_a_majority(world, present):
     services.close_poll(leader, poll2)
     assert Poll.objects.get(pk=poll2.pk).result["selected"] == [b, a]
 
-    poll3 = services.open_poll(leader, award_poll(world, present,
-                                                   AwardForm.GOVERNMENT_FLAG, ["KT2", "KT3"]))
+    # No ranking published: RULES 20 cannot be checked, so both stand only by override.
+    why = "Khối chưa công bố xếp hạng; hội nghị thống nhất đưa vào để biểu quyết"
+    poll3 = services.open_poll(leader, award_poll(
+        world, present, AwardForm.GOVERNMENT_FLAG, ["KT2", "KT3"],
+        overrides={"KT2": why, "KT3": why}))
     a, b = candidate_ids(poll3, world, "KT2", "KT3")
     cards = cards_by_unit(world, poll3)
     for code in ["KT1", "KT2", "KT3", "KT4", "KT5"]:
@@ -400,4 +406,4 @@ def test_counted_polls_feed_the_award_allocation(world, present):
     for code, chosen in {"KT1": [r3], "KT2": [r4], "KT3": [r3]}.items():
         services.cast_with_card(cards[code], run_off.pk, chosen)
     services.close_poll(leader, run_off)
-    assert services.allocation_inputs(present)[1] == {form: {kt3: 2, kt4: 1}}
+    assert services.allocation_inputs(present)[1] == {form: [{kt3: 2, kt4: 1}]}

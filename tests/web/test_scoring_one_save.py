@@ -98,6 +98,10 @@ def test_the_demo_table_is_filled_and_submitted_through_the_pages(world, as_who)
     assert shown.find("form", id="form-phieu") is None
     assert Score.objects.get(sheet=sheet, criterion__code="III.1").raw == {
         "points": "12,5", "source": SOURCE, "by_hand": "1"}
+    # The bloc's count follows (scoring.queries.sheet_counts).
+    listed = parse(officer.get(f"/khoi/{bloc_year.pk}/tu-cham/"))
+    assert listed.by_id("tien-do-khoi").text == (
+        "Cả khối: 1/5 đơn vị đã gửi phiếu tự chấm điểm.")
 
 
 @pytest.mark.parametrize(("code", "field", "value", "message"), [

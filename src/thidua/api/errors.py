@@ -102,6 +102,10 @@ def install(api):
         return response
 
     def validation_error(request, exc: ValidationError):
+        # A path that does not validate (an id beyond any row, a code too long) names
+        # nothing: not found, like any other id that names no row.
+        if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors):
+            return api.create_response(request, body(NOT_FOUND), status=404)
         errors = [{"field": _field(e.get("loc", ())), "message": _message(e)}
                   for e in exc.errors]
         if any(e.get("type") == "json_invalid" for e in exc.errors):

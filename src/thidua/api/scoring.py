@@ -173,7 +173,7 @@ class ChangeOut(Schema):
     at: datetime.datetime
 
 
-class LineOut(Schema):
+class BreakdownLineOut(Schema):
     code: str
     title: str
     depth: int
@@ -193,7 +193,7 @@ class BreakdownOut(Schema):
     self_final: str | None
     appraised_final: str | None
     peer_finals: list[str]
-    lines: list[LineOut]
+    lines: list[BreakdownLineOut]
 
 
 # --- output -----------------------------------------------------------------------------

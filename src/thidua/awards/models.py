@@ -49,6 +49,9 @@ class UnitYearFacts(models.Model):
     advanced_worker_count = models.PositiveIntegerField("số đạt Lao động tiên tiến", null=True)
     emulation_soldier_count = models.PositiveIntegerField("số đạt Chiến sĩ thi đua cơ sở",
                                                           null=True)
+    new_model = models.BooleanField("có nhân tố mới, mô hình mới", null=True)
+    thrift_anti_corruption_lead = models.BooleanField(
+        "đi đầu thực hành tiết kiệm, chống lãng phí, chống tham nhũng", null=True)
     union_rating = models.CharField("xếp loại Công đoàn cơ sở", max_length=16,
                                     choices=core.OrganisationRating.choices, blank=True)
     youth_union_rating = models.CharField("xếp loại Đoàn Thanh niên", max_length=16,
@@ -74,7 +77,8 @@ class UnitYearFacts(models.Model):
     FACT_FIELDS = ("targets_exceeded", "task_rating", "party_rating", "discipline_level",
                    "negative_inspection", "member_count", "completed_count",
                    "advanced_worker_count", "emulation_soldier_count", "union_rating",
-                   "youth_union_rating", "pending_matter", "pending_matter_detail")
+                   "youth_union_rating", "pending_matter", "pending_matter_detail", "new_model",
+                   "thrift_anti_corruption_lead")
 
     class State(models.TextChoices):
         ENTERED = "entered", "Chờ xác nhận"
@@ -127,6 +131,8 @@ class UnitYearFacts(models.Model):
             youth_union_rating=self.youth_union_rating or None,
             pending_matter=self.pending_matter or None,
             pending_matter_detail=self.pending_matter_detail,
+            new_model=self.new_model,
+            thrift_anti_corruption_lead=self.thrift_anti_corruption_lead,
             confirmed=self.is_confirmed)
 
 
@@ -166,6 +172,10 @@ class LeaderDecision(models.Model):
 
     bloc_year = models.OneToOneField(BlocYear, on_delete=models.PROTECT,
                                      related_name="leader_decision")
+    # The year it opened (set in the same transaction): its pages show the decision.
+    next_bloc_year = models.OneToOneField(BlocYear, null=True, blank=True,
+                                          on_delete=models.PROTECT,
+                                          related_name="leader_designation")
     leader_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     elected_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")

@@ -26,7 +26,8 @@ from thidua.org.rules import Actor
 from thidua.pledges.domain.evidence import classify
 from thidua.pledges.models import Registration
 
-_BOOLS = ("targets_exceeded", "negative_inspection")
+_BOOLS = ("targets_exceeded", "negative_inspection", "new_model",
+          "thrift_anti_corruption_lead")
 _COUNTS = ("member_count", "completed_count", "advanced_worker_count",
            "emulation_soldier_count")
 _CHOICES = {"task_rating": core.Rating, "party_rating": core.Rating,
@@ -285,10 +286,12 @@ def award_history(unit: Unit) -> list:
 
 
 def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict | None = None,
-                     forms=None, library: Library | None = None) -> dict:
+                     forms=None, library: Library | None = None,
+                     chosen: dict | None = None) -> dict:
     """(unit_id, award_form) → Eligibility for every member of the bloc year, read with a
     fixed number of queries whatever the bloc's size. `on_date`: the conference date (the
-    rulebook in force then applies); `ranks`: unit id → rank in the bloc's ranking."""
+    rulebook in force then applies); `ranks`: unit id → rank in the bloc's ranking;
+    `chosen`: unit id → forms the conference already chose it for (RULES.md 22)."""
     ranks = ranks or {}
     emulation_year = bloc_year.emulation_year
     province = bloc_year.bloc.province
@@ -304,6 +307,8 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
             emulation_year=emulation_year, unit_id__in=unit_ids).values_list(
             "unit_id", "award_form"):
         same_year.setdefault(unit_id, set()).add(form)
+    for unit_id, forms_chosen in (chosen or {}).items():
+        same_year.setdefault(unit_id, set()).update(forms_chosen)
     result = {}
     for unit_id in unit_ids:
         for form in forms or AwardForm.values:

@@ -16,6 +16,17 @@ class User(AbstractUser):
     def __str__(self):
         return self.full_name or self.username
 
+    def save(self, *args, **kwargs):
+        # set_password() leaves the new raw password in _password until saved: whoever
+        # changed it (the password page, the admin, `changepassword`), the user's API
+        # tokens end with the old password (core.tokens.revoke_all).
+        changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if changed:
+            from thidua.core.tokens import revoke_all
+
+            revoke_all(self, "password_change")
+
 
 class NamedModel(models.Model):
     """A model with a Vietnamese `name`, kept with its search and sort keys."""
@@ -100,7 +111,8 @@ class TwoFactor(models.Model):
     """A user's TOTP secret (RFC 6238), confirmed once a code from the app matched."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
-    secret = models.CharField(max_length=64)
+    # Encrypted (core.secretbox): "enc1:" + base64; never the plain base32 secret.
+    secret = models.CharField(max_length=200)
     confirmed_at = models.DateTimeField()
     # The last 30-second step accepted: a code seen once is never accepted again.
     last_step = models.BigIntegerField(default=0)

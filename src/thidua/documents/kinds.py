@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from thidua.awards.rulebooks import RulebookNotFound, rulebook_for
+from thidua.awards.rulebooks import rulebook_for
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import NotFound
 from thidua.documents import format as F
@@ -72,14 +72,19 @@ def bloc_issuer(bloc_year) -> Issuer:
                   bloc.name.upper(), bloc.province.name)
 
 
-def legal_bases(province_code: str, on: datetime.date) -> list[str]:
+def legal_bases(province_code: str, on: datetime.date, *, last: str = ".") -> list[str]:
     """Căn cứ: the texts of the rulebook in force on the document's date (RULES.md 37's
-    numbering and the date both come from that day)."""
-    try:
-        book = rulebook_for(province_code, on)
-    except RulebookNotFound:
-        return []
-    return [f"Căn cứ {basis.title};" for basis in book.legal_bases(on)]
+    numbering and the date both come from that day), each line closed by ";" and the last
+    by `last` — "." where the bases end the preamble, ";" where a "Xét đề nghị …" line
+    follows them (the decision). A date no rulebook covers is refused (422, naming the
+    periods that exist): a document without its căn cứ would be defective."""
+    return rulebook_for(province_code, on).legal_basis_lines(on, last=last)
+
+
+def dossier_form(province_code: str, on: datetime.date, paper: str):
+    """RULES.md 41: the dossier paper (proposal_letter, achievement_report) as the texts in
+    force on the date name and number it (rulebook setting documents.forms)."""
+    return rulebook_for(province_code, on).value("documents.forms")[paper]
 
 
 def date_line(kind: Kind, subject, *, number: int | None, on: datetime.date) -> str:

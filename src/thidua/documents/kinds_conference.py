@@ -20,11 +20,13 @@ import segno
 from django.utils import timezone
 
 from thidua.awards.domain.text import format_fraction
+from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, NotFound
 from thidua.documents import rules, signers
 from thidua.documents.charts import horizontal_bars
 from thidua.documents.engine import Image
 from thidua.documents.format import local_date, short_date
+from thidua.org.models import Unit
 from thidua.org.rules import Actor
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring.domain.display import vi_number
@@ -345,6 +347,29 @@ def _score_chart(actor, bloc_year) -> tuple[list[str], Image | str]:
             Image(png, CHART_WIDTH_MM))
 
 
+def eligibility_lines(poll: Poll) -> list[str]:
+    """Issue 11 item 2: who was left off an award ballot as not eligible, and who stood
+    all the same with the reason the conference gave."""
+    entries = poll.ineligible or []
+    left = [e for e in entries if not e.get("override")]
+    lines = [f"{e['name']} chưa đủ điều kiện ({'; '.join(e['reasons'])}) nhưng được đưa vào "
+             f"danh sách bỏ phiếu, lý do: {e['override']}." for e in entries
+             if e.get("override")]
+    if left:
+        lines.insert(0, "Không đưa vào danh sách bỏ phiếu vì chưa đủ điều kiện: " + "; ".join(
+            f"{e['name']} ({'; '.join(e['reasons'])})" for e in left) + ".")
+    return lines
+
+
+def chosen_by_form(conference) -> dict:
+    """Award form → the names of the units the conference chose, in order
+    (`voting.services.chosen_units`, which the proposal is checked against)."""
+    chosen = voting.chosen_units(conference)
+    names = dict(Unit.objects.filter(id__in={u for ids in chosen.values() for u in ids})
+                 .values_list("id", "name"))
+    return {form: [names[u] for u in ids] for form, ids in chosen.items()}
+
+
 def minutes_context(actor, conference, on) -> dict:
     bloc_year = conference.bloc_year
     bloc = bloc_year.bloc
@@ -362,11 +387,25 @@ def minutes_context(actor, conference, on) -> dict:
         lines = [f"Số đơn vị thành viên {tally.members}, có mặt {tally.present}; phát ra "
                  f"{count['issued']} phiếu, thu vào {tally.cast} phiếu, hợp lệ {tally.valid} "
                  f"phiếu, không hợp lệ {tally.invalid} phiếu.", *count["rule_lines"]]
+        lines += eligibility_lines(poll)
         lines += count["notes"]
         lines.append("Kết quả: " + (", ".join(count["selected"]) if count["selected"]
                                     else "không ứng viên nào được chọn") + ".")
         poll_blocks.append({"heading": f"{number}. {poll.title}", "lines": lines,
-                            "candidates": count["candidates"], "chart": chart_of(count)})
+                            "candidates": count["candidates"], "chart": chart_of(count),
+                            "poll": poll})
+    chosen = chosen_by_form(conference)
+    # The form's result after its run-offs, under the last poll of its chain: the line the
+    # proposal, the press release and the decision must agree with (issue 15 item 1).
+    last = {}
+    for block in poll_blocks:
+        if block["poll"].kind == Poll.Kind.AWARD_PROPOSAL:
+            last[block["poll"].award_form] = block
+    for form, block in last.items():
+        if block["poll"].run_off_of_id is not None:
+            block["lines"].append(
+                f"Kết quả bình xét {AwardForm(form).label} sau bỏ phiếu lại: "
+                + (", ".join(chosen[form]) or "không đơn vị nào được chọn") + ".")
     digests = [{"poll": f"{i}. {p.title}",
                 "code": grouped_code(p.digest) if p.state == Poll.State.PUBLISHED
                 else "Chưa công bố kết quả: mã kiểm tra có khi công bố."}
@@ -387,6 +426,7 @@ def minutes_context(actor, conference, on) -> dict:
         "score_chart": score_chart,
         "no_polls": [] if polls else ["Chưa có cuộc bỏ phiếu nào được kiểm phiếu."],
         "polls": poll_blocks,
+        "chosen": chosen,
         "elections": _elections(actor, polls, counts, bloc_year),
         "digests": digests or [{"poll": "Chưa có cuộc bỏ phiếu nào được kiểm phiếu.",
                                 "code": ""}],

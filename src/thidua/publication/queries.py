@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from thidua.awards.models import Proposal, ProposalLine
-from thidua.awards.proposals import election_result
+from thidua.awards.proposals import differences, election_result
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Forbidden, NotFound
 from thidua.org.models import BlocYear, Province, Unit
@@ -198,7 +198,8 @@ def press_facts(bloc_year: BlocYear) -> press.PressFacts:
             press.VoteLine(c["label"], c["yes_votes"], bool(c["passed"]))
             for c in record.get("candidates", []))))
     proposed = {}
-    for line in proposal_lines(public_proposal(bloc_year)):
+    public = public_proposal(bloc_year)
+    for line in proposal_lines(public):
         proposed.setdefault(line.award_form, []).append(line.unit.name)
     # The conference's day and place are said once something of it is published.
     conference = published[0].conference if published else None
@@ -215,6 +216,7 @@ def press_facts(bloc_year: BlocYear) -> press.PressFacts:
         votes=tuple(votes),
         proposals=tuple(press.ProposedAward(AwardForm(form).label, tuple(units))
                         for form, units in proposed.items()),
+        differences=tuple(differences(public)) if public else (),
         next_leader=election.leader if election else None,
         next_deputies=tuple(election.deputies) if election else (),
         attended=voting_queries.attendance_count(conference)[0] if conference else None)

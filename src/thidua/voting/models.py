@@ -104,6 +104,10 @@ class Poll(models.Model):
     excess_order = models.JSONField(default=list)
     percentage_decimals = models.PositiveSmallIntegerField(default=2)
     citation = models.TextField("căn cứ", blank=True)
+    # An award poll's members not eligible for its form (RULES.md 17–22), as checked when
+    # its list was last set or it opened: [{"unit", "name", "reasons", "rules",
+    # "override"}] — left off the ballot, or put on it with the override's reason.
+    ineligible = models.JSONField("đơn vị chưa đủ điều kiện", default=list, blank=True)
     # The count and the publication (written at close / publish).
     members = models.PositiveSmallIntegerField(null=True)
     present = models.PositiveSmallIntegerField(null=True)
@@ -131,6 +135,9 @@ class Candidate(models.Model):
     score_numerator = models.BigIntegerField(null=True)
     score_denominator = models.BigIntegerField(null=True)
     rank = models.PositiveSmallIntegerField(null=True)
+    # Why a unit not eligible for the poll's form is on the ballot all the same (typed by
+    # whoever runs the conference; audited, printed in the minutes). Empty: eligible.
+    override_reason = models.TextField("lý do đưa vào dù chưa đủ điều kiện", blank=True)
 
     class Meta:
         ordering = ["position", "id"]

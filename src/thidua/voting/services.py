@@ -37,7 +37,7 @@ from thidua.core.text import nfc
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.scoring.models import PublishedRanking, RankingRow
-from thidua.voting import rules, sealing
+from thidua.voting import candidacy, rules, sealing
 from thidua.voting.domain import election, receipts
 from thidua.voting.domain.delegates import delegate_key, delegate_names, named_delegate
 from thidua.voting.domain.tally import (
@@ -381,16 +381,21 @@ def _elected_leader(conference: Conference):
     return Candidate.objects.get(pk=poll.result["selected"][0]).unit_id
 
 
-def _candidate_units(conference: Conference, kind: str, unit_ids, rulebook) -> list:
-    bloc_year = conference.bloc_year
-    members = member_ids(bloc_year)
-    explicit = unit_ids is not None
-    unit_ids = list(dict.fromkeys(unit_ids if explicit else members))
-    outside = [u for u in unit_ids if u not in members]
-    if outside:
+def _members_only(bloc_year: BlocYear, unit_ids) -> list | None:
+    if unit_ids is None:
+        return None
+    members = set(member_ids(bloc_year))
+    unit_ids = list(dict.fromkeys(unit_ids))
+    if any(u not in members for u in unit_ids):
         raise DomainError("Chỉ đơn vị thành viên của khối được đưa vào danh sách (Quy tắc 1).")
-    if kind == Kind.AWARD_PROPOSAL:
-        return unit_ids, ()
+    return unit_ids
+
+
+def _candidate_units(conference: Conference, kind: str, unit_ids, rulebook) -> list:
+    """An election's list (RULES.md 2–4: rotation); award polls: `candidacy`."""
+    bloc_year = conference.bloc_year
+    explicit = unit_ids is not None
+    unit_ids = _members_only(bloc_year, unit_ids) if explicit else member_ids(bloc_year)
     labels = dict(Unit.objects.filter(id__in=unit_ids).values_list("id", "name"))
     lookback = rulebook.value("organisation.rotation_lookback_years")
     elected = None
@@ -407,10 +412,12 @@ def _candidate_units(conference: Conference, kind: str, unit_ids, rulebook) -> l
     return list(standing.eligible), tuple(e.sentence for e in standing.excluded)
 
 
-def _write_candidates(poll: Poll, unit_ids, ranking: dict):
+def _write_candidates(poll: Poll, unit_ids, ranking: dict, overrides=None):
     poll.candidates.all().delete()
+    overrides = overrides or {}
     Candidate.objects.bulk_create(
         Candidate(poll=poll, unit_id=unit_id, position=i,
+                  override_reason=overrides.get(unit_id, ""),
                   score_numerator=ranking[unit_id][0].numerator if unit_id in ranking else None,
                   score_denominator=(ranking[unit_id][0].denominator if unit_id in ranking
                                      else None),
@@ -419,17 +426,38 @@ def _write_candidates(poll: Poll, unit_ids, ranking: dict):
 
 
 def poll_snapshot(poll: Poll) -> dict:
+    rows = list(poll.candidates.values_list("unit_id", "override_reason"))
     return {"kind": poll.kind, "award_form": poll.award_form, "title": poll.title,
             "quota": poll.quota, "state": poll.state,
-            "candidates": list(poll.candidates.values_list("unit_id", flat=True))}
+            "candidates": [unit for unit, _ in rows],
+            # Issue 11 item 2: who stands although not eligible, and why (audited).
+            "overrides": [[unit, reason] for unit, reason in rows if reason],
+            "ineligible": [entry["unit"] for entry in poll.ineligible or []]}
+
+
+def award_standing(conference: Conference, award_form: str) -> candidacy.Standing:
+    """Each member's eligibility for an award poll of `award_form` at this conference, as
+    the poll's default list reads it (issue 11 item 2)."""
+    return candidacy.standing(conference, award_form, _ranking(conference.bloc_year),
+                              rulebook_of(conference))
+
+
+def _award_list(conference: Conference, award_form: str, unit_ids, overrides, book,
+                ranking: dict):
+    """(unit ids, overrides, ineligible listing) of an award poll (issue 11 item 2)."""
+    return candidacy.award_candidates(conference, award_form,
+                                      _members_only(conference.bloc_year, unit_ids),
+                                      overrides, ranking, book)
 
 
 @transaction.atomic
 def create_poll(actor: Actor, conference: Conference, kind: str, *, award_form: str = "",
-                unit_ids=None, title: str = "") -> Poll:
+                unit_ids=None, title: str = "", overrides=None) -> Poll:
     """An award-proposal poll (one award form, quota from the rulebook, RULES.md 24–26) or
     the leader / deputy election (RULES.md 2–4). The rulebook's voting settings in force on
-    the conference date are copied onto the poll with their citations."""
+    the conference date are copied onto the poll with their citations. An award poll's
+    list is the eligible members unless `unit_ids` says otherwise; `overrides`: {unit id:
+    reason} for the units put on it although not eligible (`voting.candidacy`)."""
     _require_run(actor, conference)
     if kind not in Kind.values:
         raise DomainError("Loại cuộc bỏ phiếu không hợp lệ.")
@@ -451,7 +479,14 @@ def create_poll(actor: Actor, conference: Conference, kind: str, *, award_form: 
             quota_count = book.value("organisation.leadership")["min_deputies"]
             default_title = f"Bầu Phó khối năm {conference.bloc_year.year + 1}"
         quota_text = f"Chọn {quota_count} — {book.citation('organisation.leadership')}"
-    units, exclusions = _candidate_units(conference, kind, unit_ids, book)
+    ranking = _ranking(conference.bloc_year)
+    kept, listed = {}, []
+    if kind == Kind.AWARD_PROPOSAL:
+        units, kept, listed = _award_list(conference, award_form, unit_ids, overrides, book,
+                                          ranking)
+        exclusions = ()
+    else:
+        units, exclusions = _candidate_units(conference, kind, unit_ids, book)
     threshold, quorum_rule = book.value("voting.threshold"), book.value("voting.quorum")
     citation = "; ".join([
         f"Ngưỡng: {threshold} ({book.citation('voting.threshold')})",
@@ -471,8 +506,8 @@ def create_poll(actor: Actor, conference: Conference, kind: str, *, award_form: 
         base=book.value("voting.base"), vote_per=book.value("voting.vote_per"),
         excess_order=list(book.value("voting.excess_order")),
         percentage_decimals=book.value("voting.count_record")["percentage_decimals"],
-        citation=citation)
-    _write_candidates(poll, units, _ranking(conference.bloc_year))
+        citation=citation, ineligible=listed)
+    _write_candidates(poll, units, ranking, kept)
     audit.record(actor, "voting.poll.create", poll, province_id=_province_id(conference),
                  after=poll_snapshot(poll))
     return poll
@@ -483,8 +518,9 @@ def _lock(poll: Poll) -> Poll:
 
 
 @transaction.atomic
-def set_candidates(actor: Actor, poll: Poll, unit_ids) -> Poll:
-    """Change the list before the poll opens; it is frozen from then on."""
+def set_candidates(actor: Actor, poll: Poll, unit_ids, overrides=None) -> Poll:
+    """Change the list before the poll opens; it is frozen from then on. `overrides`: as
+    for `create_poll`."""
     _require_run(actor, poll.conference)
     locked = _lock(poll)
     if locked.state != State.CREATED:
@@ -492,9 +528,15 @@ def set_candidates(actor: Actor, poll: Poll, unit_ids) -> Poll:
     if locked.run_off_of_id:
         raise Conflict("Danh sách bỏ phiếu lại là các ứng viên bằng phiếu: không sửa.")
     before = poll_snapshot(locked)
-    units, _ = _candidate_units(poll.conference, locked.kind, unit_ids,
-                                rulebook_of(poll.conference))
-    _write_candidates(locked, units, _ranking(poll.conference.bloc_year))
+    book, ranking = rulebook_of(poll.conference), _ranking(poll.conference.bloc_year)
+    kept = {}
+    if locked.kind == Kind.AWARD_PROPOSAL:
+        units, kept, locked.ineligible = _award_list(poll.conference, locked.award_form,
+                                                     unit_ids, overrides, book, ranking)
+        locked.save(update_fields=["ineligible"])
+    else:
+        units, _ = _candidate_units(poll.conference, locked.kind, unit_ids, book)
+    _write_candidates(locked, units, ranking, kept)
     audit.record(actor, "voting.poll.candidates", locked,
                  province_id=_province_id(poll.conference), before=before,
                  after=poll_snapshot(locked))
@@ -513,6 +555,17 @@ def open_poll(actor: Actor, poll: Poll) -> Poll:
     if not locked.candidates.exists():
         raise DomainError("Cuộc bỏ phiếu chưa có ứng viên.")
     conference = poll.conference
+    if locked.kind == Kind.AWARD_PROPOSAL and not locked.run_off_of_id:
+        # The facts may have changed since the list was set: check it again as it opens.
+        standing = dict(locked.candidates.values_list("unit_id", "override_reason"))
+        try:
+            _, _, locked.ineligible = _award_list(
+                conference, locked.award_form, list(standing), standing,
+                rulebook_of(conference),
+                _ranking(conference.bloc_year))
+        except DomainError as exc:
+            raise Conflict("Không mở được: danh sách ứng viên có đơn vị nay chưa đủ điều "
+                           "kiện.", *exc.messages) from exc
     rows = list(conference.attendance.values_list("present", flat=True))
     rule = FractionRule(locked.quorum_comparison,
                         Fraction(locked.quorum_numerator, locked.quorum_denominator))
@@ -524,7 +577,8 @@ def open_poll(actor: Actor, poll: Poll) -> Poll:
     # The ballot box's key pair: only the public half is stored (voting.sealing).
     locked.seal_salt = sealing.new_salt()
     locked.seal_key = sealing.public_key_hex(locked)
-    locked.save(update_fields=["state", "members", "present", "seal_salt", "seal_key"])
+    locked.save(update_fields=["state", "members", "present", "seal_salt", "seal_key",
+                               "ineligible"])
     audit.record(actor, "voting.poll.open", locked, province_id=_province_id(conference),
                  before={"state": State.CREATED},
                  after={"state": State.OPEN, "quorum": result.sentence})
@@ -1082,6 +1136,12 @@ def box_listing(poll: Poll) -> str:
     return ballot_box_listing(_ballots(poll), candidate_numbers(poll))
 
 
+def stored_box_digest(poll: Poll) -> str:
+    """The digest of the ballots as stored now; for a published poll it must equal the
+    digest published (`thidua import` checks a moved box by it)."""
+    return ballot_box_digest(_ballots(poll), candidate_numbers(poll))
+
+
 def candidates_in(poll: Poll) -> list[CandidateIn]:
     return [CandidateIn(c.id, c.unit.name,
                         Fraction(c.score_numerator, c.score_denominator)
@@ -1117,11 +1177,24 @@ def count(poll: Poll, box: list[PublishedBallot] | None = None) -> Tally:
 def _unseal_box(poll: Poll) -> list[PublishedBallot]:
     """The count opens the box: every sealed ballot of the poll is unsealed with the key
     derived now (voting.sealing) and written as a `Ballot` and its `BallotChoice` rows,
-    in receipt-code order, in the closing transaction; the sealed rows are deleted
-    (SQLite zeroes them: secure_delete) and `_scrub_after_close` has the database drop
-    every trace once the close commits. So the readable ballots carry the close's
-    transaction id and an order that says nothing of who voted when. Returns the box
-    (the counted ballots, including any a poll opened before sealing stored in clear)."""
+    in receipt-code order, in the closing transaction — so the readable ballots carry the
+    close's transaction id and an order that says nothing of who voted when. Then no copy
+    of a sealed row may stay in the database's storage:
+    - PostgreSQL: the sealed table (only open polls' ballots: small) gets fresh storage —
+      TRUNCATE, the other polls' sealed rows written back — so no dead tuple keeps a
+      vote's transaction id (VACUUM could not promise it: any older snapshot anywhere in
+      the cluster keeps dead tuples). Votes in other polls wait the few milliseconds.
+    - SQLite: the rows are deleted with secure_delete (zeroed), and once the close
+      commits the WAL, which still holds the pages as the votes wrote them, is
+      checkpointed and truncated (`_checkpoint_after_close`).
+    Returns the box (the counted ballots, including any that a poll opened before
+    sealing stored in clear)."""
+    table = SealedBallot._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        else:
+            cursor.execute("PRAGMA secure_delete = ON")
     rows = list(SealedBallot.objects.filter(poll=poll).values_list("source", "sealed"))
     if rows:
         unsealer = sealing.Unsealer(poll)
@@ -1133,29 +1206,35 @@ def _unseal_box(poll: Poll) -> list[PublishedBallot]:
             BallotChoice(ballot=ballot, candidate_id=candidate)
             for ballot, (_, choices, _, _) in zip(ballots, opened, strict=True)
             for candidate in choices)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA secure_delete = ON")
-    SealedBallot.objects.filter(poll=poll).delete()
-    transaction.on_commit(_scrub_after_close)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TABLE IF EXISTS voting_box_keep")
+            cursor.execute(f"CREATE TEMPORARY TABLE voting_box_keep AS SELECT * FROM {table} "  # noqa: S608
+                           "WHERE poll_id <> %s", [poll.pk])
+            # Foreign keys are checked at commit (Django's DEFERRABLE constraints): fire
+            # any pending check now, or TRUNCATE refuses.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {table}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM voting_box_keep")  # noqa: S608
+            cursor.execute("DROP TABLE voting_box_keep")
+        else:
+            cursor.execute(f"DELETE FROM {table} WHERE poll_id = %s", [poll.pk])  # noqa: S608
+            transaction.on_commit(_checkpoint_after_close)
     return _ballots(poll)
 
 
-def _scrub_after_close():
-    """After a close commits, outside any transaction: no copy of a sealed row may stay.
-    SQLite: the WAL (which still holds the pages as the votes wrote them) is checkpointed
-    into the main file, where secure_delete zeroed the rows, and truncated to nothing.
-    PostgreSQL: the sealed table (only open polls' ballots: small) is rewritten into new
-    files by VACUUM FULL, so no dead tuple keeps a vote's transaction id. A failure here
-    loses nothing (the count is committed): it is logged and the next close scrubs."""
+def _checkpoint_after_close():
+    """SQLite, after a close commits (outside any transaction): the WAL is checkpointed
+    into the main file, where secure_delete zeroed the sealed rows, and truncated to
+    nothing. A failure loses nothing (the count is committed): it is logged, and the
+    next checkpoint (SQLite's own, or the next close) does it."""
     try:
         with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            elif connection.vendor == "postgresql":
-                cursor.execute(f"VACUUM FULL {SealedBallot._meta.db_table}")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except Exception:  # noqa: BLE001 - the close stands; say so in the log, never a 500
-        logger.exception("Không dọn được bản sao phiếu niêm phong sau khi kết thúc bỏ phiếu")
+        logger.exception("Không ghi được nhật ký WAL vào tệp cơ sở dữ liệu sau khi kết thúc "
+                         "bỏ phiếu")
 
 
 @transaction.atomic
@@ -1194,10 +1273,12 @@ def close_poll(actor: Actor, poll: Poll) -> Poll:
             threshold_denominator=locked.threshold_denominator, base=locked.base,
             vote_per=locked.vote_per, excess_order=["votes", "run_off"],
             percentage_decimals=locked.percentage_decimals,
-            citation=locked.citation + "; bỏ phiếu lại giữa các ứng viên bằng nhau (Quy tắc 32)")
+            citation=locked.citation + "; bỏ phiếu lại giữa các ứng viên bằng nhau (Quy tắc 32)",
+            ineligible=locked.ineligible)
         tied = {c.id: c for c in locked.candidates.all()}
         Candidate.objects.bulk_create(
             Candidate(poll=run_off, unit_id=tied[cid].unit_id, position=i,
+                      override_reason=tied[cid].override_reason,
                       score_numerator=tied[cid].score_numerator,
                       score_denominator=tied[cid].score_denominator, rank=tied[cid].rank)
             for i, cid in enumerate(result.run_off_ids, 1))
@@ -1220,7 +1301,7 @@ def publish_poll(actor: Actor, poll: Poll) -> Poll:
         return locked
     if locked.state != State.CLOSED:
         raise Conflict("Chỉ công bố cuộc bỏ phiếu đã kết thúc.")
-    locked.digest = ballot_box_digest(_ballots(locked), candidate_numbers(locked))
+    locked.digest = stored_box_digest(locked)
     locked.state = State.PUBLISHED
     locked.save(update_fields=["state", "digest"])
     audit.record(actor, "voting.poll.publish", locked, province_id=_province_id(poll.conference),
@@ -1409,8 +1490,8 @@ def turnout(poll: Poll) -> Turnout:
 
 def allocation_inputs(conference: Conference) -> tuple[list, dict]:
     """The counted award polls as `awards.domain.allocation` reads them: ([PollResult],
-    {award form: {unit id: run-off votes}}). The latest counted poll of each form counts;
-    its run-off (RULES.md 32) once counted gives the votes among the tied."""
+    {award form: [{unit id: run-off votes}, …]}). The latest counted poll of each form
+    counts; its run-offs (RULES.md 32), in the order held, give the votes among the tied."""
     from thidua.awards.domain.allocation import PollResult as AllocationPoll
 
     counted = [State.CLOSED, State.PUBLISHED]
@@ -1429,12 +1510,32 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
     for poll in polls:
         main = latest.get(poll.award_form)
         if poll.run_off_of_id is not None and main is not None and _descends(poll, main, polls):
-            run_offs[poll.award_form] = {units[c["candidate"]]: c["yes_votes"]
-                                         for c in poll.result["candidates"]}
+            # A chain: a run-off that ties again is followed by the next (RULES.md 32).
+            run_offs.setdefault(poll.award_form, []).append(
+                {units[c["candidate"]]: c["yes_votes"] for c in poll.result["candidates"]})
     results = [AllocationPoll(form, units[c["candidate"]], c["yes_votes"], c["passed"],
                               scores[c["candidate"]])
                for form, poll in latest.items() for c in poll.result["candidates"]]
     return results, run_offs
+
+
+def chosen_units(conference: Conference) -> dict:
+    """Award form → the unit ids the conference chose, in RULES.md 32's order, as the
+    minutes state them: the latest counted main poll of the form (the one
+    `allocation_inputs` reads), then the winners of each of its run-offs in the order held.
+    Units still tied after the last run-off are not chosen (a run-off is due)."""
+    counted = [State.CLOSED, State.PUBLISHED]
+    polls = list(conference.polls.filter(kind=Kind.AWARD_PROPOSAL, state__in=counted)
+                 .order_by("id"))
+    latest = {p.award_form: p for p in polls if p.run_off_of_id is None}
+    units = dict(Candidate.objects.filter(poll__in=polls).values_list("id", "unit_id"))
+    chosen = {}
+    for poll in polls:
+        main = latest.get(poll.award_form)
+        if main is not None and (poll.pk == main.pk or _descends(poll, main, polls)):
+            chosen.setdefault(poll.award_form, []).extend(
+                units[c] for c in (poll.result or {}).get("selected", []))
+    return chosen
 
 
 def _descends(poll: Poll, ancestor: Poll, polls) -> bool:

@@ -118,7 +118,8 @@ def allocate(
 ) -> Allocation:
     """`eligibility`: (unit_id, award_form) → Eligibility (or bool); absent means not
     checked, hence not proposable. `quotas`: award form → int or Quota. `run_offs`:
-    award form → {unit_id: run-off votes} for the units of a tie returned earlier."""
+    award form → {unit_id: run-off votes} for the units of a tie returned earlier (or a
+    chain of them, in the order held: a run-off that tied again, then the next)."""
     run_offs = run_offs or {}
     exclusive = list(rulebook.value("allocation.exclusive_forms"))
     order = rulebook.value("voting.excess_order")

@@ -85,9 +85,17 @@ def rule(cell, width, length, size=F.AGENCY_SIZE):
     return p
 
 
-def _tiny(paragraph):
-    """An empty paragraph only a few points high (the rule's own line)."""
+def _tiny(paragraph, exact=False):
+    """An empty paragraph only a few points high (the rule's own line). `exact`: exactly
+    one point high, nothing before or after — the closing paragraph, which a body filling
+    its last page to the foot must not push onto a blank page of its own."""
     ppr = paragraph._p.get_or_add_pPr()
+    if exact:
+        spacing = OxmlElement("w:spacing")
+        for key, value in (("before", "0"), ("after", "0"), ("line", "20"),
+                           ("lineRule", "exact")):
+            spacing.set(qn(f"w:{key}"), value)
+        ppr.append(spacing)
     rpr = OxmlElement("w:rPr")
     sz = OxmlElement("w:sz")
     sz.set(qn("w:val"), "4")
@@ -291,7 +299,7 @@ def closing_block(doc):
     para(right_cell, "{{ signer.name }}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER)
     # The body ends with a paragraph two points high: otherwise the full-height one Word
     # and LibreOffice add after a closing table can spill onto a page of its own.
-    _tiny(para(doc, size=Pt(1)))
+    _tiny(para(doc, size=Pt(1)), exact=True)
 
 
 def section_title(doc, text, *, keep=True):

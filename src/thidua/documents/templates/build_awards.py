@@ -6,6 +6,7 @@ Built by `python -m thidua.documents.templates.build` with the others (build.py 
 come from build.py, imported inside each function so that either module may load first.
 """
 
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
 
@@ -40,6 +41,10 @@ def achievement_report():
     already received (titles and forms of reward, each with its decision)."""
     b = _b()
     doc = b.new_document()
+    # The period's form number (RULES.md 41), top right, when the texts number the form.
+    b.para(doc, "{%p if form_line %}")
+    b.para(doc, "{{ form_line }}", italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=3)
+    b.para(doc, "{%p endif %}")
     b.heading_block(doc)
     b.para(doc, "{{ unit_line }}", align=b.CENTER, italic=True, after=6)
     b.section_title(doc, "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH")

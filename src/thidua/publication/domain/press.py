@@ -57,6 +57,9 @@ class PressFacts:
     ranking: tuple = ()  # RankedUnit, by rank
     votes: tuple = ()  # AwardVote
     proposals: tuple = ()  # ProposedAward (the dossier sent to the province)
+    # Where the dossier differs from the minutes' result, each with its reason
+    # (awards.proposals.differences): said, never left for the reader to find.
+    differences: tuple = ()
     next_leader: str | None = None
     next_deputies: tuple = ()
     attended: int | None = None  # member units present at the conference (its roll call)
@@ -142,8 +145,12 @@ def _proposal_paragraph(facts: PressFacts) -> str | None:
         return None
     forms = [f"{award.award_form}: {join_names(award.units)}" for award in facts.proposals
              if award.units]
-    return ("Khối thống nhất đề nghị Thường trực thi đua tỉnh xem xét, trình Chủ tịch UBND "
+    text = ("Khối thống nhất đề nghị Thường trực thi đua tỉnh xem xét, trình Chủ tịch UBND "
             f"tỉnh khen thưởng: {'; '.join(forms)}.")
+    if facts.differences:
+        text += (" Danh sách đề nghị khác với kết quả bình xét tại hội nghị: "
+                 + " ".join(facts.differences))
+    return text
 
 
 def _election_paragraph(facts: PressFacts) -> str | None:

@@ -79,7 +79,8 @@ def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None,
     can_run = rules.can_run_conference(actor, bloc_year)
     if can_run and poll.state == Poll.State.CREATED and not poll.run_off_of_id:
         chosen = {c.unit_id for c in candidates}
-        members = [(row.unit, row.unit_id in chosen) for row in
+        unfit = {entry["unit"]: entry for entry in poll.ineligible or []}
+        members = [(row.unit, row.unit_id in chosen, unfit.get(row.unit_id)) for row in
                    Attendance.objects.filter(conference=poll.conference)
                    .select_related("unit").order_by("unit__sort_key", "unit_id")]
     return render(request, POLL, {
@@ -133,7 +134,9 @@ def poll_candidates(request, pk):
     try:
         if unit_ids is None:
             raise DomainError("Danh sách ứng viên không hợp lệ.")
-        services.set_candidates(actor, poll, unit_ids)
+        # A unit not eligible stands only with the reason typed beside it (issue 11).
+        overrides = {unit_id: request.POST.get(f"ly_do_{unit_id}", "") for unit_id in unit_ids}
+        services.set_candidates(actor, poll, unit_ids, overrides)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -239,8 +242,17 @@ def _chosen(request) -> list | None:
 
 
 @shows_domain_errors
-def ballot(request, pk, token):
-    """The ballot of a voting card (no account): the QR code opens it on a phone."""
+def ballot(request, pk):
+    """The ballot of a voting card (no account): the QR code opens it on a phone.
+
+    The card's link carries its token in the fragment (`/bo-phieu/<id>/phieu/#phieu_…`),
+    which the browser never sends: a GET answers a page whose script (ballot.js) posts
+    the token in the body (field `the`) — or the delegate types the code printed on the
+    card — and the ballot form posts it again with the marks (`buoc=gui`). So a token is
+    never in a path or a query string that a proxy or the access log records."""
+    if request.method != "POST":
+        return render(request, "web/voting/ballot_open.html", {"pk": pk})
+    token = request.POST.get("the", "").strip()
     card = services.card_for(token, pk)
     if card is None:
         raise Http404(services.BAD_CARD)
@@ -254,7 +266,7 @@ def ballot(request, pk, token):
         refused = services.ALREADY_VOTED
     elif poll.state != Poll.State.OPEN:
         refused = "Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu."
-    if request.method == "POST":
+    if request.POST.get("buoc") == "gui":
         ratelimit.check(request, "voting_card", *ratelimit.LIMITS["voting_card"],
                         who=ratelimit.by_ip(request))
         chosen = _chosen(request)
