@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+from tests.eligible import make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.org import services as org_services
@@ -70,6 +71,7 @@ def build(world) -> Tied:
              for i, name in enumerate(NAMES, 1)]
     bloc_year = org_services.create_bloc_year(admin, bloc, world.year, members=units,
                                               leader=units[0], deputies=[units[1]])
+    make_eligible(bloc_year)
     units_by.clear()
     units_by.update({u.code: u for u in units})
     held = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
