@@ -55,7 +55,7 @@ class Kind:
 
 
 def _parent(province) -> str:
-    return f"UBND TỈNH {province.name.upper()}"
+    return f"UBND {province.full_name.upper()}"
 
 
 def unit_issuer(unit) -> Issuer:

@@ -39,7 +39,7 @@ def _date(on) -> str:
 
 
 def _council(province) -> str:
-    return f"Hội đồng Thi đua - Khen thưởng tỉnh {province.name}"
+    return f"Hội đồng Thi đua - Khen thưởng {province.full_name}"
 
 
 def _numbered(paper, short: bool = False) -> str:
@@ -150,7 +150,7 @@ def proposal_context(actor, proposal, on) -> dict:
                      for i, line in enumerate(lines, 1)],
         "closing": differs_from_minutes(proposal) + [
                     f"{bloc.name} kính trình {_council(province)} xem xét, trình Chủ tịch "
-                    f"Ủy ban nhân dân tỉnh {province.name} khen thưởng (Cờ thi đua của Chính "
+                    f"Ủy ban nhân dân {province.full_name} khen thưởng (Cờ thi đua của Chính "
                     "phủ: đề nghị Thủ tướng Chính phủ tặng) cho các tập thể nêu trên./."],
         "attachments": ["- Biên bản họp bình xét thi đua của khối, kèm kết quả bỏ phiếu;",
                         "- Báo cáo thành tích của từng tập thể được đề nghị"
@@ -252,7 +252,7 @@ def achievement_context(actor, line, on) -> dict:
 def province_issuer(emulation_year):
     province = emulation_year.province
     return _k().Issuer(f"province:{province.id}", "UBND", "ỦY BAN NHÂN DÂN",
-                       f"TỈNH {province.name.upper()}", province.name)
+                       province.full_name.upper(), province.name)
 
 
 def load_emulation_year(actor: Actor, pk: int) -> EmulationYear:
@@ -299,28 +299,29 @@ def decision_context(actor, emulation_year, on) -> dict:
         article_1 += [f"- {name};" for name in names]
     if not article_1:
         article_1 = ["(Chưa có hồ sơ đề nghị nào được tiếp nhận.)"]
+    kind = province.kind_word  # tỉnh / thành phố (a centrally-run city)
     considering = ("Xét đề nghị của Giám đốc Sở Nội vụ (Ban Thi đua - Khen thưởng) về "
-                   f"khen thưởng các tập thể thuộc cụm, khối thi đua của tỉnh năm {year}.")
+                   f"khen thưởng các tập thể thuộc cụm, khối thi đua của {kind} năm {year}.")
     return {
         "doc_type": "QUYẾT ĐỊNH",
         "subject": f"Về việc tặng {forms} năm {year}",
-        "authority": f"CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH {province.name.upper()}",
+        "authority": f"CHỦ TỊCH ỦY BAN NHÂN DÂN {province.full_name.upper()}",
         # Decree 30: the căn cứ lines run on into "Xét đề nghị …", so the last keeps ";".
         "legal_bases": k.legal_bases(province.code, on, last=";"),
         "considering": considering,
         "articles": [
             {"head": "Điều 1.", "text": "Tặng danh hiệu thi đua, hình thức khen thưởng cho "
              f"các tập thể đã có thành tích xuất sắc trong phong trào thi đua năm {year} của "
-             "các cụm, khối thi đua của tỉnh, gồm:", "lines": article_1},
+             f"các cụm, khối thi đua của {kind}, gồm:", "lines": article_1},
             {"head": "Điều 2.", "text": "Tiền thưởng kèm theo thực hiện theo quy định hiện "
-             "hành, từ nguồn quỹ thi đua, khen thưởng của tỉnh.", "lines": []},
+             f"hành, từ nguồn quỹ thi đua, khen thưởng của {kind}.", "lines": []},
             {"head": "Điều 3.", "text": "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn "
-             "phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Nội vụ, Giám đốc Sở Tài chính, thủ "
+             f"phòng Ủy ban nhân dân {kind}, Giám đốc Sở Nội vụ, Giám đốc Sở Tài chính, thủ "
              "trưởng các cơ quan, đơn vị liên quan và các tập thể có tên tại Điều 1 chịu "
              "trách nhiệm thi hành Quyết định này./.", "lines": []},
         ],
         "signer": decision_signer(),
-        "recipients": ["- Như Điều 3;", "- Chủ tịch, các Phó Chủ tịch UBND tỉnh;",
+        "recipients": ["- Như Điều 3;", f"- Chủ tịch, các Phó Chủ tịch UBND {kind};",
                        "- Ban Thi đua - Khen thưởng (Sở Nội vụ);", "- Lưu: VT, TĐKT."],
     }
 
