@@ -59,12 +59,28 @@ def _ranks(bloc_year) -> dict:
 def _conference(bloc_year):
     """(conference or None, present, total) of the bloc's year-end conference."""
     from thidua.voting.models import Conference  # noqa: PLC0415
+    from thidua.voting.queries import attendance_count  # noqa: PLC0415
 
     conference = Conference.objects.filter(bloc_year=bloc_year).first()
     if conference is None:
         return None, None, None
-    rows = list(conference.attendance.values_list("present", flat=True))
-    return conference, sum(rows), len(rows)
+    present, members = attendance_count(conference)
+    return conference, present, members
+
+
+def _vote_bases(conference) -> dict:
+    """award form → the base its yes votes are counted against (the minutes' "7 phiếu /
+    12 thành viên"): the stored count of the form's first counted poll (a run-off keeps
+    its poll's threshold and base)."""
+    if conference is None:
+        return {}
+    bases = {}
+    for poll in conference.polls.filter(kind="award_proposal", state__in=(
+            "closed", "published")).order_by("id"):
+        record = poll.result or {}
+        if poll.award_form and "base" in record:
+            bases.setdefault(poll.award_form, record["base"])
+    return bases
 
 
 # --- the proposal letter (tờ trình) --------------------------------------------------
@@ -102,6 +118,7 @@ def proposal_context(actor, proposal, on) -> dict:
     members = bloc_year.memberships.count()
     ranks = _ranks(bloc_year)
     conference, present, total = _conference(bloc_year)
+    bases = _vote_bases(conference)
     held = (f"Ngày {_date(proposal.conference_date)}, {bloc.name} tổ chức hội nghị tổng kết "
             f"công tác thi đua năm {year}")
     if conference is not None:
@@ -128,7 +145,7 @@ def proposal_context(actor, proposal, on) -> dict:
         "proposed": [{"no": i, "unit": line.unit.name,
                       "form": AwardForm(line.award_form).label,
                       "rank": str(ranks[line.unit_id].rank) if line.unit_id in ranks else "",
-                      "votes": f"{line.votes}/{present or members}"
+                      "votes": f"{line.votes}/{bases.get(line.award_form, members)}"
                       if line.votes is not None else ""}
                      for i, line in enumerate(lines, 1)],
         "closing": differs_from_minutes(proposal) + [
