@@ -175,6 +175,7 @@ def objects(world):
         "missing": PLACEHOLDER, "kind": "dang-ky", "action": "submit",
         "statistics_form": "0601", "poll_action": "close",
         "kt_units": [world.units[f"KT{i}"].pk for i in range(1, 6)],
+        "user": world.users["peer"].pk, "user_role": world.users["peer"].roles.get().pk,
         **_voting_objects(world), **_scoring_objects(world),
         **_document_objects(world, registration), **_proposal_objects(world),
     }
@@ -261,6 +262,11 @@ BODIES = {
     "thidua_api_voting_enter_paper": lambda o: {"receipt_code": o["receipt"],
                                                 "choices": [o["candidate"]]},
     "thidua_api_voting_reconcile": lambda o: {"unreturned": 0},
+    "thidua_api_users_create_user": lambda o: {
+        "username": "canbo.moi", "full_name": "Lê Thị Hoa", "role": "delegate",
+        "unit_id": o["unit"]},
+    "thidua_api_users_grant_role": lambda o: {"role": "delegate", "unit_id": o["unit2"]},
+    "thidua_api_users_set_active": lambda o: {"active": False, "reason": "Nghỉ hưu"},
 }
 UPLOADS = {"thidua_api_pledges_upload_evidence"}
 # The same for the main web forms (the others are posted empty: their 4xx/3xx is stated).
@@ -277,6 +283,10 @@ WEB_BODIES = {
     "voting_conference_save": lambda o: {
         "held_at": f"{_day(o, 12, 20)}T08:00", "place": "Hội trường tỉnh",
         "chair": "Nguyễn Văn A", "secretary": "Trần Thị B"},
+    "user_create": lambda o: {"username": "canbo.moi", "full_name": "Lê Thị Hoa",
+                              "role": "delegate", "scope": f"unit:{o['unit']}"},
+    "role_grant": lambda o: {"role": "delegate", "scope": f"unit:{o['unit2']}"},
+    "user_deactivate": lambda o: {"reason": "Nghỉ hưu"},
     "voting_roll_call": lambda o: {"unit": [str(o["unit"])], f"co_mat_{o['unit']}": "1",
                                    f"dai_bieu_{o['unit']}": "Lê Văn C"},
 }

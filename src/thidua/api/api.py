@@ -18,6 +18,7 @@ from thidua.api import (
     scoring,
     setup,
     tokens,
+    users,
     voting,
 )
 from thidua.api.auth import SessionAuth, TokenAuth
@@ -45,4 +46,5 @@ api.add_router("/v1/", publication.router)
 api.add_router("/v1/", scoring.router)
 api.add_router("/v1/", setup.router)
 api.add_router("/v1/", tokens.router)
+api.add_router("/v1/", users.router)
 api.add_router("/v1/", voting.router)
