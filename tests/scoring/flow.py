@@ -52,8 +52,9 @@ def officers(world):
     return {code: world.actor(name) for code, name in names.items()}
 
 
-def prepare(world):
-    """KT bloc year in SELF_ASSESSMENT with registrations, actuals and the table."""
+def prepare(world, unreported=()):
+    """KT bloc year in SELF_ASSESSMENT with registrations, actuals and the table; the units
+    in `unreported` registered their target but never reported on it."""
     bloc_year = world.bloc_years["KT"]
     actors = officers(world)
     year = world.year.year
@@ -66,6 +67,8 @@ def prepare(world):
         pledges.submit_registration(actors[code], registration)
     move_to(world, bloc_year, Phase.IN_PROGRESS)
     for code, (_, actual) in TARGETS.items():
+        if code in unreported:
+            continue
         target = pledges.Target.objects.get(registration__unit=world.units[code])
         pledges.report_progress(actors[code], target, reported_on=datetime.date.today(),
                                 actual_value=Decimal(actual))

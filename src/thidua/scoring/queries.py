@@ -212,7 +212,98 @@ def _outside(ranking: PublishedRanking) -> set:
         "parent__code", flat=True))
 
 
-# --- what is missing (reminders) ----------------------------------------------------------
+# --- what is missing (reminders, homes) ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tally:
+    """Sheets submitted out of those expected."""
+
+    submitted: int = 0
+    expected: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.submitted
+
+    @property
+    def complete(self) -> bool:
+        return self.submitted >= self.expected
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(self.submitted + other.submitted, self.expected + other.expected)
+
+    def __str__(self) -> str:
+        return f"{self.submitted}/{self.expected}"
+
+
+@dataclass(frozen=True)
+class UnitSheets:
+    """One member's sheets: its self-assessment (0 or 1 of 1), the peer sheets it must
+    fill as a scorer, and those filled about it by its peers."""
+
+    unit_id: int
+    self_sheet: Tally
+    peer_given: Tally
+    peer_received: Tally
+    self_status: str | None  # Status value, or None: not opened
+    appraisal_status: str | None = None
+
+
+@dataclass(frozen=True)
+class SheetCounts:
+    """A bloc year's sheets submitted / expected, per unit and in all (self and peer).
+    `has_table`: False before the bloc has a criteria table (nothing is expected yet)."""
+
+    has_table: bool
+    units: dict  # unit id → UnitSheets, every member
+    self_sheets: Tally
+    peer_sheets: Tally
+
+
+def sheet_counts(bloc_year: BlocYear, member_ids=None) -> SheetCounts:
+    """How many self and peer sheets are submitted out of those expected, per member and
+    for the bloc year: each member owes its self-assessment, and each cross-scoring
+    assignment one peer sheet. Statuses only, never scores (sheets stay sealed), so it
+    needs no visibility check: callers show a unit its own line, the runners all.
+    `member_ids`: the members, if the caller has them. Four queries whatever the size of
+    the bloc (three given the members)."""
+    table = _table(bloc_year)
+    members = list(member_ids if member_ids is not None else
+                   bloc_year.memberships.values_list("unit_id", flat=True))
+    self_status, peer_status, appraisal_status = {}, {}, {}
+    pairs = []
+    if table is not None:
+        for kind, scored, scorer, state in ScoreSheet.objects.filter(table=table).values_list(
+                "kind", "scored_unit_id", "scorer_unit_id", "status"):
+            if kind == Kind.SELF:
+                self_status[scored] = state
+            elif kind == Kind.PEER:
+                peer_status[(scorer, scored)] = state
+            else:
+                appraisal_status[scored] = state
+        pairs = list(PeerAssignment.objects.filter(table=table).values_list(
+            "scorer_unit_id", "scored_unit_id"))
+    member_set = set(members)
+    given: dict[int, Tally] = {}
+    received: dict[int, Tally] = {}
+    for scorer, scored in pairs:
+        if scorer not in member_set or scored not in member_set:
+            continue
+        one = Tally(int(peer_status.get((scorer, scored)) == Status.SUBMITTED), 1)
+        given[scorer] = given.get(scorer, Tally()) + one
+        received[scored] = received.get(scored, Tally()) + one
+    units = {}
+    for unit_id in members:
+        state = self_status.get(unit_id)
+        units[unit_id] = UnitSheets(
+            unit_id, Tally(int(state == Status.SUBMITTED), 1 if table else 0),
+            given.get(unit_id, Tally()), received.get(unit_id, Tally()), state,
+            appraisal_status.get(unit_id))
+    return SheetCounts(
+        table is not None, units,
+        sum((u.self_sheet for u in units.values()), Tally()),
+        sum((u.peer_given for u in units.values()), Tally()))
+
 
 @dataclass(frozen=True)
 class UnitProgress:
@@ -229,22 +320,11 @@ class UnitProgress:
 
 def scoring_progress(actor: Actor, bloc_year: BlocYear) -> list[UnitProgress]:
     """Per member: self-assessment, peer sheets to do, appraisal — for the leader's
-    reminders. Statuses only (no scores: sheets stay sealed). Four queries."""
+    reminders. Statuses only (no scores: sheets stay sealed)."""
     if not rules.can_run_scoring(actor, bloc_year):
         raise NotFound("Không tìm thấy khối thi đua.")
-    table = _table(bloc_year)
     units = list(Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("sort_key"))
-    if table is None:
-        return [UnitProgress(u, None, 0, 0, None) for u in units]
-    assigned = dict(PeerAssignment.objects.filter(table=table).values("scorer_unit_id")
-                    .annotate(n=Count("id")).values_list("scorer_unit_id", "n"))
-    status, submitted = {}, {}
-    for kind, scored, scorer, state in ScoreSheet.objects.filter(table=table).values_list(
-            "kind", "scored_unit_id", "scorer_unit_id", "status"):
-        if kind == Kind.PEER:
-            submitted[scorer] = submitted.get(scorer, 0) + (state == Status.SUBMITTED)
-        else:
-            status[(kind, scored)] = state
-    return [UnitProgress(u, status.get((Kind.SELF, u.id)), assigned.get(u.id, 0),
-                         submitted.get(u.id, 0), status.get((Kind.APPRAISAL, u.id)))
+    counts = sheet_counts(bloc_year, [u.id for u in units]).units
+    return [UnitProgress(u, counts[u.id].self_status, counts[u.id].peer_given.expected,
+                         counts[u.id].peer_given.submitted, counts[u.id].appraisal_status)
             for u in units]

@@ -498,11 +498,20 @@ def _award_bonus_entry(spec: CriterionSpec, year: int, held: list) -> Entry:
 
 def _computed_entries(loaded: Loaded, unit_id: int, *, strict: bool) -> dict[str, Entry]:
     """The points of the computed criteria for a unit. `strict`: raise naming what is
-    missing (at submission); otherwise leave such cells empty (when a sheet opens)."""
+    missing; otherwise leave such cells empty (when a sheet opens)."""
+    entries, problems = _computed(loaded, unit_id)
+    if strict and problems:
+        raise DomainError(*problems.values())
+    return entries
+
+
+def _computed(loaded: Loaded, unit_id: int) -> tuple[dict[str, Entry], dict[str, str]]:
+    """The points of the computed criteria the data allows for a unit, and for the others
+    what is missing ({code: sentence}: a progress report, an imported figure)."""
     computed = [c for c in loaded.leaves if is_computed(c.scoring_method, c.params)]
     if not computed:
-        return {}
-    entries, problems = {}, []
+        return {}, {}
+    entries, problems = {}, {}
     facts = bests = imported = held = None
     for criterion in computed:
         spec = loaded.spec(criterion.code)
@@ -523,7 +532,7 @@ def _computed_entries(loaded: Loaded, unit_id: int, *, strict: bool) -> dict[str
             try:
                 exact = target_criterion_points(spec, mine, bests)
             except ScoringError as exc:
-                problems.append(str(exc))
+                problems[criterion.code] = str(exc)
                 continue
             wanted = spec.params.get("indicator")
             chosen = [f for f in mine if not wanted or f.indicator == wanted]
@@ -540,14 +549,18 @@ def _computed_entries(loaded: Loaded, unit_id: int, *, strict: bool) -> dict[str
                     criterion__table=loaded.table, unit_id=unit_id)}
             value = imported.get((criterion.id, unit_id))
             if value is None:
-                problems.append(f"Tiêu chí {spec.label}: chưa có số liệu nhập từ hệ thống khác "
-                                "cho đơn vị.")
+                problems[criterion.code] = (f"Tiêu chí {spec.label}: chưa có số liệu nhập từ hệ "
+                                            "thống khác cho đơn vị.")
                 continue
             entries[criterion.code] = Entry(Fraction(value.points), {
                 "points": str(value.points), "source": value.source})
-    if strict and problems:
-        raise DomainError(*problems)
-    return entries
+    return entries, problems
+
+
+def missing_data(sheet: ScoreSheet) -> dict[str, str]:
+    """The computed criteria of a sheet's scored unit whose data is missing, each with its
+    sentence (the sheet shows it, and what the scorer may do instead)."""
+    return _computed(load_table(sheet.table), sheet.scored_unit_id)[1]
 
 
 @transaction.atomic
@@ -681,62 +694,212 @@ def _require_editable(actor, sheet: ScoreSheet):
     raise Conflict("Khối không ở giai đoạn cho phép chấm phiếu này.")
 
 
-@transaction.atomic
-def set_scores(actor: Actor, sheet: ScoreSheet, entries: dict, *, reason: str = "") -> ScoreSheet:
-    """Scores typed by the sheet's author: `entries` maps criterion code → raw input
-    (see methods.points_for), optionally with "note". All are checked before any is
-    written. On an appraisal sheet every change needs `reason` (RULES.md 12)."""
+class SheetProblems(DomainError):
+    """What is wrong with a sheet's entries, line by line: `by_code` maps a criterion code
+    (or the key a forged line came with) to its sentences, so a page shows each beside its
+    line. `messages` lists them all, in entry order, for the API."""
+
+    def __init__(self, by_code: dict[str, list[str]]):
+        self.by_code = by_code
+        super().__init__(*[m for found in by_code.values() for m in found])
+
+
+# What a scorer may send beside the value of a line (set_scores' `entries`).
+NOTE, SOURCE, INSUFFICIENT = "note", "source", "insufficient"
+# Marks in a score's `raw`: a computed criterion entered by hand while its data is missing,
+# and a peer's "không đủ căn cứ" (0 points, its reason in the note).
+BY_HAND = "by_hand"
+INSUFFICIENT_TEXT = "Không đủ căn cứ"
+
+
+def may_enter_by_hand(kind: str, method: str) -> bool:
+    """A computed criterion whose data is missing may be entered on the sheet: an imported
+    figure with its source (self and peer sheets), and on a peer sheet the scorer's own
+    score for a target whose progress report is missing — one unit's missing report must
+    not block every sheet about it. A unit's own sheet waits for its own report."""
+    if method == IMPORTED:
+        return kind in (Kind.SELF, Kind.PEER)
+    return method == TARGET_FORMULA and kind == Kind.PEER
+
+
+def _truthy(value) -> bool:
+    return str(value).strip().lower() in ("1", "true", "on", "yes", "có")
+
+
+def _check_entries(sheet: ScoreSheet, loaded: Loaded, entries: dict
+                   ) -> tuple[dict[str, Entry], dict[str, list[str]]]:
+    """Each entry checked on its own: what to write, and the problems by code. Nothing is
+    written here."""
+    missing = None
+    problems: dict[str, list[str]] = {}
+    checked: dict[str, Entry] = {}
+    for code, raw in entries.items():
+        code = nfc(str(code).strip())
+        criterion = loaded.by_code.get(code)
+        if criterion is None or criterion.is_section:
+            problems.setdefault(code, []).append(f"Bảng tiêu chí không có tiêu chí {code} để chấm.")
+            continue
+        spec = loaded.spec(code)
+        raw = dict(raw)
+        note = raw.pop(NOTE, None)
+        note = None if note is None else nfc(str(note).strip())
+        source = nfc(str(raw.pop(SOURCE, "") or "").strip())
+        insufficient = _truthy(raw.pop(INSUFFICIENT, ""))
+        typed = {k: v for k, v in raw.items() if v not in (None, "")}
+        by_hand = False
+        if is_computed(criterion.scoring_method, criterion.params) and (
+                sheet.kind != Kind.APPRAISAL):
+            if missing is None:
+                computed, missing = _computed(loaded, sheet.scored_unit_id)
+            if code in missing and may_enter_by_hand(sheet.kind, criterion.scoring_method):
+                by_hand = True
+            elif not typed and not insufficient and note is not None:
+                # A note (or the explanation evidence asks for) beside computed points.
+                if code in computed:
+                    checked[code] = replace(computed[code], note=note)
+                else:
+                    problems.setdefault(code, []).append(
+                        missing[code] + " Ghi chú được lưu khi đã tính được điểm: hãy báo cáo "
+                        "kết quả thực hiện chỉ tiêu trước.")
+                continue
+            else:
+                problems.setdefault(code, []).append(
+                    f"Tiêu chí {spec.label}: được tính tự động, không nhập tay.")
+                continue
+        if insufficient:
+            if sheet.kind != Kind.PEER:
+                problems.setdefault(code, []).append(
+                    f"Tiêu chí {spec.label}: chỉ phiếu chấm chéo được ghi "
+                    f"“{INSUFFICIENT_TEXT}”.")
+            elif typed:
+                problems.setdefault(code, []).append(
+                    f"Tiêu chí {spec.label}: đã chọn “{INSUFFICIENT_TEXT}” thì không nhập điểm.")
+            elif not note:
+                problems.setdefault(code, []).append(
+                    f"Tiêu chí {spec.label}: ghi rõ lý do “{INSUFFICIENT_TEXT}” ở ô ghi chú.")
+            else:
+                checked[code] = Entry(Fraction(0), {INSUFFICIENT: "1"}, note)
+            continue
+        try:
+            points = points_for(spec, raw)
+        except ScoringError as exc:
+            problems.setdefault(code, []).append(str(exc))
+            continue
+        stored = {k: str(v) for k, v in raw.items()}
+        if by_hand:
+            stored[BY_HAND] = "1"
+            if criterion.scoring_method == IMPORTED:
+                if not source:
+                    problems.setdefault(code, []).append(
+                        f"Tiêu chí {spec.label}: ghi rõ nguồn số liệu (hệ thống, văn bản công "
+                        "bố) bên cạnh số liệu nhập.")
+                    continue
+                stored[SOURCE] = source
+        checked[code] = Entry(points, stored, note)
+    return checked, problems
+
+
+def _begin_edit(actor, sheet: ScoreSheet, reason: str) -> tuple[ScoreSheet, Loaded, str]:
     sheet = _lock_sheet(sheet)
     _require_editable(actor, sheet)
     _require_latest(sheet.table)
     reason = nfc(reason.strip())
     if sheet.kind == Kind.APPRAISAL and not reason:
         raise DomainError("Thay đổi điểm khi thẩm định phải ghi rõ lý do (Quy tắc 12).")
-    loaded = load_table(sheet.table)
-    problems, checked = [], {}
-    for code, raw in entries.items():
-        code = nfc(str(code).strip())
-        criterion = loaded.by_code.get(code)
-        if criterion is None or criterion.is_section:
-            problems.append(f"Bảng tiêu chí không có tiêu chí {code} để chấm.")
-            continue
-        if is_computed(criterion.scoring_method, criterion.params) and (
-                sheet.kind != Kind.APPRAISAL):
-            problems.append(f"Tiêu chí {loaded.spec(code).label}: được tính tự động, không nhập "
-                            "tay.")
-            continue
-        raw = dict(raw)
-        note = raw.pop("note", None)
-        try:
-            points = points_for(loaded.spec(code), raw)
-        except ScoringError as exc:
-            problems.append(str(exc))
-            continue
-        checked[code] = Entry(points, {k: str(v) for k, v in raw.items()},
-                              None if note is None else nfc(str(note).strip()))
+    return sheet, load_table(sheet.table), reason
+
+
+def _action(sheet: ScoreSheet) -> str:
+    return "scoring.appraisal.change" if sheet.kind == Kind.APPRAISAL else "scoring.score.set"
+
+
+@transaction.atomic
+def set_scores(actor: Actor, sheet: ScoreSheet, entries: dict, *, reason: str = "") -> ScoreSheet:
+    """Scores typed by the sheet's author: `entries` maps criterion code → raw input
+    (see methods.points_for), optionally with "note"; "source" beside an imported figure
+    entered by hand; "insufficient" (a peer's “không đủ căn cứ”, its reason in the note).
+    All are checked before any is written; a problem raises SheetProblems, line by line.
+    On an appraisal sheet every change needs `reason` (RULES.md 12)."""
+    sheet, loaded, reason = _begin_edit(actor, sheet, reason)
+    checked, problems = _check_entries(sheet, loaded, entries)
     if problems:
-        raise DomainError(*problems)
-    action = "scoring.appraisal.change" if sheet.kind == Kind.APPRAISAL else "scoring.score.set"
-    _write(actor, sheet, loaded, checked, reason=reason, action=action)
+        raise SheetProblems(problems)
+    _write(actor, sheet, loaded, checked, reason=reason, action=_action(sheet))
+    return sheet
+
+
+def _verdicts(files) -> tuple[list, list[str]]:
+    if not files:
+        return [], ["Chưa chọn tệp minh chứng."]
+    verdicts = [(upload, classify(upload.name, upload.content,
+                                  django_settings.EVIDENCE_MAX_BYTES)) for upload in files]
+    return verdicts, [verdict.error for _, verdict in verdicts if verdict.error]
+
+
+@transaction.atomic
+def save_sheet(actor: Actor, sheet: ScoreSheet, entries: dict, *, files: dict | None = None,
+               reason: str = "") -> ScoreSheet:
+    """One save for a whole sheet: every line's entry (as set_scores) and, on a
+    self-assessment, evidence files by criterion code. Everything is checked first; one
+    problem anywhere and nothing is written (SheetProblems, line by line)."""
+    sheet, loaded, reason = _begin_edit(actor, sheet, reason)
+    checked, problems = _check_entries(sheet, loaded, entries)
+    files = {nfc(str(code).strip()): uploads for code, uploads in (files or {}).items()}
+    if files:
+        scored = set(Score.objects.filter(sheet=sheet).values_list("criterion__code", flat=True))
+        computed = None
+        for code, uploads in files.items():
+            criterion = loaded.by_code.get(code)
+            if criterion is None or criterion.is_section:
+                problems.setdefault(code, []).append(
+                    f"Bảng tiêu chí không có tiêu chí {code} để gắn minh chứng.")
+                continue
+            if sheet.kind != Kind.SELF:
+                problems.setdefault(code, []).append("Minh chứng chỉ gắn với phiếu tự chấm điểm.")
+                continue
+            problems.setdefault(code, []).extend(_verdicts(uploads)[1])
+            if code not in scored and code not in checked:
+                if computed is None:
+                    computed = _computed(loaded, sheet.scored_unit_id)[0]
+                if code in computed:
+                    checked[code] = computed[code]
+                else:
+                    problems.setdefault(code, []).append(
+                        f"Tiêu chí {loaded.spec(code).label}: hãy chấm điểm trước khi gắn "
+                        "minh chứng.")
+    problems = {code: found for code, found in problems.items() if found}
+    if problems:
+        raise SheetProblems(problems)
+    _write(actor, sheet, loaded, checked, reason=reason, action=_action(sheet))
+    for code, uploads in files.items():
+        attach_evidence(actor, sheet, code, uploads)
     return sheet
 
 
 def attach_evidence(actor: Actor, sheet: ScoreSheet, code: str, files) -> list[ScoreEvidence]:
     """Evidence files behind a self-assessment score (RULES.md 12), checked like pledge
     evidence (type by content, size); nothing kept unless every file is accepted. `files`
-    are uploads with `name` and `content` (pledges.services.Upload)."""
+    are uploads with `name` and `content` (pledges.services.Upload). A computed criterion
+    (I.1's target formula) takes its files once its points can be computed."""
     sheet = ScoreSheet.objects.select_related("table__bloc_year__bloc").get(pk=sheet.pk)
     _require_editable(actor, sheet)
     if sheet.kind != Kind.SELF:
         raise DomainError("Minh chứng chỉ gắn với phiếu tự chấm điểm.")
     score = Score.objects.filter(sheet=sheet, criterion__code=code).first()
     if score is None:
-        raise DomainError(f"Hãy chấm điểm tiêu chí {code} trước khi gắn minh chứng.")
-    if not files:
-        raise DomainError("Chưa chọn tệp minh chứng.")
-    verdicts = [(upload, classify(upload.name, upload.content,
-                                  django_settings.EVIDENCE_MAX_BYTES)) for upload in files]
-    problems = [verdict.error for _, verdict in verdicts if verdict.error]
+        loaded = load_table(sheet.table)
+        criterion = loaded.by_code.get(code)
+        computed, missing = (_computed(loaded, sheet.scored_unit_id) if criterion is not None
+                             else ({}, {}))
+        if code in computed:
+            with transaction.atomic():
+                _write(actor, _lock_sheet(sheet), loaded, {code: computed[code]},
+                       action="scoring.score.computed")
+            score = Score.objects.get(sheet=sheet, criterion__code=code)
+        else:
+            raise DomainError(missing.get(code) or
+                              f"Hãy chấm điểm tiêu chí {code} trước khi gắn minh chứng.")
+    verdicts, problems = _verdicts(files)
     if problems:
         raise DomainError(*problems)
     stored, created = [], []
@@ -772,17 +935,31 @@ def submit_sheet(actor: Actor, sheet: ScoreSheet) -> ScoreSheet:
     _require_editable(actor, sheet)
     _require_latest(sheet.table)
     loaded = load_table(sheet.table)
-    if sheet.kind != Kind.APPRAISAL:  # the appraiser's corrections are not overwritten
-        _write(actor, sheet, loaded,
-               _computed_entries(loaded, sheet.scored_unit_id, strict=True),
-               action="scoring.score.computed")
     scores = {s.criterion_id: s for s in Score.objects.filter(sheet=sheet)}
+    problems, told = [], set()
+    if sheet.kind != Kind.APPRAISAL:  # the appraiser's corrections are not overwritten
+        computed, missing = _computed(loaded, sheet.scored_unit_id)
+        for code, sentence in missing.items():
+            criterion = loaded.by_code[code]
+            if not may_enter_by_hand(sheet.kind, criterion.scoring_method):
+                problems.append(sentence)
+                told.add(code)
+            elif criterion.id not in scores:  # entered by hand, or "không đủ căn cứ"
+                problems.append(sentence + (
+                    " Hãy nhập số liệu và ghi nguồn." if criterion.scoring_method == IMPORTED
+                    else "") + (f" Có thể ghi “{INSUFFICIENT_TEXT}” kèm lý do."
+                                if sheet.kind == Kind.PEER else ""))
+                told.add(code)
+        # Rolled back with the rest if anything below is refused.
+        _write(actor, sheet, loaded, computed, action="scoring.score.computed")
+        scores = {s.criterion_id: s for s in Score.objects.filter(sheet=sheet)}
     with_evidence = set(ScoreEvidence.objects.filter(score__sheet=sheet)
                         .values_list("score__criterion_id", flat=True))
-    problems = []
     for criterion in loaded.leaves:
         score = scores.get(criterion.id)
         label = loaded.spec(criterion.code).label
+        if criterion.code in told:
+            continue
         if score is None:
             problems.append(f"Tiêu chí {label}: chưa chấm điểm.")
         elif (sheet.kind == Kind.SELF and criterion.evidence_required
