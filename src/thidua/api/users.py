@@ -23,7 +23,7 @@ router = Router(tags=["Người dùng"])
 RoleName = Literal[tuple(Role.values)]
 
 
-class RoleIn(Schema):
+class UserRoleIn(Schema):
     role: RoleName = Field(description="Quản trị hệ thống (không phạm vi), Thường trực thi "
                                        "đua tỉnh (province_id), cán bộ đơn vị Trưởng khối "
                                        "(bloc_year_id), cán bộ thi đua hoặc đại biểu "
@@ -33,7 +33,7 @@ class RoleIn(Schema):
     unit_id: s.Id | None = None
 
 
-class UserIn(RoleIn):
+class UserIn(UserRoleIn):
     username: s.text(users.USERNAME_MAX, min_length=1)
     full_name: s.text(users.FULL_NAME_MAX, min_length=1)
     email: s.text(users.EMAIL_MAX) = ""
@@ -48,7 +48,7 @@ class UserFilter(Page):
     search: s.text(100) = Field("", description="Tên đăng nhập, họ tên hoặc thư điện tử.")
 
 
-class RoleOut(Schema):
+class UserRoleOut(Schema):
     id: int
     role: str
     label: str
@@ -64,7 +64,7 @@ class UserOut(Schema):
     email: str
     is_active: bool
     two_factor: bool
-    roles: list[RoleOut]
+    roles: list[UserRoleOut]
 
 
 class UserCreated(UserOut):
@@ -85,7 +85,7 @@ def user_out(user, two_factor: bool | None = None) -> dict:
             "roles": [role_out(r) for r in users.roles_of(user)]}
 
 
-def _scope(payload: RoleIn) -> dict:
+def _scope(payload: UserRoleIn) -> dict:
     return {"province": payload.province_id, "bloc_year": payload.bloc_year_id,
             "unit": payload.unit_id}
 
@@ -122,9 +122,9 @@ def get_user(request, user_id: s.Id):
     return user_out(users.user_in_scope(actor(request), user_id))
 
 
-@router.post("/users/{user_id}/roles", response=responses({201: RoleOut}, *WRITE, 409),
+@router.post("/users/{user_id}/roles", response=responses({201: UserRoleOut}, *WRITE, 409),
              summary="Giao thêm một vai trò")
-def grant_role(request, user_id: s.Id, payload: RoleIn):
+def grant_role(request, user_id: s.Id, payload: UserRoleIn):
     actor_ = actor(request)
     user = users.user_in_scope(actor_, user_id)
     return Status(201, role_out(users.grant_role(actor_, user, payload.role,
