@@ -49,6 +49,11 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("THIDUA_SECRET_KEY phải được đặt khi THIDUA_DEPLOYMENT="
                                    "production / must be set in production.")
     SECRET_KEY = _local_secret_key()
+# The root of every poll's ballot key (voting.sealing): ballots are sealed with a key the
+# count derives from this and the poll's salt, never stored in the database, so a backup
+# or a copy of the database files alone opens no ballot. It must stay the same from a
+# poll's opening to its close on every app server (closing refuses a changed one).
+BALLOT_SECRET = os.environ.get("THIDUA_BALLOT_SECRET") or SECRET_KEY
 ALLOWED_HOSTS = env_list("THIDUA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("THIDUA_CSRF_TRUSTED_ORIGINS", "")
 
@@ -150,7 +155,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         # Seconds a request waits for a lock before the 503 page (core.dbfault).
         "timeout": int(os.environ.get("THIDUA_SQLITE_TIMEOUT", 20)),
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        # synchronous=FULL: every commit is synced to disk before it returns, so a ballot
+        # acknowledged with its receipt survives a power cut (NORMAL in WAL mode may lose
+        # the last commits). Its cost is measured in README.md ("Độ bền").
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
         "PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("THIDUA_TEST_SQLITE_NAME")}

@@ -192,9 +192,9 @@ def test_scores_checked_whole_rule_10(self_sheet, api):
         {"code": "X.9", "points": "1"}]})
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"field": None, "message": "Tiêu chí I.3 “Tiêu chí I.3”: chỉ được chấm một trong các "
-                                   "mức 0,00, 5,00, 10,00; đã nhập 7,00."},
-        {"field": None, "message": "Bảng tiêu chí không có tiêu chí X.9 để chấm."}]
+        {"field": "scores.I.3", "message": "Tiêu chí I.3 “Tiêu chí I.3”: chỉ được chấm một "
+                                           "trong các mức 0,00, 5,00, 10,00; đã nhập 7,00."},
+        {"field": "scores.X.9", "message": "Bảng tiêu chí không có tiêu chí X.9 để chấm."}]
     assert list(Score.objects.order_by("id").values_list("id", "points")) == before
 
 

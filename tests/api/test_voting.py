@@ -6,10 +6,11 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from tests.eligible import make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
-from thidua.voting.models import Ballot, Conference, Participation, Poll
+from thidua.voting.models import Conference, Participation, Poll, SealedBallot
 
 from .conftest import WHO, Api
 
@@ -38,6 +39,7 @@ def api_for(world, who):
 
 @pytest.fixture
 def conference(world):
+    make_eligible(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
@@ -122,7 +124,7 @@ def test_bad_card_ballots_are_refused_and_write_nothing(world, poll):
     forged = anonymous.post(f"/polls/{poll.pk + 1000}/card-ballots",
                             {"token": token, "choices": [candidate]})
     assert forged.status_code == 404
-    assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (0, 0)
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -195,7 +197,7 @@ def test_only_delegates_vote_logged_in(world, poll, who):
     expected = {"anonymous": 401, "delegate": 201}.get(
         who, 403 if who in SEES else 404)
     assert response.status_code == expected, response.json()
-    assert Ballot.objects.count() == (1 if who == "delegate" else 0)
+    assert SealedBallot.objects.count() == (1 if who == "delegate" else 0)
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -313,6 +315,7 @@ def test_the_roll_call_in_one_call_rule_28(world):
     """PUT /conferences/{id}/attendance: every member present in one call, then one absent
     with a reason; a wrong row refuses the whole call, nothing written (same service as
     the page)."""
+    make_eligible(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
         chair="Nguyễn Văn A", secretary="Trần Thị B")

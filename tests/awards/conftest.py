@@ -22,7 +22,8 @@ GOV, PROV, CERT, EXC = ("government_flag", "provincial_flag", "certificate_of_me
                         "excellent_collective")
 STANDARD = {"targets_exceeded": True, "task_rating": "excellent", "party_rating": "excellent",
             "discipline_level": "none", "negative_inspection": False, "member_count": 20,
-            "completed_count": 20, "advanced_worker_count": 16, "emulation_soldier_count": 2}
+            "completed_count": 20, "advanced_worker_count": 16, "emulation_soldier_count": 2,
+            "union_rating": "excellent", "youth_union_rating": "good", "pending_matter": "none"}
 
 
 def conference_day(world):
@@ -45,7 +46,8 @@ def ready_units(world, codes, actors, facts=None):
         unit = world.units[code]
         register(actors[code], unit, world.year)
         entered = awards.enter_facts(actors[code], unit, world.year,
-                                     dict(STANDARD, **(facts or {}).get(code, {})))
+                                     dict(STANDARD, **(facts or {}).get(code, {})),
+                                     note="Báo cáo tổng kết năm của đơn vị")
         awards.confirm_facts(secretariat, entered)
 
 

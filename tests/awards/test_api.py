@@ -135,7 +135,10 @@ def test_proposal_read_workflow_decision_history(world, kt):
 def test_open_next_year(world, kt):
     u = world.units
     path = f"/bloc-years/{kt.pk}/next-year"
-    body = {"leader_unit_id": u["KT2"].pk, "deputy_unit_ids": [u["KT3"].pk]}
+    # No election was held: the province's decision comes with the leader (RULES.md 3).
+    body = {"leader_unit_id": u["KT2"].pk, "deputy_unit_ids": [u["KT3"].pk],
+            "decision": {"number": "12/QĐ-UBND", "decision_date": str(datetime.date.today()),
+                         "reason": "Hội nghị không tổ chức bầu Trưởng khối"}}
     assert {w: client(world, w).post(path, body).status_code
             for w in ("leader", "officer", "outsider", "other_secretariat", "anonymous")} == {
         "leader": 403, "officer": 403, "outsider": 404, "other_secretariat": 404,

@@ -26,7 +26,8 @@ GOOD = UnitYearFacts(
     unit_id=1, year=2025, targets_exceeded=True, task_rating="excellent",
     party_rating="excellent", discipline_level="none", negative_inspection=False,
     member_count=20, completed_count=20, advanced_worker_count=14,
-    emulation_soldier_count=1, confirmed=True)
+    emulation_soldier_count=1, union_rating="good", youth_union_rating="no_organisation",
+    pending_matter="none", confirmed=True)
 
 
 def check(form, facts=GOOD, submitted=datetime.date(2025, 3, 1), rank=1, same_year=(),
@@ -50,10 +51,11 @@ def test_a_unit_meeting_every_rule_is_eligible_for_each_form(form):
 
 
 def test_rules_checked_per_form():
+    # 19 for every form: the pending matter of NĐ 152/2025 defers any award.
     assert {c.rule for c in check(PROV).checks} == {7, 17, 18, 19, 22}
     assert {c.rule for c in check(GOV).checks} == {7, 17, 18, 19, 20, 22}
-    assert {c.rule for c in check(CERT).checks} == {7, 22}
-    assert {c.rule for c in check(EXC).checks} == {7, 21}
+    assert {c.rule for c in check(CERT).checks} == {7, 19, 22}
+    assert {c.rule for c in check(EXC).checks} == {7, 19, 21}
 
 
 # --- RULES 7 -----------------------------------------------------------------------------
@@ -111,7 +113,64 @@ def test_rule_17_unknown_is_missing_not_assumed():
     ("excellent", MET), ("good", MET), ("completed", UNMET), ("not_completed", UNMET)])
 def test_rule_18_party_organisation_rated_at_least_good(rating, status):
     result = check(PROV, with_(party_rating=rating))
-    assert [c.status for c in result.checks if c.rule == 18] == [status]
+    # The party organisation, then the trade union and the youth union (both met here).
+    assert [c.status for c in result.checks if c.rule == 18] == [status, MET, MET]
+
+
+@pytest.mark.parametrize("field,name", [("union_rating", "Công đoàn cơ sở"),
+                                        ("youth_union_rating", "Đoàn Thanh niên")])
+def test_rule_18_each_mass_organisation_rated_at_least_good(field, name):
+    for rating, status in (("excellent", MET), ("good", MET), ("completed", UNMET),
+                           ("not_completed", UNMET), ("no_organisation", MET)):
+        result = check(PROV, with_(**{field: rating}))
+        assert result.rules(UNMET) == ({18} if status == UNMET else set()), rating
+    assert check(GOV, with_(**{field: "completed"})).messages() == [
+        f"Chưa đủ điều kiện Cờ thi đua của Chính phủ: {name} xếp loại «Hoàn thành nhiệm "
+        "vụ», chưa đạt «Hoàn thành tốt nhiệm vụ» — Điều 25 khoản 1 điểm b, Luật Thi đua, "
+        "khen thưởng 2022 (thực tiễn)"]
+    assert check(PROV, with_(**{field: None})).messages() == [
+        f"Chưa đủ căn cứ xét Cờ thi đua của UBND tỉnh: chưa có số liệu: xếp loại {name} — "
+        "Điều 26, Luật Thi đua, khen thưởng 2022 (thực tiễn)"]
+    # "Không có tổ chức": the unit is not held to an organisation it does not have.
+    none = check(PROV, with_(**{field: "no_organisation"}))
+    assert none.eligible
+    assert f"đơn vị không có tổ chức {name}" in [c.sentence for c in none.checks]
+
+
+# --- RULES 19: a pending matter defers (NĐ 152/2025) ---------------------------------------
+
+@pytest.mark.parametrize("form", [GOV, PROV, CERT, EXC])
+def test_rule_19_a_pending_matter_defers_every_form(form):
+    from thidua.awards.domain.eligibility import DEFERRED  # noqa: PLC0415
+    result = check(form, with_(pending_matter="complaint",
+                               pending_matter_detail="Đơn tố cáo ngày 02/12, Thanh tra tỉnh "
+                                                     "đang xác minh"))
+    assert result.status == DEFERRED
+    assert not result.eligible
+    label = result.form_label
+    assert result.messages() == [
+        f"Tạm hoãn xét {label}: đang giải quyết khiếu nại, tố cáo: Đơn tố cáo ngày 02/12, "
+        "Thanh tra tỉnh đang xác minh — xét khi có kết luận — nguyên tắc khen thưởng, "
+        "Nghị định 152/2025/NĐ-CP"]
+
+
+def test_rule_19_unmet_wins_over_deferred_and_deferred_over_missing():
+    pending = {"pending_matter": "press", "pending_matter_detail": "Báo X phản ánh"}
+    assert check(PROV, with_(targets_exceeded=False, **pending)).status == INELIGIBLE
+    assert check(PROV, with_(party_rating=None, **pending)).status == "deferred"
+    assert check(PROV, with_(pending_matter=None)).rules(MISSING) == {19}
+
+
+def test_rule_19_no_deferral_before_decree_152():
+    """The 2024 book (NĐ 98/2023) does not set the deferral: the matter is recorded,
+    eligibility does not wait for it."""
+    book = rulebook_for("BN", datetime.date(2025, 1, 15))
+    result = check_eligibility(
+        unit_id=1, year=2024, award_form=PROV, rulebook=book,
+        facts=with_(pending_matter="discipline", pending_matter_detail="Đang họp kỷ luật"),
+        registration_submitted_on=datetime.date(2024, 3, 1),
+        registration_deadline=datetime.date(2024, 3, 31))
+    assert result.eligible
 
 
 def test_rule_18_sentence_and_the_stricter_setting():
@@ -243,15 +302,26 @@ def test_no_facts_at_all_are_all_missing():
     assert result.rules(MISSING) == {17, 18, 19}
 
 
-def test_unconfirmed_facts_are_reported_until_confirmed():
-    result = check(PROV, with_(confirmed=False))
+def test_unconfirmed_facts_are_reported_fact_by_fact_until_confirmed():
+    """RULES 19a: only confirmed facts decide; each unconfirmed one is named, with the
+    value the unit entered — even one that would fail (it is not read as failing)."""
+    result = check(PROV, with_(confirmed=False, targets_exceeded=False))
     assert result.status == UNKNOWN
-    assert [c.sentence for c in result.missing] == [
-        "số liệu năm 2025 của đơn vị chưa được Trưởng khối hoặc Thường trực thi đua tỉnh "
-        "xác nhận"]
+    unconfirmed = " (đơn vị đã nhập, chưa được Trưởng khối hoặc Thường trực thi đua tỉnh xác nhận)"
+    assert [c.sentence for c in result.missing] == [s + unconfirmed for s in (
+        "chưa hoàn thành vượt mức chỉ tiêu",
+        "tổ chức đảng xếp loại «Hoàn thành xuất sắc nhiệm vụ»",
+        "Công đoàn cơ sở xếp loại «Hoàn thành tốt nhiệm vụ»",
+        "đơn vị không có tổ chức Đoàn Thanh niên",
+        "không có cá nhân bị kỷ luật từ «Cảnh cáo» trở lên",
+        "không có kết luận thanh tra, kiểm tra có vi phạm",
+        "không có vụ việc kỷ luật, thanh tra, khiếu nại, tố cáo hay báo chí phản ánh đang "
+        "xem xét")]
     assert check(PROV, with_(confirmed=False), require_confirmed=False).eligible
-    # A form that needs no facts needs no confirmation.
-    assert check(CERT, with_(confirmed=False)).eligible
+    # The Bằng khen reads one fact (the pending matter): it waits for it too.
+    assert check(CERT, with_(confirmed=False)).rules(MISSING) == {19}
+    # The ranking (RULES 20) is no unit's fact: never "unconfirmed".
+    assert 20 not in check(GOV, with_(confirmed=False)).rules(MISSING)
 
 
 def test_unmet_wins_over_missing():

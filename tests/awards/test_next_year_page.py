@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from thidua.org.models import BlocYear, RoleAssignment
 from thidua.voting import services as voting
@@ -66,8 +67,12 @@ def test_a_leader_unit_without_an_officer_is_named(client, world, kt):
     u = world.units
     RoleAssignment.objects.filter(unit=u["KT4"]).delete()
     client.force_login(world.users["secretariat"])
+    # No election was held: the province's decision comes with the leader (RULES.md 3).
     response = client.post(reverse("award_next_year", args=[kt.pk]),
-                           {"leader": u["KT4"].pk, "deputies": [u["KT3"].pk]})
+                           {"leader": u["KT4"].pk, "deputies": [u["KT3"].pk],
+                            "decision_number": "12/QĐ-UBND",
+                            "decision_date": timezone.localdate().isoformat(),
+                            "decision_reason": "Hội nghị không tổ chức bầu Trưởng khối"})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert (f"Đài Phát thanh chưa có tài khoản cán bộ thi đua: cần phân quyền cán bộ "

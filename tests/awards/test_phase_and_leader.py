@@ -86,6 +86,10 @@ def test_follow_phase_is_idempotent_and_checks_the_role(world, kt):
     assert phase(kt) == "proposals_submitted"
 
 
+DECISION = service.ProvinceDecision("12/QĐ-UBND", datetime.date.today(),
+                                    "Hội nghị không tổ chức bầu Trưởng khối")
+
+
 def test_open_next_year_makes_the_new_leaders_officers_its_leader_officers(world, kt):
     """RULES 3: the elected leader runs next year; last year's leader officer keeps only
     last year's bloc year."""
@@ -95,7 +99,7 @@ def test_open_next_year_makes_the_new_leaders_officers_its_leader_officers(world
     retired = User.objects.create_user(username="can_bo_kt2_cu", is_active=False)
     RoleAssignment.objects.create(user=retired, role=Role.UNIT_OFFICER, unit=u["KT2"])
     new = service.open_next_year(world.actor("secretariat"), kt, leader=u["KT2"],
-                                 deputies=[u["KT3"]])
+                                 deputies=[u["KT3"]], decision=DECISION)
     leaders = set(RoleAssignment.objects.filter(role=Role.BLOC_LEADER_OFFICER).values_list(
         "user__username", "bloc_year_id"))
     assert leaders == {("truong_khoi", kt.id), ("can_bo_khac", new.id),

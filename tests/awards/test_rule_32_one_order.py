@@ -98,3 +98,13 @@ def test_rule_32_the_count_and_the_allocation_cut_alike(case):
         assert decided.proposals[PROV] == counted.selected + again.selected
         assert tuple(t.unit_ids for t in decided.ties) == (
             (again.run_off_ids,) if again.run_off_ids else ())
+
+
+def test_rule_32_a_run_off_that_ties_again_is_decided_by_the_next():
+    entries = [Entry("a", 9, Fraction(85)), Entry("b", 9, Fraction(85)),
+               Entry("c", 9, Fraction(85))]
+    chain = [{"a": 2, "b": 2, "c": 1}, {"a": 1, "b": 3}]
+    assert cut_at_quota(entries, 1, run_off=chain[:1]).tied_keys == ("a", "b")
+    decided = cut_at_quota(entries, 1, run_off=chain)
+    assert (decided.keys, decided.tied_keys, [e.key for e in decided.rest]) == (
+        ("b",), (), ["a", "c"])

@@ -28,7 +28,8 @@ D = datetime.date
 def test_shipped_books_load_and_every_national_setting_carries_its_citation():
     library = shipped_library()
     assert sorted(f.file for f in library.files) == [
-        "national-2024-nd98.yaml", "national-2025-nd152.yaml", "province-bn-2024.yaml"]
+        "national-2017-nd91.yaml", "national-2024-nd98.yaml", "national-2025-nd152.yaml",
+        "province-bn-2017.yaml", "province-bn-2024.yaml"]
     for book in library.files:
         for key, setting in book.settings.items():
             assert setting.citation.text, key
@@ -59,8 +60,25 @@ def test_selection_by_date_at_the_boundaries():
     assert rulebook_for("BN", D(2024, 1, 1)).national.code == "national-2024-nd98"
     assert rulebook_for("BN", D(2025, 6, 30)).national.code == "national-2024-nd98"
     assert rulebook_for("BN", D(2025, 7, 1)).national.code == "national-2025-nd152"
-    with pytest.raises(RulebookNotFound, match="31/12/2023"):
-        rulebook_for("BN", D(2023, 12, 31))
+    assert rulebook_for("BN", D(2023, 12, 31)).national.code == "national-2017-nd91"
+    assert rulebook_for("BN", D(2017, 9, 15)).national.code == "national-2017-nd91"
+    with pytest.raises(RulebookNotFound, match="14/09/2017"):
+        rulebook_for("BN", D(2017, 9, 14))
+
+
+def test_a_date_no_rulebook_covers_is_refused_422_naming_the_periods():
+    """Issue 14: a date outside every legal period is not "not found" (the object exists):
+    422, and the message names the periods the product has."""
+    with pytest.raises(RulebookNotFound) as caught:
+        rulebook_for("BN", D(2016, 11, 30))
+    assert caught.value.status == 422
+    assert caught.value.messages == [
+        "Không có bộ quy tắc quốc gia có hiệu lực ngày 30/11/2016: ngày này nằm ngoài các "
+        "giai đoạn pháp luật mà hệ thống có. Các bộ quy tắc quốc gia hiện có: 15/09/2017 – "
+        "31/12/2023 (Luật Thi đua, khen thưởng 2003 (sửa đổi, bổ sung 2005, 2013) và Nghị "
+        "định 91/2017/NĐ-CP); 01/01/2024 – 30/06/2025 (Luật Thi đua, khen thưởng 2022 và "
+        "Nghị định 98/2023/NĐ-CP); 01/07/2025 – nay (Luật Thi đua, khen thưởng 2022 và Nghị "
+        "định 152/2025/NĐ-CP). Hãy chọn một ngày trong các giai đoạn này."]
 
 
 def test_legal_bases_follow_the_document_date_inside_one_book():
@@ -300,6 +318,8 @@ def test_rulebook_command_shows_the_book_in_force_with_citations(capsys):
             ) in out
     assert "vấn đề còn mở: Chưa rõ Nghị định 152/2025/NĐ-CP" in out
     assert "  Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;" in out
+    # The last căn cứ closes the preamble: no trailing ";" (issue 14).
+    assert out.rstrip().endswith("Luật Thi đua, khen thưởng.")
 
 
 def test_rulebook_command_refuses_a_broken_directory_with_file_and_line(tmp_path):

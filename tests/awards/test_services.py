@@ -17,7 +17,8 @@ from thidua.pledges import services as pledges
 
 GOOD = {"targets_exceeded": True, "task_rating": "excellent", "party_rating": "good",
         "discipline_level": "none", "negative_inspection": False, "member_count": 20,
-        "completed_count": 20, "advanced_worker_count": 15, "emulation_soldier_count": 2}
+        "completed_count": 20, "advanced_worker_count": 15, "emulation_soldier_count": 2,
+        "union_rating": "good", "youth_union_rating": "no_organisation", "pending_matter": "none"}
 
 
 def events(action):
@@ -47,7 +48,7 @@ def test_the_unit_enters_and_the_leader_confirms(world):
 
 def test_the_leader_does_not_confirm_its_own_unit_the_secretariat_does(world):
     unit = world.units["KT1"]  # the bloc's leader unit
-    facts = services.enter_facts(world.actor("officer"), unit, world.year, GOOD)
+    facts = services.enter_facts(world.actor("officer"), unit, world.year, GOOD, note="Báo cáo")
     with pytest.raises(Forbidden):
         services.confirm_facts(world.actor("leader"), facts)
     assert not UnitYearFacts.objects.get().is_confirmed
@@ -59,14 +60,15 @@ def test_the_leader_does_not_confirm_its_own_unit_the_secretariat_does(world):
                                  "nobody"])
 def test_others_cannot_enter_a_units_facts(world, who):
     with pytest.raises(Forbidden):
-        services.enter_facts(world.actor(who), world.units["KT2"], world.year, GOOD)
+        services.enter_facts(world.actor(who), world.units["KT2"], world.year, GOOD, note="Báo cáo")
     assert UnitYearFacts.objects.count() == 0
     assert events("awards.facts.enter") == []
 
 
 @pytest.mark.parametrize("who", ["peer", "officer", "outsider", "other_secretariat"])
 def test_only_the_leader_or_the_secretariat_confirm(world, who):
-    facts = services.enter_facts(world.actor("peer"), world.units["KT2"], world.year, GOOD)
+    facts = services.enter_facts(world.actor("peer"), world.units["KT2"], world.year, GOOD,
+        note="Báo cáo")
     with pytest.raises(Forbidden):
         services.confirm_facts(world.actor(who), facts)
     assert not UnitYearFacts.objects.get().is_confirmed
@@ -75,9 +77,10 @@ def test_only_the_leader_or_the_secretariat_confirm(world, who):
 
 def test_a_change_after_confirmation_needs_a_new_confirmation(world):
     unit = world.units["KT2"]
-    facts = services.enter_facts(world.actor("peer"), unit, world.year, GOOD)
+    facts = services.enter_facts(world.actor("peer"), unit, world.year, GOOD, note="Báo cáo")
     services.confirm_facts(world.actor("leader"), facts)
-    services.enter_facts(world.actor("peer"), unit, world.year, {"party_rating": "completed"})
+    services.enter_facts(world.actor("peer"), unit, world.year, {"party_rating": "completed"},
+        note="Báo cáo")
     stored = UnitYearFacts.objects.get()
     assert (stored.party_rating, stored.is_confirmed, stored.confirmed_as) == (
         "completed", False, "")
@@ -85,22 +88,24 @@ def test_a_change_after_confirmation_needs_a_new_confirmation(world):
     assert (last.before["party_rating"], last.after["party_rating"]) == ("good", "completed")
     assert last.reason == "Số liệu thay đổi sau khi đã xác nhận: cần xác nhận lại."
     # Entering the same values again changes nothing and records nothing.
-    services.enter_facts(world.actor("peer"), unit, world.year, {"party_rating": "completed"})
+    services.enter_facts(world.actor("peer"), unit, world.year, {"party_rating": "completed"},
+        note="Báo cáo")
     assert len(events("awards.facts.enter")) == 2
 
 
 def test_impossible_facts_are_refused_and_nothing_is_written(world):
     bad = {**GOOD, "completed_count": 21}
     with pytest.raises(DomainError) as caught:
-        services.enter_facts(world.actor("peer"), world.units["KT2"], world.year, bad)
+        services.enter_facts(world.actor("peer"), world.units["KT2"], world.year, bad,
+            note="Báo cáo")
     assert caught.value.messages == [
         "Số hoàn thành nhiệm vụ (21) không được lớn hơn số thành viên (20)."]
     with pytest.raises(DomainError, match="không hợp lệ"):
         services.enter_facts(world.actor("peer"), world.units["KT2"], world.year,
-                             {"party_rating": "xuất sắc"})
+                             {"party_rating": "xuất sắc"}, note="Báo cáo")
     with pytest.raises(DomainError, match="Không có trường"):
         services.enter_facts(world.actor("peer"), world.units["KT2"], world.year,
-                             {"secret": 1})
+                             {"secret": 1}, note="Báo cáo")
     assert UnitYearFacts.objects.count() == 0
     assert events("awards.facts.enter") == []
 
@@ -167,9 +172,9 @@ def test_bloc_eligibility_from_the_rows(world, django_assert_max_num_queries):
     kt1, kt2, kt3 = (world.units[c] for c in ("KT1", "KT2", "KT3"))
     _register(world, "officer", kt1, following)
     _register(world, "peer", kt2, following)
-    services.enter_facts(world.actor("officer"), kt1, following, GOOD)
+    services.enter_facts(world.actor("officer"), kt1, following, GOOD, note="Báo cáo")
     facts = services.enter_facts(world.actor("peer"), kt2, following,
-                                 {**GOOD, "targets_exceeded": False})
+                                 {**GOOD, "targets_exceeded": False}, note="Báo cáo")
     services.confirm_facts(world.actor("secretariat"), UnitYearFacts.objects.get(unit=kt1))
     services.confirm_facts(world.actor("secretariat"), facts)
     conference = datetime.date(following.year + 1, 1, 12)

@@ -133,6 +133,10 @@ def test_history_and_next_years_bonus_come_from_the_decision(world, kt):
     assert bonus.points > Decimal(0) and bonus.award.decision_number == "120/QĐ-UBND"
 
 
+DECISION = service.ProvinceDecision("12/QĐ-UBND", datetime.date.today(),
+                                    "Hội nghị không tổ chức bầu Trưởng khối")
+
+
 def test_open_next_year_with_elected_leader_members_and_criteria(world, kt):
     secretariat = world.actor("secretariat")
     u = world.units
@@ -144,7 +148,8 @@ def test_open_next_year_with_elected_leader_members_and_criteria(world, kt):
         service.open_next_year(world.actor("other_secretariat"), kt, leader=u["KT2"],
                                deputies=[u["KT3"]])
     assert not BlocYear.objects.filter(emulation_year__year=world.year.year + 1).exists()
-    new = service.open_next_year(secretariat, kt, leader=u["KT2"], deputies=[u["KT3"]])
+    new = service.open_next_year(secretariat, kt, leader=u["KT2"], deputies=[u["KT3"]],
+                                 decision=DECISION)
     assert (new.emulation_year.year, new.leader_unit_id, new.phase) == (
         world.year.year + 1, u["KT2"].id, "registration")
     assert sorted(new.memberships.values_list("unit__code", flat=True)) == [
@@ -159,7 +164,8 @@ def test_open_next_year_with_elected_leader_members_and_criteria(world, kt):
         id__gt=event.id - 10).values_list("action", flat=True)) >= {
         "org.bloc_year.create", "scoring.table.create"}
     with pytest.raises(Conflict):
-        service.open_next_year(secretariat, kt, leader=u["KT2"], deputies=[u["KT3"]])
+        service.open_next_year(secretariat, kt, leader=u["KT2"], deputies=[u["KT3"]],
+                               decision=DECISION)
 
 
 def test_reads_take_a_fixed_number_of_queries(world, kt, django_assert_max_num_queries):

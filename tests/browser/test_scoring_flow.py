@@ -1,5 +1,5 @@
-"""End to end in Debian's Chromium: a unit officer fills its self-assessment row by row
-(htmx), attaches evidence and submits (RULES.md 12); the bloc leader appraises one
+"""End to end in Debian's Chromium at 390 px: a unit officer fills its self-assessment in
+one save, attaches evidence and submits (RULES.md 12); the bloc leader appraises one
 criterion with a reason; the unit then sees the change and the reason in its breakdown.
 A published ranking draws its chart from a JSON block under the CSP."""
 
@@ -70,16 +70,17 @@ def test_self_assessment_appraisal_and_the_unit_sees_why(transactional_db, world
     # Computed criteria are already there: I.1 by RULES.md 15, III.1 imported.
     expect(page.locator("#tong-diem-so")).to_have_text("34,50 / 100,00")
 
-    # A refused row says why in place and keeps what was typed.
-    field = page.get_by_label("Số lỗi (lần vi phạm) II.1", exact=True)
-    field.fill("ba")
-    page.locator("[data-code='II.1']").get_by_role("button", name="Lưu II.1").click()
+    # A refused line says why on the line and keeps what was typed; nothing is saved.
+    page.get_by_label("Mức điểm I.2", exact=True).select_option(label="10,00")
+    page.get_by_label("Số lỗi (lần vi phạm) II.1", exact=True).fill("ba")
+    page.get_by_role("button", name="Lưu phiếu").click()
     expect(page.locator("[data-code='II.1'] .error-summary")).to_contain_text(
         "số lỗi phải là số nguyên không âm.")
     expect(page.get_by_label("Số lỗi (lần vi phạm) II.1", exact=True)).to_have_value("ba")
-    settled(page, "[data-code='II.1']")
+    expect(page.locator("#tong-diem-so")).to_have_text("34,50 / 100,00")
+    assert not ScoreSheet.objects.get(kind="self").scores.filter(criterion__code="I.2")
 
-    # Row by row, saved in place; the running total and the section sums follow.
+    # The whole sheet, one save: the running total and the section sums follow.
     section_i = table.criteria.get(code="I")
     for label, value in TYPED:
         field = page.get_by_label(label, exact=True)
@@ -87,13 +88,9 @@ def test_self_assessment_appraisal_and_the_unit_sees_why(transactional_db, world
             field.select_option(label=value)
         else:
             field.fill(value)
-        code = label.rsplit(" ", 1)[1]
-        row = page.locator(f"[data-code='{code}']")
-        if code == "II.3":
-            page.get_by_label(f"Ghi chú {code}").fill("Ba điển hình được UBND tỉnh biểu dương")
-        row.get_by_role("button", name=f"Lưu {code}").click()
-        expect(row.get_by_role("status")).to_have_text("Đã lưu")
-        settled(page, f"[data-code='{code}']")
+    page.get_by_label("Ghi chú II.3").fill("Ba điển hình được UBND tỉnh biểu dương")
+    page.get_by_role("button", name="Lưu phiếu").click()
+    expect(page.get_by_text("Đã lưu phiếu chấm.")).to_be_visible()
     # 22,50 + 10 + 5 + 5 + 4 + 3 + 12 + 10 + 10 = 81,50 in the frame; bonus 2 outside it.
     expect(page.locator("#tong-diem-so")).to_have_text("81,50 / 100,00")
     expect(page.locator("#tong-cuoi")).to_have_text("83,50")
@@ -108,7 +105,7 @@ def test_self_assessment_appraisal_and_the_unit_sees_why(transactional_db, world
     evidence.write_bytes(PDF)
     page.get_by_label("Tệp minh chứng I.1 (PDF, ảnh, Word, Excel)").set_input_files(
         str(evidence))
-    page.get_by_role("button", name="Gắn minh chứng I.1").click()
+    page.get_by_role("button", name="Lưu phiếu").click()
     expect(page.locator("[data-code='I.1']").get_by_role(
         "link", name="Báo cáo kết quả chỉ tiêu.pdf")).to_be_visible()
     page.get_by_role("button", name="Gửi phiếu chấm").click()

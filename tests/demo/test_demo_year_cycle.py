@@ -41,7 +41,8 @@ GOV, PROV, CERT, EXC = (AwardForm.GOVERNMENT_FLAG.value, AwardForm.PROVINCIAL_FL
                         AwardForm.EXCELLENT_COLLECTIVE.value)
 STANDARD = {"targets_exceeded": True, "task_rating": "excellent", "party_rating": "excellent",
             "discipline_level": "none", "negative_inspection": False, "member_count": 40,
-            "completed_count": 40, "advanced_worker_count": 32, "emulation_soldier_count": 3}
+            "completed_count": 40, "advanced_worker_count": 32, "emulation_soldier_count": 3,
+            "union_rating": "excellent", "youth_union_rating": "good", "pending_matter": "none"}
 # Each unit's year, as its officer enters it: most meet every standard; a few do not,
 # each for one reason the eligibility table must name with its rule.
 FACTS = {
@@ -133,19 +134,19 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
         ("STTTT", "B.1"): Decimal(15), ("SCT", "B.2"): Decimal(10),
         ("QDTPT", "B.2"): Decimal(10)}
 
-    # 1. Unit-year facts: each unit's officer enters its year; the leader officer
-    #    confirms the others, the secretariat the leader unit's own (no unit vouches for
-    #    itself).
-    for code, unit in units.items():
-        facts_services.enter_facts(actor(f"canbo.{code.lower()}"), unit, bloc_year.emulation_year,
-                                   dict(STANDARD, **FACTS[code]))
-    for facts in UnitYearFacts.objects.filter(emulation_year=bloc_year.emulation_year,
-                                              unit__in=units.values()).select_related("unit"):
-        who = "thuongtruc" if facts.unit.code == "STTTT" else "truongkhoi"
-        facts_services.confirm_facts(actor(who), facts)
-    assert dict(UnitYearFacts.objects.filter(unit__in=units.values()).values_list(
-        "unit__code", "confirmed_as")) == {c: "leader" for c in units} | {
-        "STTTT": "secretariat"}
+    # 1. Unit-year facts, as the demo's units entered them and the leader officer
+    #    confirmed the others' (the secretariat the leader unit's own: no unit vouches for
+    #    itself, RULES 19a): SGTVT's entry waits (its youth-union rating missing), BQLDA
+    #    entered nothing; SXD's press allegation is under verification (a deferral).
+    stored = {f.unit.code: f for f in UnitYearFacts.objects.filter(
+        emulation_year=bloc_year.emulation_year).select_related("unit")}
+    assert {code: (f.state, f.confirmed_as) for code, f in stored.items()} == {
+        **{c: ("confirmed", "leader") for c in set(units) - {"STTTT", "SGTVT", "BQLDA"}},
+        "STTTT": ("confirmed", "secretariat"), "SGTVT": ("entered", "")}
+    for code in ON_TIME:
+        expected = dict(STANDARD, **FACTS[code])
+        assert {k: getattr(stored[code], k) for k in expected} == expected, code
+    assert stored["SXD"].pending_matter == "press"
 
     # 2. The leader officer moves the bloc to its conference, on the bloc year's page.
     as_user(client, "truongkhoi")
@@ -182,6 +183,16 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
         f"Quy tắc 7: không gửi bản đăng ký thi đua năm {year}",
         "Quy tắc 20: không dẫn đầu khối (xếp thứ 2; cần thứ nhất) — Điều 25 khoản 1, Luật "
         "Thi đua, khen thưởng 2022",
+        # SXD: a press allegation under verification defers it (NĐ 152/2025).
+        "Quy tắc 19 — tạm hoãn: đang xác minh nội dung báo chí phản ánh: Báo Bắc Ninh phản "
+        "ánh chậm cấp phép xây dựng; Thanh tra tỉnh đang xác minh (Công văn 212/TTr-NV) — "
+        "xét khi có kết luận",
+        # SGTVT: its entry is not confirmed, and one fact is missing (RULES 19a).
+        "Quy tắc 18: chưa có số liệu: xếp loại Đoàn Thanh niên",
+        "Quy tắc 18: tổ chức đảng xếp loại «Hoàn thành xuất sắc nhiệm vụ» (đơn vị đã nhập, "
+        "chưa được Trưởng khối hoặc Thường trực thi đua tỉnh xác nhận)",
+        # BQLDA entered nothing.
+        "Quy tắc 17: chưa có số liệu: hoàn thành vượt mức chỉ tiêu, nhiệm vụ",
     ):
         assert sentence in page, sentence
 

@@ -19,8 +19,10 @@ from thidua.documents import engine, services
 from thidua.documents import format as F
 from thidua.documents.kinds import KINDS, common_context
 from thidua.documents.models import Document, DocumentJob
+from thidua.documents.signers import BLANK_NAME
 
 from .award_year import ON, build
+from .test_documents import header
 
 DATE_LINE = f"Bắc Ninh, ngày 05 tháng 01 năm {ON.year}"
 
@@ -39,11 +41,15 @@ def lines(cell):
 
 
 def body(doc):
-    return [p.text for p in doc.paragraphs]
+    """The body's paragraphs without the rule under the trích yếu (test_layout checks it)."""
+    return [p.text for p in doc.paragraphs if p.style.name != F.SUBJECT_RULE_STYLE]
 
 
-def bases(on=ON):
-    return [f"Căn cứ {b.title};" for b in rulebook_for("BN", on).legal_bases(on)]
+def bases(on=ON, last="."):
+    """The căn cứ lines: ";" after each, the last closing the preamble with "." — or ";"
+    in the decision, where "Xét đề nghị …" follows (issue 14)."""
+    lines = [f"Căn cứ {b.title}" for b in rulebook_for("BN", on).legal_bases(on)]
+    return [line + (";" if i < len(lines) - 1 else last) for i, line in enumerate(lines)]
 
 
 def subjects(world, award_year):
@@ -52,10 +58,10 @@ def subjects(world, award_year):
             "du-thao-quyet-dinh": world.year.pk}
 
 
-def check_format(doc, landscape=False):
+def check_format(doc, landscape=False, date_line=DATE_LINE):
     """RULES.md 35, 36, 39 on a rendered document."""
-    right = doc.tables[0].rows[0].cells[1]
-    assert lines(right) == [F.NATIONAL_NAME, F.MOTTO, DATE_LINE]
+    right = header(doc)[1]
+    assert lines(right) == [F.NATIONAL_NAME, F.MOTTO, date_line]
     national, motto, date = (p.runs[0] for p in right.paragraphs)
     assert (national.bold, national.font.size) == (True, Pt(13))
     assert (motto.bold, motto.font.size) == (True, Pt(14))
@@ -83,7 +89,7 @@ def test_proposal_letter_form_01_issued_by_the_leader_rules_35_to_39_41(world, a
     assert document.reference == "01/TTr-KTĐ"
     doc = read(document.docx)
     check_format(doc)
-    assert lines(doc.tables[0].rows[0].cells[0]) == [
+    assert lines(header(doc)[0]) == [
         "UBND TỈNH BẮC NINH", "KHỐI KINH TẾ", "", "Số: 01/TTr-KTĐ"]
     year = world.year.year
     text = body(doc)
@@ -102,10 +108,11 @@ def test_proposal_letter_form_01_issued_by_the_leader_rules_35_to_39_41(world, a
         ["2", "Sở Tài chính", "Cờ thi đua của UBND tỉnh", "2", "5/5"],
         ["3", "Sở Xây dựng", "Bằng khen của Chủ tịch UBND tỉnh", "3", "5/5"],
         ["4", "Đài Phát thanh", "Bằng khen của Chủ tịch UBND tỉnh", "4", "4/5"]]
-    assert "- Báo cáo thành tích của từng tập thể được đề nghị (mẫu số 02)." in text
+    # RULES 41: the 2025 texts give the paper no verified number (documents.forms).
+    assert "- Báo cáo thành tích của từng tập thể được đề nghị." in text
     recipients, signature = doc.tables[-1].rows[0].cells
     assert lines(signature) == ["TM. KHỐI THI ĐUA", "TRƯỞNG KHỐI", "", "", "", "",
-                                "Sở Công Thương"]
+                                BLANK_NAME]  # issue 15, item 2: never the unit's name
     assert lines(recipients) == ["Nơi nhận:", "- Như trên;", "- Các đơn vị thành viên;",
                                  "- Lưu: VT."]
 
@@ -117,7 +124,7 @@ def test_achievement_report_form_02_prefilled_with_the_units_year(world, award_y
     assert document.reference == "01/BC-KT1"
     doc = read(document.docx)
     check_format(doc)
-    assert lines(doc.tables[0].rows[0].cells[0]) == [
+    assert lines(header(doc)[0]) == [
         "UBND TỈNH BẮC NINH", "SỞ CÔNG THƯƠNG", "", "Số: 01/BC-KT1"]
     year = world.year.year
     text = body(doc)
@@ -138,7 +145,7 @@ def test_achievement_report_form_02_prefilled_with_the_units_year(world, award_y
          f"Số 123/QĐ-UBND ngày 15/01/{year}; Phó Chủ tịch Nguyễn Văn A"]]
     assert [[c.text for c in row.cells] for row in rewards.rows][1] == ["", "", ""]
     assert lines(doc.tables[-1].rows[0].cells[1]) == ["", "THỦ TRƯỞNG ĐƠN VỊ", "", "", "",
-                                                      "", ""]
+                                                      "", BLANK_NAME]
 
 
 def test_decision_draft_lists_the_chairmans_awards_per_form_kt_signature(world, award_year):
@@ -147,8 +154,8 @@ def test_decision_draft_lists_the_chairmans_awards_per_form_kt_signature(world, 
     assert produced.filename == f"du-thao-quyet-dinh-khen-thuong-{world.year.year}-BN" \
                                 "-du-thao.docx"
     doc = read(produced.content)
-    check_format(doc)
-    left = doc.tables[0].rows[0].cells[0]
+    check_format(doc, date_line="Bắc Ninh, ngày … tháng … năm …")  # not signed yet
+    left = header(doc)[0]
     assert lines(left) == ["ỦY BAN NHÂN DÂN", "TỈNH BẮC NINH", "", "Số:       /QĐ-UBND"]
     assert left.paragraphs[0].runs[0].bold and left.paragraphs[1].runs[0].bold
     year = world.year.year
@@ -156,7 +163,7 @@ def test_decision_draft_lists_the_chairmans_awards_per_form_kt_signature(world, 
     assert text[:3] == ["QUYẾT ĐỊNH", f"Về việc tặng Cờ thi đua của UBND tỉnh, Bằng khen "
                         f"của Chủ tịch UBND tỉnh năm {year}",
                         "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH BẮC NINH"]
-    assert text[3:3 + len(bases())] == bases()
+    assert text[3:3 + len(bases())] == bases(last=";")
     start = text.index("QUYẾT ĐỊNH:")
     assert text[start + 1:start + 8] == [
         "Điều 1. Tặng danh hiệu thi đua, hình thức khen thưởng cho các tập thể đã có thành "
@@ -171,7 +178,7 @@ def test_decision_draft_lists_the_chairmans_awards_per_form_kt_signature(world, 
     # The Government flag is the Prime Minister's: not in the chairman's decision.
     assert not any("Chính phủ" in t for t in text[start:])
     recipients, signature = doc.tables[-1].rows[0].cells
-    assert lines(signature) == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", "", "", "", ""]
+    assert lines(signature) == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", "", "", "", BLANK_NAME]
     assert lines(recipients)[:2] == ["Nơi nhận:", "- Như Điều 3;"]
     # Nobody numbers the draft here: the People's Committee's office does.
     with pytest.raises(Forbidden):
@@ -310,6 +317,6 @@ def test_decision_signature_block_for_a_vice_chairman_or_the_chairman():
     from thidua.documents.kinds_awards import decision_signer
 
     assert decision_signer() == {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH",
-                                 "name": ""}
+                                 "name": BLANK_NAME}
     assert decision_signer(vice_chair=False) == {"mandate": "", "title": "CHỦ TỊCH",
-                                                 "name": ""}
+                                                 "name": BLANK_NAME}

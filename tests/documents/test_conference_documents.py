@@ -27,10 +27,9 @@ from thidua.voting import services as voting
 from thidua.voting.models import VotingCard
 
 from . import conference as conf
-from .test_documents import body_lines, cell_lines, expected_bases, mm, read
+from .test_documents import body_lines, cell_lines, expected_bases, header, mm, read
 
 ON = datetime.date(2026, 3, 5)
-DATE_LINE = "Bắc Ninh, ngày 05 tháng 3 năm 2026"
 SIGNATURE_GAP = ["", "", "", ""]
 
 
@@ -54,11 +53,16 @@ def assert_page_setup(doc, *, page_numbers=True):
     assert fonts_of(doc) <= {"Times New Roman", None}
 
 
-def assert_heading(doc, number_line):
+def held_line(conference) -> str:
+    """Issue 15, item 3: the conference papers are dated the day it met (local time)."""
+    return F.date_line("Bắc Ninh", timezone.localdate(conference.held_at))
+
+
+def assert_heading(doc, number_line, date_line):
     """RULES 35, 37, 38: agencies and number | national name, motto, date."""
-    left, right = doc.tables[0].rows[0].cells
+    left, right = header(doc)
     assert cell_lines(left) == ["UBND TỈNH BẮC NINH", "KHỐI KINH TẾ", "", number_line]
-    assert cell_lines(right) == [F.NATIONAL_NAME, F.MOTTO, DATE_LINE]
+    assert cell_lines(right) == [F.NATIONAL_NAME, F.MOTTO, date_line]
     national, motto, date = (p.runs[0] for p in right.paragraphs)
     assert (national.bold, national.font.size) == (True, Pt(13))
     assert (motto.bold, motto.font.size) == (True, Pt(14))
@@ -95,7 +99,7 @@ def test_count_record_rule_34_read_back(world):
     document = services.issue(leader, "kiem-phieu", poll.pk, on=ON)
     assert document.reference == "01/BB-KTĐ"
     doc = read(bytes(document.docx))
-    assert_heading(doc, "Số: 01/BB-KTĐ")
+    assert_heading(doc, "Số: 01/BB-KTĐ", held_line(run.conference))
     assert_page_setup(doc)
     lines = body_lines(doc)
     assert lines[:2] == ["BIÊN BẢN", f"Kiểm phiếu: {poll.title}"]
@@ -120,13 +124,15 @@ def test_count_record_rule_34_read_back(world):
     assert table[1][4] == "3 phiếu / 5 thành viên = 60,00 % > 1/2: đạt"
     assert table[1][5] == "Trúng (trong chỉ tiêu)"
     assert table[2][4] == "0 phiếu / 5 thành viên = 0,00 % ≤ 1/2: không đạt"
-    assert ("Ngưỡng đạt: quá 1/2 số thành viên (5), tức từ 3 phiếu đồng ý trở lên "
-            "(Quy tắc 31).") in lines
+    assert ("Ngưỡng đạt: quá 1/2 số thành viên (5), tức từ 3 phiếu đồng ý trở lên.") \
+        in lines
     assert (f"Chỉ tiêu: chọn tối đa {poll.quota} đơn vị; phiếu chọn quá {poll.quota} đơn vị "
-            "không hợp lệ (Quy tắc 33).") in lines
+            "không hợp lệ.") in lines
     assert ("Phiếu giấy: phát ra 1 = thu về 1 + không thu về 0; thu về 1 = hợp lệ 0 + không "
             "hợp lệ 1: khớp.") in lines
-    assert f"Mã kiểm tra hòm phiếu (SHA-256): {poll.digest}." in lines
+    # Issue 15, item 6: no software internals on the paper (rule numbers, digests).
+    assert not [line for line in lines if "Quy tắc" in line or poll.digest in line
+                or "SHA-256" in line]
     # Signed by the counting committee.
     assert rows(doc.tables[3])[1:] == [["1", "Lê Văn Cường", "Trưởng ban", ""],
                                        ["2", "Phạm Thị Dung", "Thành viên", ""]]
@@ -145,7 +151,7 @@ def test_minutes_rule_40_numbers_equal_the_poll_results_and_the_count_record(wor
     minutes = services.issue(leader, "bien-ban-hop", run.conference.pk, on=ON)
     assert minutes.reference == "03/BB-KTĐ"  # the bloc's third minutes-type paper (BB)
     doc = read(bytes(minutes.docx))
-    assert_heading(doc, "Số: 03/BB-KTĐ")
+    assert_heading(doc, "Số: 03/BB-KTĐ", held_line(run.conference))
     assert_page_setup(doc)
     lines = body_lines(doc)
     year = world.bloc_years["KT"].year
@@ -164,7 +170,7 @@ def test_minutes_rule_40_numbers_equal_the_poll_results_and_the_count_record(wor
                  f"Đơn vị thành viên dự: 4/5 đơn vị; vắng 1 đơn vị: {absent.name} (Đi công tác "
                  "nước ngoài).",
                  "Số đơn vị dự họp: 4/5 đơn vị có mặt ≥ 2/3 (cần ít nhất 4): đủ số đơn vị để "
-                 "biểu quyết (Quy tắc 28).",
+                 "biểu quyết.",
                  "1. Tổng kết phong trào thi đua.", "2. Bình xét đề nghị khen thưởng.",
                  "3. Bầu Trưởng khối.",
                  "Hội nghị kết thúc vào hồi ..... giờ ..... cùng ngày. Biên bản đã được đọc "
@@ -202,8 +208,16 @@ def test_minutes_rule_40_numbers_equal_the_poll_results_and_the_count_record(wor
     assert (f"{elected.name} được bầu làm Trưởng khối năm {year + 1}: 4 phiếu / 5 thành "
             "viên = 80,00 % > 1/2: đạt.") in lines
     assert f"Phó khối năm {year + 1}: hội nghị chưa bầu." in lines
-    for poll in (run.award, run.election):
-        assert f"“{poll.title}”: {poll.digest}." in lines
+    # The digests only in the verification annex, on a page of its own, after the
+    # recipients, in groups of eight characters, left-aligned (issue 15, item 6).
+    annex = lines.index("PHỤ LỤC: MÃ KIỂM TRA HÒM PHIẾU")
+    assert doc.paragraphs[[p.text for p in doc.paragraphs].index(
+        "PHỤ LỤC: MÃ KIỂM TRA HÒM PHIẾU")].paragraph_format.page_break_before is True
+    assert lines[annex + 2:] == [text for i, poll in enumerate((run.award, run.election), 1)
+                                 for text in (f"{i}. {poll.title}", " ".join(
+                                     poll.digest[j:j + 8] for j in range(0, 64, 8)))]
+    assert not [line for line in lines[:annex] if "Quy tắc" in line or "SHA-256" in line
+                or run.award.digest in line]
     # Charts: one per poll (yes votes and the threshold), PNG.
     pictures = images(doc)
     assert len(pictures) == 2 and all(p.startswith(b"\x89PNG") for p in pictures)
@@ -213,7 +227,7 @@ def test_minutes_rule_40_numbers_equal_the_poll_results_and_the_count_record(wor
                                      "Trần Thị Bình"]
     assert cell_lines(chair) == ["CHỦ TRÌ", "(Ký, ghi rõ họ tên)", *SIGNATURE_GAP,
                                  "Nguyễn Văn An"]
-    assert lines[-4:] == ["Nơi nhận:", *KINDS["bien-ban-hop"].context(
+    assert lines[annex - 4:annex] == ["Nơi nhận:", *KINDS["bien-ban-hop"].context(
         leader, KINDS["bien-ban-hop"].load(leader, run.conference.pk), ON)["recipients"]]
 
 
@@ -234,11 +248,10 @@ def test_printed_ballots_one_a_page_with_receipt_codes(world):
         f"Mã phiếu: {code}" for code in sorted(codes) for _ in (1, 2)]  # ballot and stub
     assert lines.count("PHIẾU BẦU") == 2 and lines.count(poll.title) == 2
     assert (f"Đánh dấu X vào ô “Đồng ý” của đơn vị được chọn; chọn tối đa {poll.quota} đơn "
-            f"vị. Phiếu chọn quá {poll.quota} đơn vị là phiếu không hợp lệ (Quy tắc 33).") \
-        in lines
-    left, right = doc.tables[0].rows[0].cells
+            f"vị. Phiếu chọn quá {poll.quota} đơn vị là phiếu không hợp lệ.") in lines
+    left, right = header(doc)
     assert cell_lines(left)[:2] == ["UBND TỈNH BẮC NINH", "KHỐI KINH TẾ"]
-    assert cell_lines(right) == [F.NATIONAL_NAME, F.MOTTO, DATE_LINE]
+    assert cell_lines(right) == [F.NATIONAL_NAME, F.MOTTO, held_line(poll.conference)]
     candidates = rows(doc.tables[1])
     assert candidates[0] == ["STT", "Tên đơn vị", "Tổng điểm", "Hạng", "Đồng ý (đánh dấu X)"]
     assert candidates[1:] == [[str(i), c.unit.name, "—", "—", ""]

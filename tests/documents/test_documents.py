@@ -17,6 +17,7 @@ from thidua.documents import engine, services
 from thidua.documents import format as F
 from thidua.documents.kinds import KINDS, common_context
 from thidua.documents.models import Document, NumberCounter
+from thidua.documents.signers import BLANK_NAME
 from thidua.org.models import RoleAssignment
 from thidua.org.rules import actor_for
 from thidua.pledges.models import Registration
@@ -36,6 +37,21 @@ def read(content: bytes):
 
 def cell_lines(cell):
     return [p.text for p in cell.paragraphs]
+
+
+class Column:
+    """One side of the heading table read top to bottom across its two rows."""
+
+    def __init__(self, cells):
+        self.cells = cells
+        self.paragraphs = [p for cell in cells for p in cell.paragraphs]
+
+
+def header(doc) -> tuple[Column, Column]:
+    """(agencies and "Số:", national name, motto and date): the heading table's two rows
+    (agencies | national name and motto; number | place and date)."""
+    rows = doc.tables[0].rows
+    return (Column([row.cells[0] for row in rows]), Column([row.cells[1] for row in rows]))
 
 
 def officer_of(unit):
@@ -62,11 +78,20 @@ def subjects(bloc_year):
 
 
 def expected_bases(on):
-    return [f"Căn cứ {b.title};" for b in rulebook_for("BN", on).legal_bases(on)]
+    """";" after each căn cứ, "." after the last (issue 14: no trailing ";")."""
+    lines = [f"Căn cứ {b.title}" for b in rulebook_for("BN", on).legal_bases(on)]
+    return [line + (";" if i < len(lines) - 1 else ".") for i, line in enumerate(lines)]
+
+
+def pledge_day(bloc_year) -> str:
+    from thidua.pledges.models import PledgeSigning
+
+    return F.date_line("Bắc Ninh", PledgeSigning.objects.get(bloc_year=bloc_year).signed_on)
 
 
 def body_lines(doc):
-    return [p.text for p in doc.paragraphs]
+    """The body's paragraphs without the rule under the trích yếu (test_layout checks it)."""
+    return [p.text for p in doc.paragraphs if p.style.name != F.SUBJECT_RULE_STYLE]
 
 
 def test_every_document_issued_from_the_demo_reads_back_rules_35_to_39(demo_year):
@@ -80,11 +105,13 @@ def test_every_document_issued_from_the_demo_reads_back_rules_35_to_39(demo_year
         else:
             issuing, abbreviation = bloc.name.upper(), "KTĐ"
         # Header: agencies, short rule, number | national name, motto, date (35, 37, 38).
-        left, right = doc.tables[0].rows[0].cells
+        left, right = header(doc)
         assert cell_lines(left) == ["UBND TỈNH BẮC NINH", issuing, "",
                                     f"Số: 01/{kind.symbol}-{abbreviation}"], slug
-        assert cell_lines(right) == [F.NATIONAL_NAME, F.MOTTO,
-                                     "Bắc Ninh, ngày 05 tháng 3 năm 2026"], slug
+        # The pledge is dated the day the heads signed it; the others the signing date.
+        dated = (pledge_day(demo_year) if slug == "giao-uoc"
+                 else "Bắc Ninh, ngày 05 tháng 3 năm 2026")
+        assert cell_lines(right) == [F.NATIONAL_NAME, F.MOTTO, dated], slug
         national, motto, date = (p.runs[0] for p in right.paragraphs)
         assert (national.bold, national.font.size) == (True, Pt(13))
         assert (motto.bold, motto.font.size) == (True, Pt(14))
@@ -102,10 +129,12 @@ def test_every_document_issued_from_the_demo_reads_back_rules_35_to_39(demo_year
         assert cell_lines(recipients)[0] == "Nơi nhận:"
         assert cell_lines(recipients)[-1] == "- Lưu: VT."
         if unit is None:
+            # Issue 15, item 2: no signer entered → a dotted line, never the unit's name.
             assert cell_lines(signature) == ["TM. KHỐI THI ĐUA", "TRƯỞNG KHỐI", "", "", "", "",
-                                             demo_year.leader_unit.name], slug
+                                             BLANK_NAME], slug
         else:
-            assert cell_lines(signature) == ["", "THỦ TRƯỞNG ĐƠN VỊ", "", "", "", "", ""]
+            assert cell_lines(signature) == ["", "THỦ TRƯỞNG ĐƠN VỊ", "", "", "", "",
+                                             BLANK_NAME]
         # Page setup (36, 39): A4, margins, Times New Roman, no number on page 1.
         section = doc.sections[0]
         landscape = slug == "xep-hang"
@@ -164,7 +193,9 @@ def test_a_draft_carries_no_number_and_takes_none(demo_year):
     pk, actor, unit = subjects(demo_year)["dang-ky"]
     produced = services.draft(actor, "dang-ky", pk, on=ON)
     doc = read(produced.content)
-    assert cell_lines(doc.tables[0].rows[0].cells[0])[3] == f"Số:       /ĐK-{unit.code}"
+    left, right = header(doc)
+    assert cell_lines(left)[3] == f"Số:       /ĐK-{unit.code}"
+    assert cell_lines(right)[2] == "Bắc Ninh, ngày … tháng … năm …"  # signed by hand
     assert produced.filename.endswith("-du-thao.docx")
     assert NumberCounter.objects.count() == 0 and Document.objects.count() == 0
 
@@ -183,8 +214,8 @@ def test_issue_numbers_per_issuer_type_and_year_restarting_on_1_january(demo_yea
                           on=datetime.date(2026, 12, 31)).reference == "11/BC-KTĐ"
     new_year = services.issue(leader, "xep-hang", bloc_pk, on=datetime.date(2027, 1, 1))
     assert (new_year.reference, new_year.year) == ("01/BC-KTĐ", 2027)
-    assert "Bắc Ninh, ngày 01 tháng 01 năm 2027" in read(new_year.docx).tables[0].rows[0] \
-        .cells[1].paragraphs[2].text
+    assert cell_lines(header(read(new_year.docx))[1])[2] == \
+        "Bắc Ninh, ngày 01 tháng 01 năm 2027"
     event = AuditEvent.objects.filter(action="documents.issue").order_by("-id").first()
     assert (event.object_id, event.after["reference"], event.actor_id) == (
         str(new_year.pk), "01/BC-KTĐ", leader.user.id)

@@ -6,6 +6,7 @@ published — and VX, with nothing published."""
 from dataclasses import dataclass
 
 import pytest
+from tests.eligible import make_eligible
 
 from awards.conftest import CERT, PROV, prepare_kt
 from awards.test_from_voting import cast_close_publish, vote
@@ -45,6 +46,7 @@ def scene(world):
     from voting.conftest import held_today, mark_present
 
     bloc_year = prepare_kt(world)
+    make_eligible(bloc_year)
     conference = voting.create_conference(
         world.actor("leader"), bloc_year, held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")

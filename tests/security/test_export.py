@@ -12,6 +12,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from tests.eligible import make_eligible
 
 from thidua.core import export
 from thidua.core.models import AuditEvent, User
@@ -34,7 +35,8 @@ def _shift_ids(past=0):
 
 
 def _without_time(document):
-    return {k: v for k, v in document.items() if k != "created_at"}
+    """The checksum covers created_at, so it differs with it."""
+    return {k: v for k, v in document.items() if k not in {"created_at", "checksum"}}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -88,6 +90,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     from voting.conftest import held_today, mark_present
 
     leader = world.actor("leader")
+    make_eligible(world.bloc_years["KT"])
     conference = voting.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
@@ -138,6 +141,7 @@ def test_a_per_delegate_poll_keeps_its_delegate_keys_through_the_round_trip(worl
     from voting.conftest import held_today
 
     leader = world.actor("leader")
+    make_eligible(world.bloc_years["KT"])
     conference = voting.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
@@ -174,9 +178,11 @@ def exported(world):
 
 
 def _broken(document, change):
+    """The document changed and its checksum recomputed (as anyone can): what the import
+    must catch past the checksum."""
     broken = copy.deepcopy(document)
     change(broken)
-    return export.dumps(broken)
+    return export.dumps(export.with_checksum(broken))
 
 
 def _dangling(d):
@@ -204,6 +210,11 @@ CASES = {
     "wrong version": (lambda d: _broken(d, lambda x: x.update(version=99)),
                       "Phiên bản định dạng 99"),
     "not an export": (lambda d: json.dumps({"hello": 1}), "không phải tệp xuất"),
+    "edited, checksum kept": (
+        lambda d: export.dumps({**d, "province": "HN"}),
+        "Mã kiểm tra toàn tệp («checksum») không khớp nội dung"),
+    "no checksum": (lambda d: export.dumps({k: v for k, v in d.items() if k != "checksum"}),
+                    "Tệp thiếu mã kiểm tra toàn tệp"),
     "missing section": (lambda d: _broken(d, lambda x: x["sections"].pop("units")),
                         "thiếu các mục: units"),
     "missing field": (lambda d: _broken(d, lambda x: x["sections"]["units"][0].pop("name")),
@@ -229,3 +240,80 @@ def test_a_broken_file_is_refused_and_nothing_is_written(case, exported, tmp_pat
     assert not User.objects.exists() and not AuditEvent.objects.exists()
     media = settings.MEDIA_ROOT
     assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+
+
+# --- a ballot edited in the file (issue 13, break 8) ------------------------------------
+
+def _published_poll_export(world):
+    """KT's certificate poll: 4 card ballots, closed and published; the export."""
+    from thidua.core.award_forms import AwardForm
+    from thidua.voting import services as voting
+    from voting.conftest import held_today, mark_present
+
+    leader = world.actor("leader")
+    conference = voting.create_conference(
+        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
+        chair="Nguyễn Văn A", secretary="Trần Thị B")
+    mark_present(world, conference)
+    poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
+                              award_form=AwardForm.CERTIFICATE_OF_MERIT,
+                              title="Bằng khen 2026")
+    voting.open_poll(leader, poll)
+    candidates = list(poll.candidates.order_by("position").values_list("pk", flat=True))
+    for card in voting.issue_cards(leader, poll)[:4]:
+        voting.cast_with_card(card.token, poll.pk, [candidates[0]])
+    voting.close_poll(leader, poll)
+    voting.publish_poll(leader, poll)
+    return export.export_province("BN")
+
+
+def _switch_one_choice(document):
+    """One ballot's mark moved to another candidate of the same poll."""
+    sections = document["sections"]
+    choice = sections["ballot_choices"][0]
+    poll_key = choice["candidate"].split("/")[0]
+    other = next(c["key"] for c in sections["candidates"]
+                 if c["key"].startswith(poll_key + "/") and c["key"] != choice["candidate"])
+    choice["candidate"] = other
+
+
+def _refused(path):
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(path))
+    assert not Province.objects.exists() and not Unit.objects.exists()
+    assert not Poll.objects.exists() and not Ballot.objects.exists()
+    assert not User.objects.exists() and not AuditEvent.objects.exists()
+    return str(raised.value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edited_ballot_choice_is_refused_even_with_the_checksum_recomputed(world, tmp_path):
+    document = _published_poll_export(world)
+    call_command("flush", interactive=False, verbosity=0)
+    path = tmp_path / "bn.json"
+
+    edited = copy.deepcopy(document)
+    _switch_one_choice(edited)
+    path.write_text(export.dumps(edited), encoding="utf-8")  # the old checksum kept
+    assert _refused(path) == ("Mã kiểm tra toàn tệp («checksum») không khớp nội dung: tệp "
+                              "đã bị sửa hoặc hỏng sau khi xuất; không ghi gì.")
+
+    path.write_text(export.dumps(export.with_checksum(edited)), encoding="utf-8")
+    assert _refused(path) == (
+        "Cuộc bỏ phiếu «Bằng khen 2026» (mục «polls», dòng 1): các phiếu trong tệp không "
+        "khớp mã kiểm tra hòm phiếu đã công bố (phiếu bị sửa?); không ghi gì.")
+
+    # A ballot's validity flipped, or one dropped: the same refusal.
+    flipped = copy.deepcopy(document)
+    flipped["sections"]["ballots"][0]["valid"] = False
+    path.write_text(export.dumps(export.with_checksum(flipped)), encoding="utf-8")
+    assert "không khớp mã kiểm tra hòm phiếu đã công bố" in _refused(path)
+
+    # The file as exported imports, and the audit event names what was verified.
+    path.write_text(export.dumps(document), encoding="utf-8")
+    call_command("import", str(path))
+    poll = Poll.objects.get()
+    event = AuditEvent.objects.get(action="province.imported")
+    assert event.after["checksum"] == document["checksum"]
+    assert event.after["published_digests"] == {"1": poll.digest}
+    assert len(poll.digest) == 64

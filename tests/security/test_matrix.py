@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from tests.eligible import make_eligible
 
 from scoring.flow import PDF, criteria_inputs, move_to
 from thidua.api.api import api
@@ -99,6 +100,7 @@ def _voting_objects(world):
     from voting.conftest import held_today, mark_present
 
     leader = world.actor("leader")
+    make_eligible(world.bloc_years["KT"])
     conference = voting_services.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")
@@ -142,6 +144,20 @@ def _proposal_objects(world):
     return {"proposal": proposal.pk, "proposal_action": "return"}
 
 
+def _facts_objects(world):
+    """KT1's year facts (the officer's own unit, the bloc's leader unit) entered by its
+    officer with a file, waiting for the province's confirmation."""
+    from thidua.awards import services as facts_services
+
+    officer = world.actor("officer")
+    facts = facts_services.enter_facts(officer, world.units["KT1"], world.year,
+                                       {"party_rating": "good", "pending_matter": "none"},
+                                       note="Quyết định xếp loại số 12/QĐ-ĐU")
+    evidence, = facts_services.attach_facts_evidence(officer, facts,
+                                                     [Upload("xep-loai.pdf", PDF)])
+    return {"facts_evidence": evidence.pk}
+
+
 def _document_objects(world, registration):
     """The officer's registration form issued (a numbered document) and a PDF of its draft
     requested (a queued job, its requester's own)."""
@@ -173,11 +189,12 @@ def objects(world):
         "registration": registration.pk, "target": target.pk,
         "check_in": evidence.check_in_id, "evidence": evidence.pk, "token": token.pk,
         "missing": PLACEHOLDER, "kind": "dang-ky", "action": "submit",
-        "statistics_form": "0601", "poll_action": "close",
+        "statistics_form": "0601", "poll_action": "close", "signer_role": "chair",
         "kt_units": [world.units[f"KT{i}"].pk for i in range(1, 6)],
         "user": world.users["peer"].pk, "user_role": world.users["peer"].roles.get().pk,
         **_voting_objects(world), **_scoring_objects(world),
         **_document_objects(world, registration), **_proposal_objects(world),
+        **_facts_objects(world),
     }
 
 
@@ -202,9 +219,14 @@ BODIES = {
     "thidua_api_awards_record_decision": lambda o: {
         "number": "15/QĐ-UBND", "decision_date": _day(o, 12, 30), "signer": "Chủ tịch UBND tỉnh",
         "awarded": [], "not_awarded": []},
-    "thidua_api_awards_open_next_year": lambda o: {"leader_unit_id": o["unit2"],
-                                                   "deputy_unit_ids": [o["unit"]]},
+    "thidua_api_awards_open_next_year": lambda o: {
+        "leader_unit_id": o["unit2"], "deputy_unit_ids": [o["unit"]],
+        "decision": {"number": "12/QĐ-UBND", "decision_date": _day(o, 1, 5),
+                     "reason": "Hội nghị không bầu được Trưởng khối"}},
     "thidua_api_documents_request_pdf": lambda o: {"document_id": None},
+    "thidua_api_facts_enter_facts": lambda o: {"targets_exceeded": True,
+                                               "union_rating": "no_organisation"},
+    "thidua_api_facts_return_facts": lambda o: {"reason": "Thiếu quyết định xếp loại"},
     "thidua_api_org_move_phase": lambda o: {"target": "self_assessment", "reason": ""},
     "thidua_api_pledges_set_titles": lambda o: {"award_forms": ["certificate_of_merit"]},
     "thidua_api_pledges_add_target": lambda o: {
@@ -267,8 +289,13 @@ BODIES = {
         "unit_id": o["unit"]},
     "thidua_api_users_grant_role": lambda o: {"role": "delegate", "unit_id": o["unit2"]},
     "thidua_api_users_set_active": lambda o: {"active": False, "reason": "Nghỉ hưu"},
+    "thidua_api_signers_set_unit_signer": lambda o: {
+        "authority": "KT.", "on_behalf_of": "Giám đốc", "title": "Phó Giám đốc",
+        "name": "Nguyễn Văn Hải"},
+    "thidua_api_signers_set_conference_signer": lambda o: {
+        "title": "Giám đốc Sở Công Thương", "name": "Nguyễn Văn An"},
 }
-UPLOADS = {"thidua_api_pledges_upload_evidence"}
+UPLOADS = {"thidua_api_pledges_upload_evidence", "thidua_api_facts_upload_facts_evidence"}
 # The same for the main web forms (the others are posted empty: their 4xx/3xx is stated).
 WEB_BODIES = {
     "setup_unit_add": lambda o: {"code": "KT9", "name": "Sở Khoa học"},
@@ -280,6 +307,7 @@ WEB_BODIES = {
     "setup_bloc_size": lambda o: {"min_bloc_size": 3, "max_bloc_size": 15},
     "registration_withdraw": lambda o: {"reason": "Đăng ký lại chỉ tiêu"},
     "award_proposal_step": lambda o: {"reason": "Thiếu báo cáo thành tích của Sở Tài chính"},
+    "award_facts_return": lambda o: {"reason": "Thiếu quyết định xếp loại Công đoàn"},
     "voting_conference_save": lambda o: {
         "held_at": f"{_day(o, 12, 20)}T08:00", "place": "Hội trường tỉnh",
         "chair": "Nguyễn Văn A", "secretary": "Trần Thị B"},
@@ -287,6 +315,11 @@ WEB_BODIES = {
                               "role": "delegate", "scope": f"unit:{o['unit']}"},
     "role_grant": lambda o: {"role": "delegate", "scope": f"unit:{o['unit2']}"},
     "user_deactivate": lambda o: {"reason": "Nghỉ hưu"},
+    "unit_signer": lambda o: {"vai_tro": "head", "head-authority": "",
+                              "head-title": "Giám đốc", "head-name": "Nguyễn Văn Hải"},
+    "conference_signers": lambda o: {"vai_tro": "chair", "chair-authority": "",
+                                     "chair-title": "Giám đốc Sở Công Thương",
+                                     "chair-name": "Nguyễn Văn An"},
     "voting_roll_call": lambda o: {"unit": [str(o["unit"])], f"co_mat_{o['unit']}": "1",
                                    f"dai_bieu_{o['unit']}": "Lê Văn C"},
 }
@@ -305,7 +338,8 @@ def call(client, method, url, body=None, upload=False, form=None):
 
 
 # Allowed writes that may leave every row as it was (their answer is the state).
-SAME = set()
+# Entering the same year facts twice (the officer, then the province) records nothing new.
+SAME = {"thidua_api_facts_enter_facts"}
 
 
 # Rows that change on every request whatever it does (sessions, rate counters, sign-in

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from tests.eligible import make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
@@ -18,6 +19,7 @@ def held_today():
 
 @pytest.fixture
 def conference(world):
+    make_eligible(world.bloc_years["KT"])
     return services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B",
@@ -36,10 +38,14 @@ def present(world, conference):
     return conference
 
 
-def award_poll(world, conference, form=AwardForm.CERTIFICATE_OF_MERIT, codes=None):
+def award_poll(world, conference, form=AwardForm.CERTIFICATE_OF_MERIT, codes=None,
+               overrides=None):
+    """`overrides`: {code: reason} for units on the ballot although not eligible."""
     unit_ids = None if codes is None else [world.units[c].id for c in codes]
-    return services.create_poll(world.actor("leader"), conference, Poll.Kind.AWARD_PROPOSAL,
-                                award_form=form, unit_ids=unit_ids)
+    return services.create_poll(
+        world.actor("leader"), conference, Poll.Kind.AWARD_PROPOSAL, award_form=form,
+        unit_ids=unit_ids,
+        overrides={world.units[c].id: why for c, why in (overrides or {}).items()})
 
 
 @pytest.fixture

@@ -6,15 +6,17 @@ On SQLite they run on a file copy of the test database (`file_db`, tests/concurr
 
 import pytest
 from tests.concurrency import run_threads
+from tests.eligible import make_eligible
 
 from thidua.voting import services
-from thidua.voting.models import Ballot, BallotChoice, Participation, VotingCard
+from thidua.voting.models import Ballot, BallotChoice, Participation, SealedBallot, VotingCard
 
 from .conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 
 @pytest.fixture
 def voting(file_db, world):
+    make_eligible(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường", chair="A", secretary="B")
@@ -47,8 +49,10 @@ def test_fifty_threads_with_the_same_card_cast_one_ballot(voting, world):
     assert len(errors) == 49
     assert {type(e).__name__ for e in errors} == {"Conflict"}, errors[:3]
     assert {str(e) for e in errors} == {services.USED_CARD}
-    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
     assert Participation.objects.filter(poll=poll).count() == 1
+    services.close_poll(world.actor("leader"), poll)
+    assert Ballot.objects.filter(poll=poll).count() == 1
     assert BallotChoice.objects.filter(ballot__poll=poll).count() == 1
     assert VotingCard.objects.filter(poll=poll, used=True).count() == 1
 
@@ -65,8 +69,11 @@ def test_two_hundred_cards_at_once_cast_two_hundred_ballots(voting, world):
         [lambda t=t: services.cast_with_card(t, poll.pk, [kt2, kt3]) for t in tokens])
     assert errors == []
     assert len(set(results)) == 200
-    assert Ballot.objects.filter(poll=poll).count() == 200
+    assert SealedBallot.objects.filter(poll=poll).count() == 200
     assert Participation.objects.filter(poll=poll).count() == 200
+    services.close_poll(world.actor("leader"), poll)
+    assert sorted(Ballot.objects.filter(poll=poll).values_list("receipt_code", flat=True)
+                  ) == sorted(results)
     assert BallotChoice.objects.filter(ballot__poll=poll).count() == 400
     assert services.count(poll).result_for(kt2).votes == 200
 
@@ -111,5 +118,5 @@ def test_one_delegate_with_card_and_account_at_once_casts_one_ballot(voting, wor
     results, errors = run_threads(calls)
     assert len(results) == 1, errors[:3]
     assert {type(e).__name__ for e in errors} == {"Conflict"}, errors[:3]
-    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
     assert Participation.objects.filter(poll=poll).count() == 1

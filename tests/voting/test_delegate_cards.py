@@ -9,7 +9,7 @@ from django.urls import reverse
 from thidua.core.errors import DomainError
 from thidua.voting import services
 from thidua.voting.domain.delegates import delegate_names
-from thidua.voting.models import Ballot, Participation, Poll, VotingCard
+from thidua.voting.models import Participation, Poll, SealedBallot, VotingCard
 from web.page import inline_code, parse
 
 from .conftest import award_poll, candidate_ids
@@ -53,7 +53,7 @@ def test_rules_29_a_card_per_named_delegate_and_a_used_one_is_not_issued_again(
     # Two delegates of the same unit each vote: two ballots, two participations.
     services.cast_with_card(by_name["Nguyễn Văn An"], poll.pk, [kt2])
     services.cast_with_card(by_name["Trần Thị Bình"], poll.pk, [])
-    assert (Ballot.objects.count(), Participation.objects.count()) == (2, 2)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (2, 2)
     again = services.issue_cards(leader, poll)
     assert sorted(c.card.delegate_name for c in again) == sorted(
         ["Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Vũ Thị Giang", "Đỗ Văn Hải"])

@@ -13,10 +13,10 @@ from thidua.voting import services
 from thidua.voting.domain.delegates import delegate_key
 from thidua.voting.models import (
     Ballot,
-    PaperBallotCode,
     PaperBallotIssue,
     Participation,
     Poll,
+    SealedBallot,
     VotingCard,
 )
 from web.page import inline_code, parse
@@ -54,7 +54,7 @@ def cards_by_name(world, poll):
 
 
 def rows():
-    return (Participation.objects.count(), PaperBallotCode.objects.count(),
+    return (Participation.objects.count(), SealedBallot.objects.count(),
             VotingCard.objects.filter(revoked=True).count(), AuditEvent.objects.count(),
             list(PaperBallotIssue.objects.values_list("issued", flat=True)))
 
@@ -180,14 +180,14 @@ def test_rules_29_and_34_reconciliation_adds_up_with_cards_and_paper_mixed(world
 
 
 def test_rules_29_secrecy_the_audit_log_links_no_card_to_a_code(world, per_delegate):
-    """RULES.md 29–30: the audit event of an issue lists the cards and the count, never a
-    receipt code; no code is stored next to a card."""
+    """RULES.md 29–30: the audit event of an issue says how many ballots were handed,
+    neither to which cards nor a receipt code; no code is stored at all."""
     poll, leader = per_delegate, world.actor("leader")
     cards = cards_by_name(world, poll)
     chosen = [cards["Nguyễn Văn An"][0], cards["Hoàng Văn Em"][0]]
     codes = services.issue_paper_ballots(leader, poll, card_ids=chosen)
     event = AuditEvent.objects.get(action="voting.paper.issue")
-    assert event.after == {"cards": chosen, "issued": 2}
+    assert event.after == {"handed": 2}
     for event in AuditEvent.objects.all():
         text = f"{event.before} {event.after} {event.reason} {event.object_id}"
         assert not any(code in text for code in codes), event.action

@@ -5,6 +5,7 @@ once the paper ballots reconcile, and a tie at the quota cut-off always opens a 
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.eligible import make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
@@ -26,6 +27,7 @@ VOTES = st.lists(st.one_of(st.none(), st.tuples(st.sampled_from(["card", "paper"
 def test_the_box_holds_one_ballot_per_participation(world, votes):
     with transaction.atomic():
         leader = world.actor("leader")
+        make_eligible(world.bloc_years["KT"])
         conference = services.create_conference(
             leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
             chair="A", secretary="B")

@@ -20,6 +20,7 @@ from thidua.voting.models import (
     Candidate,
     Participation,
     Poll,
+    SealedBallot,
     VotingCard,
 )
 
@@ -192,10 +193,13 @@ def test_quota_cut_by_votes_and_no_winner_without_a_majority(world, present):
     assert Poll.objects.get(pk=poll.pk).result["selected"] == [kt2]
     assert not Poll.objects.filter(run_off_of=poll).exists()
 
-    poll2 = services.open_poll(leader, award_poll(world, present,
-                                                   AwardForm.CERTIFICATE_OF_MERIT,
-                                                   ["KT2", "KT3", "KT4"]))
-    a, b, c = candidate_ids(poll2, world, "KT2", "KT3", "KT4")
+    # RULES.md 22 before the ballot: KT2, chosen for the flag, stands apart with why.
+    poll2 = award_poll(world, present, AwardForm.CERTIFICATE_OF_MERIT)
+    assert [(e["name"], e["rules"]) for e in poll2.ineligible] == [("Sở Tài chính", [22])]
+    assert [c.unit.code for c in poll2.candidates.all()] == ["KT1", "KT3", "KT4", "KT5"]
+    poll2 = services.open_poll(leader, services.set_candidates(
+        leader, poll2, [world.units[c].id for c in ("KT3", "KT4", "KT5")]))
+    a, b, c = candidate_ids(poll2, world, "KT3", "KT4", "KT5")
     cards = cards_by_unit(world, poll2)
     for code in ["KT1", "KT2", "KT3", "KT4", "KT5"]:
         services.cast_with_card(cards[code], poll2.pk, [a, b] if code != "KT5" else [c, b])
@@ -203,8 +207,11 @@ def test_quota_cut_by_votes_and_no_winner_without_a_majority(world, present):
     services.close_poll(leader, poll2)
     assert Poll.objects.get(pk=poll2.pk).result["selected"] == [b, a]
 
-    poll3 = services.open_poll(leader, award_poll(world, present,
-                                                   AwardForm.GOVERNMENT_FLAG, ["KT2", "KT3"]))
+    # No ranking published: RULES 20 cannot be checked, so both stand only by override.
+    why = "Khối chưa công bố xếp hạng; hội nghị thống nhất đưa vào để biểu quyết"
+    poll3 = services.open_poll(leader, award_poll(
+        world, present, AwardForm.GOVERNMENT_FLAG, ["KT2", "KT3"],
+        overrides={"KT2": why, "KT3": why}))
     a, b = candidate_ids(poll3, world, "KT2", "KT3")
     cards = cards_by_unit(world, poll3)
     for code in ["KT1", "KT2", "KT3", "KT4", "KT5"]:
@@ -275,7 +282,7 @@ def test_cards_and_delegates_bad_input_nothing_written(world, open_poll):
     kt1, kt2, kt3 = candidate_ids(poll, world, "KT1", "KT2", "KT3")
 
     def nothing_written():
-        assert Ballot.objects.count() == 0
+        assert SealedBallot.objects.count() == Ballot.objects.count() == 0
         assert BallotChoice.objects.count() == 0
         assert Participation.objects.count() == 0
         assert not VotingCard.objects.filter(used=True).exists()
@@ -305,7 +312,7 @@ def test_cards_and_delegates_bad_input_nothing_written(world, open_poll):
     with pytest.raises(Conflict) as reused:
         services.cast_with_card(cards["KT1"], poll.pk, [kt2])
     assert str(reused.value) == services.USED_CARD
-    assert (Ballot.objects.count(), Participation.objects.count()) == (1, 1)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (1, 1)
     # A card of another poll does not vote here.
     other = services.open_poll(world.actor("leader"),
                                award_poll(world, poll.conference, AwardForm.PROVINCIAL_FLAG))
@@ -324,7 +331,7 @@ def test_observers_and_officers_do_not_vote(world, open_poll, who):
     [kt1] = candidate_ids(open_poll, world, "KT1")
     with pytest.raises(Forbidden):
         services.cast_as_delegate(world.actor(who), open_poll.pk, [kt1])
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == Ballot.objects.count() == 0
 
 
 def test_outsiders_do_not_find_the_poll(world, open_poll):
@@ -368,7 +375,8 @@ def test_a_committee_member_with_an_account_enters_paper_ballots(world, open_pol
                                          [world.units["KT1"].id])
     [kt2] = candidate_ids(open_poll, world, "KT2")
     ballot = services.enter_paper_ballot(world.actor("peer"), open_poll, codes[0], [kt2])
-    assert (ballot.source, ballot.valid) == ("paper", True)
+    assert (ballot.receipt_code, ballot.valid, ballot.choices) == (codes[0], True, (kt2,))
+    assert list(SealedBallot.objects.values_list("source", "paper_valid")) == [("paper", True)]
     assert Candidate.objects.filter(pk=kt2).exists()
 
 
@@ -398,4 +406,4 @@ def test_counted_polls_feed_the_award_allocation(world, present):
     for code, chosen in {"KT1": [r3], "KT2": [r4], "KT3": [r3]}.items():
         services.cast_with_card(cards[code], run_off.pk, chosen)
     services.close_poll(leader, run_off)
-    assert services.allocation_inputs(present)[1] == {form: {kt3: 2, kt4: 1}}
+    assert services.allocation_inputs(present)[1] == {form: [{kt3: 2, kt4: 1}]}

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from tests.eligible import make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.org import services as org_services
@@ -34,6 +35,7 @@ def conference(world):
     """KT's conference with all five members present (voting.conftest builds it)."""
     from voting.conftest import held_today, mark_present
 
+    make_eligible(world.bloc_years["KT"])
     conference = voting_services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")

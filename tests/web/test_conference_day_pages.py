@@ -6,10 +6,12 @@ the one running it, and the open vote first for a delegate."""
 
 import pytest
 from django.urls import reverse
+from tests.eligible import make_eligible
 
 from thidua.core.models import AuditEvent
 from thidua.voting import services
-from thidua.voting.models import Ballot, Participation, Poll, VotingCard
+from thidua.voting.models import Participation, Poll, SealedBallot, VotingCard
+from voting.box import sealed_box
 from voting.conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 from .page import inline_code, parse
@@ -23,7 +25,7 @@ def opened(world, conference):
 
 
 def nothing_cast():
-    return (Ballot.objects.count(), Participation.objects.count(),
+    return (SealedBallot.objects.count(), Participation.objects.count(),
             VotingCard.objects.filter(used=True).count())
 
 
@@ -54,8 +56,7 @@ def test_a_blank_card_ballot_is_asked_about_before_it_is_cast(world, opened, cli
     # Yes: the blank ballot is cast, valid, with its receipt.
     response = client.post(url, {"phieu_trang": "1"})
     receipt = parse(response).by_id("ma-bien-nhan").text
-    ballot = Ballot.objects.get()
-    assert (ballot.receipt_code, ballot.valid, list(ballot.choices.all())) == (receipt, True, [])
+    assert sealed_box(opened) == [(receipt, (), True, "electronic")]
     assert nothing_cast() == (1, 1, 1)
     # A marked ballot never needs the yes.
     token = cards_by_unit(world, opened)["KT2"]
@@ -63,7 +64,7 @@ def test_a_blank_card_ballot_is_asked_about_before_it_is_cast(world, opened, cli
     response = client.post(reverse("voting_ballot", args=[opened.pk, token]),
                            {"candidates": first})
     assert parse(response).by_id("ma-bien-nhan") is not None
-    assert Ballot.objects.count() == 2
+    assert SealedBallot.objects.count() == 2
 
 
 def test_a_logged_in_delegate_is_asked_too(world, opened, client):
@@ -78,7 +79,8 @@ def test_a_logged_in_delegate_is_asked_too(world, opened, client):
     response = client.post(url, {"phieu_trang": "1"})
     assert parse(response).by_id("ma-bien-nhan") is not None
     assert Participation.objects.get().voter_key == f"unit:{world.units['KT3'].pk}"
-    assert list(Ballot.objects.get().choices.all()) == []
+    [(_, choices, _, _)] = sealed_box(opened)
+    assert choices == ()
 
 
 def test_the_ballot_comes_first_for_a_delegate(world, opened, client):
@@ -183,6 +185,7 @@ def test_the_receipt_page_finds_lower_case_without_hyphen(world, opened, client)
 # --- where the conference stands ----------------------------------------------------------
 
 def test_the_leader_sees_where_the_conference_stands_and_what_is_next(world, client):
+    make_eligible(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")

@@ -54,14 +54,21 @@ def test_self_sheet_shows_each_criterion_with_its_input_by_method(world, as_who)
                           "B.1", "B.2", "B.3", "P.1"]
     graded = rows["I.2"].find("select")
     assert [o.attrs["value"] for o in graded.find_all("option")] == ["", "0", "5", "10"]
-    assert rows["II.1"].find("input", name="items") is not None
-    assert rows["II.3"].find("input", name="count") is not None
+    ids = {code: row.attrs["id"].removeprefix("dong-") for code, row in rows.items()}
+    assert rows["II.1"].find("input", name=f"items-{ids['II.1']}") is not None
+    assert rows["II.3"].find("input", name=f"count-{ids['II.3']}") is not None
+    # One form for the whole sheet, one save button (no form per row).
+    assert root.find_all("form", class_="form-dong") == []
+    assert root.by_id("form-phieu").by_id("nut-luu-phieu").text == "Lưu phiếu"
     # Computed criteria are read-only with where they come from (RULES.md 15; imported).
-    assert rows["III.1"].find("form", class_="form-dong") is None
+    assert rows["III.1"].find("input", name=f"points-{ids['III.1']}") is None
     assert "Sở Nội vụ — PAR INDEX" in rows["III.1"].text
     assert rows["III.1"].with_class("diem-dong")[0].text == "12,00"
-    assert rows["I.1"].find("form", class_="form-dong") is None
+    assert rows["I.1"].find("input", name=f"points-{ids['I.1']}") is None
     assert "Yêu cầu minh chứng" in rows["I.1"].text
+    # ...but I.1 asks for evidence: a note and a file beside its computed points (RULES.md 12).
+    assert rows["I.1"].find("textarea", name=f"note-{ids['I.1']}") is not None
+    assert rows["I.1"].find("input", name=f"files-{ids['I.1']}") is not None
     # I.1 by RULES.md 15 (target 95, actual 97, best of the bloc 99: 22,50) + III.1 imported.
     assert root.by_id("tong-diem-so").text == "34,50 / 100,00"
     for element in root.find_all("input") + root.find_all("select") + root.find_all("textarea"):
@@ -254,7 +261,10 @@ def test_my_assignments_list_what_is_missing(world, as_who):
             for tr in page.by_id("bang-cham-cheo").find("tbody").find_all("tr")]
     assert rows == [["Ban Quản lý dự án", "Chưa chấm"], ["Đài Phát thanh", "Chưa chấm"],
                     ["Sở Công Thương", "Đang chấm, chưa gửi"], ["Sở Xây dựng", "Chưa chấm"]]
-    assert page.by_id("con-thieu").text == "Còn 4 phiếu chưa gửi."
+    assert page.by_id("con-thieu").text.startswith("Đã gửi 0/4 phiếu. Còn 4 phiếu chưa gửi.")
+    # The bloc's count (scoring.queries.sheet_counts): 20 assignments, none submitted.
+    assert page.by_id("tien-do-khoi").text == (
+        "Cả khối: đã gửi 0/20 phiếu chấm chéo, 2/5 phiếu tự chấm điểm.")
     # The unit never appears as scoring itself.
     assert all(r[0] != "Sở Tài chính" for r in rows)
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
-from thidua.voting.models import Ballot, Participation, Poll, VotingCard
+from thidua.voting.models import Participation, Poll, SealedBallot, VotingCard
+from voting.box import sealed_box
 
 from .conftest import matrix, outcome
 from .page import inline_code, parse
@@ -97,7 +98,7 @@ def test_cards_page_reload_shows_the_same_live_cards_and_revokes_nothing(world, 
     # Each printed token still opens its ballot and votes.
     link = first[0].removeprefix("http://testserver")
     response = Client().post(link, {"candidates": [str(opened.candidates.first().pk)]})
-    assert parse(response).by_id("ma-bien-nhan").text == Ballot.objects.get().receipt_code
+    assert [parse(response).by_id("ma-bien-nhan").text] == [b[0] for b in sealed_box(opened)]
     # The used card leaves the sheet; the four others are the same as printed.
     assert card_links(leader.get(url)) == first[1:]
     # Issuing again is the explicit step that revokes the unused ones.
@@ -170,16 +171,14 @@ def test_card_vote_shows_receipt_and_refuses_reuse(world, opened, client, as_who
     response = client.post(link, {"candidates": [first]})
     assert response.status_code == 200
     receipt = parse(response).by_id("ma-bien-nhan").text
-    ballot = Ballot.objects.get()
-    assert (ballot.receipt_code, ballot.valid, ballot.source) == (receipt, True, "electronic")
-    assert [c.candidate_id for c in ballot.choices.all()] == [int(first)]
+    assert sealed_box(opened) == [(receipt, (int(first),), True, "electronic")]
     again = client.get(link)
     assert again.status_code == 409
     assert parse(again).by_id("tu-choi").find("p").text == services.USED_CARD
     again = client.post(link, {"candidates": [first]})
     assert again.status_code == 409
     assert parse(again).by_id("tu-choi").find("p").text == services.USED_CARD
-    assert (Ballot.objects.count(), Participation.objects.count()) == (1, 1)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (1, 1)
 
 
 def test_too_many_marks_is_refused_and_nothing_written(world, opened, client, as_who):
@@ -191,7 +190,7 @@ def test_too_many_marks_is_refused_and_nothing_written(world, opened, client, as
     assert response.status_code == 400
     assert [li.text for li in parse(response).find(class_="error-summary").find_all("li")] == [
         f"Chỉ được chọn tối đa {opened.quota} ứng viên (Quy tắc 33)."]
-    assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (0, 0)
     assert VotingCard.objects.filter(used=True).count() == 0
 
 
@@ -209,7 +208,7 @@ def test_poll_not_open_and_forged_poll_id(world, poll, client, as_who):
     assert client.get(forged).status_code == 404
     assert client.post(forged, {"candidates": ids}).status_code == 404
     assert client.get(reverse("voting_ballot", args=[poll.pk, "phieu_sai"])).status_code == 404
-    assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (0, 0)
 
 
 def test_logged_in_delegate_votes_once(world, opened, as_who):
@@ -221,19 +220,19 @@ def test_logged_in_delegate_votes_once(world, opened, as_who):
     response = client.post(form.attrs["action"], {"candidates": [first]})
     assert response.status_code == 200
     receipt = parse(response).by_id("ma-bien-nhan").text
-    assert list(Ballot.objects.values_list("receipt_code", flat=True)) == [receipt]
+    assert [b[0] for b in sealed_box(opened)] == [receipt]
     again = client.post(form.attrs["action"], {"candidates": [first]})
     assert again.status_code == 409
     assert [li.text for li in parse(again).find(class_="error-summary").find_all("li")] == [
         services.ALREADY_VOTED]
-    assert Ballot.objects.count() == 1
+    assert SealedBallot.objects.count() == 1
 
 
 def test_officer_without_delegate_role_cannot_vote(world, opened, as_who):
     response = as_who("officer").post(reverse("voting_delegate_vote", args=[opened.pk]),
                                       {"candidates": [str(opened.candidates.first().pk)]})
     assert response.status_code == 403
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == 0
 
 
 def test_close_and_publish(world, opened, as_who):
@@ -256,4 +255,4 @@ def test_card_ballots_are_rate_limited_per_address(world, opened, client, as_who
     first = str(opened.candidates.first().pk)
     assert client.post(links[0], {"candidates": [first]}).status_code == 200
     assert client.post(links[1], {"candidates": [first]}).status_code == 429
-    assert (Ballot.objects.count(), VotingCard.objects.filter(used=True).count()) == (1, 1)
+    assert (SealedBallot.objects.count(), VotingCard.objects.filter(used=True).count()) == (1, 1)

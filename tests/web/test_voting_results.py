@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
-from thidua.voting.models import Ballot, PaperBallotIssue, Poll
+from thidua.voting.models import PaperBallotIssue, Poll, SealedBallot
+from voting.box import sealed_box
 
 from .conftest import matrix, outcome
 from .page import inline_code, parse
@@ -84,14 +85,14 @@ def test_paper_ballots_issue_enter_reconcile(world, opened, as_who):
     over = ids(opened)[:opened.quota + 1]
     client.post(reverse("voting_paper_enter", args=[opened.pk]),
                 {"code": codes[1].lower(), "candidates": over})
-    assert sorted(Ballot.objects.filter(poll=opened).values_list("receipt_code", "valid")) == (
+    assert [(b[0], b[2]) for b in sealed_box(opened)] == (
         sorted([(codes[0], True), (codes[1], False)]))
     again = client.post(reverse("voting_paper_enter", args=[opened.pk]),
                         {"code": codes[0], "candidates": [first]})
     assert again.status_code == 409
     assert [li.text for li in parse(again).find(class_="error-summary").find_all("li")] == [
         f"Phiếu giấy mã {codes[0]} đã được nhập."]
-    assert Ballot.objects.filter(poll=opened).count() == 2
+    assert SealedBallot.objects.filter(poll=opened).count() == 2
     bad = client.post(reverse("voting_paper_reconcile", args=[opened.pk]), {"unreturned": "1"})
     assert bad.status_code == 400
     assert [li.text for li in parse(bad).find(class_="error-summary").find_all("li")] == [
@@ -110,7 +111,7 @@ def test_paper_entry_refuses_unknown_code(world, opened, as_who):
     response = as_who("leader").post(reverse("voting_paper_enter", args=[opened.pk]),
                                      {"code": "ZZZZZ-ZZZZ", "candidates": []})
     assert response.status_code == 400
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == 0
 
 
 def test_projector_shows_count_only(world, opened, as_who):

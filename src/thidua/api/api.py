@@ -12,11 +12,13 @@ from thidua.api import (
     awards,
     documents,
     errors,
+    facts,
     org,
     pledges,
     publication,
     scoring,
     setup,
+    signers,
     tokens,
     users,
     voting,
@@ -40,11 +42,13 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/v1/", awards.router)
 api.add_router("/v1/", documents.router)
+api.add_router("/v1/", facts.router)
 api.add_router("/v1/", org.router)
 api.add_router("/v1/", pledges.router)
 api.add_router("/v1/", publication.router)
 api.add_router("/v1/", scoring.router)
 api.add_router("/v1/", setup.router)
+api.add_router("/v1/", signers.router)
 api.add_router("/v1/", tokens.router)
 api.add_router("/v1/", users.router)
 api.add_router("/v1/", voting.router)

@@ -5,10 +5,10 @@ decisions, a unit's award history. Every change goes through awards.proposals.""
 import datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from thidua.api import schemas as s
 from thidua.api.auth import actor
@@ -16,6 +16,7 @@ from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses, unit_i
 from thidua.api.org import unit_ref
 from thidua.awards import proposals as service
 from thidua.awards import rules
+from thidua.awards.domain.rulebook import Brackets, DossierForm, LegalBasis, ProvinceCap
 from thidua.awards.domain.workflow import BUTTONS, allowed_steps
 from thidua.awards.models import Proposal
 from thidua.awards.rulebooks import rulebook_for
@@ -60,7 +61,7 @@ class CheckOut(Schema):
 
 class FormEligibilityOut(Schema):
     award_form: str
-    status: Literal["eligible", "ineligible", "unknown"]
+    status: Literal["eligible", "ineligible", "deferred", "unknown"]
     checks: list[CheckOut]
 
 
@@ -105,7 +106,7 @@ class WhatIfOut(Schema):
     forms: list[WhatIfFormOut]
 
 
-class LineOut(Schema):
+class ProposalLineItemOut(Schema):
     id: int
     unit: s.UnitRef
     award_form: str
@@ -123,7 +124,7 @@ class ProposalOut(Schema):
     conference_date: datetime.date
     rulebook: str
     return_reason: str
-    lines: list[LineOut]
+    lines: list[ProposalLineItemOut]
     allowed_steps: list[str]
 
 
@@ -194,6 +195,21 @@ class HistoryOut(Schema):
 def _plain(value):
     if isinstance(value, bool | int | str) or value is None:
         return value
+    if isinstance(value, Brackets):
+        # RULES 24–26: one number for every bloc size, else the brackets by size.
+        if len(value.brackets) == 1 and value.brackets[0].max_members is None:
+            return value.brackets[0].quota
+        return [{"min_members": b.min_members, "max_members": b.max_members,
+                 "quota": b.quota} for b in value.brackets]
+    if isinstance(value, ProvinceCap):
+        return {"fraction": _plain(value.fraction), "rounding": value.rounding,
+                "base": value.base}
+    if isinstance(value, DossierForm):
+        return {"name": value.name, "number": value.number}
+    if isinstance(value, LegalBasis):
+        return {"title": value.title, "number": value.number, "issued": _plain(value.issued),
+                "effective_from": _plain(value.effective_from),
+                "effective_to": _plain(value.effective_to)}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, Fraction):
@@ -391,15 +407,34 @@ def history(request, unit_id: s.Id):
 
 
 
+class LeaderDecisionIn(Schema):
+    number: Annotated[str, Field(min_length=1, max_length=50)]
+    decision_date: datetime.date
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class LeaderDecisionOut(Schema):
+    number: str
+    decision_date: datetime.date
+    reason: str
+    elected_unit_id: int | None
+
+
 class NextYearIn(Schema):
-    leader_unit_id: s.Id
-    deputy_unit_ids: list[s.Id]
+    """`leader_unit_id` absent or null: the leader the conference elected. Another
+    leader, or any leader when nobody was elected, needs the province's `decision`."""
+
+    leader_unit_id: s.Id | None = None
+    deputy_unit_ids: list[s.Id] | None = None
+    decision: LeaderDecisionIn | None = None
 
 
 class NextYearOut(Schema):
     bloc_year_id: int
     year: int
     leader_unit_id: int
+    elected_leader_unit_id: int | None
+    leader_decision: LeaderDecisionOut | None
     deputy_unit_ids: list[int]
     member_unit_ids: list[int]
     criteria_table_copied: bool
@@ -408,15 +443,27 @@ class NextYearOut(Schema):
 @router.post("/bloc-years/{bloc_year_id}/next-year",
              response=responses({201: NextYearOut}, *WRITE, 409))
 def open_next_year(request, bloc_year_id: s.Id, payload: NextYearIn):
-    """Open the bloc's next year with the elected leader and deputies (RULES.md 3, 4),
-    this year's members and a copy of the criteria table (the province)."""
+    """Open the bloc's next year with the leader elected at the conference (RULES.md 3,
+    4), this year's members and a copy of the criteria table (the province). A leader
+    other than the elected one is refused (409, nothing written) unless the province's
+    decision (number, date, reason) comes with it."""
     from thidua.scoring.models import CriteriaTable  # noqa: PLC0415
 
     actor_ = actor(request)
     bloc_year = bloc_year_in_scope(actor_, bloc_year_id)
+    decision = (service.ProvinceDecision(payload.decision.number,
+                                         payload.decision.decision_date,
+                                         payload.decision.reason)
+                if payload.decision else None)
     new = service.open_next_year(actor_, bloc_year, leader=payload.leader_unit_id,
-                                 deputies=payload.deputy_unit_ids)
+                                 deputies=payload.deputy_unit_ids, decision=decision)
+    record = getattr(new, "leader_designation", None)
+    election = service.election_result(bloc_year)
     return Status(201, {
+        "elected_leader_unit_id": election.leader_id if election else None,
+        "leader_decision": {"number": record.number, "decision_date": record.decision_date,
+                            "reason": record.reason,
+                            "elected_unit_id": record.elected_unit_id} if record else None,
         "bloc_year_id": new.id, "year": new.emulation_year.year,
         "leader_unit_id": new.leader_unit_id,
         "deputy_unit_ids": sorted(new.deputy_units.values_list("id", flat=True)),

@@ -51,6 +51,13 @@ class JobIn(s.InputObject):
                                                          "bản dự thảo hiện tại.")
 
 
+class IssueIn(s.InputObject):
+    signed_on: datetime.date | None = Field(
+        None, description="Ngày ký (YYYY-MM-DD), không sau hôm nay; bỏ trống: hôm nay. Văn "
+                          "bản ghi một sự kiện (biên bản họp, biên bản kiểm phiếu) mang ngày "
+                          "của sự kiện và không nhận ngày khác.")
+
+
 class JobOut(Schema):
     id: uuid.UUID
     status: Literal["queued", "running", "done", "failed"]
@@ -120,8 +127,9 @@ def draft(request, kind: Kind, subject_id: s.Id):
 @router.post("/documents/{kind}/{subject_id}/issue",
              response=responses({201: DocumentOut}, *WRITE),
              summary="Ban hành: lấy số tiếp theo của cơ quan ban hành (Quy tắc 37)")
-def issue(request, kind: Kind, subject_id: s.Id):
-    return Status(201, document_out(services.issue(actor(request), kind, subject_id)))
+def issue(request, kind: Kind, subject_id: s.Id, payload: IssueIn):
+    return Status(201, document_out(services.issue(actor(request), kind, subject_id,
+                                                   signed_on=payload.signed_on)))
 
 
 @router.get("/issued-documents/{document_id}/docx", response=responses({}, *READ),

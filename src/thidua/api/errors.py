@@ -84,16 +84,28 @@ def _message(error: dict) -> str:
 
 
 def install(api):
+    def _fields(exc: DomainError, messages: list) -> list:
+        # A service that knows the line of each problem (a sheet's criteria) says so.
+        fields = getattr(exc, "fields", None)
+        return list(fields) if fields and len(fields) == len(messages) else [None] * len(
+            messages)
+
     def domain_error(request, exc: DomainError):
         messages = exc.messages or ["Yêu cầu không hợp lệ."]
         response = api.create_response(
-            request, body(" ".join(messages), [{"field": None, "message": m} for m in messages]),
+            request, body(" ".join(messages), [{"field": field, "message": m} for field, m in
+                                               zip(_fields(exc, messages), messages,
+                                                   strict=True)]),
             status=exc.status)
         if getattr(exc, "retry_after", None):  # core.ratelimit.RateLimited (429)
             response["Retry-After"] = str(exc.retry_after)
         return response
 
     def validation_error(request, exc: ValidationError):
+        # A path that does not validate (an id beyond any row, a code too long) names
+        # nothing: not found, like any other id that names no row.
+        if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors):
+            return api.create_response(request, body(NOT_FOUND), status=404)
         errors = [{"field": _field(e.get("loc", ())), "message": _message(e)}
                   for e in exc.errors]
         if any(e.get("type") == "json_invalid" for e in exc.errors):

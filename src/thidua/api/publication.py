@@ -16,7 +16,7 @@ from thidua.scoring.domain.display import rounded
 router = Router(tags=["Công bố kết quả"])
 
 
-class RankingRowOut(Schema):
+class PublicRankingRowOut(Schema):
     rank: int
     unit: str
     tied: bool
@@ -24,20 +24,20 @@ class RankingRowOut(Schema):
     final_exact: str = Field(description='Tổng điểm chính xác (phân số): "181/2".')
 
 
-class CandidateOut(Schema):
+class PublicCandidateOut(Schema):
     unit: str
     votes: int
     passed: bool
     sentence: str = Field(description='"4 phiếu / 5 thành viên = 80,00 % > 1/2: đạt"')
 
 
-class BallotOut(Schema):
+class PublicBallotOut(Schema):
     receipt_code: str
     valid: bool
     choices: list[str]
 
 
-class PollOut(Schema):
+class PublicPollOut(Schema):
     id: int
     title: str
     kind: str
@@ -46,8 +46,8 @@ class PollOut(Schema):
     valid: int
     invalid: int
     digest: str = Field(description="Mã kiểm tra hòm phiếu (SHA-256).")
-    candidates: list[CandidateOut]
-    ballots: list[BallotOut] = Field(description="Theo mã biên nhận.")
+    candidates: list[PublicCandidateOut]
+    ballots: list[PublicBallotOut] = Field(description="Theo mã biên nhận.")
 
 
 class ProposalLineOut(Schema):
@@ -74,8 +74,8 @@ class ResultsOut(Schema):
     province: str
     year: int
     ranking_published_at: datetime.datetime | None
-    ranking: list[RankingRowOut]
-    polls: list[PollOut]
+    ranking: list[PublicRankingRowOut]
+    polls: list[PublicPollOut]
     proposal_state: str | None = Field(description="Chỉ khi hồ sơ đã gửi tỉnh.")
     proposals: list[ProposalLineOut]
     next_leader: str | None

@@ -45,7 +45,16 @@ def _iso_date_only(value):
 
 
 Date = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+def _not_a_boolean(value):
+    # pydantic reads JSON true as 1 (and false as 0): a ballot for `[true]` was stored as
+    # a vote for candidate 1. An id is a number, never a truth value.
+    if isinstance(value, bool):
+        raise ValueError(NOT_BOOL_ID)
+    return value
+
+
+NOT_BOOL_ID = "Phải là số nguyên (true/false không phải mã)."
+Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=MAX_ID)]
 Year = Annotated[int, Field(ge=1900, le=9999)]
 
 

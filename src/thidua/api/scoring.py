@@ -124,6 +124,11 @@ class ScoreIn(Schema):
     items: Count | None = Field(None, description="Số lỗi (trừ điểm theo lỗi).")
     count: Count | None = Field(None, description="Số lượng (tính theo số lượng, thưởng, trừ).")
     note: s.text(2000) | None = None
+    source: s.text(300) | None = Field(None, description=(
+        "Nguồn số liệu, bắt buộc khi nhập tay số liệu của tiêu chí lấy từ hệ thống khác "
+        "(chưa có số liệu khối nhập)."))
+    insufficient: bool = Field(False, description=(
+        "«Không đủ căn cứ» (chỉ phiếu chấm chéo): 0 điểm, lý do ghi ở `note`."))
 
 
 class ScoresIn(Schema):
@@ -168,7 +173,7 @@ class ChangeOut(Schema):
     at: datetime.datetime
 
 
-class LineOut(Schema):
+class BreakdownLineOut(Schema):
     code: str
     title: str
     depth: int
@@ -188,7 +193,7 @@ class BreakdownOut(Schema):
     self_final: str | None
     appraised_final: str | None
     peer_finals: list[str]
-    lines: list[LineOut]
+    lines: list[BreakdownLineOut]
 
 
 # --- output -----------------------------------------------------------------------------
@@ -256,7 +261,11 @@ def _raw(item: ScoreIn) -> dict:
         if value is not None:
             raw[key] = str(value)
     if item.note is not None:
-        raw["note"] = item.note
+        raw[services.NOTE] = item.note
+    if item.source is not None:
+        raw[services.SOURCE] = item.source
+    if item.insufficient:
+        raw[services.INSUFFICIENT] = "1"
     return raw
 
 
@@ -388,7 +397,7 @@ def get_sheet(request, sheet_id: s.Id):
 
 
 @router.put("/sheets/{sheet_id}/scores", response=responses({200: SheetOut}, *WRITE, 409),
-            summary="Chấm điểm (kiểm tra tất cả trước khi lưu)")
+            summary="Chấm điểm cả phiếu một lần (kiểm tra tất cả trước khi lưu)")
 def set_scores(request, sheet_id: s.Id, payload: ScoresIn):
     actor_ = actor(request)
     sheet = services.find_sheet(actor_, sheet_id)

@@ -79,6 +79,23 @@ class CandidateOut(Schema):
     score: str | None = Field(description="Điểm trong bảng xếp hạng đã công bố (phân số "
                                           "chính xác dạng chuỗi), nếu có.")
     rank: int | None
+    override_reason: str = Field(description="Lý do đưa vào danh sách dù chưa đủ điều kiện "
+                                             "(rỗng: đơn vị đủ điều kiện).")
+
+
+class IneligibleOut(Schema):
+    unit: int
+    name: str
+    reasons: list[str] = Field(description="Từng điều kiện chưa đạt hoặc chưa đủ căn cứ, "
+                                           "kèm số quy tắc và căn cứ pháp lý.")
+    rules: list[int]
+    override: str = Field(description="Lý do vẫn đưa vào phiếu; rỗng: không có tên trên "
+                                      "phiếu.")
+
+
+class OverrideIn(Schema):
+    unit_id: s.Id
+    reason: s.text(500, 1)
 
 
 class PollOut(Schema):
@@ -95,6 +112,9 @@ class PollOut(Schema):
     citation: str
     run_off_of: int | None
     candidates: list[CandidateOut]
+    ineligible: list[IneligibleOut] = Field(description=(
+        "Bình xét: đơn vị thành viên chưa đủ điều kiện hình thức này (Quy tắc 7, 17–22), "
+        "kèm lý do; chỉ có tên trên phiếu khi được đưa vào với lý do (`override`)."))
 
 
 class ConferenceOut(Schema):
@@ -115,13 +135,19 @@ class ConferenceOut(Schema):
 class PollIn(Schema):
     kind: Literal["award_proposal", "leader_election", "deputy_election"]
     award_form: AwardForm | None = None
-    unit_ids: list[s.Id] | None = Field(None, max_length=500,
-                                        description="Ứng viên; bỏ trống: mọi đơn vị có thể.")
+    unit_ids: list[s.Id] | None = Field(None, max_length=500, description=(
+        "Ứng viên; bỏ trống: các đơn vị đủ điều kiện (bình xét) hoặc mọi đơn vị có thể "
+        "(bầu)."))
     title: s.text(300) = ""
+    overrides: list[OverrideIn] = Field([], max_length=500, description=(
+        "Đơn vị chưa đủ điều kiện mà vẫn đưa vào danh sách, mỗi đơn vị một lý do (ghi "
+        "nhật ký, in trong biên bản)."))
 
 
 class CandidatesIn(Schema):
     unit_ids: list[s.Id] = Field(max_length=500)
+    overrides: list[OverrideIn] = Field([], max_length=500, description=(
+        "Đơn vị chưa đủ điều kiện mà vẫn đưa vào danh sách, mỗi đơn vị một lý do."))
 
 
 class ChoicesIn(Schema):
@@ -269,7 +295,9 @@ def poll_out(poll: Poll) -> dict:
         "state": poll.state, "threshold": str(rule), "base": poll.base,
         "vote_per": poll.vote_per, "citation": poll.citation, "run_off_of": poll.run_off_of_id,
         "candidates": [{"id": c.id, "unit": unit_ref(c.unit), "score": _score(c),
-                        "rank": c.rank} for c in queries.candidates(poll)],
+                        "rank": c.rank, "override_reason": c.override_reason}
+                       for c in queries.candidates(poll)],
+        "ineligible": [{"override": "", **entry} for entry in poll.ineligible or []],
     }
 
 
@@ -403,7 +431,8 @@ def create_poll(request, conference_id: s.Id, payload: PollIn):
     poll = services.create_poll(
         actor_, conference, payload.kind,
         award_form=payload.award_form.value if payload.award_form else "",
-        unit_ids=payload.unit_ids, title=payload.title)
+        unit_ids=payload.unit_ids, title=payload.title,
+        overrides={o.unit_id: o.reason for o in payload.overrides})
     return Status(201, poll_out(poll))
 
 
@@ -418,7 +447,8 @@ def get_poll(request, poll_id: s.Id):
 def set_candidates(request, poll_id: s.Id, payload: CandidatesIn):
     actor_ = actor(request)
     poll = services.set_candidates(actor_, queries.poll_in_scope(actor_, poll_id),
-                                   payload.unit_ids)
+                                   payload.unit_ids,
+                                   {o.unit_id: o.reason for o in payload.overrides})
     return poll_out(poll)
 
 

@@ -5,6 +5,8 @@ awards.services. Rulebooks are files (awards/rulebooks/*.yaml), not rows: they a
 versioned with the code and reviewed like it.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -47,7 +49,17 @@ class UnitYearFacts(models.Model):
     advanced_worker_count = models.PositiveIntegerField("số đạt Lao động tiên tiến", null=True)
     emulation_soldier_count = models.PositiveIntegerField("số đạt Chiến sĩ thi đua cơ sở",
                                                           null=True)
-    note = models.TextField("ghi chú", blank=True)
+    new_model = models.BooleanField("có nhân tố mới, mô hình mới", null=True)
+    thrift_anti_corruption_lead = models.BooleanField(
+        "đi đầu thực hành tiết kiệm, chống lãng phí, chống tham nhũng", null=True)
+    union_rating = models.CharField("xếp loại Công đoàn cơ sở", max_length=16,
+                                    choices=core.OrganisationRating.choices, blank=True)
+    youth_union_rating = models.CharField("xếp loại Đoàn Thanh niên", max_length=16,
+                                          choices=core.OrganisationRating.choices, blank=True)
+    pending_matter = models.CharField("vụ việc đang xem xét", max_length=16,
+                                      choices=core.PendingMatter.choices, blank=True)
+    pending_matter_detail = models.TextField("nội dung vụ việc đang xem xét", blank=True)
+    note = models.TextField("ghi chú, minh chứng", blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     entered_at = models.DateTimeField(null=True, blank=True)
@@ -55,10 +67,23 @@ class UnitYearFacts(models.Model):
                                      on_delete=models.SET_NULL, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_as = models.CharField(max_length=16, choices=ConfirmedAs.choices, blank=True)
+    # Returned (trả lại) by the leader or the province with a reason; entering again
+    # clears it.
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField("lý do trả lại", blank=True)
 
     FACT_FIELDS = ("targets_exceeded", "task_rating", "party_rating", "discipline_level",
                    "negative_inspection", "member_count", "completed_count",
-                   "advanced_worker_count", "emulation_soldier_count")
+                   "advanced_worker_count", "emulation_soldier_count", "union_rating",
+                   "youth_union_rating", "pending_matter", "pending_matter_detail", "new_model",
+                   "thrift_anti_corruption_lead")
+
+    class State(models.TextChoices):
+        ENTERED = "entered", "Chờ xác nhận"
+        CONFIRMED = "confirmed", "Đã xác nhận"
+        RETURNED = "returned", "Bị trả lại"
 
     class Meta:
         constraints = [
@@ -81,6 +106,16 @@ class UnitYearFacts(models.Model):
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
 
+    @property
+    def state(self) -> str:
+        if self.is_confirmed:
+            return self.State.CONFIRMED
+        return self.State.RETURNED if self.returned_at else self.State.ENTERED
+
+    @property
+    def state_label(self) -> str:
+        return self.State(self.state).label
+
     def as_facts(self) -> core.UnitYearFacts:
         return core.UnitYearFacts(
             unit_id=self.unit_id, year=self.emulation_year.year,
@@ -92,7 +127,71 @@ class UnitYearFacts(models.Model):
             member_count=self.member_count, completed_count=self.completed_count,
             advanced_worker_count=self.advanced_worker_count,
             emulation_soldier_count=self.emulation_soldier_count,
+            union_rating=self.union_rating or None,
+            youth_union_rating=self.youth_union_rating or None,
+            pending_matter=self.pending_matter or None,
+            pending_matter_detail=self.pending_matter_detail,
+            new_model=self.new_model,
+            thrift_anti_corruption_lead=self.thrift_anti_corruption_lead,
             confirmed=self.is_confirmed)
+
+
+def facts_evidence_path(instance, filename):
+    # The stored name is random: the user's file name never becomes a path.
+    return f"facts-evidence/{instance.unit_id}/{uuid.uuid4().hex}"
+
+
+class FactsEvidence(models.Model):
+    """A file behind a unit's year facts (the party's rating decision, an inspection
+    conclusion …), stored like pledge evidence: checked by content, random name."""
+
+    facts = models.ForeignKey(UnitYearFacts, on_delete=models.CASCADE, related_name="evidence")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=facts_evidence_path, max_length=200)
+    original_name = models.CharField("tên tệp", max_length=255)
+    kind = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "minh chứng số liệu năm"
+        verbose_name_plural = "minh chứng số liệu năm"
+
+    def __str__(self):
+        return self.original_name
+
+
+class LeaderDecision(models.Model):
+    """The province's recorded decision on next year's leader unit where the conference's
+    election does not give it: no leader elected (a 6–6 tie), or the province designates
+    another unit (RULES.md 3). Number, date and reason are what the page shows."""
+
+    bloc_year = models.OneToOneField(BlocYear, on_delete=models.PROTECT,
+                                     related_name="leader_decision")
+    # The year it opened (set in the same transaction): its pages show the decision.
+    next_bloc_year = models.OneToOneField(BlocYear, null=True, blank=True,
+                                          on_delete=models.PROTECT,
+                                          related_name="leader_designation")
+    leader_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    elected_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    number = models.CharField("số quyết định", max_length=50)
+    decision_date = models.DateField("ngày quyết định")
+    reason = models.TextField("lý do")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "quyết định về Trưởng khối năm sau"
+        verbose_name_plural = "quyết định về Trưởng khối năm sau"
+
+    def __str__(self):
+        return f"Quyết định số {self.number} ngày {self.decision_date:%d/%m/%Y}"
 
 
 class Award(models.Model):

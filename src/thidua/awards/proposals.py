@@ -30,6 +30,7 @@ from thidua.awards.domain.allocation import (
 )
 from thidua.awards.domain.eligibility import MET
 from thidua.awards.domain.quotas import CapCheck, bloc_quotas, check_province_cap
+from thidua.awards.domain.rulebook import BLOC_LEADERS
 from thidua.awards.domain.workflow import (
     EDITABLE,
     PROVINCE,
@@ -38,7 +39,7 @@ from thidua.awards.domain.workflow import (
     StepForbidden,
     check_step,
 )
-from thidua.awards.models import Award, AwardDecision, Proposal, ProposalLine
+from thidua.awards.models import Award, AwardDecision, LeaderDecision, Proposal, ProposalLine
 from thidua.awards.rulebooks import Library, RulebookNotFound, rulebook_for
 from thidua.awards.services import bloc_eligibility
 from thidua.core import audit
@@ -73,7 +74,7 @@ class ConferenceResults:
     """What the conference decided by secret ballot, as the allocation reads it."""
 
     polls: list  # PollResult, one per candidate per award form
-    run_offs: dict  # award form → {unit_id: votes} of its published run-off
+    run_offs: dict  # award form → [{unit_id: votes}, …] of its published run-offs, in order
     held_on: datetime.date
 
 
@@ -297,6 +298,7 @@ def move_proposal(actor: Actor, proposal: Proposal, action: str, reason: str = "
 
 GOV = AwardForm.GOVERNMENT_FLAG
 COUNTED = (State.SUBMITTED, State.RESUBMITTED, State.ACCEPTED, State.DECIDED)
+FLAGS = (AwardForm.GOVERNMENT_FLAG, AwardForm.PROVINCIAL_FLAG)
 
 
 def standard_count(emulation_year: EmulationYear, *, on_date: datetime.date,
@@ -321,15 +323,23 @@ def province_cap(emulation_year: EmulationYear, *, on_date: datetime.date,
     of every proposal sent to the province."""
     book = rulebook_for(emulation_year.province.code, on_date, library)
     states = (State.ACCEPTED, State.DECIDED) if adding is not None else COUNTED
-    lines = ProposalLine.objects.filter(proposal__bloc_year__emulation_year=emulation_year,
-                                        award_form=GOV, proposal__state__in=states)
+    year_lines = ProposalLine.objects.filter(
+        proposal__bloc_year__emulation_year=emulation_year, proposal__state__in=states)
     if adding is not None:
-        lines = lines.exclude(proposal=adding)
-        proposed = lines.count() + adding.lines.filter(award_form=GOV).count()
+        year_lines = year_lines.exclude(proposal=adding)
+    proposed = year_lines.filter(award_form=GOV).count() + (
+        adding.lines.filter(award_form=GOV).count() if adding is not None else 0)
+    if book.value("quotas.government_flag_province_cap").base == BLOC_LEADERS:
+        # Công văn 5007/BNV-TĐKT: the collectives the blocs voted as leading — those their
+        # conferences proposed for a flag (Government or provincial), each counted once.
+        leaders = set(year_lines.filter(award_form__in=FLAGS).values_list("unit_id", flat=True))
+        if adding is not None:
+            leaders |= set(adding.lines.filter(award_form__in=FLAGS)
+                           .values_list("unit_id", flat=True))
+        base = len(leaders)
     else:
-        proposed = lines.count()
-    return check_province_cap(proposed, standard_count(emulation_year, on_date=on_date,
-                                                       library=library), book)
+        base = standard_count(emulation_year, on_date=on_date, library=library)
+    return check_province_cap(proposed, base, book)
 
 
 @dataclass(frozen=True)
@@ -469,21 +479,61 @@ def rotation_lookback(province, year: int, library: Library | None = None) -> in
     return book.value("organisation.rotation_lookback_years")
 
 
+@dataclass(frozen=True)
+class ProvinceDecision:
+    """The province's decision on next year's leader (number, date, reason), needed when
+    the leader is not the one the conference elected (RULES.md 3)."""
+
+    number: str
+    decision_date: datetime.date
+    reason: str
+
+
+def _leader_decision_problems(decision: ProvinceDecision | None, today) -> list[str]:
+    if decision is None:
+        return ["chưa có quyết định của tỉnh"]
+    problems = []
+    if not nfc(decision.number or "").strip():
+        problems.append("Chưa nhập số quyết định của tỉnh về Trưởng khối.")
+    if decision.decision_date is None:
+        problems.append("Chưa nhập ngày quyết định của tỉnh về Trưởng khối.")
+    elif decision.decision_date > today:
+        problems.append(f"Ngày quyết định {decision.decision_date:%d/%m/%Y} sau ngày hôm nay: "
+                        "chỉ ghi quyết định đã ký.")
+    if not nfc(decision.reason or "").strip():
+        problems.append("Chưa nhập lý do tỉnh chọn Trưởng khối khác kết quả bầu.")
+    return problems
+
+
 @transaction.atomic
-def open_next_year(actor: Actor, bloc_year: BlocYear, *, leader, deputies, members=None,
+def open_next_year(actor: Actor, bloc_year: BlocYear, *, leader=None, deputies=None,
+                   members=None, decision: ProvinceDecision | None = None,
                    library: Library | None = None) -> BlocYear:
-    """Open the bloc's next year with its elected leader and deputies (RULES 3; passed in
-    until the voting app's election result feeds them), this year's members (or those
-    given) and a copy of this year's criteria table. RULES 4: a unit that led the bloc in
-    the look-back window (rulebook `organisation.rotation_lookback_years`) may not lead.
-    The leader unit's officers become the new year's leader officers (this year's keep
-    theirs for this year only)."""
+    """Open the bloc's next year with the leader the conference elected (RULES 3: read
+    from the published leader election through `election_result`), this year's members
+    (or those given) and a copy of this year's criteria table. `leader` None means the
+    elected one; any other leader — or any leader when nobody was elected (a 6–6 tie) —
+    needs the province's recorded `decision` (number, date, reason), stored with the new
+    year and audited; without it nothing is written (409). Deputies default to the
+    elected ones. RULES 4: a unit that led the bloc in the look-back window (rulebook
+    `organisation.rotation_lookback_years`) may not lead. The leader unit's officers
+    become the new year's leader officers (this year's keep theirs for this year only)."""
     bloc = bloc_year.bloc
     if not rules.can_oversee_province(actor, bloc.province_id):
         if rules.can_view_bloc_year(actor, bloc_year):
             raise Forbidden("Chỉ Thường trực thi đua tỉnh được mở năm thi đua mới của khối.")
         raise NotFound("Không tìm thấy khối thi đua.")
     year = bloc_year.emulation_year.year + 1
+    election = election_result(bloc_year)
+    elected_id = election.leader_id if election else None
+    if leader is None:
+        if elected_id is None:
+            raise Conflict(f"Hội nghị chưa có Trưởng khối năm {year} được bầu (chưa công bố "
+                           "kết quả bầu, hoặc không đơn vị nào đạt ngưỡng): chọn Trưởng khối "
+                           "và ghi quyết định của tỉnh (số, ngày, lý do) — Quy tắc 3.")
+        leader = elected_id
+    if deputies is None:
+        deputies = list(election.deputy_ids) if election else []
     leader_id = leader.id if isinstance(leader, Unit) else int(leader)
     lookback = rotation_lookback(bloc.province, year, library)
     earlier = {b.emulation_year.year: b.leader_unit_id for b in BlocYear.objects.filter(
@@ -495,17 +545,39 @@ def open_next_year(actor: Actor, bloc_year: BlocYear, *, leader, deputies, membe
         raise DomainError(f"{name} đã làm Trưởng khối năm {', '.join(map(str, led))}: theo "
                           f"luân phiên, không làm Trưởng khối năm {year} (Quy tắc 4, xét "
                           f"{lookback} năm trước).")
+    designated = leader_id != elected_id
+    if designated:
+        problems = _leader_decision_problems(decision, timezone.localdate())
+        if problems:
+            names = dict(Unit.objects.filter(pk__in=[u for u in (leader_id, elected_id) if u])
+                         .values_list("pk", "name"))
+            why = (f"Trưởng khối năm {year} được bầu là {names.get(elected_id)}"
+                   if elected_id else f"Hội nghị không bầu được Trưởng khối năm {year}")
+            raise Conflict(f"{why}: chọn {names.get(leader_id, 'đơn vị khác')} làm Trưởng "
+                           "khối cần quyết định của tỉnh (số, ngày, lý do) — Quy tắc 3.",
+                           *[p for p in problems if p != "chưa có quyết định của tỉnh"])
     if members is None:
         members = list(bloc_year.memberships.values_list("unit_id", flat=True))
     next_year = org_services.ensure_year(actor, bloc.province, year)
     new = org_services.create_bloc_year(actor, bloc, next_year, members=members,
                                         leader=leader, deputies=deputies)
+    if designated:
+        record = LeaderDecision.objects.create(
+            bloc_year=bloc_year, next_bloc_year=new, leader_unit_id=leader_id,
+            elected_unit_id=elected_id, number=nfc(decision.number).strip()[:50],
+            decision_date=decision.decision_date, reason=nfc(decision.reason).strip(),
+            recorded_by=getattr(actor, "user", None))
+        audit.record(actor, "awards.leader.decide", record, province_id=bloc.province_id,
+                     after={"bloc_year": bloc_year.id, "next_bloc_year": new.id,
+                            "leader_unit": leader_id, "elected_unit": elected_id,
+                            "number": record.number, "decision_date": record.decision_date,
+                            "reason": record.reason})
     table = scoring_services.current_table(bloc_year)
     copied = scoring_services.copy_table(actor, table, new) if table is not None else None
     officers = org_services.grant_leader_officers(actor, new)
     audit.record(actor, "awards.year.open", new, province_id=bloc.province_id,
                  after={"from_bloc_year": bloc_year.id, "year": year,
-                        "leader_unit": leader_id,
+                        "leader_unit": leader_id, "elected_unit": elected_id,
                         "criteria_table": copied.id if copied else None,
                         "leader_officers": [user.id for user in officers]})
     return new

@@ -31,10 +31,16 @@ import yaml
 
 from thidua.awards.domain.facts import DisciplineLevel, Rating
 from thidua.awards.domain.rulebook import (
+    CAP_BASES,
+    DOSSIER_FORMS,
+    EXTRA_FLAG_CRITERIA,
+    NO_MINIMUM,
+    STANDARD_MET,
     TAGS,
     Bracket,
     Brackets,
     Citation,
+    DossierForm,
     FractionRule,
     LegalBasis,
     ProvinceCap,
@@ -44,7 +50,7 @@ from thidua.awards.domain.rulebook import (
     Source,
 )
 from thidua.core.award_forms import AwardForm
-from thidua.core.errors import DomainError, NotFound
+from thidua.core.errors import DomainError
 
 RULEBOOK_DIR = Path(__file__).with_name("rulebooks")
 
@@ -69,8 +75,11 @@ class RulebookError(DomainError):
         super().__init__(*(str(p) for p in self.problems))
 
 
-class RulebookNotFound(NotFound):
-    pass
+class RulebookNotFound(DomainError):
+    """No rulebook covers the date asked: the object exists, the date is outside every
+    legal period the product knows — 422, naming the periods that exist."""
+
+    status = 422
 
 
 class _Invalid(Exception):
@@ -314,6 +323,18 @@ def _brackets(values, node):
     return Brackets(tuple(brackets))
 
 
+class QuotaBySize(Spec):
+    """RULES.md 24: one number for every bloc ("1"), or brackets by bloc size like rules
+    25–26 (a province may give a 10-member bloc no Government-flag candidate)."""
+
+    expected = "số nguyên, hoặc danh sách mức chỉ tiêu theo số thành viên"
+
+    def parse(self, node, loader):
+        if isinstance(node, yaml.ScalarNode):
+            return Brackets((Bracket(1, None, Int(0).parse(node, loader)),))
+        return BracketList().parse(node, loader)
+
+
 class BracketList(Spec):
     expected = "danh sách mức chỉ tiêu theo số thành viên"
 
@@ -415,14 +436,28 @@ SETTINGS = {
     "eligibility.flag_requires_targets_exceeded": SettingSpec(
         Bool(), (17,), "Cờ thi đua đòi hỏi hoàn thành vượt mức chỉ tiêu, nhiệm vụ",
         national_only=True),
+    "eligibility.flag_extra_criteria": SettingSpec(
+        ListOf(Choice(list(EXTRA_FLAG_CRITERIA)), unique=True), (17,),
+        "Tiêu chuẩn Cờ thi đua ngoài hoàn thành vượt mức chỉ tiêu (nhân tố mới, mô hình "
+        "mới; đi đầu tiết kiệm, chống tham nhũng)", default=(), required=False),
     "eligibility.party_rating_minimum": SettingSpec(
-        Choice([Rating.GOOD, Rating.EXCELLENT]), (18,),
-        "Xếp loại tổ chức đảng tối thiểu để được xét Cờ thi đua"),
+        Choice([NO_MINIMUM, Rating.GOOD, Rating.EXCELLENT]), (18,),
+        "Xếp loại tổ chức đảng tối thiểu để được xét Cờ thi đua (none: không xét)"),
+    "eligibility.provincial_flag_through_bloc": SettingSpec(
+        Bool(), (25,), "Cờ thi đua cấp tỉnh chỉ xét qua bình xét, so sánh trong cụm, khối",
+        default=False, required=False),
+    "eligibility.certificate_of_merit": SettingSpec(
+        Struct({"min_task_rating": Choice([NO_MINIMUM, *Rating.values])}), (43,),
+        "Tiêu chuẩn Bằng khen của Chủ tịch UBND tỉnh (tập thể)",
+        default={"min_task_rating": NO_MINIMUM}, required=False),
     "eligibility.discipline": SettingSpec(
         Struct({"min_level": Choice([lv for lv in DisciplineLevel.values if lv != "none"]),
                 "negative_inspection_blocks": Bool(),
                 "forms": ListOf(FORMS, min_len=1, unique=True)}),
         (19,), "Kỷ luật, kết luận thanh tra loại trừ khỏi xét Cờ thi đua"),
+    "eligibility.pending_matter_defers": SettingSpec(
+        Bool(), (19,), "Tạm hoãn xét khen thưởng khi đang xem xét kỷ luật, thanh tra, khiếu "
+        "nại, tố cáo hoặc xác minh nội dung báo chí phản ánh", default=False, required=False),
     "eligibility.government_flag_leading_rank": SettingSpec(
         Int(1, 3), (20,),
         "Cờ thi đua của Chính phủ: đơn vị phải dẫn đầu khối (xếp hạng không thấp hơn)"),
@@ -432,18 +467,25 @@ SETTINGS = {
                                              "fraction": Share()}, build=_fraction_rule),
                 "advanced_workers": Struct({"comparison": Choice(["at_least", "more_than"]),
                                             "fraction": Share()}, build=_fraction_rule),
-                "min_emulation_soldiers": Int(0)}),
+                "min_emulation_soldiers": Int(0),
+                "unity_min_party_rating": Choice([Rating.GOOD, Rating.EXCELLENT])},
+               optional=("unity_min_party_rating",)),
         (21,), "Tiêu chuẩn Tập thể lao động xuất sắc"),
     "allocation.exclusive_forms": SettingSpec(
         ListOf(FORMS, min_len=2, unique=True), (22,),
         "Các hình thức không đề nghị cùng lúc cho một đơn vị (xếp từ cao xuống thấp)"),
     # Quotas -------------------------------------------------------------------------
     "quotas.government_flag_province_cap": SettingSpec(
-        Struct({"fraction": Share(), "rounding": Choice(["floor", "half_up", "ceil"])},
-               build=lambda v, n: ProvinceCap(v["fraction"], v["rounding"])),
-        (23,), "Trần Cờ thi đua của Chính phủ toàn tỉnh (so với số tập thể đạt chuẩn Cờ tỉnh)"),
+        Struct({"fraction": Share(), "rounding": Choice(["floor", "half_up", "ceil"]),
+                "base": Choice(list(CAP_BASES))},
+               build=lambda v, n: ProvinceCap(v["fraction"], v["rounding"],
+                                              v.get("base", STANDARD_MET)),
+               optional=("base",)),
+        (23,), "Trần Cờ thi đua của Chính phủ toàn tỉnh (tỷ lệ, cách làm tròn, cơ sở tính)"),
     "quotas.government_flag_per_bloc": SettingSpec(
-        Int(0), (24,), "Số Cờ thi đua của Chính phủ tối đa mỗi khối đề nghị"),
+        QuotaBySize(), (24,),
+        "Số Cờ thi đua của Chính phủ tối đa mỗi khối đề nghị (một số, hoặc theo số thành "
+        "viên)"),
     "quotas.provincial_flag": SettingSpec(
         BracketList(), (25,), "Số Cờ thi đua của UBND tỉnh mỗi khối theo số thành viên"),
     "quotas.certificate_of_merit": SettingSpec(
@@ -476,6 +518,13 @@ SETTINGS = {
     # Documents ----------------------------------------------------------------------
     "documents.legal_bases": SettingSpec(
         LEGAL_BASES, (), "Căn cứ pháp lý (văn bản trung ương) ghi trên văn bản",
+        national_only=True),
+    "documents.forms": SettingSpec(
+        Struct({kind: Struct({"name": Str(), "number": Optional(Str())},
+                             optional=("number",),
+                             build=lambda v, n: DossierForm(v["name"], v.get("number")))
+                for kind in DOSSIER_FORMS}),
+        (41,), "Mẫu văn bản của hồ sơ đề nghị khen thưởng theo văn bản hiện hành",
         national_only=True),
     "documents.provincial_legal_bases": SettingSpec(
         LEGAL_BASES, (), "Căn cứ pháp lý của tỉnh ghi trên văn bản", default=(),
@@ -638,7 +687,17 @@ class Library:
         for book in self.files:
             if book.scope == "national" and book.in_force(on):
                 return book
-        raise RulebookNotFound(f"Không có bộ quy tắc quốc gia có hiệu lực ngày {on:%d/%m/%Y}.")
+        raise RulebookNotFound(
+            f"Không có bộ quy tắc quốc gia có hiệu lực ngày {on:%d/%m/%Y}: ngày này nằm "
+            "ngoài các giai đoạn pháp luật mà hệ thống có. Các bộ quy tắc quốc gia hiện có: "
+            + "; ".join(self.national_periods()) + ". Hãy chọn một ngày trong các giai "
+            "đoạn này.")
+
+    def national_periods(self) -> list[str]:
+        """"15/09/2017 – 31/12/2023 (title)", one per national book, oldest first."""
+        books = sorted((b for b in self.files if b.scope == "national"),
+                       key=lambda b: b.effective_from)
+        return [f"{b.period()} ({b.title})" for b in books]
 
     def provincial_on(self, province_code: str, on: datetime.date) -> RulebookFile | None:
         code = province_code.upper()

@@ -4,7 +4,10 @@ Views, the API and the demo loader call these; none of them reimplements a rule.
 """
 
 import datetime
+import hashlib
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -12,7 +15,7 @@ from thidua.awards import rules
 from thidua.awards.domain import facts as core
 from thidua.awards.domain.bonus import Bonus, bonus_points
 from thidua.awards.domain.eligibility import Eligibility, check_eligibility
-from thidua.awards.models import Award, UnitYearFacts
+from thidua.awards.models import Award, FactsEvidence, UnitYearFacts
 from thidua.awards.rulebooks import Library, rulebook_for
 from thidua.core import audit
 from thidua.core.award_forms import AwardForm
@@ -20,19 +23,27 @@ from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import nfc
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor
+from thidua.pledges.domain.evidence import classify
 from thidua.pledges.models import Registration
 
-_BOOLS = ("targets_exceeded", "negative_inspection")
+_BOOLS = ("targets_exceeded", "negative_inspection", "new_model",
+          "thrift_anti_corruption_lead")
 _COUNTS = ("member_count", "completed_count", "advanced_worker_count",
            "emulation_soldier_count")
 _CHOICES = {"task_rating": core.Rating, "party_rating": core.Rating,
-            "discipline_level": core.DisciplineLevel}
+            "discipline_level": core.DisciplineLevel,
+            "union_rating": core.OrganisationRating,
+            "youth_union_rating": core.OrganisationRating,
+            "pending_matter": core.PendingMatter}
+_TEXTS = ("pending_matter_detail",)
+MAX_TEXT = 4000
 
 
 def facts_snapshot(facts: UnitYearFacts) -> dict:
     data = {name: getattr(facts, name) for name in UnitYearFacts.FACT_FIELDS}
     data.update(note=facts.note, confirmed_as=facts.confirmed_as,
-                confirmed_by=facts.confirmed_by_id)
+                confirmed_by=facts.confirmed_by_id, state=facts.state,
+                return_reason=facts.return_reason)
     return data
 
 
@@ -55,6 +66,14 @@ def _clean(values: dict) -> dict:
             if value is not None and not isinstance(value, bool):
                 errors.append(f"Trường {name} chỉ nhận có / không / chưa rõ.")
             cleaned[name] = value
+        elif name in _TEXTS:
+            if value is not None and not isinstance(value, str):
+                errors.append(f"Trường {name} phải là văn bản.")
+                continue
+            value = nfc(value or "").strip()
+            if len(value) > MAX_TEXT:
+                errors.append(f"Trường {name} dài quá {MAX_TEXT} ký tự.")
+            cleaned[name] = value
         elif name in _COUNTS:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                       or value < 0):
@@ -62,7 +81,7 @@ def _clean(values: dict) -> dict:
             cleaned[name] = value
         else:
             value = value or ""
-            if value and value not in _CHOICES[name].values:
+            if not isinstance(value, str) or (value and value not in _CHOICES[name].values):
                 errors.append(f"Giá trị {value!r} không hợp lệ cho {name}.")
             cleaned[name] = value
     if errors:
@@ -91,6 +110,8 @@ def enter_facts(actor: Actor, unit: Unit, emulation_year: EmulationYear, values:
     for name, value in cleaned.items():
         setattr(facts, name, value)
     if note is not None:
+        if not isinstance(note, str) or len(note) > MAX_TEXT:
+            raise DomainError(f"Ghi chú, minh chứng phải là văn bản tối đa {MAX_TEXT} ký tự.")
         facts.note = nfc(note).strip()
     errors = core.facts_errors(facts.as_facts())
     if errors:
@@ -102,6 +123,9 @@ def enter_facts(actor: Actor, unit: Unit, emulation_year: EmulationYear, values:
     if facts.is_confirmed:
         facts.confirmed_by, facts.confirmed_at, facts.confirmed_as = None, None, ""
         reason = "Số liệu thay đổi sau khi đã xác nhận: cần xác nhận lại."
+    if facts.returned_at:
+        # Corrected after a return: back to the leader, the reason kept in the audit log.
+        facts.returned_by, facts.returned_at, facts.return_reason = None, None, ""
     facts.entered_by = getattr(actor, "user", None)
     facts.entered_at = timezone.now()
     facts.save()
@@ -110,18 +134,37 @@ def enter_facts(actor: Actor, unit: Unit, emulation_year: EmulationYear, values:
     return facts
 
 
-@transaction.atomic
-def confirm_facts(actor: Actor, facts: UnitYearFacts) -> UnitYearFacts:
+def _lock_for_review(actor: Actor, facts: UnitYearFacts, verb: str):
     locked = (UnitYearFacts.objects.select_for_update()
               .select_related("unit", "emulation_year").get(pk=facts.pk))
     bloc_year = _bloc_year(locked.unit, locked.emulation_year)
     role = rules.confirming_role(actor, locked.unit, bloc_year)
     if role is None:
-        raise Forbidden("Chỉ Trưởng khối (với đơn vị khác trong khối) hoặc Thường trực thi đua "
-                        "tỉnh được xác nhận số liệu.")
+        if (bloc_year.id in actor.leader_bloc_years
+                and locked.unit_id == bloc_year.leader_unit_id):
+            raise Forbidden(f"Trưởng khối không tự {verb} số liệu của chính đơn vị mình: "
+                            "Thường trực thi đua tỉnh làm việc này.")
+        raise Forbidden(f"Chỉ Trưởng khối (với đơn vị khác trong khối) hoặc Thường trực thi "
+                        f"đua tỉnh được {verb} số liệu.")
     if locked.is_confirmed:
         raise Conflict(f"Số liệu năm {locked.emulation_year.year} của {locked.unit.name} đã "
                        "được xác nhận.")
+    return locked, role
+
+
+@transaction.atomic
+def confirm_facts(actor: Actor, facts: UnitYearFacts) -> UnitYearFacts:
+    """The leader (for another member) or the province confirms the unit's facts; from
+    then on eligibility reads them. Facts with no evidence — no file and no note — are
+    not confirmed: the confirmer would vouch for nothing."""
+    locked, role = _lock_for_review(actor, facts, "xác nhận")
+    if locked.returned_at:
+        raise Conflict(f"Số liệu của {locked.unit.name} đã bị trả lại (lý do: "
+                       f"{locked.return_reason}); chờ đơn vị sửa và nhập lại.")
+    if not locked.note.strip() and not locked.evidence.exists():
+        raise Conflict(f"Số liệu năm {locked.emulation_year.year} của {locked.unit.name} chưa "
+                       "có minh chứng (tệp đính kèm hoặc ghi chú): đơn vị cần bổ sung trước "
+                       "khi xác nhận.")
     before = facts_snapshot(locked)
     locked.confirmed_by = getattr(actor, "user", None)
     locked.confirmed_at = timezone.now()
@@ -130,6 +173,75 @@ def confirm_facts(actor: Actor, facts: UnitYearFacts) -> UnitYearFacts:
     audit.record(actor, "awards.facts.confirm", locked, province_id=locked.unit.province_id,
                  before=before, after=facts_snapshot(locked))
     return locked
+
+
+@transaction.atomic
+def return_facts(actor: Actor, facts: UnitYearFacts, reason: str) -> UnitYearFacts:
+    """The leader or the province returns the facts to the unit with a reason (trả lại);
+    the unit corrects and enters them again."""
+    reason = nfc(reason if isinstance(reason, str) else "").strip()
+    locked, _ = _lock_for_review(actor, facts, "trả lại")
+    if not reason:
+        raise DomainError("Cần ghi lý do trả lại số liệu để đơn vị biết phải sửa gì.")
+    if len(reason) > MAX_TEXT:
+        raise DomainError(f"Lý do trả lại dài quá {MAX_TEXT} ký tự.")
+    if locked.returned_at:
+        raise Conflict(f"Số liệu của {locked.unit.name} đã bị trả lại; chờ đơn vị nhập lại.")
+    before = facts_snapshot(locked)
+    locked.returned_by = getattr(actor, "user", None)
+    locked.returned_at = timezone.now()
+    locked.return_reason = reason
+    locked.save(update_fields=["returned_by", "returned_at", "return_reason"])
+    audit.record(actor, "awards.facts.return", locked, province_id=locked.unit.province_id,
+                 before=before, after=facts_snapshot(locked), reason=reason)
+    return locked
+
+
+def attach_facts_evidence(actor: Actor, facts: UnitYearFacts, files) -> list[FactsEvidence]:
+    """Files behind the facts (`files`: objects with .name and .content), each checked by
+    content and size before anything is kept; a file added to confirmed facts takes the
+    confirmation away (what was confirmed changed). Files written for a transaction
+    that then fails are removed again."""
+    if not rules.can_enter_facts(actor, facts.unit):
+        raise Forbidden("Chỉ cán bộ thi đua của đơn vị hoặc Thường trực thi đua tỉnh được "
+                        "thêm minh chứng cho số liệu của đơn vị.")
+    if not files:
+        raise DomainError("Chưa chọn tệp minh chứng.")
+    verdicts = [(upload, classify(upload.name, upload.content, settings.EVIDENCE_MAX_BYTES))
+                for upload in files]
+    problems = [verdict.error for _, verdict in verdicts if verdict.error]
+    if problems:
+        raise DomainError(*problems)
+    stored, created = [], []
+    try:
+        with transaction.atomic():
+            locked = UnitYearFacts.objects.select_for_update().get(pk=facts.pk)
+            before = facts_snapshot(locked)
+            for upload, verdict in verdicts:
+                evidence = FactsEvidence(
+                    facts=locked, unit_id=locked.unit_id,
+                    original_name=nfc(upload.name)[-255:], kind=verdict.kind,
+                    size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
+                    uploaded_by=getattr(actor, "user", None))
+                evidence.file.save("evidence", ContentFile(upload.content), save=False)
+                stored.append(evidence.file.name)
+                evidence.save()
+                created.append(evidence)
+            reason = ""
+            if locked.is_confirmed:
+                locked.confirmed_by, locked.confirmed_at, locked.confirmed_as = None, None, ""
+                locked.save(update_fields=["confirmed_by", "confirmed_at", "confirmed_as"])
+                reason = "Thêm minh chứng sau khi đã xác nhận: cần xác nhận lại."
+            audit.record(actor, "awards.facts.evidence", locked,
+                         province_id=facts.unit.province_id, before=before,
+                         after={**facts_snapshot(locked),
+                                "evidence": [e.sha256 for e in created]}, reason=reason)
+    except BaseException:
+        storage = FactsEvidence.file.field.storage
+        for name in stored:
+            storage.delete(name)
+        raise
+    return created
 
 
 @transaction.atomic
@@ -174,10 +286,12 @@ def award_history(unit: Unit) -> list:
 
 
 def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict | None = None,
-                     forms=None, library: Library | None = None) -> dict:
+                     forms=None, library: Library | None = None,
+                     chosen: dict | None = None) -> dict:
     """(unit_id, award_form) → Eligibility for every member of the bloc year, read with a
     fixed number of queries whatever the bloc's size. `on_date`: the conference date (the
-    rulebook in force then applies); `ranks`: unit id → rank in the bloc's ranking."""
+    rulebook in force then applies); `ranks`: unit id → rank in the bloc's ranking;
+    `chosen`: unit id → forms the conference already chose it for (RULES.md 22)."""
     ranks = ranks or {}
     emulation_year = bloc_year.emulation_year
     province = bloc_year.bloc.province
@@ -193,6 +307,8 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
             emulation_year=emulation_year, unit_id__in=unit_ids).values_list(
             "unit_id", "award_form"):
         same_year.setdefault(unit_id, set()).add(form)
+    for unit_id, forms_chosen in (chosen or {}).items():
+        same_year.setdefault(unit_id, set()).update(forms_chosen)
     result = {}
     for unit_id in unit_ids:
         for form in forms or AwardForm.values:

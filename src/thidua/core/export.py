@@ -266,9 +266,18 @@ SECTIONS = (
     # awards
     Section("unit_year_facts", awards.UnitYearFacts, _by("unit__province"),
             (*awards.UnitYearFacts.FACT_FIELDS, "note", "entered_at", "confirmed_at",
-             "confirmed_as"),
+             "confirmed_as", "returned_at", "return_reason"),
             {"unit": "units", "emulation_year": "years", "entered_by": "users",
-             "confirmed_by": "users"}),
+             "confirmed_by": "users", "returned_by": "users"}),
+    Section("facts_evidence", awards.FactsEvidence, _by("unit__province"),
+            ("original_name", "kind", "size", "sha256", "uploaded_at"),
+            {"facts": "unit_year_facts", "unit": "units", "uploaded_by": "users"},
+            files=("file",)),
+    Section("leader_decisions", awards.LeaderDecision, _by(BLOC_YEAR),
+            ("number", "decision_date", "reason", "recorded_at"),
+            {"bloc_year": "bloc_years", "next_bloc_year": "bloc_years",
+             "leader_unit": "units", "elected_unit": "units", "recorded_by": "users"},
+            key=lambda o, k: k["bloc_years"][o.bloc_year_id]),
     Section("award_decisions", awards.AwardDecision, _by("emulation_year__province"),
             ("number", "decision_date", "signer", "recorded_at"),
             {"emulation_year": "years", "recorded_by": "users"},
@@ -356,7 +365,7 @@ def export_province(code: str) -> dict:
         sections[section.name] = out
     for obj, row in polls:  # the count names candidates, exported after the polls
         row["result"] = _plain(_result_out(obj.result, keys))
-    return {
+    return with_checksum({
         "format": FORMAT,
         "version": VERSION,
         "exporter": exporter_version(),
@@ -364,7 +373,22 @@ def export_province(code: str) -> dict:
         "province": province.code,
         "sections": {"users": _export_users(users), **sections},
         "files": {sha: files[sha] for sha in sorted(files)},
-    }
+    })
+
+
+def checksum(document: dict) -> str:
+    """SHA-256 of the document without its own `checksum`, over a canonical JSON text
+    (sorted keys, no spaces), so indentation or key order in the file do not matter. It
+    catches a file damaged or edited by hand; an editor who recomputes it is caught by the
+    published polls' digests (`_verify_published_polls`), printed in the minutes."""
+    body = {k: v for k, v in document.items() if k != "checksum"}
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def with_checksum(document: dict) -> dict:
+    return {**{k: v for k, v in document.items() if k != "checksum"},
+            "checksum": checksum(document)}
 
 
 def _export_users(pks):
@@ -441,6 +465,12 @@ def loads(text) -> dict:
         raise ExportFormatError(
             f"Phiên bản định dạng {document.get('version')!r} không được hỗ trợ "
             f"(chỉ nhập được phiên bản {VERSION}).")
+    if not isinstance(document.get("checksum"), str):
+        raise ExportFormatError("Tệp thiếu mã kiểm tra toàn tệp («checksum»): không nhập tệp "
+                                "không kiểm tra được.")
+    if document["checksum"] != checksum(document):
+        raise ExportFormatError("Mã kiểm tra toàn tệp («checksum») không khớp nội dung: tệp đã "
+                                "bị sửa hoặc hỏng sau khi xuất; không ghi gì.")
     sections = document.get("sections")
     if not isinstance(sections, dict):
         raise ExportFormatError("Tệp thiếu mục «sections».")
@@ -538,10 +568,13 @@ def import_province(document: dict, actor=None) -> org.Province:
                 voting.Poll.objects.filter(pk=pks["polls"][str(index)]).update(
                     result=_value("polls", index, voting.Poll, "result",
                                   _result_in(row["result"], pks)))
+            digests = _verify_published_polls(sections["polls"], pks)
             province = org.Province.objects.get(code=code)
             audit.record(actor, "province.imported", province, province_id=province.pk,
                          after={"code": code, "exporter": document.get("exporter"),
                                 "created_at": document.get("created_at"),
+                                "checksum": document.get("checksum"),
+                                "published_digests": digests,
                                 "rows": sum(len(rows) for rows in sections.values())})
     except (DomainError, DatabaseError, KeyError, AttributeError, TypeError) as exc:
         for storage, name in stored:
@@ -556,6 +589,27 @@ def import_province(document: dict, actor=None) -> org.Province:
             f"Tệp thiếu hoặc sai trường dữ liệu ({type(exc).__name__}: {exc!s:.100}); "
             "không ghi gì.") from exc
     return province
+
+
+def _verify_published_polls(rows, pks) -> dict:
+    """Each published poll's box, as imported, must hash to the digest it was published
+    with (the one in the minutes and on the public page): a ballot edited in the file,
+    even with the file's checksum recomputed, is refused. Poll key → digest, for the
+    audit event."""
+    from thidua.voting.services import stored_box_digest
+
+    digests = {}
+    for index, row in enumerate(rows, 1):
+        if row.get("state") != voting.Poll.State.PUBLISHED:
+            continue
+        poll = voting.Poll.objects.get(pk=pks["polls"][str(index)])
+        if not poll.digest or stored_box_digest(poll) != poll.digest:
+            title = poll.title or f"dòng {index}"
+            raise ExportFormatError(
+                f"Cuộc bỏ phiếu «{title}» (mục «polls», dòng {index}): các phiếu trong tệp "
+                "không khớp mã kiểm tra hòm phiếu đã công bố (phiếu bị sửa?); không ghi gì.")
+        digests[str(index)] = poll.digest
+    return digests
 
 
 def _import_users(rows):

@@ -6,6 +6,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from thidua.core import jsonlimits
 from thidua.core.text import nfc, nfc_deep
 
 TOO_LARGE = ("Yêu cầu gửi lên quá lớn (quá {mb} MB). Hãy gửi ít dữ liệu hơn; tệp đính kèm "
@@ -22,6 +23,29 @@ def too_large(request):
                                                             "message": message}]},
                             status=413)
     return render(request, "web/domain_error.html", {"errors": [(message, "")]}, status=413)
+
+
+def refuse_json(request, refusal: jsonlimits.JsonRefused):
+    """400/413 for a JSON body over the limits: JSON for the API, the error page for the
+    web."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": refusal.message,
+                             "errors": [{"field": None, "message": refusal.message}]},
+                            status=refusal.status)
+    return render(request, "web/domain_error.html", {"errors": [(refusal.message, "")]},
+                  status=refusal.status)
+
+
+FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
+def _is_json_body(request) -> bool:
+    """A body some parser of ours may read as JSON: declared JSON anywhere, or anything
+    but a form on the API (a client may forget the header or send text/plain)."""
+    kind = request.content_type or ""
+    if kind == "application/json" or kind.endswith("+json"):
+        return True
+    return request.path.startswith("/api/") and kind not in FORM_TYPES
 
 
 def _nfc_querydict(querydict):
@@ -43,15 +67,20 @@ class NFCMiddleware:
         request.GET = _nfc_querydict(request.GET)
         if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
             try:
-                if request.content_type == "application/json":
+                if _is_json_body(request):
+                    # The limits first, on the bytes: nothing below may parse a body that
+                    # would exhaust the stack or the memory.
+                    jsonlimits.check_length(request.META.get("CONTENT_LENGTH"))
+                    jsonlimits.check(request.body)
                     self._normalise_json(request)
-                elif request.content_type in {"multipart/form-data",
-                                              "application/x-www-form-urlencoded"}:
+                elif request.content_type in FORM_TYPES:
                     request.POST = _nfc_querydict(request.POST)
                     for upload in request.FILES.values():
                         upload.name = nfc(upload.name)
             except RequestDataTooBig:
                 return too_large(request)
+            except jsonlimits.JsonRefused as refusal:
+                return refuse_json(request, refusal)
         return self.get_response(request)
 
     @staticmethod

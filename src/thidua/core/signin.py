@@ -48,7 +48,11 @@ def connect():
 
 
 def end_all_sessions(user) -> int:
-    """Delete every live session of `user` (all browsers, all devices); how many."""
+    """Delete every live session of `user` (all browsers, all devices) and revoke their
+    API tokens (core.tokens.revoke_all); how many sessions."""
+    from thidua.core.tokens import revoke_all
+
+    revoke_all(user, "sign_out_everywhere")
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):

@@ -80,6 +80,18 @@ def revoke_token(user, token_id: int) -> ApiToken:
     return token
 
 
+def revoke_all(user, reason: str) -> int:
+    """Revoke every active token of `user` — on "sign out everywhere" and whenever the
+    password changes, since a token is a credential like a session: a leaked one must not
+    outlive the owner's own remedy. How many; audited when any was live."""
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+    if revoked:
+        audit.record(user, "core.api_token.revoke_all", ("core.user", user.pk),
+                     after={"tokens": revoked, "reason": reason})
+    return revoked
+
+
 def user_for_token(plain: str):
     """The active user a presented token belongs to, or None (unknown, revoked, inactive)."""
     if not plain or not plain.startswith(PREFIX) or len(plain) > 200:

@@ -4,7 +4,8 @@ the same services as real use, deterministically (fixed seed).
 Two emulation years: last year's, decided, so every unit has a membership history; and
 this year's, running, with most units registered (a few missing on purpose), targets,
 check-ins with evidence files, and the pledge signing record; the economic-technical bloc
-has also scored its year (self, peer, appraisal) and published its ranking.
+has also scored its year (self, peer, appraisal), published its ranking, and entered and
+confirmed its units' year facts (one entry waiting, one unit with none).
 """
 
 import datetime
@@ -53,6 +54,31 @@ SCORED_BLOC = "KTKT"
 LAST_YEAR_AWARDS = {"STTTT": "government_flag", "SCT": "provincial_flag",
                     "QDTPT": "provincial_flag"}
 LAST_YEAR_DECISION = "38/QĐ-UBND"
+
+# This year's facts of the economic-technical bloc (SYNTHETIC), entered by each unit's
+# officer with a note, confirmed by the leader officer (the secretariat confirms the
+# leader unit STTTT's own): most meet every standard; a few fail one rule each, so the
+# eligibility table names it (RULES.md 17–21); SXD has a press allegation under
+# verification (a deferral, NĐ 152/2025); SGTVT's entry lacks its youth-union rating and
+# waits for confirmation; BQLDA has entered nothing.
+FACTS_STANDARD = {
+    "targets_exceeded": True, "task_rating": "excellent", "party_rating": "excellent",
+    "union_rating": "excellent", "youth_union_rating": "good", "discipline_level": "none",
+    "negative_inspection": False, "pending_matter": "none", "member_count": 40,
+    "completed_count": 40, "advanced_worker_count": 32, "emulation_soldier_count": 3}
+FACTS = {
+    "STTTT": {}, "SCT": {}, "QDTPT": {"emulation_soldier_count": 0},
+    "SKHDT": {}, "SKHCN": {"advanced_worker_count": 26},
+    "BQLKCN": {"targets_exceeded": False, "task_rating": "good"},
+    "STC": {"party_rating": "completed"},
+    "STNMT": {"negative_inspection": True},
+    "SNNPTNT": {"discipline_level": "warning"},
+    "SXD": {"pending_matter": "press",
+            "pending_matter_detail": "Báo Bắc Ninh phản ánh chậm cấp phép xây dựng; Thanh "
+                                     "tra tỉnh đang xác minh (Công văn 212/TTr-NV)"},
+    "SGTVT": {"youth_union_rating": None},
+}
+UNCONFIRMED_FACTS = {"SGTVT"}
 
 INDICATORS = [
     ("Tỷ lệ hồ sơ thủ tục hành chính giải quyết đúng hạn", "%", 95, 100),
@@ -162,6 +188,7 @@ def _build(data, today):
             # since the sheets read them when they open (RULES.md 11).
             _last_years_flags(system, units, last_year, today)
             build_scoring_year(system, current, data["criteria_table"], today=today)
+            _year_facts(units, this_year, leader_officer, secretariat)
 
 
 def _last_years_flags(system, units, last_year, today):
@@ -172,6 +199,19 @@ def _last_years_flags(system, units, last_year, today):
         awards.record_award(system, units[code], last_year, form,
                             decision_number=LAST_YEAR_DECISION, decision_date=decided_on,
                             signer="Chủ tịch UBND tỉnh")
+
+
+def _year_facts(units, year, leader_officer, secretariat):
+    """This year's facts through the services a unit and its leader use (RULES.md 19a)."""
+    for code, changes in FACTS.items():
+        officer = actor_for(User.objects.get(username=f"canbo.{code.lower()}"))
+        facts = awards.enter_facts(officer, units[code], year, {**FACTS_STANDARD, **changes},
+                                   note=f"Báo cáo tổng kết năm {year.year}; quyết định xếp "
+                                        "loại tổ chức đảng, đoàn thể của cấp trên.")
+        if code in UNCONFIRMED_FACTS:
+            continue
+        confirmer = secretariat if code == LEADERS["KTKT"][1] else leader_officer
+        awards.confirm_facts(actor_for(confirmer), facts)
 
 
 def _register(actor, unit, year, rng, *, submit, late):

@@ -117,8 +117,59 @@ def _draw(document, paragraph, table: Table):
             align = (WD_ALIGN_PARAGRAPH.LEFT if row_index and col in table.left_columns
                      else WD_ALIGN_PARAGRAPH.CENTER)
             _cell_text(cell, value, bold=bold, align=align)
+    word.rows[0]._tr.get_or_add_trPr().append(_element("w:tblHeader"))  # repeats per page
     paragraph._p.addprevious(word._tbl)
     paragraph._p.getparent().remove(paragraph._p)
+
+
+def _element(tag):
+    from docx.oxml import OxmlElement
+
+    return OxmlElement(tag)
+
+
+# Software internals stay off formal papers (issue 15, item 6): the rule numbers of
+# docs/RULES.md that pages and API errors cite ("(Quy tắc 28–33)", "— Quy tắc 4").
+CITATION = re.compile(r"\s*\((?:theo )?Quy tắc [0-9][0-9,–\- ]*\)"
+                      r"|\s*[—–-]\s*Quy tắc [0-9][0-9,–\- ]*(?=\))"
+                      r"|;?\s*Quy tắc [0-9][0-9,–\- ]*(?=\))")
+
+
+def formal_text(text: str) -> str:
+    """`text` as a formal paper prints it: without the product's rule citations."""
+    return CITATION.sub("", text)
+
+
+def _formal(value):
+    if isinstance(value, str):
+        return formal_text(value)
+    if isinstance(value, dict):
+        return {key: _formal(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_formal(item) for item in value]
+    if isinstance(value, Table):
+        return Table(_formal(value.headers), _formal(value.rows), value.widths_mm,
+                     value.bold_rows, value.left_columns)
+    return value
+
+
+def _subject_rule(document, subject: str):
+    """Narrow the rule under the trích yếu (templates/build.subject_rule) to a share of the
+    subject's longest line, centred."""
+    from docx.shared import Pt
+
+    section = document.sections[0]
+    usable = section.page_width - section.left_margin - section.right_margin
+    longest = max((F.text_width(line, F.SUBJECT_SIZE.pt) for line in subject.splitlines()),
+                  default=0)
+    numerator, denominator = F.SUBJECT_RULE_SHARE
+    length = max(F.SUBJECT_RULE_MIN, min(longest, usable) * numerator // denominator)
+    for paragraph in document.paragraphs:
+        if paragraph.style is not None and paragraph.style.name == F.SUBJECT_RULE_STYLE:
+            side = max(0, int((usable - length) / 2))
+            paragraph.paragraph_format.left_indent = side
+            paragraph.paragraph_format.right_indent = side
+            paragraph.paragraph_format.space_before = Pt(0)
 
 
 def _images(template, value):
@@ -138,16 +189,18 @@ def _images(template, value):
 def render(name: str, context: dict) -> bytes:
     """The filled DOCX of template `name` as bytes."""
     template = DocxTemplate(template_path(name))
+    context = _formal(context)
     tables = {key: value for key, value in context.items() if isinstance(value, Table)}
     filled = {key: (_marker(key) if key in tables else _images(template, value))
               for key, value in context.items()}
     template.render(filled, autoescape=True)
+    document = template.docx
     if tables:
-        document = template.docx
         for paragraph in list(document.paragraphs):
             for key, table in tables.items():
                 if paragraph.text.strip() == _marker(key):
                     _draw(document, paragraph, table)
+    _subject_rule(document, str(context.get("subject", "")))
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()

@@ -4,6 +4,8 @@ The template builder (templates/build.py), the engine and the tests all read the
 change of the law is a change here, then `python -m thidua.documents.templates.build`.
 """
 
+import functools
+
 from docx.shared import Mm, Pt
 
 FONT = "Times New Roman"  # RULES.md 36 (LibreOffice renders it with Liberation Serif)
@@ -29,6 +31,12 @@ SIGNATURE_SIZE = Pt(14)  # bold
 RECIPIENTS_LABEL_SIZE = Pt(12)  # bold italic
 RECIPIENTS_SIZE = Pt(11)
 PAGE_NUMBER_SIZE = Pt(13)
+# Decree 30/2020, Appendix I: at least 6 pt between paragraphs.
+PARAGRAPH_AFTER = Pt(6)
+# The short solid rule under the trích yếu: 1/3 to 1/2 of the line's length, centred.
+SUBJECT_RULE_STYLE = "Trich yeu rule"
+SUBJECT_RULE_SHARE = (1, 3)
+SUBJECT_RULE_MIN = Mm(15)
 
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -67,13 +75,42 @@ def date_line(place: str, on) -> str:
     return f"{place}, ngày {on.day:02d} tháng {month} năm {on.year}"
 
 
-def text_width(text: str, size_pt: float, font_file: str = PDF_FONT_FILE) -> int:
-    """Width in EMU of `text` set in the (metric-compatible) font at `size_pt`: the motto's
-    rule is drawn exactly as long as the line."""
+@functools.cache
+def _metrics(font_file: str):
     from fontTools.ttLib import TTFont
 
     font = TTFont(font_file)
-    cmap, metrics = font.getBestCmap(), font["hmtx"].metrics
-    units = font["head"].unitsPerEm
-    advance = sum(metrics[cmap[ord(ch)]][0] for ch in text)
+    return font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
+
+
+def blank_date_line(place: str) -> str:
+    """An unnumbered draft is not signed yet: the date is left for the signer to write."""
+    return f"{place}, ngày … tháng … năm …"
+
+
+def local_date(value):
+    """The calendar day of a date, or of an aware datetime in the province's time
+    (settings.TIME_ZONE, Asia/Ho_Chi_Minh) — never UTC's, which is still the day before
+    until 07:00."""
+    import datetime
+
+    from django.utils import timezone
+
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+def short_date(value) -> str:
+    """"07/12/2026", in local time (see `local_date`)."""
+    return f"{local_date(value):%d/%m/%Y}"
+
+
+def text_width(text: str, size_pt: float, font_file: str = PDF_FONT_FILE) -> int:
+    """Width in EMU of `text` set in the (metric-compatible) font at `size_pt`: the motto's
+    rule is drawn exactly as long as the line (characters the font lacks count as a
+    space's width)."""
+    cmap, metrics, units = _metrics(font_file)
+    space = metrics[cmap[ord(" ")]][0]
+    advance = sum(metrics[cmap[ord(ch)]][0] if ord(ch) in cmap else space for ch in text)
     return int(advance / units * size_pt * 12700)

@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from thidua.awards.rulebooks import RulebookNotFound, rulebook_for
+from thidua.awards.rulebooks import rulebook_for
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import NotFound
 from thidua.documents import format as F
@@ -17,7 +17,7 @@ from thidua.documents import rules
 from thidua.documents.engine import Table
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
-from thidua.pledges.models import PledgeSignature, Registration
+from thidua.pledges.models import PledgeSignature, PledgeSigning, Registration
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring.domain.display import vi_number
 from thidua.scoring.models import PublishedRanking, ScoreSheet
@@ -44,6 +44,14 @@ class Kind:
     context: Callable  # (actor, subject, on: date) -> dict (body, signer, recipients)
     filename: Callable  # (subject) -> str, without extension
     province_id: Callable  # (subject) -> int
+    # (subject) -> date or None: the day of the event the paper records (the meeting for
+    # minutes and count records, the conference for ballots, the signing ceremony for the
+    # pledge). Such a paper is dated that day, drafted or issued. Without one, a paper is
+    # dated the day it is signed: typed when issued, left blank on an unnumbered draft.
+    event_date: Callable | None = None
+
+    def paper_date(self, subject):
+        return self.event_date(subject) if self.event_date is not None else None
 
 
 def _parent(province) -> str:
@@ -62,14 +70,31 @@ def bloc_issuer(bloc_year) -> Issuer:
                   bloc.name.upper(), bloc.province.name)
 
 
-def legal_bases(province_code: str, on: datetime.date) -> list[str]:
+def legal_bases(province_code: str, on: datetime.date, *, last: str = ".") -> list[str]:
     """Căn cứ: the texts of the rulebook in force on the document's date (RULES.md 37's
-    numbering and the date both come from that day)."""
-    try:
-        book = rulebook_for(province_code, on)
-    except RulebookNotFound:
-        return []
-    return [f"Căn cứ {basis.title};" for basis in book.legal_bases(on)]
+    numbering and the date both come from that day), each line closed by ";" and the last
+    by `last` — "." where the bases end the preamble, ";" where a "Xét đề nghị …" line
+    follows them (the decision). A date no rulebook covers is refused (422, naming the
+    periods that exist): a document without its căn cứ would be defective."""
+    return rulebook_for(province_code, on).legal_basis_lines(on, last=last)
+
+
+def dossier_form(province_code: str, on: datetime.date, paper: str):
+    """RULES.md 41: the dossier paper (proposal_letter, achievement_report) as the texts in
+    force on the date name and number it (rulebook setting documents.forms)."""
+    return rulebook_for(province_code, on).value("documents.forms")[paper]
+
+
+def date_line(kind: Kind, subject, *, number: int | None, on: datetime.date) -> str:
+    """Issue 15, item 3: a paper's date is its event's (`Kind.event_date`); otherwise the
+    signing date `on` of an issued paper; an unnumbered draft leaves it blank to write."""
+    place = kind.issuer(subject).place
+    event = kind.paper_date(subject)
+    if event is not None:
+        return F.date_line(place, event)
+    if number is None:
+        return F.blank_date_line(place)
+    return F.date_line(place, on)
 
 
 def common_context(kind: Kind, subject, *, number: int | None, on: datetime.date) -> dict:
@@ -78,18 +103,20 @@ def common_context(kind: Kind, subject, *, number: int | None, on: datetime.date
         "parent_agency": issuer.parent_agency,
         "issuing_agency": issuer.issuing_agency,
         "number_line": F.number_line(number, kind.symbol, issuer.abbreviation),
-        "date_line": F.date_line(issuer.place, on),
+        "date_line": date_line(kind, subject, number=number, on=on),
     }
 
 
-def _unit_signer():
-    return {"mandate": "", "title": "THỦ TRƯỞNG ĐƠN VỊ", "name": ""}
+def _unit_signer(unit):
+    from thidua.documents import signers  # noqa: PLC0415 - signers imports rules only
+
+    return signers.unit_block(unit)
 
 
 def _bloc_signer(bloc_year):
-    kind = "KHỐI" if bloc_year.bloc.kind == bloc_year.bloc.Kind.KHOI else "CỤM"
-    return {"mandate": f"TM. {kind} THI ĐUA", "title": f"TRƯỞNG {kind}",
-            "name": bloc_year.leader_unit.name}
+    from thidua.documents import signers  # noqa: PLC0415
+
+    return signers.bloc_block(bloc_year)
 
 
 def _titles(registration) -> list[str]:
@@ -124,7 +151,7 @@ def registration_context(actor, registration, on) -> dict:
                     for i, t in enumerate(registration.targets.all(), 1)],
         "closing": [f"{unit.name} cam kết tổ chức thực hiện đạt và vượt các chỉ tiêu đã "
                     "đăng ký."],
-        "signer": _unit_signer(),
+        "signer": _unit_signer(unit),
         "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
                        f"- Trưởng {bloc.name};", "- Lưu: VT."],
     }
@@ -146,6 +173,12 @@ def load_bloc_year(actor: Actor, pk: int, can_view=rules.can_view_pledge_doc) ->
     if bloc_year is None or not can_view(actor, bloc_year):
         raise NotFound("Không tìm thấy khối thi đua.")
     return bloc_year
+
+
+def _signing_day(bloc_year):
+    """The pledge is dated the day the heads signed it (PledgeSigning), once recorded."""
+    signing = PledgeSigning.objects.filter(bloc_year=bloc_year).first()
+    return signing.signed_on if signing else None
 
 
 def pledge_context(actor, bloc_year, on) -> dict:
@@ -193,6 +226,8 @@ def pledge_context(actor, bloc_year, on) -> dict:
         "signatures": [{"no": i, "name": u.name,
                         "signer": getattr(signatures.get(u.id), "signer_name", ""),
                         "note": note(u)} for i, u in enumerate(units, 1)],
+        "closing": ["Giao ước có hiệu lực từ ngày ký; mỗi đơn vị thành viên giữ một bản, "
+                    "một bản gửi Thường trực Hội đồng Thi đua - Khen thưởng tỉnh."],
         "signer": _bloc_signer(bloc_year),
         "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
                        "- Các đơn vị thành viên;", "- Lưu: VT."],
@@ -204,7 +239,7 @@ PLEDGE = Kind(
     load=load_bloc_year, issuer=bloc_issuer, can_issue=rules.can_issue_pledge_doc,
     context=pledge_context,
     filename=lambda b: f"giao-uoc-thi-dua-{b.year}-{b.bloc.code}",
-    province_id=lambda b: b.bloc.province_id)
+    province_id=lambda b: b.bloc.province_id, event_date=_signing_day)
 
 
 # --- a unit's self-assessment ----------------------------------------------------------------
@@ -242,7 +277,7 @@ def self_assessment_context(actor, sheet, on) -> dict:
                    f"Điểm thưởng: {vi_number(sheet.bonus)}; điểm trừ: "
                    f"{vi_number(sheet.penalty)}.",
                    f"Tổng điểm tự chấm: {vi_number(sheet.final)}."],
-        "signer": _unit_signer(),
+        "signer": _unit_signer(unit),
         "recipients": [f"- Trưởng {bloc_year.bloc.name};", "- Lưu: VT."],
     }
 
@@ -293,7 +328,7 @@ def ranking_context(actor, bloc_year, on) -> dict:
         "legal_bases": legal_bases(bloc_year.bloc.province.code, on),
         "intro": [f"{bloc_year.bloc.name} tổng hợp kết quả chấm điểm thi đua năm "
                   f"{bloc_year.year} (bảng tiêu chí “{view.table.name}”, công bố ngày "
-                  f"{view.ranking.published_at:%d/%m/%Y}) như sau:"],
+                  f"{F.short_date(view.ranking.published_at)}) như sau:"],
         "ranking_table": Table(headers, rows, [15, 70] + [share] * len(sections)
                                + fixed[2:]),
         "notes": notes,
@@ -315,6 +350,7 @@ KINDS = {kind.slug: kind for kind in (REGISTRATION, PLEDGE, SELF_ASSESSMENT, RAN
 
 # The award documents (tờ trình, form 02, decision draft): kinds_awards.py.
 bloc_signer = _bloc_signer
+unit_signer = _unit_signer
 from thidua.documents.kinds_awards import award_kinds  # noqa: E402
 
 KINDS.update({kind.slug: kind for kind in award_kinds()})

@@ -1,9 +1,11 @@
 """The award documents (issue 6, item 4; RULES.md 41): the bloc's proposal letter to the
-province (tờ trình, form 01), each proposed collective's achievement report (form 02) and
-the chairman's decision draft (dự thảo quyết định). Registered in kinds.KINDS.
+province (tờ trình), each proposed collective's achievement report (báo cáo thành tích)
+and the chairman's decision draft (dự thảo quyết định). Registered in kinds.KINDS.
 
 Legal bases (căn cứ) come from the rulebook in force on the document's date, as for every
-kind. kinds.py registers `award_kinds()` at its end, so the shared helpers are imported
+kind; so do the dossier papers' form names and numbers (rulebook `documents.forms`:
+Mẫu số 01 of NĐ 91/2017 for the report before 2024, Mẫu số 01/02 of NĐ 98/2023 after).
+kinds.py registers `award_kinds()` at its end, so the shared helpers are imported
 inside the functions here (either module may be imported first).
 """
 
@@ -40,6 +42,14 @@ def _council(province) -> str:
     return f"Hội đồng Thi đua - Khen thưởng tỉnh {province.name}"
 
 
+def _numbered(paper, short: bool = False) -> str:
+    """" (Mẫu số 01 ban hành kèm theo …)" after a paper's name where the period's texts
+    number it (short: " (Mẫu số 01)"), nothing where they do not (RULES.md 41)."""
+    if not paper.number:
+        return ""
+    return f" ({paper.number.split(' ban hành')[0]})" if short else f" ({paper.number})"
+
+
 def _ranks(bloc_year) -> dict:
     from thidua.awards.proposals import bloc_ranking  # noqa: PLC0415
 
@@ -57,7 +67,7 @@ def _conference(bloc_year):
     return conference, sum(rows), len(rows)
 
 
-# --- the proposal letter (tờ trình, form 01) --------------------------------------------------
+# --- the proposal letter (tờ trình) --------------------------------------------------
 
 def load_proposal(actor: Actor, pk: int) -> Proposal:
     proposal = (Proposal.objects.select_related(
@@ -113,13 +123,15 @@ def proposal_context(actor, proposal, on) -> dict:
                     f"Ủy ban nhân dân tỉnh {province.name} khen thưởng (Cờ thi đua của Chính "
                     "phủ: đề nghị Thủ tướng Chính phủ tặng) cho các tập thể nêu trên./."],
         "attachments": ["- Biên bản họp bình xét thi đua của khối, kèm kết quả bỏ phiếu;",
-                        "- Báo cáo thành tích của từng tập thể được đề nghị (mẫu số 02)."],
+                        "- Báo cáo thành tích của từng tập thể được đề nghị"
+                        + _numbered(k.dossier_form(province.code, on, "achievement_report"))
+                        + "."],
         "signer": k.bloc_signer(bloc_year),
         "recipients": ["- Như trên;", "- Các đơn vị thành viên;", "- Lưu: VT."],
     }
 
 
-# --- a collective's achievement report (form 02) -------------------------------------------
+# --- a collective's achievement report -------------------------------------------
 
 def load_line(actor: Actor, pk: int) -> ProposalLine:
     line = (ProposalLine.objects.select_related(
@@ -171,6 +183,9 @@ def achievement_context(actor, line, on) -> dict:
         "- Xếp loại mức độ hoàn thành nhiệm vụ: "
         f"{fact(facts and facts.get_task_rating_display())}.",
         "- Xếp loại tổ chức đảng: " f"{fact(facts and facts.get_party_rating_display())}.",
+        "- Xếp loại đoàn thể: Công đoàn cơ sở "
+        f"{fact(facts and facts.get_union_rating_display())}; Đoàn Thanh niên "
+        f"{fact(facts and facts.get_youth_union_rating_display())}.",
         "- Số thành viên đạt Lao động tiên tiến / Chiến sĩ thi đua cơ sở: "
         f"{fact(facts and facts.advanced_worker_count)} / "
         f"{fact(facts and facts.emulation_soldier_count)}.",
@@ -185,7 +200,9 @@ def achievement_context(actor, line, on) -> dict:
     ]
     titles = [_history_row(a) for a in history if a.award_form in TITLES]
     rewards = [_history_row(a) for a in history if a.award_form not in TITLES]
+    paper = _k().dossier_form(unit.province.code, on, "achievement_report")
     return {
+        "form_line": paper.number or "",
         "doc_type": "BÁO CÁO THÀNH TÍCH",
         "subject": f"Đề nghị tặng {form} năm {year}",
         "unit_line": f"Tên tập thể đề nghị: {unit.name}",
@@ -195,7 +212,7 @@ def achievement_context(actor, line, on) -> dict:
         "rewards": rewards or [_blank_row()],
         "history_note": ["(Các danh hiệu, hình thức khen thưởng đã nhận lấy từ dữ liệu khen "
                          "thưởng của tỉnh; đơn vị bổ sung các khen thưởng khác nếu có.)"],
-        "signer": {"mandate": "", "title": "THỦ TRƯỞNG ĐƠN VỊ", "name": ""},
+        "signer": _k().unit_signer(unit),
         "recipients": [f"- Trưởng {bloc.name};", "- Lưu: VT."],
     }
 
@@ -234,9 +251,11 @@ def decision_signer(vice_chair: bool = True) -> dict:
     """Decree 30: a vice-chairman signs for the chairman (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH);
     the chairman signs as CHỦ TỊCH. The draft is prepared for the vice-chairman in charge
     of emulation work, the usual case; the office changes it in Word otherwise."""
+    from thidua.documents.signers import BLANK_NAME  # noqa: PLC0415
+
     if vice_chair:
-        return {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH", "name": ""}
-    return {"mandate": "", "title": "CHỦ TỊCH", "name": ""}
+        return {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH", "name": BLANK_NAME}
+    return {"mandate": "", "title": "CHỦ TỊCH", "name": BLANK_NAME}
 
 
 def decision_context(actor, emulation_year, on) -> dict:
@@ -256,7 +275,8 @@ def decision_context(actor, emulation_year, on) -> dict:
         "doc_type": "QUYẾT ĐỊNH",
         "subject": f"Về việc tặng {forms} năm {year}",
         "authority": f"CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH {province.name.upper()}",
-        "legal_bases": k.legal_bases(province.code, on),
+        # Decree 30: the căn cứ lines run on into "Xét đề nghị …", so the last keeps ";".
+        "legal_bases": k.legal_bases(province.code, on, last=";"),
         "considering": considering,
         "articles": [
             {"head": "Điều 1.", "text": "Tặng danh hiệu thi đua, hình thức khen thưởng cho "
@@ -278,14 +298,14 @@ def decision_context(actor, emulation_year, on) -> dict:
 def award_kinds() -> list:
     Kind = _k().Kind  # noqa: N806
     return [
-        Kind(slug="to-trinh", label="Tờ trình đề nghị khen thưởng (mẫu 01)",
+        Kind(slug="to-trinh", label="Tờ trình đề nghị khen thưởng",
              template="proposal_letter", symbol="TTr", load=load_proposal,
              issuer=lambda p: _k().bloc_issuer(p.bloc_year),
              can_issue=rules.can_issue_proposal_letter, context=proposal_context,
              filename=lambda p: f"to-trinh-khen-thuong-{p.bloc_year.year}-"
                                 f"{p.bloc_year.bloc.code}",
              province_id=lambda p: p.bloc_year.bloc.province_id),
-        Kind(slug="bao-cao-thanh-tich", label="Báo cáo thành tích tập thể (mẫu 02)",
+        Kind(slug="bao-cao-thanh-tich", label="Báo cáo thành tích tập thể",
              template="achievement_report", symbol="BC", load=load_line,
              issuer=lambda line: _k().unit_issuer(line.unit),
              can_issue=rules.can_issue_achievement_report, context=achievement_context,
@@ -319,12 +339,15 @@ def visible_papers(actor: Actor, proposal) -> list[tuple[str, str, int]]:
     if proposal is None:
         return []
     papers = []
+    province, on = proposal.bloc_year.bloc.province.code, proposal.conference_date
+    letter = _numbered(_k().dossier_form(province, on, "proposal_letter"), short=True)
+    report = _numbered(_k().dossier_form(province, on, "achievement_report"), short=True)
     if rules.can_view_proposal_letter(actor, proposal):
-        papers.append(("Tờ trình đề nghị khen thưởng (mẫu 01)", "to-trinh", proposal.id))
+        papers.append((f"Tờ trình đề nghị khen thưởng{letter}", "to-trinh", proposal.id))
     for line in _lines(proposal):
         line.proposal = proposal
         if rules.can_view_achievement_report(actor, line):
-            papers.append((f"Báo cáo thành tích (mẫu 02) — {line.unit.name}, "
+            papers.append((f"Báo cáo thành tích{report} — {line.unit.name}, "
                            f"{AwardForm(line.award_form).label}", "bao-cao-thanh-tich",
                            line.id))
     return papers

@@ -20,10 +20,12 @@ import segno
 from django.utils import timezone
 
 from thidua.awards.domain.text import format_fraction
+from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, NotFound
-from thidua.documents import rules
+from thidua.documents import rules, signers
 from thidua.documents.charts import horizontal_bars
 from thidua.documents.engine import Image
+from thidua.documents.format import local_date, short_date
 from thidua.org.rules import Actor
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring.domain.display import vi_number
@@ -39,6 +41,17 @@ QR_WIDTH_MM = 38
 CHART_WIDTH_MM = 150
 RECIPIENTS = ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
               "- Các đơn vị thành viên;", "- Lưu: VT."]
+
+
+ANNEX_INTRO = ("Phụ lục dùng để đối chiếu, không thuộc nội dung biên bản. Mỗi cuộc bỏ phiếu "
+               "đã công bố có một mã kiểm tra tính từ danh sách phiếu trong hòm phiếu "
+               "(SHA-256; in cách mỗi 8 ký tự cho dễ đọc): trang kết quả công khai cho tải "
+               "danh sách phiếu để ai cũng tính lại được mã này và thấy phiếu của mình.")
+
+
+def grouped_code(code: str, size: int = 8) -> str:
+    """A long check code in groups of `size` characters, so it reads and wraps cleanly."""
+    return " ".join(code[i:i + size] for i in range(0, len(code), size))
 
 
 def _registry():
@@ -216,8 +229,6 @@ def poll_count(actor: Actor, poll: Poll) -> dict:
     notes = list(tally.explanations)
     if outcome.reconciliation is not None:
         notes.append(outcome.reconciliation.sentence + ".")
-    if poll.state == Poll.State.PUBLISHED:
-        notes.append(f"Mã kiểm tra hòm phiếu (SHA-256): {poll.digest}.")
     return {
         "poll": poll, "tally": tally,
         "counts": [{"no": i, "label": label, "value": str(value)}
@@ -253,7 +264,8 @@ def count_record_context(actor, poll, on) -> dict:
     count = poll_count(actor, poll)
     committee = list(conference.committee.order_by("id"))
     members = ", ".join(f"{m.name}{f' ({m.role})' if m.role else ''}" for m in committee)
-    head = committee[0].name if committee else ""
+    heads = [m for m in committee if (m.role or "").strip().lower().startswith("trưởng")]
+    head = signers.person_name((heads or committee)[0].name) if committee else ""
     return {
         "doc_type": "BIÊN BẢN",
         "subject": f"Kiểm phiếu: {poll.title}",
@@ -271,7 +283,8 @@ def count_record_context(actor, poll, on) -> dict:
                       for i, m in enumerate(committee, 1)],
         "closing": ["Biên bản lập xong tại hội nghị, Ban kiểm phiếu đã đọc lại và cùng ký "
                     "tên."],
-        "signer": {"mandate": "TM. BAN KIỂM PHIẾU", "title": "TRƯỞNG BAN", "name": head},
+        "signer": {"mandate": "TM. BAN KIỂM PHIẾU", "title": "TRƯỞNG BAN",
+                   "name": head or signers.BLANK_NAME},
         "recipients": ["- Chủ trì hội nghị;", f"- Các đơn vị thành viên {bloc_year.bloc.name};",
                        "- Lưu: VT."],
     }
@@ -326,12 +339,45 @@ def _score_chart(actor, bloc_year) -> tuple[list[str], Image | str]:
     png = horizontal_bars(
         [line.unit.name for line in view.lines], [float(line.final) for line in view.lines],
         title=f"Tổng điểm thi đua năm {bloc_year.year} (xếp hạng công bố ngày "
-              f"{view.ranking.published_at:%d/%m/%Y})", axis="Tổng điểm",
+              f"{short_date(view.ranking.published_at)})", axis="Tổng điểm",
         value_texts=[vi_number(line.final) for line in view.lines])
     return ([f"Hội nghị nghe công bố kết quả chấm điểm, xếp hạng thi đua năm {bloc_year.year}"
              f" (bảng tiêu chí “{view.table.name}”): đứng đầu là {view.lines[0].unit.name} "
              f"với {vi_number(view.lines[0].final)} điểm (biểu đồ dưới)."],
             Image(png, CHART_WIDTH_MM))
+
+
+def eligibility_lines(poll: Poll) -> list[str]:
+    """Issue 11 item 2: who was left off an award ballot as not eligible, and who stood
+    all the same with the reason the conference gave."""
+    entries = poll.ineligible or []
+    left = [e for e in entries if not e.get("override")]
+    lines = [f"{e['name']} chưa đủ điều kiện ({'; '.join(e['reasons'])}) nhưng được đưa vào "
+             f"danh sách bỏ phiếu, lý do: {e['override']}." for e in entries
+             if e.get("override")]
+    if left:
+        lines.insert(0, "Không đưa vào danh sách bỏ phiếu vì chưa đủ điều kiện: " + "; ".join(
+            f"{e['name']} ({'; '.join(e['reasons'])})" for e in left) + ".")
+    return lines
+
+
+def chosen_by_form(polls, counts) -> dict:
+    """Award form → the unit names the conference chose, in RULES.md 32's order: the
+    latest main poll of the form (as the allocation reads it), then each run-off after it
+    in the order held. A form whose last run-off tied again has its tied left out (the
+    minutes say a run-off is due)."""
+    chosen, chains = {}, {}
+    for poll in polls:
+        if poll.kind != Poll.Kind.AWARD_PROPOSAL:
+            continue
+        if poll.run_off_of_id is None:
+            chains[poll.award_form] = [poll]
+        elif poll.award_form in chains and poll.run_off_of_id in {
+                p.pk for p in chains[poll.award_form]}:
+            chains[poll.award_form].append(poll)
+    for form, chain in chains.items():
+        chosen[form] = [name for poll in chain for name in counts[poll.pk]["selected"]]
+    return chosen
 
 
 def minutes_context(actor, conference, on) -> dict:
@@ -351,20 +397,36 @@ def minutes_context(actor, conference, on) -> dict:
         lines = [f"Số đơn vị thành viên {tally.members}, có mặt {tally.present}; phát ra "
                  f"{count['issued']} phiếu, thu vào {tally.cast} phiếu, hợp lệ {tally.valid} "
                  f"phiếu, không hợp lệ {tally.invalid} phiếu.", *count["rule_lines"]]
+        lines += eligibility_lines(poll)
         lines += count["notes"]
         lines.append("Kết quả: " + (", ".join(count["selected"]) if count["selected"]
                                     else "không ứng viên nào được chọn") + ".")
         poll_blocks.append({"heading": f"{number}. {poll.title}", "lines": lines,
-                            "candidates": count["candidates"], "chart": chart_of(count)})
-    digests = [f"“{p.title}”: {p.digest}." if p.state == Poll.State.PUBLISHED else
-               f"“{p.title}”: chưa công bố (mã kiểm tra có khi công bố kết quả)."
-               for p in polls]
+                            "candidates": count["candidates"], "chart": chart_of(count),
+                            "poll": poll})
+    chosen = chosen_by_form(polls, counts)
+    # The form's result after its run-offs, under the last poll of its chain: the line the
+    # proposal, the press release and the decision must agree with (issue 15 item 1).
+    last = {}
+    for block in poll_blocks:
+        if block["poll"].kind == Poll.Kind.AWARD_PROPOSAL:
+            last[block["poll"].award_form] = block
+    for form, block in last.items():
+        if block["poll"].run_off_of_id is not None:
+            block["lines"].append(
+                f"Kết quả bình xét {AwardForm(form).label} sau bỏ phiếu lại: "
+                + (", ".join(chosen[form]) or "không đơn vị nào được chọn") + ".")
+    digests = [{"poll": f"{i}. {p.title}",
+                "code": grouped_code(p.digest) if p.state == Poll.State.PUBLISHED
+                else "Chưa công bố kết quả: mã kiểm tra có khi công bố."}
+               for i, p in enumerate(polls, 1)]
     return {
         "doc_type": "BIÊN BẢN",
         "subject": f"Hội nghị tổng kết, bình xét thi đua {bloc.name} năm {bloc_year.year}",
         "legal_bases": _registry().legal_bases(bloc.province.code, on),
         "opening": [f"Thời gian: {_held(conference)}.", f"Địa điểm: {conference.place}.",
-                    f"Chủ trì: {conference.chair}.", f"Thư ký: {conference.secretary}.",
+                    f"Chủ trì: {_person(conference, 'chair')}.",
+                    f"Thư ký: {_person(conference, 'secretary')}.",
                     f"Khách mời (không biểu quyết): {conference.guests or 'không có'}.",
                     attendance_line, f"Số đơn vị dự họp: {quorum.sentence}."],
         "attendance": attendance,
@@ -374,14 +436,26 @@ def minutes_context(actor, conference, on) -> dict:
         "score_chart": score_chart,
         "no_polls": [] if polls else ["Chưa có cuộc bỏ phiếu nào được kiểm phiếu."],
         "polls": poll_blocks,
+        "chosen": chosen,
         "elections": _elections(actor, polls, counts, bloc_year),
-        "digests": digests or ["Chưa có cuộc bỏ phiếu nào được công bố."],
+        "digests": digests or [{"poll": "Chưa có cuộc bỏ phiếu nào được kiểm phiếu.",
+                                "code": ""}],
+        "annex_intro": ANNEX_INTRO,
         "closing": [f"Hội nghị kết thúc vào hồi {_ended(conference)} cùng ngày. Biên bản đã "
                     "được đọc lại trước hội nghị, các đại biểu dự họp nhất trí thông qua."],
-        "secretary": {"title": "THƯ KÝ", "name": conference.secretary},
-        "chair": {"title": "CHỦ TRÌ", "name": conference.chair},
+        "secretary": signers.minutes_block(conference, "secretary", "THƯ KÝ"),
+        "chair": signers.minutes_block(conference, "chair", "CHỦ TRÌ"),
         "recipients": RECIPIENTS,
     }
+
+
+def _person(conference, role) -> str:
+    """"Nguyễn Văn An, Giám đốc Sở Công Thương" when the signer was entered; else what
+    the conference's own field says."""
+    name, title = signers.meeting_person(conference, role)
+    if title:
+        return f"{name}, {title}"
+    return conference.chair if role == "chair" else conference.secretary
 
 
 def _can_issue_minutes(actor, conference) -> bool:
@@ -400,6 +474,16 @@ def _poll_file(prefix):
     return filename
 
 
+def conference_day(conference):
+    """The day the conference met, in local time: the date of its minutes, count records
+    and ballots."""
+    return local_date(conference.held_at)
+
+
+def _poll_day(poll):
+    return conference_day(poll.conference)
+
+
 def _poll_province(poll) -> int:
     return poll.conference.bloc_year.bloc.province_id
 
@@ -411,20 +495,22 @@ def conference_kinds() -> tuple:
         kind(slug="phieu-bau", label="Phiếu bầu (phiếu giấy in sẵn mã)", template="ballots",
              symbol="", load=load_ballot_poll, issuer=_poll_issuer, can_issue=_never,
              context=ballots_context, filename=_poll_file("phieu-bau"),
-             province_id=_poll_province),
+             province_id=_poll_province, event_date=_poll_day),
         kind(slug="the-bieu-quyet", label="Thẻ biểu quyết (mã QR)", template="voting_cards",
              symbol="", load=load_cards_poll, issuer=_poll_issuer, can_issue=_never,
              context=cards_context, filename=_poll_file("the-bieu-quyet"),
-             province_id=_poll_province),
+             province_id=_poll_province, event_date=_poll_day),
         kind(slug="kiem-phieu", label="Biên bản kiểm phiếu", template="count_record",
              symbol="BB", load=load_counted_poll, issuer=_poll_issuer,
              can_issue=rules.can_issue_count_record_doc, context=count_record_context,
-             filename=_poll_file("bien-ban-kiem-phieu"), province_id=_poll_province),
+             filename=_poll_file("bien-ban-kiem-phieu"), province_id=_poll_province,
+             event_date=_poll_day),
         kind(slug="bien-ban-hop", label="Biên bản họp bình xét thi đua", template="minutes",
              symbol="BB", load=load_conference,
              issuer=lambda c: _registry().bloc_issuer(c.bloc_year),
              can_issue=_can_issue_minutes, context=minutes_context,
              filename=lambda c: f"bien-ban-hop-binh-xet-{c.bloc_year.year}-"
                                 f"{c.bloc_year.bloc.code}",
-             province_id=lambda c: c.bloc_year.bloc.province_id),
+             province_id=lambda c: c.bloc_year.bloc.province_id,
+             event_date=conference_day),
     )

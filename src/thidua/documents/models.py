@@ -88,3 +88,49 @@ class DocumentJob(models.Model):
     @property
     def finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Signer(models.Model):
+    """Who signs the papers (issue 15, item 2), entered once and used by every paper: a
+    unit's signer (its head, or a deputy signing KT.) signs the unit's papers and, when the
+    unit leads a bloc, the bloc's papers as Trưởng khối; a conference's chair and secretary
+    sign its minutes. Decree 30/2020, Appendix I: the authority line ("KT. GIÁM ĐỐC",
+    "TM. ỦY BAN NHÂN DÂN", "Q. GIÁM ĐỐC"), the signer's title, then the full name."""
+
+    class Role(models.TextChoices):
+        HEAD = "head", "Người ký văn bản của đơn vị"
+        CHAIR = "chair", "Chủ trì hội nghị"
+        SECRETARY = "secretary", "Thư ký hội nghị"
+
+    class Authority(models.TextChoices):
+        DIRECT = "", "Ký trực tiếp (người đứng đầu)"
+        KT = "KT.", "KT. — cấp phó ký thay người đứng đầu"
+        TM = "TM.", "TM. — thay mặt tập thể lãnh đạo"
+        Q = "Q.", "Q. — quyền người đứng đầu"
+
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="signers")
+    conference = models.ForeignKey("voting.Conference", null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="signers")
+    role = models.CharField("vai trò", max_length=12, choices=Role.choices)
+    authority = models.CharField("thẩm quyền ký", max_length=4, choices=Authority.choices,
+                                 blank=True, default="")
+    # KT.: the head's title ("Giám đốc"); TM.: the collective ("Ủy ban nhân dân").
+    on_behalf_of = models.CharField("ký thay / thay mặt", max_length=120, blank=True)
+    title = models.CharField("chức vụ người ký", max_length=120)
+    name = models.CharField("họ và tên", max_length=120)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "role"], name="one_signer_per_unit_role"),
+            models.UniqueConstraint(fields=["conference", "role"],
+                                    name="one_signer_per_conference_role"),
+            models.CheckConstraint(
+                condition=(models.Q(unit__isnull=False, conference__isnull=True)
+                           | models.Q(unit__isnull=True, conference__isnull=False)),
+                name="signer_of_a_unit_or_a_conference"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.name}"

@@ -133,3 +133,26 @@ def can_view_decision_draft(actor: Actor, emulation_year) -> bool:
 def can_issue_decision_draft(actor: Actor, emulation_year) -> bool:
     """Never here: the provincial People's Committee's office numbers its decisions."""
     return False
+
+
+# --- who signs (signers.py) -------------------------------------------------------------------
+
+def can_view_signers_of_unit(actor: Actor, unit) -> bool:
+    from thidua.org.rules import can_view_unit  # noqa: PLC0415
+
+    return can_view_unit(actor, unit)
+
+
+def can_set_signers_of_unit(actor: Actor, unit) -> bool:
+    """The unit's own officers, and the province's secretariat."""
+    from thidua.org.rules import can_oversee_province  # noqa: PLC0415
+
+    return can_act_for_unit(actor, unit.id) or can_oversee_province(actor, unit.province_id)
+
+
+def can_view_signers_of_conference(actor: Actor, conference) -> bool:
+    return voting_rules.can_view_conference(actor, conference.bloc_year)
+
+
+def can_set_signers_of_conference(actor: Actor, conference) -> bool:
+    return voting_rules.can_run_conference(actor, conference.bloc_year)

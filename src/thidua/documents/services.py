@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thidua.core import audit
-from thidua.core.errors import Forbidden, NotFound
+from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.documents import engine, pdf
 from thidua.documents.format import number_text
 from thidua.documents.kinds import Kind, common_context, kind_for
@@ -46,16 +46,40 @@ def draft(actor: Actor, slug: str, subject_id: int, on: datetime.date | None = N
                     render(kind, actor, subject, number=None, on=on))
 
 
+def check_signing_date(kind: Kind, subject, signed_on: datetime.date) -> datetime.date:
+    """The signing date a user typed (issue 15, item 3). A paper that records an event
+    (minutes: the meeting) carries the event's day and takes no other; a date after today
+    (local time), or before last year (the numbering registry is kept per year), is
+    refused."""
+    event = kind.paper_date(subject)
+    today = timezone.localdate()
+    if event is not None and signed_on != event:
+        raise DomainError(f"{kind.label} mang ngày của sự kiện ghi trong văn bản "
+                          f"({event:%d/%m/%Y}), không nhận ngày ký khác.")
+    if signed_on > today:
+        raise DomainError(f"Ngày ký ({signed_on:%d/%m/%Y}) không được sau hôm nay "
+                          f"({today:%d/%m/%Y}).")
+    if signed_on.year < today.year - 1:
+        raise DomainError(f"Ngày ký ({signed_on:%d/%m/%Y}) quá cũ: chỉ ban hành văn bản ký "
+                          f"trong năm {today.year - 1} hoặc {today.year}.")
+    return signed_on
+
+
 @transaction.atomic
-def issue(actor: Actor, slug: str, subject_id: int, on: datetime.date | None = None
-          ) -> Document:
+def issue(actor: Actor, slug: str, subject_id: int, on: datetime.date | None = None, *,
+          signed_on: datetime.date | None = None) -> Document:
     """Take the next number of the issuing body for this type and year and keep the DOCX
-    as issued. The number is never given again, even if the document is superseded."""
+    as issued. The number is never given again, even if the document is superseded.
+    `signed_on`: the signing date the user typed (checked, `check_signing_date`); `on`:
+    the caller's clock (default today, local time). A paper that records an event is
+    dated by it whatever the day it is numbered (`kinds.date_line`)."""
     kind = kind_for(slug)
     subject = kind.load(actor, subject_id)
     if not kind.can_issue(actor, subject):
         raise Forbidden("Bạn không có quyền ban hành văn bản này (hoặc dữ liệu chưa được "
                         "gửi chính thức).")
+    if signed_on is not None:
+        on = check_signing_date(kind, subject, signed_on)
     on = on or timezone.localdate()
     issuer = kind.issuer(subject)
     number = take_number(issuer.key, kind.symbol, on.year)

@@ -208,6 +208,13 @@ def export_sheet(sheet: ScoreSheet) -> bytes:
         if c.parent_id:
             children.setdefault(c.parent_id, []).append(c)
     appraisal = sheet.kind == ScoreSheet.Kind.APPRAISAL
+    # Computed criteria whose data is missing and which the scorer may enter instead.
+    from thidua.scoring import services  # noqa: PLC0415 - services builds on the models too
+
+    by_hand = set() if appraisal else {
+        code for code in services.missing_data(sheet)
+        if services.may_enter_by_hand(sheet.kind, next(
+            c.scoring_method for c in rows if c.code == code))}
     for c in rows:
         row = row_of[c.id]
         style = fmt["section"] if c.is_section else fmt["cell"]
@@ -223,7 +230,9 @@ def export_sheet(sheet: ScoreSheet) -> bytes:
             continue
         score = scores.get(c.id)
         key = ENTRY_KEY.get(c.scoring_method, "points")
-        typed = not methods.is_computed(c.scoring_method, c.params) or appraisal
+        typed = not methods.is_computed(c.scoring_method, c.params) or appraisal or (
+            c.code in by_hand)
+        source = c.code in by_hand and c.scoring_method == methods.IMPORTED
         entry = None
         if score is not None:
             entry = (score.raw or {}).get(key) if key != "points" else score.points
@@ -237,9 +246,21 @@ def export_sheet(sheet: ScoreSheet) -> bytes:
         entry_cell = xl_rowcol_to_cell(row, 3)
         points = _cell_number(score.points) if score is not None else ""
         ws.write_formula(row, 4, _formula(c, entry_cell), fmt["formula"], points)
-        ws.write_string(row, 5, score.note if score else "",
-                        fmt["input_text"] if typed else fmt["cell"])
-        ws.write_string(row, 6, _how(c) if typed else "Tính tự động, không nhập", fmt["cell"])
+        if source:  # the note column holds the source of a figure entered by hand
+            note = (score.raw or {}).get(services.SOURCE, "") if score else ""
+        else:
+            note = score.note if score else ""
+        # Notes are typed on every row (a computed criterion asking for evidence needs one).
+        ws.write_string(row, 5, note, fmt["input_text"])
+        if source:
+            how = (f"Chưa có số liệu khối nhập: nhập số liệu (0 đến {number(c.max_points)}), "
+                   "ghi nguồn ở cột Ghi chú")
+        elif c.code in by_hand:
+            how = (f"Đơn vị chưa báo cáo kết quả: chấm theo căn cứ của đơn vị mình, 0 đến "
+                   f"{number(c.max_points)}")
+        else:
+            how = _how(c) if typed else "Tính tự động, không nhập"
+        ws.write_string(row, 6, how, fmt["cell"])
         if not typed:
             continue
         if c.scoring_method == methods.GRADED:

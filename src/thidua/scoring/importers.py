@@ -432,6 +432,7 @@ def import_sheet(actor: Actor, sheet: ScoreSheet, name: str, content: bytes, *,
     loaded = services.load_table(table)
     scores = {s.criterion_id: s for s in Score.objects.filter(sheet=sheet)}
     appraisal = sheet.kind == ScoreSheet.Kind.APPRAISAL
+    missing = {} if appraisal else services.missing_data(sheet)
     entries, seen = {}, {}
     for row in range(HEADER_ROW + 1, len(rows)):
         cells = [_cell(rows, row, c) for c in range(len(SCORE_HEADERS))]
@@ -449,11 +450,17 @@ def import_sheet(actor: Actor, sheet: ScoreSheet, name: str, content: bytes, *,
             continue
         seen[code] = row
         method = criterion.scoring_method
-        if criterion.is_section or (methods.is_computed(method, criterion.params)
-                                    and not appraisal):
-            continue  # sums and computed points: formulas, not input
+        if criterion.is_section:
+            continue  # sums: formulas, not input
         entry, note = cells[3], _text(cells[5])
         score = scores.get(criterion.id)
+        by_hand = code in missing and services.may_enter_by_hand(sheet.kind, method)
+        if methods.is_computed(method, criterion.params) and not appraisal and not by_hand:
+            # Computed points are formulas, not input; the note beside them is read (the
+            # explanation a criterion asking for evidence needs, RULES.md 12).
+            if note != (score.note if score else ""):
+                entries[code] = {services.NOTE: note}
+            continue
         if _empty(entry):
             if note and (score is None or note != score.note):
                 errors.append(f"{where(SCORE_SHEET, row, 5)}: có ghi chú nhưng chưa nhập ở cột "
@@ -471,6 +478,13 @@ def import_sheet(actor: Actor, sheet: ScoreSheet, name: str, content: bytes, *,
                           f"{_show(Decimal(criterion.max_points))}.")
             continue
         raw = {key: _show(value)}
+        if by_hand and method == methods.IMPORTED:
+            # The figure's source is written in the note column (export_sheet says so).
+            if score is not None and Fraction(score.points) == Fraction(value) and (
+                    score.raw or {}).get(services.SOURCE) == note:
+                continue  # as stored
+            entries[code] = {**raw, services.SOURCE: note, services.NOTE: ""}
+            continue
         try:
             points = methods.points_for(spec, raw)
         except methods.ScoringError as exc:

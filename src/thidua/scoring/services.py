@@ -481,19 +481,27 @@ def _previous_awards(bloc_year: BlocYear, unit_id: int) -> list:
     return found
 
 
-def _award_bonus_entry(spec: CriterionSpec, year: int, held: list) -> Entry:
-    """RULES.md 11: count 1 if the unit holds one of the criterion's award forms for the
-    previous year, else 0; points as any bonus (count × points per item, capped)."""
+def _award_bonus_entry(spec: CriterionSpec, year: int, held: list, bonus) -> Entry:
+    """RULES.md 11 from its one source, `awards.services.next_year_bonus` (the rulebook's
+    values, the best award of the previous year counted once) — the figure the unit page
+    and the API show. This criterion carries it when it lists the award form the bonus is
+    for; any other award criterion is 0."""
     forms = spec.params.get(AWARD_FORMS) or []
-    mine = [text for form, text in held if form in forms]
-    count = 1 if mine else 0
-    raw = {"count": count, "awards": mine}
-    if not mine:
-        names = " hoặc ".join(AwardForm(f).label if f in AwardForm.values else str(f)
-                              for f in forms)
+    form = bonus.award.award_form if bonus.award is not None else None
+    if form in forms:
+        return Entry(Fraction(bonus.points), {
+            "count": 1, "awards": [text for f, text in held if f == form],
+            "bonus": str(bonus)})
+    raw = {"count": 0, "awards": []}
+    names = " hoặc ".join(AwardForm(f).label if f in AwardForm.values else str(f)
+                          for f in forms)
+    if form is not None and any(f in forms for f, _ in held):
+        raw["why"] = (f"Điểm thưởng năm {year} đã tính một lần theo "
+                      f"{AwardForm(form).label} năm {year - 1} (Quy tắc 11).")
+    else:
         raw["why"] = (f"Năm {year - 1} đơn vị không được tặng {names}: không cộng điểm "
                       "thưởng (Quy tắc 11).")
-    return Entry(points_for(spec, {"count": count}), raw)
+    return Entry(Fraction(0), raw)
 
 
 def _computed_entries(loaded: Loaded, unit_id: int, *, strict: bool) -> dict[str, Entry]:
@@ -512,15 +520,19 @@ def _computed(loaded: Loaded, unit_id: int) -> tuple[dict[str, Entry], dict[str,
     if not computed:
         return {}, {}
     entries, problems = {}, {}
-    facts = bests = imported = held = None
+    facts = bests = imported = held = bonus = None
     for criterion in computed:
         spec = loaded.spec(criterion.code)
         if is_award_bonus(criterion.scoring_method, criterion.params):
             bloc_year = loaded.table.bloc_year
             if held is None:
+                from thidua.awards.services import next_year_bonus  # noqa: PLC0415
+
                 held = _previous_awards(bloc_year, unit_id)
+                bonus = next_year_bonus(Unit.objects.select_related("province").get(
+                    pk=unit_id), bloc_year.emulation_year.year)
             entries[criterion.code] = _award_bonus_entry(spec, bloc_year.emulation_year.year,
-                                                         held)
+                                                         held, bonus)
         elif criterion.scoring_method == TARGET_FORMULA:
             if facts is None:
                 facts = _target_facts(loaded.table.bloc_year)
@@ -702,6 +714,7 @@ class SheetProblems(DomainError):
     def __init__(self, by_code: dict[str, list[str]]):
         self.by_code = by_code
         super().__init__(*[m for found in by_code.values() for m in found])
+        self.fields = [f"scores.{code}" for code, found in by_code.items() for m in found if m]
 
 
 # What a scorer may send beside the value of a line (set_scores' `entries`).

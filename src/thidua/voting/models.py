@@ -104,11 +104,21 @@ class Poll(models.Model):
     excess_order = models.JSONField(default=list)
     percentage_decimals = models.PositiveSmallIntegerField(default=2)
     citation = models.TextField("căn cứ", blank=True)
+    # An award poll's members not eligible for its form (RULES.md 17–22), as checked when
+    # its list was last set or it opened: [{"unit", "name", "reasons", "rules",
+    # "override"}] — left off the ballot, or put on it with the override's reason.
+    ineligible = models.JSONField("đơn vị chưa đủ điều kiện", default=list, blank=True)
     # The count and the publication (written at close / publish).
     members = models.PositiveSmallIntegerField(null=True)
     present = models.PositiveSmallIntegerField(null=True)
     result = models.JSONField(null=True, blank=True)
     digest = models.CharField(max_length=64, blank=True)
+    # The sealed ballot box (voting.sealing): a random salt drawn at open and the poll's
+    # public key (X25519, hex). The private key is never stored: only the count derives
+    # it, from the server's ballot secret and this salt. Empty before open (and on polls
+    # opened before ballots were sealed).
+    seal_salt = models.CharField(max_length=32, blank=True, editable=False)
+    seal_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -125,6 +135,9 @@ class Candidate(models.Model):
     score_numerator = models.BigIntegerField(null=True)
     score_denominator = models.BigIntegerField(null=True)
     rank = models.PositiveSmallIntegerField(null=True)
+    # Why a unit not eligible for the poll's form is on the ballot all the same (typed by
+    # whoever runs the conference; audited, printed in the minutes). Empty: eligible.
+    override_reason = models.TextField("lý do đưa vào dù chưa đủ điều kiện", blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -190,6 +203,34 @@ class Ballot(models.Model):
         return self.receipt_code
 
 
+class SealedBallot(models.Model):
+    """A ballot while its poll is open: the receipt code, choices and validity sealed
+    together (voting.sealing) with the poll's public key, so no copy of the database
+    taken during the vote — a backup, the files, their pages — reads a ballot. At close
+    the count unseals them into `Ballot` rows (in receipt-code order) and deletes these.
+
+    Clear: the poll, whether a paper ballot or an electronic one and, for paper only, its
+    validity (the committee reconciles paper ballots before close; the paper stack's
+    order says nothing of who voted), and `code_tag`, a keyed hash of the receipt code
+    that keeps codes unique (and a paper ballot entered once) without revealing them.
+    Random id; on SQLite also a random rowid (services insert it), so the file keeps no
+    casting order."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="sealed_ballots")
+    code_tag = models.CharField(max_length=64)
+    source = models.CharField(max_length=10, choices=Ballot.Source.choices)
+    paper_valid = models.BooleanField(null=True)  # paper ballots only; None electronic
+    sealed = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "code_tag"],
+                                               name="sealed_ballot_code_unique")]
+
+    def __str__(self):
+        return f"Phiếu niêm phong {self.pk}"
+
+
 class BallotChoice(models.Model):
     pk = models.CompositePrimaryKey("ballot", "candidate")
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
@@ -200,8 +241,10 @@ class BallotChoice(models.Model):
 
 
 class PaperBallotIssue(models.Model):
-    """Paper ballots for one poll: how many were issued (each with a printed receipt code
-    in `PaperBallotCode`), and, at reconciliation, how many never came back."""
+    """Paper ballots for one poll: how many were issued and, at reconciliation, how many
+    never came back. The printed codes are not stored: the n-th paper ballot's code is
+    derived from the poll's secret (voting.sealing.paper_code), so no stored order or
+    transaction ties a code to the unit or delegate it was handed to."""
 
     poll = models.OneToOneField(Poll, on_delete=models.CASCADE, related_name="paper")
     issued = models.PositiveSmallIntegerField(default=0)
@@ -212,6 +255,9 @@ class PaperBallotIssue(models.Model):
 
 
 class PaperBallotCode(models.Model):
+    """Paper-ballot codes as polls opened before the sealed ballot box stored them (read
+    for those polls and kept in exports); new polls derive their codes instead."""
+
     pk = models.CompositePrimaryKey("poll", "code")
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="paper_codes")
     code = models.CharField(max_length=20)

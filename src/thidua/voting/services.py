@@ -1,17 +1,23 @@
 """The year-end conference (imperative shell around voting.domain): load, check the
 rules, write in one transaction, audit.
 
-Ballot secrecy: a vote writes a `Participation` (who), a `Ballot` and its `BallotChoice`
-rows (what), and marks the voting card used — in one transaction, with no audit event,
-log line or timestamp for the vote itself. Audit events record the conference's state
-changes (attendance, polls opened, closed, published, paper ballots issued / entered as
-counts) and never a ballot, its receipt code or its choices.
+Ballot secrecy: a vote writes a `Participation` (who) and a `SealedBallot` (what, sealed
+with the poll's public key: voting.sealing), and marks the voting card used — in one
+transaction, with no audit event, log line or timestamp for the vote itself. Only the
+close unseals the box into `Ballot` / `BallotChoice` rows, in receipt-code order, deletes
+the sealed rows and has the database scrub them (SQLite: secure_delete and a truncating
+WAL checkpoint; PostgreSQL: the sealed table rewritten by VACUUM FULL), so no copy of the
+data links a voter to a ballot. Audit events record the conference's state changes
+(attendance, polls opened, closed, published, paper ballots issued / entered as counts)
+and never a ballot, its receipt code, its choices, or which voter got which paper ballot.
 """
 
 import base64
 import datetime
 import hashlib
+import logging
 import secrets
+import uuid
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -31,7 +37,7 @@ from thidua.core.text import nfc
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.scoring.models import PublishedRanking, RankingRow
-from thidua.voting import rules
+from thidua.voting import candidacy, rules, sealing
 from thidua.voting.domain import election, receipts
 from thidua.voting.domain.delegates import delegate_key, delegate_names, named_delegate
 from thidua.voting.domain.tally import (
@@ -60,8 +66,11 @@ from thidua.voting.models import (
     PaperBallotIssue,
     Participation,
     Poll,
+    SealedBallot,
     VotingCard,
 )
+
+logger = logging.getLogger(__name__)
 
 State, Kind = Poll.State, Poll.Kind
 CARD_PREFIX = "phieu_"
@@ -372,16 +381,21 @@ def _elected_leader(conference: Conference):
     return Candidate.objects.get(pk=poll.result["selected"][0]).unit_id
 
 
-def _candidate_units(conference: Conference, kind: str, unit_ids, rulebook) -> list:
-    bloc_year = conference.bloc_year
-    members = member_ids(bloc_year)
-    explicit = unit_ids is not None
-    unit_ids = list(dict.fromkeys(unit_ids if explicit else members))
-    outside = [u for u in unit_ids if u not in members]
-    if outside:
+def _members_only(bloc_year: BlocYear, unit_ids) -> list | None:
+    if unit_ids is None:
+        return None
+    members = set(member_ids(bloc_year))
+    unit_ids = list(dict.fromkeys(unit_ids))
+    if any(u not in members for u in unit_ids):
         raise DomainError("Chỉ đơn vị thành viên của khối được đưa vào danh sách (Quy tắc 1).")
-    if kind == Kind.AWARD_PROPOSAL:
-        return unit_ids, ()
+    return unit_ids
+
+
+def _candidate_units(conference: Conference, kind: str, unit_ids, rulebook) -> list:
+    """An election's list (RULES.md 2–4: rotation); award polls: `candidacy`."""
+    bloc_year = conference.bloc_year
+    explicit = unit_ids is not None
+    unit_ids = _members_only(bloc_year, unit_ids) if explicit else member_ids(bloc_year)
     labels = dict(Unit.objects.filter(id__in=unit_ids).values_list("id", "name"))
     lookback = rulebook.value("organisation.rotation_lookback_years")
     elected = None
@@ -398,10 +412,12 @@ def _candidate_units(conference: Conference, kind: str, unit_ids, rulebook) -> l
     return list(standing.eligible), tuple(e.sentence for e in standing.excluded)
 
 
-def _write_candidates(poll: Poll, unit_ids, ranking: dict):
+def _write_candidates(poll: Poll, unit_ids, ranking: dict, overrides=None):
     poll.candidates.all().delete()
+    overrides = overrides or {}
     Candidate.objects.bulk_create(
         Candidate(poll=poll, unit_id=unit_id, position=i,
+                  override_reason=overrides.get(unit_id, ""),
                   score_numerator=ranking[unit_id][0].numerator if unit_id in ranking else None,
                   score_denominator=(ranking[unit_id][0].denominator if unit_id in ranking
                                      else None),
@@ -410,17 +426,38 @@ def _write_candidates(poll: Poll, unit_ids, ranking: dict):
 
 
 def poll_snapshot(poll: Poll) -> dict:
+    rows = list(poll.candidates.values_list("unit_id", "override_reason"))
     return {"kind": poll.kind, "award_form": poll.award_form, "title": poll.title,
             "quota": poll.quota, "state": poll.state,
-            "candidates": list(poll.candidates.values_list("unit_id", flat=True))}
+            "candidates": [unit for unit, _ in rows],
+            # Issue 11 item 2: who stands although not eligible, and why (audited).
+            "overrides": [[unit, reason] for unit, reason in rows if reason],
+            "ineligible": [entry["unit"] for entry in poll.ineligible or []]}
+
+
+def award_standing(conference: Conference, award_form: str) -> candidacy.Standing:
+    """Each member's eligibility for an award poll of `award_form` at this conference, as
+    the poll's default list reads it (issue 11 item 2)."""
+    return candidacy.standing(conference, award_form, _ranking(conference.bloc_year),
+                              rulebook_of(conference))
+
+
+def _award_list(conference: Conference, award_form: str, unit_ids, overrides, book,
+                ranking: dict):
+    """(unit ids, overrides, ineligible listing) of an award poll (issue 11 item 2)."""
+    return candidacy.award_candidates(conference, award_form,
+                                      _members_only(conference.bloc_year, unit_ids),
+                                      overrides, ranking, book)
 
 
 @transaction.atomic
 def create_poll(actor: Actor, conference: Conference, kind: str, *, award_form: str = "",
-                unit_ids=None, title: str = "") -> Poll:
+                unit_ids=None, title: str = "", overrides=None) -> Poll:
     """An award-proposal poll (one award form, quota from the rulebook, RULES.md 24–26) or
     the leader / deputy election (RULES.md 2–4). The rulebook's voting settings in force on
-    the conference date are copied onto the poll with their citations."""
+    the conference date are copied onto the poll with their citations. An award poll's
+    list is the eligible members unless `unit_ids` says otherwise; `overrides`: {unit id:
+    reason} for the units put on it although not eligible (`voting.candidacy`)."""
     _require_run(actor, conference)
     if kind not in Kind.values:
         raise DomainError("Loại cuộc bỏ phiếu không hợp lệ.")
@@ -442,7 +479,14 @@ def create_poll(actor: Actor, conference: Conference, kind: str, *, award_form: 
             quota_count = book.value("organisation.leadership")["min_deputies"]
             default_title = f"Bầu Phó khối năm {conference.bloc_year.year + 1}"
         quota_text = f"Chọn {quota_count} — {book.citation('organisation.leadership')}"
-    units, exclusions = _candidate_units(conference, kind, unit_ids, book)
+    ranking = _ranking(conference.bloc_year)
+    kept, listed = {}, []
+    if kind == Kind.AWARD_PROPOSAL:
+        units, kept, listed = _award_list(conference, award_form, unit_ids, overrides, book,
+                                          ranking)
+        exclusions = ()
+    else:
+        units, exclusions = _candidate_units(conference, kind, unit_ids, book)
     threshold, quorum_rule = book.value("voting.threshold"), book.value("voting.quorum")
     citation = "; ".join([
         f"Ngưỡng: {threshold} ({book.citation('voting.threshold')})",
@@ -462,8 +506,8 @@ def create_poll(actor: Actor, conference: Conference, kind: str, *, award_form: 
         base=book.value("voting.base"), vote_per=book.value("voting.vote_per"),
         excess_order=list(book.value("voting.excess_order")),
         percentage_decimals=book.value("voting.count_record")["percentage_decimals"],
-        citation=citation)
-    _write_candidates(poll, units, _ranking(conference.bloc_year))
+        citation=citation, ineligible=listed)
+    _write_candidates(poll, units, ranking, kept)
     audit.record(actor, "voting.poll.create", poll, province_id=_province_id(conference),
                  after=poll_snapshot(poll))
     return poll
@@ -474,8 +518,9 @@ def _lock(poll: Poll) -> Poll:
 
 
 @transaction.atomic
-def set_candidates(actor: Actor, poll: Poll, unit_ids) -> Poll:
-    """Change the list before the poll opens; it is frozen from then on."""
+def set_candidates(actor: Actor, poll: Poll, unit_ids, overrides=None) -> Poll:
+    """Change the list before the poll opens; it is frozen from then on. `overrides`: as
+    for `create_poll`."""
     _require_run(actor, poll.conference)
     locked = _lock(poll)
     if locked.state != State.CREATED:
@@ -483,9 +528,15 @@ def set_candidates(actor: Actor, poll: Poll, unit_ids) -> Poll:
     if locked.run_off_of_id:
         raise Conflict("Danh sách bỏ phiếu lại là các ứng viên bằng phiếu: không sửa.")
     before = poll_snapshot(locked)
-    units, _ = _candidate_units(poll.conference, locked.kind, unit_ids,
-                                rulebook_of(poll.conference))
-    _write_candidates(locked, units, _ranking(poll.conference.bloc_year))
+    book, ranking = rulebook_of(poll.conference), _ranking(poll.conference.bloc_year)
+    kept = {}
+    if locked.kind == Kind.AWARD_PROPOSAL:
+        units, kept, locked.ineligible = _award_list(poll.conference, locked.award_form,
+                                                     unit_ids, overrides, book, ranking)
+        locked.save(update_fields=["ineligible"])
+    else:
+        units, _ = _candidate_units(poll.conference, locked.kind, unit_ids, book)
+    _write_candidates(locked, units, ranking, kept)
     audit.record(actor, "voting.poll.candidates", locked,
                  province_id=_province_id(poll.conference), before=before,
                  after=poll_snapshot(locked))
@@ -504,6 +555,17 @@ def open_poll(actor: Actor, poll: Poll) -> Poll:
     if not locked.candidates.exists():
         raise DomainError("Cuộc bỏ phiếu chưa có ứng viên.")
     conference = poll.conference
+    if locked.kind == Kind.AWARD_PROPOSAL and not locked.run_off_of_id:
+        # The facts may have changed since the list was set: check it again as it opens.
+        standing = dict(locked.candidates.values_list("unit_id", "override_reason"))
+        try:
+            _, _, locked.ineligible = _award_list(
+                conference, locked.award_form, list(standing), standing,
+                rulebook_of(conference),
+                _ranking(conference.bloc_year))
+        except DomainError as exc:
+            raise Conflict("Không mở được: danh sách ứng viên có đơn vị nay chưa đủ điều "
+                           "kiện.", *exc.messages) from exc
     rows = list(conference.attendance.values_list("present", flat=True))
     rule = FractionRule(locked.quorum_comparison,
                         Fraction(locked.quorum_numerator, locked.quorum_denominator))
@@ -512,7 +574,11 @@ def open_poll(actor: Actor, poll: Poll) -> Poll:
         raise Conflict(result.sentence + ".")
     locked.state = State.OPEN
     locked.members, locked.present = len(rows), sum(rows)
-    locked.save(update_fields=["state", "members", "present"])
+    # The ballot box's key pair: only the public half is stored (voting.sealing).
+    locked.seal_salt = sealing.new_salt()
+    locked.seal_key = sealing.public_key_hex(locked)
+    locked.save(update_fields=["state", "members", "present", "seal_salt", "seal_key",
+                               "ineligible"])
     audit.record(actor, "voting.poll.open", locked, province_id=_province_id(conference),
                  before={"state": State.CREATED},
                  after={"state": State.OPEN, "quorum": result.sentence})
@@ -688,7 +754,10 @@ def _choices(poll: Poll, candidate_ids) -> tuple[list, bool]:
 
 
 def _write_ballot(poll: Poll, voter_key: str, unit_id, choices, *, source: str,
-                  receipt_code: str | None = None, participation: bool = True) -> str:
+                  receipt_code: str | None = None, participation: bool = True,
+                  valid: bool = True) -> str:
+    """Who voted (a participation) and the sealed ballot, in the caller's transaction:
+    two INSERTs. Nothing of the ballot is readable until the count unseals it."""
     if participation:
         # No savepoint: a refusal ends the caller's transaction, rolled back whole.
         try:
@@ -697,11 +766,34 @@ def _write_ballot(poll: Poll, voter_key: str, unit_id, choices, *, source: str,
         except IntegrityError:
             raise Conflict(ALREADY_VOTED) from None
     code = receipt_code or new_receipt_code()
-    ballot = Ballot.objects.create(poll=poll, receipt_code=code,
-                                   valid=len(choices) <= poll.quota, source=source)
-    BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, candidate_id=c)
-                                     for c in sorted(choices))
+    try:
+        _insert_sealed(poll, code, choices, valid, source)
+    except IntegrityError:
+        if source == Ballot.Source.PAPER:
+            raise Conflict(f"Phiếu giấy mã {code} đã được nhập.") from None
+        # Two equal random codes in one poll (about one chance in 10^12): nothing written.
+        raise Conflict("Trùng mã biên nhận (rất hiếm): chưa ghi phiếu, vui lòng bỏ phiếu "
+                       "lại.") from None
     return code
+
+
+def _insert_sealed(poll: Poll, code: str, choices, valid: bool, source: str):
+    """One INSERT. On SQLite the row gets a random rowid, so the table's storage order is
+    not the casting order (PostgreSQL appends; there only the seal protects the order)."""
+    table = SealedBallot._meta.db_table
+    sealed = sealing.seal(poll, code, choices, valid)
+    values = [sealing.code_tag(poll, code), source,
+              valid if source == Ballot.Source.PAPER else None, sealed]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"INSERT INTO {table} (rowid, id, poll_id, code_tag, source, paper_valid, "  # noqa: S608
+                "sealed) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [secrets.randbelow(2 ** 62) + 1, uuid.uuid4().hex, poll.pk, *values])
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} (id, poll_id, code_tag, source, paper_valid, sealed) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s)", [uuid.uuid4(), poll.pk, *values])
 
 
 def _voter_key(poll: Poll, unit_id: int, delegate: str) -> str:
@@ -854,8 +946,11 @@ def issue_paper_ballots(actor: Actor, poll: Poll, unit_ids=(), card_ids=()) -> l
     """Hand paper ballots to present voters without a phone: per unit, to the chosen units
     (`unit_ids`); per delegate (RULES.md 29 setting), to the delegates holding the chosen
     cards (`card_ids`). Each is recorded as having voted (so their card is refused), and
-    as many receipt codes are made, printed on the ballots and handed out in any order (no
-    code is tied to a unit or a card, not even in the audit log)."""
+    as many receipt codes are printed on the ballots and handed out in any order. The codes
+    are not stored: they are the poll's next paper codes (`sealing.paper_code`, derived
+    from the poll's secret), so no table order, transaction id or audit event ties a code
+    to a unit or a card; the audit event says how many ballots were handed, not to whom
+    (who voted on paper is the participations' business)."""
     _require_run(actor, poll.conference)
     poll = _lock_open(poll.pk)
     unit_ids, card_ids = list(dict.fromkeys(unit_ids)), list(dict.fromkeys(card_ids))
@@ -877,46 +972,82 @@ def issue_paper_ballots(actor: Actor, poll: Poll, unit_ids=(), card_ids=()) -> l
         except IntegrityError:
             raise Conflict(ALREADY_VOTED) from None
     cards.filter(used=False).update(revoked=True)
-    codes = set()
-    existing = set(PaperBallotCode.objects.filter(poll=poll).values_list("code", flat=True))
-    while len(codes) < len(voters):
-        code = new_receipt_code()
-        if code not in existing:
-            codes.add(code)
-    codes = sorted(codes)
-    PaperBallotCode.objects.bulk_create(PaperBallotCode(poll=poll, code=c) for c in codes)
     issue, _ = PaperBallotIssue.objects.select_for_update().get_or_create(poll=poll)
+    codes = paper_codes(poll, issue.issued + len(voters))[issue.issued:]
     issue.issued += len(codes)
     issue.unreturned = None  # a new issue needs a new reconciliation
     issue.save()
     audit.record(actor, "voting.paper.issue", poll, province_id=_province_id(poll.conference),
-                 after={**chosen, "issued": issue.issued})
+                 after={"handed": len(codes)})
     cache.delete(_turnout_key(poll.pk))
-    return codes
+    return sorted(codes)
+
+
+def paper_codes(poll: Poll, count: int) -> list[str]:
+    """The poll's first `count` paper-ballot codes, in the order they are handed out
+    (the order of the derivation, which only the poll's secret reveals)."""
+    if not poll.seal_salt:  # opened before the sealed box: stored codes, then derived
+        stored = sorted(PaperBallotCode.objects.filter(poll=poll).values_list("code",
+                                                                              flat=True))
+    else:
+        stored = []
+    codes, seen, number = list(stored), set(stored), 0
+    while len(codes) < count:
+        code = sealing.paper_code(poll, number)
+        number += 1
+        if code not in seen:
+            seen.add(code)
+            codes.append(code)
+    return codes[:count]
+
+
+def issued_paper_codes(poll: Poll) -> list[str]:
+    issue = PaperBallotIssue.objects.filter(poll=poll).first()
+    return paper_codes(poll, issue.issued if issue else 0)
+
+
+def unentered_paper_codes(poll: Poll) -> list[str]:
+    """The issued paper codes no ballot was entered under yet, sorted."""
+    issued = issued_paper_codes(poll)
+    tags = set(SealedBallot.objects.filter(poll=poll, source=Ballot.Source.PAPER)
+               .values_list("code_tag", flat=True))
+    counted = set(Ballot.objects.filter(poll=poll, source=Ballot.Source.PAPER)
+                  .values_list("receipt_code", flat=True))
+    return sorted(c for c in issued if c not in counted and sealing.code_tag(poll, c) not in tags)
 
 
 @transaction.atomic
-def enter_paper_ballot(actor: Actor, poll: Poll, receipt_code: str, candidate_ids) -> Ballot:
+def enter_paper_ballot(actor: Actor, poll: Poll, receipt_code: str, candidate_ids
+                       ) -> PublishedBallot:
     """The counting committee enters one returned paper ballot, by its printed code. An
-    over-marked ballot is stored as invalid (RULES.md 33)."""
+    over-marked ballot is stored as invalid (RULES.md 33). Sealed like every ballot until
+    the count."""
     if not rules.can_enter_paper_ballots(actor, poll.conference):
         raise Forbidden("Chỉ ban kiểm phiếu, đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh "
                         "nhập phiếu giấy.")
     poll = _lock_open(poll.pk)
     code = receipts.normalise(receipt_code)
-    if not PaperBallotCode.objects.filter(poll=poll, code=code).exists():
+    if code not in issued_paper_codes(poll):
         raise DomainError(f"Mã phiếu {code!r} không phải phiếu giấy đã phát của cuộc bỏ phiếu "
                           "này.")
     choices, valid = _choices(poll, candidate_ids)
-    if not PaperBallotCode.objects.filter(poll=poll, code=code, entered=False).update(
-            entered=True):
+    if (Ballot.objects.filter(poll=poll, receipt_code=code).exists()
+            or not _legacy_paper_claim(poll, code)):
         raise Conflict(f"Phiếu giấy mã {code} đã được nhập.")
     _write_ballot(poll, "", None, choices, source=Ballot.Source.PAPER, receipt_code=code,
-                  participation=False)
+                  participation=False, valid=valid)
     PaperBallotIssue.objects.filter(poll=poll).update(unreturned=None)
     audit.record(actor, "voting.paper.enter", poll, province_id=_province_id(poll.conference),
                  after={"entered": 1})
-    return Ballot.objects.get(poll=poll, receipt_code=code)
+    return PublishedBallot(code, valid, tuple(sorted(choices)))
+
+
+def _legacy_paper_claim(poll: Poll, code: str) -> bool:
+    """A stored code (polls opened before the sealed box) is marked entered once."""
+    if poll.seal_salt:
+        return True
+    return bool(PaperBallotCode.objects.filter(poll=poll, code=code, entered=False)
+                .update(entered=True))
 
 
 @dataclass(frozen=True)
@@ -952,8 +1083,17 @@ def reconciliation(poll: Poll) -> Reconciliation | None:
 
 
 def _count_by_validity(poll, source):
-    return (Ballot.objects.filter(poll=poll, source=source).values("valid")
-            .annotate(n=Count("pk")).values_list("valid", "n"))
+    """(valid, count) pairs over the counted ballots and, while the poll is open, the
+    sealed ones (a paper ballot's validity is clear: the committee reconciles before the
+    close)."""
+    counted = (Ballot.objects.filter(poll=poll, source=source).values("valid")
+               .annotate(n=Count("pk")).values_list("valid", "n"))
+    sealed = (SealedBallot.objects.filter(poll=poll, source=source).values("paper_valid")
+              .annotate(n=Count("pk")).values_list("paper_valid", "n"))
+    totals = {}
+    for valid, n in [*counted, *sealed]:
+        totals[bool(valid)] = totals.get(bool(valid), 0) + n
+    return totals.items()
 
 
 @transaction.atomic
@@ -996,6 +1136,12 @@ def box_listing(poll: Poll) -> str:
     return ballot_box_listing(_ballots(poll), candidate_numbers(poll))
 
 
+def stored_box_digest(poll: Poll) -> str:
+    """The digest of the ballots as stored now; for a published poll it must equal the
+    digest published (`thidua import` checks a moved box by it)."""
+    return ballot_box_digest(_ballots(poll), candidate_numbers(poll))
+
+
 def candidates_in(poll: Poll) -> list[CandidateIn]:
     return [CandidateIn(c.id, c.unit.name,
                         Fraction(c.score_numerator, c.score_denominator)
@@ -1028,51 +1174,48 @@ def count(poll: Poll, box: list[PublishedBallot] | None = None) -> Tally:
                  base_kind=poll.base, excess_order=order, decimals=poll.percentage_decimals)
 
 
-def _rewrite_box(poll: Poll) -> list[PublishedBallot]:
-    """Write the ballots and the participations again, in receipt-code and voter-key order,
-    in the closing transaction. A vote wrote its participation and its ballot together, so
-    the storage kept what no column shows: the insertion order (SQLite's rowid, PostgreSQL's
-    physical order) and, on PostgreSQL, the same transaction id (xmin) on both rows. Once
-    rewritten, every row of the poll carries the closing transaction's id and sits in an
-    order that says nothing about who voted when. (SQLite is asked to zero freed pages.)
-    The rows are copied to temporary tables, deleted and written back by the database
-    itself (INSERT … SELECT … ORDER BY: no row crosses to Python and back); the box is
-    read once for the count, which the caller makes of it."""
-    ballot, choice, voter = (m._meta.db_table for m in (Ballot, BallotChoice, Participation))
-    copies = (("voting_box_ballot", ballot, "id, poll_id, receipt_code, valid, source",
-               f"SELECT id, poll_id, receipt_code, valid, source FROM {ballot} "  # noqa: S608
-               "WHERE poll_id = %s", "receipt_code"),
-              ("voting_box_choice", choice, "ballot_id, candidate_id",
-               f"SELECT c.ballot_id, c.candidate_id, b.receipt_code FROM {choice} c "  # noqa: S608
-               f"JOIN {ballot} b ON b.id = c.ballot_id WHERE b.poll_id = %s",
-               "receipt_code, candidate_id"),
-              ("voting_box_voter", voter, "poll_id, voter_key, unit_id, source",
-               f"SELECT poll_id, voter_key, unit_id, source FROM {voter} "  # noqa: S608
-               "WHERE poll_id = %s", "voter_key"))
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
+def _unseal_box(poll: Poll) -> list[PublishedBallot]:
+    """The count opens the box: every sealed ballot of the poll is unsealed with the key
+    derived now (voting.sealing) and written as a `Ballot` and its `BallotChoice` rows,
+    in receipt-code order, in the closing transaction; the sealed rows are deleted
+    (SQLite zeroes them: secure_delete) and `_scrub_after_close` has the database drop
+    every trace once the close commits. So the readable ballots carry the close's
+    transaction id and an order that says nothing of who voted when. Returns the box
+    (the counted ballots, including any a poll opened before sealing stored in clear)."""
+    rows = list(SealedBallot.objects.filter(poll=poll).values_list("source", "sealed"))
+    if rows:
+        unsealer = sealing.Unsealer(poll)
+        opened = sorted((*unsealer.open(sealed), source) for source, sealed in rows)
+        ballots = [Ballot(poll=poll, receipt_code=code, valid=valid, source=source)
+                   for code, _, valid, source in opened]
+        Ballot.objects.bulk_create(ballots)
+        BallotChoice.objects.bulk_create(
+            BallotChoice(ballot=ballot, candidate_id=candidate)
+            for ballot, (_, choices, _, _) in zip(ballots, opened, strict=True)
+            for candidate in choices)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             cursor.execute("PRAGMA secure_delete = ON")
-        for temp, _, _, select, _ in copies:
-            cursor.execute(f"DROP TABLE IF EXISTS {temp}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {temp} AS {select}", [poll.pk])
-        cursor.execute("SELECT id, receipt_code, valid FROM voting_box_ballot "
-                       "ORDER BY receipt_code")
-        ballots = cursor.fetchall()
-        cursor.execute("SELECT ballot_id, candidate_id FROM voting_box_choice")
-        choices = cursor.fetchall()
-        cursor.execute(f"DELETE FROM {voter} WHERE poll_id = %s", [poll.pk])  # noqa: S608
-        cursor.execute(f"DELETE FROM {choice} WHERE ballot_id IN "  # noqa: S608
-                       f"(SELECT id FROM {ballot} WHERE poll_id = %s)", [poll.pk])
-        cursor.execute(f"DELETE FROM {ballot} WHERE poll_id = %s", [poll.pk])  # noqa: S608
-        for temp, table, columns, _, order in copies:
-            cursor.execute(f"INSERT INTO {table} ({columns}) "  # noqa: S608
-                           f"SELECT {columns} FROM {temp} ORDER BY {order}")
-            cursor.execute(f"DROP TABLE {temp}")
-    marked = {}
-    for ballot_id, candidate_id in choices:
-        marked.setdefault(ballot_id, []).append(candidate_id)
-    return published_list(PublishedBallot(code, bool(valid), tuple(sorted(marked.get(id_, ()))))
-                          for id_, code, valid in ballots)
+    SealedBallot.objects.filter(poll=poll).delete()
+    transaction.on_commit(_scrub_after_close)
+    return _ballots(poll)
+
+
+def _scrub_after_close():
+    """After a close commits, outside any transaction: no copy of a sealed row may stay.
+    SQLite: the WAL (which still holds the pages as the votes wrote them) is checkpointed
+    into the main file, where secure_delete zeroed the rows, and truncated to nothing.
+    PostgreSQL: the sealed table (only open polls' ballots: small) is rewritten into new
+    files by VACUUM FULL, so no dead tuple keeps a vote's transaction id. A failure here
+    loses nothing (the count is committed): it is logged and the next close scrubs."""
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            elif connection.vendor == "postgresql":
+                cursor.execute(f"VACUUM FULL {SealedBallot._meta.db_table}")
+    except Exception:  # noqa: BLE001 - the close stands; say so in the log, never a 500
+        logger.exception("Không dọn được bản sao phiếu niêm phong sau khi kết thúc bỏ phiếu")
 
 
 @transaction.atomic
@@ -1088,7 +1231,7 @@ def close_poll(actor: Actor, poll: Poll) -> Poll:
     check = reconciliation(locked)
     if check is not None and not check.adds_up:
         raise Conflict("Chưa đối chiếu xong phiếu giấy: " + check.sentence + ".")
-    result = count(locked, _rewrite_box(locked))
+    result = count(locked, _unseal_box(locked))
     record = result.count_record()
     record["selected"] = list(result.selected)
     record["explanations"] = list(result.explanations)
@@ -1111,10 +1254,12 @@ def close_poll(actor: Actor, poll: Poll) -> Poll:
             threshold_denominator=locked.threshold_denominator, base=locked.base,
             vote_per=locked.vote_per, excess_order=["votes", "run_off"],
             percentage_decimals=locked.percentage_decimals,
-            citation=locked.citation + "; bỏ phiếu lại giữa các ứng viên bằng nhau (Quy tắc 32)")
+            citation=locked.citation + "; bỏ phiếu lại giữa các ứng viên bằng nhau (Quy tắc 32)",
+            ineligible=locked.ineligible)
         tied = {c.id: c for c in locked.candidates.all()}
         Candidate.objects.bulk_create(
             Candidate(poll=run_off, unit_id=tied[cid].unit_id, position=i,
+                      override_reason=tied[cid].override_reason,
                       score_numerator=tied[cid].score_numerator,
                       score_denominator=tied[cid].score_denominator, rank=tied[cid].rank)
             for i, cid in enumerate(result.run_off_ids, 1))
@@ -1137,7 +1282,7 @@ def publish_poll(actor: Actor, poll: Poll) -> Poll:
         return locked
     if locked.state != State.CLOSED:
         raise Conflict("Chỉ công bố cuộc bỏ phiếu đã kết thúc.")
-    locked.digest = ballot_box_digest(_ballots(locked), candidate_numbers(locked))
+    locked.digest = stored_box_digest(locked)
     locked.state = State.PUBLISHED
     locked.save(update_fields=["state", "digest"])
     audit.record(actor, "voting.poll.publish", locked, province_id=_province_id(poll.conference),
@@ -1326,8 +1471,8 @@ def turnout(poll: Poll) -> Turnout:
 
 def allocation_inputs(conference: Conference) -> tuple[list, dict]:
     """The counted award polls as `awards.domain.allocation` reads them: ([PollResult],
-    {award form: {unit id: run-off votes}}). The latest counted poll of each form counts;
-    its run-off (RULES.md 32) once counted gives the votes among the tied."""
+    {award form: [{unit id: run-off votes}, …]}). The latest counted poll of each form
+    counts; its run-offs (RULES.md 32), in the order held, give the votes among the tied."""
     from thidua.awards.domain.allocation import PollResult as AllocationPoll
 
     counted = [State.CLOSED, State.PUBLISHED]
@@ -1346,8 +1491,9 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
     for poll in polls:
         main = latest.get(poll.award_form)
         if poll.run_off_of_id is not None and main is not None and _descends(poll, main, polls):
-            run_offs[poll.award_form] = {units[c["candidate"]]: c["yes_votes"]
-                                         for c in poll.result["candidates"]}
+            # A chain: a run-off that ties again is followed by the next (RULES.md 32).
+            run_offs.setdefault(poll.award_form, []).append(
+                {units[c["candidate"]]: c["yes_votes"] for c in poll.result["candidates"]})
     results = [AllocationPoll(form, units[c["candidate"]], c["yes_votes"], c["passed"],
                               scores[c["candidate"]])
                for form, poll in latest.items() for c in poll.result["candidates"]]

@@ -99,9 +99,10 @@ def _is_eligible(value) -> bool:
 
 def _ineligible_reason(value):
     """(rule, sentence, citation) of the first unmet — or else missing — rule."""
-    for status in ("unmet", "missing"):
+    prefixes = {"unmet": "chưa đủ điều kiện", "deferred": "tạm hoãn xét",
+                "missing": "chưa đủ căn cứ xét"}
+    for status, prefix in prefixes.items():
         for check in getattr(value, status, ()):
-            prefix = "chưa đủ điều kiện" if status == "unmet" else "chưa đủ căn cứ xét"
             return (check.rule or 0), f"{prefix}: {check.sentence}", check.citation
     return 0, "chưa xét điều kiện khen thưởng", None
 
@@ -117,7 +118,8 @@ def allocate(
 ) -> Allocation:
     """`eligibility`: (unit_id, award_form) → Eligibility (or bool); absent means not
     checked, hence not proposable. `quotas`: award form → int or Quota. `run_offs`:
-    award form → {unit_id: run-off votes} for the units of a tie returned earlier."""
+    award form → {unit_id: run-off votes} for the units of a tie returned earlier (or a
+    chain of them, in the order held: a run-off that tied again, then the next)."""
     run_offs = run_offs or {}
     exclusive = list(rulebook.value("allocation.exclusive_forms"))
     order = rulebook.value("voting.excess_order")

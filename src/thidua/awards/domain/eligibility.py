@@ -9,10 +9,21 @@ never assumed either way.
 Rules applied, per form:
 - every form: 7 (registered on time), 22 (no other form of the exclusive group for the
   same year), 19 where the rulebook lists the form;
-- Cờ thi đua của UBND tỉnh: 17, 18, 19 (together: the provincial-flag standard);
+- Cờ thi đua của UBND tỉnh: 17, 18 (the party organisation and the mass organisations),
+  19 (together: the provincial-flag standard);
 - Cờ thi đua của Chính phủ: the provincial-flag standard and 20 (leads its bloc);
 - Tập thể lao động xuất sắc: 21 — its "internal unity" is read, like rule 18's, from the
-  party organisation's rating (the one fact agencies record for it).
+  party organisation's rating (the one fact agencies record for it);
+- Bằng khen của Chủ tịch UBND tỉnh: 43 (the province's standard), 19 where listed.
+Before 2024 the flag standard adds 17's other criteria (new models; thrift and
+anti-corruption), asks no party rating (18: "none") and the provincial flag goes only
+through a bloc's comparison (25).
+- every form, where the rulebook says so (`eligibility.pending_matter_defers`, NĐ
+  152/2025): a discipline, inspection, complaint or press allegation under consideration
+  DEFERS the award — a status of its own, reported, never a silent drop.
+
+Only confirmed facts decide: a fact the unit entered that the leader or the province has
+not confirmed is reported as missing, naming the fact and the value entered.
 """
 
 import datetime
@@ -20,18 +31,27 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from thidua.awards.domain.facts import (
+    MASS_ORGANISATIONS,
     DisciplineLevel,
+    OrganisationRating,
+    PendingMatter,
     Rating,
     UnitYearFacts,
     discipline_at_least,
     rating_at_least,
 )
-from thidua.awards.domain.rulebook import Citation, Rulebook
+from thidua.awards.domain.rulebook import (
+    EXTRA_FLAG_CRITERIA,
+    NO_MINIMUM,
+    Citation,
+    Rulebook,
+)
 from thidua.awards.domain.text import format_number
 from thidua.core.award_forms import AwardForm
 from thidua.pledges.domain.deadline import registered_on_time
 
-MET, UNMET, MISSING = "met", "unmet", "missing"
+MET, UNMET, MISSING, DEFERRED = "met", "unmet", "missing", "deferred"
+# DEFERRED is both a check's status and the eligibility's: a pending matter.
 ELIGIBLE, INELIGIBLE, UNKNOWN = "eligible", "ineligible", "unknown"
 FLAGS = (AwardForm.GOVERNMENT_FLAG, AwardForm.PROVINCIAL_FLAG)
 
@@ -39,7 +59,7 @@ FLAGS = (AwardForm.GOVERNMENT_FLAG, AwardForm.PROVINCIAL_FLAG)
 @dataclass(frozen=True)
 class Check:
     rule: int | None  # RULES.md number (None: the confirmation of the facts)
-    status: str  # met | unmet | missing
+    status: str  # met | unmet | missing | deferred
     sentence: str
     citation: Citation | None = None
 
@@ -63,9 +83,15 @@ class Eligibility:
         return tuple(c for c in self.checks if c.status == MISSING)
 
     @property
+    def deferred(self) -> tuple:
+        return tuple(c for c in self.checks if c.status == DEFERRED)
+
+    @property
     def status(self) -> str:
         if self.unmet:
             return INELIGIBLE
+        if self.deferred:
+            return DEFERRED
         return UNKNOWN if self.missing else ELIGIBLE
 
     @property
@@ -82,6 +108,7 @@ class Eligibility:
     def messages(self) -> list[str]:
         """One line per unmet or missing rule, as the leader reads them."""
         lines = [f"Chưa đủ điều kiện {self.form_label}: {c}" for c in self.unmet]
+        lines += [f"Tạm hoãn xét {self.form_label}: {c}" for c in self.deferred]
         lines += [f"Chưa đủ căn cứ xét {self.form_label}: {c}" for c in self.missing]
         return lines
 
@@ -147,17 +174,48 @@ def check_eligibility(
         fact_checks += _flag_standard(form, facts, rulebook)
     elif form in rulebook.value("eligibility.discipline")["forms"]:
         fact_checks += _discipline(form, facts, rulebook)
+    if form == AwardForm.PROVINCIAL_FLAG and rulebook.value(
+            "eligibility.provincial_flag_through_bloc"):
+        fact_checks.append(_through_bloc(rulebook))
     if form == AwardForm.GOVERNMENT_FLAG:
         fact_checks.append(_leading(rank, rulebook))
+    if form == AwardForm.CERTIFICATE_OF_MERIT:
+        fact_checks += _certificate_standard(facts, rulebook)
     if form == AwardForm.EXCELLENT_COLLECTIVE:
         fact_checks += _excellent_collective(facts, rulebook)
-    checks += fact_checks
+    if rulebook.value("eligibility.pending_matter_defers"):
+        fact_checks.append(_pending(facts, rulebook))
 
-    needs_facts = any(c.rule not in (20,) for c in fact_checks)
-    if needs_facts and facts is not None and require_confirmed and not facts.confirmed:
-        checks.append(Check(None, MISSING, f"số liệu năm {year} của đơn vị chưa được Trưởng "
-                                           "khối hoặc Thường trực thi đua tỉnh xác nhận"))
+    if facts is not None and require_confirmed and not facts.confirmed:
+        # Only confirmed facts decide: what the unit entered is shown, as missing.
+        fact_checks = [_unconfirmed(c) for c in fact_checks]
+    checks += fact_checks
     return Eligibility(unit_id, form.value, year, tuple(checks))
+
+
+def _unconfirmed(check):
+    # The ranking, and the bloc comparison itself (25), are no unit's fact.
+    if check.rule in (20, 25) or check.status == MISSING:
+        return check
+    return Check(check.rule, MISSING, f"{check.sentence} (đơn vị đã nhập, chưa được Trưởng "
+                                      "khối hoặc Thường trực thi đua tỉnh xác nhận)",
+                 check.citation)
+
+
+def _pending(facts, rulebook):
+    """RULES 19 (NĐ 152/2025): a matter under consideration defers every award."""
+    citation = rulebook.citation("eligibility.pending_matter_defers")
+    matter = facts.pending_matter if facts else None
+    if matter is None:
+        return _no_facts(19, "vụ việc đang xem xét (kỷ luật, thanh tra, khiếu nại, tố cáo, "
+                             "báo chí phản ánh)", citation)
+    if matter == PendingMatter.NONE:
+        return Check(19, MET, "không có vụ việc kỷ luật, thanh tra, khiếu nại, tố cáo hay "
+                              "báo chí phản ánh đang xem xét", citation)
+    detail = facts.pending_matter_detail.strip()
+    return Check(19, DEFERRED, f"{PendingMatter(matter).label.lower()}"
+                               f"{': ' + detail if detail else ''} — xét khi có kết luận",
+                 citation)
 
 
 def _no_facts(rule, what, citation):
@@ -178,10 +236,15 @@ def _flag_standard(form, facts, rulebook):
         else:
             checks.append(Check(17, UNMET, "chưa hoàn thành vượt mức chỉ tiêu", citation))
 
+    for name in rulebook.value("eligibility.flag_extra_criteria"):
+        checks.append(_extra_criterion(name, form, facts, rulebook))
+
     minimum = rulebook.value("eligibility.party_rating_minimum")
     citation = rulebook.citation("eligibility.party_rating_minimum").for_form(form)
     rating = facts.party_rating if facts else None
-    if rating is None:
+    if minimum == NO_MINIMUM:
+        pass  # RULES 18: not a criterion of the period (before 2024, Luật 2003/2013 art. 25)
+    elif rating is None:
         checks.append(_no_facts(18, "xếp loại tổ chức đảng", citation))
     elif rating_at_least(rating, minimum):
         checks.append(Check(18, MET, f"tổ chức đảng xếp loại {_label(Rating, rating)}",
@@ -189,9 +252,63 @@ def _flag_standard(form, facts, rulebook):
     else:
         checks.append(Check(18, UNMET, f"tổ chức đảng xếp loại {_label(Rating, rating)}, "
                                        f"chưa đạt {_label(Rating, minimum)}", citation))
+    if minimum != NO_MINIMUM:  # before 2024 neither the party nor the đoàn thể is asked
+        for field, name in MASS_ORGANISATIONS.items():
+            checks.append(_mass_organisation(getattr(facts, field) if facts else None, name,
+                                             minimum, citation))
     if form in rulebook.value("eligibility.discipline")["forms"]:
         checks += _discipline(form, facts, rulebook)
     return checks
+
+
+def _extra_criterion(name, form, facts, rulebook):
+    """RULES 17 before 2024: a criterion of the flag standard beyond exceeded targets,
+    one yes/no fact each (EXTRA_FLAG_CRITERIA)."""
+    citation = rulebook.citation("eligibility.flag_extra_criteria").for_form(form)
+    what = EXTRA_FLAG_CRITERIA[name]
+    value = getattr(facts, name) if facts else None
+    if value is None:
+        return _no_facts(17, what, citation)
+    if value:
+        return Check(17, MET, what, citation)
+    return Check(17, UNMET, f"chưa đạt: {what}", citation)
+
+
+def _through_bloc(rulebook):
+    """RULES 25 before 2024 (NĐ 91/2017 art. 12): the provincial flag only through the
+    comparison of a bloc — the unit is judged here as a member of its bloc."""
+    return Check(25, MET, "được bình xét, so sánh trong khối thi đua của tỉnh",
+                 rulebook.citation("eligibility.provincial_flag_through_bloc"))
+
+
+def _certificate_standard(facts, rulebook):
+    """RULES 43: the Bằng khen's standard as the rulebook (the province's regulation)
+    sets it; "none" asks no rating (the bloc's vote is the "bình xét" route)."""
+    minimum = rulebook.value("eligibility.certificate_of_merit")["min_task_rating"]
+    if minimum == NO_MINIMUM:
+        return []
+    citation = rulebook.citation("eligibility.certificate_of_merit")
+    rating = facts.task_rating if facts else None
+    if rating is None:
+        return [_no_facts(43, "xếp loại hoàn thành nhiệm vụ của tập thể", citation)]
+    if rating_at_least(rating, minimum):
+        return [Check(43, MET, f"tập thể xếp loại {_label(Rating, rating)}", citation)]
+    return [Check(43, UNMET, f"tập thể xếp loại {_label(Rating, rating)}, chưa đạt "
+                             f"{_label(Rating, minimum)}", citation)]
+
+
+def _mass_organisation(rating, name, minimum, citation):
+    """RULES 18: each mass organisation (đoàn thể) rated at least as the party
+    organisation must be; an agency without that organisation is not held to it."""
+    if rating is None:
+        return _no_facts(18, f"xếp loại {name}", citation)
+    if rating == OrganisationRating.NO_ORGANISATION:
+        return Check(18, MET, f"đơn vị không có tổ chức {name}", citation)
+    label = _label(OrganisationRating, rating)
+    if rating_at_least(rating, minimum):
+        return Check(18, MET, f"{name} xếp loại {label}", citation)
+    return Check(18, UNMET, f"{name} xếp loại {label}, chưa đạt {_label(Rating, minimum)}",
+                 citation)
 
 
 def _discipline(form, facts, rulebook):
@@ -284,8 +401,13 @@ def _excellent_collective(facts, rulebook):
         checks.append(Check(21, UNMET, f"có {soldiers} cá nhân đạt «Chiến sĩ thi đua cơ sở», "
                                        f"cần ít nhất {needed}", citation))
 
-    party, party_min = (facts.party_rating if facts else None), rulebook.value(
+    # Internal unity is read from the party organisation's rating: at the rulebook's own
+    # minimum for it when stated, else at the flags' minimum (RULES 18).
+    party = facts.party_rating if facts else None
+    party_min = setting.get("unity_min_party_rating") or rulebook.value(
         "eligibility.party_rating_minimum")
+    if party_min == NO_MINIMUM:
+        return checks
     if party is None:
         checks.append(_no_facts(21, "xếp loại tổ chức đảng (nội bộ đoàn kết)", citation))
     elif rating_at_least(party, party_min):

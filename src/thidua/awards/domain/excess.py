@@ -14,7 +14,8 @@ minutes and count record, `voting.domain.tally`), the bloc's allocation and prop
 - Equal units keep the order they came in (the ballot's order): the minutes and the
   proposal list them alike.
 - `run_off`: the votes of a run-off among exactly the tied units decide between them
-  (by votes alone); equal again across the seats left is a new tie.
+  (by votes alone); equal again across the seats left is a new tie — which the next
+  run-off of a chain (a list of vote maps, in the order they were held) decides in turn.
 """
 
 from collections.abc import Mapping, Sequence
@@ -87,8 +88,9 @@ def order_entries(entries: Sequence[Entry], order: Sequence[str] = DEFAULT_ORDER
 
 def cut_at_quota(entries: Sequence[Entry], quota: int | None,
                  order: Sequence[str] = DEFAULT_ORDER,
-                 run_off: Mapping | None = None) -> Cut:
-    """Order the passing `entries` and cut at `quota` (None: no limit)."""
+                 run_off: Mapping | Sequence | None = None) -> Cut:
+    """Order the passing `entries` and cut at `quota` (None: no limit). `run_off`: a
+    run-off's votes {key: votes}, or a chain of them."""
     entries = list(entries)
     order = tuple(order)
     unscored = (tuple(e.key for e in entries if e.score is None) if "score" in order
@@ -107,9 +109,13 @@ def cut_at_quota(entries: Sequence[Entry], quota: int | None,
     tied = [e for e in ordered if key(e) == boundary]
     below = [e for e in ordered if key(e) > boundary]
     seats = quota - len(above)
-    if run_off and all(e.key in run_off for e in tied):
+    chain = [run_off] if isinstance(run_off, Mapping) else list(run_off or [])
+    first = next((i for i, votes in enumerate(chain)
+                  if votes and all(e.key in votes for e in tied)), None)
+    if first is not None:
         by_key = {e.key: e for e in tied}
-        again = cut_at_quota([Entry(e.key, run_off[e.key]) for e in tied], seats, ("votes",))
+        again = cut_at_quota([Entry(e.key, chain[first][e.key]) for e in tied], seats,
+                             ("votes",), chain[first + 1:])
         return Cut(quota, order,
                    tuple(above) + tuple(by_key[e.key] for e in again.chosen),
                    tuple(by_key[e.key] for e in again.tied), again.seats,

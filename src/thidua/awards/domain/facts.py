@@ -43,6 +43,37 @@ class DisciplineLevel(models.TextChoices):
 DISCIPLINE_ORDER = {level: i for i, level in enumerate(DisciplineLevel)}
 
 
+class OrganisationRating(models.TextChoices):
+    """Xếp loại of a mass organisation (đoàn thể) in the unit — the same scale as the
+    party organisation's — or "no such organisation" (RULES.md 18: Luật 2022 Art. 25.1b
+    asks for "tổ chức đảng, đoàn thể trong sạch, vững mạnh"; a small agency may have no
+    youth union, which is then no reason to refuse it)."""
+
+    EXCELLENT = "excellent", "Hoàn thành xuất sắc nhiệm vụ"
+    GOOD = "good", "Hoàn thành tốt nhiệm vụ"
+    COMPLETED = "completed", "Hoàn thành nhiệm vụ"
+    NOT_COMPLETED = "not_completed", "Không hoàn thành nhiệm vụ"
+    NO_ORGANISATION = "no_organisation", "Không có tổ chức"
+
+
+# The mass organisations an agency records (field name → the organisation, in Vietnamese).
+MASS_ORGANISATIONS = {
+    "union_rating": "Công đoàn cơ sở",
+    "youth_union_rating": "Đoàn Thanh niên",
+}
+
+
+class PendingMatter(models.TextChoices):
+    """A matter under consideration that defers any award (Nghị định 152/2025/NĐ-CP,
+    principles of awarding): not a refusal — the unit is proposed once it is settled."""
+
+    NONE = "none", "Không có"
+    DISCIPLINE = "discipline", "Đang xem xét kỷ luật"
+    INSPECTION = "inspection", "Đang thanh tra, kiểm tra, điều tra có dấu hiệu vi phạm"
+    COMPLAINT = "complaint", "Đang giải quyết khiếu nại, tố cáo"
+    PRESS = "press", "Đang xác minh nội dung báo chí phản ánh"
+
+
 def discipline_at_least(level: str, minimum: str) -> bool:
     return DISCIPLINE_ORDER[DisciplineLevel(level)] >= DISCIPLINE_ORDER[DisciplineLevel(minimum)]
 
@@ -62,6 +93,15 @@ class UnitYearFacts:
     completed_count: int | None = None  # members who completed their tasks
     advanced_worker_count: int | None = None  # "Lao động tiên tiến"
     emulation_soldier_count: int | None = None  # "Chiến sĩ thi đua cơ sở"
+    union_rating: str | None = None  # OrganisationRating of the trade union (RULES 18)
+    youth_union_rating: str | None = None  # OrganisationRating of the youth union (18)
+    pending_matter: str | None = None  # PendingMatter (RULES 19, deferral)
+    pending_matter_detail: str = ""  # what is pending, as the unit describes it
+    # The flag standard before 2024 (Luật 2003/2013 art. 26, restated by provinces): "có
+    # nhân tố mới, mô hình mới" and "đi đầu thực hành tiết kiệm, chống lãng phí, chống
+    # tham nhũng"; asked only by a rulebook whose eligibility.flag_extra_criteria lists them.
+    new_model: bool | None = None
+    thrift_anti_corruption_lead: bool | None = None
     confirmed: bool = False
 
 
@@ -95,9 +135,16 @@ def facts_errors(facts: UnitYearFacts) -> list[str]:
         (facts.task_rating, Rating, "Xếp loại hoàn thành nhiệm vụ"),
         (facts.party_rating, Rating, "Xếp loại tổ chức đảng"),
         (facts.discipline_level, DisciplineLevel, "Hình thức kỷ luật"),
+        (facts.union_rating, OrganisationRating, "Xếp loại Công đoàn cơ sở"),
+        (facts.youth_union_rating, OrganisationRating, "Xếp loại Đoàn Thanh niên"),
+        (facts.pending_matter, PendingMatter, "Vụ việc đang xem xét"),
     ):
         if value is not None and value not in enum.values:
             errors.append(f"{label} không hợp lệ: {value}.")
+    if (facts.pending_matter not in (None, PendingMatter.NONE)
+            and not facts.pending_matter_detail.strip()):
+        errors.append("Có vụ việc đang xem xét: ghi rõ nội dung (cơ quan xem xét, số văn bản, "
+                      "ngày) để Trưởng khối, tỉnh đối chiếu.")
     return errors
 
 

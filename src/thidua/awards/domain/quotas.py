@@ -33,11 +33,15 @@ def bloc_quotas(member_count: int, rulebook: Rulebook) -> dict:
     if member_count < 1:
         raise ValueError("Khối phải có ít nhất một thành viên.")
     quotas = {}
-    count = rulebook.value("quotas.government_flag_per_bloc")
-    quotas[GOV] = Quota(GOV, count, 24, f"Mỗi khối đề nghị tối đa {count} "
-                        f"{GOV.label}", rulebook.citation("quotas.government_flag_per_bloc"))
-    for form, key, rule in ((PROV, "quotas.provincial_flag", 25),
-                            (CERT, "quotas.certificate_of_merit", 26)):
+    per_bloc = rulebook.value("quotas.government_flag_per_bloc").brackets
+    if len(per_bloc) == 1:  # one number for every bloc, whatever its size
+        count = per_bloc[0].quota
+        quotas[GOV] = Quota(GOV, count, 24, f"Mỗi khối đề nghị tối đa {count} "
+                            f"{GOV.label}", rulebook.citation("quotas.government_flag_per_bloc"))
+    forms = ((PROV, "quotas.provincial_flag", 25), (CERT, "quotas.certificate_of_merit", 26))
+    if len(per_bloc) > 1:
+        forms = ((GOV, "quotas.government_flag_per_bloc", 24), *forms)
+    for form, key, rule in forms:
         bracket = rulebook.value(key).bracket_for(member_count)
         quotas[form] = Quota(
             form, bracket.quota, rule,
@@ -72,8 +76,8 @@ def province_government_flag_cap(standard_count: int, rulebook: Rulebook) -> Quo
     exact = cap.fraction * standard_count
     count = _round(exact, cap.rounding)
     explanation = (
-        f"{format_fraction(cap.fraction)} của {standard_count} tập thể đạt tiêu chuẩn "
-        f"{PROV.label} là {format_number(exact)}"
+        f"{format_fraction(cap.fraction)} của {standard_count} {cap.base_label} là "
+        f"{format_number(exact)}"
     )
     if exact.denominator != 1:
         explanation += f"; {ROUNDING_WORDS[cap.rounding]}"

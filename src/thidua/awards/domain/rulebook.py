@@ -132,13 +132,54 @@ class Brackets:
         raise ValueError(f"Không có mức chỉ tiêu cho khối {member_count} thành viên.")
 
 
+# RULES.md 18: "none" — the party organisation's rating is not a criterion (before 2024).
+NO_MINIMUM = "none"
+
+# RULES.md 17 before 2024: the flag standard's criteria beyond exceeded targets (Luật
+# 2003/2013 art. 26 as provinces restate it): fact name → what the unit shows.
+EXTRA_FLAG_CRITERIA = {
+    "new_model": "có nhân tố mới, mô hình mới để các tập thể khác học tập",
+    "thrift_anti_corruption_lead": "nội bộ đoàn kết, đi đầu thực hành tiết kiệm, chống "
+                                   "lãng phí, chống tham nhũng và các tệ nạn xã hội khác",
+}
+
+# RULES.md 23: what the 20 % is taken of. NĐ 91/2017 art. 11.1 reads "các tập thể đạt
+# tiêu chuẩn Cờ thi đua cấp tỉnh" (standard_met); Công văn 5007/BNV-TĐKT (2023) reads
+# "tập thể được bình xét dẫn đầu các cụm, khối" (bloc_leaders).
+STANDARD_MET, BLOC_LEADERS = "standard_met", "bloc_leaders"
+CAP_BASES = {STANDARD_MET: "tập thể đạt tiêu chuẩn Cờ thi đua của UBND tỉnh",
+             BLOC_LEADERS: "tập thể được các khối bình xét dẫn đầu"}
+
+
 @dataclass(frozen=True)
 class ProvinceCap:
-    """RULES.md 23: Government flags ≤ fraction × collectives meeting the provincial
-    standard, the product brought to a whole number by `rounding`."""
+    """RULES.md 23: Government flags ≤ fraction × the base (collectives meeting the
+    provincial standard, or those the blocs voted as leading), the product brought to a
+    whole number by `rounding`."""
 
     fraction: Fraction
     rounding: str  # floor | half_up | ceil
+    base: str = STANDARD_MET  # CAP_BASES
+
+    @property
+    def base_label(self) -> str:
+        return CAP_BASES[self.base]
+
+
+# RULES.md 41: the papers of a flag dossier whose form the texts of the period number.
+DOSSIER_FORMS = ("proposal_letter", "achievement_report")
+
+
+@dataclass(frozen=True)
+class DossierForm:
+    """A dossier paper as the period's texts name it: "Báo cáo thành tích", and where a
+    text numbers it, "Mẫu số 01 ban hành kèm theo Nghị định số 91/2017/NĐ-CP"."""
+
+    name: str
+    number: str | None = None
+
+    def __str__(self):
+        return f"{self.name} ({self.number})" if self.number else self.name
 
 
 @dataclass(frozen=True)
@@ -220,6 +261,12 @@ class Rulebook:
         bases = tuple(self.value("documents.legal_bases")) + tuple(
             self.value("documents.provincial_legal_bases"))
         return tuple(b for b in bases if b.in_force(on))
+
+    def legal_basis_lines(self, on: datetime.date | None = None, *, last: str = ".") -> list:
+        """The "Căn cứ …" lines of a document dated `on`: each closed by ";", the last by
+        `last` ("." where the bases end the preamble, ";" where "Xét đề nghị …" follows)."""
+        lines = [f"Căn cứ {basis.title}" for basis in self.legal_bases(on)]
+        return [line + (";" if i < len(lines) - 1 else last) for i, line in enumerate(lines)]
 
     def points(self, key: str, form: str) -> Decimal:
         return self.value(key).get(form, Decimal(0))

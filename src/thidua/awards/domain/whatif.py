@@ -73,6 +73,10 @@ def preview(*, rulebook: Rulebook, eligibility: Mapping, ranking: Sequence[Ranke
                 outlooks[unit] = Outlook(unit, form, OUT, f"chưa đủ điều kiện {label}",
                                          "cần đáp ứng: " + _unmet_words(value),
                                          value.unmet[0].rule)
+            elif getattr(value, "deferred", ()):
+                outlooks[unit] = Outlook(unit, form, OUT, f"tạm hoãn xét {label}",
+                                         "; ".join(str(c) for c in value.deferred),
+                                         value.deferred[0].rule)
             elif not getattr(value, "eligible", False):
                 outlooks[unit] = Outlook(unit, form, OUT, f"chưa đủ căn cứ xét {label}",
                                          "cần bổ sung, xác nhận: " + _missing_words(value),

@@ -85,9 +85,17 @@ def rule(cell, width, length, size=F.AGENCY_SIZE):
     return p
 
 
-def _tiny(paragraph):
-    """An empty paragraph only a few points high (the rule's own line)."""
+def _tiny(paragraph, exact=False):
+    """An empty paragraph only a few points high (the rule's own line). `exact`: exactly
+    one point high, nothing before or after — the closing paragraph, which a body filling
+    its last page to the foot must not push onto a blank page of its own."""
     ppr = paragraph._p.get_or_add_pPr()
+    if exact:
+        spacing = OxmlElement("w:spacing")
+        for key, value in (("before", "0"), ("after", "0"), ("line", "20"),
+                           ("lineRule", "exact")):
+            spacing.set(qn(f"w:{key}"), value)
+        ppr.append(spacing)
     rpr = OxmlElement("w:rPr")
     sz = OxmlElement("w:sz")
     sz.set(qn("w:val"), "4")
@@ -163,23 +171,26 @@ def text_width(section):
 
 
 def heading_block(doc):
-    """RULES.md 35, 37, 38: agencies and number | national name, motto, place and date."""
+    """RULES.md 35, 37, 38: agencies | national name and motto on the first row; "Số:" |
+    place and date on the second, so the two lines sit level however many lines the
+    agency's name takes (Decree 30/2020, Appendix I, layout of the header)."""
     total = text_width(doc.sections[0])
     right = total - HEADER_LEFT
-    table = doc.add_table(rows=1, cols=2)
+    table = doc.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
     _widths(table, [HEADER_LEFT, right])
-    # One row that never splits: otherwise a table ending at the foot of a page leaves
+    # Rows that never split: otherwise a table ending at the foot of a page leaves
     # the signature's empty lines alone on the next one (form 02 did).
-    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-    left_cell, right_cell = table.rows[0].cells
-    left_cell._tc.remove(left_cell.paragraphs[0]._p)
-    right_cell._tc.remove(right_cell.paragraphs[0]._p)
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    (left_cell, right_cell), (number_cell, date_cell) = (r.cells for r in table.rows)
+    for cell in (left_cell, right_cell, number_cell, date_cell):
+        cell._tc.remove(cell.paragraphs[0]._p)
     para(left_cell, "{{ parent_agency }}", size=F.AGENCY_SIZE, align=CENTER)
     para(left_cell, "{{ issuing_agency }}", size=F.AGENCY_SIZE, bold=True, align=CENTER)
     rule(left_cell, HEADER_LEFT, F.AGENCY_RULE)
-    para(left_cell, "{{ number_line }}", size=F.NUMBER_SIZE, align=CENTER, before=6)
+    para(number_cell, "{{ number_line }}", size=F.NUMBER_SIZE, align=CENTER, before=6)
     para(right_cell, F.NATIONAL_NAME, size=F.NATIONAL_NAME_SIZE, bold=True, align=CENTER)
     motto = para(right_cell, F.MOTTO, size=F.MOTTO_SIZE, bold=True, align=CENTER)
     usable = right - 2 * F.CELL_PADDING
@@ -190,22 +201,44 @@ def heading_block(doc):
     motto.paragraph_format.left_indent = side
     motto.paragraph_format.right_indent = side
     _border(motto)
-    para(right_cell, "{{ date_line }}", size=F.DATE_SIZE, italic=True, align=CENTER,
+    para(date_cell, "{{ date_line }}", size=F.DATE_SIZE, italic=True, align=CENTER,
          before=6)
     para(doc, "{{ doc_type }}", size=F.TYPE_SIZE, bold=True, align=CENTER, before=18)
-    para(doc, "{{ subject }}", size=F.SUBJECT_SIZE, bold=True, align=CENTER, after=12)
+    para(doc, "{{ subject }}", size=F.SUBJECT_SIZE, bold=True, align=CENTER)
+    subject_rule(doc)
+
+
+def subject_rule(doc):
+    """Decree 30/2020, Appendix I: a short solid rule under the trích yếu, centred. The
+    template draws it full width in the style SUBJECT_RULE_STYLE; the engine narrows it to
+    F.SUBJECT_RULE_SHARE of the subject's longest line once the subject is known."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    if F.SUBJECT_RULE_STYLE not in [s.name for s in doc.styles]:
+        doc.styles.add_style(F.SUBJECT_RULE_STYLE, WD_STYLE_TYPE.PARAGRAPH).base_style = \
+            doc.styles["Normal"]
+    p = para(doc, style=F.SUBJECT_RULE_STYLE, after=12)
+    _tiny(p)
+    _border(p)
+    return p
 
 
 def legal_bases(doc):
     para(doc, "{%p for basis in legal_bases %}")
-    para(doc, "{{ basis }}", italic=True, align=JUSTIFY, indent_first=Mm(10), after=3)
+    para(doc, "{{ basis }}", italic=True, align=JUSTIFY, indent_first=Mm(10),
+         after=F.PARAGRAPH_AFTER.pt)
     para(doc, "{%p endfor %}")
 
 
-def paragraphs(doc, name, **kwargs):
-    """A list of paragraphs from the context (`name` is a list of strings)."""
+def paragraphs(doc, name, *, keep=False, **kwargs):
+    """A list of paragraphs from the context (`name` is a list of strings). `keep`: each
+    stays on the page of what follows (the last paragraphs before the signature, so the
+    signature never stands alone on a page)."""
     para(doc, f"{{%p for line in {name} %}}")
-    para(doc, "{{ line }}", align=JUSTIFY, indent_first=Mm(10), after=3, **kwargs)
+    p = para(doc, "{{ line }}", align=JUSTIFY, indent_first=Mm(10),
+             after=F.PARAGRAPH_AFTER.pt, **kwargs)
+    if keep:
+        keep_with_next(p)
     para(doc, "{%p endfor %}")
 
 
@@ -226,7 +259,18 @@ def grid(doc, headers, cells, widths, loop):
                 run = p.add_run(value)
                 run.bold = row_index == 0
                 _fonts(run, F.TABLE_SIZE)
+    repeat_header(table.rows[0])
     return table
+
+
+def repeat_header(row):
+    """A table's header row is repeated at the top of every page the table runs onto."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+
+def keep_with_next(paragraph):
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
 
 
 def closing_block(doc):
@@ -255,11 +299,15 @@ def closing_block(doc):
     para(right_cell, "{{ signer.name }}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER)
     # The body ends with a paragraph two points high: otherwise the full-height one Word
     # and LibreOffice add after a closing table can spill onto a page of its own.
-    _tiny(para(doc, size=Pt(1)))
+    _tiny(para(doc, size=Pt(1)), exact=True)
 
 
-def section_title(doc, text):
-    para(doc, text, bold=True, before=6, after=3)
+def section_title(doc, text, *, keep=True):
+    """A heading stays with the paragraph or table it introduces."""
+    p = para(doc, text, bold=True, before=6, after=F.PARAGRAPH_AFTER.pt)
+    if keep:
+        keep_with_next(p)
+    return p
 
 
 # --- the documents ------------------------------------------------------------------------
@@ -276,7 +324,7 @@ def registration():
                "Thời hạn"],
          ["t.no", "t.indicator", "t.unit", "t.baseline", "t.target", "t.deadline"],
          [Mm(12), Mm(58), Mm(22), Mm(24), Mm(24), Mm(25)], "t in targets")
-    paragraphs(doc, "closing")
+    paragraphs(doc, "closing", keep=True)
     closing_block(doc)
     return doc
 
@@ -296,6 +344,7 @@ def pledge():
     grid(doc, ["STT", "Đơn vị", "Thủ trưởng đơn vị ký", "Ghi chú"],
          ["s.no", "s.name", "s.signer", "s.note"],
          [Mm(12), Mm(68), Mm(50), Mm(35)], "s in signatures")
+    paragraphs(doc, "closing", keep=True)
     closing_block(doc)
     return doc
 
@@ -308,7 +357,7 @@ def self_assessment():
     grid(doc, ["Mã", "Tiêu chí", "Điểm chuẩn", "Điểm tự chấm", "Ghi chú"],
          ["r.code", "r.title", "r.max", "r.points", "r.note"],
          [Mm(15), Mm(80), Mm(20), Mm(20), Mm(30)], "r in rows")
-    paragraphs(doc, "totals")
+    paragraphs(doc, "totals", keep=True)
     closing_block(doc)
     return doc
 
@@ -319,7 +368,7 @@ def ranking():
     legal_bases(doc)
     paragraphs(doc, "intro")
     para(doc, "{{ ranking_table }}")  # engine.Table: drawn in place
-    paragraphs(doc, "notes")
+    paragraphs(doc, "notes", keep=True)
     closing_block(doc)
     return doc
 

@@ -6,6 +6,7 @@ Built by `python -m thidua.documents.templates.build` with the others (build.py 
 come from build.py, imported inside each function so that either module may load first.
 """
 
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
 
@@ -28,9 +29,9 @@ def proposal_letter():
                  "Số phiếu đồng ý"],
            ["p.no", "p.unit", "p.form", "p.rank", "p.votes"],
            [Mm(12), Mm(62), Mm(48), Mm(20), Mm(23)], "p in proposed")
-    b.paragraphs(doc, "closing")
+    b.paragraphs(doc, "closing", keep=True)
     b.section_title(doc, "Hồ sơ kèm theo:")
-    b.paragraphs(doc, "attachments")
+    b.paragraphs(doc, "attachments", keep=True)
     b.closing_block(doc)
     return doc
 
@@ -40,6 +41,10 @@ def achievement_report():
     already received (titles and forms of reward, each with its decision)."""
     b = _b()
     doc = b.new_document()
+    # The period's form number (RULES.md 41), top right, when the texts number the form.
+    b.para(doc, "{%p if form_line %}")
+    b.para(doc, "{{ form_line }}", italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=3)
+    b.para(doc, "{%p endif %}")
     b.heading_block(doc)
     b.para(doc, "{{ unit_line }}", align=b.CENTER, italic=True, after=6)
     b.section_title(doc, "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH")
@@ -47,13 +52,15 @@ def achievement_report():
     b.section_title(doc, "II. THÀNH TÍCH ĐẠT ĐƯỢC")
     b.paragraphs(doc, "achievements")
     b.section_title(doc, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG")
-    b.para(doc, "1. Danh hiệu thi đua", italic=True, after=3)
+    b.keep_with_next(b.para(doc, "1. Danh hiệu thi đua", italic=True,
+                            after=b.F.PARAGRAPH_AFTER.pt))
     b.grid(doc, ["Năm", "Danh hiệu thi đua", "Số, ngày quyết định; cơ quan ban hành"],
            ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)], "h in titles")
-    b.para(doc, "2. Hình thức khen thưởng", italic=True, before=6, after=3)
+    b.keep_with_next(b.para(doc, "2. Hình thức khen thưởng", italic=True, before=6,
+                            after=b.F.PARAGRAPH_AFTER.pt))
     b.grid(doc, ["Năm", "Hình thức khen thưởng", "Số, ngày quyết định; cơ quan ban hành"],
            ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)], "h in rewards")
-    b.paragraphs(doc, "history_note")
+    b.paragraphs(doc, "history_note", keep=True)
     b.closing_block(doc)
     return doc
 
@@ -74,11 +81,11 @@ def decision_draft():
     b.para(doc, "QUYẾT ĐỊNH:", bold=True, align=b.CENTER, before=6, after=6)
     b.para(doc, "{%p for article in articles %}")
     p = b.para(doc, "{{ article.head }}", bold=True, align=b.JUSTIFY, indent_first=Mm(10),
-               after=3)
+               after=b.F.PARAGRAPH_AFTER.pt)
     run = p.add_run(" {{ article.text }}")
     b._fonts(run, b.F.BODY_SIZE)
     b.para(doc, "{%p for line in article.lines %}")
-    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=3)
+    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=b.F.PARAGRAPH_AFTER.pt)
     b.para(doc, "{%p endfor %}")
     b.para(doc, "{%p endfor %}")
     b.closing_block(doc)

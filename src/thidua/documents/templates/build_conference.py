@@ -161,7 +161,7 @@ def count_record():
     b.grid(doc, ["STT", "Họ và tên", "Nhiệm vụ", "Chữ ký"],
            ["m.no", "m.name", "m.role", "''"], [Mm(15), Mm(70), Mm(40), Mm(40)],
            "m in committee")
-    b.paragraphs(doc, "closing")
+    b.paragraphs(doc, "closing", keep=True)
     b.closing_block(doc)
     return doc
 
@@ -186,9 +186,10 @@ def minutes():
     b.section_title(doc, "III. KẾT QUẢ BỎ PHIẾU")
     b.paragraphs(doc, "no_polls")
     b.para(doc, "{%p for p in polls %}")
-    b.para(doc, "{{ p.heading }}", bold=True, italic=True, before=6, after=3)
+    b.keep_with_next(b.para(doc, "{{ p.heading }}", bold=True, italic=True, before=6,
+                            after=F.PARAGRAPH_AFTER.pt))
     b.para(doc, "{%p for line in p.lines %}")
-    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=3)
+    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=F.PARAGRAPH_AFTER.pt)
     b.para(doc, "{%p endfor %}")
     b.grid(doc, ["STT", "Đơn vị", "Số phiếu đồng ý", "Tỷ lệ", "Cách tính", "Kết quả"],
            ["c.no", "c.name", "c.votes", "c.percentage", "c.sentence", "c.outcome"],
@@ -197,9 +198,7 @@ def minutes():
     b.para(doc, "{%p endfor %}")
     b.section_title(doc, "IV. BẦU TRƯỞNG KHỐI, PHÓ KHỐI")
     b.paragraphs(doc, "elections")
-    b.section_title(doc, "V. KIỂM TRA HÒM PHIẾU")
-    b.paragraphs(doc, "digests")
-    b.paragraphs(doc, "closing")
+    b.paragraphs(doc, "closing", keep=True)
     total = b.text_width(doc.sections[0])
     table = doc.add_table(rows=1, cols=2)
     b._no_borders(table)
@@ -220,7 +219,26 @@ def minutes():
     b.para(doc, "{%p for recipient in recipients %}", size=F.RECIPIENTS_SIZE)
     b.para(doc, "{{ recipient }}", size=F.RECIPIENTS_SIZE)
     b.para(doc, "{%p endfor %}", size=F.RECIPIENTS_SIZE)
+    verification_annex(doc)
     return doc
+
+
+def verification_annex(doc):
+    """The ballot boxes' check codes (SHA-256 of each published poll's ballot list) are
+    for verification, not part of the minutes' text: an annex on a page of its own, each
+    code left-aligned in groups of eight characters (a justified 64-character word would
+    stretch the line)."""
+    b = _b()
+    heading = b.para(doc, "PHỤ LỤC: MÃ KIỂM TRA HÒM PHIẾU", bold=True, align=b.CENTER)
+    heading.paragraph_format.page_break_before = True
+    b.para(doc, "{{ annex_intro }}", italic=True, size=F.RECIPIENTS_LABEL_SIZE,
+           align=b.LEFT, before=6, after=F.PARAGRAPH_AFTER.pt)
+    b.para(doc, "{%p for d in digests %}")
+    b.para(doc, "{{ d.poll }}", size=F.RECIPIENTS_LABEL_SIZE, bold=True, align=b.LEFT,
+           before=6)
+    b.para(doc, "{{ d.code }}", size=F.RECIPIENTS_LABEL_SIZE, align=b.LEFT,
+           after=F.PARAGRAPH_AFTER.pt)
+    b.para(doc, "{%p endfor %}")
 
 
 TEMPLATES = {"ballots": ballots, "voting_cards": voting_cards,

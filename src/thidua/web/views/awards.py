@@ -13,7 +13,7 @@ from thidua.awards import proposals as service
 from thidua.awards import rules
 from thidua.awards.domain.whatif import BORDERLINE, OUT, SAFE
 from thidua.awards.domain.workflow import BUTTONS, STEPS, State, allowed_steps
-from thidua.awards.models import Proposal, ProposalLine
+from thidua.awards.models import LeaderDecision, Proposal, ProposalLine
 from thidua.awards.rulebooks import RulebookNotFound
 from thidua.awards.services import next_year_bonus
 from thidua.core.award_forms import AwardForm
@@ -86,7 +86,8 @@ def _situation_page(request, pk, template, build):
     except RulebookNotFound as exc:
         return render(request, template, {"bloc_year": bloc_year, "date_form": form,
                                           "on_date": day,
-                                          "errors": error_items(messages=exc.messages)})
+                                          "errors": error_items(messages=exc.messages)},
+                      status=exc.status)
     context.update(bloc_year=bloc_year, date_form=form, on_date=day, errors=[])
     return render(request, template, context)
 
@@ -270,6 +271,14 @@ class NextYearForm(forms.Form):
     leader = forms.TypedChoiceField(label="Trưởng khối năm sau", coerce=int)
     deputies = forms.TypedMultipleChoiceField(label="Phó khối năm sau", coerce=int,
                                               widget=forms.CheckboxSelectMultiple)
+    # Only when the leader is not the elected one (or nobody was elected): RULES.md 3.
+    decision_number = forms.CharField(label="Số quyết định của tỉnh", max_length=50,
+                                      required=False)
+    decision_date = forms.DateField(label="Ngày quyết định", required=False,
+                                    widget=DATE_WIDGET)
+    decision_reason = forms.CharField(label="Lý do chọn Trưởng khối khác kết quả bầu",
+                                      max_length=2000, required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,11 +286,26 @@ class NextYearForm(forms.Form):
         self.fields["leader"].choices = [("", "— chọn đơn vị —"), *choices]
         self.fields["deputies"].choices = choices
 
+    def decision(self):
+        data = self.cleaned_data
+        if not (data["decision_number"] or data["decision_date"] or data["decision_reason"]):
+            return None
+        return service.ProvinceDecision(data["decision_number"], data["decision_date"],
+                                        data["decision_reason"])
+
 
 def _next_year_page(request, bloc_year, form, *, errors=(), status=200):
+    election = service.election_result(bloc_year)
+    elected = (Unit.objects.filter(pk=election.leader_id).first()
+               if election and election.leader_id else None)
+    opened = (BlocYear.objects.filter(bloc=bloc_year.bloc,
+                                      emulation_year__year=bloc_year.emulation_year.year + 1)
+              .select_related("leader_unit").first())
+    decision = (LeaderDecision.objects.filter(bloc_year=bloc_year)
+                .select_related("leader_unit", "elected_unit").first())
     return render(request, "web/awards/next_year.html", {
         "bloc_year": bloc_year, "form": form, "next_year": bloc_year.emulation_year.year + 1,
-        "election": service.election_result(bloc_year),
+        "election": election, "elected": elected, "opened": opened, "decision": decision,
         "errors": [*error_items(form), *error_items(messages=errors)]}, status=status)
 
 
@@ -304,7 +328,8 @@ def next_year(request, pk):
         return _next_year_page(request, bloc_year, form, status=400)
     try:
         new = service.open_next_year(actor, bloc_year, leader=form.cleaned_data["leader"],
-                                     deputies=form.cleaned_data["deputies"])
+                                     deputies=form.cleaned_data["deputies"],
+                                     decision=form.decision())
     except DomainError as exc:
         return _next_year_page(request, bloc_year, form, errors=exc.messages,
                                status=exc.status)

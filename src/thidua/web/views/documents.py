@@ -5,11 +5,14 @@ Every view asks documents.kinds to load the subject, which applies documents.rul
 subject out of sight is 404, issuing without the right is 403.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError, NotFound
@@ -26,16 +29,31 @@ def _attachment(content: bytes, filename: str, content_type: str) -> HttpRespons
     return response
 
 
-def _page(request, actor, slug, pk, *, errors=(), status=200):
+def _page(request, actor, slug, pk, *, errors=(), status=200, typed_date=""):
     kind = kind_for(slug)
     subject = kind.load(actor, pk)
+    event = kind.paper_date(subject)
     return render(request, "web/documents/page.html", {
         "kind": kind, "subject": subject, "pk": pk,
         "issuer": kind.issuer(subject),
         "can_issue": kind.can_issue(actor, subject),
+        "event_date": event,
+        "signed_on": typed_date or f"{timezone.localdate():%Y-%m-%d}",
         "documents": services.issued_for(actor, slug, pk),
         "errors": error_items(messages=errors),
     }, status=status)
+
+
+def _typed_date(value: str):
+    """The "Ngày ký" field (an HTML date input: YYYY-MM-DD); empty: today."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(f"Ngày ký “{value[:20]}” không hợp lệ: nhập theo dạng "
+                          "ngày/tháng/năm.") from None
 
 
 @login_required
@@ -56,14 +74,16 @@ def draft_docx(request, slug, pk):
 @shows_domain_errors
 def issue(request, slug, pk):
     actor = get_actor(request)
+    typed = request.POST.get("ngay_ky", "")
     try:
-        document = services.issue(actor, slug, pk)
+        document = services.issue(actor, slug, pk, signed_on=_typed_date(typed))
     except NotFound:
         raise
     except DomainError as exc:
         if exc.status == 403:
             raise
-        return _page(request, actor, slug, pk, errors=exc.messages, status=exc.status)
+        return _page(request, actor, slug, pk, errors=exc.messages, status=exc.status,
+                     typed_date=typed[:20])
     messages.success(request, f"Đã ban hành văn bản số {document.reference} ngày "
                               f"{document.issued_on:%d/%m/%Y}.")
     return redirect("document_page", slug=slug, pk=pk)

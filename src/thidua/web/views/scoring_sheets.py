@@ -1,10 +1,14 @@
 """Scoring pages, part 2: score sheets (self-assessment, peer review, appraisal).
 
-One sheet page serves the three kinds: a row per leaf criterion, saved in place with htmx
-(the same forms work without JavaScript). A sheet is sealed until its author submits it
-(RULES.md 13): services.find_sheet refuses what the actor may not read, so the page 404s.
+One sheet page serves the three kinds: a row per leaf criterion. A self-assessment or peer
+sheet is one form saved at once (scores, notes, sources, evidence files; problems shown on
+their lines, nothing written); an appraisal sheet saves row by row in place with htmx, each
+change with its reason (the same forms work without JavaScript). A sheet is sealed until
+its author submits it (RULES.md 13): services.find_sheet refuses what the actor may not
+read, so the page 404s.
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -21,6 +25,7 @@ from thidua.core.errors import DomainError
 from thidua.org.models import Unit
 from thidua.org.rules import can_act_for_unit
 from thidua.pledges.domain.evidence import KINDS
+from thidua.pledges.models import Registration
 from thidua.pledges.services import Upload
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring import rules as scoring_rules
@@ -70,6 +75,12 @@ class Row:
     changes: list = field(default_factory=list)
     self_points: object = None
     errors: list = field(default_factory=list)
+    missing: str = ""  # the data a computed criterion waits for, in a sentence
+    by_hand: bool = False  # a computed criterion entered by hand while its data is missing
+    source: str = ""  # beside an imported figure entered by hand
+    insufficient: bool = False  # a peer's "không đủ căn cứ"
+    may_mark_insufficient: bool = False
+    may_note: bool = True
 
     @property
     def points_text(self):
@@ -79,16 +90,34 @@ class Row:
     def input_label(self):
         return FIELD_LABEL[self.input_name]
 
+    @property
+    def needs_source(self):
+        return self.by_hand and self.criterion.scoring_method == IMPORTED
 
-def _row(criterion, sheet, score, posted=None):
+
+def _row(criterion, sheet, score, posted=None, missing=None):
     method = criterion.scoring_method
     row = Row(criterion, score)
     raw = dict(score.raw) if score else {}
     row.note = score.note if score else ""
+    row.insufficient = bool(raw.get(services.INSUFFICIENT))
     computed = is_computed(method, criterion.params)
-    if computed and sheet.kind != Kind.APPRAISAL:
+    row.missing = (missing or {}).get(criterion.code, "")
+    row.by_hand = bool(row.missing) and computed and sheet.kind != Kind.APPRAISAL and (
+        services.may_enter_by_hand(sheet.kind, method))
+    row.may_mark_insufficient = sheet.kind == Kind.PEER and (not computed or row.by_hand)
+    if computed and sheet.kind != Kind.APPRAISAL and not row.by_hand:
         row.input_kind = "readonly"
         row.explanation = _explain(method, raw)
+        # A note beside computed points; none while they cannot be computed.
+        row.may_note = not row.missing
+    elif row.by_hand:
+        row.value = posted.get("points", "") if posted else (
+            raw.get("points", "") if raw.get(services.BY_HAND) else "")
+        row.source = posted.get("source", "") if posted else raw.get(services.SOURCE, "") if (
+            raw.get(services.BY_HAND)) else ""
+        if raw.get(services.BY_HAND) and method == IMPORTED:
+            row.explanation = f"Số liệu nhập trên phiếu, nguồn: {raw.get(services.SOURCE)}."
     elif method == GRADED:
         row.input_kind = "select"
         chosen = posted.get("points") if posted else raw.get("points")
@@ -105,8 +134,12 @@ def _row(criterion, sheet, score, posted=None):
             vi_number(score.points) if score else "")
         if computed:
             row.explanation = _explain(method, raw)
+    if row.insufficient and not posted:
+        row.value = ""
+        row.options = [(v, label, False) for v, label, _ in row.options]
     if posted is not None:
         row.note = posted.get("note", "")
+        row.insufficient = bool(posted.get("insufficient"))
     return row
 
 
@@ -141,10 +174,16 @@ def _explain(method, raw) -> str:
     return ""
 
 
-def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None):
+def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None, posted_rows=None,
+                   row_errors=None):
     """Rows of the sheet in a fixed number of queries (criteria, scores, evidence,
-    changes, the self sheet's scores on an appraisal sheet)."""
+    changes, the self sheet's scores on an appraisal sheet, the data computed criteria
+    wait for). `posted_rows` / `row_errors` ({criterion id: …}): a refused one-form save,
+    shown with what was typed and each line's problems."""
     criteria = criteria_tree(sheet.table)
+    editable = scoring_rules.can_edit_sheet(actor, sheet)
+    one_form = editable and sheet.kind != Kind.APPRAISAL
+    missing = services.missing_data(sheet) if one_form else {}
     scores = {s.criterion_id: s for s in Score.objects.filter(sheet=sheet)}
     evidence, changes, own = {}, {}, {}
     if sheet.kind == Kind.SELF:
@@ -170,19 +209,19 @@ def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None):
             continue
         if only is not None and criterion.id != only:
             continue
-        row = _row(criterion, sheet, scores.get(criterion.id),
-                   posted if only == criterion.id else None)
+        typed = posted if only == criterion.id else (posted_rows or {}).get(criterion.id)
+        row = _row(criterion, sheet, scores.get(criterion.id), typed, missing)
         row.evidence = evidence.get(criterion.id, [])
         row.changes = changes.get(criterion.id, [])
         row.self_points = vi_number(own.get(criterion.id))
-        row.errors = errors or []
+        row.errors = errors or (row_errors or {}).get(criterion.id, [])
         row.criterion.params_text = params_text(criterion)
         row.sections = _ancestors(criterion, by_id)
         items.append((criterion, row))
-    editable = scoring_rules.can_edit_sheet(actor, sheet)
     return {
         "sheet": sheet, "bloc_year": sheet.table.bloc_year, "items": items,
-        "editable": editable, "is_self": sheet.kind == Kind.SELF,
+        "editable": editable, "one_form": one_form, "is_self": sheet.kind == Kind.SELF,
+        "is_peer": sheet.kind == Kind.PEER, "registration": _registration(sheet),
         "can_run": scoring_rules.can_run_scoring(actor, sheet.table.bloc_year),
         "is_appraisal": sheet.kind == Kind.APPRAISAL,
         "total_text": f"{vi_number(sheet.total)} / {vi_number(sheet.table.total)}",
@@ -190,6 +229,16 @@ def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None):
         "penalty_text": vi_number(sheet.penalty),
         "total_value": sheet.total, "total_max": sheet.table.total,
     }
+
+
+def _registration(sheet):
+    """The scored unit's submitted registration: its targets, progress reports and their
+    evidence (peers read it before scoring; the unit reports there). None before any."""
+    if sheet.kind == Kind.APPRAISAL:
+        return None
+    return Registration.objects.filter(
+        bloc_year=sheet.table.bloc_year, unit_id=sheet.scored_unit_id,
+        status=Registration.Status.SUBMITTED).only("id").first()
 
 
 def _ancestors(criterion, by_id) -> list:
@@ -224,6 +273,7 @@ def _row_response(request, actor, sheet, criterion_id, *, posted=None, errors=No
     row = next(r for c, r in context["items"] if r is not None)
     context.update(row=row, saved=saved, oob=True, grid=request.POST.get("grid") == "1",
                    unit=sheet.scored_unit, grid_final=vi_number(sheet.final))
+    context["one_form"] = False  # the row answers with its own form (the row endpoint)
     if errors:
         context["editable"] = True  # keep the typed value on screen, beside the error
     if is_htmx(request):
@@ -282,6 +332,88 @@ def save_row(request, pk):
         return _row_response(request, actor, sheet, criterion.id, posted=posted,
                              errors=exc.messages, status=exc.status)
     return _row_response(request, actor, sheet, criterion.id, saved=True)
+
+
+# The one-form sheet's field names: "<what>-<criterion id>".
+SHEET_FIELD = re.compile(r"^(points|items|count|note|source|insufficient|files)-(\d+)$")
+
+
+def _posted_sheet(sheet, request):
+    """The one-form save as the service's entries by criterion code, files by code, what
+    was typed by criterion id (to show it again) and the lines of forged ids (a criterion
+    of another table, a section): {"#id": [sentence]}."""
+    fields: dict[int, dict] = {}
+    for key in list(request.POST) + list(request.FILES):
+        match = SHEET_FIELD.match(key)
+        if match:
+            fields.setdefault(int(match[2]), {})[match[1]] = key
+    leaves = {c.id: c for c in sheet.table.criteria.filter(id__in=list(fields),
+                                                           is_section=False)}
+    notes = dict(Score.objects.filter(sheet=sheet).values_list("criterion_id", "note"))
+    entries, files, typed, forged = {}, {}, {}, {}
+    for criterion_id, keys in fields.items():
+        criterion = leaves.get(criterion_id)
+        if criterion is None:
+            forged[f"#{criterion_id}"] = [f"Tiêu chí #{criterion_id} không thuộc bảng tiêu chí "
+                                          "của phiếu chấm này."]
+            continue
+        posted = {what: request.POST.get(key, "").strip() for what, key in keys.items()
+                  if what != "files"}
+        typed[criterion_id] = posted
+        uploads = [Upload(f.name, f.read()) for f in request.FILES.getlist(keys.get("files", ""))]
+        if uploads:
+            files[criterion.code] = uploads
+        name = FIELD.get(criterion.scoring_method, "points")
+        value, note = posted.get(name, ""), posted.get("note")
+        entry = {}
+        if value:
+            entry[name] = value
+        if posted.get("source"):
+            entry[services.SOURCE] = posted["source"]
+        if posted.get("insufficient"):
+            entry[services.INSUFFICIENT] = "1"
+        if note is not None and (entry or note != notes.get(criterion_id, "")):
+            entry[services.NOTE] = note
+        if entry:
+            entries[criterion.code] = entry
+    return entries, files, typed, forged
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def save_sheet(request, pk):
+    """The whole sheet in one save: every line's score, note, source, "không đủ căn cứ"
+    and evidence files; one problem anywhere and nothing is written, each problem shown on
+    its line with what was typed."""
+    actor = get_actor(request)
+    sheet = _load_sheet(actor, pk)
+    require(True, scoring_rules.is_author(actor, sheet))
+    if sheet.kind == Kind.APPRAISAL:
+        raise DomainError("Phiếu thẩm định được sửa từng tiêu chí, mỗi thay đổi kèm lý do "
+                          "(Quy tắc 12).")
+    entries, files, typed, forged = _posted_sheet(sheet, request)
+    try:
+        if forged:
+            raise services.SheetProblems(forged)
+        services.save_sheet(actor, sheet, entries, files=files)
+    except services.SheetProblems as exc:
+        ids = dict(sheet.table.criteria.values_list("code", "id"))
+        by_id = {}
+        for code, found in exc.by_code.items():
+            if code in ids:
+                by_id.setdefault(ids[code], []).extend(found)
+        sheet.refresh_from_db()
+        context = _sheet_context(actor, sheet, posted_rows=typed, row_errors=by_id)
+        context["errors"] = [(m, f"dong-{ids[c]}" if c in ids else None)
+                             for c, found in exc.by_code.items() for m in found]
+        if files:
+            context["errors"].append(("Tệp minh chứng đã chọn chưa được lưu: hãy chọn lại sau "
+                                      "khi sửa.", None))
+        return render(request, TEMPLATE, context, status=400)
+    messages.success(request, "Đã lưu phiếu chấm" + (
+        f", kèm {sum(len(u) for u in files.values())} tệp minh chứng" if files else "") + ".")
+    return redirect("scoring_sheet", pk=sheet.pk)
 
 
 @login_required
@@ -367,6 +499,7 @@ def self_list(request, pk):
         table=table, kind=Kind.SELF, scored_unit__in=units)} if table else {}
     return render(request, "web/scoring/self_list.html", {
         "bloc_year": bloc_year, "table": table,
+        "counts": scoring_queries.sheet_counts(bloc_year) if table else None,
         "rows": [(u, sheets.get(u.id)) for u in units],
         "can_run": scoring_rules.can_run_scoring(actor, bloc_year),
         "can_open": bloc_year.phase in scoring_rules.SELF_OPEN,
@@ -403,9 +536,12 @@ def peer_list(request, pk):
                                                        "scored_unit__sort_key"):
             duties.append((a, sheets.get((a.scorer_unit_id, a.scored_unit_id))))
     can_run = scoring_rules.can_run_scoring(actor, bloc_year)
+    counts = scoring_queries.sheet_counts(bloc_year)
+    mine = sum((counts.units[u.id].peer_given for u in units if u.id in counts.units),
+               scoring_queries.Tally())
     return render(request, "web/scoring/peers.html", {
-        "bloc_year": bloc_year, "table": table, "duties": duties,
-        "missing": sum(1 for _, s in duties if s is None or not s.is_submitted),
+        "bloc_year": bloc_year, "table": table, "duties": duties, "mine": mine,
+        "counts": counts, "missing": mine.missing,
         "can_open": bloc_year.phase in scoring_rules.APPRAISAL_OPEN,
         "can_run": can_run,
         "progress": scoring_queries.scoring_progress(actor, bloc_year) if can_run else [],

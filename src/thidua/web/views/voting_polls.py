@@ -79,7 +79,8 @@ def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None,
     can_run = rules.can_run_conference(actor, bloc_year)
     if can_run and poll.state == Poll.State.CREATED and not poll.run_off_of_id:
         chosen = {c.unit_id for c in candidates}
-        members = [(row.unit, row.unit_id in chosen) for row in
+        unfit = {entry["unit"]: entry for entry in poll.ineligible or []}
+        members = [(row.unit, row.unit_id in chosen, unfit.get(row.unit_id)) for row in
                    Attendance.objects.filter(conference=poll.conference)
                    .select_related("unit").order_by("unit__sort_key", "unit_id")]
     return render(request, POLL, {
@@ -133,7 +134,9 @@ def poll_candidates(request, pk):
     try:
         if unit_ids is None:
             raise DomainError("Danh sách ứng viên không hợp lệ.")
-        services.set_candidates(actor, poll, unit_ids)
+        # A unit not eligible stands only with the reason typed beside it (issue 11).
+        overrides = {unit_id: request.POST.get(f"ly_do_{unit_id}", "") for unit_id in unit_ids}
+        services.set_candidates(actor, poll, unit_ids, overrides)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise

@@ -6,7 +6,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from thidua.awards.rulebooks import RULEBOOK_DIR, SETTINGS, RulebookError, load_library
+from thidua.awards.rulebooks import (
+    RULEBOOK_DIR,
+    SETTINGS,
+    RulebookError,
+    RulebookNotFound,
+    load_library,
+)
 
 
 class Command(BaseCommand):
@@ -35,7 +41,10 @@ class Command(BaseCommand):
             on = datetime.date.fromisoformat(options["date"])
         except ValueError as exc:
             raise CommandError(f"Ngày không hợp lệ: {options['date']}.") from exc
-        book = library.rulebook_for(options["province"], on)
+        try:
+            book = library.rulebook_for(options["province"], on)
+        except RulebookNotFound as exc:
+            raise CommandError("\n".join(exc.messages)) from exc
         self.stdout.write(f"Bộ quy tắc ngày {on:%d/%m/%Y}: {book.describe()}")
         for key, setting in book.settings.items():
             rules = ", ".join(map(str, setting.rules))
@@ -47,8 +56,8 @@ class Command(BaseCommand):
             if setting.open_point:
                 self.stdout.write(f"  vấn đề còn mở: {setting.open_point}")
         self.stdout.write("\nCăn cứ ghi trên văn bản ngày này:")
-        for basis in book.legal_bases():
-            self.stdout.write(f"  Căn cứ {basis.title};")
+        for line in book.legal_basis_lines():
+            self.stdout.write(f"  {line}")
 
 
 def _show(value):
