@@ -38,6 +38,7 @@ def test_each_roles_home_lists_its_next_steps_with_counts(client, settings, tmp_
     assert lines(home(client, "canbo.sct"), "buoc-tiep-theo") == [
         "Xong Gửi bản đăng ký thi đua: Đã gửi.",
         "Xong Báo cáo tiến độ các chỉ tiêu: 3/3 chỉ tiêu đã có báo cáo.",
+        "Xong Nhập số liệu năm (chỉ tiêu, xếp loại, kỷ luật, thanh tra): Đã xác nhận.",
         "Xong Tự chấm điểm: 1/1 phiếu tự chấm đã gửi.",
         "Xong Chấm chéo các đơn vị được phân công: 11/11 phiếu chấm chéo đã gửi."]
     assert lines(home(client, "canbo.sgtvt"), "buoc-tiep-theo")[0] == (
@@ -54,6 +55,8 @@ def test_each_roles_home_lists_its_next_steps_with_counts(client, settings, tmp_
         "Xong Bảng tiêu chí chấm điểm: Đã khóa.",
         "Xong Phiếu tự chấm điểm: 12/12 phiếu đã gửi.",
         "Xong Phiếu chấm chéo: 130/130 phiếu đã gửi.",
+        "Cần làm Số liệu năm của các đơn vị: 10/12 đã xác nhận; chờ xác nhận 1, trả lại 0, "
+        "chưa nhập 1.",
         "Xong Công bố kết quả xếp hạng: Đã công bố."]
     vhxh_leader = home(client, "truongkhoi.vhxh")
     assert lines(vhxh_leader, "danh-sach-kiem-tra") == [
@@ -65,7 +68,9 @@ def test_each_roles_home_lists_its_next_steps_with_counts(client, settings, tmp_
     assert lines(vhxh_leader, "chuyen-mid_year_review") == [gap]
     # The province: the blocs needing attention, with the same sentence.
     assert lines(home(client, "thuongtruc"), "khoi-can-chu-y") == [
-        f"Khối Văn hóa – Xã hội (Đang thực hiện): {gap}"]
+        f"Khối Văn hóa – Xã hội (Đang thực hiện): {gap}",
+        "Khối Kinh tế – Kỹ thuật (Chấm chéo, thẩm định): 2 đơn vị chưa được xác nhận số "
+        "liệu năm: chưa xét được điều kiện khen thưởng."]
     # The delegate: no vote open, then the open vote with its link.
     assert lines(home(client, "daibieu.sct"), "buoc-tiep-theo") == [
         "Xong Chưa có cuộc bỏ phiếu nào đang mở: Khi hội nghị mở bỏ phiếu, liên kết hiện ở "

@@ -154,6 +154,12 @@ def phase_gaps(bloc_year: BlocYear, target: str, facts: Facts | None = None) -> 
             gaps.append(f"{counts.peer_sheets} phiếu chấm chéo đã gửi.")
         if bloc_year.id not in facts.ranked:
             gaps.append("Chưa công bố kết quả xếp hạng.")
+        from thidua.awards.queries import unconfirmed_facts_count  # noqa: PLC0415
+
+        unconfirmed = unconfirmed_facts_count(bloc_year)
+        if unconfirmed:
+            gaps.append(f"{unconfirmed} đơn vị chưa được xác nhận số liệu năm: chưa xét "
+                        "được điều kiện khen thưởng.")
     elif target == Phase.PROPOSALS_SUBMITTED:
         pending = facts.unpublished[bloc_year.id]
         if pending:
@@ -216,6 +222,7 @@ def unit_steps(actor, unit, bloc_year: BlocYear | None) -> list[Step]:
                               f"{reported}/{total} chỉ tiêu đã có báo cáo.",
                               reported == total, unit_url + "#dang-ky", f"{reported}/{total}"))
     if phase >= ORDER.index(Phase.SELF_ASSESSMENT):
+        steps.append(_unit_facts_step(unit, bloc_year))
         from thidua.scoring.queries import sheet_counts  # noqa: PLC0415
 
         counts = sheet_counts(bloc_year)
@@ -232,6 +239,31 @@ def unit_steps(actor, unit, bloc_year: BlocYear | None) -> list[Step]:
                                   reverse("scoring_peers", args=[bloc_year.id]),
                                   str(mine.peer_given)))
     return steps
+
+
+def _unit_facts_step(unit, bloc_year: BlocYear) -> Step:
+    """The unit's year facts (targets, ratings, discipline…): entered, then confirmed by
+    the leader or the province; eligibility reads only confirmed ones."""
+    from thidua.awards.models import UnitYearFacts  # noqa: PLC0415
+
+    facts = UnitYearFacts.objects.filter(unit=unit, emulation_year_id=bloc_year.emulation_year_id
+                                         ).first()
+    return Step("Nhập số liệu năm (chỉ tiêu, xếp loại, kỷ luật, thanh tra)",
+                facts.state_label + "." if facts else "Chưa nhập.",
+                facts is not None and facts.is_confirmed,
+                reverse("award_facts", args=[unit.id, bloc_year.year]))
+
+
+def _facts_step(bloc_year: BlocYear) -> Step:
+    from thidua.awards.queries import facts_progress  # noqa: PLC0415 - awards imports org
+
+    progress = facts_progress(bloc_year)
+    return Step("Số liệu năm của các đơn vị",
+                f"{progress.confirmed}/{progress.members} đã xác nhận; chờ xác nhận "
+                f"{progress.entered}, trả lại {progress.returned}, chưa nhập "
+                f"{progress.missing}.", progress.unconfirmed == 0,
+                reverse("award_bloc_facts", args=[bloc_year.id]),
+                f"{progress.confirmed}/{progress.members}")
 
 
 def bloc_checklist(actor, bloc_year: BlocYear) -> list[Step]:
@@ -263,6 +295,7 @@ def bloc_checklist(actor, bloc_year: BlocYear) -> list[Step]:
                               and counts.peer_sheets.complete,
                               reverse("scoring_peers", args=[bloc_year.id]),
                               str(counts.peer_sheets)))
+            steps.append(_facts_step(bloc_year))
             published = bloc_year.id in facts.ranked
             steps.append(Step("Công bố kết quả xếp hạng",
                               "Đã công bố." if published else "Chưa công bố.", published,
