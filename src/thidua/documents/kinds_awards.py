@@ -59,12 +59,28 @@ def _ranks(bloc_year) -> dict:
 def _conference(bloc_year):
     """(conference or None, present, total) of the bloc's year-end conference."""
     from thidua.voting.models import Conference  # noqa: PLC0415
+    from thidua.voting.queries import attendance_count  # noqa: PLC0415
 
     conference = Conference.objects.filter(bloc_year=bloc_year).first()
     if conference is None:
         return None, None, None
-    rows = list(conference.attendance.values_list("present", flat=True))
-    return conference, sum(rows), len(rows)
+    present, members = attendance_count(conference)
+    return conference, present, members
+
+
+def _vote_bases(conference) -> dict:
+    """award form → the base its yes votes are counted against (the minutes' "7 phiếu /
+    12 thành viên"): the stored count of the form's first counted poll (a run-off keeps
+    its poll's threshold and base)."""
+    if conference is None:
+        return {}
+    bases = {}
+    for poll in conference.polls.filter(kind="award_proposal", state__in=(
+            "closed", "published")).order_by("id"):
+        record = poll.result or {}
+        if poll.award_form and "base" in record:
+            bases.setdefault(poll.award_form, record["base"])
+    return bases
 
 
 # --- the proposal letter (tờ trình) --------------------------------------------------
@@ -102,6 +118,7 @@ def proposal_context(actor, proposal, on) -> dict:
     members = bloc_year.memberships.count()
     ranks = _ranks(bloc_year)
     conference, present, total = _conference(bloc_year)
+    bases = _vote_bases(conference)
     held = (f"Ngày {_date(proposal.conference_date)}, {bloc.name} tổ chức hội nghị tổng kết "
             f"công tác thi đua năm {year}")
     if conference is not None:
@@ -129,7 +146,7 @@ def proposal_context(actor, proposal, on) -> dict:
         "proposed": [{"no": i, "unit": line.unit.name,
                       "form": label_for(line.award_form, province),
                       "rank": str(ranks[line.unit_id].rank) if line.unit_id in ranks else "",
-                      "votes": f"{line.votes}/{present or members}"
+                      "votes": f"{line.votes}/{bases.get(line.award_form, members)}"
                       if line.votes is not None else ""}
                      for i, line in enumerate(lines, 1)],
         "closing": differs_from_minutes(proposal) + [
@@ -262,6 +279,20 @@ def decision_lines(emulation_year) -> dict:
     return {form: names for form, names in grouped.items() if names}
 
 
+def decision_notes(emulation_year) -> list[str]:
+    """Issue 15 item 1: where an accepted proposal differs from its bloc's minutes, the
+    draft says so with the reason, bloc by bloc (the tờ trình states the same)."""
+    from thidua.awards.proposals import differences  # noqa: PLC0415
+
+    notes = []
+    for proposal in (Proposal.objects.filter(
+            bloc_year__emulation_year=emulation_year, state__in=(State.ACCEPTED, State.DECIDED))
+            .select_related("bloc_year__bloc").order_by("bloc_year__bloc__sort_key", "id")):
+        notes += [f"(Ghi chú — {proposal.bloc_year.bloc.name}, khác biên bản hội nghị: "
+                  f"{sentence})" for sentence in differences(proposal)]
+    return notes
+
+
 def decision_signer(vice_chair: bool = True) -> dict:
     """Decree 30: a vice-chairman signs for the chairman (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH);
     the chairman signs as CHỦ TỊCH. The draft is prepared for the vice-chairman in charge
@@ -284,6 +315,7 @@ def decision_context(actor, emulation_year, on) -> dict:
         article_1 += [f"- {name};" for name in names]
     if not article_1:
         article_1 = ["(Chưa có hồ sơ đề nghị nào được tiếp nhận.)"]
+    article_1 += decision_notes(emulation_year)
     kind = province.kind_word  # tỉnh / thành phố (a centrally-run city)
     considering = ("Xét đề nghị của Giám đốc Sở Nội vụ (Ban Thi đua - Khen thưởng) về "
                    f"khen thưởng các tập thể thuộc cụm, khối thi đua của {kind} năm {year}.")
