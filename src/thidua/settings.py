@@ -54,6 +54,10 @@ if not SECRET_KEY:
 # or a copy of the database files alone opens no ballot. It must stay the same from a
 # poll's opening to its close on every app server (closing refuses a changed one).
 BALLOT_SECRET = os.environ.get("THIDUA_BALLOT_SECRET") or SECRET_KEY
+# The root of the key that encrypts two-factor (TOTP) secrets at rest (core.secretbox):
+# never in the database, so a backup alone gives no one's second factor. Changing it makes
+# every enrolled user re-enrol (`thidua twofactor reset`).
+TWO_FACTOR_SECRET = os.environ.get("THIDUA_TWO_FACTOR_SECRET") or SECRET_KEY
 ALLOWED_HOSTS = env_list("THIDUA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("THIDUA_CSRF_TRUSTED_ORIGINS", "")
 

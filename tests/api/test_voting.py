@@ -105,6 +105,11 @@ def test_a_whole_poll_over_http(world, conference):
     receipt = anonymous.get(f"/polls/{poll_id}/receipts/{receipts[0]}")
     assert receipt.json() == {"receipt_code": receipts[0], "valid": True, "choices": [kt2]}
     assert anonymous.get(f"/polls/{poll_id}/receipts/ZZZZZ-ZZZZZ").status_code == 404
+    # Posted (the code never in an address a proxy logs): the same answer.
+    posted = anonymous.post(f"/polls/{poll_id}/receipts", {"receipt_code": receipts[0].lower()})
+    assert (posted.status_code, posted.json()) == (200, receipt.json())
+    missing = anonymous.post(f"/polls/{poll_id}/receipts", {"receipt_code": "ZZZZZ-ZZZZZ"})
+    assert missing.status_code == 404
 
 
 def test_bad_card_ballots_are_refused_and_write_nothing(world, poll):

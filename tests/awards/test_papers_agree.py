@@ -141,6 +141,7 @@ def hold(world, kt, case):
     proposed = by_form((line.award_form, line.unit.name) for line in lines)
     letter = by_form((row["form"], row["unit"]) for row in proposal_context(
         leader, proposal, timezone.localdate())["proposed"])
+    assert service.differences(proposal) == []  # nothing to explain: they agree
     if lines:  # an empty proposal is not sent, so it is never published
         service.move_proposal(leader, proposal, "submit")
     press = {award.award_form: list(award.units) for award in press_facts(kt).proposals

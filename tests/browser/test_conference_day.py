@@ -14,7 +14,7 @@ import re
 import pytest
 from django.test import Client
 
-from thidua.voting.models import Ballot, Poll
+from thidua.voting.models import Poll, SealedBallot
 from voting.conftest import held_today
 
 pytestmark = pytest.mark.browser
@@ -206,7 +206,7 @@ def test_a_conference_day_through_the_pages(transactional_db, world, live_server
     phone.get_by_role("button", name="Gửi phiếu", exact=True).click()
     assert phone_dialogs.take() == [BLANK]
     expect(phone.locator("form.form-phieu")).to_be_visible()
-    assert Ballot.objects.count() == 2
+    assert SealedBallot.objects.count() == 2
     phone_dialogs.answer = True
     phone.get_by_role("button", name="Gửi phiếu", exact=True).click()
     expect(phone.locator("#ma-bien-nhan")).to_have_text(RECEIPT)

@@ -2,7 +2,7 @@
 
 from django.core.management import call_command
 
-from thidua.core import twofactor
+from thidua.core import secretbox, twofactor
 from thidua.core.audit import verify
 from thidua.core.models import AuditEvent, TwoFactor, User
 from thidua.demo import loader
@@ -53,7 +53,8 @@ def test_demo_accounts_that_need_two_factor_are_enrolled_with_the_published_key(
         db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     loader.load()
-    enrolled = dict(TwoFactor.objects.values_list("user__username", "secret"))
+    enrolled = {name: secretbox.unseal(sealed) for name, sealed
+                in TwoFactor.objects.values_list("user__username", "secret")}
     assert enrolled == {name: loader.DEMO_TOTP_SECRET
                         for name in ("admin", "thuongtruc", "truongkhoi", "truongkhoi.vhxh")}
     assert {u.username for u in User.objects.all() if twofactor.required_for(u)} == {

@@ -25,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from tests.eligible import make_eligible
 
@@ -34,6 +35,7 @@ from thidua.documents import services as doc_services
 from thidua.documents.models import DocumentJob
 from thidua.voting import services as voting
 from thidua.voting.models import Ballot, Participation, Poll
+from voting.box import sealed_box
 from voting.conftest import held_today, mark_present
 
 BIN = Path(sys.executable).parent
@@ -51,7 +53,9 @@ def _database_url():
 def _env(tmp_path, **extra):
     return {**os.environ, "THIDUA_DATABASE_URL": _database_url(),
             "THIDUA_VAR_DIR": str(tmp_path / "var"), "THIDUA_MEDIA_ROOT": str(tmp_path / "m"),
-            "THIDUA_DEBUG": "0", "PYTHONUNBUFFERED": "1", **extra}
+            "THIDUA_DEBUG": "0", "PYTHONUNBUFFERED": "1",
+            # The server seals ballots with the key this process unseals them with.
+            "THIDUA_BALLOT_SECRET": settings.BALLOT_SECRET, **extra}
 
 
 def _free_port():
@@ -132,27 +136,35 @@ def test_an_acknowledged_ballot_survives_kill_9_of_the_server(file_db, world, se
                               award_form=AwardForm.CERTIFICATE_OF_MERIT)
     voting.open_poll(world.actor("leader"), poll)
     token = voting.issue_cards(world.actor("leader"), poll)[0].token
-    link = f"/bo-phieu/{poll.pk}/phieu/{token}/"
+    link = f"/bo-phieu/{poll.pk}/phieu/"  # the token travels in POST bodies only
 
     app = server()
     browser = Browser(app.base)
     status, page = browser.request(link)
     assert status == 200
+    status, page = browser.request(link, {"csrfmiddlewaretoken": _csrf(page), "the": token})
+    assert status == 200
     first = re.search(r'type="checkbox"[^>]*value="(\d+)"|value="(\d+)"[^>]*type="checkbox"',
                       page)
     candidate = first.group(1) or first.group(2)
-    status, page = browser.request(link, {"csrfmiddlewaretoken": _csrf(page),
-                                          "candidates": [candidate]})
+    status, page = browser.request(link, {"csrfmiddlewaretoken": _csrf(page), "the": token,
+                                          "buoc": "gui", "candidates": [candidate]})
     assert status == 200, page[:500]
     receipt = re.search(r'id="ma-bien-nhan"[^>]*>([^<]+)<', page).group(1).strip()
     app.kill()  # right after the voter saw the receipt
 
-    assert Ballot.objects.filter(poll=poll, receipt_code=receipt, valid=True).count() == 1
+    assert sealed_box(poll) == [(receipt, (int(candidate),), True, "electronic")]
     assert Participation.objects.filter(poll=poll).count() == 1
     again = server()
-    status, page = Browser(again.base).request(link)  # the card is spent after the restart
-    assert Ballot.objects.filter(poll=poll).count() == 1
+    browser = Browser(again.base)
+    status, page = browser.request(link)
+    # The card is spent after the restart.
+    status, page = browser.request(link, {"csrfmiddlewaretoken": _csrf(page), "the": token})
+    assert len(sealed_box(poll)) == 1
     assert status == 409 and "ma-bien-nhan" not in page
+    voting.close_poll(world.actor("leader"), poll)
+    assert list(Ballot.objects.filter(poll=poll).values_list("receipt_code", "valid")) == [
+        (receipt, True)]
 
 
 def test_a_pdf_job_killed_mid_way_is_failed_with_its_reason(file_db, world, tmp_path,

@@ -278,6 +278,7 @@ BODIES = {
                                                 "award_form": "provincial_flag"},
     "thidua_api_voting_set_candidates": lambda o: {"unit_ids": o["kt_units"]},
     "thidua_api_voting_cast_as_delegate": lambda o: {"choices": [o["candidate"]]},
+    "thidua_api_voting_check_receipt_posted": lambda o: {"receipt_code": o["receipt"]},
     "thidua_api_voting_cast_with_card": lambda o: {"token": o["card"],
                                                    "choices": [o["candidate"]]},
     "thidua_api_voting_issue_paper": lambda o: {"unit_ids": [o["unit"]]},

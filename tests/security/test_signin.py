@@ -11,7 +11,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from thidua.core import ratelimit, twofactor
+from thidua.core import ratelimit, secretbox, twofactor
 from thidua.core.models import AuditEvent, BackupCode, RateCounter, TwoFactor
 from thidua.core.tokens import create_token
 from web.page import parse
@@ -144,7 +144,7 @@ def test_roles_that_decide_must_enrol_before_anything_else(world, client, who):
     assert all(re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", code) for code in codes)
     stored = list(BackupCode.objects.filter(user=user).values_list("code_hash", flat=True))
     assert len(stored) == 10 and not set(codes) & set(stored)  # hashed, never plain
-    assert TwoFactor.objects.get(user=user).secret == secret
+    assert secretbox.unseal(TwoFactor.objects.get(user=user).secret) == secret
     assert client.get("/").status_code in {200, 302}
     assert not client.get("/").get("Location", "").startswith("/xac-thuc")
     assert actions(start) == ["core.sign_in", "core.2fa.enrol_failed", "core.2fa.enrol"]

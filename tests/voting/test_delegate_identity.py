@@ -26,6 +26,7 @@ from thidua.voting.models import (
     SealedBallot,
     VotingCard,
 )
+from web.cards import card_link, open_card
 from web.page import parse
 
 from .conftest import award_poll, candidate_ids, mark_present
@@ -142,7 +143,7 @@ def test_rules_29_login_then_card_is_refused_and_no_new_card_for_that_delegate(
     assert str(refused.value) == services.ALREADY_VOTED
     assert rows() == before
     assert not VotingCard.objects.get(pk=cards["Dai Bieu"][0]).used
-    page = client.get(reverse("voting_ballot", args=[poll.pk, cards["Dai Bieu"][1]]))
+    page = open_card(client, card_link(poll, cards["Dai Bieu"][1]))
     assert services.ALREADY_VOTED in parse(page).text
     assert not parse(page).find_all("input", name="candidates")
 

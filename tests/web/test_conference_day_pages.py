@@ -14,6 +14,7 @@ from thidua.voting.models import Participation, Poll, SealedBallot, VotingCard
 from voting.box import sealed_box
 from voting.conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
+from .cards import card_link, cast_card, open_card
 from .page import inline_code, parse
 
 BLANK = "Bạn chưa chọn ai. Gửi phiếu trắng? Không sửa lại được."
@@ -33,14 +34,14 @@ def nothing_cast():
 
 def test_a_blank_card_ballot_is_asked_about_before_it_is_cast(world, opened, client):
     token = cards_by_unit(world, opened)["KT1"]
-    url = reverse("voting_ballot", args=[opened.pk, token])
-    form = parse(client.get(url)).find("form", class_="form-phieu")
+    url, link = reverse("voting_ballot", args=[opened.pk]), card_link(opened, token)
+    form = parse(open_card(client, link)).find("form", class_="form-phieu")
     # The question ballot.js asks, and the flag it sets when the voter says yes.
     assert form.attrs["data-blank-question"] == BLANK
     assert form.find("input", name="phieu_trang").attrs["value"] == ""
 
     # Sent with nothing ticked and no yes (the script did not run): the page asks.
-    response = client.post(url, {"phieu_trang": ""})
+    response = cast_card(client, link, {"phieu_trang": ""})
     assert response.status_code == 200
     root = parse(response)
     question = root.by_id("hoi-phieu-trang")
@@ -48,21 +49,21 @@ def test_a_blank_card_ballot_is_asked_about_before_it_is_cast(world, opened, cli
     confirm = question.find("form")
     assert confirm.attrs["action"] == url
     assert confirm.find("input", name="phieu_trang").attrs["value"] == "1"
+    assert confirm.find("input", name="the").attrs["value"] == token  # posted, never in a URL
     assert [b.text for b in confirm.find_all("button")] == ["Gửi phiếu trắng"]
     assert root.find("form", class_="form-phieu") is not None  # or choose after all
     assert inline_code(root) == []
     assert nothing_cast() == (0, 0, 0)
 
     # Yes: the blank ballot is cast, valid, with its receipt.
-    response = client.post(url, {"phieu_trang": "1"})
+    response = cast_card(client, link, {"phieu_trang": "1"})
     receipt = parse(response).by_id("ma-bien-nhan").text
     assert sealed_box(opened) == [(receipt, (), True, "electronic")]
     assert nothing_cast() == (1, 1, 1)
     # A marked ballot never needs the yes.
     token = cards_by_unit(world, opened)["KT2"]
     first = candidate_ids(opened, world, "KT1")
-    response = client.post(reverse("voting_ballot", args=[opened.pk, token]),
-                           {"candidates": first})
+    response = cast_card(client, card_link(opened, token), {"candidates": first})
     assert parse(response).by_id("ma-bien-nhan") is not None
     assert SealedBallot.objects.count() == 2
 
@@ -169,16 +170,18 @@ def test_the_receipt_page_finds_lower_case_without_hyphen(world, opened, client)
     services.close_poll(world.actor("leader"), opened)
     services.publish_poll(world.actor("leader"), opened)
     url = reverse("voting_receipt_check", args=[opened.pk])
-    found = parse(client.get(url, {"ma": code.replace("-", "").lower()})).by_id("phieu-da-tinh")
+    found = parse(client.post(url, {"ma": code.replace("-", "").lower()})).by_id("phieu-da-tinh")
     assert found.find("h2").text == f"Phiếu {code} có trong danh sách đã công bố"
     assert found.find_all("p")[1].text == "Lựa chọn: (phiếu trắng)"
-    response = client.get(url, {"ma": "ooooo-ooooo"})
+    response = client.post(url, {"ma": "ooooo-ooooo"})
     assert response.status_code == 404
     assert [li.text for li in parse(response).find(class_="error-summary").find_all("li")] == [
         "Mã biên nhận không có chữ số 0, 1 và chữ cái I, L, O (để khỏi nhầm): kiểm tra lại "
         "các ký tự O."]
     # The API reads it the same way (one parser).
-    response = client.get(f"/api/v1/polls/{opened.pk}/receipts/{code.replace('-', '').lower()}")
+    response = client.post(f"/api/v1/polls/{opened.pk}/receipts",
+                           {"receipt_code": code.replace("-", "").lower()},
+                           content_type="application/json")
     assert (response.status_code, response.json()["receipt_code"]) == (200, code)
 
 

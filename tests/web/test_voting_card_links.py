@@ -47,7 +47,7 @@ def page_urls(client, poll):
 
 
 def links_of(urls, base, poll):
-    return all(re.fullmatch(rf"{re.escape(base)}/bo-phieu/{poll.pk}/phieu/phieu_[\w-]+/", u)
+    return all(re.fullmatch(rf"{re.escape(base)}/bo-phieu/{poll.pk}/phieu/#phieu_[\w-]+", u)
                for u in urls) and len(urls) == 5
 
 

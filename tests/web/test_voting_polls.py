@@ -13,6 +13,7 @@ from thidua.voting import services
 from thidua.voting.models import Participation, Poll, SealedBallot, VotingCard
 from voting.box import sealed_box
 
+from .cards import card_link, cast_card, open_card, split
 from .conftest import matrix, outcome
 from .page import inline_code, parse
 
@@ -96,8 +97,7 @@ def test_cards_page_reload_shows_the_same_live_cards_and_revokes_nothing(world, 
     assert (VotingCard.objects.count(),
             VotingCard.objects.filter(revoked=True).count()) == (5, 0)
     # Each printed token still opens its ballot and votes.
-    link = first[0].removeprefix("http://testserver")
-    response = Client().post(link, {"candidates": [str(opened.candidates.first().pk)]})
+    response = cast_card(Client(), first[0], {"candidates": [str(opened.candidates.first().pk)]})
     assert [parse(response).by_id("ma-bien-nhan").text] == [b[0] for b in sealed_box(opened)]
     # The used card leaves the sheet; the four others are the same as printed.
     assert card_links(leader.get(url)) == first[1:]
@@ -155,38 +155,41 @@ def test_card_sheet_has_a_qr_code_per_present_member(world, opened, as_who):
     assert len(images) == 5
     assert all(i.attrs["src"].startswith("data:image/svg+xml;base64,") for i in images)
     links = card_links(response)
-    assert all(re.fullmatch(rf"http://testserver/bo-phieu/{opened.pk}/phieu/phieu_[\w-]+/", h)
+    assert all(re.fullmatch(rf"http://testserver/bo-phieu/{opened.pk}/phieu/#phieu_[\w-]+", h)
                for h in links)
     assert inline_code(root) == []
 
 
 def test_card_vote_shows_receipt_and_refuses_reuse(world, opened, client, as_who):
-    link = card_links(issue(as_who("leader"), opened))[0].removeprefix("http://testserver")
+    link = card_links(issue(as_who("leader"), opened))[0]
     client.logout()
-    root = parse(client.get(link))
+    opening = client.get(split(link)[0])  # what the QR code opens: no token reaches us
+    assert opening.status_code == 200 and parse(opening).by_id("mo-phieu") is not None
+    assert inline_code(parse(opening)) == []
+    root = parse(open_card(client, link))
     boxes = root.find("form", class_="form-phieu").find_all("input", type="checkbox")
     assert len(boxes) == 5
     assert inline_code(root) == []
     first = boxes[0].attrs["value"]
-    response = client.post(link, {"candidates": [first]})
+    response = cast_card(client, link, {"candidates": [first]})
     assert response.status_code == 200
     receipt = parse(response).by_id("ma-bien-nhan").text
     assert sealed_box(opened) == [(receipt, (int(first),), True, "electronic")]
-    again = client.get(link)
+    again = open_card(client, link)
     assert again.status_code == 409
     assert parse(again).by_id("tu-choi").find("p").text == services.USED_CARD
-    again = client.post(link, {"candidates": [first]})
+    again = cast_card(client, link, {"candidates": [first]})
     assert again.status_code == 409
     assert parse(again).by_id("tu-choi").find("p").text == services.USED_CARD
     assert (SealedBallot.objects.count(), Participation.objects.count()) == (1, 1)
 
 
 def test_too_many_marks_is_refused_and_nothing_written(world, opened, client, as_who):
-    link = card_links(issue(as_who("leader"), opened))[0].removeprefix("http://testserver")
+    link = card_links(issue(as_who("leader"), opened))[0]
     client.logout()
     ids = [str(c.pk) for c in opened.candidates.all()][:opened.quota + 1]
     assert len(ids) == opened.quota + 1
-    response = client.post(link, {"candidates": ids})
+    response = cast_card(client, link, {"candidates": ids})
     assert response.status_code == 400
     assert [li.text for li in parse(response).find(class_="error-summary").find_all("li")] == [
         f"Chỉ được chọn tối đa {opened.quota} ứng viên (Quy tắc 33)."]
@@ -195,19 +198,20 @@ def test_too_many_marks_is_refused_and_nothing_written(world, opened, client, as
 
 
 def test_poll_not_open_and_forged_poll_id(world, poll, client, as_who):
-    link = card_links(issue(as_who("leader"), poll)).pop(0).removeprefix("http://testserver")
+    link = card_links(issue(as_who("leader"), poll)).pop(0)
     client.logout()
-    response = client.get(link)
+    response = open_card(client, link)
     assert response.status_code == 409
     assert parse(response).by_id("tu-choi").find("p").text == (
         "Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu.")
     ids = [str(poll.candidates.first().pk)]
-    assert client.post(link, {"candidates": ids}).status_code == 409
-    token = link.rstrip("/").rsplit("/", 1)[1]
-    forged = reverse("voting_ballot", args=[poll.pk + 1000, token])
-    assert client.get(forged).status_code == 404
-    assert client.post(forged, {"candidates": ids}).status_code == 404
-    assert client.get(reverse("voting_ballot", args=[poll.pk, "phieu_sai"])).status_code == 404
+    assert cast_card(client, link, {"candidates": ids}).status_code == 409
+    token = split(link)[1]
+    forged = reverse("voting_ballot", args=[poll.pk + 1000]) + "#" + token
+    assert open_card(client, forged).status_code == 404
+    assert cast_card(client, forged, {"candidates": ids}).status_code == 404
+    assert open_card(client, card_link(poll, "phieu_sai")).status_code == 404
+    assert cast_card(client, card_link(poll, ""), {"candidates": ids}).status_code == 404
     assert (SealedBallot.objects.count(), Participation.objects.count()) == (0, 0)
 
 
@@ -249,10 +253,9 @@ def test_card_ballots_are_rate_limited_per_address(world, opened, client, as_who
     from thidua.core import ratelimit
 
     monkeypatch.setitem(ratelimit.LIMITS, "voting_card", (1, 60))
-    links = [h.removeprefix("http://testserver") for h in card_links(issue(as_who("leader"),
-                                                                           opened))]
+    links = card_links(issue(as_who("leader"), opened))
     client.logout()
     first = str(opened.candidates.first().pk)
-    assert client.post(links[0], {"candidates": [first]}).status_code == 200
-    assert client.post(links[1], {"candidates": [first]}).status_code == 429
+    assert cast_card(client, links[0], {"candidates": [first]}).status_code == 200
+    assert cast_card(client, links[1], {"candidates": [first]}).status_code == 429
     assert (SealedBallot.objects.count(), VotingCard.objects.filter(used=True).count()) == (1, 1)

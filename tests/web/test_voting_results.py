@@ -141,10 +141,10 @@ def test_published_result_and_receipt_check(world, published, as_who, client):
     client.logout()
     url = reverse("voting_receipt_check", args=[published.pk])
     first_name = published.candidates.select_related("unit").order_by("position", "id")[0].unit.name
-    found = parse(client.get(url, {"ma": published.codes[0].lower()})).by_id("phieu-da-tinh")
+    found = parse(client.post(url, {"ma": published.codes[0].lower()})).by_id("phieu-da-tinh")
     assert found.find("h2").text == f"Phiếu {published.codes[0]} có trong danh sách đã công bố"
     assert found.find_all("p")[1].text == f"Lựa chọn: 1. {first_name}"
-    missing = client.get(url, {"ma": "AAAAA-AAAA"})
+    missing = client.post(url, {"ma": "AAAAA-AAAA"})
     assert missing.status_code == 404
 
 

@@ -227,6 +227,11 @@ class CandidateResultOut(Schema):
     sentence: str = Field(description='Vd. "7 phiếu / 12 thành viên = 58,33 % > 1/2: đạt".')
 
 
+class ReceiptCheckIn(Schema):
+    receipt_code: s.text(20, 1) = Field(description="Mã biên nhận; viết thường, thiếu dấu "
+                                        "gạch hay có dấu cách vẫn được đọc đúng.")
+
+
 class BallotOut(Schema):
     receipt_code: str
     valid: bool
@@ -562,11 +567,24 @@ def get_turnout(request, poll_id: s.Id):
             "expected": t.expected}
 
 
-@router.get("/polls/{poll_id}/receipts/{receipt_code}", auth=None,
+@router.post("/polls/{poll_id}/receipts", auth=None,
+             response=responses({200: BallotOut}, 404, 422),
+             summary="Tra mã biên nhận: phiếu có trong danh sách đã công bố (công khai). Mã "
+                     "gửi trong thân yêu cầu, không nằm trong địa chỉ (nhật ký máy chủ "
+                     "trung gian không ghi được)")
+def check_receipt_posted(request, poll_id: s.Id, payload: ReceiptCheckIn):
+    return _receipt(request, poll_id, payload.receipt_code)
+
+
+@router.get("/polls/{poll_id}/receipts/{receipt_code}", auth=None, deprecated=True,
             response=responses({200: BallotOut}, 404, 422),
-            summary="Tra mã biên nhận: phiếu có trong danh sách đã công bố (công khai); mã "
-                    "viết thường, thiếu dấu gạch hay có dấu cách vẫn được đọc đúng")
+            summary="Tra mã biên nhận (cũ: mã nằm trong địa chỉ, máy chủ trung gian có thể "
+                    "ghi lại; dùng POST /polls/{poll_id}/receipts)")
 def check_receipt(request, poll_id: s.Id, receipt_code: s.text(20, 1)):
+    return _receipt(request, poll_id, receipt_code)
+
+
+def _receipt(request, poll_id, receipt_code):
     ratelimit.check(request, "receipt", *ratelimit.LIMITS["receipt"],
                     who=ratelimit.by_ip(request))
     ballot = services.check_receipt(poll_id, receipt_code)

@@ -246,6 +246,53 @@ def assemble_proposal(actor: Actor, bloc_year: BlocYear, polls=None, *,
     return proposal
 
 
+def differences(proposal: Proposal) -> list[str]:
+    """Issue 15 item 1: where the proposal differs from the minutes — a unit the
+    conference chose that is not proposed, a unit proposed that the conference did not
+    choose, or another order — each with the reason the allocation recorded (RULES.md 7,
+    17–22 after the vote, 32). Empty when they agree, or when no conference was held
+    through the product (nothing to compare with). Every paper that states the proposal
+    prints these sentences."""
+    from thidua.voting import services as voting  # noqa: PLC0415
+    from thidua.voting.models import Conference  # noqa: PLC0415
+
+    conference = Conference.objects.filter(bloc_year_id=proposal.bloc_year_id).first()
+    if conference is None:
+        return []
+    chosen = voting.chosen_units(conference)
+    if not chosen:
+        return []
+    proposed = {}
+    for unit_id, form in proposal.lines.order_by("position", "id").values_list(
+            "unit_id", "award_form"):
+        proposed.setdefault(form, []).append(unit_id)
+    why = {(d["unit"], d["award_form"]): d for d in proposal.explanation or []}
+    names = dict(Unit.objects.filter(
+        id__in={u for ids in [*chosen.values(), *proposed.values()] for u in ids})
+        .values_list("id", "name"))
+    sentences = []
+    for form in [f for f in AwardForm.values if f in chosen or f in proposed]:
+        minutes, lines = chosen.get(form, []), proposed.get(form, [])
+        if minutes == lines:
+            continue
+        label = AwardForm(form).label
+        for unit in minutes:
+            if unit not in lines:
+                reason = why.get((unit, form), {}).get("text", "")
+                sentences.append(f"{names[unit]}: hội nghị bình xét chọn đề nghị {label} "
+                                 f"nhưng khối không đề nghị — {reason}.")
+        for unit in lines:
+            if unit not in minutes:
+                reason = why.get((unit, form), {}).get("text", "")
+                sentences.append(f"{names[unit]}: được đề nghị {label} dù không có tên "
+                                 f"trong kết quả bình xét {label} của hội nghị, vì đơn vị "
+                                 f"đứng trước không được đề nghị — {reason}.")
+        if [u for u in minutes if u in lines] != [u for u in lines if u in minutes]:
+            sentences.append(f"Thứ tự đề nghị {label} khác thứ tự trong biên bản: "
+                             + ", ".join(names[u] for u in lines) + ".")
+    return sentences
+
+
 @transaction.atomic
 def move_proposal(actor: Actor, proposal: Proposal, action: str, reason: str = "",
                   *, on_date: datetime.date | None = None) -> Proposal:

@@ -111,7 +111,8 @@ class TwoFactor(models.Model):
     """A user's TOTP secret (RFC 6238), confirmed once a code from the app matched."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
-    secret = models.CharField(max_length=64)
+    # Encrypted (core.secretbox): "enc1:" + base64; never the plain base32 secret.
+    secret = models.CharField(max_length=200)
     confirmed_at = models.DateTimeField()
     # The last 30-second step accepted: a code seen once is never accepted again.
     last_step = models.BigIntegerField(default=0)

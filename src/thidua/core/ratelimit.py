@@ -27,6 +27,8 @@ page for card voting or receipts should use the same scopes ("voting_card", "rec
 """
 
 import datetime
+import hashlib
+import hmac
 import os
 import time
 from functools import wraps
@@ -81,7 +83,11 @@ def client_ip(request) -> str | None:
 
 
 def by_ip(request) -> str:
-    return "ip:" + (client_ip(request) or "unknown")
+    """The address as a counter key: a keyed hash of it, never the address itself — the
+    counters of card ballots and receipt checks must not store who voted from where."""
+    address = client_ip(request) or "unknown"
+    return "ip:" + hmac.new(settings.SECRET_KEY.encode(), address.encode(),
+                            hashlib.sha256).hexdigest()[:24]
 
 
 def by_user_or_ip(request) -> str:

@@ -23,7 +23,7 @@ import segno
 from django.db import transaction
 from django.utils import timezone
 
-from thidua.core import audit
+from thidua.core import audit, secretbox
 from thidua.core.models import BackupCode, TwoFactor
 
 VERIFIED_KEY = "thidua_2fa_verified"
@@ -67,11 +67,12 @@ def forget_verification(session):
 # --- enrolment --------------------------------------------------------------------------
 
 def pending_secret(session) -> str:
-    """The secret being enrolled, kept in the session until a code confirms it."""
-    secret = session.get(PENDING_KEY)
+    """The secret being enrolled, kept in the session until a code confirms it (sealed
+    like the stored one: sessions live in the database too)."""
+    secret = secretbox.unseal(session.get(PENDING_KEY) or "")
     if not secret:
         secret = pyotp.random_base32()
-        session[PENDING_KEY] = secret
+        session[PENDING_KEY] = secretbox.seal(secret)
     return secret
 
 
@@ -126,8 +127,8 @@ def enrol(user, secret: str, code: str) -> list[str] | None:
         audit.record(user, "core.2fa.enrol_failed", ("core.user", user.pk))
         return None
     TwoFactor.objects.update_or_create(
-        user=user, defaults={"secret": secret, "confirmed_at": timezone.now(),
-                             "last_step": step})
+        user=user, defaults={"secret": secretbox.seal(secret),
+                             "confirmed_at": timezone.now(), "last_step": step})
     codes = _new_backup_codes(user)
     audit.record(user, "core.2fa.enrol", ("core.user", user.pk),
                  after={"backup_codes": len(codes)})
@@ -140,7 +141,9 @@ def verify(user, code: str) -> str | None:
     device = TwoFactor.objects.select_for_update().filter(user=user).first()
     if device is None:
         return None
-    step = _step_matching(device.secret, code, after_step=device.last_step)
+    secret = secretbox.unseal(device.secret)
+    step = (None if secret is None
+            else _step_matching(secret, code, after_step=device.last_step))
     if step is not None:
         device.last_step = step
         device.save(update_fields=["last_step"])

@@ -141,7 +141,8 @@ def _build(data, today):
     admin = _user("admin", "Quản trị hệ thống", Role.SYSTEM_ADMIN, superuser=True)
     system = actor_for(admin)
     province = Province.objects.create(code=data["province"]["code"],
-                                       name=data["province"]["name"])
+                                       name=data["province"]["name"],
+                                       kind=data["province"].get("kind", Province.Kind.TINH))
     secretariat = _user("thuongtruc", "Nguyễn Thị Thu (Ban Thi đua – Khen thưởng)",
                         Role.PROVINCE_SECRETARIAT, province=province)
     last_year = org.ensure_year(system, province, today.year - 1)

@@ -26,6 +26,7 @@ from thidua.documents import rules, signers
 from thidua.documents.charts import horizontal_bars
 from thidua.documents.engine import Image
 from thidua.documents.format import local_date, short_date
+from thidua.org.models import Unit
 from thidua.org.rules import Actor
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring.domain.display import vi_number
@@ -300,8 +301,7 @@ def _attendance(actor, conference):
              "reason": "" if a.present else (a.absence_reason or "Không rõ lý do")}
             for i, a in enumerate(view.attendance, 1)]
     absent = [a for a in view.attendance if not a.present]
-    present = len(view.attendance) - len(absent)
-    line = f"Đơn vị thành viên dự: {present}/{len(view.attendance)} đơn vị"
+    line = f"Đơn vị thành viên dự: {view.quorum.present}/{view.quorum.members} đơn vị"
     if absent:
         line += f"; vắng {len(absent)} đơn vị: " + "; ".join(
             f"{a.unit.name} ({a.absence_reason or 'không rõ lý do'})" for a in absent)
@@ -361,23 +361,13 @@ def eligibility_lines(poll: Poll) -> list[str]:
     return lines
 
 
-def chosen_by_form(polls, counts) -> dict:
-    """Award form → the unit names the conference chose, in RULES.md 32's order: the
-    latest main poll of the form (as the allocation reads it), then each run-off after it
-    in the order held. A form whose last run-off tied again has its tied left out (the
-    minutes say a run-off is due)."""
-    chosen, chains = {}, {}
-    for poll in polls:
-        if poll.kind != Poll.Kind.AWARD_PROPOSAL:
-            continue
-        if poll.run_off_of_id is None:
-            chains[poll.award_form] = [poll]
-        elif poll.award_form in chains and poll.run_off_of_id in {
-                p.pk for p in chains[poll.award_form]}:
-            chains[poll.award_form].append(poll)
-    for form, chain in chains.items():
-        chosen[form] = [name for poll in chain for name in counts[poll.pk]["selected"]]
-    return chosen
+def chosen_by_form(conference) -> dict:
+    """Award form → the names of the units the conference chose, in order
+    (`voting.services.chosen_units`, which the proposal is checked against)."""
+    chosen = voting.chosen_units(conference)
+    names = dict(Unit.objects.filter(id__in={u for ids in chosen.values() for u in ids})
+                 .values_list("id", "name"))
+    return {form: [names[u] for u in ids] for form, ids in chosen.items()}
 
 
 def minutes_context(actor, conference, on) -> dict:
@@ -404,7 +394,7 @@ def minutes_context(actor, conference, on) -> dict:
         poll_blocks.append({"heading": f"{number}. {poll.title}", "lines": lines,
                             "candidates": count["candidates"], "chart": chart_of(count),
                             "poll": poll})
-    chosen = chosen_by_form(polls, counts)
+    chosen = chosen_by_form(conference)
     # The form's result after its run-offs, under the last poll of its chain: the line the
     # proposal, the press release and the decision must agree with (issue 15 item 1).
     last = {}

@@ -25,4 +25,6 @@ def public_base(request=None) -> str:
 
 
 def ballot_url(poll_id: int, token: str, request=None) -> str:
-    return public_base(request) + reverse("voting_ballot", args=[poll_id, token])
+    """The card's link: the token after "#", a fragment the browser never sends, so no
+    proxy or server log sees it; the page's script posts it (web.views.voting_polls)."""
+    return public_base(request) + reverse("voting_ballot", args=[poll_id]) + "#" + token

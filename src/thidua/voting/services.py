@@ -1177,11 +1177,24 @@ def count(poll: Poll, box: list[PublishedBallot] | None = None) -> Tally:
 def _unseal_box(poll: Poll) -> list[PublishedBallot]:
     """The count opens the box: every sealed ballot of the poll is unsealed with the key
     derived now (voting.sealing) and written as a `Ballot` and its `BallotChoice` rows,
-    in receipt-code order, in the closing transaction; the sealed rows are deleted
-    (SQLite zeroes them: secure_delete) and `_scrub_after_close` has the database drop
-    every trace once the close commits. So the readable ballots carry the close's
-    transaction id and an order that says nothing of who voted when. Returns the box
-    (the counted ballots, including any a poll opened before sealing stored in clear)."""
+    in receipt-code order, in the closing transaction — so the readable ballots carry the
+    close's transaction id and an order that says nothing of who voted when. Then no copy
+    of a sealed row may stay in the database's storage:
+    - PostgreSQL: the sealed table (only open polls' ballots: small) gets fresh storage —
+      TRUNCATE, the other polls' sealed rows written back — so no dead tuple keeps a
+      vote's transaction id (VACUUM could not promise it: any older snapshot anywhere in
+      the cluster keeps dead tuples). Votes in other polls wait the few milliseconds.
+    - SQLite: the rows are deleted with secure_delete (zeroed), and once the close
+      commits the WAL, which still holds the pages as the votes wrote them, is
+      checkpointed and truncated (`_checkpoint_after_close`).
+    Returns the box (the counted ballots, including any that a poll opened before
+    sealing stored in clear)."""
+    table = SealedBallot._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        else:
+            cursor.execute("PRAGMA secure_delete = ON")
     rows = list(SealedBallot.objects.filter(poll=poll).values_list("source", "sealed"))
     if rows:
         unsealer = sealing.Unsealer(poll)
@@ -1193,29 +1206,35 @@ def _unseal_box(poll: Poll) -> list[PublishedBallot]:
             BallotChoice(ballot=ballot, candidate_id=candidate)
             for ballot, (_, choices, _, _) in zip(ballots, opened, strict=True)
             for candidate in choices)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA secure_delete = ON")
-    SealedBallot.objects.filter(poll=poll).delete()
-    transaction.on_commit(_scrub_after_close)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TABLE IF EXISTS voting_box_keep")
+            cursor.execute(f"CREATE TEMPORARY TABLE voting_box_keep AS SELECT * FROM {table} "  # noqa: S608
+                           "WHERE poll_id <> %s", [poll.pk])
+            # Foreign keys are checked at commit (Django's DEFERRABLE constraints): fire
+            # any pending check now, or TRUNCATE refuses.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {table}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM voting_box_keep")  # noqa: S608
+            cursor.execute("DROP TABLE voting_box_keep")
+        else:
+            cursor.execute(f"DELETE FROM {table} WHERE poll_id = %s", [poll.pk])  # noqa: S608
+            transaction.on_commit(_checkpoint_after_close)
     return _ballots(poll)
 
 
-def _scrub_after_close():
-    """After a close commits, outside any transaction: no copy of a sealed row may stay.
-    SQLite: the WAL (which still holds the pages as the votes wrote them) is checkpointed
-    into the main file, where secure_delete zeroed the rows, and truncated to nothing.
-    PostgreSQL: the sealed table (only open polls' ballots: small) is rewritten into new
-    files by VACUUM FULL, so no dead tuple keeps a vote's transaction id. A failure here
-    loses nothing (the count is committed): it is logged and the next close scrubs."""
+def _checkpoint_after_close():
+    """SQLite, after a close commits (outside any transaction): the WAL is checkpointed
+    into the main file, where secure_delete zeroed the sealed rows, and truncated to
+    nothing. A failure loses nothing (the count is committed): it is logged, and the
+    next checkpoint (SQLite's own, or the next close) does it."""
     try:
         with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            elif connection.vendor == "postgresql":
-                cursor.execute(f"VACUUM FULL {SealedBallot._meta.db_table}")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except Exception:  # noqa: BLE001 - the close stands; say so in the log, never a 500
-        logger.exception("Không dọn được bản sao phiếu niêm phong sau khi kết thúc bỏ phiếu")
+        logger.exception("Không ghi được nhật ký WAL vào tệp cơ sở dữ liệu sau khi kết thúc "
+                         "bỏ phiếu")
 
 
 @transaction.atomic
@@ -1498,6 +1517,25 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
                               scores[c["candidate"]])
                for form, poll in latest.items() for c in poll.result["candidates"]]
     return results, run_offs
+
+
+def chosen_units(conference: Conference) -> dict:
+    """Award form → the unit ids the conference chose, in RULES.md 32's order, as the
+    minutes state them: the latest counted main poll of the form (the one
+    `allocation_inputs` reads), then the winners of each of its run-offs in the order held.
+    Units still tied after the last run-off are not chosen (a run-off is due)."""
+    counted = [State.CLOSED, State.PUBLISHED]
+    polls = list(conference.polls.filter(kind=Kind.AWARD_PROPOSAL, state__in=counted)
+                 .order_by("id"))
+    latest = {p.award_form: p for p in polls if p.run_off_of_id is None}
+    units = dict(Candidate.objects.filter(poll__in=polls).values_list("id", "unit_id"))
+    chosen = {}
+    for poll in polls:
+        main = latest.get(poll.award_form)
+        if main is not None and (poll.pk == main.pk or _descends(poll, main, polls)):
+            chosen.setdefault(poll.award_form, []).extend(
+                units[c] for c in (poll.result or {}).get("selected", []))
+    return chosen
 
 
 def _descends(poll: Poll, ancestor: Poll, polls) -> bool:

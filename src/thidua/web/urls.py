@@ -142,7 +142,7 @@ urlpatterns = [
          name="voting_poll_delegates"),
     path("bo-phieu/<int:pk>/dai-bieu-bo-phieu/", voting_polls.delegate_vote,
          name="voting_delegate_vote"),
-    path("bo-phieu/<int:pk>/phieu/<str:token>/", voting_polls.ballot, name="voting_ballot"),
+    path("bo-phieu/<int:pk>/phieu/", voting_polls.ballot, name="voting_ballot"),
     path("bo-phieu/<int:pk>/phieu-giay/", voting_results.paper, name="voting_paper"),
     path("bo-phieu/<int:pk>/phieu-giay/phat/", voting_results.paper_issue,
          name="voting_paper_issue"),

@@ -57,8 +57,12 @@ class PressFacts:
     ranking: tuple = ()  # RankedUnit, by rank
     votes: tuple = ()  # AwardVote
     proposals: tuple = ()  # ProposedAward (the dossier sent to the province)
+    # Where the dossier differs from the minutes' result, each with its reason
+    # (awards.proposals.differences): said, never left for the reader to find.
+    differences: tuple = ()
     next_leader: str | None = None
     next_deputies: tuple = ()
+    attended: int | None = None  # member units present at the conference (its roll call)
 
 
 @dataclass(frozen=True)
@@ -141,8 +145,12 @@ def _proposal_paragraph(facts: PressFacts) -> str | None:
         return None
     forms = [f"{award.award_form}: {join_names(award.units)}" for award in facts.proposals
              if award.units]
-    return ("Khối thống nhất đề nghị Thường trực thi đua tỉnh xem xét, trình Chủ tịch UBND "
+    text = ("Khối thống nhất đề nghị Thường trực thi đua tỉnh xem xét, trình Chủ tịch UBND "
             f"tỉnh khen thưởng: {'; '.join(forms)}.")
+    if facts.differences:
+        text += (" Danh sách đề nghị khác với kết quả bình xét tại hội nghị: "
+                 + " ".join(facts.differences))
+    return text
 
 
 def _election_paragraph(facts: PressFacts) -> str | None:
@@ -160,8 +168,11 @@ def press_release(facts: PressFacts) -> PressText:
     invented."""
     paragraphs = []
     if facts.conference_on and facts.chair:
+        # Who attended, as the minutes count it ("11/12"), never the members' number.
+        attended = (f"{facts.attended}/{facts.members}" if facts.attended is not None
+                    else str(facts.members))
         paragraphs.append(f"Hội nghị do {facts.chair} chủ trì, với sự tham dự của đại diện "
-                          f"{facts.members} đơn vị thành viên của khối.")
+                          f"{attended} đơn vị thành viên của khối.")
     paragraphs.append(_ranking_paragraph(facts))
     paragraphs.extend(_vote_paragraph(vote) for vote in facts.votes)
     paragraphs.append(_proposal_paragraph(facts))

@@ -242,8 +242,17 @@ def _chosen(request) -> list | None:
 
 
 @shows_domain_errors
-def ballot(request, pk, token):
-    """The ballot of a voting card (no account): the QR code opens it on a phone."""
+def ballot(request, pk):
+    """The ballot of a voting card (no account): the QR code opens it on a phone.
+
+    The card's link carries its token in the fragment (`/bo-phieu/<id>/phieu/#phieu_…`),
+    which the browser never sends: a GET answers a page whose script (ballot.js) posts
+    the token in the body (field `the`) — or the delegate types the code printed on the
+    card — and the ballot form posts it again with the marks (`buoc=gui`). So a token is
+    never in a path or a query string that a proxy or the access log records."""
+    if request.method != "POST":
+        return render(request, "web/voting/ballot_open.html", {"pk": pk})
+    token = request.POST.get("the", "").strip()
     card = services.card_for(token, pk)
     if card is None:
         raise Http404(services.BAD_CARD)
@@ -257,7 +266,7 @@ def ballot(request, pk, token):
         refused = services.ALREADY_VOTED
     elif poll.state != Poll.State.OPEN:
         refused = "Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu."
-    if request.method == "POST":
+    if request.POST.get("buoc") == "gui":
         ratelimit.check(request, "voting_card", *ratelimit.LIMITS["voting_card"],
                         who=ratelimit.by_ip(request))
         chosen = _chosen(request)

@@ -153,9 +153,11 @@ def result(request, pk):
 
 @shows_domain_errors
 def receipt_check(request, pk):
-    """Public: a delegate types the receipt code and sees their ballot in the count."""
+    """Public: a delegate types the receipt code and sees their ballot in the count. The
+    code is posted, never put in the address: a proxy's log line of the check then holds
+    no code to set beside the same phone's vote."""
     poll = _published(pk)
-    code = request.GET.get("ma", "").strip()
+    code = request.POST.get("ma", "").strip() if request.method == "POST" else ""
     found, errors, status = None, [], 200
     if code:
         ratelimit.check(request, "receipt", *ratelimit.LIMITS["receipt"],
