@@ -307,9 +307,10 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
     assert [(c.code, c.max_points) for c in new_table.criteria.order_by("position", "id")] \
         == [(c.code, c.max_points) for c in old_table.criteria.order_by("position", "id")]
     # The new leader unit's officer leads the new year; STTTT's leader officer keeps 2026.
+    #    (The other bloc, VHXH, keeps its own leader officer of 2026.)
     assert set(RoleAssignment.objects.filter(role=Role.BLOC_LEADER_OFFICER).values_list(
         "user__username", "bloc_year__emulation_year__year")) == {
-        ("truongkhoi", year), ("canbo.bqlkcn", year + 1)}
+        ("truongkhoi", year), ("canbo.bqlkcn", year + 1), ("truongkhoi.vhxh", year)}
 
     # 9. RULES 11: the flags bring their bonus into next year's scores; the unit's history
     #    page says so with the decision.
