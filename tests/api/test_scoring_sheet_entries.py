@@ -27,6 +27,9 @@ def test_rule_10_an_imported_figure_is_entered_with_its_source(world, api):
     bloc_year, _, actors = prepare(world)
     sheet = services.open_self_assessment(actors["KT1"], bloc_year, world.units["KT1"])
     client = api("officer", token=True)
+    assert client.get(f"/sheets/{sheet.id}").json()["missing"] == {
+        "III.1": "Tiêu chí III.1 “Tiêu chí III.1”: chưa có số liệu nhập từ hệ thống khác cho "
+                 "đơn vị."}
     before = state()
     refused = client.put(f"/sheets/{sheet.id}/scores", {"scores": [
         *body(entries_for("KT1", 0)), {"code": "III.1", "points": "15.5", "source": SOURCE},
@@ -57,6 +60,7 @@ def test_rule_10_an_imported_figure_is_entered_with_its_source(world, api):
     # KT1: I.1 22,5 + 10 + 10 + 5 + 5 + 5 + 12,5 + 10 + 10 = 90; B.2 +10.
     assert (submitted.json()["status"], submitted.json()["total"],
             submitted.json()["final"]) == ("submitted", "90.00", "100.00")
+    assert submitted.json()["missing"] == {}  # nothing more to enter on a submitted sheet
 
 
 def test_rule_13_a_peer_records_insufficient_basis_with_its_reason(world, api):

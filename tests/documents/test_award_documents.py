@@ -86,11 +86,11 @@ def check_format(doc, landscape=False, date_line=DATE_LINE):
 def test_proposal_letter_form_01_issued_by_the_leader_rules_35_to_39_41(world, award_year):
     leader = world.actor("leader")
     document = services.issue(leader, "to-trinh", award_year.proposal.pk, on=ON)
-    assert document.reference == "01/TTr-KTĐ"
+    assert document.reference == "01/TTr-KT"
     doc = read(document.docx)
     check_format(doc)
     assert lines(header(doc)[0]) == [
-        "UBND TỈNH BẮC NINH", "KHỐI KINH TẾ", "", "Số: 01/TTr-KTĐ"]
+        "UBND TỈNH BẮC NINH", "KHỐI KINH TẾ", "", "Số: 01/TTr-KT"]
     year = world.year.year
     text = body(doc)
     assert text[:3] == ["TỜ TRÌNH", f"Về việc đề nghị khen thưởng năm {year} cho các tập "
@@ -212,7 +212,7 @@ def test_award_documents_as_pdf_same_vietnamese_in_nfc(world, award_year, needs_
     report = services.issue(officer, "bao-cao-thanh-tich", line.pk, on=ON)
     expected = {
         (leader, "to-trinh", award_year.proposal.pk, letter): [
-            "Số: 01/TTr-KTĐ", "TỜ TRÌNH", "Kính gửi: Hội đồng Thi đua - Khen thưởng tỉnh Bắc "
+            "Số: 01/TTr-KT", "TỜ TRÌNH", "Kính gửi: Hội đồng Thi đua - Khen thưởng tỉnh Bắc "
             "Ninh.", "TM. KHỐI THI ĐUA"],
         (officer, "bao-cao-thanh-tich", line.pk, report): [
             "Số: 01/BC-KT1", "BÁO CÁO THÀNH TÍCH", "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG",
@@ -320,3 +320,28 @@ def test_decision_signature_block_for_a_vice_chairman_or_the_chairman():
                                  "name": BLANK_NAME}
     assert decision_signer(vice_chair=False) == {"mandate": "", "title": "CHỦ TỊCH",
                                                  "name": BLANK_NAME}
+
+
+def test_proposal_letter_counts_attendance_as_the_minutes_and_votes_against_members(
+        world, award_year):
+    """Issue 15, item 7: the tờ trình says who attended from the roll call's one count
+    (voting.queries.attendance_count, as the minutes) and the yes votes against the
+    poll's base (members: "5/5"), never against those present ("5/4")."""
+    from thidua.voting.queries import attendance_count
+
+    from . import conference as conf
+
+    leader = world.actor("leader")
+    conference, present, absent = conf.start(leader, award_year.bloc_year)
+    assert attendance_count(conference) == (4, 5)
+    doc = read(services.draft(leader, "to-trinh", award_year.proposal.pk).content)
+    text = body(doc)
+    year = world.year.year
+    assert (f"Ngày 20/12/{year}, Khối Kinh tế tổ chức hội nghị tổng kết công tác thi đua năm "
+            f"{year} tại Hội trường Ủy ban nhân dân tỉnh, do Nguyễn Văn An chủ trì; dự hội "
+            "nghị có 4/5 đơn vị thành viên.") in text
+    assert [row.cells[4].text for row in doc.tables[1].rows[1:]] == ["5/5", "5/5", "5/5",
+                                                                     "4/5"]
+    minutes = read(services.draft(leader, "bien-ban-hop", conference.pk).content)
+    assert any(line.startswith("Đơn vị thành viên dự: 4/5 đơn vị;")
+               for line in body(minutes))

@@ -103,7 +103,7 @@ def test_every_document_issued_from_the_demo_reads_back_rules_35_to_39(demo_year
         if unit is not None:
             issuing, abbreviation = unit.name.upper(), unit.code.upper()
         else:
-            issuing, abbreviation = bloc.name.upper(), "KTĐ"
+            issuing, abbreviation = bloc.name.upper(), "KTKT"  # the bloc's code
         # Header: agencies, short rule, number | national name, motto, date (35, 37, 38).
         left, right = header(doc)
         assert cell_lines(left) == ["UBND TỈNH BẮC NINH", issuing, "",
@@ -204,21 +204,21 @@ def test_issue_numbers_per_issuer_type_and_year_restarting_on_1_january(demo_yea
     items = subjects(demo_year)
     bloc_pk, leader, _ = items["xep-hang"]
     refs = [services.issue(leader, "xep-hang", bloc_pk, on=ON).reference for _ in range(10)]
-    assert refs == [f"{n:02d}/BC-KTĐ" for n in range(1, 11)]
+    assert refs == [f"{n:02d}/BC-KTKT" for n in range(1, 11)]
     # Another type of the same body, another body: numbering of their own.
-    assert services.issue(leader, "giao-uoc", bloc_pk, on=ON).reference == "01/BTT-KTĐ"
+    assert services.issue(leader, "giao-uoc", bloc_pk, on=ON).reference == "01/BTT-KTKT"
     pk, officer, unit = items["tu-cham"]
     assert services.issue(officer, "tu-cham", pk, on=ON).reference == f"01/BC-{unit.code}"
     # 31 December, then 1 January: 11, then 01 again.
     assert services.issue(leader, "xep-hang", bloc_pk,
-                          on=datetime.date(2026, 12, 31)).reference == "11/BC-KTĐ"
+                          on=datetime.date(2026, 12, 31)).reference == "11/BC-KTKT"
     new_year = services.issue(leader, "xep-hang", bloc_pk, on=datetime.date(2027, 1, 1))
-    assert (new_year.reference, new_year.year) == ("01/BC-KTĐ", 2027)
+    assert (new_year.reference, new_year.year) == ("01/BC-KTKT", 2027)
     assert cell_lines(header(read(new_year.docx))[1])[2] == \
         "Bắc Ninh, ngày 01 tháng 01 năm 2027"
     event = AuditEvent.objects.filter(action="documents.issue").order_by("-id").first()
     assert (event.object_id, event.after["reference"], event.actor_id) == (
-        str(new_year.pk), "01/BC-KTĐ", leader.user.id)
+        str(new_year.pk), "01/BC-KTKT", leader.user.id)
 
 
 def test_issuing_is_refused_to_who_may_only_read(demo_year):

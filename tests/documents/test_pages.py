@@ -48,7 +48,7 @@ def test_pledge_page_and_issue_permission_matrix(world, client_for):
     assert drafts == see
     assert issued == issue
     assert sorted(Document.objects.values_list("reference", flat=True)) == [
-        "01/BTT-KTĐ", "02/BTT-KTĐ", "03/BTT-KTĐ"]
+        "01/BTT-KT", "02/BTT-KT", "03/BTT-KT"]
 
 
 def test_registration_draft_is_its_units_own_then_issued_once_submitted(world, client_for):

@@ -34,7 +34,7 @@ def test_issued_pledge_as_pdf_pages_text_and_page_numbers(world, needs_libreoffi
     assert pages == 2  # the signatures and recipients spill onto page 2
     text = unicodedata.normalize("NFC", text)
     assert NATIONAL_NAME in text and MOTTO in text
-    assert "Số: 01/BTT-KTĐ" in text
+    assert "Số: 01/BTT-KT" in text
     assert "Bắc Ninh, ngày 05 tháng 3 năm 2026" in text
     assert "TM. KHỐI THI ĐUA" in text
     first, second = text.split("\f")[:2]
@@ -61,7 +61,7 @@ def test_demo_ranking_pdf_landscape_numbered_from_page_2(demo_year, needs_libreo
                               check=True).stdout
     assert "x 595.3" in size and "pts (A4)" in size and "841.8" in size  # A4 landscape
     text = unicodedata.normalize("NFC", text)
-    assert NATIONAL_NAME in text and "Số: 01/BC-KTĐ" in text
+    assert NATIONAL_NAME in text and "Số: 01/BC-KTKT" in text
     first, second = text.split("\f")[:2]
     assert first.strip().splitlines()[0].split()[0] != "1"  # no number on page 1
     assert second.strip().splitlines()[0].strip() == "2"  # centred number at the top

@@ -14,6 +14,7 @@ from thidua.documents.kinds_conference import eligibility_lines
 from thidua.pledges.models import Registration
 from thidua.voting import services
 from thidua.voting.models import Candidate, Poll
+from web.cards import card_link, open_card
 
 from .conftest import award_poll
 
@@ -150,7 +151,7 @@ def test_rule_17_the_ballot_page_tells_the_delegate_who_is_not_on_it(world, mixe
     leader = world.actor("leader")
     poll = services.open_poll(leader, award_poll(world, mixed, PROV))
     token = services.issue_cards(leader, poll)[0].token
-    page = client.get(reverse("voting_ballot", args=[poll.pk, token])).content.decode()
+    page = open_card(client, card_link(poll, token)).content.decode()
     section = page[page.index('id="chua-du-dieu-kien"'):]
     assert "Đài Phát thanh" in section and "Ban Quản lý dự án" in section
     assert "không có tên trên phiếu" in section

@@ -29,7 +29,7 @@ class DocumentOut(Schema):
     id: int
     kind: str
     subject_id: int
-    reference: str = Field(description='Số, ký hiệu: "05/BB-KTĐ" (Quy tắc 37).')
+    reference: str = Field(description='Số, ký hiệu: "05/BB-KTKT" (Quy tắc 37).')
     number: int
     symbol: str
     year: int

@@ -116,6 +116,10 @@ class ScoreOut(Schema):
 class SheetOut(SheetSummary):
     can_edit: bool
     scores: list[ScoreOut]
+    missing: dict[str, str] = Field(description=(
+        "Phiếu đang chấm: tiêu chí tính tự động còn thiếu số liệu (mã → câu báo), ví dụ "
+        "số liệu từ hệ thống khác chưa nhập hay chỉ tiêu chưa báo cáo kết quả. Trong khi chờ, "
+        "nhập tay số liệu kèm `source`, hoặc trên phiếu chấm chéo ghi `insufficient`."))
 
 
 class ScoreIn(Schema):
@@ -247,7 +251,10 @@ def sheet_out(actor_: Actor, sheet: ScoreSheet) -> dict:
                                                "scored_unit", "scorer_unit").get(pk=sheet.pk))
     scores = Score.objects.filter(sheet=sheet).select_related("criterion").order_by(
         "criterion__position", "criterion_id")
-    return {**sheet_summary(sheet), "can_edit": rules.can_edit_sheet(actor_, sheet),
+    can_edit = rules.can_edit_sheet(actor_, sheet)
+    return {**sheet_summary(sheet), "can_edit": can_edit,
+            "missing": services.missing_data(sheet) if can_edit and (
+                sheet.kind != ScoreSheet.Kind.APPRAISAL) else {},
             "scores": [{"code": x.criterion.code, "points": _dec(x.points),
                         "raw": {k: v if isinstance(v, list | dict) or v is None else str(v)
                                 for k, v in (x.raw or {}).items()},

@@ -145,7 +145,8 @@ TABLE = "table__bloc_year__bloc__province"
 
 SECTIONS = (
     Section("province", org.Province, lambda p: {"pk": p.pk},
-            ("code", "name", "min_bloc_size", "max_bloc_size"), key=lambda o, k: o.code),
+            ("code", "name", "kind", "min_bloc_size", "max_bloc_size"),
+            key=lambda o, k: o.code),
     Section("blocs", org.Bloc, _by("province"), ("code", "name", "kind", "short_name"),
             {"province": "province"}, key=lambda o, k: o.code),
     Section("units", org.Unit, _by("province"), ("code", "name"), {"province": "province"},
@@ -667,6 +668,8 @@ def _build(section, index, row, pks, files):
     model = section.model
     kwargs = {}
     for name in section.fields:
+        if name == "kind" and model is org.Province and name not in row:
+            row = {**row, "kind": org.Province.Kind.TINH}  # files made before the field
         value = row[name]
         if name == "result" and model is voting.Poll:
             value = None  # set once the candidates exist

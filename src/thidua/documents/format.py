@@ -64,7 +64,7 @@ def number_text(number: int | None) -> str:
 
 
 def number_line(number: int | None, symbol: str, issuer: str) -> str:
-    """"Số: 05/BB-KTĐ"."""
+    """"Số: 05/BB-KTKT"."""
     return f"Số: {number_text(number)}/{symbol}-{issuer}"
 
 

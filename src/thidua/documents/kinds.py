@@ -26,7 +26,7 @@ from thidua.scoring.models import PublishedRanking, ScoreSheet
 @dataclass(frozen=True)
 class Issuer:
     key: str  # numbering registry key: "unit:12", "bloc_year:3"
-    abbreviation: str  # after the symbol: "05/BB-KTĐ"
+    abbreviation: str  # after the symbol: "05/BB-KTKT" (bloc), "05/BC-SCT" (unit)
     parent_agency: str
     issuing_agency: str
     place: str  # the date line's place: the province
@@ -55,7 +55,7 @@ class Kind:
 
 
 def _parent(province) -> str:
-    return f"UBND TỈNH {province.name.upper()}"
+    return f"UBND {province.full_name.upper()}"
 
 
 def unit_issuer(unit) -> Issuer:
@@ -65,7 +65,9 @@ def unit_issuer(unit) -> Issuer:
 
 def bloc_issuer(bloc_year) -> Issuer:
     bloc = bloc_year.bloc
-    abbreviation = "KTĐ" if bloc.kind == bloc.Kind.KHOI else "CTĐ"
+    # The bloc's own code (unique in its province): two blocs never issue the same
+    # reference ("01/TTr-KTKT", "01/TTr-VHXH"), as one shared "KTĐ" did (issue 15, item 7).
+    abbreviation = bloc.code.upper()
     return Issuer(f"bloc_year:{bloc_year.id}", abbreviation, _parent(bloc.province),
                   bloc.name.upper(), bloc.province.name)
 
@@ -359,6 +361,11 @@ KINDS.update({kind.slug: kind for kind in award_kinds()})
 from thidua.documents.kinds_conference import conference_kinds  # noqa: E402
 
 KINDS.update({kind.slug: kind for kind in conference_kinds()})
+
+# The press release as a paper: kinds_press.py.
+from thidua.documents.kinds_press import press_kinds  # noqa: E402
+
+KINDS.update({kind.slug: kind for kind in press_kinds()})
 
 
 def kind_for(slug: str) -> Kind:

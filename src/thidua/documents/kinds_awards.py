@@ -11,7 +11,7 @@ inside the functions here (either module may be imported first).
 
 from thidua.awards.domain.workflow import State
 from thidua.awards.models import Award, Proposal, ProposalLine, UnitYearFacts
-from thidua.core.award_forms import AwardForm
+from thidua.core.award_forms import AwardForm, label_for
 from thidua.core.errors import NotFound
 from thidua.documents import rules
 from thidua.org.models import EmulationYear
@@ -39,7 +39,7 @@ def _date(on) -> str:
 
 
 def _council(province) -> str:
-    return f"Hội đồng Thi đua - Khen thưởng tỉnh {province.name}"
+    return f"Hội đồng Thi đua - Khen thưởng {province.full_name}"
 
 
 def _numbered(paper, short: bool = False) -> str:
@@ -59,12 +59,28 @@ def _ranks(bloc_year) -> dict:
 def _conference(bloc_year):
     """(conference or None, present, total) of the bloc's year-end conference."""
     from thidua.voting.models import Conference  # noqa: PLC0415
+    from thidua.voting.queries import attendance_count  # noqa: PLC0415
 
     conference = Conference.objects.filter(bloc_year=bloc_year).first()
     if conference is None:
         return None, None, None
-    rows = list(conference.attendance.values_list("present", flat=True))
-    return conference, sum(rows), len(rows)
+    present, members = attendance_count(conference)
+    return conference, present, members
+
+
+def _vote_bases(conference) -> dict:
+    """award form → the base its yes votes are counted against (the minutes' "7 phiếu /
+    12 thành viên"): the stored count of the form's first counted poll (a run-off keeps
+    its poll's threshold and base)."""
+    if conference is None:
+        return {}
+    bases = {}
+    for poll in conference.polls.filter(kind="award_proposal", state__in=(
+            "closed", "published")).order_by("id"):
+        record = poll.result or {}
+        if poll.award_form and "base" in record:
+            bases.setdefault(poll.award_form, record["base"])
+    return bases
 
 
 # --- the proposal letter (tờ trình) --------------------------------------------------
@@ -102,6 +118,7 @@ def proposal_context(actor, proposal, on) -> dict:
     members = bloc_year.memberships.count()
     ranks = _ranks(bloc_year)
     conference, present, total = _conference(bloc_year)
+    bases = _vote_bases(conference)
     held = (f"Ngày {_date(proposal.conference_date)}, {bloc.name} tổ chức hội nghị tổng kết "
             f"công tác thi đua năm {year}")
     if conference is not None:
@@ -113,7 +130,8 @@ def proposal_context(actor, proposal, on) -> dict:
     counts = {}
     for line in lines:
         counts[line.award_form] = counts.get(line.award_form, 0) + 1
-    summary = "; ".join(f"{AwardForm(form).label}: {n} tập thể" for form, n in counts.items())
+    summary = "; ".join(f"{label_for(form, province)}: {n} tập thể"
+                        for form, n in counts.items())
     return {
         "doc_type": "TỜ TRÌNH",
         "subject": f"Về việc đề nghị khen thưởng năm {year} cho các tập thể thuộc {bloc.name}",
@@ -126,14 +144,14 @@ def proposal_context(actor, proposal, on) -> dict:
             + (f" ({summary})" if summary else "") + ", cụ thể như sau:",
         ],
         "proposed": [{"no": i, "unit": line.unit.name,
-                      "form": AwardForm(line.award_form).label,
+                      "form": label_for(line.award_form, province),
                       "rank": str(ranks[line.unit_id].rank) if line.unit_id in ranks else "",
-                      "votes": f"{line.votes}/{present or members}"
+                      "votes": f"{line.votes}/{bases.get(line.award_form, members)}"
                       if line.votes is not None else ""}
                      for i, line in enumerate(lines, 1)],
         "closing": differs_from_minutes(proposal) + [
                     f"{bloc.name} kính trình {_council(province)} xem xét, trình Chủ tịch "
-                    f"Ủy ban nhân dân tỉnh {province.name} khen thưởng (Cờ thi đua của Chính "
+                    f"Ủy ban nhân dân {province.full_name} khen thưởng (Cờ thi đua của Chính "
                     "phủ: đề nghị Thủ tướng Chính phủ tặng) cho các tập thể nêu trên./."],
         "attachments": ["- Biên bản họp bình xét thi đua của khối, kèm kết quả bỏ phiếu;",
                         "- Báo cáo thành tích của từng tập thể được đề nghị"
@@ -156,9 +174,10 @@ def load_line(actor: Actor, pk: int) -> ProposalLine:
     return line
 
 
-def _history_row(award) -> dict:
+def _history_row(award, province) -> dict:
     decision = f"Số {award.decision_number} ngày {_date(award.decision_date)}"
-    return {"year": str(award.emulation_year.year), "form": award.get_award_form_display(),
+    return {"year": str(award.emulation_year.year),
+            "form": label_for(award.award_form, province),
             "decision": decision + (f"; {award.signer}" if award.signer else "")}
 
 
@@ -169,7 +188,7 @@ def _blank_row() -> dict:
 def achievement_context(actor, line, on) -> dict:
     unit, bloc_year = line.unit, line.proposal.bloc_year
     year, bloc = bloc_year.year, bloc_year.bloc
-    form = AwardForm(line.award_form).label
+    form = label_for(line.award_form, unit.province)
     facts = UnitYearFacts.objects.filter(unit=unit, emulation_year=bloc_year.emulation_year
                                          ).first()
     ranked = _ranks(bloc_year).get(unit.id)
@@ -211,8 +230,8 @@ def achievement_context(actor, line, on) -> dict:
         f"4. Việc thực hiện chủ trương, chính sách của Đảng, pháp luật của Nhà nước: "
         f"{to_fill}.",
     ]
-    titles = [_history_row(a) for a in history if a.award_form in TITLES]
-    rewards = [_history_row(a) for a in history if a.award_form not in TITLES]
+    titles = [_history_row(a, unit.province) for a in history if a.award_form in TITLES]
+    rewards = [_history_row(a, unit.province) for a in history if a.award_form not in TITLES]
     paper = _k().dossier_form(unit.province.code, on, "achievement_report")
     return {
         "form_line": paper.number or "",
@@ -235,7 +254,7 @@ def achievement_context(actor, line, on) -> dict:
 def province_issuer(emulation_year):
     province = emulation_year.province
     return _k().Issuer(f"province:{province.id}", "UBND", "ỦY BAN NHÂN DÂN",
-                       f"TỈNH {province.name.upper()}", province.name)
+                       province.full_name.upper(), province.name)
 
 
 def load_emulation_year(actor: Actor, pk: int) -> EmulationYear:
@@ -260,6 +279,20 @@ def decision_lines(emulation_year) -> dict:
     return {form: names for form, names in grouped.items() if names}
 
 
+def decision_notes(emulation_year) -> list[str]:
+    """Issue 15 item 1: where an accepted proposal differs from its bloc's minutes, the
+    draft says so with the reason, bloc by bloc (the tờ trình states the same)."""
+    from thidua.awards.proposals import differences  # noqa: PLC0415
+
+    notes = []
+    for proposal in (Proposal.objects.filter(
+            bloc_year__emulation_year=emulation_year, state__in=(State.ACCEPTED, State.DECIDED))
+            .select_related("bloc_year__bloc").order_by("bloc_year__bloc__sort_key", "id")):
+        notes += [f"(Ghi chú — {proposal.bloc_year.bloc.name}, khác biên bản hội nghị: "
+                  f"{sentence})" for sentence in differences(proposal)]
+    return notes
+
+
 def decision_signer(vice_chair: bool = True) -> dict:
     """Decree 30: a vice-chairman signs for the chairman (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH);
     the chairman signs as CHỦ TỊCH. The draft is prepared for the vice-chairman in charge
@@ -275,35 +308,37 @@ def decision_context(actor, emulation_year, on) -> dict:
     k = _k()
     province, year = emulation_year.province, emulation_year.year
     grouped = decision_lines(emulation_year)
-    forms = ", ".join(AwardForm(f).label for f in grouped) or "khen thưởng"
+    forms = ", ".join(label_for(f, province) for f in grouped) or "khen thưởng"
     article_1 = []
     for letter, (form, names) in zip("abcdefgh", grouped.items(), strict=False):
-        article_1.append(f"{letter}) {AwardForm(form).label} ({len(names)} tập thể):")
+        article_1.append(f"{letter}) {label_for(form, province)} ({len(names)} tập thể):")
         article_1 += [f"- {name};" for name in names]
     if not article_1:
         article_1 = ["(Chưa có hồ sơ đề nghị nào được tiếp nhận.)"]
+    article_1 += decision_notes(emulation_year)
+    kind = province.kind_word  # tỉnh / thành phố (a centrally-run city)
     considering = ("Xét đề nghị của Giám đốc Sở Nội vụ (Ban Thi đua - Khen thưởng) về "
-                   f"khen thưởng các tập thể thuộc cụm, khối thi đua của tỉnh năm {year}.")
+                   f"khen thưởng các tập thể thuộc cụm, khối thi đua của {kind} năm {year}.")
     return {
         "doc_type": "QUYẾT ĐỊNH",
         "subject": f"Về việc tặng {forms} năm {year}",
-        "authority": f"CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH {province.name.upper()}",
+        "authority": f"CHỦ TỊCH ỦY BAN NHÂN DÂN {province.full_name.upper()}",
         # Decree 30: the căn cứ lines run on into "Xét đề nghị …", so the last keeps ";".
         "legal_bases": k.legal_bases(province.code, on, last=";"),
         "considering": considering,
         "articles": [
             {"head": "Điều 1.", "text": "Tặng danh hiệu thi đua, hình thức khen thưởng cho "
              f"các tập thể đã có thành tích xuất sắc trong phong trào thi đua năm {year} của "
-             "các cụm, khối thi đua của tỉnh, gồm:", "lines": article_1},
+             f"các cụm, khối thi đua của {kind}, gồm:", "lines": article_1},
             {"head": "Điều 2.", "text": "Tiền thưởng kèm theo thực hiện theo quy định hiện "
-             "hành, từ nguồn quỹ thi đua, khen thưởng của tỉnh.", "lines": []},
+             f"hành, từ nguồn quỹ thi đua, khen thưởng của {kind}.", "lines": []},
             {"head": "Điều 3.", "text": "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn "
-             "phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Nội vụ, Giám đốc Sở Tài chính, thủ "
+             f"phòng Ủy ban nhân dân {kind}, Giám đốc Sở Nội vụ, Giám đốc Sở Tài chính, thủ "
              "trưởng các cơ quan, đơn vị liên quan và các tập thể có tên tại Điều 1 chịu "
              "trách nhiệm thi hành Quyết định này./.", "lines": []},
         ],
         "signer": decision_signer(),
-        "recipients": ["- Như Điều 3;", "- Chủ tịch, các Phó Chủ tịch UBND tỉnh;",
+        "recipients": ["- Như Điều 3;", f"- Chủ tịch, các Phó Chủ tịch UBND {kind};",
                        "- Ban Thi đua - Khen thưởng (Sở Nội vụ);", "- Lưu: VT, TĐKT."],
     }
 

@@ -301,8 +301,7 @@ def _attendance(actor, conference):
              "reason": "" if a.present else (a.absence_reason or "Không rõ lý do")}
             for i, a in enumerate(view.attendance, 1)]
     absent = [a for a in view.attendance if not a.present]
-    present = len(view.attendance) - len(absent)
-    line = f"Đơn vị thành viên dự: {present}/{len(view.attendance)} đơn vị"
+    line = f"Đơn vị thành viên dự: {view.quorum.present}/{view.quorum.members} đơn vị"
     if absent:
         line += f"; vắng {len(absent)} đơn vị: " + "; ".join(
             f"{a.unit.name} ({a.absence_reason or 'không rõ lý do'})" for a in absent)

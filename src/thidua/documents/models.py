@@ -36,7 +36,7 @@ class Document(models.Model):
     symbol = models.CharField("ký hiệu", max_length=8)
     year = models.PositiveSmallIntegerField("năm")
     number = models.PositiveIntegerField("số")
-    reference = models.CharField("số, ký hiệu", max_length=80)  # "05/BB-KTĐ"
+    reference = models.CharField("số, ký hiệu", max_length=80)  # "05/BB-KTKT"
     issued_on = models.DateField("ngày ban hành")
     issued_at = models.DateTimeField(auto_now_add=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,

@@ -203,7 +203,7 @@ def workbook(form: str, emulation_year: EmulationYear) -> bytes:
     sheet.write(0, 0, f"Biểu số: {spec.number}", bold)
     sheet.merge_range(1, 0, 1, last, spec.title, title)
     sheet.merge_range(2, 0, 2, last, f"Năm {year}", centre)
-    sheet.write(3, 0, f"Đơn vị báo cáo: Ủy ban nhân dân tỉnh {province.name}")
+    sheet.write(3, 0, f"Đơn vị báo cáo: Ủy ban nhân dân {province.full_name}")
     sheet.write(4, 0, "Đơn vị nhận báo cáo: Bộ Nội vụ")
     top, sub = HEADER_ROW - 1, HEADER_ROW
     for col, text in ((0, "STT"), (1, spec.first_header), (2, "Mã số")):

@@ -6,7 +6,7 @@ from thidua.org.models import Bloc, BlocYear, EmulationYear, Province, Unit
 
 @admin.register(Province)
 class ProvinceAdmin(AuditedModelAdmin):
-    list_display = ("code", "name", "min_bloc_size", "max_bloc_size")
+    list_display = ("code", "name", "kind", "min_bloc_size", "max_bloc_size")
     search_fields = ("name", "code", "search_key")
 
 

@@ -12,7 +12,16 @@ from thidua.org.domain.phases import Phase
 
 
 class Province(NamedModel):
+    class Kind(models.TextChoices):
+        """Tỉnh, or thành phố trực thuộc trung ương (6 of the 34 from 1/7/2025): every
+        label naming the authority follows it ("UBND TỈNH …" / "UBND THÀNH PHỐ …")."""
+
+        TINH = "tinh", "Tỉnh"
+        THANH_PHO = "thanh_pho", "Thành phố trực thuộc trung ương"
+
     code = models.CharField("mã", max_length=20, unique=True)
+    kind = models.CharField("loại đơn vị hành chính", max_length=12, choices=Kind.choices,
+                            default=Kind.TINH)
     # RULES.md 5: bloc size within a configured range.
     min_bloc_size = models.PositiveSmallIntegerField("số thành viên tối thiểu", default=5)
     max_bloc_size = models.PositiveSmallIntegerField("số thành viên tối đa", default=15)
@@ -21,6 +30,16 @@ class Province(NamedModel):
         ordering = ["sort_key"]
         verbose_name = "tỉnh, thành phố"
         verbose_name_plural = "tỉnh, thành phố"
+
+    @property
+    def kind_word(self) -> str:
+        """"tỉnh" or "thành phố", as it follows "Ủy ban nhân dân" in a document."""
+        return "thành phố" if self.kind == self.Kind.THANH_PHO else "tỉnh"
+
+    @property
+    def full_name(self) -> str:
+        """"tỉnh Bắc Ninh", "thành phố Hải Phòng"."""
+        return f"{self.kind_word} {self.name}"
 
 
 class Bloc(NamedModel):

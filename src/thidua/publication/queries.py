@@ -24,6 +24,7 @@ from thidua.publication.models import PageView, PressRelease, PressReleaseRevisi
 from thidua.scoring.models import PublishedRanking
 from thidua.scoring.queries import ranking_view
 from thidua.voting import queries as voting_queries
+from thidua.voting.domain.tally import NOT_PASSED, OUTSIDE_QUOTA, RUN_OFF, SELECTED
 from thidua.voting.models import Poll
 
 FORM_ORDER = {form: i for i, form in enumerate(AwardForm.values)}
@@ -90,20 +91,44 @@ class PublicPoll:
     valid: int
     invalid: int
     ballots: list  # dict: code, valid, choices (unit names)
+    note: str = ""  # more passed than the quota: how the quota was applied
 
 
-OUTCOME_WORDS = {True: "Đạt", False: "Không đạt"}
+# The count's own outcome, so "Đạt" is said of the candidates within the quota only: a
+# candidate over the threshold but beyond the quota, or tied at its edge, says so (issue
+# 15, item 7: four "Đạt" against a quota of three read as four awards).
+OUTCOME_WORDS = {SELECTED: "Đạt", NOT_PASSED: "Không đạt",
+                 OUTSIDE_QUOTA: "Đạt ngưỡng nhưng ngoài chỉ tiêu",
+                 RUN_OFF: "Bằng phiếu ở ranh giới chỉ tiêu: bỏ phiếu lại"}
+
+
+def quota_note(record: dict) -> str:
+    """Why fewer are chosen than passed the threshold, when that happens."""
+    candidates = record.get("candidates", [])
+    passed = sum(1 for c in candidates if c["passed"])
+    quota = record.get("quota")
+    if quota is None or passed <= quota:
+        return ""
+    note = (f"{passed} đơn vị đạt ngưỡng, nhiều hơn chỉ tiêu {quota} đơn vị: chọn theo số "
+            "phiếu từ cao xuống")
+    tied = [c["label"] for c in candidates if c["outcome"] == RUN_OFF]
+    if tied:
+        note += (f"; {', '.join(tied)} bằng phiếu ở ranh giới chỉ tiêu nên hội nghị bỏ "
+                 "phiếu lại giữa các đơn vị này")
+    return note + "."
 
 
 def _public_poll(poll: Poll) -> PublicPoll:
     record = poll.result or {}
     candidates = record.get("candidates", [])
     rows = [{"label": c["label"], "votes": c["yes_votes"], "sentence": c["sentence"],
-             "passed": c["passed"], "outcome": OUTCOME_WORDS[bool(c["passed"])]}
+             "passed": c["passed"],
+             "outcome": OUTCOME_WORDS.get(c.get("outcome"),
+                                          "Đạt" if c["passed"] else "Không đạt")}
             for c in candidates]
     ballots = voting_queries.shown_ballots(poll, voting_queries.published_ballots(poll))
     return PublicPoll(poll, rows, record.get("ballots_cast", 0), record.get("valid", 0),
-                      record.get("invalid", 0), ballots)
+                      record.get("invalid", 0), ballots, quota_note(record))
 
 
 @dataclass(frozen=True)
@@ -193,7 +218,8 @@ def press_facts(bloc_year: BlocYear) -> press.PressFacts:
                         for form, units in proposed.items()),
         differences=tuple(differences(public)) if public else (),
         next_leader=election.leader if election else None,
-        next_deputies=tuple(election.deputies) if election else ())
+        next_deputies=tuple(election.deputies) if election else (),
+        attended=voting_queries.attendance_count(conference)[0] if conference else None)
 
 
 # --- the editing view ---------------------------------------------------------------------

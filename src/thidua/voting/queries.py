@@ -51,12 +51,23 @@ def conference_of(actor: Actor, bloc_year: BlocYear) -> Conference:
     return conference
 
 
+def count_attendance(rows) -> tuple[int, int]:
+    """(present, members) of a roll call: the one count the pages, the minutes, the
+    proposal letter and the press release all state ("11/12", issue 15 item 7)."""
+    rows = list(rows)
+    return sum(1 for present in rows if present), len(rows)
+
+
+def attendance_count(conference: Conference) -> tuple[int, int]:
+    return count_attendance(Attendance.objects.filter(conference=conference)
+                            .values_list("present", flat=True))
+
+
 def conference_view(actor: Actor, conference: Conference) -> ConferenceView:
     attendance = list(Attendance.objects.filter(conference=conference).select_related("unit")
                       .order_by("unit__sort_key", "unit_id"))
-    rows = [a.present for a in attendance]
-    q = quorum(sum(rows), len(rows),
-               services.rulebook_of(conference).value("voting.quorum"))
+    present, members = count_attendance(a.present for a in attendance)
+    q = quorum(present, members, services.rulebook_of(conference).value("voting.quorum"))
     return ConferenceView(conference, attendance, q, list(conference.polls.order_by("id")),
                           list(conference.committee.order_by("id")),
                           rules.can_run_conference(actor, conference.bloc_year))

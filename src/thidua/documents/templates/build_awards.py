@@ -92,5 +92,18 @@ def decision_draft():
     return doc
 
 
-TEMPLATES = {"proposal_letter": proposal_letter, "achievement_report": achievement_report,
-             "decision_draft": decision_draft}
+def press_release():
+    """Thông cáo báo chí: the published title as the subject, the lead in bold, the body's
+    paragraphs, signed for the bloc."""
+    b = _b()
+    doc = b.new_document()
+    b.heading_block(doc)
+    b.para(doc, "{{ lead }}", bold=True, align=b.JUSTIFY, indent_first=Mm(10),
+           after=b.F.PARAGRAPH_AFTER.pt)
+    b.paragraphs(doc, "body", keep=True)
+    b.closing_block(doc)
+    return doc
+
+
+TEMPLATES = {"press_release": press_release, "proposal_letter": proposal_letter,
+             "achievement_report": achievement_report, "decision_draft": decision_draft}

@@ -62,6 +62,7 @@ class PressFacts:
     differences: tuple = ()
     next_leader: str | None = None
     next_deputies: tuple = ()
+    attended: int | None = None  # member units present at the conference (its roll call)
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,11 @@ def press_release(facts: PressFacts) -> PressText:
     invented."""
     paragraphs = []
     if facts.conference_on and facts.chair:
+        # Who attended, as the minutes count it ("11/12"), never the members' number.
+        attended = (f"{facts.attended}/{facts.members}" if facts.attended is not None
+                    else str(facts.members))
         paragraphs.append(f"Hội nghị do {facts.chair} chủ trì, với sự tham dự của đại diện "
-                          f"{facts.members} đơn vị thành viên của khối.")
+                          f"{attended} đơn vị thành viên của khối.")
     paragraphs.append(_ranking_paragraph(facts))
     paragraphs.extend(_vote_paragraph(vote) for vote in facts.votes)
     paragraphs.append(_proposal_paragraph(facts))
