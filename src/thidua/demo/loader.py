@@ -129,7 +129,8 @@ def logins() -> list[Login]:
     return rows
 
 
-_SHOWN = ["admin", "thuongtruc", "truongkhoi", "canbo.stttt", "canbo.sct", "daibieu.sct"]
+_SHOWN = ["admin", "thuongtruc", "truongkhoi", "canbo.stttt", "canbo.sct", "daibieu.sct",
+          "truongkhoi.vhxh"]
 
 
 def _user(username, full_name, role, superuser=False, **scope):
@@ -177,6 +178,9 @@ def _build(data, today, *, year_end=False):
         _sign(system, current, units, today, complete=spec["code"] == "KTKT")
         if spec["code"] == "KTKT":
             _enrol_two_factor(admin, secretariat, leader_officer)
+        else:  # the other bloc's leader too: its year can be run through the pages
+            _enrol_two_factor(_user("truongkhoi.vhxh", f"Văn phòng {leader.name}",
+                                    Role.BLOC_LEADER_OFFICER, bloc_year=current))
         org.move_phase(system, current, Phase.IN_PROGRESS)
         for registration in Registration.objects.filter(
             bloc_year=current, status=Registration.Status.SUBMITTED

@@ -14,9 +14,10 @@ class Command(BaseCommand):
         self.stdout.write("Tài khoản mẫu / demo logins (mật khẩu / password: "
                           f"{loader.PASSWORD}):")
         for login in logins:
-            self.stdout.write(f"  {login.username:<14} {login.role} — {login.scope}")
+            self.stdout.write(f"  {login.username:<15} {login.role} — {login.scope}")
         self.stdout.write(
-            "Xác thực hai bước / two-factor (admin, thuongtruc, truongkhoi): khóa TOTP mẫu / "
+            "Xác thực hai bước / two-factor (admin, thuongtruc, truongkhoi, truongkhoi.vhxh): "
+            "khóa TOTP mẫu / "
             f"demo TOTP key {loader.DEMO_TOTP_SECRET} — mã hiện tại / current code:\n"
             f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{loader.DEMO_TOTP_SECRET}')"
             ".now())\"")
