@@ -142,8 +142,11 @@ def build(cards: int):
         names = "; ".join(f"ĐB {unit.code}-{n:02d}" for n in range(1, NAMES_PER_UNIT + 1))
         services.record_attendance(actor, conference, unit.id, present=True,
                                    delegate_name=names)
+    # Every member on the ballot, each with the reason it stands (no award history here).
     poll = services.create_poll(actor, conference, Poll.Kind.AWARD_PROPOSAL,
-                                award_form=AwardForm.CERTIFICATE_OF_MERIT)
+                                award_form=AwardForm.CERTIFICATE_OF_MERIT,
+                                unit_ids=[u.id for u in units],
+                                overrides={u.id: "Đo hiệu năng: đơn vị thử" for u in units})
     Poll.objects.filter(pk=poll.pk).update(vote_per="delegate")
     poll.refresh_from_db()
     poll = services.open_poll(actor, poll)

@@ -7,7 +7,6 @@ THIDUA_DEPLOYMENT=production turns on everything a server behind HTTPS needs
 import os
 import re
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -180,14 +179,19 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("THIDUA_SESSION_SECONDS", 8 * 3600))
 
 # Sign-in lockout (django-axes, attempts in the database so every process counts them):
-# 5 failures for one account, or from one address, lock it for 15 minutes (429 and a
-# Vietnamese page); a success resets the count. Two-factor: core.twofactor.
+# 5 failures for one account *from one address* lock that pair only (429 and a Vietnamese
+# page) — a stranger elsewhere cannot lock the bloc leader out of the conference — for a
+# cool-off that doubles with each lockout of the pair in a day, 1 minute up to 15
+# (core.signin.cool_off); a correct two-factor code lifts it; a success resets the count.
+# Guessing across accounts from one address is the login rate limit's job
+# (core.ratelimit). Two-factor: core.twofactor.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
                            "django.contrib.auth.backends.ModelBackend"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("THIDUA_LOGIN_FAILURE_LIMIT", 5))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("THIDUA_LOCKOUT_MINUTES", 15)))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+THIDUA_LOCKOUT_MINUTES = int(os.environ.get("THIDUA_LOCKOUT_MINUTES", 15))
+AXES_COOLOFF_TIME = "thidua.core.signin.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "thidua.core.ratelimit.client_ip"

@@ -119,7 +119,8 @@ def test_session_write_needs_csrf(world):
     # With the token from the cookie, the same request goes through.
     client.client.get("/api/docs")
     csrf = client.client.cookies["csrftoken"].value
-    response = client.post(f"/bloc-years/{by.id}/phase", {"target": "in_progress"},
+    response = client.post(f"/bloc-years/{by.id}/phase",
+                           {"target": "in_progress", "confirm": True},
                            headers={"X-CSRFToken": csrf})
     assert response.status_code == 200
     by.refresh_from_db()
@@ -136,7 +137,7 @@ def test_token_writes_need_no_csrf(world):
     client = Api(token=plain, enforce_csrf=True)
     by = world.bloc_years["KT"]
     assert client.post(f"/bloc-years/{by.id}/phase",
-                       {"target": "in_progress"}).status_code == 200
+                       {"target": "in_progress", "confirm": True}).status_code == 200
 
 
 def test_openapi_and_docs_are_served_offline_under_the_csp(world):

@@ -194,7 +194,7 @@ def test_move_phase_matrix(world, api, who, token):
     kt = world.bloc_years["KT"]
     events = AuditEvent.objects.count()
     response = api(who, token=token and who != "anonymous").post(
-        f"/bloc-years/{kt.id}/phase", {"target": "in_progress", "reason": ""})
+        f"/bloc-years/{kt.id}/phase", {"target": "in_progress", "reason": "", "confirm": True})
     assert response.status_code == MOVE_STATUS[who]
     kt.refresh_from_db()
     if response.status_code == 200:
@@ -203,7 +203,9 @@ def test_move_phase_matrix(world, api, who, token):
         event = AuditEvent.objects.order_by("id").last()
         assert (event.action, event.object_id, event.before, event.after, event.actor) == (
             "org.bloc_year.phase", str(kt.id), {"phase": "registration"},
-            {"phase": "in_progress"}, world.users[who])
+            {"phase": "in_progress", "gaps_confirmed": [
+                "0/5 đơn vị đã gửi đăng ký thi đua; chưa gửi: Ban Quản lý dự án, Đài Phát "
+                "thanh, Sở Công Thương, Sở Tài chính, Sở Xây dựng."]}, world.users[who])
     else:
         assert kt.phase == "registration"
         # Creating the token writes its own event; nothing else may be written.
@@ -215,7 +217,10 @@ def test_move_phase_matrix(world, api, who, token):
 
 def test_moving_back_needs_a_reason_and_the_province(world, api):
     kt = world.bloc_years["KT"]
-    api("leader").post(f"/bloc-years/{kt.id}/phase", {"target": "in_progress"})
+    response = api("leader").post(f"/bloc-years/{kt.id}/phase", {"target": "in_progress"})
+    assert response.status_code == 409  # nobody registered: the move needs `confirm`
+    assert response.json()["detail"].startswith("0/5 đơn vị đã gửi đăng ký thi đua")
+    api("leader").post(f"/bloc-years/{kt.id}/phase", {"target": "in_progress", "confirm": True})
     back = {"target": "registration", "reason": ""}
     assert api("leader").post(f"/bloc-years/{kt.id}/phase", back).status_code == 403
     response = api("secretariat").post(f"/bloc-years/{kt.id}/phase", back)

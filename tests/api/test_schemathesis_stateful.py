@@ -99,6 +99,11 @@ LINKS = [
     ("thidua_api_documents_issue", 201, "thidua_api_documents_issued_docx",
      {"document_id": ID}),
     ("thidua_api_tokens_make_token", 201, "thidua_api_tokens_revoke", {"token_id": ID}),
+    *[("thidua_api_users_create_user", 201, target, {"user_id": ID}) for target in (
+        "thidua_api_users_get_user", "thidua_api_users_grant_role",
+        "thidua_api_users_set_active", "thidua_api_users_reset_two_factor")],
+    ("thidua_api_users_grant_role", 201, "thidua_api_users_revoke_role",
+     {"user_id": "$request.path.user_id", "role_id": ID}),
 ]
 
 

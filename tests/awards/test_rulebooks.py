@@ -335,3 +335,11 @@ def test_the_system_check_loads_the_shipped_books():
     from thidua.awards.apps import rulebooks_load
 
     assert rulebooks_load() == []
+
+
+def test_decree_152s_recorded_end_is_an_open_point_of_the_2025_book():
+    """LEGAL-REVIEW R10: vbpl records an end date 01/3/2027 for NĐ 152/2025 [secondary];
+    the book says so where the secretariat reads it (rulebook show, API)."""
+    setting = rulebook_for("BN", D(2026, 1, 15)).setting("documents.legal_bases")
+    assert "01/3/2027" in setting.open_point
+    assert rulebook_for("BN", D(2024, 6, 1)).setting("documents.legal_bases").open_point == ""

@@ -1,5 +1,6 @@
 """The lockout flow in Chromium (issue 7, sign-in): wrong passwords until django-axes locks
-the account → the Vietnamese locked-out page; the right password is refused while locked;
+the account at this address → the Vietnamese locked-out page; the right password is
+refused while locked;
 the audit log (read by an admin, in the browser) holds each failure and the lockout;
 after the cool-off (two seconds here) the right password signs in; a second lockout is
 lifted by an admin reset (axes' own reset, what the admin site's "delete attempts" does)."""
@@ -40,7 +41,8 @@ def test_lockout_cool_off_and_admin_reset(transactional_db, world, live_server, 
 
     lock_out(page, base, "can_bo")
     expect(page.get_by_role("heading", level=1)).to_have_text(LOCKED)
-    expect(page.locator(".error-summary")).to_contain_text("quá 5 lần nên tạm thời bị khóa")
+    expect(page.locator(".error-summary")).to_contain_text(
+        "quá 5 lần từ địa chỉ mạng này nên tạm thời bị khóa")
     locked_at = time.monotonic()
     sign_in(page, base, "can_bo", PASSWORD)  # the right password is refused while locked
     expect(page.get_by_role("heading", level=1)).to_have_text(LOCKED)

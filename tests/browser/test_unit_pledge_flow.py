@@ -90,15 +90,19 @@ def test_unit_pledge_flow(transactional_db, world, live_server, browser, tmp_pat
     # Progress on the first target, with an evidence PDF.
     evidence = tmp_path / "Biên bản kiểm tra.pdf"
     evidence.write_bytes(PDF)
-    page.get_by_role("link", name="Báo cáo tiến độ").first.click()
+    page.get_by_role("link", name="Báo cáo tiến độ", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Báo cáo tiến độ: Tỷ lệ hồ sơ giải quyết đúng hạn")
     page.get_by_label("Kết quả đạt được").fill("95")
     page.get_by_label("Ghi chú").fill("Quý III đạt 95 %")
     page.get_by_label("Tệp minh chứng").set_input_files(str(evidence))
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Gửi báo cáo").click()
     expect(page.locator(".message.success")).to_have_text(
         "Đã báo cáo tiến độ chỉ tiêu “Tỷ lệ hồ sơ giải quyết đúng hạn”.")
+    assert asked == ["Gửi báo cáo tiến độ “Tỷ lệ hồ sơ giải quyết đúng hạn”? Báo cáo đã gửi "
+                     "và minh chứng kèm theo không sửa, không xóa được."]
     bar = page.locator("article.chi-tieu").first.locator("progress")
     expect(bar).to_have_attribute("value", "75")  # (95 − 80) / (100 − 80)
     expect(page.locator("article.chi-tieu").first.locator(".phan-tram")).to_have_text("75 %")

@@ -16,7 +16,8 @@ def test_demo_loads_the_province_with_gaps_on_purpose(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     logins = loader.load()
     assert [login.username for login in logins] == [
-        "admin", "thuongtruc", "canbo.stttt", "canbo.sct", "truongkhoi", "daibieu.sct"]
+        "admin", "thuongtruc", "canbo.stttt", "canbo.sct", "truongkhoi", "daibieu.sct",
+        "truongkhoi.vhxh"]
     assert Unit.objects.count() == 22
     this_year = BlocYear.objects.order_by("-emulation_year__year").first().emulation_year
     overview = {row.bloc_year.bloc.code: (row.member_count, row.registered, row.missing,
@@ -44,7 +45,8 @@ def test_demo_is_idempotent_and_prints_logins(db, settings, tmp_path, capsys):
     assert AuditEvent.objects.count() == events
     out = capsys.readouterr().out
     assert "thidua-demo-2026" in out
-    assert "truongkhoi     Cán bộ đơn vị Trưởng khối — Khối Kinh tế – Kỹ thuật" in out
+    assert "truongkhoi      Cán bộ đơn vị Trưởng khối — Khối Kinh tế – Kỹ thuật" in out
+    assert "truongkhoi.vhxh Cán bộ đơn vị Trưởng khối — Khối Văn hóa – Xã hội" in out
 
 
 def test_demo_accounts_that_need_two_factor_are_enrolled_with_the_published_key(
@@ -54,6 +56,37 @@ def test_demo_accounts_that_need_two_factor_are_enrolled_with_the_published_key(
     enrolled = {name: secretbox.unseal(sealed) for name, sealed
                 in TwoFactor.objects.values_list("user__username", "secret")}
     assert enrolled == {name: loader.DEMO_TOTP_SECRET
-                        for name in ("admin", "thuongtruc", "truongkhoi")}
+                        for name in ("admin", "thuongtruc", "truongkhoi", "truongkhoi.vhxh")}
     assert {u.username for u in User.objects.all() if twofactor.required_for(u)} == {
-        "admin", "thuongtruc", "truongkhoi"}
+        "admin", "thuongtruc", "truongkhoi", "truongkhoi.vhxh"}
+
+
+def test_the_demo_command_shows_the_economic_technical_bloc_s_whole_year(
+        db, settings, tmp_path):
+    """`make run` (`thidua demo`): the bloc's conference held and published as the 2022
+    report tells it, the proposal accepted and decided (issue 11, "the demo shows the
+    whole year"); the cultural-social bloc is still mid-year."""
+    from thidua.awards.models import Award, Proposal
+    from thidua.demo.conference import DECISION
+    from thidua.voting.models import Poll
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("demo")
+    year = BlocYear.objects.order_by("-emulation_year__year").first().emulation_year.year
+    phases = dict(BlocYear.objects.filter(emulation_year__year=year).values_list(
+        "bloc__code", "phase"))
+    assert phases == {"KTKT": "decided", "VHXH": "in_progress"}
+    assert sorted(Poll.objects.values_list("kind", "award_form", "state")) == sorted([
+        ("award_proposal", "government_flag", "published"),
+        ("award_proposal", "provincial_flag", "published"),
+        ("award_proposal", "certificate_of_merit", "published"),
+        ("leader_election", "", "published"), ("deputy_election", "", "published")])
+    assert Proposal.objects.get().state == "decided"
+    # The reported outcome (demo.yaml), in vote order within each form (RULES.md 32).
+    assert list(Award.objects.filter(emulation_year__year=year).order_by(
+        "award_form", "-proposal_line__votes").values_list(
+        "award_form", "unit__code", "decision_number")) == [
+        ("certificate_of_merit", "SKHDT", DECISION), ("certificate_of_merit", "SKHCN", DECISION),
+        ("certificate_of_merit", "SNNPTNT", DECISION), ("government_flag", "STTTT", DECISION),
+        ("provincial_flag", "SCT", DECISION), ("provincial_flag", "QDTPT", DECISION)]
+    assert verify() is None

@@ -5,11 +5,15 @@ proposal keeps the flag, leaves the certificate and proposes the next unit the c
 placed outside the quota. The minutes, the proposal letter (read back from its DOCX), the
 achievement reports' list and the press release each say so, with the reason."""
 
+import html
 import io
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from docx import Document as Docx
 
+from api.conftest import Api
 from awards.conftest import CERT, PROV, prepare_kt
 from thidua.awards import proposals
 from thidua.documents import services as documents
@@ -95,3 +99,18 @@ def test_rule_22_a_proposal_unlike_the_minutes_prints_why_on_every_paper(world):
     release, _ = publication.generate(world.actor("leader"), kt)
     assert ("Danh sách đề nghị khác với kết quả bình xét tại hội nghị: " + " ".join(found)
             in release.body)
+
+    # The page, the API and — once the province accepts — the decision draft say the same.
+    client = Client()
+    client.force_login(world.users["leader"])
+    page = client.get(reverse("award_proposal", args=[kt.pk])).content.decode()
+    section = page[page.index('id="khac-bien-ban"'):]
+    assert all(html.escape(f) in section for f in found)
+    answer = Api(world.users["leader"]).get(f"/bloc-years/{kt.pk}/proposal").json()
+    assert answer["differences"] == found
+    secretariat = world.actor("secretariat")
+    proposals.move_proposal(secretariat, proposal, "accept")
+    draft = Docx(io.BytesIO(bytes(documents.draft(secretariat, "du-thao-quyet-dinh",
+                                                  world.year.pk, on=ON).content)))
+    notes = [p.text for p in draft.paragraphs if p.text.startswith("(Ghi chú")]
+    assert notes == [f"(Ghi chú — Khối Kinh tế, khác biên bản hội nghị: {f})" for f in found]

@@ -1,7 +1,8 @@
 """LEGAL-REVIEW R2 (issue 14): a centrally-run city (thành phố trực thuộc trung ương, 6 of
 the 34 from 1/7/2025) is named as a city on every paper that names the authority — "UBND
 THÀNH PHỐ …", "CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ …", the city's Council, the statistics
-header — and a province keeps "tỉnh" (RULES.md 35)."""
+header, the award papers' "Cờ thi đua của UBND thành phố" — and a province keeps "tỉnh"
+(RULES.md 35)."""
 
 import io
 
@@ -39,7 +40,13 @@ def test_rule_35_a_city_is_named_thanh_pho_on_its_papers(world, city):
     assert letter["addressee"] == "Kính gửi: Hội đồng Thi đua - Khen thưởng thành phố Hải Phòng."
     assert any("trình Chủ tịch Ủy ban nhân dân thành phố Hải Phòng khen thưởng" in line
                for line in letter["closing"])
+    # The award names follow too: the city's flag and its chairman's certificate.
+    assert [row["form"] for row in letter["proposed"]] == [
+        "Cờ thi đua của Chính phủ", "Cờ thi đua của UBND thành phố",
+        "Bằng khen của Chủ tịch UBND thành phố", "Bằng khen của Chủ tịch UBND thành phố"]
     decision = context(world, "du-thao-quyet-dinh", world.year.pk, "secretariat")
+    assert decision["subject"] == ("Về việc tặng Cờ thi đua của UBND thành phố, Bằng khen "
+                                   f"của Chủ tịch UBND thành phố năm {world.year.year}")
     assert (decision["parent_agency"], decision["issuing_agency"], decision["authority"]) == (
         "ỦY BAN NHÂN DÂN", "THÀNH PHỐ HẢI PHÒNG", "CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG")
     assert decision["considering"].endswith("cụm, khối thi đua của thành phố năm "
@@ -59,6 +66,7 @@ def test_rule_35_a_province_keeps_tinh(world):
     assert world.province.kind == Province.Kind.TINH
     letter = context(world, "to-trinh", award_year.proposal.pk, "leader")
     assert letter["parent_agency"] == "UBND TỈNH BẮC NINH"
+    assert "Cờ thi đua của UBND tỉnh" in [row["form"] for row in letter["proposed"]]
     decision = context(world, "du-thao-quyet-dinh", world.year.pk, "secretariat")
     assert decision["authority"] == "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH BẮC NINH"
 

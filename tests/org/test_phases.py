@@ -177,3 +177,16 @@ def test_any_walk_moves_by_at_most_one_step(targets):
         if _allowed(current, target, frozenset(PROVINCE), "sửa"):
             assert abs(ORDER.index(target) - ORDER.index(current)) == 1
             current = target
+
+
+def test_the_conference_and_its_proposal_share_one_phase_rule():
+    """Issue 11 item 9: one function says where the conference's votes and the proposal
+    assembled from them may happen, so neither is allowed where the other is refused."""
+    from thidua.org.domain.phases import CONFERENCE_PHASES, conference_phase_problem
+
+    assert [p for p in Phase if conference_phase_problem(p, "X") is None] == list(
+        CONFERENCE_PHASES) == [Phase.CONFERENCE, Phase.PROPOSALS_SUBMITTED]
+    assert conference_phase_problem(Phase.APPRAISAL, "Lập đề nghị khen thưởng") == (
+        "Lập đề nghị khen thưởng chỉ thực hiện ở giai đoạn «Hội nghị tổng kết» (khối đang ở "
+        "giai đoạn «Chấm chéo, thẩm định»): chuyển khối sang giai đoạn «Hội nghị tổng kết» "
+        "trước.")

@@ -145,6 +145,14 @@ WEB = {
     'voting_poll_create': ('POST', {'pk': 'conference'}, _r('login', 404, 403, 404, 400), {'bn'}),
     'voting_poll_step': ('POST', {'pk': 'poll', 'action': 'poll_action'}, _r('login', 404, 403, 404, 404), {'bn'}),
     'voting_conference_save': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 409), {'bn'}),
+    'user_create': ('POST', {}, _r('login', 403, 403, 400, 201), set()),
+    'user_deactivate': ('POST', {'pk': 'user'}, _r('login', 404, 404, 404, 302), {'bn'}),
+    'user_detail': ('GET', {'pk': 'user'}, _r('login', 404, 404, 404, 200), {'bn'}),
+    'user_list': ('GET', {}, _r('login', 403, 403, 200, 200), set()),
+    'user_reactivate': ('POST', {'pk': 'user'}, _r('login', 404, 404, 404, 409), {'bn'}),
+    'user_two_factor_reset': ('POST', {'pk': 'user'}, _r('login', 404, 404, 404, 409), {'bn'}),
+    'role_grant': ('POST', {'pk': 'user'}, _r('login', 404, 404, 404, 302), {'bn'}),
+    'role_revoke': ('POST', {'pk': 'user', 'role_pk': 'user_role'}, _r('login', 404, 404, 404, 409), {'bn'}),
 }
 
 API = {
@@ -250,4 +258,11 @@ API = {
     'thidua_api_voting_vote_again': ('POST', {'poll_id': 'poll'}, _r(401, 404, 403, 404, 409), {'bn'}),
     'thidua_api_voting_record_attendance': ('PUT', {'conference_id': 'conference', 'unit_id': 'unit'}, _r(401, 404, 403, 404, 200), {'bn'}),
     'thidua_api_voting_set_candidates': ('PUT', {'poll_id': 'poll'}, _r(401, 404, 403, 404, 409), {'bn'}),
+    'thidua_api_users_create_user': ('POST', {}, _r(401, 403, 403, 400, 201), set()),
+    'thidua_api_users_get_user': ('GET', {'user_id': 'user'}, _r(401, 404, 404, 404, 200), {'bn'}),
+    'thidua_api_users_grant_role': ('POST', {'user_id': 'user'}, _r(401, 404, 404, 404, 201), {'bn'}),
+    'thidua_api_users_list_users': ('GET', {}, _r(401, 403, 403, 200, 200), set()),
+    'thidua_api_users_reset_two_factor': ('DELETE', {'user_id': 'user'}, _r(401, 404, 404, 404, 409), {'bn'}),
+    'thidua_api_users_revoke_role': ('DELETE', {'user_id': 'user', 'role_id': 'user_role'}, _r(401, 404, 404, 404, 409), {'bn'}),
+    'thidua_api_users_set_active': ('PUT', {'user_id': 'user'}, _r(401, 404, 404, 404, 200), {'bn'}),
 }

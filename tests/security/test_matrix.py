@@ -191,6 +191,7 @@ def objects(world):
         "missing": PLACEHOLDER, "kind": "dang-ky", "action": "submit",
         "statistics_form": "0601", "poll_action": "close", "signer_role": "chair",
         "kt_units": [world.units[f"KT{i}"].pk for i in range(1, 6)],
+        "user": world.users["peer"].pk, "user_role": world.users["peer"].roles.get().pk,
         **_voting_objects(world), **_scoring_objects(world),
         **_document_objects(world, registration), **_proposal_objects(world),
         **_facts_objects(world),
@@ -284,6 +285,11 @@ BODIES = {
     "thidua_api_voting_enter_paper": lambda o: {"receipt_code": o["receipt"],
                                                 "choices": [o["candidate"]]},
     "thidua_api_voting_reconcile": lambda o: {"unreturned": 0},
+    "thidua_api_users_create_user": lambda o: {
+        "username": "canbo.moi", "full_name": "Lê Thị Hoa", "role": "delegate",
+        "unit_id": o["unit"]},
+    "thidua_api_users_grant_role": lambda o: {"role": "delegate", "unit_id": o["unit2"]},
+    "thidua_api_users_set_active": lambda o: {"active": False, "reason": "Nghỉ hưu"},
     "thidua_api_signers_set_unit_signer": lambda o: {
         "authority": "KT.", "on_behalf_of": "Giám đốc", "title": "Phó Giám đốc",
         "name": "Nguyễn Văn Hải"},
@@ -306,6 +312,10 @@ WEB_BODIES = {
     "voting_conference_save": lambda o: {
         "held_at": f"{_day(o, 12, 20)}T08:00", "place": "Hội trường tỉnh",
         "chair": "Nguyễn Văn A", "secretary": "Trần Thị B"},
+    "user_create": lambda o: {"username": "canbo.moi", "full_name": "Lê Thị Hoa",
+                              "role": "delegate", "scope": f"unit:{o['unit']}"},
+    "role_grant": lambda o: {"role": "delegate", "scope": f"unit:{o['unit2']}"},
+    "user_deactivate": lambda o: {"reason": "Nghỉ hưu"},
     "unit_signer": lambda o: {"vai_tro": "head", "head-authority": "",
                               "head-title": "Giám đốc", "head-name": "Nguyễn Văn Hải"},
     "conference_signers": lambda o: {"vai_tro": "chair", "chair-authority": "",

@@ -178,12 +178,39 @@ def phase_buttons(response):
     outsider=404, delegate=403, nobody=404, anonymous="login",
 ))
 def test_who_may_move_the_phase_forward(world, as_who, who, status):
-    response = as_who(who).post(url(world, suffix="giai-doan/"), {"target": "in_progress"})
+    response = as_who(who).post(url(world, suffix="giai-doan/"), {"target": "in_progress",
+                                                                   "confirm": "1"})
     assert outcome(response) == status
     phase = BlocYear.objects.get(pk=world.bloc_years["KT"].pk).phase
     assert phase == (Phase.IN_PROGRESS if status == 302 else Phase.REGISTRATION)
     events = AuditEvent.objects.filter(action="org.bloc_year.phase")
     assert events.count() == (1 if status == 302 else 0)
+
+
+def test_moving_forward_with_gaps_warns_and_needs_the_confirmation(world, as_who):
+    """Issue 11 item 9: the phase form says what is missing, with its count; sent without
+    the confirmation it is refused and nothing moves; confirmed, the event keeps the gaps."""
+    register(world, "officer", "KT1")
+    client = as_who("leader")
+    form = parse(client.get(url(world))).by_id("chuyen-in_progress")
+    gap = ("1/5 đơn vị đã gửi đăng ký thi đua; chưa gửi: Ban Quản lý dự án, Đài Phát "
+           "thanh, Sở Tài chính, Sở Xây dựng.")
+    assert [li.text for li in form.find_all("li")] == [gap]
+    assert form.attrs["data-confirm"] == (
+        f"Chuyển sang giai đoạn “Đang thực hiện”? Còn thiếu: {gap} Chỉ Thường trực thi đua "
+        "tỉnh đưa khối quay lại được.")
+    assert form.find("input", type="checkbox").attrs["name"] == "confirm"
+    refused = client.post(url(world, suffix="giai-doan/"), {"target": "in_progress"})
+    assert refused.status_code == 409
+    assert [li.text for li in parse(refused).find(class_="error-summary").find_all("li")] == [
+        gap, "Còn thiếu như trên: xác nhận «Vẫn chuyển giai đoạn» nếu khối vẫn chuyển sang "
+             "giai đoạn sau."]
+    assert BlocYear.objects.get(pk=world.bloc_years["KT"].pk).phase == Phase.REGISTRATION
+    assert not AuditEvent.objects.filter(action="org.bloc_year.phase").exists()
+    client.post(url(world, suffix="giai-doan/"), {"target": "in_progress", "confirm": "1"})
+    assert BlocYear.objects.get(pk=world.bloc_years["KT"].pk).phase == Phase.IN_PROGRESS
+    assert AuditEvent.objects.get(action="org.bloc_year.phase").after == {
+        "phase": "in_progress", "gaps_confirmed": [gap]}
 
 
 def test_buttons_show_the_allowed_moves_only(world, as_who):

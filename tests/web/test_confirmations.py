@@ -166,3 +166,22 @@ def test_no_inline_handler_does_the_asking(world, conference, client):
         "/static/web/vendor/htmx.min.js", "/static/web/js/thidua.js",
         "/static/web/js/ballot.js"]
     assert Poll.objects.get(pk=poll.pk).state == "created"
+
+
+def test_adding_a_year_and_a_check_in_ask_with_their_consequence(world, client):
+    """Issue 11 item 10: the year (htmx form: htmx asks) and a progress report cannot be
+    taken back, so both ask first, naming what cannot be undone."""
+    from web.conftest import register, start_year
+
+    client.force_login(world.users["secretariat"])
+    form = parse(client.get(reverse("province_setup", args=["BN"]))).by_id("form-nam")
+    assert form.attrs["hx-confirm"] == (
+        "Mở năm thi đua mới cho Bắc Ninh? Năm đã mở không xóa được; các khối lập danh sách "
+        "thành viên cho năm này.")
+    target = register(world, "officer", "KT1").targets.first()
+    start_year(world)
+    client.force_login(world.users["officer"])
+    form = parse(client.get(reverse("check_in", args=[target.pk]))).by_id("form-bao-cao")
+    assert form.attrs["data-confirm"] == (
+        f"Gửi báo cáo tiến độ “{target.indicator}”? Báo cáo đã gửi và minh chứng kèm theo "
+        "không sửa, không xóa được.")

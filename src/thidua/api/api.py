@@ -20,6 +20,7 @@ from thidua.api import (
     setup,
     signers,
     tokens,
+    users,
     voting,
 )
 from thidua.api.auth import SessionAuth, TokenAuth
@@ -49,4 +50,5 @@ api.add_router("/v1/", scoring.router)
 api.add_router("/v1/", setup.router)
 api.add_router("/v1/", signers.router)
 api.add_router("/v1/", tokens.router)
+api.add_router("/v1/", users.router)
 api.add_router("/v1/", voting.router)

@@ -126,6 +126,9 @@ class ProposalOut(Schema):
     return_reason: str
     lines: list[ProposalLineItemOut]
     allowed_steps: list[str]
+    differences: list[str] = Field(description=(
+        "Các điểm danh sách đề nghị khác kết quả bình xét trong biên bản hội nghị, mỗi "
+        "điểm kèm lý do (rỗng: khớp biên bản)."))
 
 
 class AssembleIn(Schema):
@@ -245,6 +248,7 @@ def proposal_out(actor_, proposal: Proposal) -> dict:
                    "decision_number": line.decision.number if line.decision else None}
                   for line in proposal.lines.select_related("unit", "decision")],
         "allowed_steps": [st.action for st in allowed_steps(proposal.state, sides)],
+        "differences": service.differences(proposal),
     }
 
 

@@ -145,7 +145,8 @@ def bloc_year_moves(request, bloc_year_id: s.Id):
 def move_phase(request, bloc_year_id: s.Id, payload: s.PhaseMoveIn):
     actor_ = actor(request)
     bloc_year = bloc_year_in_scope(actor_, bloc_year_id)
-    org_services.move_phase(actor_, bloc_year, payload.target.value, payload.reason)
+    org_services.move_phase(actor_, bloc_year, payload.target.value, payload.reason,
+                            confirmed=payload.confirm)
     return _bloc_year_detail(actor_, bloc_year_in_scope(actor_, bloc_year_id))
 
 

@@ -167,6 +167,9 @@ class BlocYearDetail(BlocYearOut):
 class PhaseMoveIn(Schema):
     target: Phase
     reason: text(2000) = ""
+    confirm: bool = Field(False, description=(
+        "Chuyển tiếp dù còn thiếu (vd. 0/10 phiếu tự chấm đã gửi): không có thì yêu cầu bị "
+        "từ chối (409) kèm danh sách việc còn thiếu."))
 
 
 class MembershipOut(Schema):

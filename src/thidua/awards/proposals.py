@@ -47,14 +47,13 @@ from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
 from thidua.org import services as org_services
-from thidua.org.domain.phases import Phase
+from thidua.org.domain.phases import Phase, conference_phase_problem
 from thidua.org.models import BlocYear, EmulationYear, Unit
 from thidua.org.rules import Actor
 from thidua.scoring import services as scoring_services
 from thidua.scoring.models import PublishedRanking, RankingRow
 
 VoteResult = PollResult  # the plain input type the voting app fills (see module doc)
-ASSEMBLE_PHASES = (Phase.CONFERENCE, Phase.PROPOSALS_SUBMITTED)
 
 
 # --- reading the bloc's situation -----------------------------------------------------------
@@ -199,9 +198,9 @@ def assemble_proposal(actor: Actor, bloc_year: BlocYear, polls=None, *,
         raise NotFound("Không tìm thấy khối thi đua.")
     if rules.BLOC not in rules.proposal_sides(actor, bloc_year):
         raise Forbidden("Chỉ Trưởng khối được lập hồ sơ đề nghị khen thưởng của khối.")
-    if bloc_year.phase not in ASSEMBLE_PHASES:
-        raise Conflict("Chỉ lập đề nghị khen thưởng sau hội nghị tổng kết (khối đang ở giai "
-                       f"đoạn «{Phase(bloc_year.phase).label}»).")
+    problem = conference_phase_problem(bloc_year.phase, "Lập đề nghị khen thưởng")
+    if problem:
+        raise Conflict(problem)
     if polls is None:
         published = conference_results(bloc_year)
         if published is None:

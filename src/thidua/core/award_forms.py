@@ -8,3 +8,12 @@ class AwardForm(models.TextChoices):
     PROVINCIAL_FLAG = "provincial_flag", "Cờ thi đua của UBND tỉnh"
     CERTIFICATE_OF_MERIT = "certificate_of_merit", "Bằng khen của Chủ tịch UBND tỉnh"
     EXCELLENT_COLLECTIVE = "excellent_collective", "Tập thể lao động xuất sắc"
+
+
+def label_for(form: str, province=None) -> str:
+    """The form's name as a province's papers print it: a centrally-run city's flag is the
+    "Cờ thi đua của UBND thành phố", its certificate the "Bằng khen của Chủ tịch UBND thành
+    phố" (LEGAL-REVIEW R2). `province` has `kind_word` ("tỉnh" / "thành phố")."""
+    label = AwardForm(form).label
+    word = getattr(province, "kind_word", "tỉnh")
+    return label.replace("UBND tỉnh", f"UBND {word}") if word != "tỉnh" else label

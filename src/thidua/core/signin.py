@@ -5,6 +5,9 @@ nothing); failures and lockouts come from Django's and django-axes' signals, whi
 for every form that authenticates (our login page and the admin's).
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.sessions.models import Session
@@ -12,6 +15,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from thidua.core import audit
+from thidua.core.models import AuditEvent
 from thidua.core.ratelimit import client_ip
 
 
@@ -35,7 +39,46 @@ def _failed(sender, credentials, request=None, **kwargs):
                         "ip": (client_ip(request) if request is not None else None) or ""})
 
 
+def cool_off(request=None) -> timedelta:
+    """How long a locked (account, address) pair waits: 1 minute for its first lockout in
+    a day, doubling with each further one, at most THIDUA_LOCKOUT_MINUTES (15). Counted
+    from the audit log's `core.lockout` events of the pair (every process sees them)."""
+    longest = timedelta(minutes=settings.THIDUA_LOCKOUT_MINUTES)
+    if request is None:
+        return longest  # axes' clean-up of old attempts: keep the longest
+    username = str(request.POST.get("username") or "")[:150]
+    earlier = AuditEvent.objects.filter(
+        action="core.lockout", at__gte=timezone.now() - timedelta(days=1),
+        after__username=username, after__ip=client_ip(request) or "").count()
+    # The lockout being decided is recorded just before axes asks for its length.
+    return min(longest, timedelta(minutes=2 ** max(0, min(earlier - 1, 10))))
+
+
+def code_before_password(request, username, code):
+    """A two-factor code given on the sign-in form: the user it is good for (its lockout
+    from this address lifted, so the password is judged), or None. A stranger can lock an
+    (account, address) pair with wrong passwords; they cannot give the owner's code."""
+    from axes.utils import reset
+
+    from thidua.core import twofactor
+
+    code = str(code or "").strip()
+    username = str(username or "")[:150]
+    if not code or not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None or not twofactor.is_enrolled(user) or not twofactor.verify(user, code):
+        return None
+    reset(ip=client_ip(request), username=username)
+    return user
+
+
 def _locked_out(sender, request, username, ip_address, **kwargs):
+    # A refused try while the pair is still locked is a sign-in failure, not a new
+    # lockout: only a new lockout makes the next cool-off longer.
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is not None and failures > settings.AXES_FAILURE_LIMIT:
+        return
     label, object_id = _who(username)
     audit.record(label, "core.lockout", ("core.user", object_id),
                  after={"username": str(username or "")[:150], "ip": ip_address or ""})

@@ -164,3 +164,20 @@ def verify(user, code: str) -> str | None:
 
 def backup_codes_left(user) -> int:
     return BackupCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+@transaction.atomic
+def reset(who, user, *, province_id=None) -> bool:
+    """Remove a user's second factor and backup codes (a lost phone): they enrol again at
+    their next sign-in, and every session of theirs ends. Audited; False when they had
+    none (nothing changed). Called by the user pages (org.users) and `thidua twofactor`."""
+    from thidua.core.signin import end_all_sessions  # noqa: PLC0415 - signin imports this
+
+    removed, _ = TwoFactor.objects.filter(user=user).delete()
+    codes, _ = BackupCode.objects.filter(user=user).delete()
+    if not removed and not codes:
+        return False
+    audit.record(who, "core.2fa.reset", ("core.user", user.pk), province_id=province_id,
+                 after={"had_two_factor": bool(removed)})
+    end_all_sessions(user)
+    return True

@@ -11,7 +11,7 @@ inside the functions here (either module may be imported first).
 
 from thidua.awards.domain.workflow import State
 from thidua.awards.models import Award, Proposal, ProposalLine, UnitYearFacts
-from thidua.core.award_forms import AwardForm
+from thidua.core.award_forms import AwardForm, label_for
 from thidua.core.errors import NotFound
 from thidua.documents import rules
 from thidua.org.models import EmulationYear
@@ -130,7 +130,8 @@ def proposal_context(actor, proposal, on) -> dict:
     counts = {}
     for line in lines:
         counts[line.award_form] = counts.get(line.award_form, 0) + 1
-    summary = "; ".join(f"{AwardForm(form).label}: {n} tập thể" for form, n in counts.items())
+    summary = "; ".join(f"{label_for(form, province)}: {n} tập thể"
+                        for form, n in counts.items())
     return {
         "doc_type": "TỜ TRÌNH",
         "subject": f"Về việc đề nghị khen thưởng năm {year} cho các tập thể thuộc {bloc.name}",
@@ -143,7 +144,7 @@ def proposal_context(actor, proposal, on) -> dict:
             + (f" ({summary})" if summary else "") + ", cụ thể như sau:",
         ],
         "proposed": [{"no": i, "unit": line.unit.name,
-                      "form": AwardForm(line.award_form).label,
+                      "form": label_for(line.award_form, province),
                       "rank": str(ranks[line.unit_id].rank) if line.unit_id in ranks else "",
                       "votes": f"{line.votes}/{bases.get(line.award_form, members)}"
                       if line.votes is not None else ""}
@@ -173,9 +174,10 @@ def load_line(actor: Actor, pk: int) -> ProposalLine:
     return line
 
 
-def _history_row(award) -> dict:
+def _history_row(award, province) -> dict:
     decision = f"Số {award.decision_number} ngày {_date(award.decision_date)}"
-    return {"year": str(award.emulation_year.year), "form": award.get_award_form_display(),
+    return {"year": str(award.emulation_year.year),
+            "form": label_for(award.award_form, province),
             "decision": decision + (f"; {award.signer}" if award.signer else "")}
 
 
@@ -186,7 +188,7 @@ def _blank_row() -> dict:
 def achievement_context(actor, line, on) -> dict:
     unit, bloc_year = line.unit, line.proposal.bloc_year
     year, bloc = bloc_year.year, bloc_year.bloc
-    form = AwardForm(line.award_form).label
+    form = label_for(line.award_form, unit.province)
     facts = UnitYearFacts.objects.filter(unit=unit, emulation_year=bloc_year.emulation_year
                                          ).first()
     ranked = _ranks(bloc_year).get(unit.id)
@@ -228,8 +230,8 @@ def achievement_context(actor, line, on) -> dict:
         f"4. Việc thực hiện chủ trương, chính sách của Đảng, pháp luật của Nhà nước: "
         f"{to_fill}.",
     ]
-    titles = [_history_row(a) for a in history if a.award_form in TITLES]
-    rewards = [_history_row(a) for a in history if a.award_form not in TITLES]
+    titles = [_history_row(a, unit.province) for a in history if a.award_form in TITLES]
+    rewards = [_history_row(a, unit.province) for a in history if a.award_form not in TITLES]
     paper = _k().dossier_form(unit.province.code, on, "achievement_report")
     return {
         "form_line": paper.number or "",
@@ -277,6 +279,20 @@ def decision_lines(emulation_year) -> dict:
     return {form: names for form, names in grouped.items() if names}
 
 
+def decision_notes(emulation_year) -> list[str]:
+    """Issue 15 item 1: where an accepted proposal differs from its bloc's minutes, the
+    draft says so with the reason, bloc by bloc (the tờ trình states the same)."""
+    from thidua.awards.proposals import differences  # noqa: PLC0415
+
+    notes = []
+    for proposal in (Proposal.objects.filter(
+            bloc_year__emulation_year=emulation_year, state__in=(State.ACCEPTED, State.DECIDED))
+            .select_related("bloc_year__bloc").order_by("bloc_year__bloc__sort_key", "id")):
+        notes += [f"(Ghi chú — {proposal.bloc_year.bloc.name}, khác biên bản hội nghị: "
+                  f"{sentence})" for sentence in differences(proposal)]
+    return notes
+
+
 def decision_signer(vice_chair: bool = True) -> dict:
     """Decree 30: a vice-chairman signs for the chairman (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH);
     the chairman signs as CHỦ TỊCH. The draft is prepared for the vice-chairman in charge
@@ -292,13 +308,14 @@ def decision_context(actor, emulation_year, on) -> dict:
     k = _k()
     province, year = emulation_year.province, emulation_year.year
     grouped = decision_lines(emulation_year)
-    forms = ", ".join(AwardForm(f).label for f in grouped) or "khen thưởng"
+    forms = ", ".join(label_for(f, province) for f in grouped) or "khen thưởng"
     article_1 = []
     for letter, (form, names) in zip("abcdefgh", grouped.items(), strict=False):
-        article_1.append(f"{letter}) {AwardForm(form).label} ({len(names)} tập thể):")
+        article_1.append(f"{letter}) {label_for(form, province)} ({len(names)} tập thể):")
         article_1 += [f"- {name};" for name in names]
     if not article_1:
         article_1 = ["(Chưa có hồ sơ đề nghị nào được tiếp nhận.)"]
+    article_1 += decision_notes(emulation_year)
     kind = province.kind_word  # tỉnh / thành phố (a centrally-run city)
     considering = ("Xét đề nghị của Giám đốc Sở Nội vụ (Ban Thi đua - Khen thưởng) về "
                    f"khen thưởng các tập thể thuộc cụm, khối thi đua của {kind} năm {year}.")

@@ -94,6 +94,28 @@ def visible_provinces(actor: Actor):
     return Province.objects.filter(id__in=actor.secretariat_provinces)
 
 
+# --- user accounts ---------------------------------------------------------------------
+
+def can_administer_users(actor: Actor, province_id: int | None = None) -> bool:
+    """Open the user pages (no province given), or give roles inside one province: the
+    admin, or the province's secretariat."""
+    if actor.is_admin:
+        return True
+    if province_id is None:
+        return bool(actor.secretariat_provinces)
+    return province_id in actor.secretariat_provinces
+
+
+def can_manage_user(actor: Actor, provinces: frozenset, *, system: bool) -> bool:
+    """Change an account whose roles lie in `provinces` (`system`: it administers the
+    whole system): the admin any; a secretariat only one wholly inside its provinces."""
+    if actor.is_admin:
+        return True
+    if system or not provinces:
+        return False
+    return provinces <= actor.secretariat_provinces
+
+
 # --- bloc years ------------------------------------------------------------------------
 
 def bloc_year_roles(actor: Actor, bloc_year: BlocYear) -> frozenset:

@@ -6,7 +6,7 @@ with the poll's public key: voting.sealing), and marks the voting card used — 
 transaction, with no audit event, log line or timestamp for the vote itself. Only the
 close unseals the box into `Ballot` / `BallotChoice` rows, in receipt-code order, deletes
 the sealed rows and has the database scrub them (SQLite: secure_delete and a truncating
-WAL checkpoint; PostgreSQL: the sealed table rewritten by VACUUM FULL), so no copy of the
+WAL checkpoint; PostgreSQL: the sealed table given fresh storage), so no copy of the
 data links a voter to a ballot. Audit events record the conference's state changes
 (attendance, polls opened, closed, published, paper ballots issued / entered as counts)
 and never a ballot, its receipt code, its choices, or which voter got which paper ballot.

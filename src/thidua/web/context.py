@@ -13,6 +13,7 @@ def navigation(request):
     links = [("Trang chính", reverse("home")), ("Tìm đơn vị", reverse("unit_search"))]
     if actor.is_admin or actor.secretariat_provinces:
         links.append(("Nhật ký", reverse("audit_log")))
+        links.append(("Người dùng", reverse("user_list")))
     links.append(("Mã truy cập API", reverse("api_tokens")))
     path = request.path
     return {

@@ -108,6 +108,7 @@ class PhaseForm(forms.Form):
     target = forms.ChoiceField(label="Chuyển sang giai đoạn", choices=Phase.choices)
     reason = forms.CharField(label="Lý do", required=False, max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(label="Vẫn chuyển giai đoạn dù còn thiếu", required=False)
 
 
 class SignatureForm(forms.Form):

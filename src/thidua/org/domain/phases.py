@@ -91,3 +91,19 @@ def check_transition(current: str, target: str, roles: frozenset, reason: str = 
     if transition.needs_reason and not reason.strip():
         raise PhaseError("Quay lại giai đoạn trước phải ghi rõ lý do.")
     return transition
+
+
+# The conference's votes feed the proposal; both belong to these phases, so the
+# conference is held (and its page prepared) only where its proposal will be accepted.
+CONFERENCE_PHASES = (Phase.CONFERENCE, Phase.PROPOSALS_SUBMITTED)
+
+
+def conference_phase_problem(phase: str, what: str) -> str | None:
+    """Why `what` (the conference's votes, the proposal) cannot happen in `phase`, or None.
+    One rule for both: the proposal assembled from the conference, and the conference
+    itself, so a conference is never held where its proposal would then be refused."""
+    if phase in CONFERENCE_PHASES:
+        return None
+    return (f"{what} chỉ thực hiện ở giai đoạn «{Phase.CONFERENCE.label}» (khối đang ở giai "
+            f"đoạn «{Phase(phase).label}»): chuyển khối sang giai đoạn «"
+            f"{Phase.CONFERENCE.label}» trước.")

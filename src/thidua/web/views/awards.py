@@ -134,6 +134,7 @@ def _proposal_page(request, actor, bloc_year, *, step_form=None, errors=(), stat
             object_type="awards.proposal", object_id=str(proposal.pk)).order_by("id"))
     return render(request, "web/awards/proposal.html", {
         "bloc_year": bloc_year, "proposal": proposal, "lines": lines, "steps": steps,
+        "differences": service.differences(proposal) if proposal else [],
         "step_form": step_form or StepForm(), "history": history,
         "polls_ready": service.published_poll_results(bloc_year) is not None,
         "may_assemble": rules.BLOC in sides and (proposal is None

@@ -8,10 +8,11 @@ from django.views.decorators.http import require_POST
 
 from thidua.awards import rules as award_rules
 from thidua.core.errors import DomainError
+from thidua.org import guidance
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase, allowed_moves
 from thidua.org.models import BlocYear, Unit
-from thidua.org.rules import bloc_year_roles, can_oversee_province
+from thidua.org.rules import bloc_year_roles, can_manage_bloc_year, can_oversee_province
 from thidua.pledges import queries as pledge_queries
 from thidua.pledges import rules as pledge_rules
 from thidua.pledges import services as pledge_services
@@ -47,7 +48,11 @@ def _page(request, actor, bloc_year, roles, *, phase_form=None, signature_form=N
     return render(request, "web/bloc_year.html", {
         "bloc_year": bloc_year, "view": view, "signing_record": signing,
         "moves": [{"target": m.target, "label": Phase(m.target).label, "is_back": m.is_back,
-                   "needs_reason": m.needs_reason} for m in moves],
+                   "needs_reason": m.needs_reason,
+                   "gaps": [] if m.is_back else guidance.phase_gaps(bloc_year, m.target)}
+                  for m in moves],
+        "checklist": (guidance.bloc_checklist(actor, bloc_year)
+                      if can_manage_bloc_year(actor, bloc_year) else []),
         "phase_form": phase_form or PhaseForm(),
         "can_sign": can_sign, "signature_form": signature_form,
         "errors": form_errors + error_items(messages=errors),
@@ -86,7 +91,8 @@ def move_phase(request, pk):
         return _page(request, actor, bloc_year, roles, phase_form=form, status=400)
     try:
         org_services.move_phase(actor, bloc_year, form.cleaned_data["target"],
-                                form.cleaned_data["reason"])
+                                form.cleaned_data["reason"],
+                                confirmed=form.cleaned_data["confirm"])
     except DomainError as exc:
         return _page(request, actor, bloc_year, roles, phase_form=form, errors=exc.messages,
                      status=exc.status)

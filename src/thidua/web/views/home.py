@@ -1,32 +1,52 @@
 """Login, logout and the landing redirect: each role starts on the page of its work."""
 
+from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render
 
-from thidua.core import ratelimit, signin
+from thidua.core import ratelimit, signin, twofactor
 from thidua.org.models import BlocYear, Province, Unit
 from thidua.web.utils import get_actor
 
 
+class LoginForm(AuthenticationForm):
+    code = forms.CharField(
+        label="Mã xác thực hai bước (nếu có)", required=False, max_length=20, strip=True,
+        help_text="Không bắt buộc. Người đã thiết lập xác thực hai bước có thể nhập mã ngay "
+                  "tại đây; mã đúng cũng mở khóa tài khoản đang bị tạm khóa ở địa chỉ này.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}))
+
+
 class LoginView(auth_views.LoginView):
-    """Password sign-in; lockout by django-axes, a per-address rate limit, the sign-in
-    audited. The two-factor gate (core.middleware) takes over after a good password."""
+    """Password sign-in; lockout by django-axes per (account, address), a per-address rate
+    limit, the sign-in audited. The two-factor gate (core.middleware) takes over after a
+    good password — unless a good code came with it (which also lifts a lockout: whoever
+    locked the pair does not hold the user's second factor)."""
 
     template_name = "web/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
     def post(self, request, *args, **kwargs):
         try:
             ratelimit.check(request, "login", *ratelimit.LIMITS["login"],
                             who=ratelimit.by_ip(request))
+            if (request.POST.get("code") or "").strip():
+                ratelimit.check(request, "otp", *ratelimit.LIMITS["otp"])
         except ratelimit.RateLimited as exc:
             return ratelimit.too_many_response(request, exc)
+        self.code_user = signin.code_before_password(
+            request, request.POST.get("username"), request.POST.get("code"))
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        signin.record_sign_in(self.request, form.get_user())
+        user = form.get_user()
+        signin.record_sign_in(self.request, user)
+        if self.code_user is not None and self.code_user.pk == user.pk:
+            twofactor.mark_verified(self.request.session, user)
         return response
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from thidua.org import guidance
 from thidua.org import queries as org_queries
 from thidua.org.models import Unit
 from thidua.org.rules import can_act_for_unit, can_view_unit
@@ -40,7 +41,13 @@ def detail(request, pk):
     is_own = unit.id in actor.own_units
     may_act = can_act_for_unit(actor, unit.id)
     registration = view.registration if view else None
+    next_steps = []
+    if view is not None:
+        next_steps = guidance.unit_steps(actor, unit, view.bloc_year)
+        if unit.id in actor.delegate_units:
+            next_steps += guidance.delegate_steps(actor)
     return render(request, "web/unit.html", {
+        "next_steps": next_steps,
         "unit": unit, "emulation_year": emulation_year, "years": years, "view": view,
         "history": org_queries.membership_history(unit),
         "is_own": is_own, "may_act": may_act, "today": timezone.localdate(),

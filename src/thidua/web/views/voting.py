@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
 from thidua.documents import services as documents
+from thidua.org.domain.phases import conference_phase_problem
 from thidua.voting import queries, rules, services
 from thidua.voting.models import Conference
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
@@ -65,6 +66,8 @@ def _conference_page(request, actor, bloc_year, *, form=None, errors=(), status=
         "open_polls": [p for p in view.polls if p.state == "open"] if view else [],
         "can_vote": bool(rules.delegate_units(actor, services.member_ids(bloc_year))),
         "errors": [*error_items(form), *error_items(messages=errors)],
+        "phase_problem": conference_phase_problem(bloc_year.phase, "Bỏ phiếu bình xét tại "
+                                                  "hội nghị") if can_run else None,
     }, status=status)
 
 
