@@ -59,3 +59,34 @@ def test_demo_accounts_that_need_two_factor_are_enrolled_with_the_published_key(
                         for name in ("admin", "thuongtruc", "truongkhoi", "truongkhoi.vhxh")}
     assert {u.username for u in User.objects.all() if twofactor.required_for(u)} == {
         "admin", "thuongtruc", "truongkhoi", "truongkhoi.vhxh"}
+
+
+def test_the_demo_command_shows_the_economic_technical_bloc_s_whole_year(
+        db, settings, tmp_path):
+    """`make run` (`thidua demo`): the bloc's conference held and published as the 2022
+    report tells it, the proposal accepted and decided (issue 11, "the demo shows the
+    whole year"); the cultural-social bloc is still mid-year."""
+    from thidua.awards.models import Award, Proposal
+    from thidua.demo.conference import DECISION
+    from thidua.voting.models import Poll
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("demo")
+    year = BlocYear.objects.order_by("-emulation_year__year").first().emulation_year.year
+    phases = dict(BlocYear.objects.filter(emulation_year__year=year).values_list(
+        "bloc__code", "phase"))
+    assert phases == {"KTKT": "decided", "VHXH": "in_progress"}
+    assert sorted(Poll.objects.values_list("kind", "award_form", "state")) == sorted([
+        ("award_proposal", "government_flag", "published"),
+        ("award_proposal", "provincial_flag", "published"),
+        ("award_proposal", "certificate_of_merit", "published"),
+        ("leader_election", "", "published"), ("deputy_election", "", "published")])
+    assert Proposal.objects.get().state == "decided"
+    # The reported outcome (demo.yaml), in vote order within each form (RULES.md 32).
+    assert list(Award.objects.filter(emulation_year__year=year).order_by(
+        "award_form", "-proposal_line__votes").values_list(
+        "award_form", "unit__code", "decision_number")) == [
+        ("certificate_of_merit", "SKHDT", DECISION), ("certificate_of_merit", "SKHCN", DECISION),
+        ("certificate_of_merit", "SNNPTNT", DECISION), ("government_flag", "STTTT", DECISION),
+        ("provincial_flag", "SCT", DECISION), ("provincial_flag", "QDTPT", DECISION)]
+    assert verify() is None

@@ -28,6 +28,7 @@ from thidua.awards.models import Award, AwardDecision, Proposal, UnitYearFacts
 from thidua.core.award_forms import AwardForm
 from thidua.core.models import AuditEvent, User
 from thidua.demo import loader
+from thidua.demo.conference import ballots, hold_poll
 from thidua.org.models import BlocYear, Role, RoleAssignment
 from thidua.org.rules import actor_for
 from thidua.scoring import services as scoring
@@ -85,30 +86,6 @@ def actor(username):
     return actor_for(User.objects.get(username=username))
 
 
-def hold_poll(leader, conference, kind, ballots, *, award_form="", candidates=None):
-    """A poll held with voting cards: `ballots` is voter code → chosen candidate codes
-    (every member votes); closed and published by the bloc's leader officer."""
-    poll = voting.create_poll(leader, conference, kind, award_form=award_form,
-                              unit_ids=candidates)
-    poll = voting.open_poll(leader, poll)
-    by_code = {c.unit.code: c.id for c in poll.candidates.select_related("unit")}
-    cards = {c.card.unit.code: c.token for c in voting.issue_cards(leader, poll)}
-    assert set(cards) == set(ballots)
-    for voter, chosen in ballots.items():
-        voting.cast_with_card(cards[voter], poll.pk, [by_code[c] for c in chosen])
-    voting.close_poll(leader, Poll.objects.get(pk=poll.pk))
-    return voting.publish_poll(leader, Poll.objects.get(pk=poll.pk))
-
-
-def ballots(codes, marks):
-    """Voter code → choices: the first `marks[winner]` voters mark each winner."""
-    result = {code: [] for code in codes}
-    for winner, count in marks.items():
-        for voter in codes[:count]:
-            result[voter].append(winner)
-    return result
-
-
 def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     loader.load()
@@ -150,8 +127,15 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
 
     # 2. The leader officer moves the bloc to its conference, on the bloc year's page.
     as_user(client, "truongkhoi")
+    #    Two units' facts are not confirmed (SGTVT entered, BQLDA nothing): the move says
+    #    so and needs the leader's confirmation (issue 11 item 9).
     response = client.post(reverse("bloc_year_phase", args=[bloc_year.pk]),
                            {"target": "conference", "reason": ""})
+    assert response.status_code == 409
+    assert ("2 đơn vị chưa được xác nhận số liệu năm: chưa xét được điều kiện khen thưởng."
+            in response.content.decode())
+    response = client.post(reverse("bloc_year_phase", args=[bloc_year.pk]),
+                           {"target": "conference", "reason": "", "confirm": "1"})
     assert response.status_code == 302
     bloc_year.refresh_from_db()
     assert bloc_year.phase == "conference"
@@ -300,9 +284,10 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
     assert [(c.code, c.max_points) for c in new_table.criteria.order_by("position", "id")] \
         == [(c.code, c.max_points) for c in old_table.criteria.order_by("position", "id")]
     # The new leader unit's officer leads the new year; STTTT's leader officer keeps 2026.
+    #    (The other bloc, VHXH, keeps its own leader officer of 2026.)
     assert set(RoleAssignment.objects.filter(role=Role.BLOC_LEADER_OFFICER).values_list(
         "user__username", "bloc_year__emulation_year__year")) == {
-        ("truongkhoi", year), ("canbo.bqlkcn", year + 1)}
+        ("truongkhoi", year), ("canbo.bqlkcn", year + 1), ("truongkhoi.vhxh", year)}
 
     # 9. RULES 11: the flags bring their bonus into next year's scores; the unit's history
     #    page says so with the decision.

@@ -82,6 +82,11 @@ def test_web_pages_send_a_half_signed_in_session_to_the_code_page(world, header)
     assert response["Location"] == "/xac-thuc-hai-buoc/thiet-lap/?next=/tinh/BN/"
     response = client.post("/dang-xuat-moi-noi/", headers=headers_for(HEADERS[header]))
     assert response["Location"].startswith("/xac-thuc-hai-buoc/thiet-lap/")
+    # The admin site (an administrator half signed in) is behind the same gate.
+    admin = half_signed_in("quan_tri")
+    response = admin.get("/admin/core/user/", headers=headers_for(HEADERS[header]))
+    assert response.status_code == 302
+    assert response["Location"] == "/xac-thuc-hai-buoc/thiet-lap/?next=/admin/core/user/"
 
 
 def test_only_a_valid_bearer_token_goes_past_without_the_session(world):

@@ -136,10 +136,17 @@ def test_rule_17_the_setup_page_lists_the_ineligible_apart_unticked(world, mixed
     assert "checked" in tick
 
     url = reverse("voting_poll_candidates", args=[poll.pk])
-    refused = client.post(url, {"units": [kt1, kt5]})
+    refused = client.post(url, {"units": [kt1, kt5], f"ly_do_{kt5}": "  "})
     assert refused.status_code == 400
-    assert "Chỉ đưa vào danh sách khi ghi rõ lý do" in refused.content.decode()
+    again = refused.content.decode()
+    assert "Chỉ đưa vào danh sách khi ghi rõ lý do" in again
     assert codes(poll) == ["KT1", "KT2", "KT3"]
+    # The page keeps what was ticked: KT5 stays ticked, KT2 and KT3 unticked.
+    ticked = again[again.index(f'id="don-vi-{kt5}"'):again.index(f'id="don-vi-{kt5}"') + 80]
+    assert "checked" in ticked
+    kt2 = world.units["KT2"].id
+    assert "checked" not in again[again.index(f'id="don-vi-{kt2}"'):
+                                  again.index(f'id="don-vi-{kt2}"') + 80]
     accepted = client.post(url, {"units": [kt1, kt5], f"ly_do_{kt5}": WHY})
     assert accepted.status_code == 302
     assert codes(poll) == ["KT1", "KT5"]

@@ -5,7 +5,10 @@ Two emulation years: last year's, decided, so every unit has a membership histor
 this year's, running, with most units registered (a few missing on purpose), targets,
 check-ins with evidence files, and the pledge signing record; the economic-technical bloc
 has also scored its year (self, peer, appraisal), published its ranking, and entered and
-confirmed its units' year facts (one entry waiting, one unit with none).
+confirmed its units' year facts (one entry waiting, one unit with none). With
+`year_end` (what `thidua demo` loads) that bloc has also held its conference, published
+its results, and had its proposal accepted and decided (`demo.conference`); without it
+(what most tests start from) the conference is left to the user.
 """
 
 import datetime
@@ -23,6 +26,7 @@ from thidua.awards import services as awards
 from thidua.core import twofactor
 from thidua.core.award_forms import AwardForm
 from thidua.core.models import User
+from thidua.demo import conference
 from thidua.org import services as org
 from thidua.org.domain.phases import ORDER, Phase
 from thidua.org.models import Bloc, Province, Role, RoleAssignment, Unit
@@ -106,12 +110,12 @@ class Login:
     scope: str
 
 
-def load(today: datetime.date | None = None) -> list[Login]:
+def load(today: datetime.date | None = None, *, year_end: bool = False) -> list[Login]:
     """Load the demo once; later calls only return the logins."""
     data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
     if not Province.objects.filter(code=data["province"]["code"]).exists():
         with transaction.atomic():
-            _build(data, today or timezone.localdate())
+            _build(data, today or timezone.localdate(), year_end=year_end)
     return logins()
 
 
@@ -136,7 +140,7 @@ def _user(username, full_name, role, superuser=False, **scope):
     return user
 
 
-def _build(data, today):
+def _build(data, today, *, year_end=False):
     rng = random.Random(SEED)  # noqa: S311 - synthetic, reproducible demo data
     admin = _user("admin", "Quản trị hệ thống", Role.SYSTEM_ADMIN, superuser=True)
     system = actor_for(admin)
@@ -190,6 +194,10 @@ def _build(data, today):
             _last_years_flags(system, units, last_year, today)
             build_scoring_year(system, current, data["criteria_table"], today=today)
             _year_facts(units, this_year, leader_officer, secretariat)
+            if year_end:
+                conference.hold_year_end(current, units, spec["reported_outcome_2022"],
+                                         leader=actor_for(leader_officer),
+                                         secretariat=actor_for(secretariat), today=today)
 
 
 def _last_years_flags(system, units, last_year, today):

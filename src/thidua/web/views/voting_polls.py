@@ -71,7 +71,9 @@ def _poll_for_run(actor, pk):
 
 
 def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None,
-               confirm_blank=False):
+               confirm_blank=False, typed=None):
+    """`typed`: (unit ids ticked, {unit id: reason}) of a refused candidate list, shown
+    again as the user left them."""
     bloc_year = poll.conference.bloc_year
     candidates = queries.candidates(poll)
     units = services.voting_units_of(actor, poll)
@@ -80,6 +82,10 @@ def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None,
     if can_run and poll.state == Poll.State.CREATED and not poll.run_off_of_id:
         chosen = {c.unit_id for c in candidates}
         unfit = {entry["unit"]: entry for entry in poll.ineligible or []}
+        if typed is not None:
+            chosen = set(typed[0])
+            unfit = {unit: {**entry, "override": typed[1].get(unit, "")}
+                     for unit, entry in unfit.items()}
         members = [(row.unit, row.unit_id in chosen, unfit.get(row.unit_id)) for row in
                    Attendance.objects.filter(conference=poll.conference)
                    .select_related("unit").order_by("unit__sort_key", "unit_id")]
@@ -131,6 +137,7 @@ def poll_candidates(request, pk):
         unit_ids = [int(v) for v in request.POST.getlist("units")]
     except ValueError:
         unit_ids = None
+    overrides = {}
     try:
         if unit_ids is None:
             raise DomainError("Danh sách ứng viên không hợp lệ.")
@@ -140,7 +147,9 @@ def poll_candidates(request, pk):
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
-        return _poll_page(request, actor, poll, errors=exc.messages, status=exc.status)
+        typed = (unit_ids or [], overrides if unit_ids is not None else {})
+        return _poll_page(request, actor, poll, errors=exc.messages, status=exc.status,
+                          typed=typed)
     return redirect("voting_poll", pk=poll.pk)
 
 

@@ -1,4 +1,5 @@
-"""`thidua demo`: load the demo province once and print the demo logins."""
+"""`thidua demo`: load the demo province once (the economic-technical bloc's whole year,
+conference and decision included) and print the demo logins."""
 
 from django.core.management.base import BaseCommand
 
@@ -9,7 +10,7 @@ class Command(BaseCommand):
     help = "Nạp dữ liệu mẫu (tỉnh Bắc Ninh, hai khối) và in tài khoản đăng nhập."
 
     def handle(self, *args, **options):
-        logins = loader.load()
+        logins = loader.load(year_end=True)
         self.stdout.write("Tài khoản mẫu / demo logins (mật khẩu / password: "
                           f"{loader.PASSWORD}):")
         for login in logins:

@@ -1,0 +1,209 @@
+"""The year's close in Debian's Chromium, every role through the pages only (issue 11, "Done
+when": a browser test walks the whole year), at 1366 px and at 390 px:
+
+the bloc leader holds the conference — roll call «Tất cả có mặt», an award poll whose
+candidate list is the eligible units with the ineligible one listed apart (RULES 7, 17–22),
+delegates voting from the logged-in vote page and from card links, close and publish; the
+leader election (RULES 3, 31); the proposal assembled from the published result (its lines
+in the order of the votes, RULES 32) and sent to the province; the secretariat accepts it
+and records the chairman's decision; the next year opened with the elected leader.
+
+The starting state — registrations, confirmed year facts and the published ranking — is
+built by the services (awards/conftest.py `ready_units`, `publish`): the pages for those
+steps are walked in test_unit_pledge_flow.py, test_year_facts_flow.py, test_scoring_flow.py
+and test_scoring_peer_flow.py; here they are the fixture, not the step under test."""
+
+import datetime
+import re
+
+import pytest
+
+from awards.conftest import publish, ready_units, register
+from scoring.flow import move_to, officers
+from thidua.awards.models import Proposal
+from thidua.org.domain.phases import Phase
+from thidua.org.models import BlocYear, EmulationYear
+from voting.conftest import held_today
+
+from .test_conference_day import (
+    PHONE,
+    close_and_publish,
+    create_poll,
+    delegate_votes,
+    fits,
+    issue_cards,
+    open_page,
+    vote_with_card,
+)
+
+pytestmark = pytest.mark.browser
+CODES = ["KT1", "KT2", "KT3", "KT4", "KT5"]
+
+
+def starting_state(world):
+    """KT1…KT4 registered on time with confirmed facts; KT5 registered but never entered
+    its year facts (so it cannot be proposed); the ranking KT1 … KT5 published; the
+    conference phase."""
+    EmulationYear.objects.filter(pk=world.year.pk).update(
+        registration_deadline=datetime.date(world.year.year, 12, 31))
+    world.year.refresh_from_db()
+    bloc_year = world.bloc_years["KT"]
+    bloc_year.emulation_year = world.year
+    actors = officers(world)
+    ready_units(world, CODES[:4], actors)
+    register(actors["KT5"], world.units["KT5"], world.year)
+    publish(world, bloc_year, CODES)
+    move_to(world, bloc_year, Phase.CONFERENCE)
+    return bloc_year
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_year_closes_through_the_pages(transactional_db, world, live_server, browser,
+                                           width):
+    from playwright.sync_api import expect
+
+    bloc_year = starting_state(world)
+    base, year = live_server.url, world.year.year
+    viewport = PHONE if width == 390 else {"width": 1366, "height": 900}
+    name = {code: world.units[code].name for code in CODES}
+    page, dialogs, problems = open_page(browser, live_server, viewport, world.users["leader"])
+    delegate, delegate_dialogs, delegate_problems = open_page(browser, live_server, PHONE,
+                                                              world.users["delegate"])
+    phone, _, phone_problems = open_page(browser, live_server, PHONE)
+
+    # The conference and its roll call: everyone present in one tap.
+    page.goto(f"{base}/khoi/{bloc_year.pk}/hoi-nghi/")
+    form = page.locator("form.form-hoi-nghi")
+    form.get_by_label("Thời gian (ngày và giờ)").fill(held_today().strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("Địa điểm").fill("Hội trường tỉnh")
+    form.get_by_label("Chủ trì").fill("Nguyễn Văn A")
+    form.get_by_label("Thư ký").fill("Trần Thị B")
+    page.get_by_role("button", name="Lập hội nghị").click()
+    page.get_by_role("button", name="Tất cả có mặt").click()
+    expect(page.locator("ul.messages")).to_have_text("Đã lưu điểm danh: 5/5 đơn vị có mặt.")
+    expect(page.locator("#so-dai-bieu")).to_have_text(
+        "5/5 đơn vị có mặt ≥ 2/3 (cần ít nhất 4): đủ số đơn vị để biểu quyết (Quy tắc 28)")
+    fits(page, viewport["width"])
+
+    # The award poll: the eligible units are the candidates, KT5 is listed apart.
+    poll_url, title = create_poll(page, dialogs, base, bloc_year.pk,
+                                  "Bình xét đề nghị khen thưởng",
+                                  "Bằng khen của Chủ tịch UBND tỉnh")
+    expect(page.locator("#bang-ung-vien tbody tr td:first-child")).to_have_text(
+        [name[c] for c in CODES[:4]])
+    expect(page.locator(f"#chua-du-{world.units['KT5'].pk}")).to_contain_text(
+        f"{name['KT5']} — không có tên trên phiếu")
+    expect(page.locator(f"#chua-du-{world.units['KT5'].pk} li")).to_have_text([
+        "chưa đủ căn cứ: chưa có số liệu: vụ việc đang xem xét (kỷ luật, thanh tra, khiếu nại, "
+        "tố cáo, báo chí phản ánh) (Quy tắc 19) — nguyên tắc khen thưởng, Nghị định "
+        "152/2025/NĐ-CP"])
+    expect(page.locator("#chi-tieu")).to_have_text("2")
+    fits(page, viewport["width"])
+
+    # Five ballots: the logged-in delegate of KT3, then four cards on a phone. KT4 gets 5
+    # votes, KT3 3, KT2 1: the proposal must follow the votes, not the unit ids.
+    delegate_votes(delegate, base, bloc_year.pk, title, name["KT4"])
+    links = issue_cards(page, dialogs)
+    assert sorted(links) == sorted(name[c] for c in ("KT1", "KT2", "KT4", "KT5"))
+    marks = {"KT1": ["KT4", "KT3"], "KT2": ["KT4", "KT3"], "KT4": ["KT4", "KT2"],
+             "KT5": ["KT4", "KT3"]}
+    for voter, chosen in marks.items():
+        vote_with_card(phone, links[name[voter]], [name[c] for c in chosen])
+    page.goto(poll_url)
+    expect(page.locator("#da-bo-phieu")).to_have_text("5/5")
+    close_and_publish(page, dialogs, title, "5/5")
+    page.get_by_role("link", name="Kết quả").click()
+    published = [name[c] for c in ("KT4", "KT3")]  # by votes: 5, then 3 (RULES 31, 32)
+    rows = page.locator("#bang-ket-qua tbody tr")
+    expect(rows).to_have_count(4)
+    for code, votes, share, outcome in (
+            ("KT4", 5, "100,00 % > 1/2: đạt", "trúng (trong chỉ tiêu)"),
+            ("KT3", 3, "60,00 % > 1/2: đạt", "trúng (trong chỉ tiêu)"),
+            ("KT2", 1, "20,00 % ≤ 1/2: không đạt", "không đạt ngưỡng"),
+            ("KT1", 0, "0,00 % ≤ 1/2: không đạt", "không đạt ngưỡng")):
+        expect(rows.filter(has_text=name[code]).locator("td")).to_have_text(
+            [name[code], str(votes), f"{votes} phiếu / 5 thành viên = {share}", outcome])
+    fits(page, viewport["width"])
+
+    # The leader election: KT1 leads this year and cannot stand (RULES 4); KT2 elected.
+    election_url, election = create_poll(page, dialogs, base, bloc_year.pk, "Bầu Trưởng khối")
+    delegate_votes(delegate, base, bloc_year.pk, election, name["KT2"])
+    links = issue_cards(page, dialogs)
+    for voter, chosen in (("KT1", "KT2"), ("KT2", "KT2"), ("KT4", "KT3"), ("KT5", "KT2")):
+        vote_with_card(phone, links[name[voter]], [name[chosen]])
+    page.goto(election_url)
+    close_and_publish(page, dialogs, election, "5/5")
+    page.goto(f"{base}/khoi/{bloc_year.pk}/hoi-nghi/")
+    expect(page.locator("#buoc-leader")).to_have_text(re.compile(
+        rf"Xong Đã bầu Trưởng khối: {name['KT2']}\.$"))
+
+    # The proposal, assembled from the published result and sent to the province.
+    page.goto(f"{base}/khoi/{bloc_year.pk}/khen-thuong/de-nghi/")
+    expect(page.locator("#chua-co-ho-so")).to_be_visible()
+    page.get_by_role("button", name="Lập hồ sơ từ kết quả bình xét").click()
+    lines = page.locator("#bang-de-nghi tbody tr")
+    expect(lines.locator("td[data-label='Đơn vị']")).to_have_text(published)
+    expect(lines.locator("td[data-label='Số phiếu']")).to_have_text(["5", "3"])
+    expect(lines.locator("td[data-label='Hình thức']")).to_have_text(
+        ["Bằng khen của Chủ tịch UBND tỉnh"] * 2)
+    expect(lines.locator("td.ket-qua")).to_have_text(["Chờ quyết định"] * 2)
+    expect(page.locator("#khac-bien-ban")).to_have_count(0)  # as the minutes say
+    page.get_by_role("button", name="Gửi tỉnh").click()
+    expect(page.locator("#trang-thai-ho-so")).to_have_text("Đã gửi tỉnh")
+    fits(page, viewport["width"])
+    assert dialogs.take()[-1] == (
+        "Gửi hồ sơ đề nghị cho Thường trực thi đua tỉnh? Sau khi gửi, khối không sửa hồ sơ "
+        "được nữa, trừ khi tỉnh trả lại.")
+
+    # The secretariat accepts it and records the chairman's decision.
+    secretariat, secretariat_dialogs, secretariat_problems = open_page(
+        browser, live_server, viewport, world.users["secretariat"])
+    secretariat.goto(f"{base}/tinh/BN/khen-thuong/{year}/")
+    card = secretariat.locator("article[data-bloc=KT]")
+    expect(card.locator(".trang-thai")).to_have_text("Đã gửi tỉnh")
+    card.get_by_role("link", name="Mở hồ sơ").click()
+    secretariat.get_by_role("button", name="Tiếp nhận").click()
+    expect(secretariat.locator("#trang-thai-ho-so")).to_have_text("Tỉnh đã tiếp nhận")
+    secretariat.goto(f"{base}/tinh/BN/khen-thuong/{year}/")
+    form = secretariat.locator("#form-quyet-dinh")
+    form.get_by_label("Số quyết định").fill("25/QĐ-UBND")
+    form.get_by_label("Ngày quyết định").fill(datetime.date.today().isoformat())
+    form.get_by_label("Người ký").fill("Nguyễn Văn Chủ tịch")
+    awarded = form.locator("fieldset").filter(has_text="Được khen thưởng").first
+    expect(awarded.locator("label")).to_have_text(
+        [f"{n} — Bằng khen của Chủ tịch UBND tỉnh" for n in published])
+    for code in ("KT3", "KT4"):
+        awarded.get_by_label(f"{name[code]} — Bằng khen của Chủ tịch UBND tỉnh").check()
+    form.get_by_role("button", name="Ghi quyết định").click()
+    expect(secretariat.locator(".messages")).to_contain_text("Đã ghi Quyết định số 25/QĐ-UBND")
+    expect(secretariat.locator("article[data-bloc=KT] .trang-thai")).to_have_text(
+        "Đã có quyết định")
+    assert secretariat_dialogs.take() == [
+        "Tiếp nhận hồ sơ đề nghị? Sau khi tiếp nhận không trả lại cho khối được nữa; bước "
+        "tiếp theo là ghi quyết định khen thưởng.",
+        "Ghi quyết định khen thưởng với số, ngày, người ký và các đơn vị đã chọn? Hồ sơ đề "
+        "nghị chuyển sang «Đã có quyết định», không sửa được; khen thưởng được tính cho các "
+        "năm sau."]
+
+    # The next year, opened with the elected leader.
+    secretariat.goto(f"{base}/khoi/{bloc_year.pk}/nam-sau/")
+    expect(secretariat.locator("#ket-qua-bau")).to_contain_text(
+        f"Trưởng khối năm {year + 1} được bầu tại hội nghị tổng kết: {name['KT2']}")
+    expect(secretariat.get_by_label("Trưởng khối năm sau")).to_have_value(
+        str(world.units["KT2"].pk))
+    secretariat.locator("#form-nam-sau").get_by_label(name["KT3"], exact=True).check()
+    secretariat.get_by_role("button", name=f"Mở năm {year + 1}").click()
+    # The elected leader's officer (KT2's) becomes next year's leader officer.
+    expect(secretariat.locator("ul.messages")).to_have_text(
+        f"Đã mở năm thi đua {year + 1} của khối. Cán bộ Trưởng khối năm {year + 1}: "
+        "Can Bo Khac.")
+    expect(secretariat.get_by_role("heading", level=1)).to_have_text(
+        f"Khối Kinh tế — năm {year + 1}")
+    expect(secretariat.locator("main")).to_contain_text(f"Trưởng khối: {name['KT2']}")
+    new = BlocYear.objects.get(bloc=bloc_year.bloc, emulation_year__year=year + 1)
+    assert (new.leader_unit, [d.pk for d in new.deputy_units.all()]) == (
+        world.units["KT2"], [world.units["KT3"].pk])
+    assert Proposal.objects.get(bloc_year=bloc_year).state == "decided"
+    fits(secretariat, viewport["width"])
+    assert problems == delegate_problems == phone_problems == secretariat_problems == []
+    assert delegate_dialogs.take() == []
