@@ -28,6 +28,7 @@ from thidua.awards.models import Award, AwardDecision, Proposal, UnitYearFacts
 from thidua.core.award_forms import AwardForm
 from thidua.core.models import AuditEvent, User
 from thidua.demo import loader
+from thidua.demo.conference import ballots, hold_poll
 from thidua.org.models import BlocYear, Role, RoleAssignment
 from thidua.org.rules import actor_for
 from thidua.scoring import services as scoring
@@ -83,30 +84,6 @@ def as_user(client, username):
 
 def actor(username):
     return actor_for(User.objects.get(username=username))
-
-
-def hold_poll(leader, conference, kind, ballots, *, award_form="", candidates=None):
-    """A poll held with voting cards: `ballots` is voter code → chosen candidate codes
-    (every member votes); closed and published by the bloc's leader officer."""
-    poll = voting.create_poll(leader, conference, kind, award_form=award_form,
-                              unit_ids=candidates)
-    poll = voting.open_poll(leader, poll)
-    by_code = {c.unit.code: c.id for c in poll.candidates.select_related("unit")}
-    cards = {c.card.unit.code: c.token for c in voting.issue_cards(leader, poll)}
-    assert set(cards) == set(ballots)
-    for voter, chosen in ballots.items():
-        voting.cast_with_card(cards[voter], poll.pk, [by_code[c] for c in chosen])
-    voting.close_poll(leader, Poll.objects.get(pk=poll.pk))
-    return voting.publish_poll(leader, Poll.objects.get(pk=poll.pk))
-
-
-def ballots(codes, marks):
-    """Voter code → choices: the first `marks[winner]` voters mark each winner."""
-    result = {code: [] for code in codes}
-    for winner, count in marks.items():
-        for voter in codes[:count]:
-            result[voter].append(winner)
-    return result
 
 
 def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, tmp_path):

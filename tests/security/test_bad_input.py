@@ -9,6 +9,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import get_resolver
+from tests.eligible import make_eligible
 
 from thidua.core import ratelimit
 from thidua.core.award_forms import AwardForm
@@ -131,6 +132,11 @@ def fill(route, value):
     return "/" + re.sub(r"<(\w+):\w+>", one, route)
 
 
+# Pages that answer without reading the id: the card ballot's page only holds the script
+# that posts the card's token (kept out of URLs); its POST looks the poll up.
+NO_LOOKUP = {"voting_ballot"}
+
+
 def test_every_web_id_in_a_path_is_range_checked(world):
     admin = Client()
     admin.force_login(world.users["admin"])
@@ -146,6 +152,8 @@ def test_every_web_id_in_a_path_is_range_checked(world):
             for who, client in (("admin", admin), ("anonymous", anonymous)):
                 response = getattr(client, method.lower())(url)
                 allowed = {404} if who == "admin" else {404, 302}
+                if name in NO_LOOKUP and method == "GET":
+                    allowed = {200}
                 if response.status_code not in allowed:
                     wrong[(name, who, len(str(value)))] = response.status_code
     assert wrong == {}
@@ -154,10 +162,10 @@ def test_every_web_id_in_a_path_is_range_checked(world):
 
 def test_a_huge_poll_id_on_the_card_ballot_page_is_not_found(world):
     for value in HUGE_IDS:
-        for path in (f"/bo-phieu/{value}/phieu/ABCDEFGHJKLMNPQR/",
-                     f"/bo-phieu/{value}/"):
-            response = Client().get(path)
-            assert response.status_code in {404, 302}, (path, response.status_code)
+        response = Client().get(f"/bo-phieu/{value}/")
+        assert response.status_code in {404, 302}, (value, response.status_code)
+        response = Client().post(f"/bo-phieu/{value}/phieu/", {"the": "ABCDEFGHJKLMNPQR"})
+        assert response.status_code == 404, (value, response.status_code)
 
 
 API_PLACEHOLDERS = {"kind": "dang-ky", "receipt_code": "ABCD-EFGH", "action": "close",
@@ -176,7 +184,7 @@ def test_every_api_id_in_a_path_is_range_checked(world, objects, monkeypatch):  
             continue
         for value in HUGE_IDS:
             url = re.sub(r"{(\w+_id)}", str(value), path)
-            url = re.sub(r"{(\w+)}", lambda m: API_PLACEHOLDERS[m.group(1)], url)
+            url = re.sub(r"{(\w+)}", lambda m: API_PLACEHOLDERS.get(m.group(1), "x"), url)
             if method == "GET":
                 response = admin.get(url, {"year": objects["year"]})
             else:
@@ -194,6 +202,7 @@ def open_poll(world):
     from voting.conftest import held_today, mark_present
 
     leader = world.actor("leader")
+    make_eligible(world.bloc_years["KT"])
     conference = voting_services.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")

@@ -246,11 +246,14 @@ def test_a_broken_file_is_refused_and_nothing_is_written(case, exported, tmp_pat
 
 def _published_poll_export(world):
     """KT's certificate poll: 4 card ballots, closed and published; the export."""
+    from tests.eligible import make_eligible
+
     from thidua.core.award_forms import AwardForm
     from thidua.voting import services as voting
     from voting.conftest import held_today, mark_present
 
     leader = world.actor("leader")
+    make_eligible(world.bloc_years["KT"])
     conference = voting.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")

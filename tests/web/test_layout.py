@@ -104,8 +104,9 @@ def test_skip_link_points_at_main(world, as_who):
 
 
 @pytest.mark.parametrize(("who", "links"), [
-    ("admin", ["Trang chính", "Tìm đơn vị", "Nhật ký", "Mã truy cập API"]),
-    ("secretariat", ["Trang chính", "Tìm đơn vị", "Nhật ký", "Mã truy cập API"]),
+    ("admin", ["Trang chính", "Tìm đơn vị", "Nhật ký", "Người dùng", "Mã truy cập API"]),
+    ("secretariat", ["Trang chính", "Tìm đơn vị", "Nhật ký", "Người dùng",
+                     "Mã truy cập API"]),
     ("leader", ["Trang chính", "Tìm đơn vị", "Mã truy cập API"]),
     ("officer", ["Trang chính", "Tìm đơn vị", "Mã truy cập API"]),
     ("nobody", ["Trang chính", "Tìm đơn vị", "Mã truy cập API"]),

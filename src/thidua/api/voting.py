@@ -568,7 +568,7 @@ def get_turnout(request, poll_id: s.Id):
 
 
 @router.post("/polls/{poll_id}/receipts", auth=None,
-             response=responses({200: BallotOut}, 404, 422),
+             response=responses({200: BallotOut}, 400, 404, 422),
              summary="Tra mã biên nhận: phiếu có trong danh sách đã công bố (công khai). Mã "
                      "gửi trong thân yêu cầu, không nằm trong địa chỉ (nhật ký máy chủ "
                      "trung gian không ghi được)")
