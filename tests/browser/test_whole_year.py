@@ -11,9 +11,10 @@ proposal assembled from the published result (its lines in the order of the vote
 32) and sent to the province; the secretariat accepts it and records the chairman's
 decision; the next year opened with the elected leader.
 
-Through the services (see `open_the_year`): the criteria table and the published ranking,
-and the phase moves from "in progress" to "conference" — the scoring pages are walked sheet
-by sheet in test_scoring_flow.py and test_scoring_peer_flow.py."""
+Through the services (see `open_the_year`): the criteria table and the published ranking
+only — the scoring pages are walked sheet by sheet in test_scoring_flow.py and
+test_scoring_peer_flow.py; every phase move is made by the leader on the bloc year page,
+ticking «Vẫn chuyển giai đoạn dù còn thiếu» where the page names what is missing."""
 
 import datetime
 import re
@@ -21,9 +22,9 @@ import re
 import pytest
 
 from awards.conftest import publish
-from scoring.flow import move_to, officers
+from scoring.flow import officers
 from thidua.awards.models import Proposal
-from thidua.org.domain.phases import Phase
+from thidua.org.domain.phases import ORDER, Phase
 from thidua.org.models import BlocYear, EmulationYear
 from voting.conftest import held_today
 
@@ -57,7 +58,10 @@ def move_phase(page, base, bloc_year, phase):
     from playwright.sync_api import expect
 
     page.goto(f"{base}/khoi/{bloc_year.pk}/")
-    page.locator(f"#chuyen-{phase.value} button").click()
+    form = page.locator(f"#chuyen-{phase.value}")
+    if form.locator("input[name=confirm]").count():  # what is missing is named first
+        form.get_by_label("Vẫn chuyển giai đoạn dù còn thiếu").check()
+    form.get_by_role("button").click()
     expect(page.locator("ul.messages")).to_contain_text("Đã chuyển sang giai đoạn")
 
 
@@ -66,7 +70,8 @@ def open_the_year(world, browser, live_server, viewport, leader):
     enter their year facts and the leader confirms them; KT5 never enters its facts (so
     it cannot be proposed). The ranking KT1 … KT5 is then published by the services (the
     scoring pages are walked sheet by sheet in test_scoring_flow.py and
-    test_scoring_peer_flow.py; twenty-five sheets here would only repeat them)."""
+    test_scoring_peer_flow.py; twenty-five sheets here would only repeat them) and the
+    leader moves the phase, page by page, to the conference."""
     from playwright.sync_api import expect
 
     EmulationYear.objects.filter(pk=world.year.pk).update(
@@ -144,7 +149,9 @@ def open_the_year(world, browser, live_server, viewport, leader):
         page.context.close()
 
     publish(world, bloc_year, CODES)
-    move_to(world, bloc_year, Phase.CONFERENCE)
+    for phase in ORDER[ORDER.index(Phase.IN_PROGRESS) + 1:ORDER.index(Phase.CONFERENCE) + 1]:
+        move_phase(leader, base, bloc_year, phase)
+    expect(leader.locator("#giai-doan")).to_have_text(Phase.CONFERENCE.label)
     return bloc_year, problems
 
 
