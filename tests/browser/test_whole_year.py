@@ -1,24 +1,26 @@
-"""The year's close in Debian's Chromium, every role through the pages only (issue 11, "Done
-when": a browser test walks the whole year), at 1366 px and at 390 px:
+"""The year in Debian's Chromium, every role through the pages (issue 11, "Done when": a
+browser test walks the whole year), at 1366 px and at 390 px:
 
-the bloc leader holds the conference — roll call «Tất cả có mặt», an award poll whose
-candidate list is the eligible units with the ineligible one listed apart (RULES 7, 17–22),
-delegates voting from the logged-in vote page and from card links, close and publish; the
-leader election (RULES 3, 31); the proposal assembled from the published result (its lines
-in the order of the votes, RULES 32) and sent to the province; the secretariat accepts it
-and records the chairman's decision; the next year opened with the elected leader.
+five unit officers register (a title and a target) and report progress; the leader moves
+the phase (dialog); four units enter their year facts, the leader confirms three and the
+province the leader unit's own (RULES 19a); the bloc leader holds the conference — roll
+call «Tất cả có mặt», an award poll whose candidate list is the eligible units with the
+unit without facts listed apart (RULES 7, 17–22), delegates voting from the logged-in vote
+page and from card links, close and publish; the leader election (RULES 3, 31); the
+proposal assembled from the published result (its lines in the order of the votes, RULES
+32) and sent to the province; the secretariat accepts it and records the chairman's
+decision; the next year opened with the elected leader.
 
-The starting state — registrations, confirmed year facts and the published ranking — is
-built by the services (awards/conftest.py `ready_units`, `publish`): the pages for those
-steps are walked in test_unit_pledge_flow.py, test_year_facts_flow.py, test_scoring_flow.py
-and test_scoring_peer_flow.py; here they are the fixture, not the step under test."""
+Through the services (see `open_the_year`): the criteria table and the published ranking,
+and the phase moves from "in progress" to "conference" — the scoring pages are walked sheet
+by sheet in test_scoring_flow.py and test_scoring_peer_flow.py."""
 
 import datetime
 import re
 
 import pytest
 
-from awards.conftest import publish, ready_units, register
+from awards.conftest import publish
 from scoring.flow import move_to, officers
 from thidua.awards.models import Proposal
 from thidua.org.domain.phases import Phase
@@ -35,26 +37,115 @@ from .test_conference_day import (
     open_page,
     vote_with_card,
 )
+from .test_unit_pledge_flow import settled
 
 pytestmark = pytest.mark.browser
 CODES = ["KT1", "KT2", "KT3", "KT4", "KT5"]
 
 
-def starting_state(world):
-    """KT1…KT4 registered on time with confirmed facts; KT5 registered but never entered
-    its year facts (so it cannot be proposed); the ranking KT1 … KT5 published; the
-    conference phase."""
+# The year facts each unit types (RULES 17–22): label → option value or number.
+FACTS = [("Hoàn thành vượt mức chỉ tiêu", "yes"), ("Xếp loại hoàn thành nhiệm vụ", "excellent"),
+         ("Xếp loại tổ chức đảng", "excellent"), ("Xếp loại Công đoàn cơ sở", "excellent"),
+         ("Xếp loại Đoàn Thanh niên", "good"), ("Hình thức kỷ luật cao nhất", "none"),
+         ("kết luận thanh tra", "no"), ("^Vụ việc đang xem xét", "none")]
+COUNTS = [("Số thành viên của tập thể", "20"), ("Số thành viên hoàn thành nhiệm vụ", "20"),
+          ("Số đạt «Lao động tiên tiến»", "16"), ("Số đạt «Chiến sĩ thi đua cơ sở»", "2")]
+
+
+def move_phase(page, base, bloc_year, phase):
+    """The leader moves the phase from the bloc year page (the dialog is accepted)."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/khoi/{bloc_year.pk}/")
+    page.locator(f"#chuyen-{phase.value} button").click()
+    expect(page.locator("ul.messages")).to_contain_text("Đã chuyển sang giai đoạn")
+
+
+def open_the_year(world, browser, live_server, viewport, leader):
+    """Every unit officer registers (a title and a target) and reports progress; KT1…KT4
+    enter their year facts and the leader confirms them; KT5 never enters its facts (so
+    it cannot be proposed). The ranking KT1 … KT5 is then published by the services (the
+    scoring pages are walked sheet by sheet in test_scoring_flow.py and
+    test_scoring_peer_flow.py; twenty-five sheets here would only repeat them)."""
+    from playwright.sync_api import expect
+
     EmulationYear.objects.filter(pk=world.year.pk).update(
         registration_deadline=datetime.date(world.year.year, 12, 31))
     world.year.refresh_from_db()
-    bloc_year = world.bloc_years["KT"]
-    bloc_year.emulation_year = world.year
-    actors = officers(world)
-    ready_units(world, CODES[:4], actors)
-    register(actors["KT5"], world.units["KT5"], world.year)
+    base, year, bloc_year = live_server.url, world.year.year, world.bloc_years["KT"]
+    names = {"KT1": "officer", "KT2": "peer"} | {c: f"officer_{c.lower()}" for c in CODES[2:]}
+    officers(world)
+    pages = {}
+    for code in CODES:
+        page, _, problems = open_page(browser, live_server, viewport, world.users[names[code]])
+        pages[code] = (page, problems)
+        page.goto(f"{base}/don-vi/{world.units[code].pk}/")
+        page.get_by_role("button", name=re.compile("Lập bản đăng ký thi đua")).click()
+        page.get_by_label("Cờ thi đua của UBND tỉnh").check()
+        page.get_by_role("button", name="Lưu danh hiệu").click()
+        expect(page.locator("#muc-danh-hieu [role=status]")).to_have_text("Đã lưu")
+        settled(page, "#muc-danh-hieu")
+        form = page.locator("#form-chi-tieu")
+        form.get_by_label("Tên chỉ tiêu").fill("Tỷ lệ hồ sơ giải quyết đúng hạn")
+        form.get_by_label("Giá trị xuất phát").fill("80")
+        form.get_by_label("Giá trị mục tiêu").fill("95")
+        form.get_by_label("Đơn vị tính").fill("%")
+        form.get_by_label("Thời hạn").fill(f"{year}-12-15")
+        form.get_by_role("button", name="Thêm chỉ tiêu").click()
+        expect(page.locator("#bang-chi-tieu tbody tr")).to_have_count(1)
+        settled(page, "#muc-chi-tieu")
+        page.get_by_role("button", name="Gửi bản đăng ký").click()
+        expect(page.locator(".message.success")).to_have_text("Đã gửi bản đăng ký thi đua.")
+        expect(page.locator("main")).to_contain_text(
+            f"Đã đăng ký ngày {datetime.date.today():%d/%m/%Y} — đúng hạn")
+    leader.goto(f"{base}/khoi/{bloc_year.pk}/")
+    expect(leader.locator("#so-da-dang-ky")).to_have_text("5/5")
+    move_phase(leader, base, bloc_year, Phase.IN_PROGRESS)
+
+    for code in CODES:
+        page, _ = pages[code]
+        page.goto(f"{base}/don-vi/{world.units[code].pk}/")
+        page.get_by_role("link", name="Báo cáo tiến độ", exact=True).first.click()
+        page.get_by_label("Kết quả đạt được").fill("97")
+        page.get_by_role("button", name="Gửi báo cáo").click()
+        expect(page.locator(".message.success")).to_have_text(
+            "Đã báo cáo tiến độ chỉ tiêu “Tỷ lệ hồ sơ giải quyết đúng hạn”.")
+    for code in CODES[:4]:
+        page, _ = pages[code]
+        page.goto(f"{base}/don-vi/{world.units[code].pk}/so-lieu-nam/{year}/")
+        form = page.locator("#form-so-lieu")
+        for label, value in FACTS:
+            form.get_by_label(re.compile(label)).select_option(value)
+        for label, value in COUNTS:
+            form.get_by_label(label).fill(value)
+        form.get_by_label(re.compile("Ghi chú, minh chứng")).fill(
+            "Báo cáo tổng kết năm của đơn vị")
+        form.get_by_role("button", name="Lưu số liệu").click()
+        expect(page.locator("#trang-thai-so-lieu")).to_contain_text("Chờ xác nhận")
+        fits(page, viewport["width"])
+    leader.goto(f"{base}/khoi/{bloc_year.pk}/so-lieu-nam/")
+    expect(leader.locator("#tien-do-so-lieu")).to_have_text(
+        "0/5 đơn vị đã được xác nhận; 4 chờ xác nhận, 0 bị trả lại, 1 chưa nhập.")
+    # The leader unit's own facts are the province's to confirm (RULES 19a).
+    secretariat, _, found = open_page(browser, live_server, viewport,
+                                      world.users["secretariat"])
+    pages["secretariat"] = (secretariat, found)
+    for code in CODES[:4]:
+        confirmer = secretariat if code == "KT1" else leader
+        confirmer.goto(f"{base}/khoi/{bloc_year.pk}/so-lieu-nam/")
+        confirmer.locator(f"tr[data-unit='{code}']").get_by_role("link").click()
+        confirmer.get_by_role("button", name="Xác nhận số liệu").click()
+        expect(confirmer.locator("#trang-thai-so-lieu")).to_contain_text("Đã xác nhận")
+    leader.goto(f"{base}/khoi/{bloc_year.pk}/so-lieu-nam/")
+    expect(leader.locator("#tien-do-so-lieu")).to_have_text(
+        "4/5 đơn vị đã được xác nhận; 0 chờ xác nhận, 0 bị trả lại, 1 chưa nhập.")
+    problems = [p for _, (_, found) in pages.items() for p in found]
+    for page, _ in pages.values():
+        page.context.close()
+
     publish(world, bloc_year, CODES)
     move_to(world, bloc_year, Phase.CONFERENCE)
-    return bloc_year
+    return bloc_year, problems
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -62,11 +153,12 @@ def test_the_year_closes_through_the_pages(transactional_db, world, live_server,
                                            width):
     from playwright.sync_api import expect
 
-    bloc_year = starting_state(world)
     base, year = live_server.url, world.year.year
     viewport = PHONE if width == 390 else {"width": 1366, "height": 900}
     name = {code: world.units[code].name for code in CODES}
     page, dialogs, problems = open_page(browser, live_server, viewport, world.users["leader"])
+    bloc_year, unit_problems = open_the_year(world, browser, live_server, viewport, page)
+    dialogs.take()
     delegate, delegate_dialogs, delegate_problems = open_page(browser, live_server, PHONE,
                                                               world.users["delegate"])
     phone, _, phone_problems = open_page(browser, live_server, PHONE)
@@ -205,5 +297,6 @@ def test_the_year_closes_through_the_pages(transactional_db, world, live_server,
         world.units["KT2"], [world.units["KT3"].pk])
     assert Proposal.objects.get(bloc_year=bloc_year).state == "decided"
     fits(secretariat, viewport["width"])
-    assert problems == delegate_problems == phone_problems == secretariat_problems == []
+    assert unit_problems == problems == delegate_problems == phone_problems == []
+    assert secretariat_problems == []
     assert delegate_dialogs.take() == []
