@@ -95,7 +95,10 @@ def test_delegate_cards_page_issues_and_prints_a_card_per_delegate(world, per_de
     assert len(rows) == 7
     assert [world.units["KT1"].name, "Nguyễn Văn An", "Chưa có thẻ"] in rows
     assert inline_code(root) == []
-    sheet = client.post(reverse("voting_poll_cards", args=[poll.pk]))
+    # Issuing is its own confirmed POST; the cards page then shows the issued cards.
+    issued = client.post(reverse("voting_poll_cards_issue", args=[poll.pk]))
+    assert issued.status_code == 302
+    sheet = client.get(issued.url)
     assert sheet.status_code == 200
     cards = parse(sheet).by_id("cac-the").find_all("li")
     assert len(cards) == 7
@@ -113,7 +116,8 @@ def test_delegate_cards_page_refuses_an_unnamed_unit_with_the_reason(world, per_
     poll = per_delegate
     services.record_attendance(world.actor("leader"), poll.conference, world.units["KT2"].id,
                                present=True)
-    response = client_for(world.users["leader"]).post(reverse("voting_poll_cards", args=[poll.pk]))
+    response = client_for(world.users["leader"]).post(
+        reverse("voting_poll_cards_issue", args=[poll.pk]))
     assert response.status_code == 400
     assert world.units["KT2"].name in parse(response).find(class_="error-summary").text
     assert not VotingCard.objects.exists()

@@ -13,8 +13,8 @@ from thidua.web.utils import get_actor
 
 class LoginForm(AuthenticationForm):
     code = forms.CharField(
-        label="Mã xác thực hai bước (nếu có)", required=False, max_length=20, strip=True,
-        help_text="Không bắt buộc. Người đã thiết lập xác thực hai bước có thể nhập mã ngay "
+        label="Mã xác thực hai bước", required=False, max_length=20, strip=True,
+        help_text="Người đã thiết lập xác thực hai bước có thể nhập mã ngay "
                   "tại đây; mã đúng cũng mở khóa tài khoản đang bị tạm khóa ở địa chỉ này.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}))
 
