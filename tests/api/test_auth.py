@@ -36,7 +36,8 @@ def test_the_only_public_operations_are_voting_receipts_and_published_results():
         ("get", "/api/v1/polls/1/receipts/1"),
         ("get", "/api/v1/public/bloc-years/1/results"),
         ("get", "/api/v1/public/provinces/1/bloc-years"),
-        ("post", "/api/v1/polls/1/card-ballots")]
+        ("post", "/api/v1/polls/1/card-ballots"),
+        ("post", "/api/v1/polls/1/receipts")]  # the receipt check as POST (issue 13)
 
 
 def test_every_operation_is_under_v1():

@@ -14,7 +14,8 @@ def test_login_page_has_labels_for_every_input(db, client):
     root = parse(client.get("/dang-nhap/"))
     inputs = [i for i in root.find_all("input") if i.attrs.get("type") != "hidden"]
     labels = {label.attrs["for"] for label in root.find_all("label")}
-    assert sorted(i.attrs["name"] for i in inputs) == ["password", "username"]
+    # The optional two-factor code lifts a lockout from the sign-in form (issue 13).
+    assert sorted(i.attrs["name"] for i in inputs) == ["code", "password", "username"]
     assert all(i.attrs["id"] in labels for i in inputs)
 
 
