@@ -79,7 +79,10 @@ def test_unit_pledge_flow(transactional_db, world, live_server, browser, tmp_pat
         form.get_by_label("Giá trị mục tiêu").fill(value)
         form.get_by_label("Đơn vị tính").fill(measure)
         form.get_by_label("Thời hạn").fill(f"{world.year.year}-12-31")
-        form.get_by_role("button", name="Thêm chỉ tiêu").click()
+        # Wait for the server's answer to this add (the swap follows it).
+        with page.expect_response(lambda r: r.request.method == "POST"
+                                  and "/chi-tieu/" in r.url):
+            form.get_by_role("button", name="Thêm chỉ tiêu").click()
         expect(page.locator("#bang-chi-tieu tbody tr")).to_have_count(number)
         settled(page, "#muc-chi-tieu")
     expect(page.locator("#tieu-de-chi-tieu")).to_have_text("Chỉ tiêu (2)")
