@@ -65,7 +65,7 @@ def ballots_for(winners, others, marks, quota, voters=12):
             ballots[i].append(winner)
     spare = iter(others * voters)
     for i, ballot in enumerate(ballots):
-        if len(ballot) < quota and i % 3 == 2:
+        if others and len(ballot) < quota and i % 3 == 2:
             ballot.append(next(spare))
     return ballots
 
@@ -168,6 +168,7 @@ def test_demo_bloc_holds_its_2022_conference_in_the_browser(
     members = [m.unit for m in bloc_year.memberships.select_related("unit")
                .order_by("unit__sort_key", "unit_id")]
     order = [u.name for u in members]
+    name_of = {u.pk: u.name for u in members}
     reported = outcome_2022()
     government = [name[c] for c in reported["government_flag"]]
     provincial = [name[c] for c in reported["provincial_flag"]]
@@ -221,13 +222,20 @@ def test_demo_bloc_holds_its_2022_conference_in_the_browser(
 
     received = {}
     polls = [
-        ("Cờ thi đua của Chính phủ", government, 1, {government[0]: 10}),
-        ("Cờ thi đua của UBND tỉnh", provincial, 2, {provincial[0]: 9, provincial[1]: 8}),
-        ("Bằng khen của Chủ tịch UBND tỉnh", certificates, 3,
+        ("Cờ thi đua của Chính phủ", AwardForm.GOVERNMENT_FLAG, government, 1,
+         {government[0]: 10}),
+        ("Cờ thi đua của UBND tỉnh", AwardForm.PROVINCIAL_FLAG, provincial, 2,
+         {provincial[0]: 9, provincial[1]: 8}),
+        ("Bằng khen của Chủ tịch UBND tỉnh", AwardForm.CERTIFICATE_OF_MERIT, certificates, 3,
          dict(zip(certificates, (11, 9, 8), strict=True))),
     ]
-    for form_label, winners, quota, marks in polls:
-        others = [n for n in order if n not in winners and n not in flagged][:2]
+    for form_label, award_form, winners, quota, marks in polls:
+        # The other marks go to units on the ballot: an award poll lists the eligible
+        # members only (issue 11 item 2).
+        listed = {name_of[unit_id] for (unit_id, _), check in bloc_eligibility(
+            bloc_year, on_date=today, forms=[award_form]).items() if check.eligible}
+        others = [n for n in order if n not in winners and n not in flagged
+                  and n in listed][:2]
         ballots = ballots_for(winners, others, marks, quota)
         if quota == 3:  # one paper ballot marks four names: stored invalid (RULES 33)
             ballots[-1] = [*winners, others[0]]
