@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.db import transaction
-from django.http import FileResponse
+from django.http import Http404
 from django.urls import reverse
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 
@@ -24,7 +24,7 @@ from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.org.models import Membership, Unit
 from thidua.pledges.domain.evidence import KINDS
 from thidua.pledges.services import Upload
-from thidua.web.views.evidence import safe_filename
+from thidua.web.views.evidence import file_response
 
 router = Router(tags=["Số liệu năm"])
 
@@ -272,12 +272,6 @@ def facts_evidence_file(request, evidence_id: s.Id):
             actor_, evidence.facts.unit):
         raise NotFound("Không tìm thấy tệp minh chứng.")
     try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise NotFound("Tệp minh chứng không còn trên máy chủ.") from None
-    response = FileResponse(handle, as_attachment=True,
-                            filename=safe_filename(evidence.original_name, evidence.kind),
-                            content_type=KINDS[evidence.kind][0])
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+        return file_response(evidence)
+    except Http404 as exc:
+        raise NotFound(str(exc)) from None

@@ -31,6 +31,12 @@ def download(request, pk):
     evidence = get_object_or_404(
         Evidence.objects.select_related("check_in__target__registration__bloc_year"), pk=pk)
     require(can_view_registration(actor, evidence.check_in.target.registration))
+    return file_response(evidence)
+
+
+def file_response(evidence) -> FileResponse:
+    """Any evidence file (pledge, facts, scoring) leaves the server through here, after its
+    caller's permission check: only the kinds we verified, under a safe name."""
     if evidence.kind not in KINDS:
         raise Http404("Không tìm thấy tệp.")
     try:

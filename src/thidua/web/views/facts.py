@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -19,10 +19,9 @@ from thidua.core.errors import DomainError
 from thidua.core.models import AuditEvent
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import can_view_bloc_year
-from thidua.pledges.domain.evidence import KINDS
 from thidua.web.forms import CheckInForm
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
-from thidua.web.views.evidence import safe_filename
+from thidua.web.views.evidence import file_response
 
 UNKNOWN = ("", "— chưa rõ —")
 YES_NO = [UNKNOWN, ("yes", "Có"), ("no", "Không")]
@@ -225,15 +224,4 @@ def evidence_download(request, pk):
     actor = get_actor(request)
     evidence = get_object_or_404(FactsEvidence.objects.select_related("facts__unit"), pk=pk)
     require(rules.can_view_facts(actor, evidence.facts.unit))
-    if evidence.kind not in KINDS:
-        raise Http404("Không tìm thấy tệp.")
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Tệp minh chứng không còn trên máy chủ.") from None
-    response = FileResponse(handle, as_attachment=True,
-                            filename=safe_filename(evidence.original_name, evidence.kind),
-                            content_type=KINDS[evidence.kind][0])
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(evidence)

@@ -16,7 +16,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -24,7 +24,6 @@ from django.views.decorators.http import require_POST
 from thidua.core.errors import DomainError
 from thidua.org.models import Unit
 from thidua.org.rules import can_act_for_unit
-from thidua.pledges.domain.evidence import KINDS
 from thidua.pledges.models import Registration
 from thidua.pledges.services import Upload
 from thidua.scoring import queries as scoring_queries
@@ -51,7 +50,7 @@ from thidua.scoring.models import (
     SectionScore,
 )
 from thidua.web.utils import error_items, get_actor, is_htmx, require, shows_domain_errors
-from thidua.web.views.evidence import safe_filename
+from thidua.web.views.evidence import file_response
 from thidua.web.views.scoring import criteria_tree, load_bloc_year, params_text
 
 Kind, Status = ScoreSheet.Kind, ScoreSheet.Status
@@ -466,18 +465,7 @@ def evidence_download(request, pk):
         services.find_sheet(actor, evidence.score.sheet_id)
     except DomainError:
         raise Http404("Không tìm thấy tệp.") from None
-    if evidence.kind not in KINDS:
-        raise Http404("Không tìm thấy tệp.")
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Tệp minh chứng không còn trên máy chủ.") from None
-    response = FileResponse(handle, as_attachment=True,
-                            filename=safe_filename(evidence.original_name, evidence.kind),
-                            content_type=KINDS[evidence.kind][0])
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(evidence)
 
 
 # --- self-assessment, peer review and appraisal lists --------------------------------------
