@@ -629,31 +629,11 @@ def open_next_year(actor: Actor, bloc_year: BlocYear, *, leader=None, deputies=N
     return new
 
 
-@dataclass(frozen=True)
-class Election:
-    """Next year's leader and deputies as the conference elected them (RULES.md 3)."""
+def election_result(bloc_year: BlocYear):
+    """The leader and deputies elected at the bloc's conference (RULES.md 3), from the
+    voting app's published election polls (`voting.services.election_result`); None
+    while no single leader's election is published."""
+    from thidua.voting import services as voting  # noqa: PLC0415
+    from thidua.voting.models import Conference  # noqa: PLC0415
 
-    leader_id: int | None
-    deputy_ids: tuple
-
-
-def election_result(bloc_year: BlocYear) -> Election | None:
-    """The leader and deputies elected at the bloc's conference, from the voting app's
-    published election polls; None while the leader's election is not published."""
-    from thidua.voting.models import Candidate, Conference, Poll  # noqa: PLC0415
-
-    conference = Conference.objects.filter(bloc_year=bloc_year).first()
-    if conference is None:
-        return None
-    chosen = {}
-    for poll in Poll.objects.filter(conference=conference, state=Poll.State.PUBLISHED,
-                                    kind__in=[Poll.Kind.LEADER_ELECTION,
-                                              Poll.Kind.DEPUTY_ELECTION]).order_by("id"):
-        chosen[poll.kind] = list((poll.result or {}).get("selected", []))
-    leaders = chosen.get(Poll.Kind.LEADER_ELECTION, [])
-    if len(leaders) != 1:
-        return None
-    units = dict(Candidate.objects.filter(
-        id__in=leaders + chosen.get(Poll.Kind.DEPUTY_ELECTION, [])).values_list("id", "unit_id"))
-    return Election(units[leaders[0]], tuple(units[c] for c in chosen.get(
-        Poll.Kind.DEPUTY_ELECTION, []) if c in units))
+    return voting.election_result(Conference.objects.filter(bloc_year=bloc_year).first())

@@ -34,6 +34,7 @@ from thidua.core import audit
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
+from thidua.org.domain.phases import conference_phase_problem
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.scoring.models import PublishedRanking, RankingRow
@@ -81,6 +82,8 @@ USED_CARD = ("Thẻ biểu quyết này đã được dùng để bỏ phiếu: 
              "(Quy tắc 29).")
 ALREADY_VOTED = "Đơn vị (đại biểu) này đã bỏ phiếu trong cuộc bỏ phiếu này (Quy tắc 29)."
 TURNOUT_SECONDS = 2
+OPENING = "Mở bỏ phiếu tại hội nghị"  # what conference_phase_problem names
+ELECTIONS = (Kind.LEADER_ELECTION, Kind.DEPUTY_ELECTION)
 
 
 def _hash(plain: str) -> str:
@@ -372,13 +375,21 @@ def _recent_leaders(bloc_year: BlocYear, lookback: int) -> dict:
                 .values_list("emulation_year__year", "leader_unit_id"))
 
 
-def _elected_leader(conference: Conference):
-    poll = (conference.polls.filter(kind=Kind.LEADER_ELECTION,
-                                    state__in=[State.CLOSED, State.PUBLISHED])
-            .order_by("-id").first())
-    if poll is None or not poll.result or len(poll.result.get("selected", [])) != 1:
+def election_result(conference: Conference | None, *, published_only: bool = True
+                    ) -> election.Election | None:
+    """Who the conference elected next year's leader and deputies (RULES.md 2, 3), from its
+    election polls — published ones (opening next year, the papers), or also closed ones
+    (`published_only` False: the deputies' ballot, held right after the leader's count).
+    One reading for voting and awards (`election.elected`)."""
+    if conference is None:
         return None
-    return Candidate.objects.get(pk=poll.result["selected"][0]).unit_id
+    states = [State.PUBLISHED] if published_only else [State.CLOSED, State.PUBLISHED]
+    polls = list(conference.polls.filter(kind__in=ELECTIONS, state__in=states)
+                 .order_by("id").values_list("kind", "result"))
+    selected = [c for _, record in polls for c in (record or {}).get("selected", [])]
+    units = dict(Candidate.objects.filter(id__in=selected).values_list("id", "unit_id"))
+    return election.elected([(kind, [units[c] for c in (record or {}).get("selected", [])])
+                             for kind, record in polls])
 
 
 def _members_only(bloc_year: BlocYear, unit_ids) -> list | None:
@@ -400,7 +411,8 @@ def _candidate_units(conference: Conference, kind: str, unit_ids, rulebook) -> l
     lookback = rulebook.value("organisation.rotation_lookback_years")
     elected = None
     if kind == Kind.DEPUTY_ELECTION:
-        elected = _elected_leader(conference)
+        chosen = election_result(conference, published_only=False)
+        elected = chosen.leader_id if chosen else None
         if elected is None:
             raise Conflict("Bầu Trưởng khối năm sau trước, rồi mới bầu Phó khối (Quy tắc 2).")
     standing = election.election_standing(
@@ -555,6 +567,12 @@ def open_poll(actor: Actor, poll: Poll) -> Poll:
     if not locked.candidates.exists():
         raise DomainError("Cuộc bỏ phiếu chưa có ứng viên.")
     conference = poll.conference
+    # Issue 11 item 9: the votes happen where their proposal may follow, never before.
+    phase = BlocYear.objects.filter(pk=conference.bloc_year_id).values_list("phase",
+                                                                           flat=True).get()
+    problem = conference_phase_problem(phase, OPENING)
+    if problem:
+        raise Conflict(problem)
     if locked.kind == Kind.AWARD_PROPOSAL and not locked.run_off_of_id:
         # The facts may have changed since the list was set: check it again as it opens.
         standing = dict(locked.candidates.values_list("unit_id", "override_reason"))
@@ -1016,21 +1034,45 @@ def unentered_paper_codes(poll: Poll) -> list[str]:
     return sorted(c for c in issued if c not in counted and sealing.code_tag(poll, c) not in tags)
 
 
-@transaction.atomic
-def enter_paper_ballot(actor: Actor, poll: Poll, receipt_code: str, candidate_ids
-                       ) -> PublishedBallot:
-    """The counting committee enters one returned paper ballot, by its printed code. An
-    over-marked ballot is stored as invalid (RULES.md 33). Sealed like every ballot until
-    the count."""
+def _paper_choices(poll: Poll, candidate_ids, outside_list) -> tuple[list, bool]:
+    """A returned paper ballot's marks as the committee reads them: (the marked candidates
+    of the list, valid). Invalid, and counted so (RULES.md 33): more marks than the quota,
+    or a mark for a name not on the list — a name written in (`outside_list`) or an id
+    that is not one of the poll's candidates. Only a mark keyed twice is refused."""
+    if not isinstance(outside_list, bool):
+        raise DomainError("Chọn có hoặc không cho ô «ghi tên ngoài danh sách».")
+    if not isinstance(candidate_ids, (list, tuple)) or not all(
+            isinstance(c, int) and not isinstance(c, bool) for c in candidate_ids):
+        raise DomainError("Danh sách lựa chọn không hợp lệ.")
+    if len(set(candidate_ids)) != len(candidate_ids):
+        raise DomainError("Một ứng viên được đánh dấu hai lần trên cùng một phiếu.")
+    known = set(poll.candidates.values_list("id", flat=True))
+    marked = [c for c in candidate_ids if c in known]
+    outside = outside_list or len(marked) != len(candidate_ids)
+    return marked, not outside and ballot_is_valid(marked, known, poll.quota)
+
+
+def _paper_entry(actor: Actor, poll: Poll, receipt_code: str, what: str) -> tuple[Poll, str]:
+    """The open poll, held, and the ballot's code, checked as one of those handed out."""
     if not rules.can_enter_paper_ballots(actor, poll.conference):
-        raise Forbidden("Chỉ ban kiểm phiếu, đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh "
-                        "nhập phiếu giấy.")
+        raise Forbidden(f"Chỉ ban kiểm phiếu, đơn vị Trưởng khối hoặc Thường trực thi đua "
+                        f"tỉnh {what} phiếu giấy.")
     poll = _lock_open(poll.pk)
     code = receipts.normalise(receipt_code)
     if code not in issued_paper_codes(poll):
         raise DomainError(f"Mã phiếu {code!r} không phải phiếu giấy đã phát của cuộc bỏ phiếu "
                           "này.")
-    choices, valid = _choices(poll, candidate_ids)
+    return poll, code
+
+
+@transaction.atomic
+def enter_paper_ballot(actor: Actor, poll: Poll, receipt_code: str, candidate_ids, *,
+                       outside_list: bool = False) -> PublishedBallot:
+    """The counting committee enters one returned paper ballot, by its printed code. An
+    over-marked ballot, or one marking a name not on the list, is stored as invalid
+    (RULES.md 33: `_paper_choices`). Sealed like every ballot until the count."""
+    poll, code = _paper_entry(actor, poll, receipt_code, "nhập")
+    choices, valid = _paper_choices(poll, candidate_ids, outside_list)
     if (Ballot.objects.filter(poll=poll, receipt_code=code).exists()
             or not _legacy_paper_claim(poll, code)):
         raise Conflict(f"Phiếu giấy mã {code} đã được nhập.")
@@ -1039,6 +1081,30 @@ def enter_paper_ballot(actor: Actor, poll: Poll, receipt_code: str, candidate_id
     PaperBallotIssue.objects.filter(poll=poll).update(unreturned=None)
     audit.record(actor, "voting.paper.enter", poll, province_id=_province_id(poll.conference),
                  after={"entered": 1})
+    return PublishedBallot(code, valid, tuple(sorted(choices)))
+
+
+@transaction.atomic
+def correct_paper_ballot(actor: Actor, poll: Poll, receipt_code: str, candidate_ids, *,
+                         outside_list: bool = False) -> PublishedBallot:
+    """The committee corrects a paper ballot it entered wrongly, while the poll is open:
+    the sealed ballot under that code is sealed again with the marks as read now (RULES.md
+    33 for its validity). The paper stack must be reconciled again. Audited as a count
+    ("one ballot corrected"): no code, no marks — a paper code is handed to no one in
+    particular, and the event says nothing a voter could be traced by."""
+    poll, code = _paper_entry(actor, poll, receipt_code, "sửa")
+    choices, valid = _paper_choices(poll, candidate_ids, outside_list)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # the cell rewritten leaves no old bytes
+            cursor.execute("PRAGMA secure_delete = ON")
+    corrected = SealedBallot.objects.filter(
+        poll=poll, source=Ballot.Source.PAPER, code_tag=sealing.code_tag(poll, code)).update(
+        sealed=sealing.seal(poll, code, choices, valid), paper_valid=valid)
+    if not corrected:
+        raise Conflict(f"Phiếu giấy mã {code} chưa được nhập: nhập phiếu trước, rồi mới sửa.")
+    PaperBallotIssue.objects.filter(poll=poll).update(unreturned=None)
+    audit.record(actor, "voting.paper.correct", poll,
+                 province_id=_province_id(poll.conference), after={"corrected": 1})
     return PublishedBallot(code, valid, tuple(sorted(choices)))
 
 
@@ -1311,9 +1377,6 @@ def publish_poll(actor: Actor, poll: Poll) -> Poll:
 
 
 # --- voting again (RULES.md 32) ------------------------------------------------------------
-
-ELECTIONS = (Kind.LEADER_ELECTION, Kind.DEPUTY_ELECTION)
-
 
 @dataclass(frozen=True)
 class VoteAgain:
