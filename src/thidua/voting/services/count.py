@@ -3,6 +3,8 @@ arithmetic, publication with the ballot-box digest, the public receipt check and
 projector's turnout."""
 
 import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -47,6 +49,7 @@ from thidua.voting.services.common import (
 from thidua.voting.services.paper import Reconciliation, reconciliation
 
 logger = logging.getLogger(__name__)
+UNSEAL_IN_THREADS = 64  # from this many sealed ballots on, two threads unseal them
 
 
 def candidate_numbers(poll: Poll) -> dict[int, int]:
@@ -99,12 +102,32 @@ def count(poll: Poll, box: list[PublishedBallot] | None = None) -> Tally:
                  base_kind=poll.base, excess_order=order, decimals=poll.percentage_decimals)
 
 
-def _unseal_box(poll: Poll) -> list[PublishedBallot]:
-    """The count opens the box: every sealed ballot of the poll is unsealed with the key
-    derived now (voting.sealing) and written as a `Ballot` and its `BallotChoice` rows,
-    in receipt-code order, in the closing transaction — so the readable ballots carry the
-    close's transaction id and an order that says nothing of who voted when. Then no copy
-    of a sealed row may stay in the database's storage:
+def _opened_box(poll: Poll, known: dict) -> dict:
+    """sealed bytes → (receipt code, choices, valid, source) for every sealed ballot of the
+    poll now, unsealing only those not in `known` (a paper ballot corrected since has new
+    bytes). Unsealing is CPU in libsodium, which lets go of the GIL: two threads."""
+    rows = [(bytes(sealed), source) for source, sealed in
+            SealedBallot.objects.filter(poll=poll).values_list("source", "sealed")]
+    fresh = [row for row in rows if row[0] not in known]
+    if fresh:
+        unsealer = sealing.Unsealer(poll)
+        if len(fresh) < UNSEAL_IN_THREADS:
+            contents = [unsealer.open(sealed) for sealed, _ in fresh]
+        else:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                contents = list(pool.map(unsealer.open, [sealed for sealed, _ in fresh]))
+        known = {**known, **{sealed: (*content, source)
+                             for (sealed, source), content in zip(fresh, contents, strict=True)}}
+    return {sealed: known[sealed] for sealed, _ in rows}
+
+
+def _unseal_box(poll: Poll, early: dict) -> list[PublishedBallot]:
+    """The count opens the box: every sealed ballot of the poll — unsealed already by
+    `close_poll` before its transaction (`early`), or now if it came later — is written
+    as a `Ballot` and its `BallotChoice` rows, in receipt-code order, in the closing
+    transaction, so the readable ballots carry the close's transaction id and an order
+    that says nothing of who voted when (two multi-row INSERTs, no model instances). Then
+    no copy of a sealed row may stay in the database's storage:
     - PostgreSQL: the sealed table (only open polls' ballots: small) gets fresh storage —
       TRUNCATE, the other polls' sealed rows written back — so no dead tuple keeps a
       vote's transaction id (VACUUM could not promise it: any older snapshot anywhere in
@@ -120,18 +143,23 @@ def _unseal_box(poll: Poll) -> list[PublishedBallot]:
             cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
         else:
             cursor.execute("PRAGMA secure_delete = ON")
-    rows = list(SealedBallot.objects.filter(poll=poll).values_list("source", "sealed"))
-    if rows:
-        unsealer = sealing.Unsealer(poll)
-        opened = sorted((*unsealer.open(sealed), source) for source, sealed in rows)
-        ballots = [Ballot(poll=poll, receipt_code=code, valid=valid, source=source)
-                   for code, _, valid, source in opened]
-        Ballot.objects.bulk_create(ballots)
-        BallotChoice.objects.bulk_create(
-            BallotChoice(ballot=ballot, candidate_id=candidate)
-            for ballot, (_, choices, _, _) in zip(ballots, opened, strict=True)
-            for candidate in choices)
+    opened = sorted(_opened_box(poll, early).values())
+    box = _ballots(poll) if Ballot.objects.filter(poll=poll).exists() else []
+    ballots, choices = [], []
+    for code, marks, valid, source in opened:
+        ballot_id = Ballot._meta.pk.get_db_prep_value(uuid.uuid4(), connection)
+        ballots.append((ballot_id, poll.pk, code, valid, source))
+        choices += [(ballot_id, candidate) for candidate in marks]
+        box.append(PublishedBallot(code, valid, tuple(sorted(marks))))
     with connection.cursor() as cursor:
+        if ballots:
+            cursor.executemany(
+                f"INSERT INTO {Ballot._meta.db_table} (id, poll_id, receipt_code, valid, "  # noqa: S608
+                "source) VALUES (%s, %s, %s, %s, %s)", ballots)
+        if choices:
+            cursor.executemany(
+                f"INSERT INTO {BallotChoice._meta.db_table} (ballot_id, candidate_id) "  # noqa: S608
+                "VALUES (%s, %s)", choices)
         if connection.vendor == "postgresql":
             cursor.execute("DROP TABLE IF EXISTS voting_box_keep")
             cursor.execute(f"CREATE TEMPORARY TABLE voting_box_keep AS SELECT * FROM {table} "  # noqa: S608
@@ -146,7 +174,7 @@ def _unseal_box(poll: Poll) -> list[PublishedBallot]:
         else:
             cursor.execute(f"DELETE FROM {table} WHERE poll_id = %s", [poll.pk])  # noqa: S608
             transaction.on_commit(_checkpoint_after_close)
-    return _ballots(poll)
+    return published_list(box)
 
 
 def _checkpoint_after_close():
@@ -162,11 +190,20 @@ def _checkpoint_after_close():
                          "bỏ phiếu")
 
 
-@transaction.atomic
 def close_poll(actor: Actor, poll: Poll) -> Poll:
     """open → closed (idempotent): the paper ballots must reconcile first; the count is
-    stored; a tie at the quota cut-off creates a run-off poll among the tied (RULES.md 32)."""
+    stored; a tie at the quota cut-off creates a run-off poll among the tied (RULES.md 32).
+    Unsealing, the slow part, is done first, outside the closing transaction: votes keep
+    coming meanwhile, and the transaction unseals only those (and any paper ballot
+    corrected since), so the box is held locked for the writing only."""
     _require_run(actor, poll.conference)
+    current = Poll.objects.filter(pk=poll.pk, state=State.OPEN).first()
+    early = _opened_box(current, {}) if current is not None and current.seal_salt else {}
+    with transaction.atomic():
+        return _close(actor, poll, early)
+
+
+def _close(actor: Actor, poll: Poll, early: dict) -> Poll:
     locked = _lock(poll)
     if locked.state in (State.CLOSED, State.PUBLISHED):
         return locked
@@ -175,7 +212,7 @@ def close_poll(actor: Actor, poll: Poll) -> Poll:
     check = reconciliation(locked)
     if check is not None and not check.adds_up:
         raise Conflict("Chưa đối chiếu xong phiếu giấy: " + check.sentence + ".")
-    result = count(locked, _unseal_box(locked))
+    result = count(locked, _unseal_box(locked, early))
     record = result.count_record()
     record["selected"] = list(result.selected)
     record["explanations"] = list(result.explanations)
