@@ -14,13 +14,22 @@ from thidua.org.rules import Actor
 from thidua.voting import rules, sealing
 from thidua.voting.domain.delegates import named_delegate
 from thidua.voting.domain.tally import BallotRefused, ballot_is_valid
-from thidua.voting.models import Attendance, Ballot, Participation, Poll, SealedBallot, VotingCard
+from thidua.voting.models import (
+    Attendance,
+    Ballot,
+    Candidate,
+    Participation,
+    Poll,
+    SealedBallot,
+    VotingCard,
+)
 from thidua.voting.services.common import (
     _ALPHABET,
     ALREADY_VOTED,
     BAD_CARD,
     CARD_PREFIX,
     USED_CARD,
+    State,
     _hash,
     _lock_open,
     _turnout_key,
@@ -56,8 +65,11 @@ def _write_ballot(poll: Poll, voter_key: str, unit_id, choices, *, source: str,
     if participation:
         # No savepoint: a refusal ends the caller's transaction, rolled back whole.
         try:
-            Participation.objects.create(poll=poll, voter_key=voter_key, unit_id=unit_id,
-                                         source=source)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {Participation._meta.db_table} (poll_id, voter_key, "  # noqa: S608
+                    "unit_id, source) VALUES (%s, %s, %s, %s)",
+                    [poll.pk, voter_key, unit_id, source])
         except IntegrityError:
             raise Conflict(ALREADY_VOTED) from None
     code = receipt_code or new_receipt_code()
@@ -91,36 +103,77 @@ def _insert_sealed(poll: Poll, code: str, choices, valid: bool, source: str):
                 "VALUES (%s, %s, %s, %s, %s, %s)", [uuid.uuid4(), poll.pk, *values])
 
 
+def _card_statement() -> str:
+    """The card, its poll (held FOR SHARE on PostgreSQL, as `_lock_open`) and whether the
+    card's unit is present, in one statement."""
+    hold = " FOR SHARE OF p" if connection.vendor == "postgresql" else ""
+    return (  # table names only, from the models
+        "SELECT c.id, c.poll_id, c.unit_id, c.delegate_name, c.used, c.revoked, "  # noqa: S608
+        "c.expires_at IS NOT NULL, p.state, p.quota, p.vote_per, p.seal_salt, p.seal_key, "
+        f"EXISTS (SELECT 1 FROM {Attendance._meta.db_table} a "
+        "WHERE a.conference_id = p.conference_id AND a.unit_id = c.unit_id AND a.present) "
+        f"FROM {VotingCard._meta.db_table} c JOIN {Poll._meta.db_table} p ON p.id = c.poll_id "
+        f"WHERE c.token_hash = %s{hold}")
+
+
+def _marks(candidate_ids) -> list:
+    if not isinstance(candidate_ids, (list, tuple)) or not all(
+            isinstance(c, int) and not isinstance(c, bool) for c in candidate_ids):
+        raise DomainError("Danh sách lựa chọn không hợp lệ.")
+    return list(candidate_ids)
+
+
 @transaction.atomic
 def cast_with_card(token: str, poll_id, candidate_ids) -> str:
     """Vote with a card's one-time token (no account). Returns the receipt code, shown to
     the voter once. Refused, with nothing written: unknown / revoked / expired / used card,
     a card of another poll, a poll not open, an unknown candidate, more marks than the
-    quota (an electronic ballot cannot be over-marked; a paper one is counted invalid)."""
+    quota (an electronic ballot cannot be over-marked; a paper one is counted invalid).
+
+    The busiest path of the conference (a hall voting at once): plain statements on one
+    cursor, no model instance — the card with its poll and its unit's presence, the
+    candidates, the card's claim, the participation, the sealed ballot."""
     if not isinstance(token, str) or not token.startswith(CARD_PREFIX) or len(token) > 100:
         raise NotFound(BAD_CARD)
-    card = VotingCard.objects.filter(token_hash=_hash(token)).first()
-    if card is None or not isinstance(poll_id, int) or card.poll_id != poll_id:
+    if not isinstance(poll_id, int):
         raise NotFound(BAD_CARD)
-    if card.revoked and not card.used:
-        raise Conflict("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đã nhận phiếu "
-                       "giấy thay thẻ, hoặc cuộc bỏ phiếu đã kết thúc).")
-    poll = _lock_open(poll_id)
-    if card.expires_at is not None and card.expires_at <= timezone.now():
-        raise Conflict("Thẻ biểu quyết đã hết hạn.")
-    choices, valid = _choices(poll, candidate_ids)
-    if not valid:
-        raise DomainError(f"Chỉ được chọn tối đa {poll.quota} ứng viên (Quy tắc 33).")
-    if not Attendance.objects.filter(conference_id=poll.conference_id, unit_id=card.unit_id,
-                                     present=True).exists():
-        raise Conflict("Đơn vị của thẻ này không có mặt tại hội nghị: không bỏ phiếu.")
-    # The claim of the card: one UPDATE that only an unused card matches. Under PostgreSQL
-    # a concurrent claim waits for this row and then finds it used; SQLite serialises.
-    if not VotingCard.objects.filter(pk=card.pk, used=False).update(used=True):
-        raise Conflict(USED_CARD)
-    code = _write_ballot(poll, _voter_key(poll, card.unit_id, card.delegate_name),
-                         card.unit_id, choices, source=Ballot.Source.ELECTRONIC)
-    cache.delete(_turnout_key(poll.pk))
+    with connection.cursor() as cursor:
+        cursor.execute(_card_statement(), [_hash(token)])
+        row = cursor.fetchone()
+        if row is None or row[1] != poll_id:
+            raise NotFound(BAD_CARD)
+        (card_id, _, unit_id, delegate, used, revoked, expires, state, quota, vote_per,
+         salt, key, present) = row
+        if revoked and not used:
+            raise Conflict("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đã nhận phiếu "
+                           "giấy thay thẻ, hoặc cuộc bỏ phiếu đã kết thúc).")
+        if state != State.OPEN:
+            raise Conflict("Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu.")
+        if expires and VotingCard.objects.filter(pk=card_id,
+                                                 expires_at__lte=timezone.now()).exists():
+            raise Conflict("Thẻ biểu quyết đã hết hạn.")
+        choices = _marks(candidate_ids)
+        cursor.execute(f"SELECT id FROM {Candidate._meta.db_table} WHERE poll_id = %s",  # noqa: S608
+                       [poll_id])
+        try:
+            valid = ballot_is_valid(choices, [r[0] for r in cursor.fetchall()], quota)
+        except BallotRefused as exc:
+            raise DomainError(str(exc)) from None
+        if not valid:
+            raise DomainError(f"Chỉ được chọn tối đa {quota} ứng viên (Quy tắc 33).")
+        if not present:
+            raise Conflict("Đơn vị của thẻ này không có mặt tại hội nghị: không bỏ phiếu.")
+        # The claim of the card: one UPDATE that only an unused card matches. Under
+        # PostgreSQL a concurrent claim waits for this row and then finds it used; SQLite
+        # serialises.
+        cursor.execute(f"UPDATE {VotingCard._meta.db_table} SET used = %s "  # noqa: S608
+                       "WHERE id = %s AND used = %s", [True, card_id, False])
+        if cursor.rowcount != 1:
+            raise Conflict(USED_CARD)
+    poll = Poll(pk=poll_id, vote_per=vote_per, seal_salt=salt, seal_key=key)
+    code = _write_ballot(poll, _voter_key(poll, unit_id, delegate), unit_id, choices,
+                         source=Ballot.Source.ELECTRONIC)
+    cache.delete(_turnout_key(poll_id))
     return code
 
 
