@@ -6,7 +6,12 @@ body that signs it: a unit's officers for its own papers, the bloc's runners (le
 province) for the bloc's.
 """
 
-from thidua.org.rules import Actor, can_act_for_unit, can_view_bloc_year
+from thidua.org.rules import (
+    Actor,
+    can_act_for_unit,
+    can_oversee_province,
+    can_view_bloc_year,
+)
 from thidua.pledges import rules as pledge_rules
 from thidua.scoring import rules as scoring_rules
 from thidua.voting import rules as voting_rules
@@ -121,6 +126,12 @@ def can_view_achievement_report(actor: Actor, line) -> bool:
 
 def can_issue_achievement_report(actor: Actor, line) -> bool:
     return can_act_for_unit(actor, line.unit_id)
+
+
+def can_write_achievement_statement(actor: Actor, unit) -> bool:
+    """What a unit writes for its achievement reports (statements.py): the unit's own
+    officers and the province's secretariat read and change it; no other unit does."""
+    return can_act_for_unit(actor, unit.id) or can_oversee_province(actor, unit.province_id)
 
 
 def can_view_decision_draft(actor: Actor, emulation_year) -> bool:
