@@ -35,6 +35,7 @@ from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
 from thidua.org.models import BlocYear, Unit
+from thidua.org.queries import leaders_by_year
 from thidua.org.rules import Actor
 from thidua.scoring.models import PublishedRanking, RankingRow
 from thidua.voting import candidacy, rules, sealing
@@ -366,10 +367,8 @@ def _ranking(bloc_year: BlocYear) -> dict:
 
 
 def _recent_leaders(bloc_year: BlocYear, lookback: int) -> dict:
-    years = election.recent_leader_years(bloc_year.year, lookback)
-    return dict(BlocYear.objects.filter(bloc_id=bloc_year.bloc_id,
-                                        emulation_year__year__in=list(years))
-                .values_list("emulation_year__year", "leader_unit_id"))
+    return leaders_by_year(bloc_year.bloc_id,
+                           election.recent_leader_years(bloc_year.year, lookback))
 
 
 def _elected_leader(conference: Conference):
