@@ -14,11 +14,11 @@ import pytest
 from thidua.awards import history
 from thidua.awards import proposals as service
 from thidua.awards.models import Award
-from thidua.awards.rulebooks import RULEBOOK_DIR, load_library
 from thidua.awards.services import next_year_bonus
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import AuditEvent
 from thidua.documents.kinds_awards import achievement_context
+from thidua.law.rulebooks import RULEBOOK_DIR, load_library
 from thidua.org.models import Bloc, EmulationYear, PastLeader
 from thidua.org.queries import leaders_by_year
 

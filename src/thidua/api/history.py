@@ -12,9 +12,9 @@ from thidua.api.auth import actor
 from thidua.api.common import READ, WRITE, responses
 from thidua.api.org import unit_ref
 from thidua.awards import history, history_workbook, rules
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Forbidden, NotFound
 from thidua.core.workbook import MAX_WORKBOOK_BYTES, WorkbookError
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import Province
 from thidua.pledges.domain.evidence import too_large
 

@@ -22,9 +22,9 @@ from django.utils import timezone
 from thidua.awards import rules, services
 from thidua.awards.models import Award, Proposal
 from thidua.core import audit
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
+from thidua.law.award_forms import AwardForm
 from thidua.org import services as org_services
 from thidua.org.models import Bloc, BlocYear, EmulationYear, Membership, PastLeader, Province, Unit
 from thidua.org.rules import Actor

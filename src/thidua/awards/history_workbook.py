@@ -17,7 +17,6 @@ from django.db import transaction
 
 from thidua.awards import history
 from thidua.awards.models import Award
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError
 from thidua.core.text import nfc
 from thidua.core.workbook import (
@@ -30,6 +29,7 @@ from thidua.core.workbook import (
     text,
     where,
 )
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import Bloc, PastLeader, Province, Unit
 from thidua.org.rules import Actor
 

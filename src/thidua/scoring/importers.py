@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import nfc
 from thidua.core.workbook import (
@@ -24,6 +23,7 @@ from thidua.core.workbook import cell as _cell
 from thidua.core.workbook import check_headers as _check_headers
 from thidua.core.workbook import empty as _empty
 from thidua.core.workbook import text as _text
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
 from thidua.scoring import rules, services

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from thidua.awards import history, history_workbook, rules
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import Province
 from thidua.web.forms import DATE_WIDGET
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
