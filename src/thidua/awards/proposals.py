@@ -49,6 +49,7 @@ from thidua.law.workflow import (
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase, conference_phase_problem
 from thidua.org.models import BlocYear, EmulationYear, Unit
+from thidua.org.queries import leaders_by_year
 from thidua.org.rules import Actor
 from thidua.scoring import services as scoring_services
 from thidua.scoring.models import PublishedRanking, RankingRow
@@ -582,9 +583,7 @@ def open_next_year(actor: Actor, bloc_year: BlocYear, *, leader=None, deputies=N
         deputies = list(election.deputy_ids) if election else []
     leader_id = leader.id if isinstance(leader, Unit) else int(leader)
     lookback = rotation_lookback(bloc.province, year, library)
-    earlier = {b.emulation_year.year: b.leader_unit_id for b in BlocYear.objects.filter(
-        bloc=bloc, emulation_year__year__gte=year - lookback,
-        emulation_year__year__lt=year).select_related("emulation_year")}
+    earlier = leaders_by_year(bloc.id, range(year - lookback, year))
     led = sorted(y for y, unit_id in earlier.items() if unit_id == leader_id)
     if led:
         name = Unit.objects.get(pk=leader_id).name

@@ -246,9 +246,10 @@ def attach_facts_evidence(actor: Actor, facts: UnitYearFacts, files) -> list[Fac
 
 @transaction.atomic
 def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_form: str, *,
-                 decision_number: str, decision_date: datetime.date, signer: str = "") -> Award:
-    """Record a decided award (history import, or the chairman's decision until the
-    decision workflow of issue 5 exists)."""
+                 decision_number: str, decision_date: datetime.date, signer: str = "",
+                 history: bool = False) -> Award:
+    """Record a decided award outside the proposal workflow: a past year's award entered
+    as history (awards.history, `history` true), or the demo's last year."""
     if not rules.can_record_award(actor, unit.province_id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi nhận khen thưởng.")
     if unit.province_id != emulation_year.province_id:
@@ -273,7 +274,7 @@ def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_
     audit.record(actor, "awards.award.record", award, province_id=unit.province_id,
                  after={"unit": unit.id, "year": emulation_year.year, "award_form": award_form,
                         "decision_number": number, "decision_date": decision_date,
-                        "signer": award.signer})
+                        "signer": award.signer, "history": history})
     return award
 
 
