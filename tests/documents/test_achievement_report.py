@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from docx import Document as Docx
 
-from thidua.awards.rulebooks import rulebook_for
 from thidua.core.audit import AuditEvent
 from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.documents import format as F
 from thidua.documents import services, signers, statements
 from thidua.documents.achievement import CONFIRMING_HEAD, DOTS
 from thidua.documents.models import AchievementStatement, DocumentJob
+from thidua.law.rulebooks import rulebook_for
 from thidua.pledges.models import Registration, Target
 
 from .award_year import ON, build

@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from thidua.awards.models import Award, UnitYearFacts
 from thidua.awards.proposals import bloc_ranking
-from thidua.awards.rulebooks import rulebook_for
-from thidua.core.award_forms import AwardForm, label_for
 from thidua.documents import signers, statements
 from thidua.documents.engine import Table
+from thidua.law.award_forms import AwardForm, label_for
+from thidua.law.rulebooks import rulebook_for
 from thidua.org.models import Membership
 from thidua.pledges.models import Registration
 from thidua.scoring.domain.display import vi_number
