@@ -20,7 +20,6 @@ from fractions import Fraction
 from django.utils import timezone
 
 from thidua.awards.models import Award, UnitYearFacts
-from thidua.awards.proposals import bloc_ranking
 from thidua.documents import signers, statements
 from thidua.documents.engine import Table
 from thidua.law.award_forms import AwardForm, label_for
@@ -66,7 +65,7 @@ def _facts_by_year(unit, years) -> dict:
         unit=unit, emulation_year__year__in=years).select_related("emulation_year")}
 
 
-def _standing(unit, year: int, bloc_year=None) -> str:
+def _standing(ranking_of, unit, year: int, bloc_year=None) -> str:
     """"90,00 điểm, hạng 1/5 Khối Kinh tế" in the bloc the unit belonged to that year, as
     its latest published ranking has it; empty when none was published."""
     if bloc_year is None:
@@ -75,21 +74,22 @@ def _standing(unit, year: int, bloc_year=None) -> str:
         bloc_year = membership.bloc_year if membership else None
     if bloc_year is None:
         return ""
-    ranking = bloc_ranking(bloc_year)
+    ranking = ranking_of(bloc_year)
     row = next((r for r in ranking if r.unit_id == unit.id), None)
     if row is None:
         return ""
     return f"{vi_number(row.score)} điểm, hạng {row.rank}/{len(ranking)} {bloc_year.bloc.name}"
 
 
-def years_table(unit, bloc_year, years: list[int]) -> Table:
+def years_table(ranking_of, unit, bloc_year, years: list[int]) -> Table:
     """One row per year the report covers: the task rating, the bloc's score and rank."""
     facts = _facts_by_year(unit, years)
     rows = []
     for year in years:
         fact = facts.get(year)
         rating = fact.get_task_rating_display() if fact and fact.task_rating else ""
-        standing = _standing(unit, year, bloc_year if year == bloc_year.year else None)
+        standing = _standing(ranking_of, unit, year,
+                             bloc_year if year == bloc_year.year else None)
         rows.append([str(year), _or_dots(rating), _or_dots(standing)])
     return Table(["Năm", "Xếp loại mức độ hoàn thành nhiệm vụ",
                   "Kết quả chấm điểm, xếp hạng thi đua trong khối"], rows, [20, 60, 85])
@@ -208,12 +208,14 @@ def _report_years(province_code, on, form, year) -> list[int]:
     return list(range(year - count + 1, year + 1))
 
 
-def achievement_context(actor, line, on) -> dict:
+def report_context(line, on, *, ranking_of) -> dict:
+    """The report's context; `ranking_of(bloc_year)` gives a bloc year's published ranking
+    (awards.proposals.bloc_ranking, passed in by kinds_awards)."""
     unit, bloc_year = line.unit, line.proposal.bloc_year
     province, year = unit.province, bloc_year.year
     form = label_for(line.award_form, province)
     facts = _facts_by_year(unit, [year]).get(year)
-    ranking = bloc_ranking(bloc_year)
+    ranking = ranking_of(bloc_year)
     ranked = next((r for r in ranking if r.unit_id == unit.id), None)
     members = bloc_year.memberships.count()
     statement = statements.current(unit.id, bloc_year.emulation_year)
@@ -233,7 +235,7 @@ def achievement_context(actor, line, on) -> dict:
         "results_intro": [f"1. Thành tích đạt được {span}:",
                           *_paragraphs(statement.highlights),
                           *_form_results(line, facts, ranked, members)],
-        "years_table": years_table(unit, bloc_year, years),
+        "years_table": years_table(ranking_of, unit, bloc_year, years),
         "targets_table": targets_table(unit, bloc_year)
         if line.award_form in FLAGS else None,
         "measures": _measures(facts, statement, registration and registration.submitted_at

@@ -11,8 +11,7 @@ inside the functions here (either module may be imported first).
 
 from thidua.awards.models import Proposal, ProposalLine
 from thidua.core.errors import NotFound
-from thidua.documents import rules
-from thidua.documents.achievement import achievement_context
+from thidua.documents import achievement, rules
 from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.workflow import State
 from thidua.org.models import EmulationYear
@@ -160,6 +159,12 @@ def proposal_context(actor, proposal, on) -> dict:
 
 
 # --- a collective's achievement report (its context: achievement.py) ----------------
+
+def achievement_context(actor, line, on) -> dict:
+    from thidua.awards.proposals import bloc_ranking  # noqa: PLC0415
+
+    return achievement.report_context(line, on, ranking_of=bloc_ranking)
+
 
 def load_line(actor: Actor, pk: int) -> ProposalLine:
     line = (ProposalLine.objects.select_related(
