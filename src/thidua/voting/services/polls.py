@@ -13,6 +13,7 @@ from thidua.law.quotas import bloc_quotas
 from thidua.law.rulebook import FractionRule
 from thidua.org.domain.phases import conference_phase_problem
 from thidua.org.models import BlocYear, Unit
+from thidua.org.queries import leaders_by_year
 from thidua.org.rules import Actor
 from thidua.scoring.models import PublishedRanking, RankingRow
 from thidua.voting import candidacy, sealing
@@ -44,10 +45,8 @@ def _ranking(bloc_year: BlocYear) -> dict:
 
 
 def _recent_leaders(bloc_year: BlocYear, lookback: int) -> dict:
-    years = election.recent_leader_years(bloc_year.year, lookback)
-    return dict(BlocYear.objects.filter(bloc_id=bloc_year.bloc_id,
-                                        emulation_year__year__in=list(years))
-                .values_list("emulation_year__year", "leader_unit_id"))
+    return leaders_by_year(bloc_year.bloc_id,
+                           election.recent_leader_years(bloc_year.year, lookback))
 
 
 def _members_only(bloc_year: BlocYear, unit_ids) -> list | None:
