@@ -32,7 +32,6 @@ from thidua.awards.domain.eligibility import MET
 from thidua.awards.domain.quotas import CapCheck, bloc_quotas, check_province_cap
 from thidua.awards.domain.rulebook import BLOC_LEADERS
 from thidua.awards.domain.workflow import (
-    EDITABLE,
     PROVINCE,
     State,
     StepError,
@@ -47,14 +46,11 @@ from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
 from thidua.org import services as org_services
-from thidua.org.domain.phases import Phase, conference_phase_problem
+from thidua.org.domain.phases import Phase
 from thidua.org.models import BlocYear, EmulationYear, Unit
 from thidua.org.rules import Actor
 from thidua.scoring import services as scoring_services
 from thidua.scoring.models import PublishedRanking, RankingRow
-
-VoteResult = PollResult  # the plain input type the voting app fills (see module doc)
-
 
 # --- reading the bloc's situation -----------------------------------------------------------
 
@@ -194,13 +190,10 @@ def assemble_proposal(actor: Actor, bloc_year: BlocYear, polls=None, *,
     Ties the allocation cannot decide are refused with the run-off they need (RULES 32)."""
     bloc_year = (BlocYear.objects.select_for_update().select_related(
         "bloc__province", "emulation_year").get(pk=bloc_year.pk))
-    if not rules.can_view_proposal(actor, bloc_year):
-        raise NotFound("Không tìm thấy khối thi đua.")
-    if rules.BLOC not in rules.proposal_sides(actor, bloc_year):
-        raise Forbidden("Chỉ Trưởng khối được lập hồ sơ đề nghị khen thưởng của khối.")
-    problem = conference_phase_problem(bloc_year.phase, "Lập đề nghị khen thưởng")
-    if problem:
-        raise Conflict(problem)
+    proposal = Proposal.objects.filter(bloc_year=bloc_year).first()
+    refusal = rules.assemble_refusal(actor, bloc_year, proposal)
+    if refusal is not None:
+        raise refusal
     if polls is None:
         published = conference_results(bloc_year)
         if published is None:
@@ -210,10 +203,6 @@ def assemble_proposal(actor: Actor, bloc_year: BlocYear, polls=None, *,
         run_offs = published.run_offs if run_offs is None else run_offs
         conference_date = conference_date or published.held_on
     conference_date = conference_date or timezone.localdate()
-    proposal = Proposal.objects.filter(bloc_year=bloc_year).first()
-    if proposal is not None and proposal.state not in EDITABLE:
-        raise Conflict(f"Hồ sơ đang ở trạng thái «{State(proposal.state).label}»: không "
-                       "lập lại được.")
     situation, allocation = allocate_bloc(bloc_year, polls, on_date=conference_date,
                                           run_offs=run_offs, library=library)
     if allocation.ties:

@@ -1419,7 +1419,10 @@ def vote_again(actor: Actor, poll: Poll) -> Poll:
 # --- read side shared with the pages and the API ------------------------------------------
 
 @dataclass(frozen=True)
-class PollResult:
+class CountView:
+    """A poll's count as the pages and the API show it. (`PollResult` is one candidate's
+    votes in one award poll, as `awards.domain.allocation` reads them: see the glossary.)"""
+
     poll: Poll
     tally: Tally
     ballots: list  # PublishedBallot, by receipt code (published polls only)
@@ -1428,7 +1431,7 @@ class PollResult:
     numbers: dict  # candidate id → its number on the ballot paper
 
 
-def result(actor: Actor, poll: Poll) -> PollResult:
+def result(actor: Actor, poll: Poll) -> CountView:
     """The count with its arithmetic (the chair after close, everyone after publication)."""
     if not rules.can_view_conference(actor, poll.conference.bloc_year):
         raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
@@ -1436,7 +1439,7 @@ def result(actor: Actor, poll: Poll) -> PollResult:
         raise Conflict("Kết quả chỉ hiện sau khi kết thúc bỏ phiếu (và được công bố).")
     result_tally = count(poll)
     ballots = _ballots(poll) if poll.state == State.PUBLISHED else []
-    return PollResult(poll, result_tally, ballots, poll.digest, reconciliation(poll),
+    return CountView(poll, result_tally, ballots, poll.digest, reconciliation(poll),
                       candidate_numbers(poll))
 
 
@@ -1492,7 +1495,7 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
     """The counted award polls as `awards.domain.allocation` reads them: ([PollResult],
     {award form: [{unit id: run-off votes}, …]}). The latest counted poll of each form
     counts; its run-offs (RULES.md 32), in the order held, give the votes among the tied."""
-    from thidua.awards.domain.allocation import PollResult as AllocationPoll
+    from thidua.awards.domain.allocation import PollResult
 
     counted = [State.CLOSED, State.PUBLISHED]
     polls = list(conference.polls.filter(kind=Kind.AWARD_PROPOSAL, state__in=counted)
@@ -1513,8 +1516,8 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
             # A chain: a run-off that ties again is followed by the next (RULES.md 32).
             run_offs.setdefault(poll.award_form, []).append(
                 {units[c["candidate"]]: c["yes_votes"] for c in poll.result["candidates"]})
-    results = [AllocationPoll(form, units[c["candidate"]], c["yes_votes"], c["passed"],
-                              scores[c["candidate"]])
+    results = [PollResult(form, units[c["candidate"]], c["yes_votes"], c["passed"],
+                          scores[c["candidate"]])
                for form, poll in latest.items() for c in poll.result["candidates"]]
     return results, run_offs
 
