@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from thidua.awards import rules
-from thidua.awards.domain.workflow import State
 from thidua.awards.models import (
     FactsEvidence,
     LeaderDecision,
@@ -15,8 +14,9 @@ from thidua.awards.models import (
     ProposalLine,
     UnitYearFacts,
 )
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import NotFound
+from thidua.law.award_forms import AwardForm
+from thidua.law.workflow import State
 from thidua.org.models import BlocYear, EmulationYear, Membership, Role, RoleAssignment, Unit
 from thidua.org.queries import year_in
 from thidua.org.rules import Actor

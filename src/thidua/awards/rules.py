@@ -1,7 +1,7 @@
 """Who may see and change awards data: the one place these checks live."""
 
-from thidua.awards.domain.workflow import BLOC, EDITABLE, PROVINCE, State
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.law.workflow import BLOC, EDITABLE, PROVINCE, State
 from thidua.org.domain.phases import conference_phase_problem
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import (

@@ -93,7 +93,7 @@ def can_view_proposal_letter(actor: Actor, proposal) -> bool:
     """The bloc's runners and the province always; a member unit once the letter is the
     bloc's published paper (the proposal sent to the province); nobody else."""
     from thidua.awards import rules as award_rules  # noqa: PLC0415
-    from thidua.awards.domain.workflow import State  # noqa: PLC0415
+    from thidua.law.workflow import State  # noqa: PLC0415
 
     bloc_year = proposal.bloc_year
     if not award_rules.can_view_proposal(actor, bloc_year):
@@ -105,7 +105,7 @@ def can_view_proposal_letter(actor: Actor, proposal) -> bool:
 def can_issue_proposal_letter(actor: Actor, proposal) -> bool:
     """The bloc's leader signs its proposal letter."""
     from thidua.awards import rules as award_rules  # noqa: PLC0415
-    from thidua.awards.domain.workflow import BLOC  # noqa: PLC0415
+    from thidua.law.workflow import BLOC  # noqa: PLC0415
 
     return BLOC in award_rules.proposal_sides(actor, proposal.bloc_year)
 

@@ -17,9 +17,9 @@ from fractions import Fraction
 
 from python_calamine import CalamineWorkbook
 
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import nfc
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
 from thidua.pledges.domain.evidence import classify, too_large

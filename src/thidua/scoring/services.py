@@ -18,9 +18,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from thidua.core import audit
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc, search_key
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear, Membership, Role, RoleAssignment, Unit
 from thidua.org.rules import Actor, can_act_for_unit
 from thidua.pledges.domain.evidence import classify
@@ -87,7 +87,7 @@ def scoring_settings(bloc_year: BlocYear, on_date: datetime.date | None = None
     app not installed) the RULES.md defaults apply, and `source` says so. A broken
     rulebook is not papered over: its error propagates."""
     try:
-        from thidua.awards.rulebooks import RulebookNotFound, rulebook_for
+        from thidua.law.rulebooks import RulebookNotFound, rulebook_for
     except ImportError:
         return DEFAULT_SETTINGS
     province_code = bloc_year.bloc.province.code

@@ -11,14 +11,14 @@ from django.views.decorators.http import require_POST
 
 from thidua.awards import proposals as service
 from thidua.awards import queries, rules
-from thidua.awards.domain.whatif import BORDERLINE, OUT, SAFE
-from thidua.awards.domain.workflow import BUTTONS, STEPS, allowed_steps
-from thidua.awards.rulebooks import RulebookNotFound
 from thidua.awards.services import next_year_bonus
 from thidua.core import audit
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.documents.kinds_awards import visible_papers
+from thidua.law.award_forms import AwardForm
+from thidua.law.rulebooks import RulebookNotFound
+from thidua.law.whatif import BORDERLINE, OUT, SAFE
+from thidua.law.workflow import BUTTONS, STEPS, allowed_steps
 from thidua.org.queries import (
     bloc_year_in_scope,
     members,

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from thidua.awards import queries, rules
 from thidua.awards import services as facts_service
-from thidua.awards.domain.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
 from thidua.awards.models import UnitYearFacts
 from thidua.core import audit
 from thidua.core.errors import DomainError, NotFound
+from thidua.law.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
 from thidua.org.queries import bloc_year_in_scope
 from thidua.web.forms import CheckInForm
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
