@@ -30,6 +30,7 @@ from django.utils.crypto import salted_hmac
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
+from thidua.law.allocation import PollResult
 from thidua.law.award_forms import AwardForm
 from thidua.law.quotas import bloc_quotas
 from thidua.law.rulebook import FractionRule
@@ -1495,8 +1496,6 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
     """The counted award polls as `law.allocation` reads them: ([PollResult],
     {award form: [{unit id: run-off votes}, …]}). The latest counted poll of each form
     counts; its run-offs (RULES.md 32), in the order held, give the votes among the tied."""
-    from thidua.law.allocation import PollResult
-
     counted = [State.CLOSED, State.PUBLISHED]
     polls = list(conference.polls.filter(kind=Kind.AWARD_PROPOSAL, state__in=counted)
                  .order_by("id"))
