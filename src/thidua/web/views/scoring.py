@@ -62,11 +62,9 @@ def _table_page(request, actor, bloc_year, *, errors=(), valid=None, status=200)
         "bloc_year": bloc_year, "table": table, "can_run": can_run,
         "criteria": criteria_tree(table) if table else [],
         "total_text": vi_number(table.total) if table else "",
-        "can_create": can_run and table is None
-        and bloc_year.phase in scoring_rules.TABLE_EDITABLE,
-        "can_lock": bool(table) and can_run and not table.is_locked,
-        "can_new_version": bool(table) and can_run and table.is_locked
-        and bloc_year.phase in scoring_rules.TABLE_EDITABLE,
+        "can_create": scoring_rules.can_create_table(actor, bloc_year, table),
+        "can_lock": scoring_rules.can_lock_table(actor, bloc_year, table),
+        "can_new_version": scoring_rules.can_version_table(actor, bloc_year, table),
         "previous_tables": queries.earlier_tables(bloc_year) if can_run and not table else [],
         "errors": error_items(messages=errors), "valid": valid,
         "versions": queries.table_versions(bloc_year) if table else [],

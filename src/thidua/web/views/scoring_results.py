@@ -133,7 +133,7 @@ def _ranking_page(request, actor, bloc_year, *, errors=(), status=200):
     return render(request, "web/scoring/ranking.html", {
         "bloc_year": bloc_year, "view": view, "rows": rows, "chart": chart,
         "stability": stability, "current_error": current_error, "can_run": can_run,
-        "can_publish": can_run and bloc_year.phase in scoring_rules.PUBLISH_OPEN,
+        "can_publish": scoring_rules.can_publish_ranking(actor, bloc_year),
         "aggregation_label": AGGREGATION_LABELS.get(view.ranking.aggregation, "")
         if view else "",
         "chain": [step_label(s) for s in view.ranking.tie_break_chain] if view else [],

@@ -49,9 +49,8 @@ def detail(request, pk):
         "unit": unit, "emulation_year": emulation_year, "years": years, "view": view,
         "history": org_queries.membership_history(unit),
         "is_own": is_own, "may_act": may_act, "today": timezone.localdate(),
-        "can_open": (may_act and view is not None and registration is None
-                     and view.bloc_year is not None
-                     and view.bloc_year.phase in pledge_rules.REGISTRATION_OPEN),
+        "can_open": view is not None and pledge_rules.can_open_registration(
+            actor, unit.id, view.bloc_year, registration),
         "can_report": bool(registration) and pledge_rules.can_report_progress(
             actor, registration),
     })
