@@ -5,7 +5,15 @@ from dataclasses import dataclass
 
 from thidua.core.errors import NotFound
 from thidua.core.text import search_key
-from thidua.org.models import Bloc, BlocYear, EmulationYear, Membership, Province, Unit
+from thidua.org.models import (
+    Bloc,
+    BlocYear,
+    EmulationYear,
+    Membership,
+    PastLeader,
+    Province,
+    Unit,
+)
 from thidua.org.rules import (
     Actor,
     can_view_bloc_year,
@@ -153,6 +161,18 @@ def bloc_years_of(province: Province) -> list[BlocYear]:
 def years_of(province: Province) -> list[EmulationYear]:
     """The province's emulation years, newest first (the model's order)."""
     return list(province.years.all())
+
+
+def leaders_by_year(bloc_id: int, years) -> dict[int, int]:
+    """Year → leader unit id of the bloc in the given years (RULES.md 4): the bloc years
+    run in the product, and the past years recorded as history (PastLeader). Two queries
+    whatever the window."""
+    years = list(years)
+    found = dict(PastLeader.objects.filter(bloc_id=bloc_id, emulation_year__year__in=years)
+                 .values_list("emulation_year__year", "leader_unit_id"))
+    found.update(BlocYear.objects.filter(bloc_id=bloc_id, emulation_year__year__in=years)
+                 .values_list("emulation_year__year", "leader_unit_id"))
+    return found
 
 
 def current_year_of(province, today=None):

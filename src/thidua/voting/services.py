@@ -36,6 +36,7 @@ from thidua.law.quotas import bloc_quotas
 from thidua.law.rulebook import FractionRule
 from thidua.law.rulebooks import rulebook_for
 from thidua.org.models import BlocYear, Unit
+from thidua.org.queries import leaders_by_year
 from thidua.org.rules import Actor
 from thidua.scoring.models import PublishedRanking, RankingRow
 from thidua.voting import candidacy, rules, sealing
@@ -367,10 +368,8 @@ def _ranking(bloc_year: BlocYear) -> dict:
 
 
 def _recent_leaders(bloc_year: BlocYear, lookback: int) -> dict:
-    years = election.recent_leader_years(bloc_year.year, lookback)
-    return dict(BlocYear.objects.filter(bloc_id=bloc_year.bloc_id,
-                                        emulation_year__year__in=list(years))
-                .values_list("emulation_year__year", "leader_unit_id"))
+    return leaders_by_year(bloc_year.bloc_id,
+                           election.recent_leader_years(bloc_year.year, lookback))
 
 
 def _elected_leader(conference: Conference):
