@@ -170,6 +170,10 @@ SETTINGS = {
                 for kind in DOSSIER_FORMS}),
         (41,), "Mẫu văn bản của hồ sơ đề nghị khen thưởng theo văn bản hiện hành",
         national_only=True),
+    "documents.report_years": SettingSpec(
+        MapOf(FORMS, Int(1, 10)), (41,),
+        "Số năm thành tích báo cáo thành tích trình bày, theo hình thức khen thưởng",
+        national_only=True),
     "documents.provincial_legal_bases": SettingSpec(
         LEGAL_BASES, (), "Căn cứ pháp lý của tỉnh ghi trên văn bản", default=(),
         required=False),
