@@ -128,6 +128,22 @@ def hold_poll(page, phone, base, bloc_year_pk, kind, award_form, ballots, names_
             enter.get_by_label(name, exact=True).check()
         page.get_by_role("button", name="Nhập phiếu").click()
         expect(page.locator("#da-nhap")).to_contain_text(f"Đã nhập phiếu {code}")
+    # The first one was misread: the committee corrects it to a name written in (invalid,
+    # RULES 33), then back to what the paper says (issue 11 item 11), before the close.
+    first, marks = codes[0], ballots[12 - PAPER]
+    fix = page.locator("#form-sua-phieu")
+    fix.get_by_label("Mã in trên phiếu").fill(first)
+    fix.get_by_label("Phiếu ghi thêm tên ngoài danh sách").check()
+    fix.get_by_role("button", name="Sửa phiếu").click()
+    expect(page.locator("#da-nhap")).to_have_text(
+        f"Đã sửa phiếu {first}: không hợp lệ (chọn quá {quota} ứng viên hoặc ghi tên ngoài "
+        "danh sách, Quy tắc 33).")
+    fix = page.locator("#form-sua-phieu")
+    fix.get_by_label("Mã in trên phiếu").fill(first)
+    for name in marks:
+        fix.get_by_label(name, exact=True).check()
+    fix.get_by_role("button", name="Sửa phiếu").click()
+    expect(page.locator("#da-nhap")).to_contain_text(f"Đã sửa phiếu {first}:")
     page.get_by_label("Số phiếu không thu về").fill("0")
     page.get_by_role("button", name="Ghi đối chiếu").click()
     invalid = sum(len(b) > quota for b in ballots[12 - PAPER:])
