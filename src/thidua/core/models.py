@@ -16,17 +16,6 @@ class User(AbstractUser):
     def __str__(self):
         return self.full_name or self.username
 
-    def save(self, *args, **kwargs):
-        # set_password() leaves the new raw password in _password until saved: whoever
-        # changed it (the password page, the admin, `changepassword`), the user's API
-        # tokens end with the old password (core.tokens.revoke_all).
-        changed = self._password is not None and self.pk is not None
-        super().save(*args, **kwargs)
-        if changed:
-            from thidua.core.tokens import revoke_all
-
-            revoke_all(self, "password_change")
-
 
 class NamedModel(models.Model):
     """A model with a Vietnamese `name`, kept with its search and sort keys."""
