@@ -7,10 +7,10 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from thidua.awards.rulebooks import rulebook_for
 from thidua.core.errors import NotFound
 from thidua.documents import format as F
 from thidua.documents import rules, signers
+from thidua.law.rulebooks import rulebook_for
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
 

@@ -6,7 +6,6 @@ function in templates/build.py and one `Kind` (documents.kind) in a kinds module
 context function, registered in KINDS here (an app above documents: `register`).
 """
 
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import NotFound
 from thidua.documents import format as F
 from thidua.documents import rules
@@ -22,6 +21,7 @@ from thidua.documents.kind import (
 )
 from thidua.documents.kinds_awards import award_kinds
 from thidua.documents.kinds_conference import conference_kinds
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import PledgeSignature, PledgeSigning, Registration

@@ -8,14 +8,14 @@ Mẫu số 01 of NĐ 91/2017 for the report before 2024, Mẫu số 01/02 of NĐ
 kinds.py registers `award_kinds()`; the shared helpers come from documents.kind.
 """
 
-from thidua.awards.domain.workflow import State
 from thidua.awards.models import Award, Proposal, ProposalLine, UnitYearFacts
 from thidua.awards.proposals import bloc_ranking, differences
-from thidua.core.award_forms import AwardForm, label_for
 from thidua.core.errors import NotFound
 from thidua.documents import kind as k
 from thidua.documents import rules
 from thidua.documents.signers import BLANK_NAME
+from thidua.law.award_forms import AwardForm, label_for
+from thidua.law.workflow import State
 from thidua.org.models import EmulationYear
 from thidua.org.rules import Actor
 from thidua.scoring.domain.display import vi_number

@@ -7,7 +7,7 @@ province) for the bloc's.
 """
 
 from thidua.awards import rules as award_rules
-from thidua.awards.domain.workflow import BLOC, State
+from thidua.law.workflow import BLOC, State
 from thidua.org.rules import (
     Actor,
     can_act_for_unit,

@@ -18,7 +18,7 @@ from thidua.core.errors import Conflict, DomainError
 from thidua.core.models import NamedModel, User
 from thidua.core.text import nfc, nfc_deep
 from thidua.exchange.envelope import FORMAT, VERSION, ExportFormatError, checksum, lookup
-from thidua.exchange.sections import BY_NAME, SECTIONS, USER_FIELDS
+from thidua.exchange.sections import ADDED_LATER, BY_NAME, SECTIONS, USER_FIELDS
 from thidua.exchange.sections.documents import DOCUMENT_SUBJECTS
 from thidua.exchange.sections.voting import VERBATIM_VOTERS, VOTERS, result_in
 from thidua.org import models as org
@@ -47,6 +47,8 @@ def loads(text) -> dict:
     sections = document.get("sections")
     if not isinstance(sections, dict):
         raise ExportFormatError("Tệp thiếu mục «sections».")
+    for name in ADDED_LATER:  # a file written before the section existed has none
+        sections.setdefault(name, [])
     missing = [name for name in ("users", *BY_NAME) if name not in sections]
     if missing:
         raise ExportFormatError("Tệp thiếu các mục: " + ", ".join(missing) + ".")

@@ -6,5 +6,7 @@ from thidua.exchange.sections import awards, documents, org, pledges, scoring, v
 
 SECTIONS = (*org.SECTIONS, *pledges.SECTIONS, *scoring.SECTIONS, *voting.SECTIONS,
             *awards.SECTIONS, *documents.SECTIONS)
+# Sections added to this version after its first files: absent means no rows.
+ADDED_LATER = ("past_leaders",)
 USER_FIELDS = ("full_name", "first_name", "last_name", "email", "is_active", "date_joined")
 BY_NAME = {s.name: s for s in SECTIONS}

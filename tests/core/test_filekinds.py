@@ -1,4 +1,4 @@
-"""What an evidence file may be (pledges.domain.evidence): the type by content, not name."""
+"""What an evidence file may be (core.filekinds): the type by content, not name."""
 
 import zipfile
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thidua.pledges.domain.evidence import MAX_ZIP_ENTRIES, Verdict, classify
+from thidua.core.filekinds import MAX_ZIP_ENTRIES, Verdict, classify
 
 from . import files
 

@@ -1,4 +1,5 @@
-"""What an evidence file may be (functional core): type by content, not by name, and size.
+"""What an uploaded file may be (evidence, workbooks; functional core): type by content,
+not by name, and size.
 
 Accepted: PDF, JPEG, PNG, Word (.docx) and Excel (.xlsx). Office files are ZIP archives,
 so they are opened to check they are what they claim and cannot expand into a bomb.
