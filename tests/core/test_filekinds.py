@@ -5,10 +5,9 @@ import zipfile
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.pledges import files
 
 from thidua.core.filekinds import MAX_ZIP_ENTRIES, Verdict, classify
-
-from . import files
 
 MB = 1024 * 1024
 LIMIT = 20 * MB

@@ -20,6 +20,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from thidua.core.workbook import HEADER_ROW
 from thidua.law.award_forms import AwardForm
+from thidua.scoring import services
 from thidua.scoring.domain import methods
 from thidua.scoring.models import CriteriaTable, Score, ScoreSheet
 
@@ -209,7 +210,6 @@ def export_sheet(sheet: ScoreSheet) -> bytes:
             children.setdefault(c.parent_id, []).append(c)
     appraisal = sheet.kind == ScoreSheet.Kind.APPRAISAL
     # Computed criteria whose data is missing and which the scorer may enter instead.
-    from thidua.scoring import services  # noqa: PLC0415 - services builds on the models too
 
     by_hand = set() if appraisal else {
         code for code in services.missing_data(sheet)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from thidua.scoring.domain.display import vi_number
+
 GRADED, FREE, DEDUCTION, COUNT = "graded", "free", "deduction", "count"
 TARGET_FORMULA, IMPORTED, BONUS, PENALTY = "target_formula", "imported", "bonus", "penalty"
 METHODS = (GRADED, FREE, DEDUCTION, COUNT, TARGET_FORMULA, IMPORTED, BONUS, PENALTY)
@@ -125,7 +127,6 @@ def _within(points: Fraction, spec: CriterionSpec) -> Fraction:
 
 
 def _show(value: Fraction) -> str:
-    from thidua.scoring.domain.display import vi_number
     return vi_number(value)
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from thidua.awards import queries, rules
 from thidua.awards import services as facts_service
 from thidua.awards.models import FactsEvidence, UnitYearFacts
+from thidua.core.downloads import file_response
 from thidua.core.errors import DomainError
 from thidua.core.models import AuditEvent
 from thidua.law.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
@@ -21,7 +22,6 @@ from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import can_view_bloc_year
 from thidua.web.forms import CheckInForm
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
-from thidua.web.views.evidence import file_response
 
 UNKNOWN = ("", "— chưa rõ —")
 YES_NO = [UNKNOWN, ("yes", "Có"), ("no", "Không")]

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from thidua.core.downloads import file_response
 from thidua.core.errors import DomainError
 from thidua.org.models import Unit
 from thidua.org.rules import can_act_for_unit
@@ -50,7 +51,6 @@ from thidua.scoring.models import (
     SectionScore,
 )
 from thidua.web.utils import error_items, get_actor, is_htmx, require, shows_domain_errors
-from thidua.web.views.evidence import file_response
 from thidua.web.views.scoring import criteria_tree, load_bloc_year, params_text
 
 Kind, Status = ScoreSheet.Kind, ScoreSheet.Status
