@@ -280,3 +280,21 @@ def test_the_migration_refuses_a_broken_log_and_writes_nothing(db):
     with pytest.raises(RuntimeError, match=f"#{events[1].pk}: {EDITED}"):
         relink(apps, SimpleNamespace(connection=connection))
     assert list(AuditEvent.objects.values_list("pk", "prev_hash", "hash")) == before
+
+
+def test_the_migration_leaves_a_log_already_in_chains_as_it_is(db):
+    """Migrating back and forth (the reverse changes nothing) finds chains: nothing moves."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    relink = importlib.import_module(
+        "thidua.core.migrations.0006_audit_chain_per_province").relink
+    bn, hn = _two_provinces()
+    for i, p in enumerate([bn.id, hn.id, None, bn.id, hn.id]):
+        audit.record("hệ thống", "test.event", ("org.unit", i), province_id=p)
+    before = list(AuditEvent.objects.values_list("pk", "prev_hash", "hash"))
+    relink(apps, SimpleNamespace(connection=connection))
+    assert list(AuditEvent.objects.values_list("pk", "prev_hash", "hash")) == before
+    assert audit.verify() is None
