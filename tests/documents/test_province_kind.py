@@ -10,7 +10,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from thidua.documents import statistics
-from thidua.documents.kinds import KINDS, common_context
+from thidua.documents.kind import common_context
+from thidua.documents.kinds import KINDS
 from thidua.exchange import export
 from thidua.org.models import Province
 

@@ -62,7 +62,7 @@ def issue(actor: Actor, slug: str, subject_id: int, on: datetime.date | None = N
     as issued. The number is never given again, even if the document is superseded.
     `signed_on`: the signing date the user typed (checked, `check_signing_date`); `on`:
     the caller's clock (default today, local time). A paper that records an event is
-    dated by it whatever the day it is numbered (`kinds.date_line`)."""
+    dated by it whatever the day it is numbered (`kind.date_line`)."""
     kind = kind_for(slug)
     subject = kind.load(actor, subject_id)
     if not kind.can_issue(actor, subject):
