@@ -123,3 +123,9 @@ def verify() -> Break | None:
                          "mã băm của sự kiện trước không khớp (có dòng bị xóa hoặc chèn)")
         heads[event.province_id] = event.hash
     return None
+
+
+def history(obj) -> list[AuditEvent]:
+    """Every event recorded on one object (a model instance), oldest first."""
+    return list(AuditEvent.objects.filter(object_type=obj._meta.label_lower,
+                                          object_id=str(obj.pk)).order_by("id"))

@@ -123,6 +123,12 @@ def can_issue_achievement_report(actor: Actor, line) -> bool:
     return can_act_for_unit(actor, line.unit_id)
 
 
+def can_write_achievement_statement(actor: Actor, unit) -> bool:
+    """What a unit writes for its achievement reports (statements.py): the unit's own
+    officers and the province's secretariat read and change it; no other unit does."""
+    return can_act_for_unit(actor, unit.id) or can_oversee_province(actor, unit.province_id)
+
+
 def can_view_decision_draft(actor: Actor, emulation_year) -> bool:
     """The chairman's decision is drafted by the province's secretariat only."""
     return can_oversee_province(actor, emulation_year.province_id)

@@ -11,7 +11,8 @@ from thidua.core import audit
 from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.documents.format import number_text
 from thidua.documents.jobs import reap
-from thidua.documents.kinds import Kind, kind_for
+from thidua.documents.kind import Kind
+from thidua.documents.kinds import kind_for
 from thidua.documents.models import Document, DocumentJob
 from thidua.documents.numbering import take_number
 from thidua.documents.rendering import render

@@ -11,7 +11,7 @@ from thidua.core import ratelimit
 from thidua.core.errors import DomainError, NotFound
 from thidua.voting import queries, rules, services
 from thidua.voting.domain.tally import OUTCOME_LABELS
-from thidua.voting.models import Attendance, Participation, Poll
+from thidua.voting.models import Poll
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
 PAPER = "web/voting/paper.html"
@@ -24,16 +24,12 @@ def _poll_for_paper(actor, pk):
 
 
 def _paper_page(request, actor, poll, *, errors=(), status=200, codes=(), entered=None):
-    present = Attendance.objects.filter(conference=poll.conference, present=True)
     if poll.vote_per == "delegate":
         # Per delegate (RULES.md 29): a paper ballot replaces the usable card of a
         # delegate who has not voted in another way.
         waiting, waiting_cards = [], services.paper_cards(poll)
     else:
-        voted = set(Participation.objects.filter(poll=poll).values_list("unit_id", flat=True))
-        waiting_cards = []
-        waiting = [row.unit for row in present.select_related("unit")
-                   .order_by("unit__sort_key", "unit_id") if row.unit_id not in voted]
+        waiting, waiting_cards = queries.waiting_units(poll), []
     return render(request, PAPER, {
         "poll": poll, "candidates": queries.candidates(poll), "waiting": waiting,
         "waiting_cards": waiting_cards,
@@ -174,10 +170,10 @@ def receipt_check(request, pk):
 
 
 def _published(pk) -> Poll:
-    poll = Poll.objects.filter(pk=pk, state=Poll.State.PUBLISHED).first()
-    if poll is None:
-        raise Http404("Không tìm thấy kết quả đã công bố của cuộc bỏ phiếu này.")
-    return poll
+    try:
+        return queries.published_poll(pk)
+    except NotFound as exc:
+        raise Http404(exc.messages[0]) from None
 
 
 @require_GET
