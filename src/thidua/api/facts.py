@@ -31,7 +31,7 @@ RatingCode = Literal[tuple(Rating.values)]
 OrganisationCode = Literal[tuple(OrganisationRating.values)]
 DisciplineCode = Literal[tuple(DisciplineLevel.values)]
 PendingCode = Literal[tuple(PendingMatter.values)]
-Count = Annotated[int, Field(ge=0, le=1_000_000)]
+Count = s.whole(0, 1_000_000)
 Text = Annotated[str, Field(max_length=4000)]
 
 

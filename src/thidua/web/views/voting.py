@@ -65,8 +65,8 @@ def _conference_page(request, actor, bloc_year, *, form=None, errors=(), status=
         "open_polls": [p for p in view.polls if p.state == "open"] if view else [],
         "can_vote": bool(rules.delegate_units(actor, services.member_ids(bloc_year))),
         "errors": [*error_items(form), *error_items(messages=errors)],
-        "phase_problem": conference_phase_problem(bloc_year.phase, "Bỏ phiếu bình xét tại "
-                                                  "hội nghị") if can_run else None,
+        "phase_problem": conference_phase_problem(bloc_year.phase, services.OPENING)
+        if can_run else None,
     }, status=status)
 
 

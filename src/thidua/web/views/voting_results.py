@@ -23,7 +23,8 @@ def _poll_for_paper(actor, pk):
     return poll
 
 
-def _paper_page(request, actor, poll, *, errors=(), status=200, codes=(), entered=None):
+def _paper_page(request, actor, poll, *, errors=(), status=200, codes=(), entered=None,
+                corrected=False):
     if poll.vote_per == "delegate":
         # Per delegate (RULES.md 29): a paper ballot replaces the usable card of a
         # delegate who has not voted in another way.
@@ -35,6 +36,7 @@ def _paper_page(request, actor, poll, *, errors=(), status=200, codes=(), entere
         "waiting_cards": waiting_cards,
         "can_issue": rules.can_run_conference(actor, poll.conference.bloc_year),
         "check": services.reconciliation(poll), "codes": codes, "entered": entered,
+        "corrected": corrected,
         "errors": error_items(messages=errors),
     }, status=status)
 
@@ -80,19 +82,34 @@ def paper_issue(request, pk):
     return failed or _paper_page(request, actor, poll, codes=codes)
 
 
-@login_required
-@require_POST
-@shows_domain_errors
-def paper_enter(request, pk):
+def _paper_ballot(request, pk, call, *, corrected=False):
+    """Enter or correct one returned paper ballot (`call`: the service) from the form: the
+    code, the candidates marked, and whether a name outside the list was written in."""
     actor = get_actor(request)
     poll = _poll_for_paper(actor, pk)
     chosen = _ints(request.POST.getlist("candidates"))
     if chosen is None:
         return _paper_page(request, actor, poll, errors=["Danh sách lựa chọn không hợp lệ."],
                            status=400)
-    ballot, failed = _service_errors(request, actor, poll, lambda: services.enter_paper_ballot(
-        actor, poll, request.POST.get("code", ""), chosen))
-    return failed or _paper_page(request, actor, poll, entered=ballot)
+    ballot, failed = _service_errors(request, actor, poll, lambda: call(
+        actor, poll, request.POST.get("code", ""), chosen,
+        outside_list=request.POST.get("outside_list") == "1"))
+    return failed or _paper_page(request, actor, poll, entered=ballot, corrected=corrected)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def paper_enter(request, pk):
+    return _paper_ballot(request, pk, services.enter_paper_ballot)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def paper_correct(request, pk):
+    """A paper ballot entered wrongly, entered again over itself before the close."""
+    return _paper_ballot(request, pk, services.correct_paper_ballot, corrected=True)
 
 
 @login_required
