@@ -15,6 +15,7 @@ from thidua.awards.domain import facts as core
 from thidua.awards.domain import workflow
 from thidua.awards.domain.bonus import AwardRecord
 from thidua.core.award_forms import AwardForm
+from thidua.core.dates import short_date
 from thidua.org.models import BlocYear, EmulationYear, Unit
 
 
@@ -191,7 +192,7 @@ class LeaderDecision(models.Model):
         verbose_name_plural = "quyết định về Trưởng khối năm sau"
 
     def __str__(self):
-        return f"Quyết định số {self.number} ngày {self.decision_date:%d/%m/%Y}"
+        return f"Quyết định số {self.number} ngày {short_date(self.decision_date)}"
 
 
 class Award(models.Model):
@@ -283,7 +284,7 @@ class AwardDecision(models.Model):
         verbose_name_plural = "quyết định khen thưởng"
 
     def __str__(self):
-        return f"Quyết định số {self.number} ngày {self.decision_date:%d/%m/%Y}"
+        return f"Quyết định số {self.number} ngày {short_date(self.decision_date)}"
 
 
 class ProposalLine(models.Model):

@@ -44,8 +44,9 @@ from thidua.awards.rulebooks import Library, RulebookNotFound, rulebook_for
 from thidua.awards.services import bloc_eligibility
 from thidua.core import audit
 from thidua.core.award_forms import AwardForm
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.text import nfc, tidy
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase, conference_phase_problem
 from thidua.org.models import BlocYear, EmulationYear, Unit
@@ -303,7 +304,7 @@ def move_proposal(actor: Actor, proposal: Proposal, action: str, reason: str = "
               .filter(pk=proposal.pk).first())
     if locked is None or not rules.can_view_proposal(actor, locked.bloc_year):
         raise NotFound("Không tìm thấy hồ sơ đề nghị khen thưởng.")
-    reason = nfc(reason or "").strip()
+    reason = tidy(reason)
     try:
         target = check_step(locked.state, action, rules.proposal_sides(actor, locked.bloc_year),
                             reason)
@@ -434,7 +435,7 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi quyết định khen thưởng.")
     awarded_ids, refused_ids = {int(i) for i in awarded}, {int(i) for i in not_awarded}
     errors = []
-    number, signer = nfc(number or "").strip(), nfc(signer or "").strip()
+    number, signer = tidy(number), tidy(signer)
     if not number:
         errors.append("Chưa nhập số quyết định.")
     if not signer:
@@ -442,7 +443,7 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
     if decision_date is None:
         errors.append("Chưa nhập ngày quyết định.")
     elif decision_date.year < emulation_year.year:
-        errors.append(f"Quyết định ngày {decision_date:%d/%m/%Y} có trước năm thi đua "
+        errors.append(f"Quyết định ngày {short_date(decision_date)} có trước năm thi đua "
                       f"{emulation_year.year}.")
     if not awarded_ids | refused_ids:
         errors.append("Quyết định phải nêu ít nhất một đơn vị được hoặc không được khen "
@@ -503,7 +504,7 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
                          after={"state": target, "decision": number})
             org_services.follow_phase(actor, proposal.bloc_year, Phase.DECIDED,
                                       f"Quyết định khen thưởng số {number} ngày "
-                                      f"{decision_date:%d/%m/%Y}.")
+                                      f"{short_date(decision_date)}.")
     return decision
 
 
@@ -539,14 +540,14 @@ def _leader_decision_problems(decision: ProvinceDecision | None, today) -> list[
     if decision is None:
         return ["chưa có quyết định của tỉnh"]
     problems = []
-    if not nfc(decision.number or "").strip():
+    if not tidy(decision.number):
         problems.append("Chưa nhập số quyết định của tỉnh về Trưởng khối.")
     if decision.decision_date is None:
         problems.append("Chưa nhập ngày quyết định của tỉnh về Trưởng khối.")
     elif decision.decision_date > today:
-        problems.append(f"Ngày quyết định {decision.decision_date:%d/%m/%Y} sau ngày hôm nay: "
+        problems.append(f"Ngày quyết định {short_date(decision.decision_date)} sau ngày hôm nay: "
                         "chỉ ghi quyết định đã ký.")
-    if not nfc(decision.reason or "").strip():
+    if not tidy(decision.reason):
         problems.append("Chưa nhập lý do tỉnh chọn Trưởng khối khác kết quả bầu.")
     return problems
 

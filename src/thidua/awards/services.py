@@ -19,8 +19,9 @@ from thidua.awards.models import Award, FactsEvidence, UnitYearFacts
 from thidua.awards.rulebooks import Library, rulebook_for
 from thidua.core import audit
 from thidua.core.award_forms import AwardForm
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden
-from thidua.core.text import nfc
+from thidua.core.text import nfc, tidy
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.domain.evidence import classify
@@ -70,7 +71,7 @@ def _clean(values: dict) -> dict:
             if value is not None and not isinstance(value, str):
                 errors.append(f"Trường {name} phải là văn bản.")
                 continue
-            value = nfc(value or "").strip()
+            value = tidy(value)
             if len(value) > MAX_TEXT:
                 errors.append(f"Trường {name} dài quá {MAX_TEXT} ký tự.")
             cleaned[name] = value
@@ -259,7 +260,7 @@ def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_
     if not number:
         raise DomainError("Chưa nhập số quyết định khen thưởng.")
     if decision_date.year < emulation_year.year:
-        raise DomainError(f"Quyết định ngày {decision_date:%d/%m/%Y} có trước năm thi đua "
+        raise DomainError(f"Quyết định ngày {short_date(decision_date)} có trước năm thi đua "
                           f"{emulation_year.year}.")
     try:
         with transaction.atomic():

@@ -13,10 +13,10 @@ from thidua.awards.domain.workflow import State
 from thidua.awards.models import Award, Proposal, ProposalLine, UnitYearFacts
 from thidua.core.award_forms import AwardForm, label_for
 from thidua.core.errors import NotFound
+from thidua.core.numbers import vi_number
 from thidua.documents import rules
 from thidua.org.models import EmulationYear
 from thidua.org.rules import Actor
-from thidua.scoring.domain.display import vi_number
 
 # Danh hiệu thi đua (titles) vs hình thức khen thưởng (forms of reward), as form 02 splits
 # the history (Luật Thi đua, khen thưởng 2022, Điều 8 and 9).

@@ -17,7 +17,7 @@ from django.utils import timezone
 from thidua.core import audit
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.text import nfc, tidy
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor, can_act_for_unit
 from thidua.pledges import rules
@@ -166,9 +166,9 @@ def add_target(actor: Actor, registration: Registration, data: TargetInput) -> T
     if problems:
         raise DomainError(*problems)
     target = Target.objects.create(
-        registration=registration, indicator=nfc(data.indicator.strip()),
+        registration=registration, indicator=tidy(data.indicator),
         baseline=data.baseline, target_value=data.target_value,
-        unit_of_measure=nfc(data.unit_of_measure.strip()), deadline=data.deadline,
+        unit_of_measure=tidy(data.unit_of_measure), deadline=data.deadline,
     )
     audit.record(actor, "pledges.target.add", target, province_id=_province_id(registration),
                  after={"indicator": target.indicator, "baseline": target.baseline,
@@ -268,7 +268,7 @@ def report_progress(actor: Actor, target: Target, *, reported_on: date, actual_v
         with transaction.atomic():
             check_in = CheckIn.objects.create(
                 target=target, reported_on=reported_on, actual_value=actual_value,
-                note=nfc(note.strip()), author=actor.user,
+                note=tidy(note), author=actor.user,
             )
             for upload, verdict in verdicts:
                 evidence = Evidence(
@@ -326,14 +326,14 @@ def record_signature(actor: Actor, bloc_year: BlocYear, unit: Unit, *, signed_on
     if status not in PledgeSignature.Status.values:
         raise DomainError("Trạng thái ký kết không hợp lệ.")
     signing, _ = PledgeSigning.objects.update_or_create(
-        bloc_year=bloc_year, defaults={"signed_on": signed_on, "place": nfc(place.strip())}
+        bloc_year=bloc_year, defaults={"signed_on": signed_on, "place": tidy(place)}
     )
     previous = signing.signatures.filter(unit=unit).values(
         "status", "signer_name", "absence_reason").first()
     signature, _ = PledgeSignature.objects.update_or_create(
         signing=signing, unit=unit,
-        defaults={"status": status, "signer_name": nfc(signer_name.strip()),
-                  "absence_reason": nfc(absence_reason.strip())},
+        defaults={"status": status, "signer_name": tidy(signer_name),
+                  "absence_reason": tidy(absence_reason)},
     )
     audit.record(actor, "pledges.signing.record", signature, province_id=unit.province_id,
                  before=previous, after={"unit": unit.id, "status": status,

@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden
-from thidua.core.text import nfc
+from thidua.core.text import nfc, tidy
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
 from thidua.pledges.domain.evidence import classify, too_large
@@ -159,7 +159,7 @@ def _empty(value) -> bool:
 def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return "" if _empty(value) else nfc(str(value)).strip()
+    return "" if _empty(value) else tidy(value)
 
 
 _NUMBER = re.compile(r"^-?[0-9]+([.,][0-9]+)?$")

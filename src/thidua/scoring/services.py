@@ -19,8 +19,10 @@ from django.utils import timezone
 
 from thidua.core import audit
 from thidua.core.award_forms import AwardForm
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc, search_key
+from thidua.core.numbers import half_up
+from thidua.core.text import nfc, search_key, tidy
 from thidua.org.models import BlocYear, Membership, Role, RoleAssignment, Unit
 from thidua.org.rules import Actor, can_act_for_unit
 from thidua.pledges.domain.evidence import classify
@@ -42,7 +44,6 @@ from thidua.scoring.domain.methods import (
     is_computed,
     points_for,
     target_criterion_points,
-    to_hundredths,
 )
 from thidua.scoring.domain.table import SheetFigures, TableShape, table_errors
 from thidua.scoring.models import (
@@ -132,9 +133,9 @@ class CriterionInput:
 
 def _clean(item: CriterionInput) -> CriterionInput:
     return CriterionInput(
-        code=nfc(item.code.strip()), title=nfc(item.title.strip()),
+        code=tidy(item.code), title=tidy(item.title),
         max_points=Decimal(item.max_points), method="" if item.is_section else item.method,
-        parent=nfc(item.parent.strip()) if item.parent else None, params=dict(item.params),
+        parent=tidy(item.parent) if item.parent else None, params=dict(item.params),
         evidence_required=item.evidence_required and not item.is_section,
         is_section=item.is_section)
 
@@ -205,7 +206,7 @@ def create_table(actor: Actor, bloc_year: BlocYear, *, name: str, total: Decimal
     if CriteriaTable.objects.filter(bloc_year=bloc_year).exists():
         raise Conflict("Khối đã có bảng tiêu chí năm này; hãy sửa bảng hoặc lập phiên bản mới.")
     cleaned = _checked(total, criteria)
-    table = CriteriaTable.objects.create(bloc_year=bloc_year, name=nfc(name.strip()),
+    table = CriteriaTable.objects.create(bloc_year=bloc_year, name=tidy(name),
                                          total=total, created_by=_user(actor))
     _write_criteria(table, cleaned)
     audit.record(actor, "scoring.table.create", table, province_id=_province_id(bloc_year),
@@ -241,7 +242,7 @@ def replace_criteria(actor: Actor, table: CriteriaTable, *, criteria, total=None
     cleaned = _checked(total, criteria)
     table.criteria.all().delete()
     table.total = total
-    table.name = nfc(name.strip()) if name else table.name
+    table.name = tidy(name) if name else table.name
     table.save(update_fields=["total", "name"])
     _write_criteria(table, cleaned)
     audit.record(actor, "scoring.table.edit", table, province_id=_province_id(table.bloc_year),
@@ -304,7 +305,7 @@ def new_version(actor: Actor, table: CriteriaTable, *, reason: str, criteria=Non
         with transaction.atomic():
             fresh = CriteriaTable.objects.create(
                 bloc_year=table.bloc_year, version=table.version + 1, name=table.name,
-                total=total, reason=nfc(reason.strip()), copied_from=table,
+                total=total, reason=tidy(reason), copied_from=table,
                 created_by=_user(actor))
     except IntegrityError as exc:
         raise Conflict("Vừa có người lập phiên bản mới của bảng; hãy tải lại.") from exc
@@ -369,10 +370,10 @@ def _figures_of(sheet: ScoreSheet, loaded: Loaded) -> SheetFigures:
 
 def _store_figures(sheet: ScoreSheet, loaded: Loaded, figures: SheetFigures):
     """Write a sheet's figures; all are sums of hundredths, so exact in 2 decimals."""
-    sheet.total = to_hundredths(figures.total)
-    sheet.bonus = to_hundredths(figures.bonus)
-    sheet.penalty = to_hundredths(figures.penalty)
-    sheet.final = to_hundredths(figures.final)
+    sheet.total = half_up(figures.total)
+    sheet.bonus = half_up(figures.bonus)
+    sheet.penalty = half_up(figures.penalty)
+    sheet.final = half_up(figures.final)
     sheet.save(update_fields=["total", "bonus", "penalty", "final"])
     existing = {s.section_id: s for s in SectionScore.objects.filter(sheet=sheet)}
     create, update = [], []
@@ -381,9 +382,9 @@ def _store_figures(sheet: ScoreSheet, loaded: Loaded, figures: SheetFigures):
         row = existing.get(section_id)
         if row is None:
             create.append(SectionScore(sheet=sheet, section_id=section_id,
-                                       points=to_hundredths(value)))
+                                       points=half_up(value)))
         elif Fraction(row.points) != value:
-            row.points = to_hundredths(value)
+            row.points = half_up(value)
             update.append(row)
     SectionScore.objects.bulk_create(create)
     SectionScore.objects.bulk_update(update, ["points"])
@@ -409,7 +410,7 @@ def _write(actor, sheet: ScoreSheet, loaded: Loaded, entries: dict[str, Entry], 
     user = _user(actor)
     for code, entry in entries.items():
         criterion = loaded.by_code[code]
-        points = to_hundredths(entry.points)
+        points = half_up(entry.points)
         score = current.get(code)
         old = Fraction(score.points) if score else Fraction(0)
         if score is None:
@@ -443,7 +444,7 @@ def _write(actor, sheet: ScoreSheet, loaded: Loaded, entries: dict[str, Entry], 
         audit.record(actor, action, sheet, province_id=_province_id(loaded.table.bloc_year),
                      before={code: str(old) for code, (old, _) in changes.items()
                              if code in current},
-                     after={"scores": {code: {"points": to_hundredths(e.points), "raw": e.raw}
+                     after={"scores": {code: {"points": half_up(e.points), "raw": e.raw}
                                        for code, e in entries.items()},
                             "final": sheet.final},
                      reason=reason)
@@ -475,7 +476,7 @@ def _previous_awards(bloc_year: BlocYear, unit_id: int) -> list:
     found = []
     for award in Award.objects.filter(unit_id=unit_id, emulation_year__year=year).order_by(
             "award_form", "id"):
-        dated = f" ngày {award.decision_date:%d/%m/%Y}" if award.decision_date else ""
+        dated = f" ngày {short_date(award.decision_date)}" if award.decision_date else ""
         found.append((award.award_form, f"{award.get_award_form_display()} năm {year} — "
                                         f"Quyết định số {award.decision_number}{dated}"))
     return found
@@ -603,17 +604,17 @@ def import_values(actor: Actor, table: CriteriaTable, code: str, values: dict,
     for unit_id, points in checked.items():
         ImportedValue.objects.update_or_create(
             criterion=criterion, unit_id=unit_id,
-            defaults={"points": to_hundredths(points), "source": nfc(source.strip())})
+            defaults={"points": half_up(points), "source": tidy(source)})
     for sheet in ScoreSheet.objects.select_for_update(of=("self",)).filter(
             table=table, status=Status.DRAFT, scored_unit_id__in=list(checked)):
         sheet.table = table
         entry = Entry(checked[sheet.scored_unit_id],
-                      {"points": str(to_hundredths(checked[sheet.scored_unit_id])),
-                       "source": nfc(source.strip())})
+                      {"points": str(half_up(checked[sheet.scored_unit_id])),
+                       "source": tidy(source)})
         _write(actor, sheet, loaded, {code: entry}, action="scoring.score.import")
     audit.record(actor, "scoring.imported.set", criterion,
                  province_id=_province_id(table.bloc_year),
-                 after={"source": source, "values": {str(u): to_hundredths(p)
+                 after={"source": source, "values": {str(u): half_up(p)
                                                      for u, p in checked.items()}})
     return len(checked)
 
@@ -747,7 +748,7 @@ def _check_entries(sheet: ScoreSheet, loaded: Loaded, entries: dict
     problems: dict[str, list[str]] = {}
     checked: dict[str, Entry] = {}
     for code, raw in entries.items():
-        code = nfc(str(code).strip())
+        code = tidy(code)
         criterion = loaded.by_code.get(code)
         if criterion is None or criterion.is_section:
             problems.setdefault(code, []).append(f"Bảng tiêu chí không có tiêu chí {code} để chấm.")
@@ -755,7 +756,7 @@ def _check_entries(sheet: ScoreSheet, loaded: Loaded, entries: dict
         spec = loaded.spec(code)
         raw = dict(raw)
         note = raw.pop(NOTE, None)
-        note = None if note is None else nfc(str(note).strip())
+        note = None if note is None else tidy(note)
         source = nfc(str(raw.pop(SOURCE, "") or "").strip())
         insufficient = _truthy(raw.pop(INSUFFICIENT, ""))
         typed = {k: v for k, v in raw.items() if v not in (None, "")}
@@ -816,7 +817,7 @@ def _begin_edit(actor, sheet: ScoreSheet, reason: str) -> tuple[ScoreSheet, Load
     sheet = _lock_sheet(sheet)
     _require_editable(actor, sheet)
     _require_latest(sheet.table)
-    reason = nfc(reason.strip())
+    reason = tidy(reason)
     if sheet.kind == Kind.APPRAISAL and not reason:
         raise DomainError("Thay đổi điểm khi thẩm định phải ghi rõ lý do (Quy tắc 12).")
     return sheet, load_table(sheet.table), reason
@@ -857,7 +858,7 @@ def save_sheet(actor: Actor, sheet: ScoreSheet, entries: dict, *, files: dict | 
     problem anywhere and nothing is written (SheetProblems, line by line)."""
     sheet, loaded, reason = _begin_edit(actor, sheet, reason)
     checked, problems = _check_entries(sheet, loaded, entries)
-    files = {nfc(str(code).strip()): uploads for code, uploads in (files or {}).items()}
+    files = {tidy(code): uploads for code, uploads in (files or {}).items()}
     if files:
         scored = set(Score.objects.filter(sheet=sheet).values_list("criterion__code", flat=True))
         computed = None
@@ -1030,7 +1031,7 @@ def declare_conflict(actor: Actor, bloc_year: BlocYear, unit: Unit, other: Unit,
     try:
         with transaction.atomic():
             declaration = ConflictDeclaration.objects.create(
-                bloc_year=bloc_year, unit=unit, other_unit=other, reason=nfc(reason.strip()),
+                bloc_year=bloc_year, unit=unit, other_unit=other, reason=tidy(reason),
                 declared_by=_user(actor))
     except IntegrityError as exc:
         raise Conflict("Xung đột lợi ích này đã được khai báo.") from exc

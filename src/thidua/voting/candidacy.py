@@ -18,7 +18,7 @@ from django.utils import timezone
 from thidua.awards.services import bloc_eligibility
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError
-from thidua.core.text import nfc
+from thidua.core.text import tidy
 from thidua.org.models import Unit
 from thidua.voting.models import Candidate, Conference, Poll
 
@@ -95,7 +95,7 @@ def clean_overrides(overrides) -> dict:
     """{unit id: reason} with each reason NFC, trimmed; empty reasons dropped."""
     cleaned = {}
     for unit_id, reason in (overrides or {}).items():
-        text = nfc(str(reason or "")).strip()
+        text = tidy(reason)
         if len(text) > MAX_REASON:
             raise DomainError(f"Lý do đưa đơn vị vào danh sách dài quá {MAX_REASON} ký tự.")
         if text:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from thidua.core.award_forms import AwardForm
-from thidua.scoring.domain.display import vi_number
+from thidua.core.numbers import vi_number
 from thidua.scoring.domain.methods import (
     AWARD_FORMS,
     BONUS,

@@ -15,12 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
+from thidua.core.numbers import vi_number
 from thidua.org.models import BlocYear
 from thidua.org.rules import bloc_year_roles
 from thidua.scoring import rules as scoring_rules
 from thidua.scoring import services
 from thidua.scoring.demo import table_inputs
-from thidua.scoring.domain.display import vi_number
 from thidua.scoring.domain.methods import AWARD_FORMS, METHOD_LABELS
 from thidua.scoring.exporters import award_forms_text
 from thidua.scoring.models import CriteriaTable, Criterion
