@@ -4,10 +4,7 @@ Views, the API and the demo loader call these; none of them reimplements a rule.
 """
 
 import datetime
-import hashlib
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,10 +18,10 @@ from thidua.core import audit
 from thidua.core.award_forms import AwardForm
 from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden
+from thidua.core.evidence import check_files, storing
 from thidua.core.text import nfc, tidy
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor
-from thidua.pledges.domain.evidence import classify
 from thidua.pledges.models import Registration
 
 _BOOLS = ("targets_exceeded", "negative_inspection", "new_model",
@@ -206,42 +203,24 @@ def attach_facts_evidence(actor: Actor, facts: UnitYearFacts, files) -> list[Fac
     if not rules.can_enter_facts(actor, facts.unit):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị hoặc Thường trực thi đua tỉnh được "
                         "thêm minh chứng cho số liệu của đơn vị.")
-    if not files:
-        raise DomainError("Chưa chọn tệp minh chứng.")
-    verdicts = [(upload, classify(upload.name, upload.content, settings.EVIDENCE_MAX_BYTES))
-                for upload in files]
-    problems = [verdict.error for _, verdict in verdicts if verdict.error]
+    verdicts, problems = check_files(files)
     if problems:
         raise DomainError(*problems)
-    stored, created = [], []
-    try:
-        with transaction.atomic():
-            locked = UnitYearFacts.objects.select_for_update().get(pk=facts.pk)
-            before = facts_snapshot(locked)
-            for upload, verdict in verdicts:
-                evidence = FactsEvidence(
-                    facts=locked, unit_id=locked.unit_id,
-                    original_name=nfc(upload.name)[-255:], kind=verdict.kind,
-                    size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
-                    uploaded_by=getattr(actor, "user", None))
-                evidence.file.save("evidence", ContentFile(upload.content), save=False)
-                stored.append(evidence.file.name)
-                evidence.save()
-                created.append(evidence)
-            reason = ""
-            if locked.is_confirmed:
-                locked.confirmed_by, locked.confirmed_at, locked.confirmed_as = None, None, ""
-                locked.save(update_fields=["confirmed_by", "confirmed_at", "confirmed_as"])
-                reason = "Thêm minh chứng sau khi đã xác nhận: cần xác nhận lại."
-            audit.record(actor, "awards.facts.evidence", locked,
-                         province_id=facts.unit.province_id, before=before,
-                         after={**facts_snapshot(locked),
-                                "evidence": [e.sha256 for e in created]}, reason=reason)
-    except BaseException:
-        storage = FactsEvidence.file.field.storage
-        for name in stored:
-            storage.delete(name)
-        raise
+    with storing(FactsEvidence) as keep:
+        locked = UnitYearFacts.objects.select_for_update().get(pk=facts.pk)
+        before = facts_snapshot(locked)
+        created = [keep(upload, verdict, facts=locked, unit_id=locked.unit_id,
+                        uploaded_by=getattr(actor, "user", None))
+                   for upload, verdict in verdicts]
+        reason = ""
+        if locked.is_confirmed:
+            locked.confirmed_by, locked.confirmed_at, locked.confirmed_as = None, None, ""
+            locked.save(update_fields=["confirmed_by", "confirmed_at", "confirmed_as"])
+            reason = "Thêm minh chứng sau khi đã xác nhận: cần xác nhận lại."
+        audit.record(actor, "awards.facts.evidence", locked,
+                     province_id=facts.unit.province_id, before=before,
+                     after={**facts_snapshot(locked),
+                            "evidence": [e.sha256 for e in created]}, reason=reason)
     return created
 
 

@@ -4,7 +4,7 @@ An import is all-or-nothing: the whole workbook is read and checked first, every
 listed as "Trang 'Tiêu chí', dòng 7, cột D: …", and only a clean workbook goes through the
 services (one transaction, the same rules and audit as typing it in). A workbook equal to
 what is stored changes nothing. The file is checked before it is opened: its size, that it
-really is an .xlsx (pledges.domain.evidence: by content, not by name) and that it cannot
+really is an .xlsx (core.evidence: by content, not by name) and that it cannot
 unpack into a bomb.
 """
 
@@ -19,10 +19,10 @@ from python_calamine import CalamineWorkbook
 
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden
+from thidua.core.evidence import classify, too_large
 from thidua.core.text import nfc, tidy
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
-from thidua.pledges.domain.evidence import classify, too_large
 from thidua.scoring import rules, services
 from thidua.scoring.domain import methods
 from thidua.scoring.exporters import (

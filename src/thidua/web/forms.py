@@ -9,11 +9,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from thidua.core.award_forms import AwardForm
+from thidua.core.evidence import ACCEPTED_LABEL, Upload, classify, too_large
 from thidua.org.domain.phases import Phase
 from thidua.org.models import Bloc
-from thidua.pledges.domain.evidence import ACCEPTED_LABEL, classify, too_large
 from thidua.pledges.models import PledgeSignature
-from thidua.pledges.services import TargetInput, Upload
+from thidua.pledges.services import TargetInput
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DECIMAL = {"max_digits": 16, "decimal_places": 2}

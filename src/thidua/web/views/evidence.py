@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-from thidua.pledges.domain.evidence import KINDS
+from thidua.core.evidence import KINDS
 from thidua.pledges.models import Evidence
 from thidua.pledges.rules import can_view_registration
 from thidua.web.utils import get_actor, require

@@ -16,9 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.core.evidence import too_large
 from thidua.org.models import BlocYear
 from thidua.org.rules import can_view_bloc_year
-from thidua.pledges.domain.evidence import too_large
 from thidua.scoring import exporters, importers, rules, services
 from thidua.scoring.models import ScoreSheet
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors

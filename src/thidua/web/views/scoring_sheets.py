@@ -22,11 +22,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
+from thidua.core.evidence import Upload
 from thidua.core.numbers import vi_number
 from thidua.org.models import Unit
 from thidua.org.rules import can_act_for_unit
 from thidua.pledges.models import Registration
-from thidua.pledges.services import Upload
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring import rules as scoring_rules
 from thidua.scoring import services
