@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from tests.eligible import make_eligible
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Conference, Participation, Poll, SealedBallot
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tests.eligible import make_eligible
 from tests.voting.conftest import held_today
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Attendance, Poll
 

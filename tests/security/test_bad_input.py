@@ -12,8 +12,8 @@ from django.urls import get_resolver
 from tests.eligible import make_eligible
 
 from thidua.core import ratelimit
-from thidua.core.award_forms import AwardForm
 from thidua.core.models import AuditEvent
+from thidua.law.award_forms import AwardForm
 from thidua.voting import services as voting_services
 from thidua.voting.models import Ballot, Poll
 

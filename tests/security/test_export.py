@@ -85,7 +85,7 @@ def test_export_import_export_gives_the_same_document(tmp_path):
 def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     """The demo has no conference yet: polls, cards, ballots and participations (card and
     delegate), the count naming candidates — exported, imported, exported the same."""
-    from thidua.core.award_forms import AwardForm
+    from thidua.law.award_forms import AwardForm
     from thidua.voting import services as voting
     from voting.conftest import held_today, mark_present
 
@@ -136,7 +136,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
 def test_a_per_delegate_poll_keeps_its_delegate_keys_through_the_round_trip(world):
     """RULES.md 29 per delegate: a participation names the delegate by a digest
     ("del:…"), which names no row — exported and imported as it is."""
-    from thidua.core.award_forms import AwardForm
+    from thidua.law.award_forms import AwardForm
     from thidua.voting import services as voting
     from voting.conftest import held_today
 
@@ -248,7 +248,7 @@ def _published_poll_export(world):
     """KT's certificate poll: 4 card ballots, closed and published; the export."""
     from tests.eligible import make_eligible
 
-    from thidua.core.award_forms import AwardForm
+    from thidua.law.award_forms import AwardForm
     from thidua.voting import services as voting
     from voting.conftest import held_today, mark_present
 

@@ -30,9 +30,9 @@ from django.db import connection
 from tests.eligible import make_eligible
 
 from thidua.core import tokens
-from thidua.core.award_forms import AwardForm
 from thidua.documents import services as doc_services
 from thidua.documents.models import DocumentJob
+from thidua.law.award_forms import AwardForm
 from thidua.voting import services as voting
 from thidua.voting.models import Ballot, Participation, Poll
 from voting.box import sealed_box

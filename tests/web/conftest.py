@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from tests.eligible import make_eligible
 
-from thidua.core.award_forms import AwardForm
 from thidua.core.evidence import Upload
+from thidua.law.award_forms import AwardForm
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
 from thidua.pledges import services as pledge_services

@@ -12,7 +12,7 @@ from tests.eligible import make_eligible
 from awards.conftest import prepare_kt
 from awards.test_from_voting import vote
 from thidua.awards import proposals as awards
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.publication import services as press
 from thidua.voting import services
 from thidua.voting.models import Poll

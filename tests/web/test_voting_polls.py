@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Participation, Poll, SealedBallot, VotingCard
 from voting.box import sealed_box

@@ -5,7 +5,7 @@ import hashlib
 import pytest
 from django.urls import reverse
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import PaperBallotIssue, Poll, SealedBallot
 from voting.box import sealed_box

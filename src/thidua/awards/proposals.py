@@ -1,7 +1,7 @@
 """Awards after the conference: the bloc's proposal dossier, the province's view and its
 decisions, the years that follow (issue 5, items 6–9).
 
-The imperative shell around awards.domain (allocation, quotas, workflow, whatif): load,
+The imperative shell around law (allocation, quotas, workflow, whatif): load,
 check the actor through awards.rules, write in one transaction, one audit event per state
 change. Views, the API and the demo call these.
 
@@ -20,18 +20,26 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from thidua.awards import rules
-from thidua.awards.domain import whatif
-from thidua.awards.domain.allocation import (
+from thidua.awards.models import Award, AwardDecision, LeaderDecision, Proposal, ProposalLine
+from thidua.awards.services import bloc_eligibility
+from thidua.core import audit
+from thidua.core.dates import short_date
+from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.core.text import nfc, tidy
+from thidua.law import whatif
+from thidua.law.allocation import (
     PROPOSED,
     Allocation,
     PollResult,
     RankedUnit,
     allocate,
 )
-from thidua.awards.domain.eligibility import MET
-from thidua.awards.domain.quotas import CapCheck, bloc_quotas, check_province_cap
-from thidua.awards.domain.rulebook import BLOC_LEADERS
-from thidua.awards.domain.workflow import (
+from thidua.law.award_forms import AwardForm
+from thidua.law.eligibility import MET
+from thidua.law.quotas import CapCheck, bloc_quotas, check_province_cap
+from thidua.law.rulebook import BLOC_LEADERS
+from thidua.law.rulebooks import Library, RulebookNotFound, rulebook_for
+from thidua.law.workflow import (
     EDITABLE,
     PROVINCE,
     State,
@@ -39,14 +47,6 @@ from thidua.awards.domain.workflow import (
     StepForbidden,
     check_step,
 )
-from thidua.awards.models import Award, AwardDecision, LeaderDecision, Proposal, ProposalLine
-from thidua.awards.rulebooks import Library, RulebookNotFound, rulebook_for
-from thidua.awards.services import bloc_eligibility
-from thidua.core import audit
-from thidua.core.award_forms import AwardForm
-from thidua.core.dates import short_date
-from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc, tidy
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase, conference_phase_problem
 from thidua.org.models import BlocYear, EmulationYear, Unit

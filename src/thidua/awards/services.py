@@ -1,4 +1,4 @@
-"""Awards services: the imperative shell around awards.domain (load, check, write, audit).
+"""Awards services: the imperative shell around law (load, check, write, audit).
 
 Views, the API and the demo loader call these; none of them reimplements a rule.
 """
@@ -9,17 +9,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from thidua.awards import rules
-from thidua.awards.domain import facts as core
-from thidua.awards.domain.bonus import Bonus, bonus_points
-from thidua.awards.domain.eligibility import Eligibility, check_eligibility
 from thidua.awards.models import Award, FactsEvidence, UnitYearFacts
-from thidua.awards.rulebooks import Library, rulebook_for
 from thidua.core import audit
-from thidua.core.award_forms import AwardForm
 from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.evidence import check_files, storing
 from thidua.core.text import nfc, tidy
+from thidua.law import facts as core
+from thidua.law.award_forms import AwardForm
+from thidua.law.bonus import Bonus, bonus_points
+from thidua.law.eligibility import Eligibility, check_eligibility
+from thidua.law.rulebooks import Library, rulebook_for
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import Registration

@@ -5,11 +5,11 @@ import re
 
 from django.db import IntegrityError, transaction
 
-from thidua.awards.rulebooks import RulebookNotFound, registration_deadline
 from thidua.core import audit
 from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import clean_text, tidy
+from thidua.law.rulebooks import RulebookNotFound, registration_deadline
 from thidua.org.domain.composition import Composition, composition_errors
 from thidua.org.domain.phases import (
     ORDER,

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 
 from thidua.core.dates import short_date
+from thidua.law.deadline import registered_on_time
 from thidua.org.models import BlocYear, EmulationYear, Unit
 from thidua.org.rules import Actor
-from thidua.pledges.domain.deadline import registered_on_time
 from thidua.pledges.domain.progress import Progress, progress
 from thidua.pledges.domain.signing import SigningStatus, signing_status
 from thidua.pledges.models import CheckIn, PledgeSignature, Registration, Target

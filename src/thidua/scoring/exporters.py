@@ -18,7 +18,7 @@ from fractions import Fraction
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.scoring import services
 from thidua.scoring.domain import methods
 from thidua.scoring.models import CriteriaTable, Score, ScoreSheet

@@ -17,10 +17,10 @@ from fractions import Fraction
 
 from python_calamine import CalamineWorkbook
 
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.evidence import classify, too_large
 from thidua.core.text import nfc, tidy
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
 from thidua.scoring import rules, services

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from thidua.awards.services import bloc_eligibility
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError
 from thidua.core.text import tidy
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import Unit
 from thidua.voting.models import Candidate, Conference, Poll
 

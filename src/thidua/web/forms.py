@@ -8,8 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from thidua.core.award_forms import AwardForm
 from thidua.core.evidence import ACCEPTED_LABEL, Upload, classify, too_large
+from thidua.law.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
 from thidua.org.models import Bloc
 from thidua.pledges.models import PledgeSignature

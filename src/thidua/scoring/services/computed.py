@@ -7,11 +7,11 @@ from fractions import Fraction
 from django.db import transaction
 
 from thidua.core import audit
-from thidua.core.award_forms import AwardForm
 from thidua.core.dates import short_date
 from thidua.core.errors import DomainError
 from thidua.core.numbers import half_up
 from thidua.core.text import search_key, tidy
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import Registration, Target

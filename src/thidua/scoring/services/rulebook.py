@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from thidua.law.rulebooks import RulebookNotFound, rulebook_for
 from thidua.org.models import BlocYear
 from thidua.scoring.domain import aggregation, ranking
 
@@ -27,13 +28,9 @@ def scoring_settings(bloc_year: BlocYear, on_date: datetime.date | None = None
                      ) -> ScoringSettings:
     """The aggregation method and tie-break chain for a bloc year: RULES.md 14 and 16, read
     from the rulebook in force for the province on `on_date` (default today: the ranking
-    is decided when it is published). Without a rulebook (none in force, or the awards
-    app not installed) the RULES.md defaults apply, and `source` says so. A broken
-    rulebook is not papered over: its error propagates."""
-    try:
-        from thidua.awards.rulebooks import RulebookNotFound, rulebook_for
-    except ImportError:
-        return DEFAULT_SETTINGS
+    is decided when it is published). Without a rulebook in force the RULES.md defaults
+    apply, and `source` says so. A broken rulebook is not papered over: its error
+    propagates."""
     province_code = bloc_year.bloc.province.code
     try:
         book = rulebook_for(province_code, on_date or timezone.localdate())
