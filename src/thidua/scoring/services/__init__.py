@@ -21,6 +21,7 @@ from thidua.scoring.services.common import (
     Status,
 )
 from thidua.scoring.services.computed import (
+    computed_entries,
     import_values,
     missing_data,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "attach_evidence",
     "compute_ranking",
     "compute_rankings",
+    "computed_entries",
     "copy_table",
     "create_table",
     "criteria_inputs",
