@@ -226,9 +226,10 @@ def attach_facts_evidence(actor: Actor, facts: UnitYearFacts, files) -> list[Fac
 
 @transaction.atomic
 def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_form: str, *,
-                 decision_number: str, decision_date: datetime.date, signer: str = "") -> Award:
-    """Record a decided award (history import, or the chairman's decision until the
-    decision workflow of issue 5 exists)."""
+                 decision_number: str, decision_date: datetime.date, signer: str = "",
+                 history: bool = False) -> Award:
+    """Record a decided award outside the proposal workflow: a past year's award entered
+    as history (awards.history, `history` true), or the demo's last year."""
     if not rules.can_record_award(actor, unit.province_id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi nhận khen thưởng.")
     if unit.province_id != emulation_year.province_id:
@@ -253,7 +254,7 @@ def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_
     audit.record(actor, "awards.award.record", award, province_id=unit.province_id,
                  after={"unit": unit.id, "year": emulation_year.year, "award_form": award_form,
                         "decision_number": number, "decision_date": decision_date,
-                        "signer": award.signer})
+                        "signer": award.signer, "history": history})
     return award
 
 
@@ -298,6 +299,21 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
                 registration_deadline=emulation_year.registration_deadline,
                 rank=ranks.get(unit_id), same_year_forms=frozenset(same_year.get(unit_id, ())))
     return result
+
+
+def last_year_awards(unit_id: int, year: int) -> tuple[list, Bonus]:
+    """RULES.md 11 for a score sheet of `year` (scoring.ports.last_year_awards): the unit's
+    decided awards of `year - 1` as (form, "Cờ … năm N — Quyết định số … ngày …"), in form
+    order, and the bonus they earn (`next_year_bonus`, the one source)."""
+    previous = year - 1
+    held = []
+    for award in Award.objects.filter(unit_id=unit_id, emulation_year__year=previous
+                                      ).order_by("award_form", "id"):
+        dated = f" ngày {short_date(award.decision_date)}" if award.decision_date else ""
+        held.append((award.award_form, f"{award.get_award_form_display()} năm {previous} — "
+                                       f"Quyết định số {award.decision_number}{dated}"))
+    unit = Unit.objects.select_related("province").get(pk=unit_id)
+    return held, next_year_bonus(unit, year)
 
 
 def unit_eligibility(unit: Unit, emulation_year: EmulationYear, award_form: str, *,
