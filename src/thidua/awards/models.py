@@ -59,6 +59,8 @@ class UnitYearFacts(models.Model):
     pending_matter = models.CharField("vụ việc đang xem xét", max_length=16,
                                       choices=core.PendingMatter.choices, blank=True)
     pending_matter_detail = models.TextField("nội dung vụ việc đang xem xét", blank=True)
+    discipline_ended_on = models.DateField("ngày hết thời hạn kỷ luật của tập thể", null=True,
+                                           blank=True)
     note = models.TextField("ghi chú, minh chứng", blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -78,7 +80,7 @@ class UnitYearFacts(models.Model):
                    "negative_inspection", "member_count", "completed_count",
                    "advanced_worker_count", "emulation_soldier_count", "union_rating",
                    "youth_union_rating", "pending_matter", "pending_matter_detail", "new_model",
-                   "thrift_anti_corruption_lead")
+                   "thrift_anti_corruption_lead", "discipline_ended_on")
 
     class State(models.TextChoices):
         ENTERED = "entered", "Chờ xác nhận"
@@ -133,6 +135,7 @@ class UnitYearFacts(models.Model):
             pending_matter_detail=self.pending_matter_detail,
             new_model=self.new_model,
             thrift_anti_corruption_lead=self.thrift_anti_corruption_lead,
+            discipline_ended_on=self.discipline_ended_on,
             confirmed=self.is_confirmed)
 
 

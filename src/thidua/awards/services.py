@@ -36,6 +36,7 @@ _CHOICES = {"task_rating": core.Rating, "party_rating": core.Rating,
             "youth_union_rating": core.OrganisationRating,
             "pending_matter": core.PendingMatter}
 _TEXTS = ("pending_matter_detail",)
+_DATES = ("discipline_ended_on",)
 MAX_TEXT = 4000
 
 
@@ -73,6 +74,11 @@ def _clean(values: dict) -> dict:
             value = nfc(value or "").strip()
             if len(value) > MAX_TEXT:
                 errors.append(f"Trường {name} dài quá {MAX_TEXT} ký tự.")
+            cleaned[name] = value
+        elif name in _DATES:
+            if value is not None and (isinstance(value, datetime.datetime)
+                                      or not isinstance(value, datetime.date)):
+                errors.append(f"Trường {name} phải là một ngày.")
             cleaned[name] = value
         elif name in _COUNTS:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
