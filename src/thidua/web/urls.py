@@ -54,6 +54,7 @@ urlpatterns = [
     path("khoi/<int:pk>/", bloc_year.detail, name="bloc_year"),
     path("khoi/<int:pk>/giai-doan/", bloc_year.move_phase, name="bloc_year_phase"),
     path("khoi/<int:pk>/ky-ket/", bloc_year.record_signature, name="bloc_year_signature"),
+    path("khoi/<int:pk>/han-dang-ky/", bloc_year.set_deadline, name="bloc_year_deadline"),
     path("khoi/<int:pk>/cham-diem/", scoring.table_page, name="scoring_table"),
     path("khoi/<int:pk>/cham-diem/lap-bang/", scoring.table_create, name="scoring_table_create"),
     path("khoi/<int:pk>/cham-diem/kiem-tra/", scoring.table_validate,
