@@ -324,3 +324,28 @@ class ProposalLine(models.Model):
 
     def __str__(self):
         return f"{self.get_award_form_display()} — {self.unit}"
+
+
+class CouncilSelection(models.Model):
+    """The province's council (Hội đồng Thi đua – Khen thưởng tỉnh) choosing the
+    Government-flag candidates of a year among the collectives the blocs voted as leading
+    (RULES.md 20): the minutes' number and date, and the proposal lines it chose (each
+    names the unit and, through its proposal, the bloc it leads)."""
+
+    emulation_year = models.OneToOneField(EmulationYear, on_delete=models.PROTECT,
+                                          related_name="council_selection")
+    minutes_number = models.CharField("số biên bản họp Hội đồng", max_length=50)
+    meeting_date = models.DateField("ngày họp Hội đồng")
+    chosen = models.ManyToManyField(ProposalLine, related_name="+",
+                                    verbose_name="tập thể được chọn đề nghị Cờ thi đua của "
+                                                 "Chính phủ")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "kết quả họp Hội đồng Thi đua – Khen thưởng tỉnh"
+        verbose_name_plural = "kết quả họp Hội đồng Thi đua – Khen thưởng tỉnh"
+
+    def __str__(self):
+        return f"Biên bản họp Hội đồng số {self.minutes_number} ngày {self.meeting_date:%d/%m/%Y}"

@@ -118,6 +118,8 @@ urlpatterns = [
          name="award_province"),
     path("tinh/<str:code>/khen-thuong/<int:year>/quyet-dinh/", awards.record_decision,
          name="award_decision"),
+    path("tinh/<str:code>/khen-thuong/<int:year>/hoi-dong/", awards.council_choice,
+         name="award_council"),
     path("don-vi/<int:pk>/khen-thuong/", awards.unit_history, name="award_history"),
     path("tinh/<str:code>/lich-su/", history.page, name="province_history"),
     path("tinh/<str:code>/lich-su/khen-thuong/", history.add_award,
