@@ -327,6 +327,21 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
     return result
 
 
+def last_year_awards(unit_id: int, year: int) -> tuple[list, Bonus]:
+    """RULES.md 11 for a score sheet of `year` (scoring.ports.last_year_awards): the unit's
+    decided awards of `year - 1` as (form, "Cờ … năm N — Quyết định số … ngày …"), in form
+    order, and the bonus they earn (`next_year_bonus`, the one source)."""
+    previous = year - 1
+    held = []
+    for award in Award.objects.filter(unit_id=unit_id, emulation_year__year=previous
+                                      ).order_by("award_form", "id"):
+        dated = f" ngày {award.decision_date:%d/%m/%Y}" if award.decision_date else ""
+        held.append((award.award_form, f"{award.get_award_form_display()} năm {previous} — "
+                                       f"Quyết định số {award.decision_number}{dated}"))
+    unit = Unit.objects.select_related("province").get(pk=unit_id)
+    return held, next_year_bonus(unit, year)
+
+
 def unit_eligibility(unit: Unit, emulation_year: EmulationYear, award_form: str, *,
                      on_date: datetime.date, rank: int | None = None,
                      library: Library | None = None) -> Eligibility:

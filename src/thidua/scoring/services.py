@@ -61,6 +61,7 @@ from thidua.scoring.models import (
     ScoreSheet,
     SectionScore,
 )
+from thidua.scoring.ports import last_year_awards
 
 Kind, Status = ScoreSheet.Kind, ScoreSheet.Status
 
@@ -463,26 +464,11 @@ def _target_facts(bloc_year: BlocYear) -> dict[int, list[TargetFact]]:
     return facts
 
 
-def _previous_awards(bloc_year: BlocYear, unit_id: int) -> list:
-    """The unit's decided awards of the emulation year before the bloc year's (RULES.md
-    11), as (form, "Cờ … năm N — Quyết định số … ngày …"), in form order."""
-    from thidua.awards.models import Award  # noqa: PLC0415 - awards builds on scoring
-
-    year = bloc_year.emulation_year.year - 1
-    found = []
-    for award in Award.objects.filter(unit_id=unit_id, emulation_year__year=year).order_by(
-            "award_form", "id"):
-        dated = f" ngày {award.decision_date:%d/%m/%Y}" if award.decision_date else ""
-        found.append((award.award_form, f"{award.get_award_form_display()} năm {year} — "
-                                        f"Quyết định số {award.decision_number}{dated}"))
-    return found
-
-
 def _award_bonus_entry(spec: CriterionSpec, year: int, held: list, bonus) -> Entry:
     """RULES.md 11 from its one source, `awards.services.next_year_bonus` (the rulebook's
-    values, the best award of the previous year counted once) — the figure the unit page
-    and the API show. This criterion carries it when it lists the award form the bonus is
-    for; any other award criterion is 0."""
+    values, the best award of the previous year counted once; through scoring.ports) — the
+    figure the unit page and the API show. This criterion carries it when it lists the
+    award form the bonus is for; any other award criterion is 0."""
     forms = spec.params.get(AWARD_FORMS) or []
     form = bonus.award.award_form if bonus.award is not None else None
     if form in forms:
@@ -523,11 +509,7 @@ def _computed(loaded: Loaded, unit_id: int) -> tuple[dict[str, Entry], dict[str,
         if is_award_bonus(criterion.scoring_method, criterion.params):
             bloc_year = loaded.table.bloc_year
             if held is None:
-                from thidua.awards.services import next_year_bonus  # noqa: PLC0415
-
-                held = _previous_awards(bloc_year, unit_id)
-                bonus = next_year_bonus(Unit.objects.select_related("province").get(
-                    pk=unit_id), bloc_year.emulation_year.year)
+                held, bonus = last_year_awards(unit_id, bloc_year.emulation_year.year)
             entries[criterion.code] = _award_bonus_entry(spec, bloc_year.emulation_year.year,
                                                          held, bonus)
         elif criterion.scoring_method == TARGET_FORMULA:

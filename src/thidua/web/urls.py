@@ -1,6 +1,7 @@
 from django.urls import path
 
 from thidua.web.views import (
+    achievement,
     audit,
     awards,
     bloc_year,
@@ -134,6 +135,8 @@ urlpatterns = [
     path("tinh/<str:code>/lich-su/nhap-excel/", history.upload,
          name="province_history_excel_upload"),
     path("don-vi/<int:pk>/nguoi-ky/", signers.unit_signer, name="unit_signer"),
+    path("don-vi/<int:unit_pk>/bao-cao-thanh-tich/<int:year>/", achievement.statement,
+         name="achievement_statement"),
     path("hoi-nghi/<int:pk>/nguoi-ky/", signers.conference_signers, name="conference_signers"),
     path("khoi/<int:pk>/nam-sau/", awards.next_year, name="award_next_year"),
     path("khoi/<int:pk>/so-lieu-nam/", facts.bloc_facts, name="award_bloc_facts"),
