@@ -23,7 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from scoring.flow import PDF, criteria_inputs, move_to
 from thidua.api.api import api
@@ -101,6 +101,7 @@ def _voting_objects(world):
 
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = voting_services.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")

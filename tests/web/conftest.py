@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.law.award_forms import AwardForm
 from thidua.org import services as org_services
@@ -36,6 +36,7 @@ def conference(world):
     from voting.conftest import held_today, mark_present
 
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = voting_services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")

@@ -24,11 +24,11 @@ from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.law.award_forms import AwardForm
 from thidua.law.deadline import registered_on_time
 from thidua.org.rules import Actor
-from thidua.pledges import rules
+from thidua.pledges import queries, rules
 from thidua.pledges import services as pledge_services
 from thidua.pledges.domain.evidence import KINDS
 from thidua.pledges.domain.progress import progress
-from thidua.pledges.models import CheckIn, Evidence, PledgeSigning, Registration, Target
+from thidua.pledges.models import CheckIn, Evidence, Registration, Target
 
 router = Router(tags=["Đăng ký thi đua"])
 
@@ -260,11 +260,7 @@ _FILE_RESPONSE = {
             summary="Tải tệp minh chứng")
 def evidence_file(request, evidence_id: s.Id):
     actor_ = actor(request)
-    evidence = (Evidence.objects.select_related(
-        "check_in__target__registration__bloc_year__bloc").filter(pk=evidence_id).first())
-    if evidence is None or not rules.can_view_registration(
-            actor_, evidence.check_in.target.registration):
-        raise NotFound("Không tìm thấy tệp minh chứng.")
+    evidence = queries.evidence_in_scope(actor_, evidence_id)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
@@ -276,7 +272,7 @@ def evidence_file(request, evidence_id: s.Id):
 # --- pledge signing -------------------------------------------------------------------
 
 def _signing_out(bloc_year) -> dict:
-    signing = PledgeSigning.objects.filter(bloc_year=bloc_year).first()
+    signing = queries.signing_of(bloc_year)
     lines = {sig.unit_id: sig for sig in signing.signatures.all()} if signing else {}
     view_members = bloc_year.memberships.select_related("unit").order_by("unit__sort_key",
                                                                          "unit_id")

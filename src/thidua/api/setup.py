@@ -117,13 +117,6 @@ def bloc_in_scope(actor_: Actor, bloc_id: int) -> Bloc:
     return bloc
 
 
-def year_in(province: Province, year: int) -> EmulationYear:
-    emulation_year = EmulationYear.objects.filter(province=province, year=year).first()
-    if emulation_year is None:
-        raise NotFound(f"{province.name} chưa mở năm thi đua {year}.")
-    return emulation_year
-
-
 def year_out(emulation_year: EmulationYear) -> dict:
     return {"id": emulation_year.id, "year": emulation_year.year,
             "registration_deadline": emulation_year.registration_deadline}
@@ -206,7 +199,7 @@ def create_year(request, province_id: s.Id, payload: YearIn):
               summary="Đổi hạn đăng ký thi đua của năm (Quy tắc 7)")
 def set_deadline(request, province_id: s.Id, year: s.Year, payload: DeadlineIn):
     actor_ = actor(request)
-    emulation_year = year_in(province_in_scope(actor_, province_id), year)
+    emulation_year = org_queries.year_in(province_in_scope(actor_, province_id), year)
     return year_out(org_services.set_registration_deadline(actor_, emulation_year,
                                                            payload.registration_deadline))
 
@@ -227,7 +220,7 @@ def set_bloc_size(request, province_id: s.Id, payload: BlocSizeIn):
 def create_bloc_year(request, bloc_id: s.Id, payload: BlocYearIn):
     actor_ = actor(request)
     bloc = bloc_in_scope(actor_, bloc_id)
-    emulation_year = year_in(bloc.province, payload.year)
+    emulation_year = org_queries.year_in(bloc.province, payload.year)
     bloc_year = org_services.create_bloc_year(
         actor_, bloc, emulation_year, members=payload.members, leader=payload.leader,
         deputies=payload.deputies)

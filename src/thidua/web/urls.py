@@ -167,6 +167,8 @@ urlpatterns = [
          name="voting_paper_issue"),
     path("bo-phieu/<int:pk>/phieu-giay/nhap/", voting_results.paper_enter,
          name="voting_paper_enter"),
+    path("bo-phieu/<int:pk>/phieu-giay/sua/", voting_results.paper_correct,
+         name="voting_paper_correct"),
     path("bo-phieu/<int:pk>/phieu-giay/doi-chieu/", voting_results.paper_reconcile,
          name="voting_paper_reconcile"),
     path("bo-phieu/<int:pk>/trinh-chieu/", voting_results.projector, name="voting_projector"),

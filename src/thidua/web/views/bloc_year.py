@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -11,7 +11,7 @@ from thidua.core.errors import DomainError
 from thidua.org import guidance
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase, allowed_moves
-from thidua.org.models import BlocYear, Unit
+from thidua.org.queries import bloc_year_in_scope
 from thidua.org.rules import (
     bloc_year_roles,
     can_manage_bloc_year,
@@ -21,19 +21,17 @@ from thidua.org.rules import (
 from thidua.pledges import queries as pledge_queries
 from thidua.pledges import rules as pledge_rules
 from thidua.pledges import services as pledge_services
-from thidua.pledges.models import PledgeSignature, PledgeSigning
+from thidua.pledges.models import PledgeSignature
 from thidua.publication import rules as publication_rules
 from thidua.web.forms import BlocDeadlineForm, PhaseForm, SignatureForm
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
 
 def load_bloc_year(actor, pk):
-    bloc_year = get_object_or_404(
-        BlocYear.objects.select_related("bloc__province", "emulation_year", "leader_unit"),
-        pk=pk)
-    roles = bloc_year_roles(actor, bloc_year)
-    require(bool(roles))
-    return bloc_year, roles
+    """The bloc year if the actor sees it (NotFound: 404 otherwise), with their roles in it.
+    Its views must carry @shows_domain_errors."""
+    bloc_year = bloc_year_in_scope(actor, pk)
+    return bloc_year, bloc_year_roles(actor, bloc_year)
 
 
 def _page(request, actor, bloc_year, roles, *, phase_form=None, signature_form=None,
@@ -42,7 +40,7 @@ def _page(request, actor, bloc_year, roles, *, phase_form=None, signature_form=N
     members = [row.unit for row in view.members]
     can_sign = pledge_rules.can_record_signing(actor, bloc_year)
     moves = allowed_moves(bloc_year.phase, roles)
-    signing = PledgeSigning.objects.filter(bloc_year=bloc_year).first()
+    signing = pledge_queries.signing_of(bloc_year)
     if can_sign and signature_form is None:
         signature_form = SignatureForm(members=members, initial={
             "signed_on": signing.signed_on if signing else None,
@@ -118,12 +116,12 @@ def record_signature(request, pk):
     actor = get_actor(request)
     bloc_year, roles = load_bloc_year(actor, pk)
     require(True, pledge_rules.can_record_signing(actor, bloc_year))
-    members = pledge_queries.bloc_year_view(actor, bloc_year).members
-    form = SignatureForm(request.POST, members=[row.unit for row in members])
+    members = [row.unit for row in pledge_queries.bloc_year_view(actor, bloc_year).members]
+    form = SignatureForm(request.POST, members=members)
     if not form.is_valid():
         return _page(request, actor, bloc_year, roles, signature_form=form, status=400)
     data = form.cleaned_data
-    unit = Unit.objects.get(pk=data["unit"])
+    unit = next(member for member in members if member.id == data["unit"])
     try:
         pledge_services.record_signature(
             actor, bloc_year, unit, signed_on=data["signed_on"], place=data["place"],
