@@ -47,6 +47,7 @@ class FactsIn(Schema):
     negative_inspection: bool | None = None
     pending_matter: PendingCode | None = None
     pending_matter_detail: Text | None = None
+    discipline_ended_on: datetime.date | None = None
     member_count: Count | None = None
     completed_count: Count | None = None
     advanced_worker_count: Count | None = None
@@ -87,6 +88,7 @@ class FactsOut(Schema):
     negative_inspection: bool | None
     pending_matter: str | None
     pending_matter_detail: str
+    discipline_ended_on: datetime.date | None
     member_count: int | None
     completed_count: int | None
     advanced_worker_count: int | None

@@ -105,7 +105,7 @@ def bloc_year_view(actor: Actor, bloc_year: BlocYear) -> BlocYearView:
         PledgeSignature.objects.filter(signing__bloc_year=bloc_year)
         .values_list("unit_id", "status")
     )
-    deadline = bloc_year.emulation_year.registration_deadline
+    deadline = bloc_year.effective_registration_deadline
     rows = []
     for unit in units:
         registration = registrations.get(unit.id)
@@ -173,7 +173,8 @@ def unit_year_view(actor: Actor, unit: Unit, emulation_year: EmulationYear) -> U
     )
     if registration and not (registration.is_submitted or unit.id in actor.own_units):
         registration = None
-    deadline = emulation_year.registration_deadline
+    deadline = (bloc_year.effective_registration_deadline if bloc_year
+                else emulation_year.registration_deadline)
     on_time = bool(registration) and registered_on_time(registration.submitted_on, deadline)
     view = UnitYearView(unit, emulation_year, bloc_year, registration, on_time)
     if registration:

@@ -9,7 +9,13 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from thidua.awards import rules
-from thidua.awards.models import Award, AwardDecision, Proposal, ProposalLine
+from thidua.awards.models import (
+    Award,
+    AwardDecision,
+    CouncilSelection,
+    Proposal,
+    ProposalLine,
+)
 from thidua.awards.services import bloc_eligibility
 from thidua.core import audit
 from thidua.core.dates import short_date
@@ -152,6 +158,8 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
         elif line.outcome != ProposalLine.Outcome.PENDING:
             errors.append(f"Đề nghị {line.get_award_form_display()} cho {line.unit.name} đã "
                           "có quyết định.")
+    errors += _not_chosen_by_council(emulation_year, [ln for ln in lines
+                                                      if ln.id in awarded_ids])
     if errors:
         raise DomainError(*errors)
     try:
@@ -193,3 +201,16 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
                                       f"Quyết định khen thưởng số {number} ngày "
                                       f"{short_date(decision_date)}.")
     return decision
+
+
+def _not_chosen_by_council(emulation_year: EmulationYear, awarded) -> list[str]:
+    """RULES 20: once the province's council chose (awards.council), a Government flag goes
+    only to a unit it chose."""
+    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
+    if selection is None:
+        return []
+    chosen = set(selection.chosen.values_list("unit_id", flat=True))
+    return [f"Hội đồng Thi đua – Khen thưởng tỉnh không chọn {line.unit.name} đề nghị Cờ thi "
+            f"đua của Chính phủ (biên bản số {selection.minutes_number} ngày "
+            f"{selection.meeting_date:%d/%m/%Y}) — Quy tắc 20."
+            for line in awarded if line.award_form == GOV and line.unit_id not in chosen]

@@ -102,6 +102,10 @@ SETTINGS = {
     "eligibility.pending_matter_defers": SettingSpec(
         Bool(), (19,), "Tạm hoãn xét khen thưởng khi đang xem xét kỷ luật, thanh tra, khiếu "
         "nại, tố cáo hoặc xác minh nội dung báo chí phản ánh", default=False, required=False),
+    "eligibility.achievements_from_discipline_end": SettingSpec(
+        Bool(), (19,), "Thành tích chỉ tính từ khi hết thời hạn kỷ luật (năm có thời hạn kỷ "
+        "luật chưa hết từ đầu năm thì không xét khen thưởng năm đó)", default=False,
+        required=False),
     "eligibility.government_flag_leading_rank": SettingSpec(
         Int(1, 3), (20,),
         "Cờ thi đua của Chính phủ: đơn vị phải dẫn đầu khối (xếp hạng không thấp hơn)"),
