@@ -349,4 +349,5 @@ class CouncilSelection(models.Model):
         verbose_name_plural = "kết quả họp Hội đồng Thi đua – Khen thưởng tỉnh"
 
     def __str__(self):
-        return f"Biên bản họp Hội đồng số {self.minutes_number} ngày {self.meeting_date:%d/%m/%Y}"
+        return (f"Biên bản họp Hội đồng số {self.minutes_number} "
+                f"ngày {short_date(self.meeting_date)}")

@@ -409,7 +409,7 @@ def set_bloc_registration_deadline(actor, bloc_year: BlocYear, deadline: datetim
         "emulation_year", "bloc").get(pk=bloc_year.pk)
     if deadline is not None:
         check_deadline(locked.emulation_year.year, deadline)
-    reason = nfc(reason if isinstance(reason, str) else "").strip()
+    reason = tidy(reason if isinstance(reason, str) else "")
     if deadline is not None and not reason:
         raise DomainError("Cần ghi lý do khối có hạn đăng ký riêng (ví dụ: khối thành lập theo "
                           "Quyết định số …, ngày …).")

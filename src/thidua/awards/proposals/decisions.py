@@ -212,5 +212,5 @@ def _not_chosen_by_council(emulation_year: EmulationYear, awarded) -> list[str]:
     chosen = set(selection.chosen.values_list("unit_id", flat=True))
     return [f"Hội đồng Thi đua – Khen thưởng tỉnh không chọn {line.unit.name} đề nghị Cờ thi "
             f"đua của Chính phủ (biên bản số {selection.minutes_number} ngày "
-            f"{selection.meeting_date:%d/%m/%Y}) — Quy tắc 20."
+            f"{short_date(selection.meeting_date)}) — Quy tắc 20."
             for line in awarded if line.award_form == GOV and line.unit_id not in chosen]
