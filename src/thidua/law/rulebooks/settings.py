@@ -102,6 +102,10 @@ SETTINGS = {
     "eligibility.pending_matter_defers": SettingSpec(
         Bool(), (19,), "Tạm hoãn xét khen thưởng khi đang xem xét kỷ luật, thanh tra, khiếu "
         "nại, tố cáo hoặc xác minh nội dung báo chí phản ánh", default=False, required=False),
+    "eligibility.achievements_from_discipline_end": SettingSpec(
+        Bool(), (19,), "Thành tích chỉ tính từ khi hết thời hạn kỷ luật (năm có thời hạn kỷ "
+        "luật chưa hết từ đầu năm thì không xét khen thưởng năm đó)", default=False,
+        required=False),
     "eligibility.government_flag_leading_rank": SettingSpec(
         Int(1, 3), (20,),
         "Cờ thi đua của Chính phủ: đơn vị phải dẫn đầu khối (xếp hạng không thấp hơn)"),
@@ -169,6 +173,10 @@ SETTINGS = {
                              build=lambda v: DossierForm(v["name"], v.get("number")))
                 for kind in DOSSIER_FORMS}),
         (41,), "Mẫu văn bản của hồ sơ đề nghị khen thưởng theo văn bản hiện hành",
+        national_only=True),
+    "documents.report_years": SettingSpec(
+        MapOf(FORMS, Int(1, 10)), (41,),
+        "Số năm thành tích báo cáo thành tích trình bày, theo hình thức khen thưởng",
         national_only=True),
     "documents.provincial_legal_bases": SettingSpec(
         LEGAL_BASES, (), "Căn cứ pháp lý của tỉnh ghi trên văn bản", default=(),
