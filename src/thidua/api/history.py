@@ -13,7 +13,7 @@ from thidua.api.common import READ, WRITE, responses
 from thidua.api.org import unit_ref
 from thidua.awards import history, history_workbook, rules
 from thidua.core.errors import Forbidden, NotFound
-from thidua.core.filekinds import too_large
+from thidua.core.evidence import too_large
 from thidua.core.workbook import MAX_WORKBOOK_BYTES, WorkbookError
 from thidua.law.award_forms import AwardForm
 from thidua.org.models import Province

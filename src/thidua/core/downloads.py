@@ -1,13 +1,13 @@
 """Every evidence file (pledge, facts, scoring) leaves the server through `file_response`,
 after its caller's permission check (web and API alike): only the kinds we verified
-(core.filekinds), under a safe name, never cached by a shared cache."""
+(core.evidence), under a safe name, never cached by a shared cache."""
 
 import re
 import unicodedata
 
 from django.http import FileResponse, Http404
 
-from thidua.core.filekinds import KINDS
+from thidua.core.evidence import KINDS
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
 

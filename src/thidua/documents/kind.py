@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from thidua.core import dates
 from thidua.core.errors import NotFound
 from thidua.documents import format as F
 from thidua.documents import rules, signers
@@ -91,10 +92,10 @@ def date_line(kind: Kind, subject, *, number: int | None, on: datetime.date) -> 
     place = kind.issuer(subject).place
     event = kind.paper_date(subject)
     if event is not None:
-        return F.date_line(place, event)
+        return dates.date_line(place, event)
     if number is None:
-        return F.blank_date_line(place)
-    return F.date_line(place, on)
+        return dates.blank_date_line(place)
+    return dates.date_line(place, on)
 
 
 def common_context(kind: Kind, subject, *, number: int | None, on: datetime.date) -> dict:

@@ -6,8 +6,9 @@ function in templates/build.py and one `Kind` (documents.kind) in a kinds module
 context function, registered in KINDS here (an app above documents: `register`).
 """
 
+from thidua.core import dates
 from thidua.core.errors import NotFound
-from thidua.documents import format as F
+from thidua.core.numbers import vi_number
 from thidua.documents import rules
 from thidua.documents.engine import Table
 from thidua.documents.kind import (
@@ -26,7 +27,6 @@ from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import PledgeSignature, PledgeSigning, Registration
 from thidua.scoring import queries as scoring_queries
-from thidua.scoring.domain.display import vi_number
 from thidua.scoring.models import PublishedRanking, ScoreSheet
 
 
@@ -58,7 +58,7 @@ def registration_context(actor, registration, on) -> dict:
                                                                           "danh hiệu)."],
         "targets": [{"no": i, "indicator": t.indicator, "unit": t.unit_of_measure,
                      "baseline": vi_number(t.baseline), "target": vi_number(t.target_value),
-                     "deadline": f"{t.deadline:%d/%m/%Y}"}
+                     "deadline": f"{dates.short_date(t.deadline)}"}
                     for i, t in enumerate(registration.targets.all(), 1)],
         "closing": [f"{unit.name} cam kết tổ chức thực hiện đạt và vượt các chỉ tiêu đã "
                     "đăng ký."],
@@ -231,7 +231,7 @@ def ranking_context(actor, bloc_year, on) -> dict:
         "legal_bases": legal_bases(bloc_year.bloc.province.code, on),
         "intro": [f"{bloc_year.bloc.name} tổng hợp kết quả chấm điểm thi đua năm "
                   f"{bloc_year.year} (bảng tiêu chí “{view.table.name}”, công bố ngày "
-                  f"{F.short_date(view.ranking.published_at)}) như sau:"],
+                  f"{dates.short_date(view.ranking.published_at)}) như sau:"],
         "ranking_table": Table(headers, rows, [15, 70] + [share] * len(sections)
                                + fixed[2:]),
         "notes": notes,

@@ -8,8 +8,9 @@ Mẫu số 01 of NĐ 91/2017 for the report before 2024, Mẫu số 01/02 of NĐ
 kinds.py registers `award_kinds()`; the shared helpers come from documents.kind.
 """
 
-from thidua.awards.models import Proposal, ProposalLine
+from thidua.awards.models import CouncilSelection, Proposal, ProposalLine
 from thidua.awards.proposals import bloc_ranking, differences
+from thidua.core.dates import short_date
 from thidua.core.errors import NotFound
 from thidua.documents import achievement, rules
 from thidua.documents import kind as k
@@ -30,7 +31,7 @@ FORM_ORDER = list(AwardForm.values)
 
 
 def _date(on) -> str:
-    return f"{on:%d/%m/%Y}"
+    return f"{short_date(on)}"
 
 
 def _council(province) -> str:
@@ -213,7 +214,22 @@ def decision_notes(emulation_year) -> list[str]:
             .select_related("bloc_year__bloc").order_by("bloc_year__bloc__sort_key", "id")):
         notes += [f"(Ghi chú — {proposal.bloc_year.bloc.name}, khác biên bản hội nghị: "
                   f"{sentence})" for sentence in differences(proposal)]
-    return notes
+    return notes + council_notes(emulation_year)
+
+
+def council_notes(emulation_year) -> list[str]:
+    """RULES.md 20: the council's choice of Government-flag candidates, each with the bloc
+    it leads, as its minutes name them (awards.council) — the papers say what it chose."""
+    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
+    if selection is None:
+        return []
+    chosen = "; ".join(
+        f"{line.unit.name} (dẫn đầu {line.proposal.bloc_year.bloc.name})"
+        for line in selection.chosen.select_related("unit", "proposal__bloc_year__bloc")
+        .order_by("proposal__bloc_year__bloc__sort_key", "id"))
+    return [f"(Hội đồng Thi đua - Khen thưởng {emulation_year.province.kind_word}, "
+            f"{str(selection)[0].lower()}{str(selection)[1:]}, chọn đề nghị Thủ tướng Chính "
+            f"phủ tặng Cờ thi đua của Chính phủ: {chosen}.)"]
 
 
 def decision_signer(vice_chair: bool = True) -> dict:

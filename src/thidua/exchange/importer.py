@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
+from thidua.awards.models import UnitYearFacts
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError
 from thidua.core.models import NamedModel, User
@@ -109,6 +110,9 @@ def _value(section, index, model, name, value):
         ) from None
 
 
+# Fields added to this version after its first files: absent means this value.
+FIELDS_ADDED_LATER = {(org.Province, "kind"): org.Province.Kind.TINH,
+                      (UnitYearFacts, "discipline_ended_on"): None}
 AUTO_TIMES = {name for name in ("created_at", "uploaded_at", "declared_at", "at",
                                 "recorded_at", "issued_at", "updated_at")}
 
@@ -230,8 +234,8 @@ def _build(section, index, row, pks, files):
     model = section.model
     kwargs = {}
     for name in section.fields:
-        if name == "kind" and model is org.Province and name not in row:
-            row = {**row, "kind": org.Province.Kind.TINH}  # files made before the field
+        if name not in row and (model, name) in FIELDS_ADDED_LATER:
+            row = {**row, name: FIELDS_ADDED_LATER[(model, name)]}  # a file made before it
         value = row[name]
         if name == "result" and model is voting.Poll:
             value = None  # set once the candidates exist

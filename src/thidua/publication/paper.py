@@ -4,9 +4,9 @@ under the Decree 30 heading as a "THÔNG CÁO BÁO CHÍ", dated the day it was p
 (local time), signed for the bloc. Never numbered: the published revision is the record.
 Registered in documents.kinds.KINDS by PublicationConfig.ready."""
 
+from thidua.core.dates import local_date
 from thidua.core.errors import NotFound
 from thidua.documents import kind as k
-from thidua.documents.format import local_date
 from thidua.org.rules import Actor
 from thidua.publication.queries import latest_revision
 from thidua.publication.rules import can_view_press_draft

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from thidua.core import workbook
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.filekinds import too_large
+from thidua.core.evidence import too_large
 from thidua.org.queries import bloc_year_in_scope
 from thidua.scoring import exporters, importers, rules, services
 from thidua.scoring.models import ScoreSheet
