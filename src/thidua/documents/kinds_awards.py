@@ -10,6 +10,7 @@ inside the functions here (either module may be imported first).
 """
 
 from thidua.awards.models import CouncilSelection, Proposal, ProposalLine
+from thidua.core.dates import short_date
 from thidua.core.errors import NotFound
 from thidua.documents import achievement, rules
 from thidua.law.award_forms import AwardForm, label_for
@@ -31,7 +32,7 @@ def _k():
 
 
 def _date(on) -> str:
-    return f"{on:%d/%m/%Y}"
+    return f"{short_date(on)}"
 
 
 def _council(province) -> str:

@@ -8,12 +8,12 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from thidua.core.evidence import ACCEPTED_LABEL, Upload, classify, too_large
 from thidua.law.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
 from thidua.org.models import Bloc, Province
-from thidua.pledges.domain.evidence import ACCEPTED_LABEL, classify, too_large
 from thidua.pledges.models import PledgeSignature
-from thidua.pledges.services import TargetInput, Upload
+from thidua.pledges.services import TargetInput
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DECIMAL = {"max_digits": 16, "decimal_places": 2}

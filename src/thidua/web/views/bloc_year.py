@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thidua.awards import rules as award_rules
+from thidua.core.dates import short_date
 from thidua.core.errors import DomainError
 from thidua.org import guidance
 from thidua.org import services as org_services
@@ -153,5 +154,5 @@ def set_deadline(request, pk):
         return _page(request, actor, bloc_year, roles, deadline_form=form, errors=exc.messages,
                      status=exc.status)
     messages.success(request, f"Hạn đăng ký của khối: "
-                              f"{bloc_year.effective_registration_deadline:%d/%m/%Y}.")
+                              f"{short_date(bloc_year.effective_registration_deadline)}.")
     return redirect("bloc_year", pk=bloc_year.pk)
