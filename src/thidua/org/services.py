@@ -419,6 +419,28 @@ def set_bloc_registration_deadline(actor, bloc_year: BlocYear, deadline: datetim
 
 
 @transaction.atomic
+def set_province_kind(actor, province: Province, kind: str) -> Province:
+    """Tỉnh or thành phố trực thuộc trung ương (6 of the 34 from 1/7/2025): every label
+    naming the authority follows it — documents, award-form names on the pages,
+    eligibility sentences (LEGAL-REVIEW.md R2)."""
+    _require_setup(actor, province.id,
+                   "Chỉ Thường trực thi đua tỉnh được đặt loại đơn vị hành chính.")
+    if kind not in Province.Kind.values:
+        raise DomainError("Loại đơn vị hành chính phải là «Tỉnh» hoặc «Thành phố trực thuộc "
+                          "trung ương».")
+    locked = Province.objects.select_for_update().get(pk=province.pk)
+    if locked.kind == kind:
+        return locked
+    before = {"kind": locked.kind}
+    locked.kind = kind
+    locked.save(update_fields=["kind"])
+    audit.record(actor, "org.province.kind", locked, province_id=locked.id, before=before,
+                 after={"kind": kind})
+    province.kind = kind
+    return locked
+
+
+@transaction.atomic
 def set_bloc_size_range(actor, province: Province, *, min_size: int,
                         max_size: int) -> Province:
     """RULES.md 5: how many members a bloc year may have. Bloc years already made keep
