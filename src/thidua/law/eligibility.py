@@ -21,6 +21,9 @@ through a bloc's comparison (25).
 - every form, where the rulebook says so (`eligibility.pending_matter_defers`, NĐ
   152/2025): a discipline, inspection, complaint or press allegation under consideration
   DEFERS the award — a status of its own, reported, never a silent drop.
+- every form, where the rulebook says so (`eligibility.achievements_from_discipline_end`,
+  NĐ 152/2025) and a discipline period's end is entered: achievements count from that
+  day, so the year's award needs the period over by 1 January (19).
 
 Only confirmed facts decide: a fact the unit entered that the leader or the province has
 not confirmed is reported as missing, naming the fact and the value entered.
@@ -30,7 +33,7 @@ import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_in
 from thidua.law.deadline import registered_on_time
 from thidua.law.facts import (
     MASS_ORGANISATIONS,
@@ -73,6 +76,8 @@ class Eligibility:
     award_form: str
     year: int
     checks: tuple
+    # "tỉnh" or "thành phố" (a centrally-run city): the forms' names follow it (R2).
+    kind_word: str = "tỉnh"
 
     @property
     def unmet(self) -> tuple:
@@ -100,7 +105,7 @@ class Eligibility:
 
     @property
     def form_label(self) -> str:
-        return AwardForm(self.award_form).label
+        return label_in(self.award_form, self.kind_word)
 
     def rules(self, status: str) -> set:
         return {c.rule for c in self.checks if c.status == status}
@@ -134,6 +139,7 @@ def check_eligibility(
     rank: int | None = None,
     same_year_forms: frozenset = frozenset(),
     require_confirmed: bool = True,
+    kind_word: str = "tỉnh",
 ) -> Eligibility:
     """`rank`: the unit's rank in its bloc's ranking (tied units share a rank), needed for
     the Government flag; `same_year_forms`: forms the unit already has (proposed or
@@ -161,7 +167,7 @@ def check_eligibility(
         citation = rulebook.citation("allocation.exclusive_forms")
         others = [f for f in exclusive if f != form and f in same_year_forms]
         if others:
-            names = ", ".join(AwardForm(f).label for f in others)
+            names = ", ".join(label_in(f, kind_word) for f in others)
             checks.append(Check(22, UNMET, f"đã được đề nghị hoặc tặng {names} năm {year} "
                                            "(một thành tích chỉ một hình thức khen thưởng)",
                                 citation))
@@ -185,12 +191,15 @@ def check_eligibility(
         fact_checks += _excellent_collective(facts, rulebook)
     if rulebook.value("eligibility.pending_matter_defers"):
         fact_checks.append(_pending(facts, rulebook))
+    if facts is not None and facts.discipline_ended_on is not None and rulebook.value(
+            "eligibility.achievements_from_discipline_end"):
+        fact_checks.append(_after_discipline(year, facts.discipline_ended_on, rulebook))
 
     if facts is not None and require_confirmed and not facts.confirmed:
         # Only confirmed facts decide: what the unit entered is shown, as missing.
         fact_checks = [_unconfirmed(c) for c in fact_checks]
     checks += fact_checks
-    return Eligibility(unit_id, form.value, year, tuple(checks))
+    return Eligibility(unit_id, form.value, year, tuple(checks), kind_word)
 
 
 def _unconfirmed(check):
@@ -216,6 +225,22 @@ def _pending(facts, rulebook):
     return Check(19, DEFERRED, f"{PendingMatter(matter).label.lower()}"
                                f"{': ' + detail if detail else ''} — xét khi có kết luận",
                  citation)
+
+
+def _after_discipline(year, ended_on, rulebook):
+    """RULES 19 (NĐ 152/2025): achievements count from the end of the discipline period,
+    so a year's award needs the whole year after it (ended on or before 1 January)."""
+    citation = rulebook.citation("eligibility.achievements_from_discipline_end")
+    start = datetime.date(year, 1, 1)
+    if ended_on <= start:
+        return Check(19, MET, f"thời hạn kỷ luật đã hết ngày {ended_on:%d/%m/%Y}, thành tích "
+                              f"được tính cả năm {year}", citation)
+    if ended_on.year > year:
+        return Check(19, UNMET, f"còn trong thời hạn kỷ luật suốt năm {year} (hết ngày "
+                                f"{ended_on:%d/%m/%Y}): thành tích chỉ tính từ khi hết thời "
+                                "hạn kỷ luật", citation)
+    return Check(19, UNMET, f"thời hạn kỷ luật hết ngày {ended_on:%d/%m/%Y}: thành tích chỉ "
+                            f"tính từ ngày đó, chưa đủ cả năm {year}", citation)
 
 
 def _no_facts(rule, what, citation):
