@@ -34,7 +34,7 @@ from thidua.core.tokens import create_token
 from thidua.documents import services as document_services
 from thidua.law.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
-from thidua.org.models import Bloc
+from thidua.org.models import Bloc, BlocYear
 from thidua.pledges.models import Evidence
 from thidua.scoring import services as scoring_services
 from thidua.scoring.models import Criterion
@@ -100,8 +100,10 @@ def _voting_objects(world):
     from voting.conftest import held_today, mark_present
 
     leader = world.actor("leader")
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
+    kt = world.bloc_years["KT"]
+    before = BlocYear.objects.get(pk=kt.pk).phase
+    make_eligible(kt)
+    at_conference(kt)
     conference = voting_services.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")
@@ -112,6 +114,10 @@ def _voting_objects(world):
     cards = voting_services.issue_cards(leader, poll)
     candidate = poll.candidates.order_by("pk").first()
     receipt = voting_services.cast_with_card(cards[0].token, poll.pk, [candidate.pk])
+    # The poll opened in the conference phase; the matrix's other lines (pledges, scoring)
+    # see KT in its own phase, as before.
+    BlocYear.objects.filter(pk=kt.pk).update(phase=before)
+    kt.phase = before
     return {"conference": conference.pk, "poll": poll.pk, "card": cards[1].token,
             "receipt": receipt, "candidate": candidate.pk}
 
