@@ -291,6 +291,8 @@ BODIES = {
     "thidua_api_voting_issue_paper": lambda o: {"unit_ids": [o["unit"]]},
     "thidua_api_voting_enter_paper": lambda o: {"receipt_code": o["receipt"],
                                                 "choices": [o["candidate"]]},
+    "thidua_api_voting_correct_paper": lambda o: {"receipt_code": o["receipt"],
+                                                  "choices": [o["candidate"]]},
     "thidua_api_voting_reconcile": lambda o: {"unreturned": 0},
     "thidua_api_users_create_user": lambda o: {
         "username": "canbo.moi", "full_name": "Lê Thị Hoa", "role": "delegate",
