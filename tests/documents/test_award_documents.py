@@ -129,7 +129,7 @@ def test_decision_draft_lists_the_chairmans_awards_per_form_kt_signature(world, 
     doc = read(produced.content)
     check_format(doc, date_line="Bắc Ninh, ngày … tháng … năm …")  # not signed yet
     left = header(doc)[0]
-    assert lines(left) == ["ỦY BAN NHÂN DÂN", "TỈNH BẮC NINH", "", "Số:       /QĐ-UBND"]
+    assert lines(left) == ["ỦY BAN NHÂN DÂN", "TỈNH BẮC NINH", "", "Số: …/QĐ-UBND"]
     assert left.paragraphs[0].runs[0].bold and left.paragraphs[1].runs[0].bold
     year = world.year.year
     text = body(doc)
@@ -287,7 +287,7 @@ def test_the_proposal_page_links_the_papers_each_viewer_may_open(world, award_ye
 
 
 def test_decision_signature_block_for_a_vice_chairman_or_the_chairman():
-    from thidua.documents.kinds_awards import decision_signer
+    from thidua.documents.decision_text import decision_signer
 
     assert decision_signer() == {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH",
                                  "name": BLANK_NAME}

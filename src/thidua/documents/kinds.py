@@ -6,13 +6,12 @@ function in templates/build.py and one `Kind` here with its context function.
 """
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from thidua.core.errors import NotFound
 from thidua.documents import format as F
 from thidua.documents import rules
 from thidua.documents.engine import Table
+from thidua.documents.paper import Issuer, Kind
 from thidua.law.award_forms import AwardForm
 from thidua.law.rulebooks import rulebook_for
 from thidua.org.models import BlocYear, Unit
@@ -21,43 +20,6 @@ from thidua.pledges.models import PledgeSignature, PledgeSigning, Registration
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring.domain.display import vi_number
 from thidua.scoring.models import PublishedRanking, ScoreSheet
-
-
-@dataclass(frozen=True)
-class Issuer:
-    key: str  # numbering registry key: "unit:12", "bloc_year:3"
-    abbreviation: str  # after the symbol: "05/BB-KTKT" (bloc), "05/BC-SCT" (unit)
-    parent_agency: str
-    issuing_agency: str
-    place: str  # the date line's place: the province
-
-
-@dataclass(frozen=True)
-class Kind:
-    slug: str
-    label: str
-    template: str
-    symbol: str
-    load: Callable  # (actor, subject_id) -> subject; NotFound when not visible
-    issuer: Callable  # (subject) -> Issuer
-    can_issue: Callable  # (actor, subject) -> bool
-    context: Callable  # (actor, subject, on: date) -> dict (body, signer, recipients)
-    filename: Callable  # (subject) -> str, without extension
-    province_id: Callable  # (subject) -> int
-    # (subject) -> date or None: the day of the event the paper records (the meeting for
-    # minutes and count records, the conference for ballots, the signing ceremony for the
-    # pledge). Such a paper is dated that day, drafted or issued. Without one, a paper is
-    # dated the day it is signed: typed when issued, left blank on an unnumbered draft.
-    event_date: Callable | None = None
-    # (actor, subject) -> [(label, url name, url args)]: the pages where the actor enters
-    # what the paper prints (its signer, a unit's statement); the document page links them.
-    links: Callable | None = None
-
-    def paper_date(self, subject):
-        return self.event_date(subject) if self.event_date is not None else None
-
-    def input_links(self, actor, subject) -> list:
-        return self.links(actor, subject) if self.links is not None else []
 
 
 def _parent(province) -> str:
@@ -372,6 +334,12 @@ KINDS.update({kind.slug: kind for kind in conference_kinds()})
 from thidua.documents.kinds_press import press_kinds  # noqa: E402
 
 KINDS.update({kind.slug: kind for kind in press_kinds()})
+
+
+# The province's papers after the decision (quyết định, thông báo, phôi): kinds_province.py.
+from thidua.documents.kinds_province import province_kinds  # noqa: E402
+
+KINDS.update({kind.slug: kind for kind in province_kinds()})
 
 
 def kind_for(slug: str) -> Kind:
