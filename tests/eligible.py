@@ -8,7 +8,8 @@ import datetime
 from django.utils import timezone
 
 from thidua.awards.models import UnitYearFacts
-from thidua.org.models import Membership
+from thidua.org.domain.phases import Phase
+from thidua.org.models import BlocYear, Membership
 from thidua.pledges.models import Registration
 
 STANDARD = {"targets_exceeded": True, "task_rating": "excellent", "party_rating": "excellent",
@@ -36,3 +37,11 @@ def make_eligible(bloc_year, units=None, **facts):
             unit=unit, emulation_year=emulation_year,
             defaults={**STANDARD, **facts, "confirmed_at": timezone.now(),
                       "confirmed_as": UnitYearFacts.ConfirmedAs.SECRETARIAT})
+
+
+def at_conference(bloc_year):
+    """The bloc year at its conference phase, as its leader moves it on the bloc year page:
+    polls open only there (issue 11 item 9, `org.domain.phases.conference_phase_problem`)."""
+    BlocYear.objects.filter(pk=bloc_year.pk).update(phase=Phase.CONFERENCE)
+    bloc_year.phase = Phase.CONFERENCE
+    return bloc_year

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.law.award_forms import AwardForm
 from thidua.voting import services
@@ -40,6 +40,7 @@ def api_for(world, who):
 @pytest.fixture
 def conference(world):
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
@@ -321,6 +322,7 @@ def test_the_roll_call_in_one_call_rule_28(world):
     with a reason; a wrong row refuses the whole call, nothing written (same service as
     the page)."""
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
         chair="Nguyễn Văn A", secretary="Trần Thị B")

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from tests.eligible import at_conference
 
 from api.conftest import Api
 from thidua.awards import proposals as service
@@ -33,6 +34,7 @@ def elect(world, kt, marks):
     from voting.conftest import held_today, mark_present
 
     leader = world.actor("leader")
+    at_conference(kt)
     conference = voting.create_conference(
         leader, kt, held_at=held_today(), place="Hội trường", chair="A", secretary="B",
         guests="", agenda="")

@@ -3,6 +3,7 @@ from hand-entered numbers: the conference votes, closes, publishes; the leader d
 
 import pytest
 from django.urls import reverse
+from tests.eligible import at_conference
 
 from thidua.awards import proposals as service
 from thidua.awards.models import Proposal
@@ -38,6 +39,7 @@ def cast_close_publish(world, poll, marks):
 def conference(world, kt):
     from voting.conftest import held_today, mark_present
 
+    at_conference(kt)
     conference = voting.create_conference(
         world.actor("leader"), kt, held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")

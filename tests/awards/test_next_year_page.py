@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from tests.eligible import at_conference
 
 from thidua.org.models import BlocYear, RoleAssignment
 from thidua.voting import services as voting
@@ -34,6 +35,7 @@ def test_open_next_year_with_the_elected_leader(client, world, kt):
     from voting.conftest import held_today, mark_present
 
     leader = world.actor("leader")
+    at_conference(kt)
     conference = voting.create_conference(
         leader, kt, held_at=held_today(), place="Hội trường", chair="A", secretary="B",
         guests="", agenda="")

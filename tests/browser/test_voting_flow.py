@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.test import Client
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.law.award_forms import AwardForm
 from thidua.voting import services
@@ -41,6 +41,7 @@ def test_open_vote_by_card_close_publish_check(transactional_db, world, live_ser
     from voting.conftest import held_today, mark_present
 
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")

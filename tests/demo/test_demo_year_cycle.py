@@ -21,6 +21,7 @@ import pytest
 import yaml
 from django.urls import reverse
 from django.utils import timezone
+from tests.eligible import at_conference
 
 from thidua.awards import proposals as awards
 from thidua.awards import services as facts_services
@@ -201,6 +202,7 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
     #    polls and the leader's and deputy's elections, voting cards.
     leader = actor("truongkhoi")
     held_at = timezone.make_aware(datetime.datetime.combine(today, datetime.time(8, 0)))
+    at_conference(bloc_year)
     conference = voting.create_conference(
         leader, bloc_year, held_at=held_at, place="Hội trường Sở Thông tin và Truyền thông",
         chair="Giám đốc Sở Thông tin và Truyền thông", secretary="Văn phòng Sở",
@@ -300,7 +302,7 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
     loaded = scoring.load_table(new_table)
     carried = {}
     for code, unit in units.items():
-        entries = scoring._computed_entries(loaded, unit.id, strict=False)
+        entries = scoring.computed_entries(loaded, unit.id, strict=False)
         carried[code] = sum(entries[c].points for c in ("B.1", "B.2"))
         assert any(DECISION in a for a in entries["B.1"].raw["awards"]) == (code == "STTTT")
     assert carried == {code: Fraction(points) for code, points in bonus.items()}

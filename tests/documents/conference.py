@@ -5,7 +5,7 @@ and published."""
 
 from dataclasses import dataclass
 
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 from tests.voting.conftest import held_today
 
 from thidua.law.award_forms import AwardForm
@@ -30,6 +30,7 @@ def by_unit(poll):
 def start(leader, bloc_year, *, absent_reason="Đi công tác nước ngoài"):
     """The conference with attendance and committee (no poll yet)."""
     make_eligible(bloc_year)
+    at_conference(bloc_year)
     conference = services.create_conference(
         leader, bloc_year, held_at=held_today(), place="Hội trường Ủy ban nhân dân tỉnh",
         chair="Nguyễn Văn An", secretary="Trần Thị Bình",

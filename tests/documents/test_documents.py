@@ -11,6 +11,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from thidua.core import dates
 from thidua.core.models import AuditEvent, User
 from thidua.documents import engine, services
 from thidua.documents import format as F
@@ -86,7 +87,7 @@ def expected_bases(on):
 def pledge_day(bloc_year) -> str:
     from thidua.pledges.models import PledgeSigning
 
-    return F.date_line("Bắc Ninh", PledgeSigning.objects.get(bloc_year=bloc_year).signed_on)
+    return dates.date_line("Bắc Ninh", PledgeSigning.objects.get(bloc_year=bloc_year).signed_on)
 
 
 def body_lines(doc):

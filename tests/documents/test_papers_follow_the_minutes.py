@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from docx import Document as Docx
+from tests.eligible import at_conference
 
 from api.conftest import Api
 from awards.conftest import CERT, PROV, prepare_kt
@@ -46,6 +47,7 @@ def test_rule_22_a_proposal_unlike_the_minutes_prints_why_on_every_paper(world):
 
     kt = prepare_kt(world)
     leader = world.actor("leader")
+    at_conference(kt)
     conference = voting.create_conference(leader, kt, held_at=held_today(),
                                           place="Hội trường tỉnh", chair="Nguyễn Văn A",
                                           secretary="Trần Thị B")

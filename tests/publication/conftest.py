@@ -6,7 +6,7 @@ published — and VX, with nothing published."""
 from dataclasses import dataclass
 
 import pytest
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from awards.conftest import CERT, PROV, prepare_kt
 from awards.test_from_voting import cast_close_publish, vote
@@ -47,6 +47,7 @@ def scene(world):
 
     bloc_year = prepare_kt(world)
     make_eligible(bloc_year)
+    at_conference(bloc_year)
     conference = voting.create_conference(
         world.actor("leader"), bloc_year, held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")

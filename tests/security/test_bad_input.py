@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import get_resolver
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.core import ratelimit
 from thidua.core.models import AuditEvent
@@ -203,6 +203,7 @@ def open_poll(world):
 
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = voting_services.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")
@@ -242,3 +243,28 @@ def test_a_json_boolean_is_not_an_id_anywhere_in_a_body(world, open_poll):
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {"field": "unit_ids.0", "message": "Phải là số nguyên (true/false không phải mã)."}]
+
+
+# --- booleans are not numbers either ------------------------------------------------------
+
+@pytest.mark.parametrize("field", ["unreturned", "member_count", "year"])
+def test_a_json_boolean_is_not_a_number_in_any_plain_int_field(world, open_poll, field):
+    """Issue 13 item 9: pydantic reads JSON true as 1 in a plain int field too (a count of
+    unreturned paper ballots, a unit's member count, a year): refused, nothing written."""
+    poll, _ = open_poll
+    who, method, path = {
+        "unreturned": ("leader", "post", f"/api/v1/polls/{poll.pk}/paper-ballots/reconcile"),
+        "member_count": ("officer", "patch",
+                         f"/api/v1/units/{world.units['KT1'].pk}/facts/{world.year.year}"),
+        "year": ("admin", "post", f"/api/v1/provinces/{world.province.pk}/years"),
+    }[field]
+    client = Client()
+    client.force_login(world.users[who])
+    before = AuditEvent.objects.count()
+    for value in (True, False):
+        response = getattr(client, method)(path, json.dumps({field: value}),
+                                           content_type="application/json")
+        assert response.status_code == 422
+        assert response.json()["errors"] == [
+            {"field": field, "message": "Phải là số nguyên (true/false không phải số)."}]
+    assert AuditEvent.objects.count() == before

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.core import export
 from thidua.core.models import AuditEvent, User
@@ -91,6 +91,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
 
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = voting.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
@@ -142,6 +143,7 @@ def test_a_per_delegate_poll_keeps_its_delegate_keys_through_the_round_trip(worl
 
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = voting.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")
@@ -254,6 +256,7 @@ def _published_poll_export(world):
 
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = voting.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.core import tokens
 from thidua.documents import services as doc_services
@@ -128,6 +128,7 @@ def _csrf(html):
 
 def test_an_acknowledged_ballot_survives_kill_9_of_the_server(file_db, world, server):
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = voting.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")

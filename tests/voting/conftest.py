@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.law.award_forms import AwardForm
 from thidua.voting import services
@@ -20,6 +20,7 @@ def held_today():
 @pytest.fixture
 def conference(world):
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     return services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B",

@@ -6,7 +6,7 @@ On SQLite they run on a file copy of the test database (`file_db`, tests/concurr
 
 import pytest
 from tests.concurrency import run_threads
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.voting import services
 from thidua.voting.models import Ballot, BallotChoice, Participation, SealedBallot, VotingCard
@@ -17,6 +17,7 @@ from .conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark
 @pytest.fixture
 def voting(file_db, world):
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường", chair="A", secretary="B")

@@ -5,7 +5,7 @@ once the paper ballots reconcile, and a tie at the quota cut-off always opens a 
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.law.award_forms import AwardForm
 from thidua.voting import services
@@ -28,6 +28,7 @@ def test_the_box_holds_one_ballot_per_participation(world, votes):
     with transaction.atomic():
         leader = world.actor("leader")
         make_eligible(world.bloc_years["KT"])
+        at_conference(world.bloc_years["KT"])
         conference = services.create_conference(
             leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
             chair="A", secretary="B")

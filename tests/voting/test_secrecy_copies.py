@@ -26,7 +26,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from api.conftest import Api
 from thidua.core import backup
@@ -52,6 +52,7 @@ def hall(file_db, world):
                            "voting_sealedballot, voting_participation, voting_votingcard")
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = services.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")

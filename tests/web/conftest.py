@@ -4,13 +4,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
+from thidua.core.evidence import Upload
 from thidua.law.award_forms import AwardForm
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
 from thidua.pledges import services as pledge_services
-from thidua.pledges.services import TargetInput, Upload
+from thidua.pledges.services import TargetInput
 from thidua.voting import services as voting_services
 
 # Every role of the world fixture, plus nobody logged in.
@@ -36,6 +37,7 @@ def conference(world):
     from voting.conftest import held_today, mark_present
 
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = voting_services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")

@@ -6,7 +6,7 @@ the one running it, and the open vote first for a delegate."""
 
 import pytest
 from django.urls import reverse
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.core.models import AuditEvent
 from thidua.voting import services
@@ -189,6 +189,7 @@ def test_the_receipt_page_finds_lower_case_without_hyphen(world, opened, client)
 
 def test_the_leader_sees_where_the_conference_stands_and_what_is_next(world, client):
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")

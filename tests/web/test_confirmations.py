@@ -7,7 +7,7 @@ draft's save) do not ask."""
 
 import pytest
 from django.urls import reverse
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from awards.conftest import prepare_kt
 from awards.test_from_voting import vote
@@ -104,6 +104,7 @@ def test_the_run_off_button_asks_naming_the_tied(world, conference, client):
 def test_the_proposal_steps_decision_next_year_and_press_ask(world, client):
     kt = prepare_kt(world)
     make_eligible(kt)
+    at_conference(kt)
     conference = services.create_conference(
         world.actor("leader"), kt, held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import override_settings
 from django.urls import reverse
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from documents.test_documents import cell_lines, read
 from thidua.documents import services as documents
@@ -24,6 +24,7 @@ PUBLIC = "https://thidua.bacninh.gov.vn"
 def poll(world):
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     conference = services.create_conference(
         leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
         chair="Nguyễn Văn A", secretary="Trần Thị B")

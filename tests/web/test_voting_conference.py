@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.core.models import AuditEvent
 from thidua.voting import services
@@ -29,6 +29,7 @@ def form_data(**changes):
 @pytest.fixture
 def conference(world):
     make_eligible(world.bloc_years["KT"])
+    at_conference(world.bloc_years["KT"])
     return services.create_conference(
         world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
         place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B",

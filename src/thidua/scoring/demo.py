@@ -11,11 +11,14 @@ same seed always gives the same year.
 import datetime
 import random
 from decimal import Decimal
+from pathlib import Path
 
+import yaml
 from django.db import transaction
 from django.utils import timezone
 
 from thidua.core.errors import DomainError
+from thidua.core.evidence import Upload
 from thidua.org import services as org
 from thidua.org.domain.phases import ORDER, Phase
 from thidua.org.models import BlocYear, Role, RoleAssignment
@@ -37,6 +40,7 @@ from thidua.scoring.models import PublishedRanking
 from thidua.scoring.services import CriterionInput
 
 SEED = 2022
+SAMPLE_FILE = Path(__file__).resolve().parent.parent / "demo" / "demo.yaml"
 # A small valid PDF: a scanned report, a few hundred bytes.
 EVIDENCE_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -52,6 +56,19 @@ APPRAISAL_REASONS = [
     "Biên bản kiểm tra của Khối ghi nhận đơn vị vắng một buổi sinh hoạt Khối không báo cáo.",
     "Đơn vị bổ sung minh chứng điển hình tiên tiến được UBND tỉnh biểu dương.",
 ]
+
+
+def sample_table_spec() -> dict:
+    """demo.yaml's `criteria_table`: the sample structure a bloc may start its table from."""
+    return yaml.safe_load(SAMPLE_FILE.read_text(encoding="utf-8"))["criteria_table"]
+
+
+def create_sample_table(actor, bloc_year: BlocYear):
+    """The bloc year's table built from the sample structure (through create_table, which
+    checks the actor and the phase)."""
+    spec = sample_table_spec()
+    return services.create_table(actor, bloc_year, name=spec["name"],
+                                 total=Decimal(str(spec["total"])), criteria=table_inputs(spec))
 
 
 def table_inputs(spec: dict) -> list[CriterionInput]:
@@ -155,7 +172,7 @@ def _report_year_end(bloc_year: BlocYear, officers: dict, rng, today: datetime.d
             officers[target.registration.unit_id], target, reported_on=today,
             actual_value=(target.baseline + span * share).quantize(Decimal("0.01")),
             note="Số liệu tổng kết năm.",
-            files=[pledges.Upload("bao-cao-tong-ket.pdf", EVIDENCE_PDF)])
+            files=[Upload("bao-cao-tong-ket.pdf", EVIDENCE_PDF)])
 
 
 @transaction.atomic
@@ -204,7 +221,7 @@ def build_scoring_year(system, bloc_year: BlocYear, table_spec: dict, *, seed: i
         services.set_scores(actor, sheet, _entries(loaded.leaves, _level(
             rng, quality[code] + 0.08, 0.05), rng, facts[code]))
         for criterion in [c for c in loaded.leaves if c.evidence_required]:
-            services.attach_evidence(actor, sheet, criterion.code, [pledges.Upload(
+            services.attach_evidence(actor, sheet, criterion.code, [Upload(
                 f"minh-chung-{criterion.code}.pdf", EVIDENCE_PDF)])
         services.submit_sheet(actor, sheet)
 

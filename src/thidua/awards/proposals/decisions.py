@@ -9,11 +9,18 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from thidua.awards import rules
-from thidua.awards.models import Award, AwardDecision, Proposal, ProposalLine
+from thidua.awards.models import (
+    Award,
+    AwardDecision,
+    CouncilSelection,
+    Proposal,
+    ProposalLine,
+)
 from thidua.awards.services import bloc_eligibility
 from thidua.core import audit
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.text import tidy
 from thidua.law.award_forms import AwardForm
 from thidua.law.eligibility import MET
 from thidua.law.quotas import CapCheck, check_province_cap
@@ -121,7 +128,7 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi quyết định khen thưởng.")
     awarded_ids, refused_ids = {int(i) for i in awarded}, {int(i) for i in not_awarded}
     errors = []
-    number, signer = nfc(number or "").strip(), nfc(signer or "").strip()
+    number, signer = tidy(number), tidy(signer)
     if not number:
         errors.append("Chưa nhập số quyết định.")
     if not signer:
@@ -129,7 +136,7 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
     if decision_date is None:
         errors.append("Chưa nhập ngày quyết định.")
     elif decision_date.year < emulation_year.year:
-        errors.append(f"Quyết định ngày {decision_date:%d/%m/%Y} có trước năm thi đua "
+        errors.append(f"Quyết định ngày {short_date(decision_date)} có trước năm thi đua "
                       f"{emulation_year.year}.")
     if not awarded_ids | refused_ids:
         errors.append("Quyết định phải nêu ít nhất một đơn vị được hoặc không được khen "
@@ -151,6 +158,8 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
         elif line.outcome != ProposalLine.Outcome.PENDING:
             errors.append(f"Đề nghị {line.get_award_form_display()} cho {line.unit.name} đã "
                           "có quyết định.")
+    errors += _not_chosen_by_council(emulation_year, [ln for ln in lines
+                                                      if ln.id in awarded_ids])
     if errors:
         raise DomainError(*errors)
     try:
@@ -190,5 +199,18 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
                          after={"state": target, "decision": number})
             org_services.follow_phase(actor, proposal.bloc_year, Phase.DECIDED,
                                       f"Quyết định khen thưởng số {number} ngày "
-                                      f"{decision_date:%d/%m/%Y}.")
+                                      f"{short_date(decision_date)}.")
     return decision
+
+
+def _not_chosen_by_council(emulation_year: EmulationYear, awarded) -> list[str]:
+    """RULES 20: once the province's council chose (awards.council), a Government flag goes
+    only to a unit it chose."""
+    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
+    if selection is None:
+        return []
+    chosen = set(selection.chosen.values_list("unit_id", flat=True))
+    return [f"Hội đồng Thi đua – Khen thưởng tỉnh không chọn {line.unit.name} đề nghị Cờ thi "
+            f"đua của Chính phủ (biên bản số {selection.minutes_number} ngày "
+            f"{short_date(selection.meeting_date)}) — Quy tắc 20."
+            for line in awarded if line.award_form == GOV and line.unit_id not in chosen]

@@ -12,7 +12,7 @@ from thidua.awards.proposals.decisions import province_cap
 from thidua.awards.proposals.situation import BlocSituation, conference_results, situation_of
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.text import tidy
 from thidua.law.allocation import (
     PROPOSED,
     Allocation,
@@ -21,14 +21,12 @@ from thidua.law.allocation import (
 from thidua.law.award_forms import AwardForm
 from thidua.law.rulebooks import Library
 from thidua.law.workflow import (
-    EDITABLE,
-    State,
     StepError,
     StepForbidden,
     check_step,
 )
 from thidua.org import services as org_services
-from thidua.org.domain.phases import Phase, conference_phase_problem
+from thidua.org.domain.phases import Phase
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.voting import services as voting
@@ -77,13 +75,10 @@ def assemble_proposal(actor: Actor, bloc_year: BlocYear, polls=None, *,
     Ties the allocation cannot decide are refused with the run-off they need (RULES 32)."""
     bloc_year = (BlocYear.objects.select_for_update().select_related(
         "bloc__province", "emulation_year").get(pk=bloc_year.pk))
-    if not rules.can_view_proposal(actor, bloc_year):
-        raise NotFound("Không tìm thấy khối thi đua.")
-    if rules.BLOC not in rules.proposal_sides(actor, bloc_year):
-        raise Forbidden("Chỉ Trưởng khối được lập hồ sơ đề nghị khen thưởng của khối.")
-    problem = conference_phase_problem(bloc_year.phase, "Lập đề nghị khen thưởng")
-    if problem:
-        raise Conflict(problem)
+    proposal = Proposal.objects.filter(bloc_year=bloc_year).first()
+    refusal = rules.assemble_refusal(actor, bloc_year, proposal)
+    if refusal is not None:
+        raise refusal
     if polls is None:
         published = conference_results(bloc_year)
         if published is None:
@@ -93,10 +88,6 @@ def assemble_proposal(actor: Actor, bloc_year: BlocYear, polls=None, *,
         run_offs = published.run_offs if run_offs is None else run_offs
         conference_date = conference_date or published.held_on
     conference_date = conference_date or timezone.localdate()
-    proposal = Proposal.objects.filter(bloc_year=bloc_year).first()
-    if proposal is not None and proposal.state not in EDITABLE:
-        raise Conflict(f"Hồ sơ đang ở trạng thái «{State(proposal.state).label}»: không "
-                       "lập lại được.")
     situation, allocation = allocate_bloc(bloc_year, polls, on_date=conference_date,
                                           run_offs=run_offs, library=library)
     if allocation.ties:
@@ -184,7 +175,7 @@ def move_proposal(actor: Actor, proposal: Proposal, action: str, reason: str = "
               .filter(pk=proposal.pk).first())
     if locked is None or not rules.can_view_proposal(actor, locked.bloc_year):
         raise NotFound("Không tìm thấy hồ sơ đề nghị khen thưởng.")
-    reason = nfc(reason or "").strip()
+    reason = tidy(reason)
     try:
         target = check_step(locked.state, action, rules.proposal_sides(actor, locked.bloc_year),
                             reason)

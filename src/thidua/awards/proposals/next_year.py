@@ -10,15 +10,18 @@ from django.utils import timezone
 from thidua.awards import rules
 from thidua.awards.models import Award, LeaderDecision
 from thidua.core import audit
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.text import nfc, tidy
 from thidua.law.rulebooks import Library, RulebookNotFound, rulebook_for
 from thidua.org import services as org_services
 from thidua.org.models import BlocYear, Unit
 from thidua.org.queries import leaders_by_year
 from thidua.org.rules import Actor
 from thidua.scoring import services as scoring_services
-from thidua.voting.models import Candidate, Conference, Poll
+from thidua.voting import services as voting
+from thidua.voting.domain.election import Election
+from thidua.voting.models import Conference
 
 
 def unit_history(actor: Actor, unit: Unit) -> list[Award]:
@@ -51,14 +54,14 @@ def _leader_decision_problems(decision: ProvinceDecision | None, today) -> list[
     if decision is None:
         return ["chưa có quyết định của tỉnh"]
     problems = []
-    if not nfc(decision.number or "").strip():
+    if not tidy(decision.number):
         problems.append("Chưa nhập số quyết định của tỉnh về Trưởng khối.")
     if decision.decision_date is None:
         problems.append("Chưa nhập ngày quyết định của tỉnh về Trưởng khối.")
     elif decision.decision_date > today:
-        problems.append(f"Ngày quyết định {decision.decision_date:%d/%m/%Y} sau ngày hôm nay: "
+        problems.append(f"Ngày quyết định {short_date(decision.decision_date)} sau ngày hôm nay: "
                         "chỉ ghi quyết định đã ký.")
-    if not nfc(decision.reason or "").strip():
+    if not tidy(decision.reason):
         problems.append("Chưa nhập lý do tỉnh chọn Trưởng khối khác kết quả bầu.")
     return problems
 
@@ -139,30 +142,9 @@ def open_next_year(actor: Actor, bloc_year: BlocYear, *, leader=None, deputies=N
     return new
 
 
-@dataclass(frozen=True)
-class Election:
-    """Next year's leader and deputies as the conference elected them (RULES.md 3)."""
-
-    leader_id: int | None
-    deputy_ids: tuple
-
-
 def election_result(bloc_year: BlocYear) -> Election | None:
-    """The leader and deputies elected at the bloc's conference, from the voting app's
-    published election polls; None while the leader's election is not published."""
-
-    conference = Conference.objects.filter(bloc_year=bloc_year).first()
-    if conference is None:
-        return None
-    chosen = {}
-    for poll in Poll.objects.filter(conference=conference, state=Poll.State.PUBLISHED,
-                                    kind__in=[Poll.Kind.LEADER_ELECTION,
-                                              Poll.Kind.DEPUTY_ELECTION]).order_by("id"):
-        chosen[poll.kind] = list((poll.result or {}).get("selected", []))
-    leaders = chosen.get(Poll.Kind.LEADER_ELECTION, [])
-    if len(leaders) != 1:
-        return None
-    units = dict(Candidate.objects.filter(
-        id__in=leaders + chosen.get(Poll.Kind.DEPUTY_ELECTION, [])).values_list("id", "unit_id"))
-    return Election(units[leaders[0]], tuple(units[c] for c in chosen.get(
-        Poll.Kind.DEPUTY_ELECTION, []) if c in units))
+    """The leader and deputies elected at the bloc's conference (RULES.md 3), from the
+    voting app's published election polls (`voting.services.election_result`, the one
+    reading the deputies' ballot uses too); None while no single leader's election is
+    published."""
+    return voting.election_result(Conference.objects.filter(bloc_year=bloc_year).first())

@@ -8,7 +8,6 @@ the answer to the vote, and stored nowhere but on the ballot.
 
 import base64
 import io
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import segno
@@ -21,9 +20,10 @@ from django.views.decorators.http import require_POST
 
 from thidua.core import ratelimit
 from thidua.core.errors import DomainError
+from thidua.core.numbers import vi_number
 from thidua.law.award_forms import AwardForm
 from thidua.voting import links, queries, rules, services
-from thidua.voting.models import Attendance, Poll
+from thidua.voting.models import Poll
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
 POLL = "web/voting/poll.html"
@@ -51,10 +51,7 @@ class PollForm(forms.Form):
 def score_text(candidate) -> str:
     if candidate.score_numerator is None or not candidate.score_denominator:
         return "—"
-    value = Fraction(candidate.score_numerator, candidate.score_denominator)
-    two = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{two}".replace(".", ",")
+    return vi_number(Fraction(candidate.score_numerator, candidate.score_denominator))
 
 
 def qr_data_uri(url: str) -> str:
@@ -86,9 +83,8 @@ def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None,
             chosen = set(typed[0])
             unfit = {unit: {**entry, "override": typed[1].get(unit, "")}
                      for unit, entry in unfit.items()}
-        members = [(row.unit, row.unit_id in chosen, unfit.get(row.unit_id)) for row in
-                   Attendance.objects.filter(conference=poll.conference)
-                   .select_related("unit").order_by("unit__sort_key", "unit_id")]
+        members = [(row.unit, row.unit_id in chosen, unfit.get(row.unit_id))
+                   for row in queries.roll(poll.conference)]
     return render(request, POLL, {
         "poll": poll, "conference": poll.conference, "bloc_year": bloc_year,
         "candidates": [(c, score_text(c)) for c in candidates], "can_run": can_run,
