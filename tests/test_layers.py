@@ -129,7 +129,6 @@ KNOWN = frozenset({
     "in function: thidua.documents.kinds -> thidua.documents.signers",
     "in function: thidua.documents.kinds_awards -> thidua.awards.proposals",
     "in function: thidua.documents.kinds_awards -> thidua.documents.kinds",
-    "in function: thidua.documents.kinds_awards -> thidua.documents.signers",
     "in function: thidua.documents.kinds_awards -> thidua.voting.models",
     "in function: thidua.documents.kinds_awards -> thidua.voting.queries",
     "in function: thidua.documents.kinds_conference -> thidua.documents.kinds",

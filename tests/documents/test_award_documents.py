@@ -191,7 +191,7 @@ def test_award_documents_as_pdf_same_vietnamese_in_nfc(world, award_year, needs_
             "Số: 01/BC-KT1", "BÁO CÁO THÀNH TÍCH", "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG",
             "THỦ TRƯỞNG ĐƠN VỊ"],
         (secretariat, "du-thao-quyet-dinh", world.year.pk, None): [
-            "Số: /QĐ-UBND", "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "QUYẾT ĐỊNH:",
+            "Số: …/QĐ-UBND", "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "QUYẾT ĐỊNH:",
             "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
     }
     for (actor, slug, pk, document), needles in expected.items():

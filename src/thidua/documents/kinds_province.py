@@ -11,10 +11,10 @@ import re
 
 from thidua.awards.models import AwardDecision, ProposalLine
 from thidua.awards.queries import register_numbers
+from thidua.core import dates
 from thidua.core.errors import NotFound
 from thidua.core.text import nfc
 from thidua.documents import decision_text as text
-from thidua.documents import format as F
 from thidua.documents import rules
 from thidua.documents.engine import Table
 from thidua.documents.paper import Kind
@@ -84,7 +84,7 @@ def _fixed_lines(decision) -> dict:
     a decision is dated its signing day)."""
     province = decision.emulation_year.province
     return {"number_line": f"Số: {decision.number}",
-            "date_line": F.date_line(province.name, decision.decision_date)}
+            "date_line": dates.date_line(province.name, decision.decision_date)}
 
 
 # --- the numbered decision with its attached list -------------------------------------
@@ -181,7 +181,7 @@ def certificates_context(actor, decision, on) -> dict:
     numbers = register_numbers(emulation_year)
     authority = f"CHỦ TỊCH ỦY BAN NHÂN DÂN {province.full_name.upper()}"
     signer = signer_block(decision.signer)
-    date_line = F.date_line(province.name, decision.decision_date)
+    date_line = dates.date_line(province.name, decision.decision_date)
     sheets = []
     for form, items in _awards(decision).items():
         flag = form in FLAGS
