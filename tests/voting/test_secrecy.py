@@ -27,7 +27,7 @@ BALLOT_TABLES = {Ballot._meta.db_table, BallotChoice._meta.db_table,
                  PaperBallotCode._meta.db_table}
 
 
-def test_a_ballot_has_no_voter_and_no_time_column(db):
+def test_rule_30_a_ballot_has_no_voter_and_no_time_column(db):
     fields = {f.name: f for f in Ballot._meta.concrete_fields}
     assert set(fields) == {"id", "poll", "receipt_code", "valid", "source"}
     assert not any(isinstance(f, (models.DateField, models.DateTimeField, models.TimeField))
@@ -52,7 +52,7 @@ def _all_rows():
                 yield table, [str(v) for v in row]
 
 
-def test_nothing_links_a_voter_to_a_choice(world, open_poll, caplog):
+def test_rule_30_nothing_links_a_voter_to_a_choice(world, open_poll, caplog):
     caplog.set_level(logging.DEBUG)
     leader, poll = world.actor("leader"), open_poll
     cards = cards_by_unit(world, poll)
