@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from tests import factories
 
 from thidua.core.models import User
 from thidua.org import services as org_services
 from thidua.org.models import Bloc, Province, Role, RoleAssignment, Unit
 from thidua.org.rules import actor_for
+from thidua.voting import services as voting_services
 
 PASSWORD = "mat-khau-thu-nghiem-2026"
 CI = os.environ.get("CI") == "true"
@@ -126,6 +128,27 @@ def world(db):
         "nobody": make_user("khong_vai_tro"),
     }
     return w
+
+
+@pytest.fixture
+def conference(world):
+    """KT's year-end conference held today, every member eligible, before the roll call
+    (tests/factories.py `conference` builds other shapes)."""
+    return factories.conference(world)
+
+
+@pytest.fixture
+def present(world, conference):
+    """`conference` after the roll call: all five KT members present."""
+    factories.mark_present(world, conference)
+    return conference
+
+
+@pytest.fixture
+def open_poll(world, present):
+    """The Bằng khen poll of `present`, opened: the five eligible members on the ballot."""
+    return voting_services.open_poll(world.actor("leader"),
+                                     factories.award_poll(world, present))
 
 
 @pytest.fixture

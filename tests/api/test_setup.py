@@ -5,12 +5,13 @@ import datetime
 import unicodedata
 
 import pytest
+from tests.factories import WHO
 
 from thidua.core.models import AuditEvent
 from thidua.org import services as org_services
 from thidua.org.models import Bloc, BlocYear, EmulationYear, Membership, Province, Unit
 
-from .conftest import WHO, error, province_out, unit_ref
+from .conftest import error, province_out, unit_ref
 
 
 def db_state():

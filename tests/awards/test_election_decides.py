@@ -30,7 +30,7 @@ DECISION = service.ProvinceDecision("15/QĐ-UBND", TODAY,
 
 def elect(world, kt, marks):
     """KT's conference with all five present and its leader election published."""
-    from voting.conftest import held_today, mark_present
+    from tests.factories import held_today, mark_present
 
     leader = world.actor("leader")
     conference = voting.create_conference(

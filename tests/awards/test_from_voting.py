@@ -36,7 +36,7 @@ def cast_close_publish(world, poll, marks):
 
 @pytest.fixture
 def conference(world, kt):
-    from voting.conftest import held_today, mark_present
+    from tests.factories import held_today, mark_present
 
     conference = voting.create_conference(
         world.actor("leader"), kt, held_at=held_today(), place="Hội trường tỉnh",

@@ -31,7 +31,7 @@ def test_next_year_page_matrix(client, world, kt):
 
 
 def test_open_next_year_with_the_elected_leader(client, world, kt):
-    from voting.conftest import held_today, mark_present
+    from tests.factories import held_today, mark_present
 
     leader = world.actor("leader")
     conference = voting.create_conference(

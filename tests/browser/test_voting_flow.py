@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.test import Client
-from tests.eligible import make_eligible
+from tests.factories import make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
@@ -38,7 +38,7 @@ def watched(page):
 def test_open_vote_by_card_close_publish_check(transactional_db, world, live_server, browser):
     from playwright.sync_api import expect
 
-    from voting.conftest import held_today, mark_present
+    from tests.factories import held_today, mark_present
 
     make_eligible(world.bloc_years["KT"])
     conference = services.create_conference(

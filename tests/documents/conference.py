@@ -5,8 +5,8 @@ and published."""
 
 from dataclasses import dataclass
 
-from tests.eligible import make_eligible
-from tests.voting.conftest import held_today
+from tests.factories import make_eligible
+from tests.factories import held_today
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services

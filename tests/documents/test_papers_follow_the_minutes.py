@@ -42,7 +42,7 @@ def held(world, conference, form, marks):
 
 
 def test_rule_22_a_proposal_unlike_the_minutes_prints_why_on_every_paper(world):
-    from voting.conftest import held_today
+    from tests.factories import held_today
 
     kt = prepare_kt(world)
     leader = world.actor("leader")

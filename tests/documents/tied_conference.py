@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
-from tests.eligible import make_eligible
+from tests.factories import make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.org import services as org_services

@@ -6,7 +6,7 @@ published — and VX, with nothing published."""
 from dataclasses import dataclass
 
 import pytest
-from tests.eligible import make_eligible
+from tests.factories import make_eligible
 
 from awards.conftest import CERT, PROV, prepare_kt
 from awards.test_from_voting import cast_close_publish, vote
@@ -43,7 +43,7 @@ def publish_election(world, poll):
 
 @pytest.fixture
 def scene(world):
-    from voting.conftest import held_today, mark_present
+    from tests.factories import held_today, mark_present
 
     bloc_year = prepare_kt(world)
     make_eligible(bloc_year)

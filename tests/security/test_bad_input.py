@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import get_resolver
-from tests.eligible import make_eligible
+from tests.factories import make_eligible
 
 from thidua.core import ratelimit
 from thidua.core.award_forms import AwardForm
@@ -199,7 +199,7 @@ def test_every_api_id_in_a_path_is_range_checked(world, objects, monkeypatch):  
 
 @pytest.fixture
 def open_poll(world):
-    from voting.conftest import held_today, mark_present
+    from tests.factories import held_today, mark_present
 
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])

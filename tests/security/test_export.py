@@ -12,7 +12,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from tests.eligible import make_eligible
+from tests.factories import make_eligible
 
 from thidua.core import export
 from thidua.core.models import AuditEvent, User
@@ -87,7 +87,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     delegate), the count naming candidates — exported, imported, exported the same."""
     from thidua.core.award_forms import AwardForm
     from thidua.voting import services as voting
-    from voting.conftest import held_today, mark_present
+    from tests.factories import held_today, mark_present
 
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])
@@ -138,7 +138,7 @@ def test_a_per_delegate_poll_keeps_its_delegate_keys_through_the_round_trip(worl
     ("del:…"), which names no row — exported and imported as it is."""
     from thidua.core.award_forms import AwardForm
     from thidua.voting import services as voting
-    from voting.conftest import held_today
+    from tests.factories import held_today
 
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])
@@ -246,11 +246,11 @@ def test_a_broken_file_is_refused_and_nothing_is_written(case, exported, tmp_pat
 
 def _published_poll_export(world):
     """KT's certificate poll: 4 card ballots, closed and published; the export."""
-    from tests.eligible import make_eligible
+    from tests.factories import make_eligible
 
     from thidua.core.award_forms import AwardForm
     from thidua.voting import services as voting
-    from voting.conftest import held_today, mark_present
+    from tests.factories import held_today, mark_present
 
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from tests.eligible import make_eligible
+from tests.factories import make_eligible
 
 from thidua.core import tokens
 from thidua.core.award_forms import AwardForm
@@ -36,7 +36,7 @@ from thidua.documents.models import DocumentJob
 from thidua.voting import services as voting
 from thidua.voting.models import Ballot, Participation, Poll
 from voting.box import sealed_box
-from voting.conftest import held_today, mark_present
+from tests.factories import held_today, mark_present
 
 BIN = Path(sys.executable).parent
 UNAVAILABLE = "Cơ sở dữ liệu tạm thời không sẵn sàng"

@@ -23,7 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from tests.eligible import make_eligible
+from tests.factories import make_eligible
 
 from scoring.flow import PDF, criteria_inputs, move_to
 from thidua.api.api import api
@@ -97,7 +97,7 @@ def test_the_lines_keep_the_invariants():
 def _voting_objects(world):
     """KT's conference with everyone present, an open award poll with its cards issued,
     one card used (its receipt) and one card left (its token)."""
-    from voting.conftest import held_today, mark_present
+    from tests.factories import held_today, mark_present
 
     leader = world.actor("leader")
     make_eligible(world.bloc_years["KT"])

@@ -6,12 +6,12 @@ On SQLite they run on a file copy of the test database (`file_db`, tests/concurr
 
 import pytest
 from tests.concurrency import run_threads
-from tests.eligible import make_eligible
+from tests.factories import make_eligible
 
 from thidua.voting import services
 from thidua.voting.models import Ballot, BallotChoice, Participation, SealedBallot, VotingCard
 
-from .conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
+from tests.factories import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from thidua.voting import queries, services
 from thidua.voting.models import Attendance, Poll
 from thidua.voting.services import RollCallRow
 
-from .conftest import award_poll, candidate_ids, cards_by_unit, mark_present
+from tests.factories import award_poll, candidate_ids, cards_by_unit, mark_present
 
 CODES = ("KT1", "KT2", "KT3", "KT4", "KT5")
 

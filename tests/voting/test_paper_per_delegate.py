@@ -21,7 +21,7 @@ from thidua.voting.models import (
 )
 from web.page import inline_code, parse
 
-from .conftest import award_poll, candidate_ids
+from tests.factories import award_poll, candidate_ids
 
 NAMES = {"KT1": "Nguyễn Văn An; Trần Thị Bình", "KT2": "Lê Văn Cường",
          "KT3": "Phạm Thị Dung; Hoàng Văn Em", "KT5": "Đỗ Văn Hải"}

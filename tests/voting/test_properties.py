@@ -5,13 +5,13 @@ once the paper ballots reconcile, and a tie at the quota cut-off always opens a 
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.eligible import make_eligible
+from tests.factories import make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Ballot, Participation, Poll
 
-from .conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
+from tests.factories import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 CODES = ["KT1", "KT2", "KT3", "KT4", "KT5"]
 # Per unit: None (does not vote), ("card" | "paper", marked candidates 0–2).

@@ -19,7 +19,7 @@ from thidua.voting.models import (
     VotingCard,
 )
 
-from .conftest import candidate_ids, cards_by_unit
+from tests.factories import candidate_ids, cards_by_unit
 
 # The only tables where a ballot id or a receipt code may appear: the ballot, its choices,
 # and the printed paper-ballot codes (handed out in any order, tied to no unit).

@@ -26,7 +26,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from tests.eligible import make_eligible
+from tests.factories import make_eligible
 
 from api.conftest import Api
 from thidua.core import backup
@@ -37,7 +37,7 @@ from thidua.voting.models import Ballot, Participation, SealedBallot
 from web.cards import cast_card, open_card, split
 from web.page import parse
 
-from .conftest import award_poll, held_today, mark_present
+from tests.factories import award_poll, held_today, mark_present
 
 ADDRESS = "127.0.0.1"  # the test client's REMOTE_ADDR
 

@@ -24,7 +24,7 @@ from thidua.voting.models import (
     VotingCard,
 )
 
-from .conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
+from tests.factories import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 
 def actions():
