@@ -143,3 +143,22 @@ def candidate_ids(poll, world, *codes):
 def cards_by_unit(world, poll):
     """Issue `poll`'s voting cards: {unit code: the card's one-time token}."""
     return {c.card.unit.code: c.token for c in voting.issue_cards(world.actor("leader"), poll)}
+
+
+def cast_close_publish(world, poll, marks):
+    """`poll` (open) voted by card — `marks`: voter code → candidate codes — then closed and
+    published by the leader."""
+    leader = world.actor("leader")
+    by_unit = {c.unit.code: c.id for c in poll.candidates.select_related("unit")}
+    cards = cards_by_unit(world, poll)
+    for voter, chosen in marks.items():
+        voting.cast_with_card(cards[voter], poll.pk, [by_unit[c] for c in chosen])
+    voting.close_poll(leader, Poll.objects.get(pk=poll.pk))
+    return voting.publish_poll(leader, Poll.objects.get(pk=poll.pk))
+
+
+def vote(world, conference, form, codes, marks):
+    """A published award poll for `form` among the units `codes`: `marks` is voter code →
+    candidate codes."""
+    poll = voting.open_poll(world.actor("leader"), award_poll(world, conference, form, codes))
+    return cast_close_publish(world, poll, marks)

@@ -5,8 +5,7 @@ and published."""
 
 from dataclasses import dataclass
 
-from tests.factories import make_eligible
-from tests.factories import held_today
+from tests.factories import held_today, make_eligible
 
 from thidua.core.award_forms import AwardForm
 from thidua.voting import services

@@ -6,6 +6,7 @@ import logging
 
 from django.apps import apps
 from django.db import connection, models
+from tests.factories import candidate_ids, cards_by_unit
 
 from thidua.core.models import AuditEvent
 from thidua.voting import services
@@ -18,8 +19,6 @@ from thidua.voting.models import (
     SealedBallot,
     VotingCard,
 )
-
-from tests.factories import candidate_ids, cards_by_unit
 
 # The only tables where a ballot id or a receipt code may appear: the ballot, its choices,
 # and the printed paper-ballot codes (handed out in any order, tied to no unit).

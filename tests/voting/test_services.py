@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 from django.utils import timezone
+from tests.factories import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -23,8 +24,6 @@ from thidua.voting.models import (
     SealedBallot,
     VotingCard,
 )
-
-from tests.factories import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 
 def actions():

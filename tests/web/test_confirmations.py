@@ -12,10 +12,10 @@ from tests.factories import (
     award_poll,
     candidate_ids,
     cards_by_unit,
+    vote,
 )
 
 from awards.conftest import prepare_kt
-from awards.test_from_voting import vote
 from thidua.awards import proposals as awards
 from thidua.core.award_forms import AwardForm
 from thidua.publication import services as press
