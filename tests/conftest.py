@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from tests import factories
@@ -171,20 +172,31 @@ def _fast_hashing():
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 
 
+def _group(item):
+    """0: database tests without `world`; 1: with it; 2: transactional; 3: no database."""
+    names = getattr(item, "fixturenames", ())
+    if _transactional(item):
+        return 2
+    if "world" in names:
+        return 1
+    return 0 if "db" in names or item.get_closest_marker("django_db") else 3
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """After pytest-django's order (database tests, then transactional ones, then the rest),
     the database tests without `world` run before those with it: the world is written once
     per test process and kept (see `_kept_world`), which a test expecting an empty database
-    must not meet. Stable: the order within each group is unchanged."""
-    def group(item):
-        names = getattr(item, "fixturenames", ())
-        if _transactional(item):
-            return 2
-        if "world" in names:
-            return 1
-        return 0 if "db" in names or item.get_closest_marker("django_db") else 3
-    items.sort(key=group)
+    must not meet. Stable: the order within each group is unchanged.
+
+    On PostgreSQL only the tests that touch the database run: the others (pure domain cores,
+    property tests, files) do the same on any database and ran in the SQLite suite."""
+    items.sort(key=_group)
+    if connection.vendor == "postgresql":
+        pure = [item for item in items if _group(item) == 3]
+        if pure:
+            config.hook.pytest_deselected(items=pure)
+            items[:] = [item for item in items if _group(item) != 3]
 
 
 @pytest.fixture(scope="session")
@@ -285,7 +297,6 @@ def browser(monkeypatch):
 def file_db(transactional_db, tmp_path):
     """On SQLite, run the test on a file copy of the migrated test database (see
     tests/concurrency.py); on PostgreSQL, as it is."""
-    from django.db import connection
     from tests.concurrency import on_sqlite_file
 
     if connection.vendor != "sqlite":
