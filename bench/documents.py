@@ -63,8 +63,8 @@ def build(blocs: int):
     from django.utils import timezone
 
     from thidua.awards.models import Proposal, ProposalLine
-    from thidua.core.award_forms import AwardForm
     from thidua.core.models import User
+    from thidua.law.award_forms import AwardForm
     from thidua.org import services as org
     from thidua.org.domain.phases import ORDER, Phase
     from thidua.org.models import Bloc, Province, Unit

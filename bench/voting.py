@@ -111,7 +111,7 @@ def build(cards: int):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from thidua.core.award_forms import AwardForm
+    from thidua.law.award_forms import AwardForm
     from thidua.org import services as org
     from thidua.org.models import Bloc, Province, Role, RoleAssignment, Unit
     from thidua.org.rules import actor_for

@@ -10,7 +10,7 @@ import datetime
 from django.utils import timezone
 
 from thidua.awards.models import UnitYearFacts
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import Bloc, Membership, Unit
 from thidua.pledges.models import Registration
 from thidua.voting import services as voting

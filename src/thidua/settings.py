@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "thidua.core",
+    "thidua.law",
     "thidua.org",
     "thidua.pledges",
     "thidua.scoring",

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from tests.factories import WHO, held_today
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Conference, Participation, Poll, SealedBallot
 

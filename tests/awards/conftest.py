@@ -13,7 +13,7 @@ from tests.factories import STANDARD_FACTS
 
 from scoring.flow import criteria_inputs, move_to, officers
 from thidua.awards import services as awards
-from thidua.awards.domain.allocation import PollResult
+from thidua.law.allocation import PollResult
 from thidua.org.domain.phases import Phase
 from thidua.org.models import EmulationYear
 from thidua.pledges import services as pledges

@@ -24,10 +24,10 @@ from docx import Document as Docx
 from thidua.awards import proposals as awards
 from thidua.awards import services as facts_services
 from thidua.awards.models import Proposal, UnitYearFacts
-from thidua.core.award_forms import AwardForm
 from thidua.core.models import User
 from thidua.demo import loader
 from thidua.documents import services as documents
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear
 from thidua.org.rules import actor_for
 from thidua.voting import services as voting

@@ -22,9 +22,9 @@ from tests.factories import make_eligible
 
 from thidua.awards import proposals as service
 from thidua.awards.models import ProposalLine
-from thidua.core.award_forms import AwardForm
 from thidua.documents.kinds_awards import proposal_context
 from thidua.documents.kinds_conference import minutes_context
+from thidua.law.award_forms import AwardForm
 from thidua.pledges.models import Registration
 from thidua.publication.queries import press_facts
 from thidua.scoring.models import PublishedRanking, RankingRow

@@ -10,10 +10,10 @@ import shutil
 import pytest
 
 from thidua.awards import proposals as service
-from thidua.awards.domain.eligibility import check_eligibility
-from thidua.awards.domain.facts import UnitYearFacts
-from thidua.awards.domain.quotas import bloc_quotas, province_government_flag_cap
-from thidua.awards.rulebooks import RULEBOOK_DIR, load_library, rulebook_for
+from thidua.law.eligibility import check_eligibility
+from thidua.law.facts import UnitYearFacts
+from thidua.law.quotas import bloc_quotas, province_government_flag_cap
+from thidua.law.rulebooks import RULEBOOK_DIR, load_library, rulebook_for
 
 from .conftest import conference_day, polls
 

@@ -15,19 +15,19 @@ import re
 
 import pytest
 
+from law.test_allocation import BOOK, everyone_eligible, ranking
+from law.test_allocation import polls as poll_results
 from thidua.awards import proposals as service
-from thidua.awards.domain.allocation import NOT_PROPOSED, PROPOSED, allocate
-from thidua.awards.domain.quotas import bloc_quotas
 from thidua.awards.models import Award, ProposalLine
-from thidua.awards.rulebooks import SETTINGS, rulebook_for, shipped_library
+from thidua.law.allocation import NOT_PROPOSED, PROPOSED, allocate
+from thidua.law.quotas import bloc_quotas
+from thidua.law.rulebooks import SETTINGS, rulebook_for, shipped_library
 
 from .conftest import CERT, GOV, PROV, conference_day, polls
-from .test_allocation import BOOK, everyone_eligible, ranking
-from .test_allocation import polls as poll_results
 
 LAW_06_2022 = datetime.date(2024, 1, 1)  # RULES.md: the texts in force from 01/01/2024
-ELIG, QUOTAS, ALLOC, ME = ("awards.test_eligibility", "awards.test_quotas",
-                           "awards.test_allocation", "awards.test_rules_17_27")
+ELIG, QUOTAS, ALLOC, ME = ("law.test_eligibility", "law.test_quotas",
+                           "law.test_allocation", "awards.test_rules_17_27")
 RULES = {
     17: (["eligibility.flag_requires_targets_exceeded"], [
         (ELIG, "test_rule_17_exceeded_targets_passes_and_not_exceeded_fails_with_the_issue_"

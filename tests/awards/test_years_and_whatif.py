@@ -8,12 +8,12 @@ import pytest
 
 from thidua.awards import proposals as service
 from thidua.awards import services as awards
-from thidua.awards.domain.allocation import RankedUnit
-from thidua.awards.domain.eligibility import Eligibility
-from thidua.awards.domain.whatif import preview
-from thidua.awards.rulebooks import rulebook_for
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import AuditEvent
+from thidua.law.allocation import RankedUnit
+from thidua.law.eligibility import Eligibility
+from thidua.law.rulebooks import rulebook_for
+from thidua.law.whatif import preview
 from thidua.org.models import BlocYear
 from thidua.scoring.models import CriteriaTable
 

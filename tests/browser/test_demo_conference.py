@@ -15,10 +15,10 @@ import pytest
 import yaml
 from django.utils import timezone
 
-from thidua.awards.domain.eligibility import INELIGIBLE
 from thidua.awards.services import bloc_eligibility
-from thidua.core.award_forms import AwardForm
 from thidua.demo import loader
+from thidua.law.award_forms import AwardForm
+from thidua.law.eligibility import INELIGIBLE
 from thidua.org.models import BlocYear, Unit
 from thidua.scoring.models import RankingRow
 from thidua.voting.models import Ballot, Conference, Participation, Poll

@@ -25,10 +25,10 @@ from django.utils import timezone
 from thidua.awards import proposals as awards
 from thidua.awards import services as facts_services
 from thidua.awards.models import Award, AwardDecision, Proposal, UnitYearFacts
-from thidua.core.award_forms import AwardForm
 from thidua.core.models import AuditEvent, User
 from thidua.demo import loader
 from thidua.demo.conference import ballots, hold_poll
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear, Role, RoleAssignment
 from thidua.org.rules import actor_for
 from thidua.scoring import services as scoring

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from tests.factories import held_today, make_eligible
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Attendance, Poll
 

@@ -13,13 +13,13 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from pypdf import PdfReader
 
-from thidua.awards.rulebooks import rulebook_for
 from thidua.core.errors import Forbidden, NotFound
 from thidua.documents import engine, services
 from thidua.documents import format as F
 from thidua.documents.kinds import KINDS, common_context
 from thidua.documents.models import Document, DocumentJob
 from thidua.documents.signers import BLANK_NAME
+from thidua.law.rulebooks import rulebook_for
 
 from .award_year import ON, build
 from .test_documents import header

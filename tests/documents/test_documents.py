@@ -11,13 +11,13 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from thidua.awards.rulebooks import rulebook_for
 from thidua.core.models import AuditEvent, User
 from thidua.documents import engine, services
 from thidua.documents import format as F
 from thidua.documents.kinds import KINDS, common_context
 from thidua.documents.models import Document, NumberCounter
 from thidua.documents.signers import BLANK_NAME
+from thidua.law.rulebooks import rulebook_for
 from thidua.org.models import RoleAssignment
 from thidua.org.rules import actor_for
 from thidua.pledges.models import Registration

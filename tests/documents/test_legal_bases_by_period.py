@@ -9,9 +9,9 @@ import io
 import pytest
 from docx import Document as Docx
 
-from thidua.awards.rulebooks import RulebookNotFound
 from thidua.documents import engine, services
 from thidua.documents.kinds import KINDS
+from thidua.law.rulebooks import RulebookNotFound
 from thidua.pledges.models import Registration
 
 from .award_year import build

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from tests.factories import make_eligible
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.org import services as org_services
 from thidua.org.models import Bloc, Unit
 from thidua.voting import services

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.pledges.domain.deadline import registered_on_time
+from thidua.law.deadline import registered_on_time
 from thidua.pledges.models import Registration
 
 DEADLINE = datetime.date(2026, 3, 31)

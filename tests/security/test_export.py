@@ -230,6 +230,7 @@ def test_a_broken_file_is_refused_and_nothing_is_written(case, exported, tmp_pat
 
 def _published_poll_export(world):
     """KT's certificate poll: 4 card ballots, closed and published; the export."""
+
     from thidua.voting import services as voting
 
     leader = world.actor("leader")

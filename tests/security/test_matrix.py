@@ -28,10 +28,10 @@ from tests import factories
 from scoring.flow import PDF, criteria_inputs, move_to
 from thidua.api.api import api
 from thidua.awards.models import Proposal, ProposalLine
-from thidua.core.award_forms import AwardForm
 from thidua.core.models import AuditEvent
 from thidua.core.tokens import create_token
 from thidua.documents import services as document_services
+from thidua.law.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
 from thidua.org.models import Bloc
 from thidua.pledges.models import Evidence

@@ -6,9 +6,9 @@ steps of the day with what comes next."""
 import pytest
 from tests.factories import award_poll, candidate_ids, cards_by_unit, mark_present
 
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import AuditEvent
+from thidua.law.award_forms import AwardForm
 from thidua.voting import queries, services
 from thidua.voting.models import Attendance, Poll
 from thidua.voting.services import RollCallRow

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from tests.factories import award_poll, make_eligible
 
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError
 from thidua.core.models import AuditEvent
 from thidua.documents.kinds_conference import eligibility_lines
+from thidua.law.award_forms import AwardForm
 from thidua.pledges.models import Registration
 from thidua.voting import services
 from thidua.voting.models import Candidate, Poll

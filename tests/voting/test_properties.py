@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from tests import factories
 from tests.factories import award_poll, candidate_ids, cards_by_unit
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Ballot, Participation, Poll
 

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from tests.factories import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import AuditEvent
+from thidua.law.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.domain.tally import ballot_box_digest
 from thidua.voting.models import (
@@ -412,7 +412,7 @@ def test_a_committee_member_with_an_account_enters_paper_ballots(world, open_pol
 
 
 def test_counted_polls_feed_the_award_allocation(world, present):
-    from thidua.awards.domain.allocation import PollResult as AllocationPoll
+    from thidua.law.allocation import PollResult as AllocationPoll
 
     leader = world.actor("leader")
     poll = services.open_poll(leader, award_poll(world, present, AwardForm.CERTIFICATE_OF_MERIT,

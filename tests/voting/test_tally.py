@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thidua.awards.domain.rulebook import FractionRule
+from thidua.law.rulebook import FractionRule
 from thidua.voting.domain.election import DEPUTY, LEADER, election_standing
 from thidua.voting.domain.tally import (
     NOT_PASSED,

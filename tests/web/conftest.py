@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from tests.factories import PDF, WHO
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
 from thidua.pledges import services as pledge_services

@@ -17,7 +17,7 @@ from tests.factories import (
 
 from awards.conftest import prepare_kt
 from thidua.awards import proposals as awards
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.publication import services as press
 from thidua.voting import services
 from thidua.voting.models import Poll

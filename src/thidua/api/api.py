@@ -13,6 +13,7 @@ from thidua.api import (
     documents,
     errors,
     facts,
+    history,
     org,
     pledges,
     publication,
@@ -43,6 +44,7 @@ errors.install(api)
 api.add_router("/v1/", awards.router)
 api.add_router("/v1/", documents.router)
 api.add_router("/v1/", facts.router)
+api.add_router("/v1/", history.router)
 api.add_router("/v1/", org.router)
 api.add_router("/v1/", pledges.router)
 api.add_router("/v1/", publication.router)

@@ -16,12 +16,12 @@ from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses, unit_i
 from thidua.api.org import unit_ref
 from thidua.awards import proposals as service
 from thidua.awards import rules
-from thidua.awards.domain.rulebook import Brackets, DossierForm, LegalBasis, ProvinceCap
-from thidua.awards.domain.workflow import BUTTONS, allowed_steps
 from thidua.awards.models import Proposal
-from thidua.awards.rulebooks import rulebook_for
 from thidua.awards.services import next_year_bonus
 from thidua.core.errors import NotFound
+from thidua.law.rulebook import Brackets, DossierForm, LegalBasis, ProvinceCap
+from thidua.law.rulebooks import rulebook_for
+from thidua.law.workflow import BUTTONS, allowed_steps
 from thidua.org.models import EmulationYear, Province
 
 router = Router(tags=["Khen thưởng"])

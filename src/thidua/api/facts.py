@@ -18,9 +18,9 @@ from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses, year_o
 from thidua.api.org import unit_ref
 from thidua.awards import queries, rules
 from thidua.awards import services as service
-from thidua.awards.domain.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
 from thidua.awards.models import FactsEvidence, UnitYearFacts
 from thidua.core.errors import DomainError, Forbidden, NotFound
+from thidua.law.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
 from thidua.org.models import Membership, Unit
 from thidua.pledges.domain.evidence import KINDS
 from thidua.pledges.services import Upload

@@ -20,12 +20,12 @@ from thidua.api.common import (
     year_of,
 )
 from thidua.api.org import unit_ref
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError, Forbidden, NotFound
+from thidua.law.award_forms import AwardForm
+from thidua.law.deadline import registered_on_time
 from thidua.org.rules import Actor
 from thidua.pledges import rules
 from thidua.pledges import services as pledge_services
-from thidua.pledges.domain.deadline import registered_on_time
 from thidua.pledges.domain.evidence import KINDS
 from thidua.pledges.domain.progress import progress
 from thidua.pledges.models import CheckIn, Evidence, PledgeSigning, Registration, Target

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator, StringConstraints, model_validator
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
 from thidua.org.models import Role
 

@@ -14,9 +14,9 @@ from thidua.api import schemas as s
 from thidua.api.auth import actor
 from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses
 from thidua.api.org import unit_ref
-from thidua.awards.domain.rulebook import FractionRule
 from thidua.core import ratelimit
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
+from thidua.law.rulebook import FractionRule
 from thidua.voting import queries, services
 from thidua.voting.models import Poll
 

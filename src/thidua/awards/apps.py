@@ -1,5 +1,7 @@
 from django.apps import AppConfig
-from django.core import checks
+
+from thidua.scoring import ports as scoring_ports
+from thidua.voting import ports as voting_ports
 
 
 class AwardsConfig(AppConfig):
@@ -7,15 +9,8 @@ class AwardsConfig(AppConfig):
     label = "awards"
 
     def ready(self):
-        checks.register(rulebooks_load, "thidua")
+        """Supply the ports of the apps below that read awards' data (core.ports)."""
+        from thidua.awards import services  # noqa: PLC0415 - it loads models: after ready
 
-
-def rulebooks_load(app_configs=None, **kwargs):
-    """`thidua check`: a shipped rulebook that does not load is an error before serving."""
-    from thidua.awards.rulebooks import RULEBOOK_DIR, RulebookError, load_library
-
-    try:
-        load_library(RULEBOOK_DIR)
-    except RulebookError as exc:
-        return [checks.Error(message, id="awards.E001") for message in exc.messages]
-    return []
+        voting_ports.bloc_eligibility.supply(services.bloc_eligibility)
+        scoring_ports.last_year_awards.supply(services.last_year_awards)

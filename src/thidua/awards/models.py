@@ -1,7 +1,7 @@
 """Awards: the facts of a unit's year that eligibility needs, and decided awards.
 
-Fields and constraints only; the rules live in awards.domain and are applied by
-awards.services. Rulebooks are files (awards/rulebooks/*.yaml), not rows: they are
+Fields and constraints only; the rules live in law and are applied by
+awards.services. Rulebooks are files (law/rulebooks/*.yaml), not rows: they are
 versioned with the code and reviewed like it.
 """
 
@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from thidua.awards.domain import facts as core
-from thidua.awards.domain import workflow
-from thidua.awards.domain.bonus import AwardRecord
-from thidua.core.award_forms import AwardForm
+from thidua.law import facts as core
+from thidua.law import workflow
+from thidua.law.award_forms import AwardForm
+from thidua.law.bonus import AwardRecord
 from thidua.org.models import BlocYear, EmulationYear, Unit
 
 

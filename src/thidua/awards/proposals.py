@@ -1,7 +1,7 @@
 """Awards after the conference: the bloc's proposal dossier, the province's view and its
 decisions, the years that follow (issue 5, items 6–9).
 
-The imperative shell around awards.domain (allocation, quotas, workflow, whatif): load,
+The imperative shell around law (allocation, quotas, workflow, whatif): load,
 check the actor through awards.rules, write in one transaction, one audit event per state
 change. Views, the API and the demo call these.
 
@@ -20,18 +20,25 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from thidua.awards import rules
-from thidua.awards.domain import whatif
-from thidua.awards.domain.allocation import (
+from thidua.awards.models import Award, AwardDecision, LeaderDecision, Proposal, ProposalLine
+from thidua.awards.services import bloc_eligibility
+from thidua.core import audit
+from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.core.text import nfc
+from thidua.law import whatif
+from thidua.law.allocation import (
     PROPOSED,
     Allocation,
     PollResult,
     RankedUnit,
     allocate,
 )
-from thidua.awards.domain.eligibility import MET
-from thidua.awards.domain.quotas import CapCheck, bloc_quotas, check_province_cap
-from thidua.awards.domain.rulebook import BLOC_LEADERS
-from thidua.awards.domain.workflow import (
+from thidua.law.award_forms import AwardForm
+from thidua.law.eligibility import MET
+from thidua.law.quotas import CapCheck, bloc_quotas, check_province_cap
+from thidua.law.rulebook import BLOC_LEADERS
+from thidua.law.rulebooks import Library, RulebookNotFound, rulebook_for
+from thidua.law.workflow import (
     EDITABLE,
     PROVINCE,
     State,
@@ -39,16 +46,10 @@ from thidua.awards.domain.workflow import (
     StepForbidden,
     check_step,
 )
-from thidua.awards.models import Award, AwardDecision, LeaderDecision, Proposal, ProposalLine
-from thidua.awards.rulebooks import Library, RulebookNotFound, rulebook_for
-from thidua.awards.services import bloc_eligibility
-from thidua.core import audit
-from thidua.core.award_forms import AwardForm
-from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase, conference_phase_problem
 from thidua.org.models import BlocYear, EmulationYear, Unit
+from thidua.org.queries import leaders_by_year
 from thidua.org.rules import Actor
 from thidua.scoring import services as scoring_services
 from thidua.scoring.models import PublishedRanking, RankingRow
@@ -582,9 +583,7 @@ def open_next_year(actor: Actor, bloc_year: BlocYear, *, leader=None, deputies=N
         deputies = list(election.deputy_ids) if election else []
     leader_id = leader.id if isinstance(leader, Unit) else int(leader)
     lookback = rotation_lookback(bloc.province, year, library)
-    earlier = {b.emulation_year.year: b.leader_unit_id for b in BlocYear.objects.filter(
-        bloc=bloc, emulation_year__year__gte=year - lookback,
-        emulation_year__year__lt=year).select_related("emulation_year")}
+    earlier = leaders_by_year(bloc.id, range(year - lookback, year))
     led = sorted(y for y, unit_id in earlier.items() if unit_id == leader_id)
     if led:
         name = Unit.objects.get(pk=leader_id).name

@@ -1,6 +1,6 @@
 """Who may see and change awards data: the one place these checks live."""
 
-from thidua.awards.domain.workflow import BLOC, PROVINCE
+from thidua.law.workflow import BLOC, PROVINCE
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import (
     Actor,

@@ -1,4 +1,4 @@
-"""Awards services: the imperative shell around awards.domain (load, check, write, audit).
+"""Awards services: the imperative shell around law (load, check, write, audit).
 
 Views, the API and the demo loader call these; none of them reimplements a rule.
 """
@@ -12,15 +12,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from thidua.awards import rules
-from thidua.awards.domain import facts as core
-from thidua.awards.domain.bonus import Bonus, bonus_points
-from thidua.awards.domain.eligibility import Eligibility, check_eligibility
 from thidua.awards.models import Award, FactsEvidence, UnitYearFacts
-from thidua.awards.rulebooks import Library, rulebook_for
 from thidua.core import audit
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import nfc
+from thidua.law import facts as core
+from thidua.law.award_forms import AwardForm
+from thidua.law.bonus import Bonus, bonus_points
+from thidua.law.eligibility import Eligibility, check_eligibility
+from thidua.law.rulebooks import Library, rulebook_for
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.domain.evidence import classify
@@ -246,9 +246,10 @@ def attach_facts_evidence(actor: Actor, facts: UnitYearFacts, files) -> list[Fac
 
 @transaction.atomic
 def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_form: str, *,
-                 decision_number: str, decision_date: datetime.date, signer: str = "") -> Award:
-    """Record a decided award (history import, or the chairman's decision until the
-    decision workflow of issue 5 exists)."""
+                 decision_number: str, decision_date: datetime.date, signer: str = "",
+                 history: bool = False) -> Award:
+    """Record a decided award outside the proposal workflow: a past year's award entered
+    as history (awards.history, `history` true), or the demo's last year."""
     if not rules.can_record_award(actor, unit.province_id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi nhận khen thưởng.")
     if unit.province_id != emulation_year.province_id:
@@ -273,7 +274,7 @@ def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_
     audit.record(actor, "awards.award.record", award, province_id=unit.province_id,
                  after={"unit": unit.id, "year": emulation_year.year, "award_form": award_form,
                         "decision_number": number, "decision_date": decision_date,
-                        "signer": award.signer})
+                        "signer": award.signer, "history": history})
     return award
 
 
@@ -318,6 +319,21 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
                 registration_deadline=emulation_year.registration_deadline,
                 rank=ranks.get(unit_id), same_year_forms=frozenset(same_year.get(unit_id, ())))
     return result
+
+
+def last_year_awards(unit_id: int, year: int) -> tuple[list, Bonus]:
+    """RULES.md 11 for a score sheet of `year` (scoring.ports.last_year_awards): the unit's
+    decided awards of `year - 1` as (form, "Cờ … năm N — Quyết định số … ngày …"), in form
+    order, and the bonus they earn (`next_year_bonus`, the one source)."""
+    previous = year - 1
+    held = []
+    for award in Award.objects.filter(unit_id=unit_id, emulation_year__year=previous
+                                      ).order_by("award_form", "id"):
+        dated = f" ngày {award.decision_date:%d/%m/%Y}" if award.decision_date else ""
+        held.append((award.award_form, f"{award.get_award_form_display()} năm {previous} — "
+                                       f"Quyết định số {award.decision_number}{dated}"))
+    unit = Unit.objects.select_related("province").get(pk=unit_id)
+    return held, next_year_bonus(unit, year)
 
 
 def unit_eligibility(unit: Unit, emulation_year: EmulationYear, award_form: str, *,

@@ -158,6 +158,11 @@ SECTIONS = (
             key=lambda o, k: f"{k['blocs'][o.bloc_id]}/{k['years'][o.emulation_year_id]}"),
     Section("memberships", org.Membership, _by(BLOC_YEAR), (),
             {"bloc_year": "bloc_years", "unit": "units", "emulation_year": "years"}),
+    Section("past_leaders", org.PastLeader, _by("bloc__province"),
+            ("document_number", "document_date", "recorded_at"),
+            {"bloc": "blocs", "emulation_year": "years", "leader_unit": "units",
+             "recorded_by": "users"},
+            key=lambda o, k: f"{k['blocs'][o.bloc_id]}/{k['years'][o.emulation_year_id]}"),
     Section("role_assignments", org.RoleAssignment,
             lambda p: Q(province=p) | Q(bloc_year__bloc__province=p) | Q(unit__province=p),
             ("role",), {"user": "users", "province": "province", "bloc_year": "bloc_years",
@@ -306,6 +311,8 @@ SECTIONS = (
             {"province": "province", "issued_by": "users"}, files=("docx",),
             json={"issuer": (_issuer_out, _issuer_in)}),
 )
+# Sections added to this version after its first files: absent means no rows.
+ADDED_LATER = ("past_leaders",)
 USER_FIELDS = ("full_name", "first_name", "last_name", "email", "is_active", "date_joined")
 BY_NAME = {s.name: s for s in SECTIONS}
 
@@ -475,6 +482,8 @@ def loads(text) -> dict:
     sections = document.get("sections")
     if not isinstance(sections, dict):
         raise ExportFormatError("Tệp thiếu mục «sections».")
+    for name in ADDED_LATER:  # a file written before the section existed has none
+        sections.setdefault(name, [])
     missing = [name for name in ("users", *BY_NAME) if name not in sections]
     if missing:
         raise ExportFormatError("Tệp thiếu các mục: " + ", ".join(missing) + ".")

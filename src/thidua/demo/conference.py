@@ -10,7 +10,7 @@ import datetime
 from django.utils import timezone
 
 from thidua.awards import proposals
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.org import services as org
 from thidua.org.domain.phases import Phase
 from thidua.org.models import BlocYear

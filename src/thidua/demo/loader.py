@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from thidua.awards import services as awards
 from thidua.core import twofactor
-from thidua.core.award_forms import AwardForm
 from thidua.core.models import User
 from thidua.demo import conference
+from thidua.law.award_forms import AwardForm
 from thidua.org import services as org
 from thidua.org.domain.phases import ORDER, Phase
 from thidua.org.models import Bloc, Province, Role, RoleAssignment, Unit

@@ -9,12 +9,12 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from thidua.awards.rulebooks import rulebook_for
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import NotFound
 from thidua.documents import format as F
 from thidua.documents import rules
 from thidua.documents.engine import Table
+from thidua.law.award_forms import AwardForm
+from thidua.law.rulebooks import rulebook_for
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import PledgeSignature, PledgeSigning, Registration

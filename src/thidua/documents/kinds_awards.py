@@ -9,11 +9,11 @@ kinds.py registers `award_kinds()` at its end, so the shared helpers are importe
 inside the functions here (either module may be imported first).
 """
 
-from thidua.awards.domain.workflow import State
 from thidua.awards.models import Award, Proposal, ProposalLine, UnitYearFacts
-from thidua.core.award_forms import AwardForm, label_for
 from thidua.core.errors import NotFound
 from thidua.documents import rules
+from thidua.law.award_forms import AwardForm, label_for
+from thidua.law.workflow import State
 from thidua.org.models import EmulationYear
 from thidua.org.rules import Actor
 from thidua.scoring.domain.display import vi_number

@@ -19,13 +19,13 @@ from fractions import Fraction
 import segno
 from django.utils import timezone
 
-from thidua.awards.domain.text import format_fraction
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, NotFound
 from thidua.documents import rules, signers
 from thidua.documents.charts import horizontal_bars
 from thidua.documents.engine import Image
 from thidua.documents.format import local_date, short_date
+from thidua.law.award_forms import AwardForm
+from thidua.law.text import format_fraction
 from thidua.org.models import Unit
 from thidua.org.rules import Actor
 from thidua.scoring import queries as scoring_queries

@@ -6,6 +6,7 @@ body that signs it: a unit's officers for its own papers, the bloc's runners (le
 province) for the bloc's.
 """
 
+from thidua.law.workflow import BLOC, State
 from thidua.org.rules import Actor, can_act_for_unit, can_view_bloc_year
 from thidua.pledges import rules as pledge_rules
 from thidua.scoring import rules as scoring_rules
@@ -93,7 +94,6 @@ def can_view_proposal_letter(actor: Actor, proposal) -> bool:
     """The bloc's runners and the province always; a member unit once the letter is the
     bloc's published paper (the proposal sent to the province); nobody else."""
     from thidua.awards import rules as award_rules  # noqa: PLC0415
-    from thidua.awards.domain.workflow import State  # noqa: PLC0415
 
     bloc_year = proposal.bloc_year
     if not award_rules.can_view_proposal(actor, bloc_year):
@@ -105,7 +105,6 @@ def can_view_proposal_letter(actor: Actor, proposal) -> bool:
 def can_issue_proposal_letter(actor: Actor, proposal) -> bool:
     """The bloc's leader signs its proposal letter."""
     from thidua.awards import rules as award_rules  # noqa: PLC0415
-    from thidua.awards.domain.workflow import BLOC  # noqa: PLC0415
 
     return BLOC in award_rules.proposal_sides(actor, proposal.bloc_year)
 

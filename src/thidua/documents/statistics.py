@@ -12,7 +12,7 @@ a code per row, the total row first). The category names are the law's:
 - method of a movement: "thi đua thường xuyên" / "thi đua theo đợt (chuyên đề)";
 - duration band: short movements "dưới 1 năm" / long ones "từ 1 năm trở lên" (the split
   the ministries' emulation circulars use, e.g. Thông tư 26/2015/TT-BCT Điều 9);
-- forms of the award: those of core.award_forms, split into titles (danh hiệu thi đua)
+- forms of the award: those of law.award_forms, split into titles (danh hiệu thi đua)
   and forms of reward (hình thức khen thưởng) as the Law of 2022 does.
 When the appendix is at hand, compare the column lists here (MOVEMENT_COLUMNS,
 AWARD_COLUMNS) with it and correct them in this one place.
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import xlsxwriter
 
 from thidua.awards.models import Award
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import NotFound
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import Bloc, BlocYear, EmulationYear
 from thidua.org.rules import Actor, can_oversee_province
 

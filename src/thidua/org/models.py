@@ -150,6 +150,36 @@ class Membership(models.Model):
         super().save(*args, **kwargs)
 
 
+class PastLeader(models.Model):
+    """A past year's leader unit of a bloc, recorded as history (from the minutes or the
+    province's decision that named it) for a year the product did not run: rotation
+    (RULES.md 4) reads it beside the bloc years' own leaders. A year the bloc ran in the
+    product has its leader on its BlocYear, never here."""
+
+    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="past_leaders")
+    emulation_year = models.ForeignKey(EmulationYear, on_delete=models.PROTECT,
+                                       related_name="+")
+    leader_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="trưởng khối")
+    document_number = models.CharField("số văn bản (biên bản, quyết định)", max_length=50)
+    document_date = models.DateField("ngày văn bản")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-emulation_year__year", "bloc__sort_key", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bloc", "emulation_year"],
+                                    name="past_leader_once_per_bloc_year"),
+        ]
+        verbose_name = "Trưởng khối các năm trước"
+        verbose_name_plural = "Trưởng khối các năm trước"
+
+    def __str__(self):
+        return f"Trưởng khối {self.bloc.display_name} năm {self.emulation_year.year}"
+
+
 class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", "Quản trị hệ thống"
     PROVINCE_SECRETARIAT = "province_secretariat", "Thường trực thi đua tỉnh"

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from thidua.core.text import search_key
-from thidua.org.models import BlocYear, Membership, Unit
+from thidua.org.models import BlocYear, Membership, PastLeader, Unit
 from thidua.org.rules import Actor, visible_units
 
 
@@ -38,6 +38,18 @@ def membership_history(unit: Unit) -> list[Membership]:
         row.is_leader = row.bloc_year.leader_unit_id == unit.id
         row.is_deputy = any(d.id == unit.id for d in row.bloc_year.deputy_units.all())
     return rows
+
+
+def leaders_by_year(bloc_id: int, years) -> dict[int, int]:
+    """Year → leader unit id of the bloc in the given years (RULES.md 4): the bloc years
+    run in the product, and the past years recorded as history (PastLeader). Two queries
+    whatever the window."""
+    years = list(years)
+    found = dict(PastLeader.objects.filter(bloc_id=bloc_id, emulation_year__year__in=years)
+                 .values_list("emulation_year__year", "leader_unit_id"))
+    found.update(BlocYear.objects.filter(bloc_id=bloc_id, emulation_year__year__in=years)
+                 .values_list("emulation_year__year", "leader_unit_id"))
+    return found
 
 
 def current_year_of(province, today=None):

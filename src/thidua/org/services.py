@@ -6,10 +6,10 @@ import unicodedata
 
 from django.db import IntegrityError, transaction
 
-from thidua.awards.rulebooks import RulebookNotFound, registration_deadline
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import nfc
+from thidua.law.rulebooks import RulebookNotFound, registration_deadline
 from thidua.org.domain.composition import Composition, composition_errors
 from thidua.org.domain.phases import (
     ORDER,

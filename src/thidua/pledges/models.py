@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear, EmulationYear, Unit
 
 POINTS = {"max_digits": 16, "decimal_places": 2}

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
+from thidua.law.deadline import registered_on_time
 from thidua.org.models import BlocYear, EmulationYear, Unit
 from thidua.org.rules import Actor
-from thidua.pledges.domain.deadline import registered_on_time
 from thidua.pledges.domain.progress import Progress, progress
 from thidua.pledges.domain.signing import SigningStatus, signing_status
 from thidua.pledges.models import CheckIn, PledgeSignature, Registration, Target

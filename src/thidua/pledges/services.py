@@ -15,13 +15,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from thidua.core import audit
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
+from thidua.law.award_forms import AwardForm
+from thidua.law.deadline import registered_on_time
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor, can_act_for_unit
 from thidua.pledges import rules
-from thidua.pledges.domain.deadline import registered_on_time
 from thidua.pledges.domain.evidence import classify
 from thidua.pledges.domain.signing import signing_status
 from thidua.pledges.models import (

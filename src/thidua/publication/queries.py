@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from thidua.awards.models import Proposal, ProposalLine
 from thidua.awards.proposals import differences, election_result
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Forbidden, NotFound
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear, Province, Unit
 from thidua.org.rules import Actor
 from thidua.publication import rules

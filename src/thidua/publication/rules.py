@@ -6,7 +6,7 @@ the draft (403); anyone outside the bloc year does not see that it exists (404).
 public results page needs no rule: it shows only what has been published.
 """
 
-from thidua.awards.domain.workflow import State
+from thidua.law.workflow import State
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor, can_oversee_province, can_view_bloc_year
 

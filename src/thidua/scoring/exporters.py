@@ -18,7 +18,8 @@ from fractions import Fraction
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from thidua.core.award_forms import AwardForm
+from thidua.core.workbook import HEADER_ROW
+from thidua.law.award_forms import AwardForm
 from thidua.scoring.domain import methods
 from thidua.scoring.models import CriteriaTable, Score, ScoreSheet
 
@@ -29,7 +30,6 @@ TABLE_HEADERS = ("Mã", "Thuộc nhóm", "Tên tiêu chí", "Điểm chuẩn", "
                  "Là nhóm", "Yêu cầu minh chứng", "Các mức điểm", "Điểm mỗi lần", "Mức trần",
                  "Chỉ tiêu", "Khen thưởng năm trước")
 TABLE_WIDTHS = (10, 12, 60, 12, 28, 9, 12, 16, 12, 10, 30, 30)
-HEADER_ROW = 4  # 0-based: the header is row 5 as Excel shows it; data from row 6
 YES, NO = "Có", "Không"
 
 SCORE_SHEET = "Phiếu chấm"

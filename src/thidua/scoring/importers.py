@@ -3,26 +3,29 @@
 An import is all-or-nothing: the whole workbook is read and checked first, every problem
 listed as "Trang 'Tiêu chí', dòng 7, cột D: …", and only a clean workbook goes through the
 services (one transaction, the same rules and audit as typing it in). A workbook equal to
-what is stored changes nothing. The file is checked before it is opened: its size, that it
-really is an .xlsx (pledges.domain.evidence: by content, not by name) and that it cannot
-unpack into a bomb.
+what is stored changes nothing. The file itself is read by core.workbook (size, content
+type, no bomb).
 """
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from python_calamine import CalamineWorkbook
-
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import nfc
+from thidua.core.workbook import (
+    WorkbookError,
+    read_workbook,
+    where,
+)
+from thidua.core.workbook import cell as _cell
+from thidua.core.workbook import check_headers as _check_headers
+from thidua.core.workbook import empty as _empty
+from thidua.core.workbook import text as _text
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
-from thidua.pledges.domain.evidence import classify, too_large
 from thidua.scoring import rules, services
 from thidua.scoring.domain import methods
 from thidua.scoring.exporters import (
@@ -39,102 +42,7 @@ from thidua.scoring.exporters import (
 )
 from thidua.scoring.models import CriteriaTable, Score, ScoreSheet
 
-MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
-# What the workbook may unpack to: a criteria table or a sheet is a few hundred KB.
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 2000
 METHOD_BY_LABEL = {nfc(label).casefold(): key for key, label in methods.METHOD_LABELS.items()}
-
-
-class WorkbookError(DomainError):
-    """The workbook cannot be imported; `messages` name sheet, row, column."""
-
-
-def _column(col: int) -> str:
-    return chr(ord("A") + col)
-
-
-def where(sheet: str, row: int, col: int | None = None) -> str:
-    """Row and column as Excel shows them (1-based, letters)."""
-    text = f"Trang '{sheet}', dòng {row + 1}"
-    return text + (f", cột {_column(col)}" if col is not None else "")
-
-
-# --- the file ---------------------------------------------------------------------------
-
-# A sheet is read into a full grid from A1 to its farthest cell: two cells, A1 and
-# XFD1048576, in a 2 KB file would make 17 billion. The farthest cell (and the declared
-# dimension) are checked on the XML before the reader builds anything.
-MAX_COLUMNS = 100
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="\$?([A-Z]{1,3})\$?([0-9]{1,7})"')
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
-_REF = re.compile(rb"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
-_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
-
-
-def _check_sheet_extents(archive: zipfile.ZipFile, label: str):
-    """Refuse a worksheet whose grid would be larger than a real table or sheet can be:
-    cells beyond MAX_ROWS / MAX_COLUMNS, by reference, dimension or sheer count. The bytes
-    really unpacked are counted too (a header may lie about its size)."""
-    too_big = WorkbookError(f"Tệp “{label}” có vùng dữ liệu quá lớn (quá {MAX_ROWS} dòng "
-                            f"hoặc {MAX_COLUMNS} cột) hoặc giải nén ra quá lớn; không đọc.")
-    unpacked = 0
-    max_rows = MAX_ROWS + HEADER_ROW + 1
-    for entry in archive.infolist():
-        if not entry.filename.startswith("xl/worksheets/"):
-            continue
-        try:
-            with archive.open(entry) as member:
-                xml = member.read(MAX_UNPACKED_BYTES - unpacked + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
-            raise WorkbookError(f"Không đọc được tệp “{label}” như một bảng tính Excel."
-                                ) from exc
-        unpacked += len(xml)
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise too_big
-        refs = _CELL_REF.findall(xml)
-        for dimension in _DIMENSION.findall(xml):
-            refs.extend(_REF.findall(dimension))
-        if any(int(row) > max_rows or _column_number(col) > MAX_COLUMNS for col, row in refs):
-            raise too_big
-        if len(_CELL.findall(xml)) > max_rows * MAX_COLUMNS:
-            raise too_big
-
-
-def read_workbook(name: str, content: bytes) -> dict[str, list[list]]:
-    """Sheet name (NFC) → rows of cell values. Refuses what is not a sane .xlsx."""
-    label = nfc(name or "(không tên)")
-    if len(content) > MAX_WORKBOOK_BYTES:
-        raise WorkbookError(too_large(label, len(content), MAX_WORKBOOK_BYTES))
-    verdict = classify(label if label.lower().endswith(".xlsx") else label + ".xlsx",
-                       content, MAX_WORKBOOK_BYTES)
-    if verdict.kind != "xlsx":
-        raise WorkbookError(f"Tệp “{label}” không phải bảng tính Excel (.xlsx) hợp lệ: tệp "
-                            "hỏng, bị đổi đuôi hoặc nén bất thường.")
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        if sum(entry.file_size for entry in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise WorkbookError(f"Tệp “{label}” giải nén ra quá lớn; không đọc.")
-        _check_sheet_extents(archive, label)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheets = {}
-        for sheet_name in book.sheet_names:
-            rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-            sheets[nfc(sheet_name)] = rows[:MAX_ROWS + HEADER_ROW + 1]
-            if len(rows) > MAX_ROWS + HEADER_ROW + 1:
-                raise WorkbookError(f"Trang '{nfc(sheet_name)}' có quá {MAX_ROWS} dòng.")
-    except WorkbookError:
-        raise
-    except Exception as exc:  # calamine raises its own errors for a damaged workbook
-        raise WorkbookError(f"Không đọc được tệp “{label}” như một bảng tính Excel.") from exc
-    return sheets
 
 
 def _sheet(sheets: dict, title: str) -> list[list]:
@@ -143,23 +51,6 @@ def _sheet(sheets: dict, title: str) -> list[list]:
         raise WorkbookError(f"Không tìm thấy trang '{title}' trong tệp (các trang có: "
                             f"{found}). Hãy dùng mẫu tải từ thidua.")
     return sheets[title]
-
-
-def _cell(rows, row: int, col: int):
-    if row >= len(rows) or col >= len(rows[row]):
-        return ""
-    value = rows[row][col]
-    return nfc(value).strip() if isinstance(value, str) else value
-
-
-def _empty(value) -> bool:
-    return value is None or value == ""
-
-
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if _empty(value) else nfc(str(value)).strip()
 
 
 _NUMBER = re.compile(r"^-?[0-9]+([.,][0-9]+)?$")
@@ -184,15 +75,6 @@ def _decimal(value) -> Decimal | None:
 
 def _show(value: Decimal) -> str:
     return str(number(value))
-
-
-def _check_headers(rows, title: str, headers: tuple, errors: list) -> bool:
-    found = tuple(_text(_cell(rows, HEADER_ROW, c)) for c in range(len(headers)))
-    if found != headers:
-        errors.append(f"{where(title, HEADER_ROW)}: tiêu đề cột không đúng mẫu (cần: "
-                      + ", ".join(headers) + "). Hãy dùng mẫu tải từ thidua.")
-        return False
-    return True
 
 
 # --- the criteria table -----------------------------------------------------------------

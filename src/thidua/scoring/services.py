@@ -18,9 +18,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from thidua.core import audit
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc, search_key
+from thidua.law.award_forms import AwardForm
+from thidua.law.rulebooks import RulebookNotFound, rulebook_for
 from thidua.org.models import BlocYear, Membership, Role, RoleAssignment, Unit
 from thidua.org.rules import Actor, can_act_for_unit
 from thidua.pledges.domain.evidence import classify
@@ -60,6 +61,7 @@ from thidua.scoring.models import (
     ScoreSheet,
     SectionScore,
 )
+from thidua.scoring.ports import last_year_awards
 
 Kind, Status = ScoreSheet.Kind, ScoreSheet.Status
 
@@ -83,13 +85,9 @@ def scoring_settings(bloc_year: BlocYear, on_date: datetime.date | None = None
                      ) -> ScoringSettings:
     """The aggregation method and tie-break chain for a bloc year: RULES.md 14 and 16, read
     from the rulebook in force for the province on `on_date` (default today: the ranking
-    is decided when it is published). Without a rulebook (none in force, or the awards
-    app not installed) the RULES.md defaults apply, and `source` says so. A broken
-    rulebook is not papered over: its error propagates."""
-    try:
-        from thidua.awards.rulebooks import RulebookNotFound, rulebook_for
-    except ImportError:
-        return DEFAULT_SETTINGS
+    is decided when it is published). Without a rulebook in force the RULES.md defaults
+    apply, and `source` says so. A broken rulebook is not papered over: its error
+    propagates."""
     province_code = bloc_year.bloc.province.code
     try:
         book = rulebook_for(province_code, on_date or timezone.localdate())
@@ -466,26 +464,11 @@ def _target_facts(bloc_year: BlocYear) -> dict[int, list[TargetFact]]:
     return facts
 
 
-def _previous_awards(bloc_year: BlocYear, unit_id: int) -> list:
-    """The unit's decided awards of the emulation year before the bloc year's (RULES.md
-    11), as (form, "Cờ … năm N — Quyết định số … ngày …"), in form order."""
-    from thidua.awards.models import Award  # noqa: PLC0415 - awards builds on scoring
-
-    year = bloc_year.emulation_year.year - 1
-    found = []
-    for award in Award.objects.filter(unit_id=unit_id, emulation_year__year=year).order_by(
-            "award_form", "id"):
-        dated = f" ngày {award.decision_date:%d/%m/%Y}" if award.decision_date else ""
-        found.append((award.award_form, f"{award.get_award_form_display()} năm {year} — "
-                                        f"Quyết định số {award.decision_number}{dated}"))
-    return found
-
-
 def _award_bonus_entry(spec: CriterionSpec, year: int, held: list, bonus) -> Entry:
     """RULES.md 11 from its one source, `awards.services.next_year_bonus` (the rulebook's
-    values, the best award of the previous year counted once) — the figure the unit page
-    and the API show. This criterion carries it when it lists the award form the bonus is
-    for; any other award criterion is 0."""
+    values, the best award of the previous year counted once; through scoring.ports) — the
+    figure the unit page and the API show. This criterion carries it when it lists the
+    award form the bonus is for; any other award criterion is 0."""
     forms = spec.params.get(AWARD_FORMS) or []
     form = bonus.award.award_form if bonus.award is not None else None
     if form in forms:
@@ -526,11 +509,7 @@ def _computed(loaded: Loaded, unit_id: int) -> tuple[dict[str, Entry], dict[str,
         if is_award_bonus(criterion.scoring_method, criterion.params):
             bloc_year = loaded.table.bloc_year
             if held is None:
-                from thidua.awards.services import next_year_bonus  # noqa: PLC0415
-
-                held = _previous_awards(bloc_year, unit_id)
-                bonus = next_year_bonus(Unit.objects.select_related("province").get(
-                    pk=unit_id), bloc_year.emulation_year.year)
+                held, bonus = last_year_awards(unit_id, bloc_year.emulation_year.year)
             entries[criterion.code] = _award_bonus_entry(spec, bloc_year.emulation_year.year,
                                                          held, bonus)
         elif criterion.scoring_method == TARGET_FORMULA:

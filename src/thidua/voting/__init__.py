@@ -22,7 +22,7 @@ For pages and other callers, everything goes through `voting.services`:
   `reconcile_paper`, `reconciliation`;
 - reading: `result` (tally with each candidate's sentence, ballots and digest once
   published), `turnout` (projector: voted / expected, cached), `check_receipt` (public),
-  `allocation_inputs` (counted polls as awards.domain.allocation reads them).
+  `allocation_inputs` (counted polls as law.allocation reads them).
 
 Receipt codes typed by people are read by `voting.domain.receipts.normalise` (case,
 spaces, dashes, full-width letters). `voting.queries.conference_progress` gives the

@@ -4,23 +4,25 @@ poll.
 An award poll's list is, by default, the members eligible for its form on the conference
 date — `awards.services.bloc_eligibility`, the same check the allocation makes after the
 vote, with the ranking's ranks (RULES 20) and the units the conference already chose for a
-higher form of the exclusive group (RULES 22). The others are listed apart with each
-unmet or unproven rule and its citation (stored on the poll, shown on the setup page, the
-ballot page, the API and the minutes). Putting one on the ballot all the same takes an
-explicit reason, stored on its candidate row, audited, printed in the minutes — never a
-pre-ticked box.
+higher form of the exclusive group (RULES 22). That check reads the year facts and the
+decided awards, which live in the awards app above voting: it reaches voting through the
+`bloc_eligibility` port (voting.ports), which awards.apps supplies. The others are listed
+apart with each unmet or unproven rule and its citation (stored on the poll, shown on the
+setup page, the ballot page, the API and the minutes). Putting one on the ballot all the
+same takes an explicit reason, stored on its candidate row, audited, printed in the
+minutes — never a pre-ticked box.
 """
 
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from thidua.awards.services import bloc_eligibility
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError
 from thidua.core.text import nfc
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import Unit
 from thidua.voting.models import Candidate, Conference, Poll
+from thidua.voting.ports import bloc_eligibility
 
 MAX_REASON = 500
 

@@ -13,7 +13,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear, Unit
 
 

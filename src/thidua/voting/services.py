@@ -27,14 +27,16 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from thidua.awards.domain.quotas import bloc_quotas
-from thidua.awards.domain.rulebook import FractionRule
-from thidua.awards.rulebooks import rulebook_for
 from thidua.core import audit
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
+from thidua.law.allocation import PollResult as AllocationPoll
+from thidua.law.award_forms import AwardForm
+from thidua.law.quotas import bloc_quotas
+from thidua.law.rulebook import FractionRule
+from thidua.law.rulebooks import rulebook_for
 from thidua.org.models import BlocYear, Unit
+from thidua.org.queries import leaders_by_year
 from thidua.org.rules import Actor
 from thidua.scoring.models import PublishedRanking, RankingRow
 from thidua.voting import candidacy, rules, sealing
@@ -128,7 +130,7 @@ def _require_run(actor: Actor, conference: Conference):
 
 
 def rulebook_of(conference: Conference):
-    """The rulebook in force on the conference date (awards.rulebooks)."""
+    """The rulebook in force on the conference date (law.rulebooks)."""
     bloc_year = conference.bloc_year
     return rulebook_for(bloc_year.bloc.province.code, timezone.localdate(conference.held_at))
 
@@ -366,10 +368,8 @@ def _ranking(bloc_year: BlocYear) -> dict:
 
 
 def _recent_leaders(bloc_year: BlocYear, lookback: int) -> dict:
-    years = election.recent_leader_years(bloc_year.year, lookback)
-    return dict(BlocYear.objects.filter(bloc_id=bloc_year.bloc_id,
-                                        emulation_year__year__in=list(years))
-                .values_list("emulation_year__year", "leader_unit_id"))
+    return leaders_by_year(bloc_year.bloc_id,
+                           election.recent_leader_years(bloc_year.year, lookback))
 
 
 def _elected_leader(conference: Conference):
@@ -1489,11 +1489,9 @@ def turnout(poll: Poll) -> Turnout:
 
 
 def allocation_inputs(conference: Conference) -> tuple[list, dict]:
-    """The counted award polls as `awards.domain.allocation` reads them: ([PollResult],
+    """The counted award polls as `law.allocation` reads them: ([PollResult],
     {award form: [{unit id: run-off votes}, …]}). The latest counted poll of each form
     counts; its run-offs (RULES.md 32), in the order held, give the votes among the tied."""
-    from thidua.awards.domain.allocation import PollResult as AllocationPoll
-
     counted = [State.CLOSED, State.PUBLISHED]
     polls = list(conference.polls.filter(kind=Kind.AWARD_PROPOSAL, state__in=counted)
                  .order_by("id"))

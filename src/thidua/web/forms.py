@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
 from thidua.org.models import Bloc
 from thidua.pledges.domain.evidence import ACCEPTED_LABEL, classify, too_large

@@ -2,7 +2,7 @@
 cut-off with its run-off, the count record and the ballot-box digest.
 
 Plain data in, plain results out, integers only: a threshold is a
-`awards.domain.rulebook.FractionRule` compared as `yes·den > num·base` (RULES.md 31), so
+`law.rulebook.FractionRule` compared as `yes·den > num·base` (RULES.md 31), so
 "more than 1/2 of 12" is 7 and "at least 2/3 of 9" is 6 exactly. Every result carries the
 sentence that shows its arithmetic ("7 phiếu / 12 thành viên = 58,33 % > 1/2: đạt").
 """
@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from thidua.awards.domain.excess import Entry, cut_at_quota, order_words
-from thidua.awards.domain.rulebook import FractionRule
-from thidua.awards.domain.text import format_fraction
+from thidua.law.excess import Entry, cut_at_quota, order_words
+from thidua.law.rulebook import FractionRule
+from thidua.law.text import format_fraction
 
 # Outcomes of a candidate.
 SELECTED, NOT_PASSED, OUTSIDE_QUOTA, RUN_OFF = "selected", "not_passed", "outside_quota", "run_off"

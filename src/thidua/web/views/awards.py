@@ -11,15 +11,15 @@ from django.views.decorators.http import require_POST
 
 from thidua.awards import proposals as service
 from thidua.awards import rules
-from thidua.awards.domain.whatif import BORDERLINE, OUT, SAFE
-from thidua.awards.domain.workflow import BUTTONS, STEPS, State, allowed_steps
 from thidua.awards.models import LeaderDecision, Proposal, ProposalLine
-from thidua.awards.rulebooks import RulebookNotFound
 from thidua.awards.services import next_year_bonus
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError
 from thidua.core.models import AuditEvent
 from thidua.documents.kinds_awards import visible_papers
+from thidua.law.award_forms import AwardForm
+from thidua.law.rulebooks import RulebookNotFound
+from thidua.law.whatif import BORDERLINE, OUT, SAFE
+from thidua.law.workflow import BUTTONS, STEPS, State, allowed_steps
 from thidua.org.models import BlocYear, EmulationYear, Province, Role, RoleAssignment, Unit
 from thidua.org.rules import can_oversee_province, can_view_bloc_year
 from thidua.web.forms import DATE_WIDGET

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from thidua.awards import queries, rules
 from thidua.awards import services as facts_service
-from thidua.awards.domain.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
 from thidua.awards.models import FactsEvidence, UnitYearFacts
 from thidua.core.errors import DomainError
 from thidua.core.models import AuditEvent
+from thidua.law.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import can_view_bloc_year
 from thidua.web.forms import CheckInForm

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from thidua.core import workbook
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.org.models import BlocYear
 from thidua.org.rules import can_view_bloc_year
@@ -48,7 +49,7 @@ class UploadForm(forms.Form):
             del self.fields["reason"]
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=exporters.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -56,11 +57,11 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _content(upload) -> bytes:
+def upload_content(upload) -> bytes:
     """The uploaded bytes; an oversized file is refused before it is read."""
-    if upload.size > importers.MAX_WORKBOOK_BYTES:
-        raise importers.WorkbookError(too_large(upload.name, upload.size,
-                                                importers.MAX_WORKBOOK_BYTES))
+    if upload.size > workbook.MAX_WORKBOOK_BYTES:
+        raise workbook.WorkbookError(too_large(upload.name, upload.size,
+                                               workbook.MAX_WORKBOOK_BYTES))
     return upload.read()
 
 
@@ -93,7 +94,7 @@ def table_download(request, pk):
     table = services.current_table(bloc_year)
     if table is None:
         raise Http404("Khối chưa có bảng tiêu chí.")
-    return _xlsx(exporters.export_table(table), exporters.table_filename(table))
+    return xlsx_response(exporters.export_table(table), exporters.table_filename(table))
 
 
 @login_required
@@ -118,7 +119,7 @@ def table_upload(request, pk):
         return _page(request, context, form, status=400)
     upload = form.cleaned_data["file"]
     try:
-        result = importers.import_table(actor, bloc_year, upload.name, _content(upload),
+        result = importers.import_table(actor, bloc_year, upload.name, upload_content(upload),
                                         reason=form.cleaned_data.get("reason", ""))
     except Forbidden:
         raise
@@ -133,7 +134,7 @@ def table_upload(request, pk):
 def sheet_download(request, pk):
     actor = get_actor(request)
     sheet = _sheet(actor, pk)
-    return _xlsx(exporters.export_sheet(sheet), exporters.sheet_filename(sheet))
+    return xlsx_response(exporters.export_sheet(sheet), exporters.sheet_filename(sheet))
 
 
 @login_required
@@ -166,7 +167,7 @@ def sheet_upload(request, pk):
         return _page(request, context, form, status=400)
     upload = form.cleaned_data["file"]
     try:
-        changed = importers.import_sheet(actor, sheet, upload.name, _content(upload),
+        changed = importers.import_sheet(actor, sheet, upload.name, upload_content(upload),
                                          reason=form.cleaned_data.get("reason", ""))
     except Forbidden:
         raise

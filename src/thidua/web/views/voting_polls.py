@@ -20,8 +20,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from thidua.core import ratelimit
-from thidua.core.award_forms import AwardForm
 from thidua.core.errors import DomainError
+from thidua.law.award_forms import AwardForm
 from thidua.voting import links, queries, rules, services
 from thidua.voting.models import Attendance, Poll
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors

@@ -8,9 +8,9 @@ explains its arithmetic and the citation it rests on.
 from dataclasses import dataclass
 from fractions import Fraction
 
-from thidua.awards.domain.rulebook import Citation, Rulebook
-from thidua.awards.domain.text import format_fraction, format_number
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
+from thidua.law.rulebook import Citation, Rulebook
+from thidua.law.text import format_fraction, format_number
 
 GOV, PROV, CERT = (AwardForm.GOVERNMENT_FLAG, AwardForm.PROVINCIAL_FLAG,
                    AwardForm.CERTIFICATE_OF_MERIT)

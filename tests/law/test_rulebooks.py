@@ -1,4 +1,4 @@
-"""Rulebooks as data (awards.rulebooks): the shipped books, their selection by province
+"""Rulebooks as data (law.rulebooks): the shipped books, their selection by province
 and date, every setting with its citation, and malformed files refused with file and line.
 """
 
@@ -9,8 +9,8 @@ from fractions import Fraction
 
 import pytest
 
-from thidua.awards.domain.rulebook import FractionRule
-from thidua.awards.rulebooks import (
+from thidua.law.rulebook import FractionRule
+from thidua.law.rulebooks import (
     RULEBOOK_DIR,
     SETTINGS,
     RulebookError,
@@ -332,7 +332,7 @@ def test_rulebook_command_refuses_a_broken_directory_with_file_and_line(tmp_path
 
 
 def test_the_system_check_loads_the_shipped_books():
-    from thidua.awards.apps import rulebooks_load
+    from thidua.law.apps import rulebooks_load
 
     assert rulebooks_load() == []
 

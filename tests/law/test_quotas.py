@@ -1,16 +1,16 @@
-"""Quotas (awards.domain.quotas): RULES.md 23–27 passing and failing, with the arithmetic
+"""Quotas (law.quotas): RULES.md 23–27 passing and failing, with the arithmetic
 explained; the worked blocs of 12 (Bắc Ninh 2022) and of 10."""
 
 import datetime
 
 import pytest
 
-from thidua.awards.domain.quotas import (
+from thidua.law.quotas import (
     bloc_quotas,
     check_province_cap,
     province_government_flag_cap,
 )
-from thidua.awards.rulebooks import rulebook_for
+from thidua.law.rulebooks import rulebook_for
 
 GOV, PROV, CERT = "government_flag", "provincial_flag", "certificate_of_merit"
 BN = rulebook_for("BN", datetime.date(2026, 1, 15))

@@ -8,10 +8,10 @@ secretariat) returns, accepts and — by recording the chairman's decision — d
 
 from dataclasses import dataclass
 
-from django.db import models
+from thidua.law.choices import Vocabulary
 
 
-class State(models.TextChoices):
+class State(Vocabulary):
     DRAFT = "draft", "Bản nháp"
     SUBMITTED = "submitted", "Đã gửi tỉnh"
     RETURNED = "returned", "Tỉnh trả lại"

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from thidua.awards.domain.rulebook import Citation, Rulebook
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
+from thidua.law.rulebook import Citation, Rulebook
 
 
 @dataclass(frozen=True)

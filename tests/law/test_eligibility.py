@@ -1,4 +1,4 @@
-"""Eligibility (awards.domain.eligibility): each of RULES.md 7 and 17–22 passing and
+"""Eligibility (law.eligibility): each of RULES.md 7 and 17–22 passing and
 failing, missing facts reported as missing, and the sentences the leader reads."""
 
 import dataclasses
@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from thidua.awards.domain.eligibility import (
+from thidua.law.eligibility import (
     ELIGIBLE,
     INELIGIBLE,
     MET,
@@ -15,8 +15,8 @@ from thidua.awards.domain.eligibility import (
     UNMET,
     check_eligibility,
 )
-from thidua.awards.domain.facts import UnitYearFacts, facts_errors
-from thidua.awards.rulebooks import rulebook_for
+from thidua.law.facts import UnitYearFacts, facts_errors
+from thidua.law.rulebooks import rulebook_for
 
 GOV, PROV, CERT, EXC = ("government_flag", "provincial_flag", "certificate_of_merit",
                         "excellent_collective")
@@ -141,7 +141,7 @@ def test_rule_18_each_mass_organisation_rated_at_least_good(field, name):
 
 @pytest.mark.parametrize("form", [GOV, PROV, CERT, EXC])
 def test_rule_19_a_pending_matter_defers_every_form(form):
-    from thidua.awards.domain.eligibility import DEFERRED  # noqa: PLC0415
+    from thidua.law.eligibility import DEFERRED  # noqa: PLC0415
     result = check(form, with_(pending_matter="complaint",
                                pending_matter_detail="Đơn tố cáo ngày 02/12, Thanh tra tỉnh "
                                                      "đang xác minh"))

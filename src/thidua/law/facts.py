@@ -8,10 +8,10 @@ assumes it.
 import datetime
 from dataclasses import dataclass
 
-from django.db import models
+from thidua.law.choices import Vocabulary
 
 
-class Rating(models.TextChoices):
+class Rating(Vocabulary):
     """Xếp loại chất lượng (a collective's task completion, or its party organisation)."""
 
     EXCELLENT = "excellent", "Hoàn thành xuất sắc nhiệm vụ"
@@ -29,7 +29,7 @@ def rating_at_least(rating: str, minimum: str) -> bool:
     return RATING_ORDER[Rating(rating)] >= RATING_ORDER[Rating(minimum)]
 
 
-class DisciplineLevel(models.TextChoices):
+class DisciplineLevel(Vocabulary):
     """The heaviest discipline (hình thức kỷ luật) a member received in the year."""
 
     NONE = "none", "Không có"
@@ -43,7 +43,7 @@ class DisciplineLevel(models.TextChoices):
 DISCIPLINE_ORDER = {level: i for i, level in enumerate(DisciplineLevel)}
 
 
-class OrganisationRating(models.TextChoices):
+class OrganisationRating(Vocabulary):
     """Xếp loại of a mass organisation (đoàn thể) in the unit — the same scale as the
     party organisation's — or "no such organisation" (RULES.md 18: Luật 2022 Art. 25.1b
     asks for "tổ chức đảng, đoàn thể trong sạch, vững mạnh"; a small agency may have no
@@ -63,7 +63,7 @@ MASS_ORGANISATIONS = {
 }
 
 
-class PendingMatter(models.TextChoices):
+class PendingMatter(Vocabulary):
     """A matter under consideration that defers any award (Nghị định 152/2025/NĐ-CP,
     principles of awarding): not a refusal — the unit is proposed once it is settled."""
 

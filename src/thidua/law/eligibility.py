@@ -30,7 +30,9 @@ import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
-from thidua.awards.domain.facts import (
+from thidua.law.award_forms import AwardForm
+from thidua.law.deadline import registered_on_time
+from thidua.law.facts import (
     MASS_ORGANISATIONS,
     DisciplineLevel,
     OrganisationRating,
@@ -40,15 +42,13 @@ from thidua.awards.domain.facts import (
     discipline_at_least,
     rating_at_least,
 )
-from thidua.awards.domain.rulebook import (
+from thidua.law.rulebook import (
     EXTRA_FLAG_CRITERIA,
     NO_MINIMUM,
     Citation,
     Rulebook,
 )
-from thidua.awards.domain.text import format_number
-from thidua.core.award_forms import AwardForm
-from thidua.pledges.domain.deadline import registered_on_time
+from thidua.law.text import format_number
 
 MET, UNMET, MISSING, DEFERRED = "met", "unmet", "missing", "deferred"
 # DEFERRED is both a check's status and the eligibility's: a pending matter.

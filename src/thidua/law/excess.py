@@ -4,7 +4,7 @@ cut-off → a run-off among the tied, never a silent cut.
 
 Functional core, used by every part that states the order: the count of a poll (its
 minutes and count record, `voting.domain.tally`), the bloc's allocation and proposal
-(`awards.domain.allocation`), and through them the pages, the API and the documents.
+(`law.allocation`), and through them the pages, the API and the documents.
 
 - `order` is the rulebook's `voting.excess_order` ("votes", "score", "run_off"): the
   steps that order, in turn; "run_off" ends the chain (what is still tied is voted again).

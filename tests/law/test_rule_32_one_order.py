@@ -1,4 +1,4 @@
-"""RULES.md 32 lives in one function (awards.domain.excess.cut_at_quota): the count of a
+"""RULES.md 32 lives in one function (law.excess.cut_at_quota): the count of a
 poll (the minutes) and the allocation (the proposal) order and cut alike — issue 11 item 3:
 with equal votes and equal final score the minutes called a run-off while the allocation
 proposed one unit outright."""
@@ -9,10 +9,10 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thidua.awards.domain import excess
-from thidua.awards.domain.allocation import PollResult, RankedUnit, allocate
-from thidua.awards.domain.excess import Entry, cut_at_quota
-from thidua.awards.rulebooks import rulebook_for
+from thidua.law import excess
+from thidua.law.allocation import PollResult, RankedUnit, allocate
+from thidua.law.excess import Entry, cut_at_quota
+from thidua.law.rulebooks import rulebook_for
 from thidua.voting.domain.tally import BallotIn, CandidateIn, tally
 
 BOOK = rulebook_for("BN", datetime.date(2026, 1, 15))

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.awards.domain.rulebook import FractionRule
-from thidua.awards.rulebooks import rulebook_for
+from thidua.law.rulebook import FractionRule
+from thidua.law.rulebooks import rulebook_for
 
 BOOK = rulebook_for("BN", datetime.date(2026, 1, 15))
 

@@ -1,9 +1,9 @@
 """The award forms (hình thức khen thưởng), the vocabulary pledges, voting and awards share."""
 
-from django.db import models
+from thidua.law.choices import Vocabulary
 
 
-class AwardForm(models.TextChoices):
+class AwardForm(Vocabulary):
     GOVERNMENT_FLAG = "government_flag", "Cờ thi đua của Chính phủ"
     PROVINCIAL_FLAG = "provincial_flag", "Cờ thi đua của UBND tỉnh"
     CERTIFICATE_OF_MERIT = "certificate_of_merit", "Bằng khen của Chủ tịch UBND tỉnh"

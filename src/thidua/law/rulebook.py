@@ -1,6 +1,6 @@
 """The values a rulebook holds, and the merged rulebook itself (functional core, no ORM).
 
-A rulebook file is parsed by `thidua.awards.rulebooks`; what it yields lives here so the
+A rulebook file is parsed by `thidua.law.rulebooks`; what it yields lives here so the
 eligibility, quota and allocation cores (and their tests) need nothing but plain data.
 Every number is exact: fractions are `Fraction`, points `Decimal`, never float.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from thidua.awards.domain.text import format_fraction
+from thidua.law.text import format_fraction
 
 TAGS = {
     "law": "luật",

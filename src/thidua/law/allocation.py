@@ -15,9 +15,9 @@ back in `run_offs` and allocate again.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from thidua.awards.domain.excess import Entry, cut_at_quota, order_words
-from thidua.awards.domain.rulebook import Citation, Rulebook
-from thidua.core.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm
+from thidua.law.excess import Entry, cut_at_quota, order_words
+from thidua.law.rulebook import Citation, Rulebook
 
 FROM_RANKING = "ranking"  # PollResult.score not given
 PROPOSED, NOT_PROPOSED, RUN_OFF, PENDING = "proposed", "not_proposed", "run_off", "pending"

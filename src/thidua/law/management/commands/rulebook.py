@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from thidua.awards.rulebooks import (
+from thidua.law.rulebooks import (
     RULEBOOK_DIR,
     SETTINGS,
     RulebookError,

@@ -1,4 +1,4 @@
-"""Rulebooks as data: read, validate and select the YAML files in `awards/rulebooks/`.
+"""Rulebooks as data: read, validate and select the YAML files in `law/rulebooks/`.
 
 A file is either a national book (complete: every setting, for a legal period) or a
 province's override (some settings, for the period of the province's own regulation).
@@ -29,8 +29,10 @@ from pathlib import Path
 
 import yaml
 
-from thidua.awards.domain.facts import DisciplineLevel, Rating
-from thidua.awards.domain.rulebook import (
+from thidua.core.errors import DomainError
+from thidua.law.award_forms import AwardForm
+from thidua.law.facts import DisciplineLevel, Rating
+from thidua.law.rulebook import (
     CAP_BASES,
     DOSSIER_FORMS,
     EXTRA_FLAG_CRITERIA,
@@ -49,8 +51,6 @@ from thidua.awards.domain.rulebook import (
     Setting,
     Source,
 )
-from thidua.core.award_forms import AwardForm
-from thidua.core.errors import DomainError
 
 RULEBOOK_DIR = Path(__file__).with_name("rulebooks")
 
@@ -756,7 +756,7 @@ def load_library(directory: Path = RULEBOOK_DIR) -> Library:
 
 @lru_cache(maxsize=1)
 def shipped_library() -> Library:
-    """The rulebooks shipped in awards/rulebooks/, read once per process."""
+    """The rulebooks shipped in law/rulebooks/, read once per process."""
     return load_library(RULEBOOK_DIR)
 
 

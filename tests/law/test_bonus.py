@@ -1,10 +1,10 @@
-"""Bonus points carried into the next year (RULES.md 11, awards.domain.bonus)."""
+"""Bonus points carried into the next year (RULES.md 11, law.bonus)."""
 
 import datetime
 from decimal import Decimal
 
-from thidua.awards.domain.bonus import AwardRecord, bonus_points, next_year_bonuses
-from thidua.awards.rulebooks import rulebook_for
+from thidua.law.bonus import AwardRecord, bonus_points, next_year_bonuses
+from thidua.law.rulebooks import rulebook_for
 
 BOOK = rulebook_for("BN", datetime.date(2026, 1, 15))
 

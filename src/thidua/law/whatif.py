@@ -13,9 +13,9 @@ not eligible (with the unmet rules and their citations), are out. The exclusive 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from thidua.awards.domain.allocation import QUOTA_RULE, RankedUnit
-from thidua.awards.domain.rulebook import Rulebook
-from thidua.core.award_forms import AwardForm
+from thidua.law.allocation import QUOTA_RULE, RankedUnit
+from thidua.law.award_forms import AwardForm
+from thidua.law.rulebook import Rulebook
 
 SAFE, BORDERLINE, OUT = "safe", "borderline", "out"
 STATUS_WORDS = {SAFE: "Chắc chắn trong chỉ tiêu", BORDERLINE: "Sát ranh giới",

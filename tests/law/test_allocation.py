@@ -1,4 +1,4 @@
-"""Allocation (awards.domain.allocation): worked cases (Bắc Ninh's bloc of 12, a bloc of
+"""Allocation (law.allocation): worked cases (Bắc Ninh's bloc of 12, a bloc of
 10 with quotas 0/1/3), RULES.md 22 and 24–26 enforced after the vote, 32's tie at the
 cut-off returned for a run-off, and the properties that must hold for any input."""
 
@@ -8,7 +8,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thidua.awards.domain.allocation import (
+from thidua.law.allocation import (
     NOT_PROPOSED,
     PENDING,
     PROPOSED,
@@ -17,8 +17,8 @@ from thidua.awards.domain.allocation import (
     RankedUnit,
     allocate,
 )
-from thidua.awards.domain.quotas import bloc_quotas, province_government_flag_cap
-from thidua.awards.rulebooks import rulebook_for
+from thidua.law.quotas import bloc_quotas, province_government_flag_cap
+from thidua.law.rulebooks import rulebook_for
 
 GOV, PROV, CERT = "government_flag", "provincial_flag", "certificate_of_merit"
 FORMS = (GOV, PROV, CERT)
@@ -139,8 +139,8 @@ def test_rule_24_a_second_government_flag_is_not_proposed():
 
 
 def test_an_ineligible_unit_is_never_proposed_and_says_why():
-    from thidua.awards.domain.eligibility import check_eligibility
-    from thidua.awards.domain.facts import UnitYearFacts
+    from thidua.law.eligibility import check_eligibility
+    from thidua.law.facts import UnitYearFacts
 
     eligibility = check_eligibility(
         unit_id=1, year=2025, award_form=PROV, rulebook=BOOK,
@@ -179,7 +179,7 @@ def test_a_tie_for_the_government_flag_holds_the_lower_forms():
 
 
 def test_rule_32_a_missing_score_orders_no_one_the_tie_goes_to_a_run_off():
-    """As the count does (one function, awards.domain.excess): without unit 2's score the
+    """As the count does (one function, law.excess): without unit 2's score the
     score cannot separate 1 and 2, equal on votes at the last seat — a run-off, said why."""
     result = allocate(
         rulebook=BOOK, eligibility=everyone_eligible([1, 2]), ranking=ranking([1]),
