@@ -212,16 +212,13 @@ def _kept_world(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def world(_kept_world, request):
+def world(_kept_world, db, request):
     """One province with two blocs of five units each for the current year, an other
-    province with its own bloc (data that must never leak), and one user per role."""
-    if _transactional(request.node):
-        request.getfixturevalue("transactional_db")
-        if not world_exists():
-            with _fast_hashing():
-                build_world()
-    else:
-        request.getfixturevalue("db")
+    province with its own bloc (data that must never leak), and one user per role.
+    `_kept_world` (session scope) is set up before `db` opens the test's transaction."""
+    if _transactional(request.node) and not world_exists():
+        with _fast_hashing():
+            build_world()
     return load_world()
 
 
