@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.core import signals
 from django.core.management import call_command
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from tests import factories
@@ -251,6 +252,24 @@ def open_poll(world, present):
     """The Bằng khen poll of `present`, opened: the five eligible members on the ballot."""
     return voting_services.open_poll(world.actor("leader"),
                                      factories.award_poll(world, present))
+
+
+@pytest.fixture
+def free_units(world):
+    """Six units of the province in no bloc yet, and a bloc for them (factories.free_units)."""
+    return factories.free_units(world)
+
+
+@pytest.fixture
+def keep_connection():
+    """Requests through the real WSGI handler (schema tests): its request signals would
+    close the connection holding the test's transaction (PostgreSQL); Django's test client
+    detaches the same handler for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -39,17 +39,6 @@ def last_event():
             event.before, event.after, event.actor.username)
 
 
-@pytest.fixture
-def free_units(world):
-    names = ["Công an tỉnh", "Sở Tư pháp", "Thanh tra tỉnh", "Tòa án nhân dân tỉnh",
-             "Viện Kiểm sát nhân dân tỉnh", "Bộ Chỉ huy Quân sự tỉnh"]
-    units = [Unit.objects.create(province=world.province, code=f"NC{i}", name=name)
-             for i, name in enumerate(names, 1)]
-    bloc = Bloc.objects.create(province=world.province, code="NC", kind=Bloc.Kind.KHOI,
-                               name="Khối Nội chính")
-    return bloc, units
-
-
 def bloc_body(bloc, **changes):
     return {"id": bloc.id, "code": bloc.code, "name": bloc.name,
             "short_name": bloc.short_name, "kind": bloc.kind, **changes}
