@@ -142,7 +142,11 @@ def load_world():
     provinces = Province.objects.in_bulk(["BN", "HN"], field_name="code")
     years = {y.province_id: y for y in EmulationYear.objects.filter(
         province__in=provinces.values(), year=this_year)}
+    by_id = {province.id: province for province in provinces.values()}
     units = {u.code: u for u in Unit.objects.filter(province__in=provinces.values())}
+    # The related objects each was written with, as the services left them in memory.
+    for obj in [*years.values(), *units.values()]:
+        obj.province = by_id[obj.province_id]
     w = World(provinces["BN"], provinces["HN"], years[provinces["BN"].id],
               years[provinces["HN"].id])
     bloc_years = {b.bloc.code: b for b in BlocYear.objects.filter(
@@ -152,6 +156,7 @@ def load_world():
         bloc_year.emulation_year = {y.id: y for y in years.values()}[
             bloc_year.emulation_year_id]
         bloc_year.leader_unit = units[f"{code}1"]
+        bloc_year.bloc.province = by_id[bloc_year.bloc.province_id]
         w.units.update((f"{code}{i}", units[f"{code}{i}"]) for i in range(1, 6))
     by_name = User.objects.in_bulk(USERNAMES.values(), field_name="username")
     w.users = {name: by_name[username] for name, username in USERNAMES.items()}
