@@ -113,7 +113,7 @@ def build(cards: int):
 
     from thidua.law.award_forms import AwardForm
     from thidua.org import services as org
-    from thidua.org.models import Bloc, Province, Role, RoleAssignment, Unit
+    from thidua.org.models import Bloc, BlocYear, Province, Role, RoleAssignment, Unit
     from thidua.org.rules import actor_for
     from thidua.voting import services
     from thidua.voting.models import Poll, VotingCard
@@ -135,6 +135,7 @@ def build(cards: int):
     now = timezone.localtime()
     held_at = now.replace(hour=8, minute=0) if now.hour >= 8 else now - datetime.timedelta(
         minutes=1)
+    BlocYear.objects.filter(pk=bloc_year.pk).update(phase="conference")  # polls open there
     conference = services.create_conference(actor, bloc_year, held_at=held_at,
                                              place="Hội trường tỉnh", chair="Chủ trì",
                                              secretary="Thư ký")

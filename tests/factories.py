@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from thidua.awards.models import UnitYearFacts
 from thidua.law.award_forms import AwardForm
-from thidua.org.models import Bloc, Membership, Unit
+from thidua.org.domain.phases import Phase
+from thidua.org.models import Bloc, BlocYear, Membership, Unit
 from thidua.pledges.models import Registration
 from thidua.voting import services as voting
 from thidua.voting.models import Poll
@@ -78,6 +79,14 @@ def make_eligible(bloc_year, units=None, **facts):
 
 # --- the year-end conference (Conference, Attendance) -----------------------------------------
 
+def at_conference(bloc_year):
+    """The bloc year at its conference phase, as its leader moves it on the bloc year page:
+    polls open only there (issue 11 item 9, `org.domain.phases.conference_phase_problem`)."""
+    BlocYear.objects.filter(pk=bloc_year.pk).update(phase=Phase.CONFERENCE)
+    bloc_year.phase = Phase.CONFERENCE
+    return bloc_year
+
+
 def held_today():
     """Today at 08:00 — or a minute ago before 08:00 (a conference is never in the future)."""
     now = timezone.localtime()
@@ -92,12 +101,14 @@ CONFERENCE = {"place": "Hội trường tỉnh", "chair": "Nguyễn Văn A", "se
 
 def conference(world, bloc_year=None, *, eligible=True, present=(), by="leader", **fields):
     """The year-end Conference of `bloc_year` (KT's by default) held today, created by the
-    world user `by`. `eligible`: every member made eligible first (make_eligible); `present`:
+    world user `by`, the bloc year at its conference phase (at_conference). `eligible`: every
+    member made eligible first (make_eligible); `present`:
     the member codes marked present at the roll call (none by default); `fields` override
     CONFERENCE."""
     bloc_year = bloc_year or world.bloc_years["KT"]
     if eligible:
         make_eligible(bloc_year)
+    at_conference(bloc_year)
     created = voting.create_conference(
         world.actor(by), bloc_year, held_at=fields.pop("held_at", None) or held_today(),
         **{**CONFERENCE, **fields})

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from django.utils import timezone
 from docx import Document as Docx
+from tests.factories import at_conference
 
 from thidua.awards import proposals as awards
 from thidua.awards import services as facts_services
@@ -157,6 +158,7 @@ def test_nd91_2017_bac_ninh_2022_conference_gives_the_reported_outcome(settings,
 
     leader = actor("truongkhoi")
     held_at = timezone.make_aware(datetime.datetime.combine(CONFERENCE, datetime.time(8)))
+    at_conference(bloc_year)
     conference = voting.create_conference(
         leader, bloc_year, held_at=held_at, place="Hội trường Sở Thông tin và Truyền thông",
         chair="Giám đốc Sở Thông tin và Truyền thông", secretary="Văn phòng Sở",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from thidua.awards import proposals as service
 from thidua.awards.models import Award, Proposal
 from thidua.core.models import AuditEvent
+from thidua.org import services as org
 
 from .conftest import conference_day, polls
 
@@ -145,3 +146,23 @@ def test_links_from_bloc_year_province_and_unit_pages(client, world, kt):
     client.force_login(world.users["secretariat"])
     page = client.get(reverse("province_dashboard", args=["BN"])).content.decode()
     assert reverse("award_province", args=["BN", world.year.year]) in page
+
+
+def test_the_assemble_button_follows_the_services_rule_phase_included(client, world, kt):
+    """awards.rules.assemble_refusal decides the button and the service alike: outside the
+    conference phase the leader is offered nothing, and a forged POST changes nothing."""
+    client.force_login(world.users["leader"])
+    url = reverse("award_proposal", args=[kt.pk])
+    assert 'id="chua-co-ket-qua"' in client.get(url).content.decode()
+    client.force_login(world.users["peer"])
+    assert 'id="chua-co-ket-qua"' not in client.get(url).content.decode()
+    org.move_phase(world.actor("secretariat"), kt, "appraisal", reason="Chấm lại điểm")
+    client.force_login(world.users["leader"])
+    assert 'id="chua-co-ket-qua"' not in client.get(url).content.decode()
+    events = AuditEvent.objects.count()
+    response = client.post(reverse("award_proposal_assemble", args=[kt.pk]))
+    assert response.status_code == 409
+    assert ("Lập đề nghị khen thưởng chỉ thực hiện ở giai đoạn «Hội nghị tổng kết»"
+            in text(response))
+    assert (Proposal.objects.filter(bloc_year=kt).count(), AuditEvent.objects.count()) == (
+        0, events)

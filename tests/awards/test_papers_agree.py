@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from tests.factories import make_eligible
+from tests.factories import at_conference, make_eligible
 
 from thidua.awards import proposals as service
 from thidua.awards.models import ProposalLine
@@ -118,6 +118,7 @@ def hold(world, kt, case):
     if below_standard:
         make_eligible(kt, [world.units[c] for c in below_standard], targets_exceeded=False)
     Registration.objects.filter(unit__in=[world.units[c] for c in unregistered]).delete()
+    at_conference(kt)
     conference = voting.create_conference(
         leader, kt, held_at=timezone.localtime().replace(hour=8, minute=0, second=0,
                                                          microsecond=0)

@@ -21,6 +21,7 @@ import pytest
 import yaml
 from django.urls import reverse
 from django.utils import timezone
+from tests.factories import at_conference
 
 from thidua.awards import proposals as awards
 from thidua.awards import services as facts_services
@@ -201,6 +202,7 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
     #    polls and the leader's and deputy's elections, voting cards.
     leader = actor("truongkhoi")
     held_at = timezone.make_aware(datetime.datetime.combine(today, datetime.time(8, 0)))
+    at_conference(bloc_year)
     conference = voting.create_conference(
         leader, bloc_year, held_at=held_at, place="Hội trường Sở Thông tin và Truyền thông",
         chair="Giám đốc Sở Thông tin và Truyền thông", secretary="Văn phòng Sở",

@@ -5,7 +5,7 @@ and published."""
 
 from dataclasses import dataclass
 
-from tests.factories import held_today, make_eligible
+from tests.factories import at_conference, held_today, make_eligible
 
 from thidua.law.award_forms import AwardForm
 from thidua.voting import services
@@ -29,6 +29,7 @@ def by_unit(poll):
 def start(leader, bloc_year, *, absent_reason="Đi công tác nước ngoài"):
     """The conference with attendance and committee (no poll yet)."""
     make_eligible(bloc_year)
+    at_conference(bloc_year)
     conference = services.create_conference(
         leader, bloc_year, held_at=held_today(), place="Hội trường Ủy ban nhân dân tỉnh",
         chair="Nguyễn Văn An", secretary="Trần Thị Bình",

@@ -112,35 +112,8 @@ def test_proposal_letter_form_01_issued_by_the_leader_rules_35_to_39_41(world, a
                                  "- Lưu: VT."]
 
 
-def test_achievement_report_form_02_prefilled_with_the_units_year(world, award_year):
-    line = award_year.proposal.lines.get(unit=world.units["KT1"])
-    officer = world.actor("officer")  # KT1's officer
-    document = services.issue(officer, "bao-cao-thanh-tich", line.pk, on=ON)
-    assert document.reference == "01/BC-KT1"
-    doc = read(document.docx)
-    check_format(doc)
-    assert lines(header(doc)[0]) == [
-        "UBND TỈNH BẮC NINH", "SỞ CÔNG THƯƠNG", "", "Số: 01/BC-KT1"]
-    year = world.year.year
-    text = body(doc)
-    assert text[:3] == ["BÁO CÁO THÀNH TÍCH", f"Đề nghị tặng Cờ thi đua của Chính phủ năm "
-                        f"{year}", "Tên tập thể đề nghị: Sở Công Thương"]
-    assert "1. Tên tập thể: Sở Công Thương." in text
-    assert ("- Tổng số cán bộ, công chức, viên chức, người lao động: 20.") in text
-    assert (f"1. Kết quả thi đua năm {year} trong Khối Kinh tế: tổng điểm 90,00, xếp hạng "
-            "1/5.") in text
-    assert "- Xếp loại mức độ hoàn thành nhiệm vụ: Hoàn thành xuất sắc nhiệm vụ." in text
-    assert (f"- Được hội nghị tổng kết khối ngày 20/12/{year} bình xét đề nghị tặng Cờ thi "
-            "đua của Chính phủ với 5 phiếu đồng ý.") in text
-    assert "2. Thành tích nổi bật theo chức năng, nhiệm vụ: (đơn vị bổ sung)." in text
-    titles, rewards = doc.tables[1], doc.tables[2]
-    assert [[c.text for c in row.cells] for row in titles.rows] == [
-        ["Năm", "Danh hiệu thi đua", "Số, ngày quyết định; cơ quan ban hành"],
-        [str(year - 1), "Cờ thi đua của UBND tỉnh",
-         f"Số 123/QĐ-UBND ngày 15/01/{year}; Phó Chủ tịch Nguyễn Văn A"]]
-    assert [[c.text for c in row.cells] for row in rewards.rows][1] == ["", "", ""]
-    assert lines(doc.tables[-1].rows[0].cells[1]) == ["", "THỦ TRƯỞNG ĐƠN VỊ", "", "", "",
-                                                      "", BLANK_NAME]
+# The achievement report (form 02 of its period, filled from the unit's data, with the
+# confirming authority): test_achievement_report.py.
 
 
 def test_decision_draft_lists_the_chairmans_awards_per_form_kt_signature(world, award_year):

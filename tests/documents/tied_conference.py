@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
-from tests.factories import make_eligible
+from tests.factories import at_conference, make_eligible
 
 from thidua.law.award_forms import AwardForm
 from thidua.org import services as org_services
@@ -77,6 +77,7 @@ def build(world) -> Tied:
     held = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
     if held > timezone.localtime():
         held -= datetime.timedelta(days=1)
+    at_conference(bloc_year)
     conference = services.create_conference(
         secretariat, bloc_year, held_at=held, place="Hội trường Ủy ban nhân dân tỉnh",
         chair="Nguyễn Văn An", secretary="Trần Thị Bình",

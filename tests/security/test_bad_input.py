@@ -223,3 +223,28 @@ def test_a_json_boolean_is_not_an_id_anywhere_in_a_body(world, open_poll):
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {"field": "unit_ids.0", "message": "Phải là số nguyên (true/false không phải mã)."}]
+
+
+# --- booleans are not numbers either ------------------------------------------------------
+
+@pytest.mark.parametrize("field", ["unreturned", "member_count", "year"])
+def test_a_json_boolean_is_not_a_number_in_any_plain_int_field(world, open_poll, field):
+    """Issue 13 item 9: pydantic reads JSON true as 1 in a plain int field too (a count of
+    unreturned paper ballots, a unit's member count, a year): refused, nothing written."""
+    poll = open_poll
+    who, method, path = {
+        "unreturned": ("leader", "post", f"/api/v1/polls/{poll.pk}/paper-ballots/reconcile"),
+        "member_count": ("officer", "patch",
+                         f"/api/v1/units/{world.units['KT1'].pk}/facts/{world.year.year}"),
+        "year": ("admin", "post", f"/api/v1/provinces/{world.province.pk}/years"),
+    }[field]
+    client = Client()
+    client.force_login(world.users[who])
+    before = AuditEvent.objects.count()
+    for value in (True, False):
+        response = getattr(client, method)(path, json.dumps({field: value}),
+                                           content_type="application/json")
+        assert response.status_code == 422
+        assert response.json()["errors"] == [
+            {"field": field, "message": "Phải là số nguyên (true/false không phải số)."}]
+    assert AuditEvent.objects.count() == before

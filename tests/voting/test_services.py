@@ -412,7 +412,7 @@ def test_a_committee_member_with_an_account_enters_paper_ballots(world, open_pol
 
 
 def test_counted_polls_feed_the_award_allocation(world, present):
-    from thidua.law.allocation import PollResult as AllocationPoll
+    from thidua.law.allocation import PollResult
 
     leader = world.actor("leader")
     poll = services.open_poll(leader, award_poll(world, present, AwardForm.CERTIFICATE_OF_MERIT,
@@ -427,9 +427,9 @@ def test_counted_polls_feed_the_award_allocation(world, present):
     polls, run_offs = services.allocation_inputs(present)
     form = AwardForm.CERTIFICATE_OF_MERIT
     # No ranking published: the ballots showed no score, and the allocation is told so.
-    assert polls == [AllocationPoll(form, kt2, 4, True, None),
-                     AllocationPoll(form, kt3, 3, True, None),
-                     AllocationPoll(form, kt4, 3, True, None)]
+    assert polls == [PollResult(form, kt2, 4, True, None),
+                     PollResult(form, kt3, 3, True, None),
+                     PollResult(form, kt4, 3, True, None)]
     assert run_offs == {}
     run_off = services.open_poll(leader, Poll.objects.get(run_off_of=poll))
     r3, r4 = candidate_ids(run_off, world, "KT3", "KT4")

@@ -6,7 +6,7 @@ and needs an explicit confirmation."""
 
 import pytest
 from django.urls import reverse
-from tests.factories import held_today
+from tests.factories import at_conference, held_today
 
 from thidua.core.models import AuditEvent, User
 from thidua.demo import loader
@@ -77,6 +77,7 @@ def test_each_roles_home_lists_its_next_steps_with_counts(client, settings, tmp_
         "đây."]
     bloc_year = BlocYear.objects.get(bloc__code="KTKT", leader_unit__code="STTTT")
     leader = actor_for(User.objects.get(username="truongkhoi"))
+    at_conference(bloc_year)
     conference = voting.create_conference(leader, bloc_year, held_at=held_today(),
                                           place="Hội trường", chair="A", secretary="B")
     for membership in bloc_year.memberships.all():

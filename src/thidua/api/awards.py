@@ -15,14 +15,15 @@ from thidua.api.auth import actor
 from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses, unit_in_scope
 from thidua.api.org import unit_ref
 from thidua.awards import proposals as service
-from thidua.awards import rules
+from thidua.awards import queries, rules
 from thidua.awards.models import Proposal
 from thidua.awards.services import next_year_bonus
 from thidua.core.errors import NotFound
 from thidua.law.rulebook import Brackets, DossierForm, LegalBasis, ProvinceCap
 from thidua.law.rulebooks import rulebook_for
 from thidua.law.workflow import BUTTONS, allowed_steps
-from thidua.org.models import EmulationYear, Province
+from thidua.org import queries as org_queries
+from thidua.org.models import EmulationYear
 
 router = Router(tags=["Khen thưởng"])
 
@@ -259,9 +260,7 @@ def rulebook(request, code: s.text(20), on: s.Date | None = None):
     """The rulebook in force for the province on a date (default today): every setting
     with its value, the RULES.md numbers it carries and its citation."""
     actor(request)
-    province = Province.objects.filter(code=code).first()
-    if province is None:
-        raise NotFound("Không tìm thấy tỉnh.")
+    province = org_queries.province_by_code(code)
     book = rulebook_for(province.code, _on(on))
     return {"province": province.code, "on_date": _on(on), "in_force": book.describe(),
             "settings": [{"key": key, "value": _plain(setting.value),
@@ -312,8 +311,7 @@ def what_if(request, bloc_year_id: s.Id, on: s.Date | None = None):
 
 def _bloc_proposal(actor_, bloc_year_id) -> Proposal:
     bloc_year = bloc_year_in_scope(actor_, bloc_year_id)
-    proposal = Proposal.objects.filter(bloc_year=bloc_year).select_related(
-        "bloc_year__bloc").first()
+    proposal = queries.proposal_of(bloc_year)
     if proposal is None:
         raise NotFound("Khối chưa lập hồ sơ đề nghị khen thưởng.")
     return proposal
@@ -349,13 +347,10 @@ def step(request, proposal_id: s.Id, action: Literal[BUTTONS], payload: StepIn):
 
 
 def _province_year(actor_, code, year) -> EmulationYear:
-    province = Province.objects.filter(code=code).first()
-    if province is None or not rules.can_oversee_province(actor_, province.id):
+    province = org_queries.province_by_code(code)
+    if not rules.can_oversee_province(actor_, province.id):
         raise NotFound("Không tìm thấy tỉnh.")
-    emulation_year = EmulationYear.objects.filter(province=province, year=year).first()
-    if emulation_year is None:
-        raise NotFound(f"{province.name} chưa mở năm thi đua {year}.")
-    return emulation_year
+    return org_queries.year_in(province, year)
 
 
 @router.get("/provinces/{code}/years/{year}/proposals",

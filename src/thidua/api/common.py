@@ -2,8 +2,10 @@
 
 from thidua.api.schemas import ErrorOut
 from thidua.core.errors import NotFound
-from thidua.org.models import BlocYear, EmulationYear, Unit
-from thidua.org.rules import Actor, can_view_bloc_year, can_view_unit
+from thidua.org.models import EmulationYear, Unit
+from thidua.org.queries import bloc_year_in_scope, unit_in_scope
+
+__all__ = ["READ", "WRITE", "bloc_year_in_scope", "responses", "unit_in_scope", "year_of"]
 
 # 401 everywhere (every operation needs a user); 422 wherever there is a parameter.
 READ = (401, 404, 422)
@@ -19,23 +21,6 @@ def responses(ok: dict, *codes: int) -> dict:
     for code in {401, *codes}:
         result[code] = ErrorOut
     return result
-
-
-def bloc_year_in_scope(actor: Actor, bloc_year_id: int) -> BlocYear:
-    bloc_year = (
-        BlocYear.objects.select_related("bloc__province", "emulation_year", "leader_unit")
-        .filter(pk=bloc_year_id).first()
-    )
-    if bloc_year is None or not can_view_bloc_year(actor, bloc_year):
-        raise NotFound("Không tìm thấy khối thi đua.")
-    return bloc_year
-
-
-def unit_in_scope(actor: Actor, unit_id: int) -> Unit:
-    unit = Unit.objects.select_related("province").filter(pk=unit_id).first()
-    if unit is None or not can_view_unit(actor, unit):
-        raise NotFound("Không tìm thấy đơn vị.")
-    return unit
 
 
 def year_of(unit: Unit, year: int) -> EmulationYear:

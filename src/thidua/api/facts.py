@@ -14,14 +14,13 @@ from ninja import Field, File, Router, Schema, Status, UploadedFile
 
 from thidua.api import schemas as s
 from thidua.api.auth import actor
-from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses, year_of
+from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses
 from thidua.api.org import unit_ref
 from thidua.awards import queries, rules
 from thidua.awards import services as service
 from thidua.awards.models import FactsEvidence, UnitYearFacts
 from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.law.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
-from thidua.org.models import Membership, Unit
 from thidua.pledges.domain.evidence import KINDS
 from thidua.pledges.services import Upload
 from thidua.web.views.evidence import file_response
@@ -32,7 +31,7 @@ RatingCode = Literal[tuple(Rating.values)]
 OrganisationCode = Literal[tuple(OrganisationRating.values)]
 DisciplineCode = Literal[tuple(DisciplineLevel.values)]
 PendingCode = Literal[tuple(PendingMatter.values)]
-Count = Annotated[int, Field(ge=0, le=1_000_000)]
+Count = s.whole(0, 1_000_000)
 Text = Annotated[str, Field(max_length=4000)]
 
 
@@ -49,6 +48,7 @@ class FactsIn(Schema):
     negative_inspection: bool | None = None
     pending_matter: PendingCode | None = None
     pending_matter_detail: Text | None = None
+    discipline_ended_on: datetime.date | None = None
     member_count: Count | None = None
     completed_count: Count | None = None
     advanced_worker_count: Count | None = None
@@ -89,6 +89,7 @@ class FactsOut(Schema):
     negative_inspection: bool | None
     pending_matter: str | None
     pending_matter_detail: str
+    discipline_ended_on: datetime.date | None
     member_count: int | None
     completed_count: int | None
     advanced_worker_count: int | None
@@ -148,25 +149,10 @@ def facts_out(unit, emulation_year, bloc_year, facts: UnitYearFacts | None) -> d
             **data}
 
 
-def _unit_year(actor_, unit_id, year):
-    """The unit (its facts visible to the actor), the year and its bloc year; 404 else."""
-    unit = Unit.objects.select_related("province").filter(pk=unit_id).first()
-    if unit is None or not rules.can_view_facts(actor_, unit):
-        raise NotFound("Không tìm thấy đơn vị.")
-    emulation_year = year_of(unit, year)
-    membership = (Membership.objects.select_related("bloc_year")
-                  .filter(unit=unit, emulation_year=emulation_year).first())
-    if membership is None:
-        raise NotFound(f"{unit.name} chưa thuộc khối nào trong năm {year}.")
-    return unit, emulation_year, membership.bloc_year
-
-
-def _facts(unit, emulation_year):
-    return UnitYearFacts.objects.filter(unit=unit, emulation_year=emulation_year).first()
 
 
 def _existing(unit, emulation_year):
-    facts = _facts(unit, emulation_year)
+    facts = queries.facts_of(unit, emulation_year)
     if facts is None:
         raise NotFound(f"{unit.name} chưa nhập số liệu năm {emulation_year.year}.")
     return facts
@@ -176,8 +162,8 @@ def _existing(unit, emulation_year):
             summary="Số liệu năm của đơn vị và trạng thái xác nhận")
 def get_facts(request, unit_id: s.Id, year: s.Year):
     actor_ = actor(request)
-    unit, emulation_year, bloc_year = _unit_year(actor_, unit_id, year)
-    return facts_out(unit, emulation_year, bloc_year, _facts(unit, emulation_year))
+    unit, emulation_year, bloc_year = queries.facts_unit_year(actor_, unit_id, year)
+    return facts_out(unit, emulation_year, bloc_year, queries.facts_of(unit, emulation_year))
 
 
 @router.patch("/units/{unit_id}/facts/{year}", response=responses({200: FactsOut}, *WRITE),
@@ -185,7 +171,7 @@ def get_facts(request, unit_id: s.Id, year: s.Year):
                       "xác nhận lại)")
 def enter_facts(request, unit_id: s.Id, year: s.Year, payload: FactsIn):
     actor_ = actor(request)
-    unit, emulation_year, bloc_year = _unit_year(actor_, unit_id, year)
+    unit, emulation_year, bloc_year = queries.facts_unit_year(actor_, unit_id, year)
     values = payload.dict(exclude_unset=True)
     note = values.pop("note", None)
     if note is None and "note" in payload.model_fields_set:
@@ -199,7 +185,7 @@ def enter_facts(request, unit_id: s.Id, year: s.Year, payload: FactsIn):
              summary="Tải lên một tệp minh chứng cho số liệu năm")
 def upload_facts_evidence(request, unit_id: s.Id, year: s.Year, file: File[UploadedFile]):
     actor_ = actor(request)
-    unit, emulation_year, _ = _unit_year(actor_, unit_id, year)
+    unit, emulation_year, _ = queries.facts_unit_year(actor_, unit_id, year)
     if not rules.can_enter_facts(actor_, unit):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị hoặc Thường trực thi đua tỉnh được "
                         "thêm minh chứng cho số liệu của đơn vị.")
@@ -218,7 +204,7 @@ def upload_facts_evidence(request, unit_id: s.Id, year: s.Year, file: File[Uploa
              summary="Trưởng khối (đơn vị khác trong khối) hoặc tỉnh xác nhận số liệu năm")
 def confirm_facts(request, unit_id: s.Id, year: s.Year):
     actor_ = actor(request)
-    unit, emulation_year, bloc_year = _unit_year(actor_, unit_id, year)
+    unit, emulation_year, bloc_year = queries.facts_unit_year(actor_, unit_id, year)
     facts = service.confirm_facts(actor_, _existing(unit, emulation_year))
     return facts_out(unit, emulation_year, bloc_year, facts)
 
@@ -228,7 +214,7 @@ def confirm_facts(request, unit_id: s.Id, year: s.Year):
              summary="Trả lại số liệu năm cho đơn vị, kèm lý do")
 def return_facts(request, unit_id: s.Id, year: s.Year, payload: ReturnIn):
     actor_ = actor(request)
-    unit, emulation_year, bloc_year = _unit_year(actor_, unit_id, year)
+    unit, emulation_year, bloc_year = queries.facts_unit_year(actor_, unit_id, year)
     facts = service.return_facts(actor_, _existing(unit, emulation_year), payload.reason)
     return facts_out(unit, emulation_year, bloc_year, facts)
 
@@ -266,10 +252,8 @@ _FILE_RESPONSE = {
             summary="Tải tệp minh chứng của số liệu năm")
 def facts_evidence_file(request, evidence_id: s.Id):
     actor_ = actor(request)
-    evidence = FactsEvidence.objects.select_related("facts__unit").filter(
-        pk=evidence_id).first()
-    if evidence is None or evidence.kind not in KINDS or not rules.can_view_facts(
-            actor_, evidence.facts.unit):
+    evidence = queries.facts_evidence_in_scope(actor_, evidence_id)
+    if evidence.kind not in KINDS:
         raise NotFound("Không tìm thấy tệp minh chứng.")
     try:
         return file_response(evidence)

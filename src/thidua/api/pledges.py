@@ -24,11 +24,11 @@ from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.law.award_forms import AwardForm
 from thidua.law.deadline import registered_on_time
 from thidua.org.rules import Actor
-from thidua.pledges import rules
+from thidua.pledges import queries, rules
 from thidua.pledges import services as pledge_services
 from thidua.pledges.domain.evidence import KINDS
 from thidua.pledges.domain.progress import progress
-from thidua.pledges.models import CheckIn, Evidence, PledgeSigning, Registration, Target
+from thidua.pledges.models import CheckIn, Evidence, Registration, Target
 
 router = Router(tags=["Đăng ký thi đua"])
 
@@ -76,7 +76,8 @@ def target_out(target: Target) -> dict:
 def registration_out(actor_: Actor, registration: Registration) -> dict:
     # Read fresh: a service may just have changed titles, targets or status.
     registration = (Registration.objects
-                    .select_related("unit", "emulation_year", "bloc_year__bloc")
+                    .select_related("unit", "emulation_year", "bloc_year__bloc",
+                                    "bloc_year__emulation_year")
                     .prefetch_related("titles", "targets").get(pk=registration.pk))
     return {
         "id": registration.id, "unit": unit_ref(registration.unit),
@@ -84,8 +85,8 @@ def registration_out(actor_: Actor, registration: Registration) -> dict:
         "status": registration.status,
         "status_label": Registration.Status(registration.status).label,
         "submitted_at": registration.submitted_at,
-        "on_time": registered_on_time(registration.submitted_on,
-                                      registration.emulation_year.registration_deadline),
+        "on_time": registered_on_time(
+            registration.submitted_on, registration.bloc_year.effective_registration_deadline),
         "titles": [{"award_form": t.award_form, "label": AwardForm(t.award_form).label}
                    for t in sorted(registration.titles.all(),
                                    key=lambda t: AwardForm.values.index(t.award_form))],
@@ -135,7 +136,8 @@ def get_unit_registration(request, unit_id: s.Id, year: s.Year):
     actor_ = actor(request)
     unit = unit_in_scope(actor_, unit_id)
     emulation_year = year_of(unit, year)
-    registration = (Registration.objects.select_related("bloc_year__bloc")
+    registration = (Registration.objects.select_related("bloc_year__bloc",
+                                                     "bloc_year__emulation_year")
                     .filter(unit=unit, emulation_year=emulation_year).first())
     # Another unit's draft is answered exactly like a missing registration.
     if registration is None or not rules.can_view_registration(actor_, registration):
@@ -258,11 +260,7 @@ _FILE_RESPONSE = {
             summary="Tải tệp minh chứng")
 def evidence_file(request, evidence_id: s.Id):
     actor_ = actor(request)
-    evidence = (Evidence.objects.select_related(
-        "check_in__target__registration__bloc_year__bloc").filter(pk=evidence_id).first())
-    if evidence is None or not rules.can_view_registration(
-            actor_, evidence.check_in.target.registration):
-        raise NotFound("Không tìm thấy tệp minh chứng.")
+    evidence = queries.evidence_in_scope(actor_, evidence_id)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
@@ -274,7 +272,7 @@ def evidence_file(request, evidence_id: s.Id):
 # --- pledge signing -------------------------------------------------------------------
 
 def _signing_out(bloc_year) -> dict:
-    signing = PledgeSigning.objects.filter(bloc_year=bloc_year).first()
+    signing = queries.signing_of(bloc_year)
     lines = {sig.unit_id: sig for sig in signing.signatures.all()} if signing else {}
     view_members = bloc_year.memberships.select_related("unit").order_by("unit__sort_key",
                                                                          "unit_id")

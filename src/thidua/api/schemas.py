@@ -53,9 +53,24 @@ def _not_a_boolean(value):
     return value
 
 
+def _not_a_truth_value(value):
+    # Likewise for a number (a count, a year): JSON true is not 1.
+    if isinstance(value, bool):
+        raise ValueError(NOT_BOOL_NUMBER)
+    return value
+
+
 NOT_BOOL_ID = "Phải là số nguyên (true/false không phải mã)."
+NOT_BOOL_NUMBER = "Phải là số nguyên (true/false không phải số)."
 Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=MAX_ID)]
-Year = Annotated[int, Field(ge=1900, le=9999)]
+
+
+def whole(ge: int, le: int):
+    """A whole number field of a request body, in [ge, le]; never a JSON boolean."""
+    return Annotated[int, BeforeValidator(_not_a_truth_value), Field(ge=ge, le=le)]
+
+
+Year = whole(1900, 9999)
 
 
 def decimal_string(value: Decimal | None) -> str | None:

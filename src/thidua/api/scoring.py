@@ -16,6 +16,7 @@ from thidua.api.auth import actor
 from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses
 from thidua.api.org import unit_ref
 from thidua.core.errors import NotFound
+from thidua.org import queries as org_queries
 from thidua.org.models import Unit
 from thidua.org.rules import Actor
 from thidua.scoring import queries, rules, services
@@ -287,10 +288,7 @@ def _table(actor_: Actor, bloc_year_id: int):
 
 
 def _unit(bloc_year, unit_id: int) -> Unit:
-    unit = Unit.objects.filter(pk=unit_id, memberships__bloc_year=bloc_year).first()
-    if unit is None:
-        raise NotFound("Không tìm thấy đơn vị trong khối.")
-    return unit
+    return org_queries.member_of(bloc_year, unit_id)
 
 
 def _inputs(criteria: list[CriterionIn]) -> list:

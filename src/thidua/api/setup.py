@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from thidua.api import schemas as s
 from thidua.api.auth import actor
-from thidua.api.common import READ, WRITE, responses, unit_in_scope
+from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses, unit_in_scope
 from thidua.api.org import bloc_out, bloc_year_out, province_out, unit_ref
 from thidua.core.errors import NotFound
 from thidua.org import queries as org_queries
@@ -117,13 +117,6 @@ def bloc_in_scope(actor_: Actor, bloc_id: int) -> Bloc:
     return bloc
 
 
-def year_in(province: Province, year: int) -> EmulationYear:
-    emulation_year = EmulationYear.objects.filter(province=province, year=year).first()
-    if emulation_year is None:
-        raise NotFound(f"{province.name} chưa mở năm thi đua {year}.")
-    return emulation_year
-
-
 def year_out(emulation_year: EmulationYear) -> dict:
     return {"id": emulation_year.id, "year": emulation_year.year,
             "registration_deadline": emulation_year.registration_deadline}
@@ -206,7 +199,7 @@ def create_year(request, province_id: s.Id, payload: YearIn):
               summary="Đổi hạn đăng ký thi đua của năm (Quy tắc 7)")
 def set_deadline(request, province_id: s.Id, year: s.Year, payload: DeadlineIn):
     actor_ = actor(request)
-    emulation_year = year_in(province_in_scope(actor_, province_id), year)
+    emulation_year = org_queries.year_in(province_in_scope(actor_, province_id), year)
     return year_out(org_services.set_registration_deadline(actor_, emulation_year,
                                                            payload.registration_deadline))
 
@@ -227,7 +220,7 @@ def set_bloc_size(request, province_id: s.Id, payload: BlocSizeIn):
 def create_bloc_year(request, bloc_id: s.Id, payload: BlocYearIn):
     actor_ = actor(request)
     bloc = bloc_in_scope(actor_, bloc_id)
-    emulation_year = year_in(bloc.province, payload.year)
+    emulation_year = org_queries.year_in(bloc.province, payload.year)
     bloc_year = org_services.create_bloc_year(
         actor_, bloc, emulation_year, members=payload.members, leader=payload.leader,
         deputies=payload.deputies)
@@ -240,3 +233,28 @@ def create_bloc_year(request, bloc_id: s.Id, payload: BlocYearIn):
         "deputy_units": [unit_ref(u) for u in
                          bloc_year.deputy_units.order_by("sort_key", "id")],
     })
+
+
+class BlocDeadlineIn(Schema):
+    registration_deadline: s.Date | None = Field(
+        ..., description="Hạn riêng của khối, trong năm thi đua; null để dùng hạn chung của năm.")
+    reason: s.text(2000) = Field("", description="Bắt buộc khi đặt hạn riêng (quyết định "
+                                                 "thành lập khối …).")
+
+
+class BlocDeadlineOut(Schema):
+    bloc_year_id: int
+    own_deadline: datetime.date | None
+    registration_deadline: datetime.date
+
+
+@router.put("/bloc-years/{bloc_year_id}/registration-deadline",
+            response=responses({200: BlocDeadlineOut}, *WRITE),
+            summary="Hạn đăng ký riêng của một khối thành lập trong năm (Quy tắc 7)")
+def set_bloc_deadline(request, bloc_year_id: s.Id, payload: BlocDeadlineIn):
+    actor_ = actor(request)
+    bloc_year = org_services.set_bloc_registration_deadline(
+        actor_, bloc_year_in_scope(actor_, bloc_year_id), payload.registration_deadline,
+        payload.reason)
+    return {"bloc_year_id": bloc_year.id, "own_deadline": bloc_year.registration_deadline,
+            "registration_deadline": bloc_year.effective_registration_deadline}

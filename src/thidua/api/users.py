@@ -5,15 +5,14 @@ through org.users, as the pages do (same checks, same Vietnamese sentences, audi
 
 from typing import Literal
 
-from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 
 from thidua.api import schemas as s
 from thidua.api.auth import actor
 from thidua.api.common import READ, WRITE, responses
 from thidua.api.org import Page
+from thidua.core import twofactor
 from thidua.core.errors import Forbidden
-from thidua.core.models import TwoFactor
 from thidua.org import users
 from thidua.org.models import Role
 from thidua.org.rules import can_administer_users
@@ -79,7 +78,7 @@ def role_out(assignment) -> dict:
 
 def user_out(user, two_factor: bool | None = None) -> dict:
     if two_factor is None:
-        two_factor = TwoFactor.objects.filter(user=user).exists()
+        two_factor = twofactor.is_enrolled(user)
     return {"id": user.id, "username": user.username, "full_name": user.full_name,
             "email": user.email, "is_active": user.is_active, "two_factor": two_factor,
             "roles": [role_out(r) for r in users.roles_of(user)]}
@@ -97,13 +96,9 @@ def list_users(request, filters: Query[UserFilter]):
     if not can_administer_users(actor_):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh hoặc Quản trị hệ thống xem danh sách "
                         "người dùng.")
-    rows = users.visible_users(actor_)
-    query = filters.search.strip()
-    if query:
-        rows = rows.filter(Q(username__icontains=query) | Q(full_name__icontains=query)
-                           | Q(email__icontains=query))
-    rows = list(rows[filters.offset:filters.offset + filters.limit])
-    enrolled = set(TwoFactor.objects.filter(user__in=rows).values_list("user_id", flat=True))
+    rows = users.search_users(actor_, filters.search, offset=filters.offset,
+                              limit=filters.limit)
+    enrolled = users.enrolled_ids(rows)
     return [user_out(u, u.id in enrolled) for u in rows]
 
 

@@ -191,7 +191,11 @@ class PaperCodesOut(Schema):
 
 class PaperBallotIn(Schema):
     receipt_code: s.text(20, 1)
-    choices: list[s.Id] = Field(max_length=MAX_CHOICES)
+    choices: list[s.Id] = Field(max_length=MAX_CHOICES, description=(
+        "Ứng viên được đánh dấu, đúng như trên phiếu; một mã không thuộc danh sách làm "
+        "phiếu không hợp lệ (Quy tắc 33)."))
+    outside_list: bool = Field(False, description=(
+        "Phiếu ghi thêm tên ngoài danh sách: phiếu không hợp lệ (Quy tắc 33)."))
 
 
 class PaperBallotOut(Schema):
@@ -200,7 +204,7 @@ class PaperBallotOut(Schema):
 
 
 class ReconcileIn(Schema):
-    unreturned: int = Field(ge=0, le=10_000)
+    unreturned: s.whole(0, 10_000)
 
 
 class ReconciliationOut(Schema):
@@ -531,12 +535,26 @@ def issue_paper(request, poll_id: s.Id, payload: PaperIssueIn):
 
 @router.post("/polls/{poll_id}/paper-ballots",
              response=responses({201: PaperBallotOut}, *WRITE, 409),
-             summary="Ban kiểm phiếu nhập một phiếu giấy (phiếu chọn quá số lượng: không hợp lệ)")
+             summary="Ban kiểm phiếu nhập một phiếu giấy (phiếu chọn quá số lượng hoặc ghi tên "
+                     "ngoài danh sách: không hợp lệ)")
 def enter_paper(request, poll_id: s.Id, payload: PaperBallotIn):
     actor_ = actor(request)
     ballot = services.enter_paper_ballot(actor_, queries.poll_in_scope(actor_, poll_id),
-                                         payload.receipt_code, list(payload.choices))
+                                         payload.receipt_code, list(payload.choices),
+                                         outside_list=payload.outside_list)
     return Status(201, {"receipt_code": ballot.receipt_code, "valid": ballot.valid})
+
+
+@router.post("/polls/{poll_id}/paper-ballots/correct",
+             response=responses({200: PaperBallotOut}, *WRITE, 409),
+             summary="Ban kiểm phiếu sửa một phiếu giấy đã nhập sai (trước khi kết thúc bỏ "
+                     "phiếu; phải đối chiếu lại)")
+def correct_paper(request, poll_id: s.Id, payload: PaperBallotIn):
+    actor_ = actor(request)
+    ballot = services.correct_paper_ballot(actor_, queries.poll_in_scope(actor_, poll_id),
+                                           payload.receipt_code, list(payload.choices),
+                                           outside_list=payload.outside_list)
+    return {"receipt_code": ballot.receipt_code, "valid": ballot.valid}
 
 
 @router.post("/polls/{poll_id}/paper-ballots/reconcile",

@@ -59,6 +59,8 @@ class UnitYearFacts(models.Model):
     pending_matter = models.CharField("vụ việc đang xem xét", max_length=16,
                                       choices=core.PendingMatter.choices, blank=True)
     pending_matter_detail = models.TextField("nội dung vụ việc đang xem xét", blank=True)
+    discipline_ended_on = models.DateField("ngày hết thời hạn kỷ luật của tập thể", null=True,
+                                           blank=True)
     note = models.TextField("ghi chú, minh chứng", blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -78,7 +80,7 @@ class UnitYearFacts(models.Model):
                    "negative_inspection", "member_count", "completed_count",
                    "advanced_worker_count", "emulation_soldier_count", "union_rating",
                    "youth_union_rating", "pending_matter", "pending_matter_detail", "new_model",
-                   "thrift_anti_corruption_lead")
+                   "thrift_anti_corruption_lead", "discipline_ended_on")
 
     class State(models.TextChoices):
         ENTERED = "entered", "Chờ xác nhận"
@@ -133,6 +135,7 @@ class UnitYearFacts(models.Model):
             pending_matter_detail=self.pending_matter_detail,
             new_model=self.new_model,
             thrift_anti_corruption_lead=self.thrift_anti_corruption_lead,
+            discipline_ended_on=self.discipline_ended_on,
             confirmed=self.is_confirmed)
 
 
@@ -321,3 +324,28 @@ class ProposalLine(models.Model):
 
     def __str__(self):
         return f"{self.get_award_form_display()} — {self.unit}"
+
+
+class CouncilSelection(models.Model):
+    """The province's council (Hội đồng Thi đua – Khen thưởng tỉnh) choosing the
+    Government-flag candidates of a year among the collectives the blocs voted as leading
+    (RULES.md 20): the minutes' number and date, and the proposal lines it chose (each
+    names the unit and, through its proposal, the bloc it leads)."""
+
+    emulation_year = models.OneToOneField(EmulationYear, on_delete=models.PROTECT,
+                                          related_name="council_selection")
+    minutes_number = models.CharField("số biên bản họp Hội đồng", max_length=50)
+    meeting_date = models.DateField("ngày họp Hội đồng")
+    chosen = models.ManyToManyField(ProposalLine, related_name="+",
+                                    verbose_name="tập thể được chọn đề nghị Cờ thi đua của "
+                                                 "Chính phủ")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "kết quả họp Hội đồng Thi đua – Khen thưởng tỉnh"
+        verbose_name_plural = "kết quả họp Hội đồng Thi đua – Khen thưởng tỉnh"
+
+    def __str__(self):
+        return f"Biên bản họp Hội đồng số {self.minutes_number} ngày {self.meeting_date:%d/%m/%Y}"

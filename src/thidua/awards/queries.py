@@ -6,10 +6,23 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from thidua.awards.models import UnitYearFacts
-from thidua.org.models import BlocYear, Unit
+from thidua.awards import rules
+from thidua.awards.models import (
+    FactsEvidence,
+    LeaderDecision,
+    Proposal,
+    ProposalLine,
+    UnitYearFacts,
+)
+from thidua.core.errors import NotFound
+from thidua.law.award_forms import AwardForm
+from thidua.law.workflow import State
+from thidua.org.models import BlocYear, EmulationYear, Membership, Role, RoleAssignment, Unit
+from thidua.org.queries import year_in
+from thidua.org.rules import Actor
 
 MISSING = "missing"  # the unit has entered nothing yet
+FORM_ORDER = {form: i for i, form in enumerate(AwardForm.values)}
 
 
 @dataclass(frozen=True)
@@ -71,3 +84,89 @@ def unconfirmed_facts_count(bloc_year: BlocYear) -> int:
     """Members of the bloc year whose year facts eligibility cannot read yet: not
     entered, waiting for confirmation, or returned (for the home pages' next steps)."""
     return facts_progress(bloc_year).unconfirmed
+
+
+# --- one unit's year facts ------------------------------------------------------------------
+
+def facts_unit_year(actor: Actor, unit_id, year: int) -> tuple[Unit, EmulationYear, BlocYear]:
+    """The unit (if the actor may see its facts), its emulation year `year` and the bloc
+    year it belongs to that year; NotFound otherwise."""
+    unit = Unit.objects.select_related("province").filter(pk=unit_id).first()
+    if unit is None or not rules.can_view_facts(actor, unit):
+        raise NotFound("Không tìm thấy đơn vị.")
+    emulation_year = year_in(unit.province, year)
+    membership = (Membership.objects.select_related("bloc_year__bloc", "bloc_year__leader_unit")
+                  .filter(unit=unit, emulation_year=emulation_year).first())
+    if membership is None:
+        raise NotFound(f"{unit.name} chưa thuộc khối nào trong năm {year}.")
+    return unit, emulation_year, membership.bloc_year
+
+
+def facts_of(unit: Unit, emulation_year: EmulationYear) -> UnitYearFacts | None:
+    return (UnitYearFacts.objects.select_related("confirmed_by", "returned_by", "entered_by")
+            .filter(unit=unit, emulation_year=emulation_year).first())
+
+
+def facts_evidence(facts: UnitYearFacts | None) -> list[FactsEvidence]:
+    return list(facts.evidence.all()) if facts else []
+
+
+def facts_evidence_in_scope(actor: Actor, evidence_id) -> FactsEvidence:
+    """A facts evidence file if the actor may see its unit's facts."""
+    evidence = FactsEvidence.objects.select_related("facts__unit").filter(
+        pk=evidence_id).first()
+    if evidence is None or not rules.can_view_facts(actor, evidence.facts.unit):
+        raise NotFound("Không tìm thấy tệp minh chứng.")
+    return evidence
+
+
+# --- the proposal dossier and the years after -----------------------------------------------
+
+def proposal_of(bloc_year: BlocYear) -> Proposal | None:
+    return Proposal.objects.filter(bloc_year=bloc_year).first()
+
+
+def proposal_lines(proposal: Proposal | None) -> list[ProposalLine]:
+    """The dossier's lines with their units and decisions, in the award forms' legal order
+    (Cờ Chính phủ first), then by position. Two queries whatever the count."""
+    if proposal is None:
+        return []
+    lines = list(ProposalLine.objects.filter(proposal=proposal)
+                 .select_related("unit", "decision"))
+    return sorted(lines, key=lambda line: (FORM_ORDER.get(line.award_form, 99),
+                                           line.position, line.unit.sort_key, line.id))
+
+
+def awaiting_decision(emulation_year: EmulationYear) -> list[ProposalLine]:
+    """Lines of the year's accepted proposals the chairman has not decided yet, bloc by
+    bloc in the province's order."""
+    return list(ProposalLine.objects.filter(
+        proposal__bloc_year__emulation_year=emulation_year, proposal__state=State.ACCEPTED,
+        outcome=ProposalLine.Outcome.PENDING).select_related("unit").order_by(
+        "proposal__bloc_year__bloc__sort_key", "award_form", "position", "id"))
+
+
+@dataclass(frozen=True)
+class NextYearView:
+    """What the province's "open next year" page shows of a bloc year."""
+
+    elected: Unit | None  # the leader the conference elected
+    opened: BlocYear | None  # the bloc's next year, once opened
+    decision: LeaderDecision | None  # the province's decision on the leader (RULES.md 3)
+
+
+def next_year_view(bloc_year: BlocYear, elected_id: int | None) -> NextYearView:
+    return NextYearView(
+        elected=Unit.objects.filter(pk=elected_id).first() if elected_id else None,
+        opened=BlocYear.objects.filter(
+            bloc_id=bloc_year.bloc_id, emulation_year__year=bloc_year.emulation_year.year + 1,
+        ).select_related("leader_unit").first(),
+        decision=LeaderDecision.objects.filter(bloc_year=bloc_year).select_related(
+            "leader_unit", "elected_unit").first())
+
+
+def leader_officers(bloc_year: BlocYear) -> list[str]:
+    """Names of the accounts that act as the bloc year's leader officer."""
+    return [a.user.full_name or a.user.username for a in RoleAssignment.objects.filter(
+        role=Role.BLOC_LEADER_OFFICER, bloc_year=bloc_year).select_related("user").order_by(
+        "user__username")]

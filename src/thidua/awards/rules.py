@@ -1,6 +1,8 @@
 """Who may see and change awards data: the one place these checks live."""
 
-from thidua.law.workflow import BLOC, PROVINCE
+from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.law.workflow import BLOC, EDITABLE, PROVINCE, State
+from thidua.org.domain.phases import conference_phase_problem
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import (
     Actor,
@@ -56,6 +58,28 @@ def can_view_proposal(actor: Actor, bloc_year: BlocYear) -> bool:
     """Everyone of the bloc year (its members read what was proposed for them) and the
     province; nobody of another province."""
     return can_view_bloc_year(actor, bloc_year)
+
+
+def assemble_refusal(actor: Actor, bloc_year: BlocYear, proposal) -> DomainError | None:
+    """Why the actor may not (re)draft the bloc year's proposal now, or None. One rule for
+    the page's button, the API and `assemble_proposal`: the bloc's leader only, in the
+    conference phase (the phase the votes were held in), while the dossier is a draft or
+    returned to the bloc."""
+    if not can_view_proposal(actor, bloc_year):
+        return NotFound("Không tìm thấy khối thi đua.")
+    if BLOC not in proposal_sides(actor, bloc_year):
+        return Forbidden("Chỉ Trưởng khối được lập hồ sơ đề nghị khen thưởng của khối.")
+    problem = conference_phase_problem(bloc_year.phase, "Lập đề nghị khen thưởng")
+    if problem:
+        return Conflict(problem)
+    if proposal is not None and proposal.state not in EDITABLE:
+        return Conflict(f"Hồ sơ đang ở trạng thái «{State(proposal.state).label}»: không "
+                        "lập lại được.")
+    return None
+
+
+def may_assemble(actor: Actor, bloc_year: BlocYear, proposal) -> bool:
+    return assemble_refusal(actor, bloc_year, proposal) is None
 
 
 def can_preview(actor: Actor, bloc_year: BlocYear) -> bool:

@@ -36,6 +36,7 @@ _CHOICES = {"task_rating": core.Rating, "party_rating": core.Rating,
             "youth_union_rating": core.OrganisationRating,
             "pending_matter": core.PendingMatter}
 _TEXTS = ("pending_matter_detail",)
+_DATES = ("discipline_ended_on",)
 MAX_TEXT = 4000
 
 
@@ -73,6 +74,11 @@ def _clean(values: dict) -> dict:
             value = nfc(value or "").strip()
             if len(value) > MAX_TEXT:
                 errors.append(f"Trường {name} dài quá {MAX_TEXT} ký tự.")
+            cleaned[name] = value
+        elif name in _DATES:
+            if value is not None and (isinstance(value, datetime.datetime)
+                                      or not isinstance(value, datetime.date)):
+                errors.append(f"Trường {name} phải là một ngày.")
             cleaned[name] = value
         elif name in _COUNTS:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
@@ -316,7 +322,7 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
             result[(unit_id, form)] = check_eligibility(
                 unit_id=unit_id, year=emulation_year.year, award_form=form, rulebook=book,
                 facts=facts.get(unit_id), registration_submitted_on=submitted.get(unit_id),
-                registration_deadline=emulation_year.registration_deadline,
+                registration_deadline=bloc_year.effective_registration_deadline,
                 rank=ranks.get(unit_id), same_year_forms=frozenset(same_year.get(unit_id, ())))
     return result
 

@@ -104,3 +104,9 @@ def verify() -> Break | None:
             return Break(event.id, "nội dung đã bị sửa sau khi ghi")
         expected_prev = event.hash
     return None
+
+
+def history(obj) -> list[AuditEvent]:
+    """Every event recorded on one object (a model instance), oldest first."""
+    return list(AuditEvent.objects.filter(object_type=obj._meta.label_lower,
+                                          object_id=str(obj.pk)).order_by("id"))

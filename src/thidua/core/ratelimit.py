@@ -31,6 +31,7 @@ import hashlib
 import hmac
 import os
 import time
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
@@ -97,6 +98,26 @@ def by_user_or_ip(request) -> str:
     return by_ip(request)
 
 
+@contextmanager
+def _unsynced(cursor):
+    """SQLite, outside a transaction: the counter's own commits without a disk sync
+    (synchronous=NORMAL), then FULL again. A counter lost to a power cut costs nothing,
+    while a sync costs a vote on a card most of its time (bench/README.md); the WAL
+    frames are synced by the next FULL commit, the ballot's. Inside a transaction
+    (SQLite refuses the change there) and on PostgreSQL: as it is. The connection's
+    level is put back as it was."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    cursor.execute("PRAGMA synchronous")
+    level = int(cursor.fetchone()[0])  # FULL (2) as settings.py sets it
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA synchronous = {level}")
+
+
 def hit(scope: str, who: str, limit: int, window: int) -> int:
     """Count one use; 0 if allowed, else the seconds until the window ends. Two queries,
     always (an atomic upsert that returns the count, and the sweep of ended windows)."""
@@ -105,7 +126,7 @@ def hit(scope: str, who: str, limit: int, window: int) -> int:
     key = f"rl:{scope}:{who}:{number}"[:200]
     ends = datetime.datetime.fromtimestamp((number + 1) * window, tz=datetime.UTC)
     table = RateCounter._meta.db_table
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _unsynced(cursor):
         cursor.execute(
             f"INSERT INTO {table} (key, hits, expires_at) VALUES (%s, 1, %s) "  # noqa: S608
             f"ON CONFLICT (key) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits",

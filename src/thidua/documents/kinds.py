@@ -49,9 +49,15 @@ class Kind:
     # pledge). Such a paper is dated that day, drafted or issued. Without one, a paper is
     # dated the day it is signed: typed when issued, left blank on an unnumbered draft.
     event_date: Callable | None = None
+    # (actor, subject) -> [(label, url name, url args)]: the pages where the actor enters
+    # what the paper prints (its signer, a unit's statement); the document page links them.
+    links: Callable | None = None
 
     def paper_date(self, subject):
         return self.event_date(subject) if self.event_date is not None else None
+
+    def input_links(self, actor, subject) -> list:
+        return self.links(actor, subject) if self.links is not None else []
 
 
 def _parent(province) -> str:

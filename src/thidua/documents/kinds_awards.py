@@ -9,18 +9,14 @@ kinds.py registers `award_kinds()` at its end, so the shared helpers are importe
 inside the functions here (either module may be imported first).
 """
 
-from thidua.awards.models import Award, Proposal, ProposalLine, UnitYearFacts
+from thidua.awards.models import CouncilSelection, Proposal, ProposalLine
 from thidua.core.errors import NotFound
-from thidua.documents import rules
+from thidua.documents import achievement, rules
 from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.workflow import State
 from thidua.org.models import EmulationYear
 from thidua.org.rules import Actor
-from thidua.scoring.domain.display import vi_number
 
-# Danh hiệu thi đua (titles) vs hình thức khen thưởng (forms of reward), as form 02 splits
-# the history (Luật Thi đua, khen thưởng 2022, Điều 8 and 9).
-TITLES = (AwardForm.GOVERNMENT_FLAG, AwardForm.PROVINCIAL_FLAG, AwardForm.EXCELLENT_COLLECTIVE)
 # What the chairman of the provincial People's Committee confers; the Government flag is the
 # Prime Minister's (the province proposes it), so his decision lists the others.
 CHAIRMAN_FORMS = (AwardForm.PROVINCIAL_FLAG, AwardForm.CERTIFICATE_OF_MERIT,
@@ -162,7 +158,13 @@ def proposal_context(actor, proposal, on) -> dict:
     }
 
 
-# --- a collective's achievement report -------------------------------------------
+# --- a collective's achievement report (its context: achievement.py) ----------------
+
+def achievement_context(actor, line, on) -> dict:
+    from thidua.awards.proposals import bloc_ranking  # noqa: PLC0415
+
+    return achievement.report_context(line, on, ranking_of=bloc_ranking)
+
 
 def load_line(actor: Actor, pk: int) -> ProposalLine:
     line = (ProposalLine.objects.select_related(
@@ -174,79 +176,13 @@ def load_line(actor: Actor, pk: int) -> ProposalLine:
     return line
 
 
-def _history_row(award, province) -> dict:
-    decision = f"Số {award.decision_number} ngày {_date(award.decision_date)}"
-    return {"year": str(award.emulation_year.year),
-            "form": label_for(award.award_form, province),
-            "decision": decision + (f"; {award.signer}" if award.signer else "")}
-
-
-def _blank_row() -> dict:
-    return {"year": "", "form": "", "decision": ""}
-
-
-def achievement_context(actor, line, on) -> dict:
-    unit, bloc_year = line.unit, line.proposal.bloc_year
-    year, bloc = bloc_year.year, bloc_year.bloc
-    form = label_for(line.award_form, unit.province)
-    facts = UnitYearFacts.objects.filter(unit=unit, emulation_year=bloc_year.emulation_year
-                                         ).first()
-    ranked = _ranks(bloc_year).get(unit.id)
-    members = bloc_year.memberships.count()
-    history = list(Award.objects.filter(unit=unit, emulation_year__year__lt=year)
-                   .select_related("emulation_year").order_by("-emulation_year__year", "id"))
-    to_fill = "(đơn vị bổ sung)"
-
-    def fact(value, suffix=""):
-        return to_fill if value is None or value == "" else f"{value}{suffix}"
-
-    situation = [
-        f"1. Tên tập thể: {unit.name}.",
-        f"- Địa chỉ trụ sở chính, điện thoại, thư điện tử: {to_fill}.",
-        f"- Thành viên {bloc.name} năm {year}.",
-        "- Tổng số cán bộ, công chức, viên chức, người lao động: "
-        f"{fact(facts and facts.member_count)}.",
-        f"2. Chức năng, nhiệm vụ được giao: {to_fill}.",
-    ]
-    achievements = [
-        f"1. Kết quả thi đua năm {year} trong {bloc.name}: "
-        + (f"tổng điểm {vi_number(ranked.score)}, xếp hạng {ranked.rank}/{members}."
-           if ranked else "chưa có kết quả chấm điểm được công bố."),
-        "- Xếp loại mức độ hoàn thành nhiệm vụ: "
-        f"{fact(facts and facts.get_task_rating_display())}.",
-        "- Xếp loại tổ chức đảng: " f"{fact(facts and facts.get_party_rating_display())}.",
-        "- Xếp loại đoàn thể: Công đoàn cơ sở "
-        f"{fact(facts and facts.get_union_rating_display())}; Đoàn Thanh niên "
-        f"{fact(facts and facts.get_youth_union_rating_display())}.",
-        "- Số thành viên đạt Lao động tiên tiến / Chiến sĩ thi đua cơ sở: "
-        f"{fact(facts and facts.advanced_worker_count)} / "
-        f"{fact(facts and facts.emulation_soldier_count)}.",
-        f"- Được hội nghị tổng kết khối ngày {_date(line.proposal.conference_date)} bình xét "
-        f"đề nghị tặng {form}"
-        + (f" với {line.votes} phiếu đồng ý." if line.votes is not None else "."),
-        f"2. Thành tích nổi bật theo chức năng, nhiệm vụ: {to_fill}.",
-        f"3. Biện pháp, nguyên nhân đạt được thành tích; các phong trào thi đua đã hưởng "
-        f"ứng: {to_fill}.",
-        f"4. Việc thực hiện chủ trương, chính sách của Đảng, pháp luật của Nhà nước: "
-        f"{to_fill}.",
-    ]
-    titles = [_history_row(a, unit.province) for a in history if a.award_form in TITLES]
-    rewards = [_history_row(a, unit.province) for a in history if a.award_form not in TITLES]
-    paper = _k().dossier_form(unit.province.code, on, "achievement_report")
-    return {
-        "form_line": paper.number or "",
-        "doc_type": "BÁO CÁO THÀNH TÍCH",
-        "subject": f"Đề nghị tặng {form} năm {year}",
-        "unit_line": f"Tên tập thể đề nghị: {unit.name}",
-        "situation": situation,
-        "achievements": achievements,
-        "titles": titles or [_blank_row()],
-        "rewards": rewards or [_blank_row()],
-        "history_note": ["(Các danh hiệu, hình thức khen thưởng đã nhận lấy từ dữ liệu khen "
-                         "thưởng của tỉnh; đơn vị bổ sung các khen thưởng khác nếu có.)"],
-        "signer": _k().unit_signer(unit),
-        "recipients": [f"- Trưởng {bloc.name};", "- Lưu: VT."],
-    }
+def achievement_links(actor: Actor, line) -> list[tuple[str, str, tuple]]:
+    """Where the report's unit enters what it prints: its statement and its signer."""
+    if not rules.can_write_achievement_statement(actor, line.unit):
+        return []
+    return [("Nội dung báo cáo do đơn vị nhập (địa chỉ, chức năng, nhiệm vụ, thành tích)",
+             "achievement_statement", (line.unit_id, line.proposal.bloc_year.year)),
+            ("Người ký văn bản của đơn vị", "unit_signer", (line.unit_id,))]
 
 
 # --- the chairman's decision draft --------------------------------------------------------------
@@ -290,7 +226,22 @@ def decision_notes(emulation_year) -> list[str]:
             .select_related("bloc_year__bloc").order_by("bloc_year__bloc__sort_key", "id")):
         notes += [f"(Ghi chú — {proposal.bloc_year.bloc.name}, khác biên bản hội nghị: "
                   f"{sentence})" for sentence in differences(proposal)]
-    return notes
+    return notes + council_notes(emulation_year)
+
+
+def council_notes(emulation_year) -> list[str]:
+    """RULES.md 20: the council's choice of Government-flag candidates, each with the bloc
+    it leads, as its minutes name them (awards.council) — the papers say what it chose."""
+    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
+    if selection is None:
+        return []
+    chosen = "; ".join(
+        f"{line.unit.name} (dẫn đầu {line.proposal.bloc_year.bloc.name})"
+        for line in selection.chosen.select_related("unit", "proposal__bloc_year__bloc")
+        .order_by("proposal__bloc_year__bloc__sort_key", "id"))
+    return [f"(Hội đồng Thi đua - Khen thưởng {emulation_year.province.kind_word}, "
+            f"{str(selection)[0].lower()}{str(selection)[1:]}, chọn đề nghị Thủ tướng Chính "
+            f"phủ tặng Cờ thi đua của Chính phủ: {chosen}.)"]
 
 
 def decision_signer(vice_chair: bool = True) -> dict:
@@ -357,6 +308,7 @@ def award_kinds() -> list:
              template="achievement_report", symbol="BC", load=load_line,
              issuer=lambda line: _k().unit_issuer(line.unit),
              can_issue=rules.can_issue_achievement_report, context=achievement_context,
+             links=achievement_links,
              filename=lambda line: f"bao-cao-thanh-tich-{line.proposal.bloc_year.year}-"
                                    f"{line.unit.code}-{line.award_form}",
              province_id=lambda line: line.unit.province_id),

@@ -134,3 +134,35 @@ class Signer(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.name}"
+
+
+class AchievementStatement(models.Model):
+    """What a unit writes once for its achievement report (báo cáo thành tích, RULES.md
+    41) and the product cannot know: where it sits and how it is reached, its functions and
+    duties, its outstanding results, the measures behind them, its work on the Party's and
+    State's policies. Per unit and emulation year; a year without one reuses the unit's
+    latest earlier statement for the address, contacts and duties."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE,
+                             related_name="achievement_statements")
+    emulation_year = models.ForeignKey("org.EmulationYear", on_delete=models.PROTECT,
+                                       related_name="+")
+    address = models.CharField("địa chỉ trụ sở chính", max_length=300, blank=True)
+    phone = models.CharField("điện thoại", max_length=50, blank=True)
+    email = models.CharField("thư điện tử", max_length=254, blank=True)
+    duties = models.TextField("chức năng, nhiệm vụ được giao", blank=True)
+    highlights = models.TextField("thành tích nổi bật theo chức năng, nhiệm vụ", blank=True)
+    measures = models.TextField("biện pháp, nguyên nhân đạt được thành tích", blank=True)
+    policy = models.TextField("thực hiện chủ trương, chính sách của Đảng, pháp luật",
+                              blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    TEXT_FIELDS = ("address", "phone", "email", "duties", "highlights", "measures", "policy")
+    CARRIED = ("address", "phone", "email", "duties")  # from the unit's latest earlier year
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "emulation_year"],
+                                               name="one_statement_per_unit_year")]
+
+    def __str__(self):
+        return f"{self.unit} {self.emulation_year}"

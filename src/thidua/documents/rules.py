@@ -7,7 +7,12 @@ province) for the bloc's.
 """
 
 from thidua.law.workflow import BLOC, State
-from thidua.org.rules import Actor, can_act_for_unit, can_view_bloc_year
+from thidua.org.rules import (
+    Actor,
+    can_act_for_unit,
+    can_oversee_province,
+    can_view_bloc_year,
+)
 from thidua.pledges import rules as pledge_rules
 from thidua.scoring import rules as scoring_rules
 from thidua.voting import rules as voting_rules
@@ -120,6 +125,12 @@ def can_view_achievement_report(actor: Actor, line) -> bool:
 
 def can_issue_achievement_report(actor: Actor, line) -> bool:
     return can_act_for_unit(actor, line.unit_id)
+
+
+def can_write_achievement_statement(actor: Actor, unit) -> bool:
+    """What a unit writes for its achievement reports (statements.py): the unit's own
+    officers and the province's secretariat read and change it; no other unit does."""
+    return can_act_for_unit(actor, unit.id) or can_oversee_province(actor, unit.province_id)
 
 
 def can_view_decision_draft(actor: Actor, emulation_year) -> bool:

@@ -13,7 +13,7 @@ back in `run_offs` and allocate again.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from thidua.law.award_forms import AwardForm
 from thidua.law.excess import Entry, cut_at_quota, order_words
@@ -107,6 +107,16 @@ def _ineligible_reason(value):
     return 0, "chưa xét điều kiện khen thưởng", None
 
 
+@dataclass
+class _Progress:
+    """What the allocation has decided so far, form after form."""
+
+    decisions: list = field(default_factory=list)
+    ties: list = field(default_factory=list)
+    taken: dict = field(default_factory=dict)  # unit → higher exclusive form proposed
+    undecided: set = field(default_factory=set)  # units whose higher form awaits a run-off
+
+
 def allocate(
     *,
     rulebook: Rulebook,
@@ -129,88 +139,99 @@ def allocate(
         by_form.setdefault(poll.award_form, []).append(poll)
     forms = exclusive + sorted(f for f in set(by_form) | set(quotas) if f not in exclusive)
 
-    proposals, decisions, ties, pending = {}, [], [], []
-    taken = {}  # unit → higher exclusive form it is proposed for
-    undecided = set()  # units whose higher exclusive form waits for a run-off
-
+    proposals, pending, progress = {}, [], _Progress()
     for form in forms:
         # In the ballot's order: units equal under RULES.md 32 keep it, as in the minutes.
         results = by_form.get(form, [])
         if form not in quotas and not results:
             continue
-        form_label = AwardForm(form).label
         if form in exclusive and results and form not in quotas:
             # An award form of the group without a quota would be unlimited: refuse.
             raise ValueError(f"Thiếu chỉ tiêu số lượng cho {AwardForm(form).label}.")
-        quota = getattr(quotas.get(form), "count", quotas.get(form))
-        quota_rule = QUOTA_RULE.get(form, 31)
-        quota_citation = (rulebook.citation(QUOTA_KEY[form]) if form in QUOTA_KEY else None)
         in_group = form in exclusive
-        candidates = []
-        for poll in results:
-            unit = poll.unit_id
-            if in_group and unit in taken:
-                decisions.append(Decision(
-                    unit, form, NOT_PROPOSED,
-                    f"đã được đề nghị {AwardForm(taken[unit]).label}; một thành tích chỉ một "
-                    "hình thức khen thưởng", 22, rulebook.citation("allocation.exclusive_forms")))
-            elif not _is_eligible(eligibility.get((unit, form))):
-                rule, sentence, citation = _ineligible_reason(eligibility.get((unit, form)))
-                decisions.append(Decision(unit, form, NOT_PROPOSED,
-                                          f"không đề nghị {form_label}: {sentence}", rule,
-                                          citation))
-            elif not poll.passed:
-                decisions.append(Decision(
-                    unit, form, NOT_PROPOSED,
-                    f"{poll.votes} phiếu đồng ý, không đạt ngưỡng "
-                    f"{rulebook.value('voting.threshold')} để đề nghị {form_label}", 31,
-                    rulebook.citation("voting.threshold")))
-            else:
-                candidates.append(poll)
-
-        if in_group and any(p.unit_id in undecided for p in candidates):
+        candidates = _screen(form, results, in_group, eligibility, rulebook, progress)
+        if in_group and any(p.unit_id in progress.undecided for p in candidates):
             pending.append(form)
             for poll in candidates:
-                decisions.append(Decision(
+                progress.decisions.append(Decision(
                     poll.unit_id, form, PENDING,
                     f"chờ kết quả bỏ phiếu lại của hình thức cao hơn trước khi xét "
-                    f"{form_label}", 32, rulebook.citation("voting.excess_order")))
-                undecided.add(poll.unit_id)
+                    f"{AwardForm(form).label}", 32, rulebook.citation("voting.excess_order")))
+                progress.undecided.add(poll.unit_id)
             proposals[form] = ()
             continue
+        quota = getattr(quotas.get(form), "count", quotas.get(form))
+        cut = _cut(candidates, quota, order, ranks, run_offs.get(form, {}))
+        proposals[form] = _record_cut(form, cut, quota, in_group, rulebook, progress)
+    return Allocation(proposals, tuple(progress.decisions), tuple(progress.ties),
+                      tuple(pending))
 
-        chosen, tied, seats, rest, unscored = _cut(candidates, quota, order, ranks,
-                                                   run_offs.get(form, {}))
-        for position, poll in enumerate(chosen, 1):
-            decisions.append(Decision(
-                poll.unit_id, form, PROPOSED,
-                f"đề nghị {form_label}: {poll.votes} phiếu đồng ý, đạt ngưỡng; thứ "
-                f"{position} trong chỉ tiêu {quota if quota is not None else 'không giới hạn'}",
-                quota_rule, quota_citation))
+
+def _screen(form, results, in_group, eligibility, rulebook, progress) -> list:
+    """The form's poll results that may be proposed — not already proposed for a higher
+    form of the exclusive group (RULES.md 22), eligible, over the threshold (31) — and a
+    Decision for each of the others."""
+    form_label = AwardForm(form).label
+    candidates = []
+    for poll in results:
+        unit = poll.unit_id
+        if in_group and unit in progress.taken:
+            progress.decisions.append(Decision(
+                unit, form, NOT_PROPOSED,
+                f"đã được đề nghị {AwardForm(progress.taken[unit]).label}; một thành tích chỉ "
+                "một hình thức khen thưởng", 22,
+                rulebook.citation("allocation.exclusive_forms")))
+        elif not _is_eligible(eligibility.get((unit, form))):
+            rule, sentence, citation = _ineligible_reason(eligibility.get((unit, form)))
+            progress.decisions.append(Decision(unit, form, NOT_PROPOSED,
+                                               f"không đề nghị {form_label}: {sentence}", rule,
+                                               citation))
+        elif not poll.passed:
+            progress.decisions.append(Decision(
+                unit, form, NOT_PROPOSED,
+                f"{poll.votes} phiếu đồng ý, không đạt ngưỡng "
+                f"{rulebook.value('voting.threshold')} để đề nghị {form_label}", 31,
+                rulebook.citation("voting.threshold")))
+        else:
+            candidates.append(poll)
+    return candidates
+
+
+def _record_cut(form, cut, quota, in_group, rulebook, progress) -> tuple:
+    """The Decisions of RULES.md 32's cut at the quota (proposed, beyond the quota, tied
+    at its edge); the unit ids proposed."""
+    chosen, tied, seats, rest, unscored = cut
+    form_label = AwardForm(form).label
+    order = rulebook.value("voting.excess_order")
+    quota_citation = rulebook.citation(QUOTA_KEY[form]) if form in QUOTA_KEY else None
+    for position, poll in enumerate(chosen, 1):
+        progress.decisions.append(Decision(
+            poll.unit_id, form, PROPOSED,
+            f"đề nghị {form_label}: {poll.votes} phiếu đồng ý, đạt ngưỡng; thứ "
+            f"{position} trong chỉ tiêu {quota if quota is not None else 'không giới hạn'}",
+            QUOTA_RULE.get(form, 31), quota_citation))
+        if in_group:
+            progress.taken[poll.unit_id] = form
+    for poll in rest:
+        progress.decisions.append(Decision(
+            poll.unit_id, form, NOT_PROPOSED,
+            f"đạt ngưỡng ({poll.votes} phiếu) nhưng ngoài chỉ tiêu {quota} {form_label}: "
+            f"đứng sau theo thứ tự {order_words(order)}", 32,
+            rulebook.citation("voting.excess_order")))
+    if tied:
+        ids = tuple(p.unit_id for p in tied)
+        why = (f"; thiếu điểm của đơn vị {', '.join(map(str, unscored))} nên điểm không "
+               "phân định" if unscored else "")
+        explanation = (
+            f"{len(tied)} đơn vị bằng nhau ({order_words(order)}) ở ranh giới chỉ tiêu "
+            f"{form_label}{why}: còn {seats} suất — bỏ phiếu lại giữa các đơn vị này")
+        progress.ties.append(Tie(form, seats, ids, explanation))
+        for poll in tied:
+            progress.decisions.append(Decision(poll.unit_id, form, RUN_OFF, explanation, 32,
+                                               rulebook.citation("voting.excess_order")))
             if in_group:
-                taken[poll.unit_id] = form
-        for poll in rest:
-            decisions.append(Decision(
-                poll.unit_id, form, NOT_PROPOSED,
-                f"đạt ngưỡng ({poll.votes} phiếu) nhưng ngoài chỉ tiêu {quota} {form_label}: "
-                f"đứng sau theo thứ tự {order_words(order)}", 32,
-                rulebook.citation("voting.excess_order")))
-        if tied:
-            ids = tuple(p.unit_id for p in tied)
-            why = (f"; thiếu điểm của đơn vị {', '.join(map(str, unscored))} nên điểm không "
-                   "phân định" if unscored else "")
-            explanation = (
-                f"{len(tied)} đơn vị bằng nhau ({order_words(order)}) ở ranh giới chỉ tiêu "
-                f"{form_label}{why}: còn {seats} suất — bỏ phiếu lại giữa các đơn vị này")
-            ties.append(Tie(form, seats, ids, explanation))
-            for poll in tied:
-                decisions.append(Decision(poll.unit_id, form, RUN_OFF, explanation, 32,
-                                          rulebook.citation("voting.excess_order")))
-                if in_group:
-                    undecided.add(poll.unit_id)
-        proposals[form] = tuple(p.unit_id for p in chosen)
-
-    return Allocation(proposals, tuple(decisions), tuple(ties), tuple(pending))
+                progress.undecided.add(poll.unit_id)
+    return tuple(p.unit_id for p in chosen)
 
 
 def _cut(candidates, quota, order, ranks, run_off):

@@ -58,7 +58,6 @@ def preview(*, rulebook: Rulebook, eligibility: Mapping, ranking: Sequence[Ranke
     safe_higher = {}  # unit → higher exclusive form it is safe for
     result = {}
     for form in forms:
-        label = AwardForm(form).label
         quota = quotas.get(form)
         quota = getattr(quota, "count", quota)
         in_group = form in exclusive
@@ -69,75 +68,87 @@ def preview(*, rulebook: Rulebook, eligibility: Mapping, ranking: Sequence[Ranke
                 higher = AwardForm(safe_higher[unit]).label
                 outlooks[unit] = Outlook(unit, form, OUT, f"dự kiến được đề nghị {higher}; "
                                          "một thành tích chỉ một hình thức khen thưởng", "", 22)
-            elif getattr(value, "unmet", ()):
-                outlooks[unit] = Outlook(unit, form, OUT, f"chưa đủ điều kiện {label}",
-                                         "cần đáp ứng: " + _unmet_words(value),
-                                         value.unmet[0].rule)
-            elif getattr(value, "deferred", ()):
-                outlooks[unit] = Outlook(unit, form, OUT, f"tạm hoãn xét {label}",
-                                         "; ".join(str(c) for c in value.deferred),
-                                         value.deferred[0].rule)
-            elif not getattr(value, "eligible", False):
-                outlooks[unit] = Outlook(unit, form, OUT, f"chưa đủ căn cứ xét {label}",
-                                         "cần bổ sung, xác nhận: " + _missing_words(value),
-                                         getattr(value.missing[0], "rule", None)
-                                         if getattr(value, "missing", ()) else None)
+            elif (outlook := _not_eligible(unit, form, value)) is not None:
+                outlooks[unit] = outlook
             else:
                 candidates.append(unit)
-        ranked = [u for u in candidates if u in ranks]
-        unranked = [u for u in candidates if u not in ranks]
-        if quota is None:
-            for unit in candidates:
-                outlooks[unit] = Outlook(unit, form, SAFE, f"đủ điều kiện {label}; hình thức "
-                                         "không giới hạn số lượng", "")
-        elif quota == 0:
-            for unit in candidates:
-                outlooks[unit] = Outlook(unit, form, OUT, f"chỉ tiêu {label} của khối là 0",
-                                         "không thay đổi được trong năm",
-                                         QUOTA_RULE.get(form))
-        else:
-            overflow = len(candidates) > quota
-            for unit in ranked:
-                rank = ranks[unit]
-                ahead = sum(1 for u in ranked if ranks[u] < rank)
-                tied = sum(1 for u in ranked if ranks[u] == rank)
-                behind = len(candidates) - ahead - tied
-                seat = f"xếp thứ {rank}, thứ {ahead + 1} trong {len(candidates)} đơn vị đủ " \
-                       f"điều kiện; chỉ tiêu {quota}"
-                if ahead + tied <= quota:
-                    if not overflow or (ahead + tied < quota and not unranked):
-                        outlooks[unit] = Outlook(unit, form, SAFE, seat,
-                                                 "" if not overflow else
-                                                 "chỉ mất suất nếu nhiều đơn vị xếp sau "
-                                                 "được nhiều phiếu hơn", 32)
-                    else:
-                        outlooks[unit] = Outlook(unit, form, BORDERLINE, seat + "; giữ suất "
-                                                 "cuối cùng", f"{behind} đơn vị xếp sau đủ điều "
-                                                 "kiện: nếu một đơn vị được nhiều phiếu hơn thì "
-                                                 "mất suất", 32)
-                elif ahead < quota:
-                    outlooks[unit] = Outlook(
-                        unit, form, BORDERLINE,
-                        seat + f"; {tied} đơn vị đồng hạng tranh {quota - ahead} suất",
-                        "số phiếu quyết định; vẫn bằng nhau thì bỏ phiếu lại giữa các đơn vị "
-                        "đồng hạng", 32)
-                elif ahead == quota:
-                    outlooks[unit] = Outlook(unit, form, BORDERLINE,
-                                             seat + "; đứng ngay sau chỉ tiêu",
-                                             "cần được nhiều phiếu hơn một đơn vị trong chỉ "
-                                             "tiêu", 32)
-                else:
-                    outlooks[unit] = Outlook(unit, form, OUT, seat,
-                                             f"cần vượt {ahead - quota + 1} đơn vị xếp trên "
-                                             "(về số phiếu) để vào chỉ tiêu", 32)
-            for unit in unranked:
-                outlooks[unit] = Outlook(unit, form, BORDERLINE if overflow else SAFE,
-                                         "chưa có kết quả xếp hạng",
-                                         "cần kết quả xếp hạng của khối" if overflow else "",
-                                         32)
+        outlooks.update(_seats(form, candidates, quota, ranks))
         if in_group:
             for unit, outlook in outlooks.items():
                 if outlook.status == SAFE and unit not in safe_higher:
                     safe_higher[unit] = form
         result[form] = [outlooks[u] for u in order if u in outlooks]
     return result
+
+
+def _not_eligible(unit, form, value) -> Outlook | None:
+    """The outlook of a unit that cannot stand for `form` (unmet, deferred, unproven), or
+    None when it is eligible."""
+    label = AwardForm(form).label
+    if getattr(value, "unmet", ()):
+        return Outlook(unit, form, OUT, f"chưa đủ điều kiện {label}",
+                       "cần đáp ứng: " + _unmet_words(value), value.unmet[0].rule)
+    if getattr(value, "deferred", ()):
+        return Outlook(unit, form, OUT, f"tạm hoãn xét {label}",
+                       "; ".join(str(c) for c in value.deferred), value.deferred[0].rule)
+    if not getattr(value, "eligible", False):
+        return Outlook(unit, form, OUT, f"chưa đủ căn cứ xét {label}",
+                       "cần bổ sung, xác nhận: " + _missing_words(value),
+                       getattr(value.missing[0], "rule", None)
+                       if getattr(value, "missing", ()) else None)
+    return None
+
+
+def _seats(form, candidates, quota, ranks) -> dict:
+    """unit → Outlook of each eligible candidate against the quota (RULES.md 32: the
+    ranking until the votes are known; unranked candidates are uncertain)."""
+    label = AwardForm(form).label
+    if quota is None:
+        return {unit: Outlook(unit, form, SAFE, f"đủ điều kiện {label}; hình thức "
+                              "không giới hạn số lượng", "") for unit in candidates}
+    if quota == 0:
+        return {unit: Outlook(unit, form, OUT, f"chỉ tiêu {label} của khối là 0",
+                              "không thay đổi được trong năm", QUOTA_RULE.get(form))
+                for unit in candidates}
+    ranked = [u for u in candidates if u in ranks]
+    unranked = [u for u in candidates if u not in ranks]
+    overflow = len(candidates) > quota
+    outlooks = {}
+    for unit in ranked:
+        rank = ranks[unit]
+        ahead = sum(1 for u in ranked if ranks[u] < rank)
+        tied = sum(1 for u in ranked if ranks[u] == rank)
+        behind = len(candidates) - ahead - tied
+        seat = f"xếp thứ {rank}, thứ {ahead + 1} trong {len(candidates)} đơn vị đủ " \
+               f"điều kiện; chỉ tiêu {quota}"
+        if ahead + tied <= quota:
+            if not overflow or (ahead + tied < quota and not unranked):
+                outlooks[unit] = Outlook(unit, form, SAFE, seat,
+                                         "" if not overflow else
+                                         "chỉ mất suất nếu nhiều đơn vị xếp sau "
+                                         "được nhiều phiếu hơn", 32)
+            else:
+                outlooks[unit] = Outlook(unit, form, BORDERLINE, seat + "; giữ suất "
+                                         "cuối cùng", f"{behind} đơn vị xếp sau đủ điều "
+                                         "kiện: nếu một đơn vị được nhiều phiếu hơn thì "
+                                         "mất suất", 32)
+        elif ahead < quota:
+            outlooks[unit] = Outlook(
+                unit, form, BORDERLINE,
+                seat + f"; {tied} đơn vị đồng hạng tranh {quota - ahead} suất",
+                "số phiếu quyết định; vẫn bằng nhau thì bỏ phiếu lại giữa các đơn vị "
+                "đồng hạng", 32)
+        elif ahead == quota:
+            outlooks[unit] = Outlook(unit, form, BORDERLINE,
+                                     seat + "; đứng ngay sau chỉ tiêu",
+                                     "cần được nhiều phiếu hơn một đơn vị trong chỉ "
+                                     "tiêu", 32)
+        else:
+            outlooks[unit] = Outlook(unit, form, OUT, seat,
+                                     f"cần vượt {ahead - quota + 1} đơn vị xếp trên "
+                                     "(về số phiếu) để vào chỉ tiêu", 32)
+    for unit in unranked:
+        outlooks[unit] = Outlook(unit, form, BORDERLINE if overflow else SAFE,
+                                 "chưa có kết quả xếp hạng",
+                                 "cần kết quả xếp hạng của khối" if overflow else "", 32)
+    return outlooks

@@ -3,9 +3,59 @@
 import datetime
 from dataclasses import dataclass
 
+from thidua.core.errors import NotFound
 from thidua.core.text import search_key
-from thidua.org.models import BlocYear, Membership, PastLeader, Unit
-from thidua.org.rules import Actor, visible_units
+from thidua.org.models import (
+    Bloc,
+    BlocYear,
+    EmulationYear,
+    Membership,
+    PastLeader,
+    Province,
+    Unit,
+)
+from thidua.org.rules import (
+    Actor,
+    can_view_bloc_year,
+    can_view_unit,
+    visible_provinces,
+    visible_units,
+)
+
+# --- the objects a URL names, looked up in the actor's scope (else NotFound: 404) -----------
+
+def bloc_year_in_scope(actor: Actor, bloc_year_id) -> BlocYear:
+    bloc_year = (
+        BlocYear.objects.select_related("bloc__province", "emulation_year", "leader_unit")
+        .filter(pk=bloc_year_id).first()
+    )
+    if bloc_year is None or not can_view_bloc_year(actor, bloc_year):
+        raise NotFound("Không tìm thấy khối thi đua.")
+    return bloc_year
+
+
+def unit_in_scope(actor: Actor, unit_id) -> Unit:
+    unit = Unit.objects.select_related("province").filter(pk=unit_id).first()
+    if unit is None or not can_view_unit(actor, unit):
+        raise NotFound("Không tìm thấy đơn vị.")
+    return unit
+
+
+def year_in(province: Province, year: int) -> EmulationYear:
+    """The province's emulation year `year` (its `province` already loaded)."""
+    emulation_year = EmulationYear.objects.filter(province=province, year=year).first()
+    if emulation_year is None:
+        raise NotFound(f"{province.name} chưa mở năm thi đua {year}.")
+    emulation_year.province = province
+    return emulation_year
+
+
+def province_by_code(code: str) -> Province:
+    """A province by its code; whether the actor may see it is the caller's rule."""
+    province = Province.objects.filter(code=code).first()
+    if province is None:
+        raise NotFound("Không tìm thấy tỉnh.")
+    return province
 
 
 def search_units(actor: Actor, query: str = "", limit: int = 200):
@@ -25,6 +75,22 @@ def members(bloc_year: BlocYear) -> list[Unit]:
     )
 
 
+def unit_by_id(unit_id) -> Unit:
+    """Any unit (whether the actor may act for it is the caller's rule)."""
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.")
+    return unit
+
+
+def member_of(bloc_year: BlocYear, unit_id) -> Unit:
+    """One member unit of the bloc year (a unit outside it is not found)."""
+    unit = Unit.objects.filter(memberships__bloc_year=bloc_year, pk=unit_id).first()
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị trong khối.")
+    return unit
+
+
 def membership_history(unit: Unit) -> list[Membership]:
     """Which bloc the unit belonged to in each year, newest first, with its roles."""
     rows = list(
@@ -38,6 +104,63 @@ def membership_history(unit: Unit) -> list[Membership]:
         row.is_leader = row.bloc_year.leader_unit_id == unit.id
         row.is_deputy = any(d.id == unit.id for d in row.bloc_year.deputy_units.all())
     return rows
+
+
+def overseen_provinces(actor: Actor) -> list[Province]:
+    """The provinces the actor oversees: every one for the admin, else the secretariat's."""
+    return list(visible_provinces(actor))
+
+
+def latest_led_bloc_year(actor: Actor) -> BlocYear | None:
+    """The newest bloc year the actor's unit leads (their home page)."""
+    return (BlocYear.objects.filter(id__in=actor.leader_bloc_years)
+            .order_by("-emulation_year__year", "id").first())
+
+
+def first_own_unit(actor: Actor) -> Unit | None:
+    """The first unit (Vietnamese order) the actor is an officer of, else a delegate of."""
+    ids = actor.officer_units or actor.delegate_units
+    return Unit.objects.filter(id__in=ids).order_by("sort_key", "id").first()
+
+
+def unit_of(province: Province, unit_id) -> Unit:
+    """One of the province's units (another province's is not found)."""
+    unit = Unit.objects.filter(pk=unit_id, province=province).first()
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.")
+    return unit
+
+
+def bloc_of(province: Province, bloc_id) -> Bloc:
+    """One of the province's blocs (another province's is not found)."""
+    bloc = Bloc.objects.filter(pk=bloc_id, province=province).first()
+    if bloc is None:
+        raise NotFound("Không tìm thấy khối, cụm.")
+    return bloc
+
+
+def bloc_year_of(bloc: Bloc, emulation_year: EmulationYear) -> BlocYear | None:
+    return BlocYear.objects.filter(bloc=bloc, emulation_year=emulation_year).first()
+
+
+def units_of(province: Province) -> list[Unit]:
+    return list(province.units.order_by("sort_key", "id"))
+
+
+def blocs_of(province: Province) -> list[Bloc]:
+    return list(province.blocs.order_by("sort_key", "id"))
+
+
+def bloc_years_of(province: Province) -> list[BlocYear]:
+    """Every bloc year of the province, newest year first, blocs in their order."""
+    return list(BlocYear.objects.filter(bloc__province=province)
+                .select_related("bloc", "emulation_year")
+                .order_by("-emulation_year__year", "bloc__sort_key"))
+
+
+def years_of(province: Province) -> list[EmulationYear]:
+    """The province's emulation years, newest first (the model's order)."""
+    return list(province.years.all())
 
 
 def leaders_by_year(bloc_id: int, years) -> dict[int, int]:
@@ -55,7 +178,7 @@ def leaders_by_year(bloc_id: int, years) -> dict[int, int]:
 def current_year_of(province, today=None):
     """The emulation year to show by default: this calendar year if the province has it,
     else its latest (a conference held in January still concerns last year's data)."""
-    years = list(province.years.all())
+    years = years_of(province)
     this_year = (today or datetime.date.today()).year
     for emulation_year in years:
         if emulation_year.year == this_year:
@@ -94,7 +217,7 @@ def matching_units(actor: Actor, query: str = "", province_id: int | None = None
 
 
 @dataclass(frozen=True)
-class Candidate:
+class MemberChoice:
     """A unit of the province as the bloc-year form shows it."""
 
     unit: Unit
@@ -105,7 +228,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class BlocYearCandidates:
-    units: list[Candidate]
+    units: list[MemberChoice]
     previous: BlocYear | None  # the bloc's latest year before this one
 
     @property
@@ -131,7 +254,7 @@ def bloc_year_candidates(province, emulation_year, bloc) -> BlocYearCandidates:
     leader = previous.leader_unit_id if previous else None
     units = Unit.objects.filter(province=province).order_by("sort_key", "id")
     return BlocYearCandidates(
-        units=[Candidate(unit=u, taken_by=taken.get(u.id), was_member=u.id in before,
+        units=[MemberChoice(unit=u, taken_by=taken.get(u.id), was_member=u.id in before,
                          was_leader=u.id == leader) for u in units],
         previous=previous,
     )

@@ -410,6 +410,37 @@ def set_registration_deadline(actor, emulation_year: EmulationYear,
 
 
 @transaction.atomic
+def set_bloc_registration_deadline(actor, bloc_year: BlocYear, deadline: datetime.date | None,
+                                   reason: str = "") -> BlocYear:
+    """RULES.md 7: a bloc's own registration deadline, for a bloc formed during the year
+    (after the mergers of 1/7/2025 its members could not register by 31/3); None goes back
+    to the year's. The reason (the decision forming the bloc …) is kept in the audit."""
+    _require_setup(actor, bloc_year.bloc.province_id,
+                   "Chỉ Thường trực thi đua tỉnh được đặt hạn đăng ký riêng của khối.")
+    locked = BlocYear.objects.select_for_update().select_related(
+        "emulation_year", "bloc").get(pk=bloc_year.pk)
+    if deadline is not None:
+        check_deadline(locked.emulation_year.year, deadline)
+    reason = nfc(reason if isinstance(reason, str) else "").strip()
+    if deadline is not None and not reason:
+        raise DomainError("Cần ghi lý do khối có hạn đăng ký riêng (ví dụ: khối thành lập theo "
+                          "Quyết định số …, ngày …).")
+    if len(reason) > 2000:
+        raise DomainError("Lý do dài quá 2000 ký tự.")
+    if locked.registration_deadline == deadline:
+        return locked
+    before = {"registration_deadline": locked.registration_deadline}
+    locked.registration_deadline = deadline
+    locked.save(update_fields=["registration_deadline"])
+    audit.record(actor, "org.bloc_year.deadline", locked,
+                 province_id=locked.bloc.province_id, before=before,
+                 after={"registration_deadline": deadline,
+                        "effective": locked.effective_registration_deadline}, reason=reason)
+    bloc_year.registration_deadline = deadline
+    return locked
+
+
+@transaction.atomic
 def set_bloc_size_range(actor, province: Province, *, min_size: int,
                         max_size: int) -> Province:
     """RULES.md 5: how many members a bloc year may have. Bloc years already made keep

@@ -23,7 +23,7 @@ from django.db.models import Q
 
 from thidua.core import audit, twofactor
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.models import User
+from thidua.core.models import TwoFactor, User
 from thidua.core.signin import end_all_sessions
 from thidua.org.models import BlocYear, Province, Role, RoleAssignment, Unit
 from thidua.org.rules import Actor, can_administer_users, can_manage_user
@@ -90,6 +90,52 @@ def user_in_scope(actor: Actor, user_id) -> User:
     if user is None:
         raise NotFound("Không tìm thấy người dùng.")
     return user
+
+
+def _matching(actor: Actor, query: str):
+    rows = visible_users(actor)
+    query = query.strip()
+    if query:
+        rows = rows.filter(Q(username__icontains=query) | Q(full_name__icontains=query)
+                           | Q(email__icontains=query))
+    return rows
+
+
+def search_users(actor: Actor, query: str = "", *, offset: int = 0,
+                 limit: int = 500) -> list[User]:
+    """The accounts the actor's pages list whose user name, full name or e-mail contains
+    `query`, by user name."""
+    return list(_matching(actor, query)[offset:offset + limit])
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: User
+    roles: list  # each role with its scope, in words
+    two_factor: bool
+
+
+def user_rows(actor: Actor, query: str = "", limit: int = 500) -> list[UserRow]:
+    """`search_users` with each account's roles and second factor, for the list page.
+    Six queries whatever the number of accounts."""
+    rows = list(_matching(actor, query).prefetch_related(
+        "roles__province", "roles__unit", "roles__bloc_year__bloc",
+        "roles__bloc_year__emulation_year")[:limit])
+    enrolled = enrolled_ids(rows)
+    return [UserRow(u, [str(r) for r in u.roles.all()], u.id in enrolled) for u in rows]
+
+
+def enrolled_ids(users) -> set[int]:
+    """Which of these accounts have a second factor. One query."""
+    return set(TwoFactor.objects.filter(user__in=[user.id for user in users])
+               .values_list("user_id", flat=True))
+
+
+def first_province(user) -> Province | None:
+    """The province of the user's roles the role form offers scopes in (the lowest id
+    when they hold roles in several)."""
+    provinces, _ = role_provinces(user)
+    return Province.objects.filter(id=min(provinces)).first() if provinces else None
 
 
 def roles_of(user) -> list[RoleAssignment]:

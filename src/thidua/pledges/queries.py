@@ -9,12 +9,21 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
+from thidua.core.errors import NotFound
 from thidua.law.deadline import registered_on_time
 from thidua.org.models import BlocYear, EmulationYear, Unit
 from thidua.org.rules import Actor
+from thidua.pledges import rules
 from thidua.pledges.domain.progress import Progress, progress
 from thidua.pledges.domain.signing import SigningStatus, signing_status
-from thidua.pledges.models import CheckIn, PledgeSignature, Registration, Target
+from thidua.pledges.models import (
+    CheckIn,
+    Evidence,
+    PledgeSignature,
+    PledgeSigning,
+    Registration,
+    Target,
+)
 
 NOT_REGISTERED = "none"
 
@@ -95,7 +104,7 @@ def bloc_year_view(actor: Actor, bloc_year: BlocYear) -> BlocYearView:
         PledgeSignature.objects.filter(signing__bloc_year=bloc_year)
         .values_list("unit_id", "status")
     )
-    deadline = bloc_year.emulation_year.registration_deadline
+    deadline = bloc_year.effective_registration_deadline
     rows = []
     for unit in units:
         registration = registrations.get(unit.id)
@@ -163,7 +172,8 @@ def unit_year_view(actor: Actor, unit: Unit, emulation_year: EmulationYear) -> U
     )
     if registration and not (registration.is_submitted or unit.id in actor.own_units):
         registration = None
-    deadline = emulation_year.registration_deadline
+    deadline = (bloc_year.effective_registration_deadline if bloc_year
+                else emulation_year.registration_deadline)
     on_time = bool(registration) and registered_on_time(registration.submitted_on, deadline)
     view = UnitYearView(unit, emulation_year, bloc_year, registration, on_time)
     if registration:
@@ -185,3 +195,44 @@ def _tasks(registration, deadline, targets) -> list[Task]:
             item.target.deadline, item.progress.done,
         ))
     return sorted(tasks, key=lambda t: (t.done, t.due or datetime.date.max))
+
+
+def registered_titles(registration: Registration) -> list[str]:
+    """The award forms the registration competes for, sorted."""
+    return sorted(registration.titles.values_list("award_form", flat=True))
+
+
+def targets_of(registration: Registration) -> list[Target]:
+    return list(registration.targets.all())
+
+
+def registration_id_of_target(target_id) -> int:
+    """The registration a target belongs to (whose scope check then decides)."""
+    registration_id = (Target.objects.filter(pk=target_id)
+                       .values_list("registration_id", flat=True).first())
+    if registration_id is None:
+        raise NotFound("Không tìm thấy chỉ tiêu.")
+    return registration_id
+
+
+def target_in(registration: Registration, target_id) -> Target:
+    target = registration.targets.filter(pk=target_id).first()
+    if target is None:
+        raise NotFound("Không tìm thấy chỉ tiêu.")
+    target.registration = registration
+    return target
+
+
+def evidence_in_scope(actor: Actor, evidence_id) -> Evidence:
+    """A progress report's evidence file if the actor may read its registration."""
+    evidence = (Evidence.objects.select_related(
+        "check_in__target__registration__bloc_year__bloc").filter(pk=evidence_id).first())
+    if evidence is None or not rules.can_view_registration(
+            actor, evidence.check_in.target.registration):
+        raise NotFound("Không tìm thấy tệp minh chứng.")
+    return evidence
+
+
+def signing_of(bloc_year: BlocYear) -> PledgeSigning | None:
+    """The bloc year's pledge signing record, if one was kept."""
+    return PledgeSigning.objects.filter(bloc_year=bloc_year).first()

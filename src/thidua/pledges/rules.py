@@ -10,6 +10,13 @@ REGISTRATION_OPEN = frozenset({Phase.REGISTRATION, Phase.IN_PROGRESS})
 REPORTING_OPEN = frozenset({Phase.IN_PROGRESS, Phase.MID_YEAR_REVIEW, Phase.SELF_ASSESSMENT})
 
 
+def can_open_registration(actor: Actor, unit_id: int, bloc_year, registration) -> bool:
+    """Start the unit's registration of the year: its officers, while the bloc year takes
+    registrations, and only once (`registration`: the one it has, or None)."""
+    return (registration is None and bloc_year is not None
+            and bloc_year.phase in REGISTRATION_OPEN and can_act_for_unit(actor, unit_id))
+
+
 def can_view_registration(actor: Actor, registration: Registration) -> bool:
     """A draft is seen by its own unit only; a submitted pledge by everyone in the bloc
     year and the province (the bloc pledge is shared by its members)."""

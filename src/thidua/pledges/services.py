@@ -204,7 +204,7 @@ def submit_registration(actor: Actor, registration: Registration) -> Registratio
     registration.submitted_by = actor.user
     registration.save(update_fields=["status", "submitted_at", "submitted_by"])
     on_time = registered_on_time(registration.submitted_on,
-                                 registration.emulation_year.registration_deadline)
+                                 registration.bloc_year.effective_registration_deadline)
     audit.record(actor, "pledges.registration.submit", registration,
                  province_id=_province_id(registration),
                  before={"status": Registration.Status.DRAFT},

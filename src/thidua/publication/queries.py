@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from thidua.awards.models import Proposal, ProposalLine
+from thidua.awards.models import Proposal
 from thidua.awards.proposals import differences, election_result
+from thidua.awards.queries import proposal_lines
 from thidua.core.errors import Forbidden, NotFound
 from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear, Province, Unit
@@ -26,9 +27,6 @@ from thidua.scoring.queries import ranking_view
 from thidua.voting import queries as voting_queries
 from thidua.voting.domain.tally import NOT_PASSED, OUTSIDE_QUOTA, RUN_OFF, SELECTED
 from thidua.voting.models import Poll
-
-FORM_ORDER = {form: i for i, form in enumerate(AwardForm.values)}
-
 
 # --- what is published --------------------------------------------------------------------
 
@@ -144,15 +142,6 @@ def public_election(bloc_year: BlocYear) -> Election | None:
     names = dict(Unit.objects.filter(id__in=[chosen.leader_id, *chosen.deputy_ids])
                  .values_list("id", "name"))
     return Election(names[chosen.leader_id], [names[u] for u in chosen.deputy_ids])
-
-
-def proposal_lines(proposal: Proposal | None) -> list[ProposalLine]:
-    if proposal is None:
-        return []
-    lines = list(ProposalLine.objects.filter(proposal=proposal)
-                 .select_related("unit", "decision"))
-    return sorted(lines, key=lambda line: (FORM_ORDER.get(line.award_form, 99),
-                                           line.position, line.unit.sort_key, line.id))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ same seed always gives the same year.
 import datetime
 import random
 from decimal import Decimal
+from pathlib import Path
 
+import yaml
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,6 +39,7 @@ from thidua.scoring.models import PublishedRanking
 from thidua.scoring.services import CriterionInput
 
 SEED = 2022
+SAMPLE_FILE = Path(__file__).resolve().parent.parent / "demo" / "demo.yaml"
 # A small valid PDF: a scanned report, a few hundred bytes.
 EVIDENCE_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -52,6 +55,19 @@ APPRAISAL_REASONS = [
     "Biên bản kiểm tra của Khối ghi nhận đơn vị vắng một buổi sinh hoạt Khối không báo cáo.",
     "Đơn vị bổ sung minh chứng điển hình tiên tiến được UBND tỉnh biểu dương.",
 ]
+
+
+def sample_table_spec() -> dict:
+    """demo.yaml's `criteria_table`: the sample structure a bloc may start its table from."""
+    return yaml.safe_load(SAMPLE_FILE.read_text(encoding="utf-8"))["criteria_table"]
+
+
+def create_sample_table(actor, bloc_year: BlocYear):
+    """The bloc year's table built from the sample structure (through create_table, which
+    checks the actor and the phase)."""
+    spec = sample_table_spec()
+    return services.create_table(actor, bloc_year, name=spec["name"],
+                                 total=Decimal(str(spec["total"])), criteria=table_inputs(spec))
 
 
 def table_inputs(spec: dict) -> list[CriterionInput]:

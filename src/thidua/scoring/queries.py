@@ -10,10 +10,11 @@ from fractions import Fraction
 
 from django.db.models import Count, Max, Min, Sum
 
-from thidua.core.errors import NotFound
+from thidua.core.errors import DomainError, NotFound
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor, can_view_bloc_year
-from thidua.scoring import rules
+from thidua.pledges.models import Registration
+from thidua.scoring import rules, services
 from thidua.scoring.domain.display import vi_number
 from thidua.scoring.models import (
     CriteriaTable,
@@ -21,10 +22,12 @@ from thidua.scoring.models import (
     PeerAssignment,
     PublishedRanking,
     RankingRow,
+    Reminder,
     Score,
     ScoreChange,
     ScoreEvidence,
     ScoreSheet,
+    SectionScore,
 )
 
 Kind, Status = ScoreSheet.Kind, ScoreSheet.Status
@@ -32,6 +35,32 @@ Kind, Status = ScoreSheet.Kind, ScoreSheet.Status
 
 def _fraction(text: str | None) -> Fraction | None:
     return None if text is None else Fraction(text)
+
+
+def criteria_of(table: CriteriaTable) -> list[Criterion]:
+    """The table's criteria in their order (sections before their leaves). One query."""
+    return list(Criterion.objects.filter(table=table).order_by("position", "id"))
+
+
+def table_versions(bloc_year: BlocYear) -> list[dict]:
+    """Every version of the bloc year's table, newest first: number, reason, lock, date."""
+    return list(CriteriaTable.objects.filter(bloc_year=bloc_year).order_by("-version")
+                .values("version", "reason", "is_locked", "created_at"))
+
+
+def earlier_tables(bloc_year: BlocYear) -> list[CriteriaTable]:
+    """The latest table version of each earlier year of the same bloc, newest year first:
+    what a new year's table may be copied from. One query."""
+    tables = (CriteriaTable.objects.select_related("bloc_year__emulation_year")
+              .filter(bloc_year__bloc_id=bloc_year.bloc_id,
+                      bloc_year__emulation_year__year__lt=bloc_year.emulation_year.year)
+              .order_by("-bloc_year__emulation_year__year", "-version"))
+    seen, result = set(), []
+    for table in tables:
+        if table.bloc_year_id not in seen:
+            seen.add(table.bloc_year_id)
+            result.append(table)
+    return result
 
 
 def _table(bloc_year: BlocYear) -> CriteriaTable | None:
@@ -97,7 +126,7 @@ def unit_breakdown(actor: Actor, bloc_year: BlocYear, unit: Unit) -> UnitBreakdo
     published = PublishedRanking.objects.filter(table=table).exists()
     if not can_view_breakdown(actor, bloc_year, unit.id, published):
         raise NotFound("Không tìm thấy kết quả chấm điểm của đơn vị.")
-    criteria = list(Criterion.objects.filter(table=table).order_by("position", "id"))
+    criteria = criteria_of(table)
     sheets = list(ScoreSheet.objects.filter(table=table, scored_unit=unit).order_by("id"))
     for sheet in sheets:
         sheet.table = table
@@ -215,7 +244,7 @@ def _outside(ranking: PublishedRanking) -> set:
 # --- what is missing (reminders, homes) ------------------------------------------------------
 
 @dataclass(frozen=True)
-class Tally:
+class SheetTally:
     """Sheets submitted out of those expected."""
 
     submitted: int = 0
@@ -229,8 +258,8 @@ class Tally:
     def complete(self) -> bool:
         return self.submitted >= self.expected
 
-    def __add__(self, other: "Tally") -> "Tally":
-        return Tally(self.submitted + other.submitted, self.expected + other.expected)
+    def __add__(self, other: "SheetTally") -> "SheetTally":
+        return SheetTally(self.submitted + other.submitted, self.expected + other.expected)
 
     def __str__(self) -> str:
         return f"{self.submitted}/{self.expected}"
@@ -242,9 +271,9 @@ class UnitSheets:
     fill as a scorer, and those filled about it by its peers."""
 
     unit_id: int
-    self_sheet: Tally
-    peer_given: Tally
-    peer_received: Tally
+    self_sheet: SheetTally
+    peer_given: SheetTally
+    peer_received: SheetTally
     self_status: str | None  # Status value, or None: not opened
     appraisal_status: str | None = None
 
@@ -256,8 +285,8 @@ class SheetCounts:
 
     has_table: bool
     units: dict  # unit id → UnitSheets, every member
-    self_sheets: Tally
-    peer_sheets: Tally
+    self_sheets: SheetTally
+    peer_sheets: SheetTally
 
 
 def sheet_counts(bloc_year: BlocYear, member_ids=None) -> SheetCounts:
@@ -284,25 +313,25 @@ def sheet_counts(bloc_year: BlocYear, member_ids=None) -> SheetCounts:
         pairs = list(PeerAssignment.objects.filter(table=table).values_list(
             "scorer_unit_id", "scored_unit_id"))
     member_set = set(members)
-    given: dict[int, Tally] = {}
-    received: dict[int, Tally] = {}
+    given: dict[int, SheetTally] = {}
+    received: dict[int, SheetTally] = {}
     for scorer, scored in pairs:
         if scorer not in member_set or scored not in member_set:
             continue
-        one = Tally(int(peer_status.get((scorer, scored)) == Status.SUBMITTED), 1)
-        given[scorer] = given.get(scorer, Tally()) + one
-        received[scored] = received.get(scored, Tally()) + one
+        one = SheetTally(int(peer_status.get((scorer, scored)) == Status.SUBMITTED), 1)
+        given[scorer] = given.get(scorer, SheetTally()) + one
+        received[scored] = received.get(scored, SheetTally()) + one
     units = {}
     for unit_id in members:
         state = self_status.get(unit_id)
         units[unit_id] = UnitSheets(
-            unit_id, Tally(int(state == Status.SUBMITTED), 1 if table else 0),
-            given.get(unit_id, Tally()), received.get(unit_id, Tally()), state,
+            unit_id, SheetTally(int(state == Status.SUBMITTED), 1 if table else 0),
+            given.get(unit_id, SheetTally()), received.get(unit_id, SheetTally()), state,
             appraisal_status.get(unit_id))
     return SheetCounts(
         table is not None, units,
-        sum((u.self_sheet for u in units.values()), Tally()),
-        sum((u.peer_given for u in units.values()), Tally()))
+        sum((u.self_sheet for u in units.values()), SheetTally()),
+        sum((u.peer_given for u in units.values()), SheetTally()))
 
 
 @dataclass(frozen=True)
@@ -328,3 +357,125 @@ def scoring_progress(actor: Actor, bloc_year: BlocYear) -> list[UnitProgress]:
     return [UnitProgress(u, counts[u.id].self_status, counts[u.id].peer_given.expected,
                          counts[u.id].peer_given.submitted, counts[u.id].appraisal_status)
             for u in units]
+
+
+# --- one score sheet's page and the lists of sheets -----------------------------------------
+
+@dataclass(frozen=True)
+class SheetCells:
+    """What a sheet page shows beside its criteria, each by criterion id."""
+
+    scores: dict  # Score
+    evidence: dict  # [ScoreEvidence] (a self-assessment's)
+    changes: dict  # [ScoreChange] with .author, in time order (an appraisal's)
+    own: dict  # the unit's submitted self-score points (beside an appraisal)
+    sums: dict  # section id → its points on this sheet
+
+
+def sheet_cells(sheet: ScoreSheet) -> SheetCells:
+    """At most five queries whatever the number of criteria."""
+    evidence, changes, own = {}, {}, {}
+    if sheet.kind == Kind.SELF:
+        for item in ScoreEvidence.objects.filter(score__sheet=sheet).select_related("score"):
+            evidence.setdefault(item.score.criterion_id, []).append(item)
+    if sheet.kind == Kind.APPRAISAL:
+        for change in ScoreChange.objects.filter(score__sheet=sheet).select_related(
+                "score", "author").order_by("at", "id"):
+            changes.setdefault(change.score.criterion_id, []).append(change)
+        own = dict(Score.objects.filter(
+            sheet__table=sheet.table_id, sheet__scored_unit=sheet.scored_unit_id,
+            sheet__kind=Kind.SELF, sheet__status=Status.SUBMITTED).values_list(
+            "criterion_id", "points"))
+    return SheetCells(
+        scores={s.criterion_id: s for s in Score.objects.filter(sheet=sheet)},
+        evidence=evidence, changes=changes, own=own,
+        sums=dict(SectionScore.objects.filter(sheet=sheet).values_list("section_id", "points")))
+
+
+def score_notes(sheet: ScoreSheet) -> dict:
+    """criterion id → the note saved on the sheet."""
+    return dict(Score.objects.filter(sheet=sheet).values_list("criterion_id", "note"))
+
+
+def leaves_of(table: CriteriaTable, criterion_ids) -> dict:
+    """criterion id → the table's leaf criterion, for those of `criterion_ids` that are
+    (a section's id, or another table's, is left out)."""
+    return {c.id: c for c in table.criteria.filter(id__in=list(criterion_ids),
+                                                   is_section=False)}
+
+
+def criterion_ids_by_code(table: CriteriaTable) -> dict:
+    return dict(table.criteria.values_list("code", "id"))
+
+
+def scored_registration(sheet: ScoreSheet):
+    """The scored unit's submitted registration (its targets, progress reports and their
+    evidence: peers read it before scoring). None on an appraisal sheet, or before any."""
+    if sheet.kind == Kind.APPRAISAL:
+        return None
+    return Registration.objects.filter(
+        bloc_year=sheet.table.bloc_year, unit_id=sheet.scored_unit_id,
+        status=Registration.Status.SUBMITTED).only("id").first()
+
+
+def score_evidence_in_scope(actor: Actor, evidence_id) -> ScoreEvidence:
+    """An evidence file of a sheet the actor may read (sealed sheets: RULES.md 13)."""
+    evidence = ScoreEvidence.objects.select_related("score").filter(pk=evidence_id).first()
+    if evidence is None:
+        raise NotFound("Không tìm thấy tệp.")
+    try:
+        services.find_sheet(actor, evidence.score.sheet_id)
+    except DomainError:
+        raise NotFound("Không tìm thấy tệp.") from None
+    return evidence
+
+
+def self_sheets(table: CriteriaTable | None, units) -> dict:
+    """scored unit id → its self-assessment sheet, for these units."""
+    if table is None:
+        return {}
+    return {s.scored_unit_id: s for s in ScoreSheet.objects.filter(
+        table=table, kind=Kind.SELF, scored_unit__in=list(units))}
+
+
+def peer_duties(table: CriteriaTable | None, units) -> list[tuple]:
+    """(PeerAssignment, its sheet or None) of the units as scorers, by scorer then scored
+    unit. Two queries."""
+    if table is None:
+        return []
+    units = list(units)
+    sheets = {(s.scorer_unit_id, s.scored_unit_id): s for s in ScoreSheet.objects.filter(
+        table=table, kind=Kind.PEER, scorer_unit__in=units)}
+    return [(a, sheets.get((a.scorer_unit_id, a.scored_unit_id)))
+            for a in PeerAssignment.objects.filter(table=table, scorer_unit__in=units)
+            .select_related("scorer_unit", "scored_unit")
+            .order_by("scorer_unit__sort_key", "scored_unit__sort_key")]
+
+
+def recent_reminders(bloc_year: BlocYear, limit: int = 50) -> list[Reminder]:
+    return list(Reminder.objects.filter(bloc_year=bloc_year)
+                .select_related("unit", "sent_by")[:limit])
+
+
+@dataclass(frozen=True)
+class AppraisalCells:
+    sheets: dict  # (unit id, kind) → the appraisal sheet, or the submitted self sheet
+    points: dict  # ((unit id, kind), criterion id) → points
+    changed: set  # (unit id, criterion id) the appraisal changed
+
+
+def appraisal_cells(table: CriteriaTable | None) -> AppraisalCells:
+    """The appraisal grid's cells: three queries whatever the bloc's size."""
+    sheets, points, changed = {}, {}, set()
+    if table is None:
+        return AppraisalCells(sheets, points, changed)
+    for sheet in ScoreSheet.objects.filter(table=table, kind__in=[Kind.SELF, Kind.APPRAISAL]):
+        if sheet.kind == Kind.APPRAISAL or sheet.is_submitted:
+            sheets[(sheet.scored_unit_id, sheet.kind)] = sheet
+    wanted = {s.id: key for key, s in sheets.items()}
+    for sheet_id, criterion_id, value in Score.objects.filter(
+            sheet_id__in=list(wanted)).values_list("sheet_id", "criterion_id", "points"):
+        points[(wanted[sheet_id], criterion_id)] = value
+    changed = set(ScoreChange.objects.filter(score__sheet_id__in=list(wanted)).values_list(
+        "score__sheet__scored_unit_id", "score__criterion_id"))
+    return AppraisalCells(sheets, points, changed)

@@ -30,6 +30,28 @@ def can_run_scoring(actor: Actor, bloc_year) -> bool:
     return bool(bloc_year_roles(actor, bloc_year) & RUNNERS)
 
 
+def can_create_table(actor: Actor, bloc_year, table: CriteriaTable | None) -> bool:
+    """Draft the year's first table (nothing before it; before the conference)."""
+    return (table is None and bloc_year.phase in TABLE_EDITABLE
+            and can_run_scoring(actor, bloc_year))
+
+
+def can_lock_table(actor: Actor, bloc_year, table: CriteriaTable | None) -> bool:
+    """Lock the bloc year's current table (`table`), which freezes it for scoring."""
+    return table is not None and not table.is_locked and can_run_scoring(actor, bloc_year)
+
+
+def can_version_table(actor: Actor, bloc_year, table: CriteriaTable | None) -> bool:
+    """Start a new version of the bloc year's locked table (with a reason), before the
+    conference."""
+    return (table is not None and table.is_locked and bloc_year.phase in TABLE_EDITABLE
+            and can_run_scoring(actor, bloc_year))
+
+
+def can_publish_ranking(actor: Actor, bloc_year) -> bool:
+    return bloc_year.phase in PUBLISH_OPEN and can_run_scoring(actor, bloc_year)
+
+
 def can_edit_table(actor: Actor, table: CriteriaTable) -> bool:
     return can_run_scoring(actor, table.bloc_year) and not table.is_locked
 

@@ -8,7 +8,7 @@ from thidua.org.rules import Actor
 from thidua.voting import rules, services
 from thidua.voting.domain import progress
 from thidua.voting.domain.tally import Quorum, quorum
-from thidua.voting.models import Attendance, Candidate, Conference, Poll
+from thidua.voting.models import Attendance, Candidate, Conference, Participation, Poll
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,35 @@ def attendance_count(conference: Conference) -> tuple[int, int]:
                             .values_list("present", flat=True))
 
 
+def conference_for(bloc_year: BlocYear) -> Conference | None:
+    """The bloc year's conference, if one was set up (no scope check: the caller's)."""
+    return Conference.objects.filter(bloc_year=bloc_year).first()
+
+
+def roll(conference: Conference) -> list[Attendance]:
+    """The conference's roll call, every member with its unit, in Vietnamese order."""
+    return list(Attendance.objects.filter(conference=conference).select_related("unit")
+                .order_by("unit__sort_key", "unit_id"))
+
+
+def waiting_units(poll: Poll) -> list:
+    """Units present at the conference that have not voted in the poll yet (a unit
+    votes once, RULES.md 29 "per unit"), in Vietnamese order. Two queries."""
+    voted = set(Participation.objects.filter(poll=poll).values_list("unit_id", flat=True))
+    return [row.unit for row in roll(poll.conference) if row.present
+            and row.unit_id not in voted]
+
+
+def published_poll(poll_id) -> Poll:
+    """A published poll, for the public pages (no sign-in: nothing else is public)."""
+    poll = Poll.objects.filter(pk=poll_id, state=Poll.State.PUBLISHED).first()
+    if poll is None:
+        raise NotFound("Không tìm thấy kết quả đã công bố của cuộc bỏ phiếu này.")
+    return poll
+
+
 def conference_view(actor: Actor, conference: Conference) -> ConferenceView:
-    attendance = list(Attendance.objects.filter(conference=conference).select_related("unit")
-                      .order_by("unit__sort_key", "unit_id"))
+    attendance = roll(conference)
     present, members = count_attendance(a.present for a in attendance)
     q = quorum(present, members, services.rulebook_of(conference).value("voting.quorum"))
     return ConferenceView(conference, attendance, q, list(conference.polls.order_by("id")),

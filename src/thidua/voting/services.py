@@ -30,7 +30,7 @@ from django.utils.crypto import salted_hmac
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
-from thidua.law.allocation import PollResult as AllocationPoll
+from thidua.law.allocation import PollResult
 from thidua.law.award_forms import AwardForm
 from thidua.law.quotas import bloc_quotas
 from thidua.law.rulebook import FractionRule
@@ -1419,7 +1419,10 @@ def vote_again(actor: Actor, poll: Poll) -> Poll:
 # --- read side shared with the pages and the API ------------------------------------------
 
 @dataclass(frozen=True)
-class PollResult:
+class CountView:
+    """A poll's count as the pages and the API show it. (`PollResult` is one candidate's
+    votes in one award poll, as `law.allocation` reads them: see the glossary.)"""
+
     poll: Poll
     tally: Tally
     ballots: list  # PublishedBallot, by receipt code (published polls only)
@@ -1428,7 +1431,7 @@ class PollResult:
     numbers: dict  # candidate id → its number on the ballot paper
 
 
-def result(actor: Actor, poll: Poll) -> PollResult:
+def result(actor: Actor, poll: Poll) -> CountView:
     """The count with its arithmetic (the chair after close, everyone after publication)."""
     if not rules.can_view_conference(actor, poll.conference.bloc_year):
         raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
@@ -1436,7 +1439,7 @@ def result(actor: Actor, poll: Poll) -> PollResult:
         raise Conflict("Kết quả chỉ hiện sau khi kết thúc bỏ phiếu (và được công bố).")
     result_tally = count(poll)
     ballots = _ballots(poll) if poll.state == State.PUBLISHED else []
-    return PollResult(poll, result_tally, ballots, poll.digest, reconciliation(poll),
+    return CountView(poll, result_tally, ballots, poll.digest, reconciliation(poll),
                       candidate_numbers(poll))
 
 
@@ -1511,8 +1514,8 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
             # A chain: a run-off that ties again is followed by the next (RULES.md 32).
             run_offs.setdefault(poll.award_form, []).append(
                 {units[c["candidate"]]: c["yes_votes"] for c in poll.result["candidates"]})
-    results = [AllocationPoll(form, units[c["candidate"]], c["yes_votes"], c["passed"],
-                              scores[c["candidate"]])
+    results = [PollResult(form, units[c["candidate"]], c["yes_votes"], c["passed"],
+                          scores[c["candidate"]])
                for form, poll in latest.items() for c in poll.result["candidates"]]
     return results, run_offs
 

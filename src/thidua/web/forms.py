@@ -111,6 +111,16 @@ class PhaseForm(forms.Form):
     confirm = forms.BooleanField(label="Vẫn chuyển giai đoạn dù còn thiếu", required=False)
 
 
+class BlocDeadlineForm(forms.Form):
+    """RULES.md 7: a bloc's own registration deadline (empty: the year's)."""
+
+    registration_deadline = forms.DateField(label="Hạn đăng ký riêng của khối",
+                                            widget=DATE_WIDGET, required=False,
+                                            help_text="Để trống để dùng hạn chung của năm.")
+    reason = forms.CharField(label="Lý do (quyết định thành lập khối …)", required=False,
+                             max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class SignatureForm(forms.Form):
     signed_on = forms.DateField(label="Ngày ký kết", widget=DATE_WIDGET)
     place = forms.CharField(label="Địa điểm", required=False, max_length=300)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from thidua.web.views import (
+    achievement,
     audit,
     awards,
     bloc_year,
@@ -54,6 +55,7 @@ urlpatterns = [
     path("khoi/<int:pk>/", bloc_year.detail, name="bloc_year"),
     path("khoi/<int:pk>/giai-doan/", bloc_year.move_phase, name="bloc_year_phase"),
     path("khoi/<int:pk>/ky-ket/", bloc_year.record_signature, name="bloc_year_signature"),
+    path("khoi/<int:pk>/han-dang-ky/", bloc_year.set_deadline, name="bloc_year_deadline"),
     path("khoi/<int:pk>/cham-diem/", scoring.table_page, name="scoring_table"),
     path("khoi/<int:pk>/cham-diem/lap-bang/", scoring.table_create, name="scoring_table_create"),
     path("khoi/<int:pk>/cham-diem/kiem-tra/", scoring.table_validate,
@@ -117,6 +119,8 @@ urlpatterns = [
          name="award_province"),
     path("tinh/<str:code>/khen-thuong/<int:year>/quyet-dinh/", awards.record_decision,
          name="award_decision"),
+    path("tinh/<str:code>/khen-thuong/<int:year>/hoi-dong/", awards.council_choice,
+         name="award_council"),
     path("don-vi/<int:pk>/khen-thuong/", awards.unit_history, name="award_history"),
     path("tinh/<str:code>/lich-su/", history.page, name="province_history"),
     path("tinh/<str:code>/lich-su/khen-thuong/", history.add_award,
@@ -131,6 +135,8 @@ urlpatterns = [
     path("tinh/<str:code>/lich-su/nhap-excel/", history.upload,
          name="province_history_excel_upload"),
     path("don-vi/<int:pk>/nguoi-ky/", signers.unit_signer, name="unit_signer"),
+    path("don-vi/<int:unit_pk>/bao-cao-thanh-tich/<int:year>/", achievement.statement,
+         name="achievement_statement"),
     path("hoi-nghi/<int:pk>/nguoi-ky/", signers.conference_signers, name="conference_signers"),
     path("khoi/<int:pk>/nam-sau/", awards.next_year, name="award_next_year"),
     path("khoi/<int:pk>/so-lieu-nam/", facts.bloc_facts, name="award_bloc_facts"),
@@ -161,6 +167,8 @@ urlpatterns = [
          name="voting_paper_issue"),
     path("bo-phieu/<int:pk>/phieu-giay/nhap/", voting_results.paper_enter,
          name="voting_paper_enter"),
+    path("bo-phieu/<int:pk>/phieu-giay/sua/", voting_results.paper_correct,
+         name="voting_paper_correct"),
     path("bo-phieu/<int:pk>/phieu-giay/doi-chieu/", voting_results.paper_reconcile,
          name="voting_paper_reconcile"),
     path("bo-phieu/<int:pk>/trinh-chieu/", voting_results.projector, name="voting_projector"),

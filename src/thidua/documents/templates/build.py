@@ -302,6 +302,28 @@ def closing_block(doc):
     _tiny(para(doc, size=Pt(1)), exact=True)
 
 
+def confirmed_closing_block(doc):
+    """The achievement report's foot (its form has no "Nơi nhận"): the confirming
+    authority on the left ("XÁC NHẬN CỦA CẤP TRÌNH KHEN", then its TM./title/name), the
+    unit's head on the right, level, in one row that never splits from the page."""
+    total = text_width(doc.sections[0])
+    table = doc.add_table(rows=1, cols=2)
+    _no_borders(table)
+    _widths(table, [total // 2, total - total // 2])
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    for cell, who, head in zip(table.rows[0].cells, ("confirming", "signer"),
+                               ("{{ confirming.head }}", ""), strict=True):
+        cell._tc.remove(cell.paragraphs[0]._p)
+        para(cell, head, size=F.SIGNATURE_SIZE, bold=True, align=CENTER, before=12)
+        para(cell, f"{{{{ {who}.mandate }}}}", size=F.SIGNATURE_SIZE, bold=True,
+             align=CENTER)
+        para(cell, f"{{{{ {who}.title }}}}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER)
+        for _ in range(4):
+            para(cell, size=F.SIGNATURE_SIZE)
+        para(cell, f"{{{{ {who}.name }}}}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER)
+    _tiny(para(doc, size=Pt(1)), exact=True)
+
+
 def section_title(doc, text, *, keep=True):
     """A heading stays with the paragraph or table it introduces."""
     p = para(doc, text, bold=True, before=6, after=F.PARAGRAPH_AFTER.pt)

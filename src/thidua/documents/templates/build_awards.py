@@ -37,11 +37,14 @@ def proposal_letter():
 
 
 def achievement_report():
-    """Form 02 for a collective: pre-filled facts, sections the unit completes, the awards
-    already received (titles and forms of reward, each with its decision)."""
+    """A collective's achievement report on the period's form (RULES.md 41; context in
+    documents/achievement.py): the form's number top right where the texts number it,
+    I. the unit, II. its achievements with the years it covers and, for a flag, its
+    pledge's targets against their results, III. the awards already received (titles and
+    forms of reward, each with its decision); the confirming authority (xác nhận của cấp
+    trình khen) signs on the left, the unit's head on the right."""
     b = _b()
     doc = b.new_document()
-    # The period's form number (RULES.md 41), top right, when the texts number the form.
     b.para(doc, "{%p if form_line %}")
     b.para(doc, "{{ form_line }}", italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=3)
     b.para(doc, "{%p endif %}")
@@ -50,7 +53,15 @@ def achievement_report():
     b.section_title(doc, "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH")
     b.paragraphs(doc, "situation")
     b.section_title(doc, "II. THÀNH TÍCH ĐẠT ĐƯỢC")
-    b.paragraphs(doc, "achievements")
+    b.paragraphs(doc, "results_intro", keep=True)
+    b.para(doc, "{{ years_table }}")  # engine.Table: drawn in place
+    b.para(doc, "{%p if targets_table %}")
+    b.keep_with_next(b.para(doc, "Kết quả thực hiện các chỉ tiêu đăng ký thi đua:",
+                            italic=True, before=6, after=b.F.PARAGRAPH_AFTER.pt))
+    b.para(doc, "{{ targets_table }}")
+    b.para(doc, "{%p endif %}")
+    b.paragraphs(doc, "measures")
+    b.paragraphs(doc, "policy")
     b.section_title(doc, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG")
     b.keep_with_next(b.para(doc, "1. Danh hiệu thi đua", italic=True,
                             after=b.F.PARAGRAPH_AFTER.pt))
@@ -58,10 +69,16 @@ def achievement_report():
            ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)], "h in titles")
     b.keep_with_next(b.para(doc, "2. Hình thức khen thưởng", italic=True, before=6,
                             after=b.F.PARAGRAPH_AFTER.pt))
-    b.grid(doc, ["Năm", "Hình thức khen thưởng", "Số, ngày quyết định; cơ quan ban hành"],
-           ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)], "h in rewards")
-    b.paragraphs(doc, "history_note", keep=True)
-    b.closing_block(doc)
+    rewards = b.grid(doc, ["Năm", "Hình thức khen thưởng",
+                           "Số, ngày quyết định; cơ quan ban hành"],
+                     ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)],
+                     "h in rewards")
+    # The signatures never stand alone on a page: the table's last row and a spacer line
+    # stay with them.
+    for cell in rewards.rows[2].cells:
+        b.keep_with_next(cell.paragraphs[0])
+    b.keep_with_next(b.para(doc))
+    b.confirmed_closing_block(doc)
     return doc
 
 

@@ -11,6 +11,30 @@ LEADER, DEPUTY = "leader_election", "deputy_election"
 
 
 @dataclass(frozen=True)
+class Election:
+    """Next year's leader and deputies as the conference elected them (RULES.md 3)."""
+
+    leader_id: int | None
+    deputy_ids: tuple
+
+
+def elected(rounds) -> Election | None:
+    """Who the conference elected (RULES.md 2, 3, 32), from its counted election polls:
+    `rounds`, (kind, [unit ids selected]) in the order held. A round held again — among
+    the front-runners after too few reached the threshold, or a run-off at a tie — fills
+    only the seats the earlier rounds left open, so the elected are every round's
+    selected, in order. None unless exactly one leader was elected (a 6–6 tie elects
+    nobody; two leaders elected by separate polls decide nothing either)."""
+    chosen = {LEADER: [], DEPUTY: []}
+    for kind, units in rounds:
+        chosen[kind].extend(u for u in units if u not in chosen[kind])
+    if len(chosen[LEADER]) != 1:
+        return None
+    [leader] = chosen[LEADER]
+    return Election(leader, tuple(u for u in chosen[DEPUTY] if u != leader))
+
+
+@dataclass(frozen=True)
 class Exclusion:
     unit_id: int
     rule: int

@@ -5,23 +5,29 @@ decision form, and a unit's award history. Thin: every rule is in awards.proposa
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from thidua.awards import council, queries, rules
 from thidua.awards import proposals as service
-from thidua.awards import rules
-from thidua.awards.models import LeaderDecision, Proposal, ProposalLine
 from thidua.awards.services import next_year_bonus
-from thidua.core.errors import DomainError
-from thidua.core.models import AuditEvent
+from thidua.core import audit
+from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.documents.kinds_awards import visible_papers
 from thidua.law.award_forms import AwardForm
 from thidua.law.rulebooks import RulebookNotFound
 from thidua.law.whatif import BORDERLINE, OUT, SAFE
-from thidua.law.workflow import BUTTONS, STEPS, State, allowed_steps
-from thidua.org.models import BlocYear, EmulationYear, Province, Role, RoleAssignment, Unit
-from thidua.org.rules import can_oversee_province, can_view_bloc_year
+from thidua.law.workflow import BUTTONS, STEPS, allowed_steps
+from thidua.org.queries import (
+    bloc_year_in_scope,
+    members,
+    province_by_code,
+    unit_in_scope,
+    year_in,
+)
+from thidua.org.rules import can_oversee_province
 from thidua.web.forms import DATE_WIDGET
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
@@ -60,25 +66,18 @@ class DecisionForm(forms.Form):
         return data
 
 
-def _bloc_year(actor, pk):
-    bloc_year = get_object_or_404(BlocYear.objects.select_related(
-        "bloc__province", "emulation_year", "leader_unit"), pk=pk)
-    require(can_view_bloc_year(actor, bloc_year))
-    return bloc_year
-
-
 def _on_date(request, bloc_year):
     form = DateChoiceForm(request.GET or None)
     day = form.cleaned_data["ngay"] if form.is_valid() else None
     if day is None:
-        proposal = Proposal.objects.filter(bloc_year=bloc_year).first()
+        proposal = queries.proposal_of(bloc_year)
         day = proposal.conference_date if proposal else timezone.localdate()
     return form, day
 
 
 def _situation_page(request, pk, template, build):
     actor = get_actor(request)
-    bloc_year = _bloc_year(actor, pk)
+    bloc_year = bloc_year_in_scope(actor, pk)
     require(True, rules.can_preview(actor, bloc_year))
     form, day = _on_date(request, bloc_year)
     try:
@@ -124,22 +123,16 @@ def what_if(request, pk):
 
 
 def _proposal_page(request, actor, bloc_year, *, step_form=None, errors=(), status=200):
-    proposal = (Proposal.objects.filter(bloc_year=bloc_year).first())
-    lines = (list(proposal.lines.select_related("unit", "decision")) if proposal else [])
+    proposal = queries.proposal_of(bloc_year)
     sides = rules.proposal_sides(actor, bloc_year)
-    steps = allowed_steps(proposal.state, sides) if proposal else []
-    history = []
-    if proposal:
-        history = list(AuditEvent.objects.filter(
-            object_type="awards.proposal", object_id=str(proposal.pk)).order_by("id"))
     return render(request, "web/awards/proposal.html", {
-        "bloc_year": bloc_year, "proposal": proposal, "lines": lines, "steps": steps,
+        "bloc_year": bloc_year, "proposal": proposal, "lines": queries.proposal_lines(proposal),
+        "steps": allowed_steps(proposal.state, sides) if proposal else [],
         "differences": service.differences(proposal) if proposal else [],
-        "step_form": step_form or StepForm(), "history": history,
+        "step_form": step_form or StepForm(),
+        "history": audit.history(proposal) if proposal else [],
         "polls_ready": service.published_poll_results(bloc_year) is not None,
-        "may_assemble": rules.BLOC in sides and (proposal is None
-                                                 or proposal.state in (State.DRAFT,
-                                                                       State.RETURNED)),
+        "may_assemble": rules.may_assemble(actor, bloc_year, proposal),
         "is_province": rules.PROVINCE in sides,
         "papers": visible_papers(actor, proposal),
         "errors": [*error_items(step_form), *error_items(messages=errors)],
@@ -150,7 +143,7 @@ def _proposal_page(request, actor, bloc_year, *, step_form=None, errors=(), stat
 @shows_domain_errors
 def proposal(request, pk):
     actor = get_actor(request)
-    bloc_year = _bloc_year(actor, pk)
+    bloc_year = bloc_year_in_scope(actor, pk)
     return _proposal_page(request, actor, bloc_year)
 
 
@@ -160,10 +153,11 @@ def proposal(request, pk):
 def assemble(request, pk):
     """Draft the proposal from the conference's published poll results (voting app)."""
     actor = get_actor(request)
-    bloc_year = _bloc_year(actor, pk)
-    require(True, rules.BLOC in rules.proposal_sides(actor, bloc_year))
+    bloc_year = bloc_year_in_scope(actor, pk)
     try:
         service.assemble_proposal(actor, bloc_year, None)
+    except (Forbidden, NotFound):
+        raise  # the 403 / 404 page, not the proposal's
     except DomainError as exc:
         return _proposal_page(request, actor, bloc_year, errors=exc.messages,
                               status=exc.status)
@@ -176,10 +170,8 @@ def assemble(request, pk):
 @shows_domain_errors
 def step(request, pk, action):
     actor = get_actor(request)
-    proposal = get_object_or_404(Proposal.objects.select_related(
-        "bloc_year__bloc__province", "bloc_year__emulation_year"), pk=pk)
+    proposal = service.find_proposal(actor, pk)
     bloc_year = proposal.bloc_year
-    require(rules.can_view_proposal(actor, bloc_year))
     step_def = STEPS.get(action)
     require(action in BUTTONS,
             step_def is not None and step_def.side in rules.proposal_sides(actor, bloc_year))
@@ -196,24 +188,47 @@ def step(request, pk, action):
 
 
 def _province_year(actor, code, year):
-    province = get_object_or_404(Province, code=code)
+    province = province_by_code(code)
     require(can_oversee_province(actor, province.id))
-    emulation_year = get_object_or_404(EmulationYear, province=province, year=year)
-    return province, emulation_year
+    return province, year_in(province, year)
 
 
-def _province_page(request, actor, province, emulation_year, *, form=None, errors=(),
-                   status=200):
+class CouncilForm(forms.Form):
+    """RULES.md 20: the council's choice among the collectives the blocs voted as leading."""
+
+    minutes_number = forms.CharField(label="Số biên bản họp Hội đồng", max_length=50)
+    meeting_date = forms.DateField(label="Ngày họp", widget=DATE_WIDGET)
+    chosen = forms.MultipleChoiceField(
+        label="Tập thể được chọn đề nghị Cờ thi đua của Chính phủ",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Hội đồng chưa chọn tập thể nào."})
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, auto_id="hd-%s", **kwargs)
+        self.fields["chosen"].choices = [
+            (str(line.id), f"{line.unit.name} — dẫn đầu {line.proposal.bloc_year.bloc.display_name}"
+                           f" (khối đề nghị {line.get_award_form_display()})")
+            for line in lines]
+
+
+def _province_page(request, actor, province, emulation_year, *, form=None, council_form=None,
+                   errors=(), status=200):
     view = service.province_proposals(actor, emulation_year)
-    pending = list(ProposalLine.objects.filter(
-        proposal__bloc_year__emulation_year=emulation_year, proposal__state=State.ACCEPTED,
-        outcome=ProposalLine.Outcome.PENDING).select_related("unit").order_by(
-        "proposal__bloc_year__bloc__sort_key", "award_form", "position", "id"))
+    chosen_by_council = council.council_view(actor, emulation_year)
+    if council_form is None:
+        selection = chosen_by_council.selection
+        council_form = CouncilForm(lines=chosen_by_council.candidates, initial={
+            "minutes_number": selection.minutes_number if selection else "",
+            "meeting_date": selection.meeting_date if selection else None,
+            "chosen": [str(i) for i in chosen_by_council.chosen_ids]})
+    pending = queries.awaiting_decision(emulation_year)
     form = form or DecisionForm(lines=pending)
     return render(request, "web/awards/province.html", {
         "province": province, "emulation_year": emulation_year, "view": view,
-        "pending": pending, "form": form,
-        "errors": [*error_items(form), *error_items(messages=errors)],
+        "pending": pending, "form": form, "council": chosen_by_council,
+        "council_form": council_form,
+        "errors": [*error_items(form), *error_items(council_form),
+                   *error_items(messages=errors)],
     }, status=status)
 
 
@@ -232,10 +247,7 @@ def record_decision(request, code, year):
     actor = get_actor(request)
     province, emulation_year = _province_year(actor, code, year)
     require(True, rules.can_record_award(actor, province.id))
-    pending = list(ProposalLine.objects.filter(
-        proposal__bloc_year__emulation_year=emulation_year, proposal__state=State.ACCEPTED,
-        outcome=ProposalLine.Outcome.PENDING).select_related("unit"))
-    form = DecisionForm(request.POST, lines=pending)
+    form = DecisionForm(request.POST, lines=queries.awaiting_decision(emulation_year))
     if not form.is_valid():
         return _province_page(request, actor, province, emulation_year, form=form,
                               status=400)
@@ -252,11 +264,34 @@ def record_decision(request, code, year):
 
 
 @login_required
+@require_POST
+@shows_domain_errors
+def council_choice(request, code, year):
+    """RULES.md 20: the province's council chooses the Government-flag candidates."""
+    actor = get_actor(request)
+    province, emulation_year = _province_year(actor, code, year)
+    require(True, rules.can_record_award(actor, province.id))
+    form = CouncilForm(request.POST, lines=council.candidates(emulation_year))
+    if not form.is_valid():
+        return _province_page(request, actor, province, emulation_year, council_form=form,
+                              status=400)
+    data = form.cleaned_data
+    try:
+        selection = council.choose(actor, emulation_year,
+                                   minutes_number=data["minutes_number"],
+                                   meeting_date=data["meeting_date"], chosen=data["chosen"])
+    except DomainError as exc:
+        return _province_page(request, actor, province, emulation_year, council_form=form,
+                              errors=exc.messages, status=exc.status)
+    messages.success(request, f"Đã ghi kết quả họp Hội đồng: {selection}.")
+    return redirect(reverse("award_province", args=[code, year]) + "#hoi-dong")
+
+
+@login_required
 @shows_domain_errors
 def unit_history(request, pk):
     actor = get_actor(request)
-    unit = get_object_or_404(Unit.objects.select_related("province"), pk=pk)
-    require(rules.can_view_history(actor, unit))
+    unit = unit_in_scope(actor, pk)
     awards = service.unit_history(actor, unit)
     # RULES 11: last decided year's awards bring points in the year after it.
     next_year = awards[0].emulation_year.year + 1 if awards else None
@@ -297,16 +332,11 @@ class NextYearForm(forms.Form):
 
 def _next_year_page(request, bloc_year, form, *, errors=(), status=200):
     election = service.election_result(bloc_year)
-    elected = (Unit.objects.filter(pk=election.leader_id).first()
-               if election and election.leader_id else None)
-    opened = (BlocYear.objects.filter(bloc=bloc_year.bloc,
-                                      emulation_year__year=bloc_year.emulation_year.year + 1)
-              .select_related("leader_unit").first())
-    decision = (LeaderDecision.objects.filter(bloc_year=bloc_year)
-                .select_related("leader_unit", "elected_unit").first())
+    view = queries.next_year_view(bloc_year, election.leader_id if election else None)
     return render(request, "web/awards/next_year.html", {
         "bloc_year": bloc_year, "form": form, "next_year": bloc_year.emulation_year.year + 1,
-        "election": election, "elected": elected, "opened": opened, "decision": decision,
+        "election": election, "elected": view.elected, "opened": view.opened,
+        "decision": view.decision,
         "errors": [*error_items(form), *error_items(messages=errors)]}, status=status)
 
 
@@ -316,9 +346,9 @@ def next_year(request, pk):
     """Open the bloc's next year with the elected leader and deputies, this year's
     members and a copy of the criteria table (the province)."""
     actor = get_actor(request)
-    bloc_year = _bloc_year(actor, pk)
+    bloc_year = bloc_year_in_scope(actor, pk)
     require(True, can_oversee_province(actor, bloc_year.bloc.province_id))
-    units = list(Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("sort_key"))
+    units = members(bloc_year)
     if request.method != "POST":
         election = service.election_result(bloc_year)
         initial = ({"leader": election.leader_id, "deputies": list(election.deputy_ids)}
@@ -335,9 +365,7 @@ def next_year(request, pk):
         return _next_year_page(request, bloc_year, form, errors=exc.messages,
                                status=exc.status)
     year = new.emulation_year.year
-    officers = [a.user.full_name or a.user.username for a in RoleAssignment.objects.filter(
-        role=Role.BLOC_LEADER_OFFICER, bloc_year=new).select_related("user").order_by(
-        "user__username")]
+    officers = queries.leader_officers(new)
     messages.success(request, f"Đã mở năm thi đua {year} của khối. " + (
         f"Cán bộ Trưởng khối năm {year}: {', '.join(officers)}." if officers else
         f"{new.leader_unit.name} chưa có tài khoản cán bộ thi đua: cần phân quyền cán bộ "

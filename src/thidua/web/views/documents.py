@@ -40,6 +40,8 @@ def _page(request, actor, slug, pk, *, errors=(), status=200, typed_date=""):
         "event_date": event,
         "signed_on": typed_date or f"{timezone.localdate():%Y-%m-%d}",
         "documents": services.issued_for(actor, slug, pk),
+        "input_links": [(label, reverse(name, args=args))
+                        for label, name, args in kind.input_links(actor, subject)],
         "errors": error_items(messages=errors),
     }, status=status)
 

@@ -5,12 +5,10 @@ import unicodedata
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 
 from thidua.pledges.domain.evidence import KINDS
-from thidua.pledges.models import Evidence
-from thidua.pledges.rules import can_view_registration
-from thidua.web.utils import get_actor, require
+from thidua.pledges.queries import evidence_in_scope
+from thidua.web.utils import get_actor, shows_domain_errors
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
 
@@ -26,12 +24,9 @@ def safe_filename(original: str, kind: str) -> str:
 
 
 @login_required
+@shows_domain_errors
 def download(request, pk):
-    actor = get_actor(request)
-    evidence = get_object_or_404(
-        Evidence.objects.select_related("check_in__target__registration__bloc_year"), pk=pk)
-    require(can_view_registration(actor, evidence.check_in.target.registration))
-    return file_response(evidence)
+    return file_response(evidence_in_scope(get_actor(request), pk))
 
 
 def file_response(evidence) -> FileResponse:

@@ -7,19 +7,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from thidua.awards import queries, rules
 from thidua.awards import services as facts_service
-from thidua.awards.models import FactsEvidence, UnitYearFacts
-from thidua.core.errors import DomainError
-from thidua.core.models import AuditEvent
+from thidua.awards.models import UnitYearFacts
+from thidua.core import audit
+from thidua.core.errors import DomainError, NotFound
 from thidua.law.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
-from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
-from thidua.org.rules import can_view_bloc_year
-from thidua.web.forms import CheckInForm
+from thidua.org.queries import bloc_year_in_scope
+from thidua.web.forms import DATE_WIDGET, CheckInForm
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 from thidua.web.views.evidence import file_response
 
@@ -58,6 +56,12 @@ class FactsForm(forms.Form):
     discipline_level = forms.ChoiceField(label="Hình thức kỷ luật cao nhất của cá nhân trong "
                                                "năm (Quy tắc 19)",
                                          choices=_choices(DisciplineLevel), required=False)
+    discipline_ended_on = forms.DateField(
+        label="Ngày hết thời hạn kỷ luật của tập thể (nếu tập thể bị kỷ luật)", required=False,
+        widget=DATE_WIDGET, help_text="Thành tích chỉ được tính từ ngày hết thời hạn kỷ luật "
+                                      "(Nghị định 152/2025/NĐ-CP).",
+        error_messages={"invalid": "Ngày hết thời hạn kỷ luật: nhập một ngày, ví dụ "
+                                   "30/06/2025."})
     negative_inspection = forms.ChoiceField(label="Có kết luận thanh tra, kiểm tra có vi phạm "
                                                   "trong năm (Quy tắc 19)", choices=YES_NO,
                                             required=False)
@@ -107,29 +111,15 @@ class ReturnForm(forms.Form):
                              error_messages={"required": "Cần ghi lý do trả lại số liệu."})
 
 
-def _unit_year(actor, unit_pk, year):
-    unit = get_object_or_404(Unit.objects.select_related("province"), pk=unit_pk)
-    require(rules.can_view_facts(actor, unit))
-    emulation_year = get_object_or_404(EmulationYear, province_id=unit.province_id, year=year)
-    membership = (Membership.objects.select_related("bloc_year__bloc", "bloc_year__leader_unit")
-                  .filter(unit=unit, emulation_year=emulation_year).first())
-    if membership is None:
-        raise Http404("Đơn vị chưa thuộc khối nào trong năm này.")
-    return unit, emulation_year, membership.bloc_year
-
-
 def _page(request, actor, unit, emulation_year, bloc_year, *, form=None, return_form=None,
           errors=(), status=200):
-    facts = (UnitYearFacts.objects.select_related("confirmed_by", "returned_by", "entered_by")
-             .filter(unit=unit, emulation_year=emulation_year).first())
+    facts = queries.facts_of(unit, emulation_year)
     may_enter = rules.can_enter_facts(actor, unit)
     may_review = rules.can_confirm_facts(actor, unit, bloc_year)
-    history = (list(AuditEvent.objects.filter(
-        object_type="awards.unityearfacts", object_id=str(facts.pk)).order_by("id"))
-        if facts else [])
+    history = audit.history(facts) if facts else []
     return render(request, "web/awards/facts.html", {
         "unit": unit, "emulation_year": emulation_year, "bloc_year": bloc_year,
-        "facts": facts, "evidence": list(facts.evidence.all()) if facts else [],
+        "facts": facts, "evidence": queries.facts_evidence(facts),
         "may_enter": may_enter, "may_review": may_review and facts is not None,
         "is_leader_unit": unit.id == bloc_year.leader_unit_id,
         "form": form or (FactsForm(initial=FactsForm.initial_from(facts)) if may_enter else None),
@@ -144,7 +134,7 @@ def unit_facts(request, unit_pk, year):
     """GET: the unit's facts and their state; POST: the unit (or the province) saves them,
     with files if chosen — all or nothing."""
     actor = get_actor(request)
-    unit, emulation_year, bloc_year = _unit_year(actor, unit_pk, year)
+    unit, emulation_year, bloc_year = queries.facts_unit_year(actor, unit_pk, year)
     if request.method != "POST":
         return _page(request, actor, unit, emulation_year, bloc_year)
     require(True, rules.can_enter_facts(actor, unit))
@@ -167,9 +157,11 @@ def unit_facts(request, unit_pk, year):
 
 def _review(request, unit_pk, year, act):
     actor = get_actor(request)
-    unit, emulation_year, bloc_year = _unit_year(actor, unit_pk, year)
+    unit, emulation_year, bloc_year = queries.facts_unit_year(actor, unit_pk, year)
     require(True, rules.can_confirm_facts(actor, unit, bloc_year))
-    facts = get_object_or_404(UnitYearFacts, unit=unit, emulation_year=emulation_year)
+    facts = queries.facts_of(unit, emulation_year)
+    if facts is None:
+        raise NotFound(f"{unit.name} chưa nhập số liệu năm {emulation_year.year}.")
     try:
         return act(actor, facts)
     except DomainError as exc:
@@ -197,7 +189,8 @@ def send_back(request, unit_pk, year):
     def act(actor, facts):
         if not form.is_valid():
             return _page(request, actor, facts.unit, facts.emulation_year,
-                         _unit_year(actor, unit_pk, year)[2], return_form=form, status=400)
+                         queries.facts_unit_year(actor, unit_pk, year)[2], return_form=form,
+                         status=400)
         facts_service.return_facts(actor, facts, form.cleaned_data["reason"])
         messages.success(request, f"Đã trả lại số liệu năm {year} cho {facts.unit.name}.")
         return redirect("award_facts", unit_pk=unit_pk, year=year)
@@ -209,9 +202,8 @@ def send_back(request, unit_pk, year):
 def bloc_facts(request, pk):
     """The leader's and the province's list: every member's facts and their state."""
     actor = get_actor(request)
-    bloc_year = get_object_or_404(BlocYear.objects.select_related(
-        "bloc__province", "emulation_year", "leader_unit"), pk=pk)
-    require(can_view_bloc_year(actor, bloc_year), rules.can_preview(actor, bloc_year))
+    bloc_year = bloc_year_in_scope(actor, pk)
+    require(True, rules.can_preview(actor, bloc_year))
     rows = queries.bloc_facts(bloc_year)
     return render(request, "web/awards/bloc_facts.html", {
         "bloc_year": bloc_year, "rows": rows, "progress": queries.facts_progress(bloc_year),
@@ -219,9 +211,7 @@ def bloc_facts(request, pk):
 
 
 @login_required
+@shows_domain_errors
 def evidence_download(request, pk):
     """A facts evidence file leaves the server only through this permission check."""
-    actor = get_actor(request)
-    evidence = get_object_or_404(FactsEvidence.objects.select_related("facts__unit"), pk=pk)
-    require(rules.can_view_facts(actor, evidence.facts.unit))
-    return file_response(evidence)
+    return file_response(queries.facts_evidence_in_scope(get_actor(request), pk))

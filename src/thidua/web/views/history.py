@@ -6,12 +6,13 @@ change goes through awards.history (rules, audit)."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from thidua.awards import history, history_workbook, rules
 from thidua.core.errors import DomainError
 from thidua.law.award_forms import AwardForm
+from thidua.org import queries as org_queries
 from thidua.org.models import Province
 from thidua.web.forms import DATE_WIDGET
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
@@ -56,15 +57,14 @@ class RemoveForm(forms.Form):
 
 
 def _province(actor, code) -> Province:
-    province = get_object_or_404(Province, code=code)
+    province = org_queries.province_by_code(code)
     require(rules.can_oversee_province(actor, province.id),
             rules.can_record_award(actor, province.id))
     return province
 
 
 def _choices(province):
-    return {"units": list(province.units.order_by("sort_key", "id")),
-            "blocs": list(province.blocs.order_by("sort_key", "id"))}
+    return {"units": org_queries.units_of(province), "blocs": org_queries.blocs_of(province)}
 
 
 def _page(request, actor, province, *, award_form=None, leader_form=None, upload_form=None,
@@ -104,7 +104,7 @@ def add_award(request, code):
     data = form.cleaned_data
     try:
         award = history.record_past_award(
-            actor, province, unit=province.units.get(pk=data["unit"]), year=data["year"],
+            actor, province, unit=org_queries.unit_of(province, data["unit"]), year=data["year"],
             award_form=data["award_form"], decision_number=data["decision_number"],
             decision_date=data["decision_date"], signer=data["signer"])
     except DomainError as exc:
@@ -126,8 +126,8 @@ def add_leader(request, code):
     data = form.cleaned_data
     try:
         leader = history.record_past_leader(
-            actor, province, bloc=province.blocs.get(pk=data["bloc"]), year=data["year"],
-            unit=province.units.get(pk=data["unit"]),
+            actor, province, bloc=org_queries.bloc_of(province, data["bloc"]), year=data["year"],
+            unit=org_queries.unit_of(province, data["unit"]),
             document_number=data["document_number"], document_date=data["document_date"])
     except DomainError as exc:
         return _refused(request, actor, province, exc, leader_form=form)

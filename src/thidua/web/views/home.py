@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render
 
 from thidua.core import ratelimit, signin, twofactor
-from thidua.org.models import BlocYear, Province, Unit
+from thidua.org import queries as org_queries
 from thidua.web.utils import get_actor
 
 
@@ -58,18 +58,13 @@ class LogoutView(auth_views.LogoutView):
 def home(request):
     actor = get_actor(request)
     if actor.is_admin or actor.secretariat_provinces:
-        provinces = list(Province.objects.all() if actor.is_admin
-                         else Province.objects.filter(id__in=actor.secretariat_provinces))
+        provinces = org_queries.overseen_provinces(actor)
         if len(provinces) == 1:
             return redirect("province_dashboard", code=provinces[0].code)
         if provinces:
             return render(request, "web/home.html", {"provinces": provinces})
     if actor.leader_bloc_years:
-        latest = (BlocYear.objects.filter(id__in=actor.leader_bloc_years)
-                  .order_by("-emulation_year__year", "id").first())
-        return redirect("bloc_year", pk=latest.pk)
+        return redirect("bloc_year", pk=org_queries.latest_led_bloc_year(actor).pk)
     if actor.own_units:
-        ids = actor.officer_units or actor.delegate_units
-        unit = Unit.objects.filter(id__in=ids).order_by("sort_key", "id").first()
-        return redirect("unit", pk=unit.pk)
+        return redirect("unit", pk=org_queries.first_own_unit(actor).pk)
     return render(request, "web/home.html", {"provinces": [], "no_role": True})

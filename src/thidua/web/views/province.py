@@ -2,11 +2,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from thidua.org import guidance
 from thidua.org import queries as org_queries
-from thidua.org.models import Province
 from thidua.org.rules import can_oversee_province, can_set_up_province
 from thidua.pledges import queries as pledge_queries
 from thidua.web.utils import get_actor, require, shows_domain_errors
@@ -15,7 +14,7 @@ from thidua.web.utils import get_actor, require, shows_domain_errors
 def chosen_year(province, raw):
     """The year asked for in `?nam=`, else the current one; a year the province does not
     have is not found."""
-    years = list(province.years.all())
+    years = org_queries.years_of(province)
     if raw in (None, ""):
         return org_queries.current_year_of(province), years
     try:
@@ -32,7 +31,7 @@ def chosen_year(province, raw):
 @shows_domain_errors
 def dashboard(request, code):
     actor = get_actor(request)
-    province = get_object_or_404(Province, code=code)
+    province = org_queries.province_by_code(code)
     require(can_oversee_province(actor, province.id))
     emulation_year, years = chosen_year(province, request.GET.get("nam"))
     summaries = (pledge_queries.province_overview(province, emulation_year)

@@ -5,11 +5,11 @@ check that the actor oversees the province (404 otherwise)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from thidua.documents import pack, statistics
-from thidua.org.models import Province
+from thidua.org.queries import province_by_code
 from thidua.web.utils import get_actor, is_htmx, shows_domain_errors
 
 
@@ -24,7 +24,7 @@ def _attachment(content: bytes, filename: str, content_type: str) -> HttpRespons
 @shows_domain_errors
 def page(request, code, year):
     actor = get_actor(request)
-    province = get_object_or_404(Province, code=code)
+    province = province_by_code(code)
     emulation_year = statistics.find_year(actor, province, year)
     return render(request, "web/documents/province.html", {
         "province": province, "emulation_year": emulation_year,
@@ -37,7 +37,7 @@ def page(request, code, year):
 @login_required
 @shows_domain_errors
 def statistics_form(request, code, year, form):
-    province = get_object_or_404(Province, code=code)
+    province = province_by_code(code)
     name, content = statistics.statistics_form(get_actor(request), province, year, form)
     return _attachment(content, name, statistics.CONTENT_TYPE)
 
@@ -46,7 +46,7 @@ def statistics_form(request, code, year, form):
 @require_POST
 @shows_domain_errors
 def request_pack(request, code, year):
-    province = get_object_or_404(Province, code=code)
+    province = province_by_code(code)
     job = pack.request_pack(get_actor(request), province, year)
     return redirect("province_pack_job", job_id=job.id)
 

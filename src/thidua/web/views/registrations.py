@@ -7,17 +7,17 @@ sent back, without JavaScript the whole page (the same forms work either way).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
-from thidua.org.models import Unit
-from thidua.org.rules import can_act_for_unit, can_view_unit
+from thidua.org.queries import unit_in_scope
+from thidua.org.rules import can_act_for_unit
+from thidua.pledges import queries as pledge_queries
 from thidua.pledges import rules as pledge_rules
 from thidua.pledges import services as pledge_services
 from thidua.pledges.domain.progress import progress
-from thidua.pledges.models import Target
 from thidua.web.forms import CheckInForm, TargetForm, TitlesForm, WithdrawForm
 from thidua.web.utils import error_items, get_actor, is_htmx, require, shows_domain_errors
 from thidua.web.views.province import chosen_year
@@ -41,9 +41,9 @@ def _load(actor, pk, *, act=False):
 def _render(request, actor, registration, *, section=None, titles_form=None, target_form=None,
             withdraw_form=None, errors=(), status=200, saved=False):
     year = registration.emulation_year.year
-    titles = sorted(registration.titles.values_list("award_form", flat=True))
+    titles = pledge_queries.registered_titles(registration)
     targets = [(t, progress(t.baseline, t.target_value, t.latest_actual))
-               for t in registration.targets.all()]
+               for t in pledge_queries.targets_of(registration)]
     context = {
         "registration": registration, "unit": registration.unit, "year": year,
         "targets": targets,
@@ -70,8 +70,8 @@ def _render(request, actor, registration, *, section=None, titles_form=None, tar
 @shows_domain_errors
 def open_registration(request, unit_pk):
     actor = get_actor(request)
-    unit = get_object_or_404(Unit.objects.select_related("province"), pk=unit_pk)
-    require(can_view_unit(actor, unit), can_act_for_unit(actor, unit.id))
+    unit = unit_in_scope(actor, unit_pk)
+    require(True, can_act_for_unit(actor, unit.id))
     emulation_year, _ = chosen_year(unit.province, request.POST.get("nam"))
     if emulation_year is None:
         raise Http404("Tỉnh chưa có năm thi đua.")
@@ -129,11 +129,8 @@ def add_target(request, pk):
 
 
 def _load_target(actor, pk, *, act=False):
-    target = get_object_or_404(Target.objects.only("id", "registration_id"), pk=pk)
-    registration = _load(actor, target.registration_id, act=act)
-    target = registration.targets.get(pk=pk)
-    target.registration = registration
-    return target, registration
+    registration = _load(actor, pledge_queries.registration_id_of_target(pk), act=act)
+    return pledge_queries.target_in(registration, pk), registration
 
 
 @login_required

@@ -6,42 +6,26 @@ scoring.queries reads in a fixed number of queries.
 """
 
 from decimal import Decimal
-from pathlib import Path
 
-import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
-from thidua.org.models import BlocYear
-from thidua.org.rules import bloc_year_roles
+from thidua.scoring import queries, services
 from thidua.scoring import rules as scoring_rules
-from thidua.scoring import services
-from thidua.scoring.demo import table_inputs
+from thidua.scoring.demo import create_sample_table
 from thidua.scoring.domain.display import vi_number
 from thidua.scoring.domain.methods import AWARD_FORMS, METHOD_LABELS
 from thidua.scoring.exporters import award_forms_text
-from thidua.scoring.models import CriteriaTable, Criterion
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
-
-DEMO_FIXTURE = Path(services.__file__).resolve().parent.parent / "demo" / "demo.yaml"
-
-
-def load_bloc_year(actor, pk):
-    """The bloc year if the actor sees it (404 otherwise), with its roles."""
-    bloc_year = get_object_or_404(
-        BlocYear.objects.select_related("bloc__province", "emulation_year", "leader_unit"),
-        pk=pk)
-    roles = bloc_year_roles(actor, bloc_year)
-    require(bool(roles))
-    return bloc_year, roles
+from thidua.web.views.bloc_year import load_bloc_year
 
 
 def criteria_tree(table):
     """The table's criteria in order with their depth (two queries at most: one)."""
-    rows = list(Criterion.objects.filter(table=table).order_by("position", "id"))
+    rows = queries.criteria_of(table)
     depth = {}
     for criterion in rows:
         depth[criterion.id] = depth.get(criterion.parent_id, -1) + 1
@@ -71,20 +55,6 @@ def params_text(criterion) -> str:
     return ", ".join(parts)
 
 
-def _previous_tables(actor, bloc_year):
-    """Tables of the same bloc in earlier years this actor may copy (latest version each)."""
-    tables = (CriteriaTable.objects.select_related("bloc_year__emulation_year")
-              .filter(bloc_year__bloc=bloc_year.bloc,
-                      bloc_year__emulation_year__year__lt=bloc_year.emulation_year.year)
-              .order_by("-bloc_year__emulation_year__year", "-version"))
-    seen, result = set(), []
-    for table in tables:
-        if table.bloc_year_id not in seen:
-            seen.add(table.bloc_year_id)
-            result.append(table)
-    return result
-
-
 def _table_page(request, actor, bloc_year, *, errors=(), valid=None, status=200):
     table = services.current_table(bloc_year)
     can_run = scoring_rules.can_run_scoring(actor, bloc_year)
@@ -92,16 +62,12 @@ def _table_page(request, actor, bloc_year, *, errors=(), valid=None, status=200)
         "bloc_year": bloc_year, "table": table, "can_run": can_run,
         "criteria": criteria_tree(table) if table else [],
         "total_text": vi_number(table.total) if table else "",
-        "can_create": can_run and table is None
-        and bloc_year.phase in scoring_rules.TABLE_EDITABLE,
-        "can_lock": bool(table) and can_run and not table.is_locked,
-        "can_new_version": bool(table) and can_run and table.is_locked
-        and bloc_year.phase in scoring_rules.TABLE_EDITABLE,
-        "previous_tables": _previous_tables(actor, bloc_year) if can_run and not table else [],
+        "can_create": scoring_rules.can_create_table(actor, bloc_year, table),
+        "can_lock": scoring_rules.can_lock_table(actor, bloc_year, table),
+        "can_new_version": scoring_rules.can_version_table(actor, bloc_year, table),
+        "previous_tables": queries.earlier_tables(bloc_year) if can_run and not table else [],
         "errors": error_items(messages=errors), "valid": valid,
-        "versions": list(CriteriaTable.objects.filter(bloc_year=bloc_year)
-                         .order_by("-version").values("version", "reason", "is_locked",
-                                                      "created_at")) if table else [],
+        "versions": queries.table_versions(bloc_year) if table else [],
     }
     return render(request, "web/scoring/table.html", context, status=status)
 
@@ -125,12 +91,9 @@ def table_create(request, pk):
     source = request.POST.get("nguon", "")
     try:
         if source == "mau":
-            spec = yaml.safe_load(DEMO_FIXTURE.read_text(encoding="utf-8"))["criteria_table"]
-            services.create_table(actor, bloc_year, name=spec["name"],
-                                  total=Decimal(str(spec["total"])),
-                                  criteria=table_inputs(spec))
+            create_sample_table(actor, bloc_year)
         elif source.isdigit():
-            copied = {t.id: t for t in _previous_tables(actor, bloc_year)}.get(int(source))
+            copied = {t.id: t for t in queries.earlier_tables(bloc_year)}.get(int(source))
             if copied is None:
                 raise DomainError("Không tìm thấy bảng tiêu chí để sao chép.")
             services.copy_table(actor, copied, bloc_year)

@@ -12,13 +12,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from thidua.core import workbook
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.org.models import BlocYear
-from thidua.org.rules import can_view_bloc_year
+from thidua.org.queries import bloc_year_in_scope
 from thidua.pledges.domain.evidence import too_large
 from thidua.scoring import exporters, importers, rules, services
 from thidua.scoring.models import ScoreSheet
@@ -65,13 +64,6 @@ def upload_content(upload) -> bytes:
     return upload.read()
 
 
-def _bloc_year(actor, pk) -> BlocYear:
-    bloc_year = get_object_or_404(
-        BlocYear.objects.select_related("bloc__province", "emulation_year"), pk=pk)
-    require(can_view_bloc_year(actor, bloc_year))
-    return bloc_year
-
-
 def _sheet(actor, pk) -> ScoreSheet:
     try:
         return services.find_sheet(actor, pk)
@@ -90,7 +82,7 @@ def _page(request, context, form, errors=(), status=200):
 @shows_domain_errors
 def table_download(request, pk):
     actor = get_actor(request)
-    bloc_year = _bloc_year(actor, pk)
+    bloc_year = bloc_year_in_scope(actor, pk)
     table = services.current_table(bloc_year)
     if table is None:
         raise Http404("Khối chưa có bảng tiêu chí.")
@@ -101,7 +93,7 @@ def table_download(request, pk):
 @shows_domain_errors
 def table_upload(request, pk):
     actor = get_actor(request)
-    bloc_year = _bloc_year(actor, pk)
+    bloc_year = bloc_year_in_scope(actor, pk)
     require(True, rules.can_run_scoring(actor, bloc_year))
     table = services.current_table(bloc_year)
     context = {

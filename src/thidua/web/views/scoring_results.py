@@ -9,11 +9,11 @@ from fractions import Fraction
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
-from thidua.org.models import Unit
+from thidua.org import queries as org_queries
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring import rules as scoring_rules
 from thidua.scoring import services
@@ -40,7 +40,7 @@ def _percent(value, maximum) -> str:
 def breakdown(request, pk, unit_pk):
     actor = get_actor(request)
     bloc_year, _ = load_bloc_year(actor, pk)
-    unit = get_object_or_404(Unit.objects.filter(memberships__bloc_year=bloc_year), pk=unit_pk)
+    unit = org_queries.member_of(bloc_year, unit_pk)
     view = scoring_queries.unit_breakdown(actor, bloc_year, unit)
     ranking = scoring_queries.published_ranking(actor, bloc_year)
     lines = []
@@ -126,15 +126,14 @@ def _ranking_page(request, actor, bloc_year, *, errors=(), status=200):
     if view or can_run:
         try:
             report = services.compute_ranking(bloc_year)
-            names = dict(Unit.objects.filter(memberships__bloc_year=bloc_year)
-                         .values_list("id", "name"))
+            names = {unit.id: unit.name for unit in org_queries.members(bloc_year)}
             stability = _stability(report, names)
         except DomainError as exc:
             current_error = exc.messages
     return render(request, "web/scoring/ranking.html", {
         "bloc_year": bloc_year, "view": view, "rows": rows, "chart": chart,
         "stability": stability, "current_error": current_error, "can_run": can_run,
-        "can_publish": can_run and bloc_year.phase in scoring_rules.PUBLISH_OPEN,
+        "can_publish": scoring_rules.can_publish_ranking(actor, bloc_year),
         "aggregation_label": AGGREGATION_LABELS.get(view.ranking.aggregation, "")
         if view else "",
         "chain": [step_label(s) for s in view.ranking.tie_break_chain] if view else [],

@@ -17,14 +17,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
-from thidua.org.models import Unit
+from thidua.org import queries as org_queries
 from thidua.org.rules import can_act_for_unit
-from thidua.pledges.models import Registration
 from thidua.pledges.services import Upload
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring import rules as scoring_rules
@@ -40,20 +39,12 @@ from thidua.scoring.domain.methods import (
     TARGET_FORMULA,
     is_computed,
 )
-from thidua.scoring.models import (
-    PeerAssignment,
-    Reminder,
-    Score,
-    ScoreChange,
-    ScoreEvidence,
-    ScoreSheet,
-    SectionScore,
-)
+from thidua.scoring.models import ScoreSheet
 from thidua.web.utils import error_items, get_actor, is_htmx, require, shows_domain_errors
 from thidua.web.views.evidence import file_response
 from thidua.web.views.scoring import criteria_tree, load_bloc_year, params_text
 
-Kind, Status = ScoreSheet.Kind, ScoreSheet.Status
+Kind = ScoreSheet.Kind
 TEMPLATE = "web/scoring/sheet.html"
 # Which raw field a method's input fills (RULES.md 10: the points follow from it).
 FIELD = {DEDUCTION: "items", COUNT: "count", BONUS: "count", PENALTY: "count"}
@@ -183,36 +174,25 @@ def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None, posted_
     editable = scoring_rules.can_edit_sheet(actor, sheet)
     one_form = editable and sheet.kind != Kind.APPRAISAL
     missing = services.missing_data(sheet) if one_form else {}
-    scores = {s.criterion_id: s for s in Score.objects.filter(sheet=sheet)}
-    evidence, changes, own = {}, {}, {}
-    if sheet.kind == Kind.SELF:
-        for item in ScoreEvidence.objects.filter(score__sheet=sheet).select_related("score"):
-            evidence.setdefault(item.score.criterion_id, []).append(item)
-    if sheet.kind == Kind.APPRAISAL:
-        for change in ScoreChange.objects.filter(score__sheet=sheet).select_related(
-                "score", "author").order_by("at", "id"):
+    cells = scoring_queries.sheet_cells(sheet)
+    for changes in cells.changes.values():
+        for change in changes:
             change.old_text = vi_number(change.old_points)
             change.new_text = vi_number(change.new_points)
-            changes.setdefault(change.score.criterion_id, []).append(change)
-        own = dict(Score.objects.filter(
-            sheet__table=sheet.table, sheet__scored_unit=sheet.scored_unit_id,
-            sheet__kind=Kind.SELF, sheet__status=Status.SUBMITTED).values_list(
-            "criterion_id", "points"))
-    sums = dict(SectionScore.objects.filter(sheet=sheet).values_list("section_id", "points"))
     by_id = {c.id: c for c in criteria}
     items = []
     for criterion in criteria:
         if criterion.is_section:
-            criterion.sum_text = vi_number(sums.get(criterion.id, 0))
+            criterion.sum_text = vi_number(cells.sums.get(criterion.id, 0))
             items.append((criterion, None))
             continue
         if only is not None and criterion.id != only:
             continue
         typed = posted if only == criterion.id else (posted_rows or {}).get(criterion.id)
-        row = _row(criterion, sheet, scores.get(criterion.id), typed, missing)
-        row.evidence = evidence.get(criterion.id, [])
-        row.changes = changes.get(criterion.id, [])
-        row.self_points = vi_number(own.get(criterion.id))
+        row = _row(criterion, sheet, cells.scores.get(criterion.id), typed, missing)
+        row.evidence = cells.evidence.get(criterion.id, [])
+        row.changes = cells.changes.get(criterion.id, [])
+        row.self_points = vi_number(cells.own.get(criterion.id))
         row.errors = errors or (row_errors or {}).get(criterion.id, [])
         row.criterion.params_text = params_text(criterion)
         row.sections = _ancestors(criterion, by_id)
@@ -220,7 +200,8 @@ def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None, posted_
     return {
         "sheet": sheet, "bloc_year": sheet.table.bloc_year, "items": items,
         "editable": editable, "one_form": one_form, "is_self": sheet.kind == Kind.SELF,
-        "is_peer": sheet.kind == Kind.PEER, "registration": _registration(sheet),
+        "is_peer": sheet.kind == Kind.PEER,
+        "registration": scoring_queries.scored_registration(sheet),
         "can_run": scoring_rules.can_run_scoring(actor, sheet.table.bloc_year),
         "is_appraisal": sheet.kind == Kind.APPRAISAL,
         "total_text": f"{vi_number(sheet.total)} / {vi_number(sheet.table.total)}",
@@ -228,16 +209,6 @@ def _sheet_context(actor, sheet, *, only=None, posted=None, errors=None, posted_
         "penalty_text": vi_number(sheet.penalty),
         "total_value": sheet.total, "total_max": sheet.table.total,
     }
-
-
-def _registration(sheet):
-    """The scored unit's submitted registration: its targets, progress reports and their
-    evidence (peers read it before scoring; the unit reports there). None before any."""
-    if sheet.kind == Kind.APPRAISAL:
-        return None
-    return Registration.objects.filter(
-        bloc_year=sheet.table.bloc_year, unit_id=sheet.scored_unit_id,
-        status=Registration.Status.SUBMITTED).only("id").first()
 
 
 def _ancestors(criterion, by_id) -> list:
@@ -291,7 +262,7 @@ def _criterion_of(sheet, request):
     value = request.POST.get("criterion", "")
     criterion = None
     if value.isdigit():
-        criterion = sheet.table.criteria.filter(pk=int(value), is_section=False).first()
+        criterion = scoring_queries.leaves_of(sheet.table, [int(value)]).get(int(value))
     if criterion is None:
         raise DomainError("Tiêu chí không thuộc bảng tiêu chí của phiếu chấm này.")
     return criterion
@@ -303,8 +274,9 @@ def row_fragment(request, pk, criterion_pk):
     """One criterion's row of a sheet, for the appraisal grid's inline editor (htmx)."""
     actor = get_actor(request)
     sheet = _load_sheet(actor, pk)
-    criterion = get_object_or_404(sheet.table.criteria.filter(is_section=False),
-                                  pk=criterion_pk)
+    criterion = scoring_queries.leaves_of(sheet.table, [criterion_pk]).get(criterion_pk)
+    if criterion is None:
+        raise Http404("Không tìm thấy tiêu chí.")
     context = _sheet_context(actor, sheet, only=criterion.id)
     context.update(row=next(r for c, r in context["items"] if r is not None), grid=True)
     return render(request, f"{TEMPLATE}#row", context)
@@ -346,9 +318,8 @@ def _posted_sheet(sheet, request):
         match = SHEET_FIELD.match(key)
         if match:
             fields.setdefault(int(match[2]), {})[match[1]] = key
-    leaves = {c.id: c for c in sheet.table.criteria.filter(id__in=list(fields),
-                                                           is_section=False)}
-    notes = dict(Score.objects.filter(sheet=sheet).values_list("criterion_id", "note"))
+    leaves = scoring_queries.leaves_of(sheet.table, fields)
+    notes = scoring_queries.score_notes(sheet)
     entries, files, typed, forged = {}, {}, {}, {}
     for criterion_id, keys in fields.items():
         criterion = leaves.get(criterion_id)
@@ -397,7 +368,7 @@ def save_sheet(request, pk):
             raise services.SheetProblems(forged)
         services.save_sheet(actor, sheet, entries, files=files)
     except services.SheetProblems as exc:
-        ids = dict(sheet.table.criteria.values_list("code", "id"))
+        ids = scoring_queries.criterion_ids_by_code(sheet.table)
         by_id = {}
         for code, found in exc.by_code.items():
             if code in ids:
@@ -458,21 +429,15 @@ def submit(request, pk):
 
 
 @login_required
+@shows_domain_errors
 def evidence_download(request, pk):
-    actor = get_actor(request)
-    evidence = get_object_or_404(ScoreEvidence.objects.select_related("score"), pk=pk)
-    try:
-        services.find_sheet(actor, evidence.score.sheet_id)
-    except DomainError:
-        raise Http404("Không tìm thấy tệp.") from None
-    return file_response(evidence)
+    return file_response(scoring_queries.score_evidence_in_scope(get_actor(request), pk))
 
 
 # --- self-assessment, peer review and appraisal lists --------------------------------------
 
 def _own_members(actor, bloc_year):
-    return list(Unit.objects.filter(memberships__bloc_year=bloc_year,
-                                    id__in=actor.officer_units).order_by("sort_key"))
+    return [unit for unit in org_queries.members(bloc_year) if unit.id in actor.officer_units]
 
 
 @login_required
@@ -483,8 +448,7 @@ def self_list(request, pk):
     bloc_year, _ = load_bloc_year(actor, pk)
     units = _own_members(actor, bloc_year)
     table = services.current_table(bloc_year)
-    sheets = {s.scored_unit_id: s for s in ScoreSheet.objects.filter(
-        table=table, kind=Kind.SELF, scored_unit__in=units)} if table else {}
+    sheets = scoring_queries.self_sheets(table, units)
     return render(request, "web/scoring/self_list.html", {
         "bloc_year": bloc_year, "table": table,
         "counts": scoring_queries.sheet_counts(bloc_year) if table else None,
@@ -500,7 +464,7 @@ def self_list(request, pk):
 def self_open(request, pk, unit_pk):
     actor = get_actor(request)
     bloc_year, _ = load_bloc_year(actor, pk)
-    unit = get_object_or_404(Unit, pk=unit_pk)
+    unit = org_queries.unit_by_id(unit_pk)
     require(True, can_act_for_unit(actor, unit.id))
     sheet = services.open_self_assessment(actor, bloc_year, unit)
     return redirect("scoring_sheet", pk=sheet.pk)
@@ -515,26 +479,18 @@ def peer_list(request, pk):
     bloc_year, _ = load_bloc_year(actor, pk)
     table = services.current_table(bloc_year)
     units = _own_members(actor, bloc_year)
-    duties = []
-    if table:
-        sheets = {(s.scorer_unit_id, s.scored_unit_id): s for s in ScoreSheet.objects.filter(
-            table=table, kind=Kind.PEER, scorer_unit__in=units)}
-        for a in PeerAssignment.objects.filter(table=table, scorer_unit__in=units).select_related(
-                "scorer_unit", "scored_unit").order_by("scorer_unit__sort_key",
-                                                       "scored_unit__sort_key"):
-            duties.append((a, sheets.get((a.scorer_unit_id, a.scored_unit_id))))
+    duties = scoring_queries.peer_duties(table, units)
     can_run = scoring_rules.can_run_scoring(actor, bloc_year)
     counts = scoring_queries.sheet_counts(bloc_year)
     mine = sum((counts.units[u.id].peer_given for u in units if u.id in counts.units),
-               scoring_queries.Tally())
+               scoring_queries.SheetTally())
     return render(request, "web/scoring/peers.html", {
         "bloc_year": bloc_year, "table": table, "duties": duties, "mine": mine,
         "counts": counts, "missing": mine.missing,
         "can_open": bloc_year.phase in scoring_rules.APPRAISAL_OPEN,
         "can_run": can_run,
         "progress": scoring_queries.scoring_progress(actor, bloc_year) if can_run else [],
-        "reminders": (list(Reminder.objects.filter(bloc_year=bloc_year)
-                           .select_related("unit", "sent_by")[:50]) if can_run else []),
+        "reminders": scoring_queries.recent_reminders(bloc_year) if can_run else [],
         "reminder_hours": settings.SCORING_REMINDER_INTERVAL_HOURS,
     })
 
@@ -570,8 +526,8 @@ def send_reminders(request, pk):
 def peer_open(request, pk, scorer_pk, scored_pk):
     actor = get_actor(request)
     bloc_year, _ = load_bloc_year(actor, pk)
-    scorer = get_object_or_404(Unit, pk=scorer_pk)
-    scored = get_object_or_404(Unit, pk=scored_pk)
+    scorer = org_queries.unit_by_id(scorer_pk)
+    scored = org_queries.unit_by_id(scored_pk)
     sheet = services.open_peer_sheet(actor, bloc_year, scorer, scored)
     return redirect("scoring_sheet", pk=sheet.pk)
 
@@ -597,30 +553,18 @@ def appraisal_grid(request, pk):
     bloc_year, _ = load_bloc_year(actor, pk)
     require(scoring_rules.can_run_scoring(actor, bloc_year))
     table = services.current_table(bloc_year)
-    units = list(Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("sort_key"))
+    units = org_queries.members(bloc_year)
     leaves = [c for c in criteria_tree(table) if not c.is_section] if table else []
-    sheets = {}
-    cells = {}
-    changed = set()
-    if table:
-        for sheet in ScoreSheet.objects.filter(table=table, kind__in=[Kind.SELF, Kind.APPRAISAL]):
-            if sheet.kind == Kind.APPRAISAL or sheet.is_submitted:
-                sheets[(sheet.scored_unit_id, sheet.kind)] = sheet
-        wanted = {s.id: key for key, s in sheets.items()}
-        for sheet_id, criterion_id, points in Score.objects.filter(
-                sheet_id__in=list(wanted)).values_list("sheet_id", "criterion_id", "points"):
-            cells[(wanted[sheet_id], criterion_id)] = points
-        changed = set(ScoreChange.objects.filter(score__sheet_id__in=list(wanted)).values_list(
-            "score__sheet__scored_unit_id", "score__criterion_id"))
+    grid = scoring_queries.appraisal_cells(table)
     rows = []
     for unit in units:
-        appraisal = sheets.get((unit.id, Kind.APPRAISAL))
-        own = sheets.get((unit.id, Kind.SELF))
+        appraisal = grid.sheets.get((unit.id, Kind.APPRAISAL))
+        own = grid.sheets.get((unit.id, Kind.SELF))
         kind = Kind.APPRAISAL if appraisal else Kind.SELF
         rows.append({
             "unit": unit, "appraisal": appraisal, "own": own,
-            "cells": [(c, vi_number(cells.get(((unit.id, kind), c.id))),
-                       (unit.id, c.id) in changed) for c in leaves],
+            "cells": [(c, vi_number(grid.points.get(((unit.id, kind), c.id))),
+                       (unit.id, c.id) in grid.changed) for c in leaves],
             "final": vi_number((appraisal or own).final) if (appraisal or own) else "—",
         })
     return render(request, "web/scoring/appraisal.html", {
@@ -636,6 +580,6 @@ def appraisal_open(request, pk, unit_pk):
     actor = get_actor(request)
     bloc_year, _ = load_bloc_year(actor, pk)
     require(True, scoring_rules.can_run_scoring(actor, bloc_year))
-    unit = get_object_or_404(Unit.objects.filter(memberships__bloc_year=bloc_year), pk=unit_pk)
+    unit = org_queries.member_of(bloc_year, unit_pk)
     sheet = services.open_appraisal(actor, bloc_year, unit)
     return redirect("scoring_sheet", pk=sheet.pk)

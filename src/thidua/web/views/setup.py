@@ -8,14 +8,14 @@ through org.services, which checks the rules and writes the audit event.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
 from thidua.org import queries as org_queries
 from thidua.org import services as org_services
-from thidua.org.models import Bloc, BlocYear, EmulationYear, Province, Unit
+from thidua.org.models import Province
 from thidua.org.rules import can_oversee_province, can_set_up_province
 from thidua.web.forms import (
     BlocForm,
@@ -39,7 +39,7 @@ AUTO_IDS = {"unit": "don-vi-%s", "bloc": "khoi-%s", "year": "nam-%s", "size": "q
 def load_province(actor, code) -> Province:
     """404 unless the actor oversees the province (its existence is not told), 403 if
     they oversee it but may not set it up."""
-    province = get_object_or_404(Province, code=code)
+    province = org_queries.province_by_code(code)
     require(can_oversee_province(actor, province.id), can_set_up_province(actor, province.id))
     return province
 
@@ -49,9 +49,9 @@ def _render(request, province, *, section=None, forms=None, failed=None, errors=
     forms = forms or {}
     context = {
         "province": province,
-        "units": list(province.units.order_by("sort_key", "id")),
-        "blocs": list(province.blocs.order_by("sort_key", "id")),
-        "years": list(province.years.all()),
+        "units": org_queries.units_of(province),
+        "blocs": org_queries.blocs_of(province),
+        "years": org_queries.years_of(province),
         "unit_form": forms.get("unit") or UnitForm(auto_id=AUTO_IDS["unit"]),
         "bloc_form": forms.get("bloc") or BlocForm(auto_id=AUTO_IDS["bloc"]),
         "year_form": forms.get("year") or YearForm(auto_id=AUTO_IDS["year"]),
@@ -120,7 +120,7 @@ def add_unit(request, code):
 def rename_unit(request, code, pk):
     actor = get_actor(request)
     province = load_province(actor, code)
-    unit = get_object_or_404(Unit, pk=pk, province=province)
+    unit = org_queries.unit_of(province, pk)
     return _save(
         request, province, section="units",
         form=RenameUnitForm(request.POST, auto_id=f"don-vi-{unit.pk}-%s"),
@@ -150,7 +150,7 @@ def add_bloc(request, code):
 def rename_bloc(request, code, pk):
     actor = get_actor(request)
     province = load_province(actor, code)
-    bloc = get_object_or_404(Bloc, pk=pk, province=province)
+    bloc = org_queries.bloc_of(province, pk)
     return _save(
         request, province, section="blocs",
         form=RenameBlocForm(request.POST, auto_id=f"khoi-{bloc.pk}-%s"),
@@ -181,7 +181,7 @@ def add_year(request, code):
 def set_deadline(request, code, year):
     actor = get_actor(request)
     province = load_province(actor, code)
-    emulation_year = get_object_or_404(EmulationYear, province=province, year=year)
+    emulation_year = org_queries.year_in(province, year)
     return _save(
         request, province, section="years",
         form=DeadlineForm(request.POST, auto_id=f"nam-{emulation_year.year}-%s"),
@@ -226,8 +226,8 @@ def new_bloc_year(request, code):
     every box as it was ticked."""
     actor = get_actor(request)
     province = load_province(actor, code)
-    blocs = list(province.blocs.order_by("sort_key", "id"))
-    years = list(province.years.all())
+    blocs = org_queries.blocs_of(province)
+    years = org_queries.years_of(province)
     lists = {"blocs": blocs, "years": years, "auto_id": "chon-%s"}
     if request.method != "POST" and not request.GET.get("khoi"):
         # Nothing chosen yet; the dashboard's link may preselect the year.
@@ -280,7 +280,7 @@ def _bloc_year_page(request, province, choice, *, bloc=None, emulation_year=None
             province, emulation_year, bloc)
         picked = chosen or _chosen(form)
         context.update(
-            existing=BlocYear.objects.filter(bloc=bloc, emulation_year=emulation_year).first(),
+            existing=org_queries.bloc_year_of(bloc, emulation_year),
             candidates=candidates, copied=chosen is not None,
             rows=[{"candidate": c, "member": str(c.unit.id) in picked["members"],
                    "leader": str(c.unit.id) == picked["leader"],

@@ -1,17 +1,16 @@
 """Units: search (diacritics ignored) and a unit's year at a glance."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from thidua.org import guidance
 from thidua.org import queries as org_queries
-from thidua.org.models import Unit
-from thidua.org.rules import can_act_for_unit, can_view_unit
+from thidua.org.rules import can_act_for_unit
 from thidua.pledges import queries as pledge_queries
 from thidua.pledges import rules as pledge_rules
 from thidua.web.forms import SearchForm
-from thidua.web.utils import get_actor, require, shows_domain_errors
+from thidua.web.utils import get_actor, shows_domain_errors
 from thidua.web.views.province import chosen_year
 
 SEARCH_LIMIT = 200
@@ -33,8 +32,7 @@ def search(request):
 @shows_domain_errors
 def detail(request, pk):
     actor = get_actor(request)
-    unit = get_object_or_404(Unit.objects.select_related("province"), pk=pk)
-    require(can_view_unit(actor, unit))
+    unit = org_queries.unit_in_scope(actor, pk)
     emulation_year, years = chosen_year(unit.province, request.GET.get("nam"))
     view = (pledge_queries.unit_year_view(actor, unit, emulation_year)
             if emulation_year else None)
@@ -51,9 +49,8 @@ def detail(request, pk):
         "unit": unit, "emulation_year": emulation_year, "years": years, "view": view,
         "history": org_queries.membership_history(unit),
         "is_own": is_own, "may_act": may_act, "today": timezone.localdate(),
-        "can_open": (may_act and view is not None and registration is None
-                     and view.bloc_year is not None
-                     and view.bloc_year.phase in pledge_rules.REGISTRATION_OPEN),
+        "can_open": view is not None and pledge_rules.can_open_registration(
+            actor, unit.id, view.bloc_year, registration),
         "can_report": bool(registration) and pledge_rules.can_report_progress(
             actor, registration),
     })

@@ -6,16 +6,15 @@ goes through org.users (the checks, the Vietnamese messages, the audit event).""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thidua.core import twofactor
 from thidua.core.errors import DomainError
-from thidua.core.models import TwoFactor
+from thidua.org import queries as org_queries
 from thidua.org import users
-from thidua.org.models import BlocYear, Province, Role, Unit
+from thidua.org.models import Role
 from thidua.org.rules import can_administer_users
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
@@ -31,14 +30,11 @@ def scope_choices(actor, province) -> list:
     if province is None:
         return groups
     groups.append(("Tỉnh (Thường trực thi đua)", [(f"province:{province.id}", province.name)]))
-    bloc_years = (BlocYear.objects.filter(bloc__province=province)
-                  .select_related("bloc", "emulation_year")
-                  .order_by("-emulation_year__year", "bloc__sort_key"))
     groups.append(("Khối trong năm (cán bộ đơn vị Trưởng khối)",
-                   [(f"bloc_year:{b.id}", str(b)) for b in bloc_years]))
+                   [(f"bloc_year:{b.id}", str(b))
+                    for b in org_queries.bloc_years_of(province)]))
     groups.append(("Đơn vị (cán bộ thi đua, đại biểu)",
-                   [(f"unit:{u.id}", u.name) for u in
-                    Unit.objects.filter(province=province).order_by("sort_key", "id")]))
+                   [(f"unit:{u.id}", u.name) for u in org_queries.units_of(province)]))
     return groups
 
 
@@ -73,8 +69,7 @@ class UserForm(RoleForm):
 def _province(actor, request):
     """The province whose accounts and scopes the page shows: the secretariat's own (the
     first, in the rare case of two), or for the admin the one chosen (?tinh=CODE)."""
-    provinces = list(Province.objects.all() if actor.is_admin
-                     else Province.objects.filter(id__in=actor.secretariat_provinces))
+    provinces = org_queries.overseen_provinces(actor)
     code = request.GET.get("tinh", "")
     chosen = next((p for p in provinces if p.code == code), None)
     if chosen is None and provinces and (len(provinces) == 1 or not actor.is_admin):
@@ -89,20 +84,10 @@ def _require_admin_pages(actor):
 def _list_page(request, actor, *, form=None, errors=(), status=200):
     province, provinces = _province(actor, request)
     query = request.GET.get("q", "").strip()[:100]
-    rows = users.visible_users(actor)
-    if query:
-        rows = rows.filter(Q(username__icontains=query) | Q(full_name__icontains=query)
-                           | Q(email__icontains=query))
-    rows = list(rows.prefetch_related("roles__province", "roles__unit",
-                                      "roles__bloc_year__bloc",
-                                      "roles__bloc_year__emulation_year")[:500])
-    enrolled = set(TwoFactor.objects.filter(user__in=rows)
-                   .values_list("user_id", flat=True))
     form = form or UserForm(scopes=scope_choices(actor, province), auto_id="moi-%s")
     return render(request, LIST, {
         "province": province, "provinces": provinces, "query": query,
-        "rows": [{"user": u, "roles": [str(r) for r in u.roles.all()],
-                  "two_factor": u.id in enrolled} for u in rows],
+        "rows": users.user_rows(actor, query),
         "form": form, "errors": [*error_items(form), *error_items(messages=errors)],
     }, status=status)
 
@@ -140,11 +125,8 @@ def user_create(request):
 
 
 def _detail_page(request, actor, user, *, form=None, errors=(), status=200, password=None):
-    province = None
-    provinces, _ = users.role_provinces(user)
-    if provinces:
-        province = Province.objects.filter(id=min(provinces)).first()
-    form = form or RoleForm(scopes=scope_choices(actor, province), auto_id="vai-tro-%s")
+    form = form or RoleForm(scopes=scope_choices(actor, users.first_province(user)),
+                            auto_id="vai-tro-%s")
     return render(request, DETAIL, {
         "subject": user, "roles": users.roles_of(user),
         "two_factor": twofactor.is_enrolled(user),
@@ -183,9 +165,8 @@ def role_grant(request, pk):
     actor = get_actor(request)
     user = users.user_in_scope(actor, pk)
     require(True, users.may_manage(actor, user))
-    provinces, _ = users.role_provinces(user)
-    province = Province.objects.filter(id=min(provinces)).first() if provinces else None
-    form = RoleForm(request.POST, scopes=scope_choices(actor, province), auto_id="vai-tro-%s")
+    form = RoleForm(request.POST, scopes=scope_choices(actor, users.first_province(user)),
+                    auto_id="vai-tro-%s")
     if not form.is_valid():
         return _detail_page(request, actor, user, form=form, status=400)
     try:

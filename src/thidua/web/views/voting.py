@@ -15,7 +15,6 @@ from thidua.core.errors import DomainError
 from thidua.documents import services as documents
 from thidua.org.domain.phases import conference_phase_problem
 from thidua.voting import queries, rules, services
-from thidua.voting.models import Conference
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 from thidua.web.views.bloc_year import load_bloc_year
 from thidua.web.views.voting_polls import PollForm
@@ -48,7 +47,7 @@ class ConferenceForm(forms.Form):
 
 def _conference_page(request, actor, bloc_year, *, form=None, errors=(), status=200,
                      posted=None):
-    conference = Conference.objects.filter(bloc_year=bloc_year).first()
+    conference = queries.conference_for(bloc_year)
     can_run = rules.can_run_conference(actor, bloc_year)
     view = queries.conference_view(actor, conference) if conference else None
     if form is None and can_run:
@@ -66,8 +65,8 @@ def _conference_page(request, actor, bloc_year, *, form=None, errors=(), status=
         "open_polls": [p for p in view.polls if p.state == "open"] if view else [],
         "can_vote": bool(rules.delegate_units(actor, services.member_ids(bloc_year))),
         "errors": [*error_items(form), *error_items(messages=errors)],
-        "phase_problem": conference_phase_problem(bloc_year.phase, "Bỏ phiếu bình xét tại "
-                                                  "hội nghị") if can_run else None,
+        "phase_problem": conference_phase_problem(bloc_year.phase, services.OPENING)
+        if can_run else None,
     }, status=status)
 
 
@@ -90,7 +89,7 @@ def conference_save(request, pk):
     form = ConferenceForm(request.POST)
     if not form.is_valid():
         return _conference_page(request, actor, bloc_year, form=form, status=400)
-    existing = Conference.objects.filter(bloc_year=bloc_year).first()
+    existing = queries.conference_for(bloc_year)
     try:
         if existing is None:
             services.create_conference(actor, bloc_year, **form.cleaned_data)
@@ -187,7 +186,7 @@ def roll_call(request, pk):
     rows, unchosen = _roll_rows(posted, all_present)
     try:
         if unchosen:
-            names = dict(conference.attendance.values_list("unit_id", "unit__name"))
+            names = {row.unit_id: row.unit.name for row in queries.roll(conference)}
             raise DomainError(*(f"{names.get(u, u)}: chọn có mặt hoặc vắng mặt."
                                 for u in unchosen))
         saved = services.record_roll_call(actor, conference, rows, all_present=all_present)

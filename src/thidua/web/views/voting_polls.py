@@ -23,7 +23,7 @@ from thidua.core import ratelimit
 from thidua.core.errors import DomainError
 from thidua.law.award_forms import AwardForm
 from thidua.voting import links, queries, rules, services
-from thidua.voting.models import Attendance, Poll
+from thidua.voting.models import Poll
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
 POLL = "web/voting/poll.html"
@@ -86,9 +86,8 @@ def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None,
             chosen = set(typed[0])
             unfit = {unit: {**entry, "override": typed[1].get(unit, "")}
                      for unit, entry in unfit.items()}
-        members = [(row.unit, row.unit_id in chosen, unfit.get(row.unit_id)) for row in
-                   Attendance.objects.filter(conference=poll.conference)
-                   .select_related("unit").order_by("unit__sort_key", "unit_id")]
+        members = [(row.unit, row.unit_id in chosen, unfit.get(row.unit_id))
+                   for row in queries.roll(poll.conference)]
     return render(request, POLL, {
         "poll": poll, "conference": poll.conference, "bloc_year": bloc_year,
         "candidates": [(c, score_text(c)) for c in candidates], "can_run": can_run,

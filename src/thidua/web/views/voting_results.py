@@ -11,7 +11,7 @@ from thidua.core import ratelimit
 from thidua.core.errors import DomainError, NotFound
 from thidua.voting import queries, rules, services
 from thidua.voting.domain.tally import OUTCOME_LABELS
-from thidua.voting.models import Attendance, Participation, Poll
+from thidua.voting.models import Poll
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
 PAPER = "web/voting/paper.html"
@@ -23,22 +23,20 @@ def _poll_for_paper(actor, pk):
     return poll
 
 
-def _paper_page(request, actor, poll, *, errors=(), status=200, codes=(), entered=None):
-    present = Attendance.objects.filter(conference=poll.conference, present=True)
+def _paper_page(request, actor, poll, *, errors=(), status=200, codes=(), entered=None,
+                corrected=False):
     if poll.vote_per == "delegate":
         # Per delegate (RULES.md 29): a paper ballot replaces the usable card of a
         # delegate who has not voted in another way.
         waiting, waiting_cards = [], services.paper_cards(poll)
     else:
-        voted = set(Participation.objects.filter(poll=poll).values_list("unit_id", flat=True))
-        waiting_cards = []
-        waiting = [row.unit for row in present.select_related("unit")
-                   .order_by("unit__sort_key", "unit_id") if row.unit_id not in voted]
+        waiting, waiting_cards = queries.waiting_units(poll), []
     return render(request, PAPER, {
         "poll": poll, "candidates": queries.candidates(poll), "waiting": waiting,
         "waiting_cards": waiting_cards,
         "can_issue": rules.can_run_conference(actor, poll.conference.bloc_year),
         "check": services.reconciliation(poll), "codes": codes, "entered": entered,
+        "corrected": corrected,
         "errors": error_items(messages=errors),
     }, status=status)
 
@@ -84,19 +82,34 @@ def paper_issue(request, pk):
     return failed or _paper_page(request, actor, poll, codes=codes)
 
 
-@login_required
-@require_POST
-@shows_domain_errors
-def paper_enter(request, pk):
+def _paper_ballot(request, pk, call, *, corrected=False):
+    """Enter or correct one returned paper ballot (`call`: the service) from the form: the
+    code, the candidates marked, and whether a name outside the list was written in."""
     actor = get_actor(request)
     poll = _poll_for_paper(actor, pk)
     chosen = _ints(request.POST.getlist("candidates"))
     if chosen is None:
         return _paper_page(request, actor, poll, errors=["Danh sách lựa chọn không hợp lệ."],
                            status=400)
-    ballot, failed = _service_errors(request, actor, poll, lambda: services.enter_paper_ballot(
-        actor, poll, request.POST.get("code", ""), chosen))
-    return failed or _paper_page(request, actor, poll, entered=ballot)
+    ballot, failed = _service_errors(request, actor, poll, lambda: call(
+        actor, poll, request.POST.get("code", ""), chosen,
+        outside_list=request.POST.get("outside_list") == "1"))
+    return failed or _paper_page(request, actor, poll, entered=ballot, corrected=corrected)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def paper_enter(request, pk):
+    return _paper_ballot(request, pk, services.enter_paper_ballot)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def paper_correct(request, pk):
+    """A paper ballot entered wrongly, entered again over itself before the close."""
+    return _paper_ballot(request, pk, services.correct_paper_ballot, corrected=True)
 
 
 @login_required
@@ -174,10 +187,10 @@ def receipt_check(request, pk):
 
 
 def _published(pk) -> Poll:
-    poll = Poll.objects.filter(pk=pk, state=Poll.State.PUBLISHED).first()
-    if poll is None:
-        raise Http404("Không tìm thấy kết quả đã công bố của cuộc bỏ phiếu này.")
-    return poll
+    try:
+        return queries.published_poll(pk)
+    except NotFound as exc:
+        raise Http404(exc.messages[0]) from None
 
 
 @require_GET

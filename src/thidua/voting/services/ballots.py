@@ -1,0 +1,223 @@
+"""Casting (RULES.md 29, 30, 33): with a card or logged in, a participation (who)
+and a sealed ballot (what) in one transaction, with no audit event, log line or
+timestamp for the vote itself."""
+
+import secrets
+import uuid
+
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.org.rules import Actor
+from thidua.voting import rules, sealing
+from thidua.voting.domain.delegates import named_delegate
+from thidua.voting.domain.tally import BallotRefused, ballot_is_valid
+from thidua.voting.models import (
+    Attendance,
+    Ballot,
+    Candidate,
+    Participation,
+    Poll,
+    SealedBallot,
+    VotingCard,
+)
+from thidua.voting.services.common import (
+    _ALPHABET,
+    ALREADY_VOTED,
+    BAD_CARD,
+    CARD_PREFIX,
+    USED_CARD,
+    State,
+    _hash,
+    _lock_open,
+    _turnout_key,
+    _voter_key,
+    load_poll,
+    member_ids,
+)
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _choices(poll: Poll, candidate_ids) -> tuple[list, bool]:
+    """The marked candidates checked against the frozen list: (ids, valid)."""
+    if not isinstance(candidate_ids, (list, tuple)) or not all(
+            isinstance(c, int) and not isinstance(c, bool) for c in candidate_ids):
+        raise DomainError("Danh sách lựa chọn không hợp lệ.")
+    known = list(poll.candidates.values_list("id", flat=True))
+    try:
+        valid = ballot_is_valid(list(candidate_ids), known, poll.quota)
+    except BallotRefused as exc:
+        raise DomainError(str(exc)) from None
+    return list(candidate_ids), valid
+
+
+def _write_ballot(poll: Poll, voter_key: str, unit_id, choices, *, source: str,
+                  receipt_code: str | None = None, participation: bool = True,
+                  valid: bool = True) -> str:
+    """Who voted (a participation) and the sealed ballot, in the caller's transaction:
+    two INSERTs. Nothing of the ballot is readable until the count unseals it."""
+    if participation:
+        # No savepoint: a refusal ends the caller's transaction, rolled back whole.
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {Participation._meta.db_table} (poll_id, voter_key, "  # noqa: S608
+                    "unit_id, source) VALUES (%s, %s, %s, %s)",
+                    [poll.pk, voter_key, unit_id, source])
+        except IntegrityError:
+            raise Conflict(ALREADY_VOTED) from None
+    code = receipt_code or new_receipt_code()
+    try:
+        _insert_sealed(poll, code, choices, valid, source)
+    except IntegrityError:
+        if source == Ballot.Source.PAPER:
+            raise Conflict(f"Phiếu giấy mã {code} đã được nhập.") from None
+        # Two equal random codes in one poll (about one chance in 10^12): nothing written.
+        raise Conflict("Trùng mã biên nhận (rất hiếm): chưa ghi phiếu, vui lòng bỏ phiếu "
+                       "lại.") from None
+    return code
+
+
+def _insert_sealed(poll: Poll, code: str, choices, valid: bool, source: str):
+    """One INSERT. On SQLite the row gets a random rowid, so the table's storage order is
+    not the casting order (PostgreSQL appends; there only the seal protects the order)."""
+    table = SealedBallot._meta.db_table
+    sealed = sealing.seal(poll, code, choices, valid)
+    values = [sealing.code_tag(poll, code), source,
+              valid if source == Ballot.Source.PAPER else None, sealed]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"INSERT INTO {table} (rowid, id, poll_id, code_tag, source, paper_valid, "  # noqa: S608
+                "sealed) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [secrets.randbelow(2 ** 62) + 1, uuid.uuid4().hex, poll.pk, *values])
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} (id, poll_id, code_tag, source, paper_valid, sealed) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s)", [uuid.uuid4(), poll.pk, *values])
+
+
+def _card_statement() -> str:
+    """The card, its poll (held FOR SHARE on PostgreSQL, as `_lock_open`) and whether the
+    card's unit is present, in one statement."""
+    hold = " FOR SHARE OF p" if connection.vendor == "postgresql" else ""
+    return (  # table names only, from the models
+        "SELECT c.id, c.poll_id, c.unit_id, c.delegate_name, c.used, c.revoked, "  # noqa: S608
+        "c.expires_at IS NOT NULL, p.state, p.quota, p.vote_per, p.seal_salt, p.seal_key, "
+        f"EXISTS (SELECT 1 FROM {Attendance._meta.db_table} a "
+        "WHERE a.conference_id = p.conference_id AND a.unit_id = c.unit_id AND a.present) "
+        f"FROM {VotingCard._meta.db_table} c JOIN {Poll._meta.db_table} p ON p.id = c.poll_id "
+        f"WHERE c.token_hash = %s{hold}")
+
+
+def _marks(candidate_ids) -> list:
+    if not isinstance(candidate_ids, (list, tuple)) or not all(
+            isinstance(c, int) and not isinstance(c, bool) for c in candidate_ids):
+        raise DomainError("Danh sách lựa chọn không hợp lệ.")
+    return list(candidate_ids)
+
+
+@transaction.atomic
+def cast_with_card(token: str, poll_id, candidate_ids) -> str:
+    """Vote with a card's one-time token (no account). Returns the receipt code, shown to
+    the voter once. Refused, with nothing written: unknown / revoked / expired / used card,
+    a card of another poll, a poll not open, an unknown candidate, more marks than the
+    quota (an electronic ballot cannot be over-marked; a paper one is counted invalid).
+
+    The busiest path of the conference (a hall voting at once): plain statements on one
+    cursor, no model instance — the card with its poll and its unit's presence, the
+    candidates, the card's claim, the participation, the sealed ballot."""
+    if not isinstance(token, str) or not token.startswith(CARD_PREFIX) or len(token) > 100:
+        raise NotFound(BAD_CARD)
+    if not isinstance(poll_id, int):
+        raise NotFound(BAD_CARD)
+    with connection.cursor() as cursor:
+        cursor.execute(_card_statement(), [_hash(token)])
+        row = cursor.fetchone()
+        if row is None or row[1] != poll_id:
+            raise NotFound(BAD_CARD)
+        (card_id, _, unit_id, delegate, used, revoked, expires, state, quota, vote_per,
+         salt, key, present) = row
+        if revoked and not used:
+            raise Conflict("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đã nhận phiếu "
+                           "giấy thay thẻ, hoặc cuộc bỏ phiếu đã kết thúc).")
+        if state != State.OPEN:
+            raise Conflict("Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu.")
+        if expires and VotingCard.objects.filter(pk=card_id,
+                                                 expires_at__lte=timezone.now()).exists():
+            raise Conflict("Thẻ biểu quyết đã hết hạn.")
+        choices = _marks(candidate_ids)
+        cursor.execute(f"SELECT id FROM {Candidate._meta.db_table} WHERE poll_id = %s",  # noqa: S608
+                       [poll_id])
+        try:
+            valid = ballot_is_valid(choices, [r[0] for r in cursor.fetchall()], quota)
+        except BallotRefused as exc:
+            raise DomainError(str(exc)) from None
+        if not valid:
+            raise DomainError(f"Chỉ được chọn tối đa {quota} ứng viên (Quy tắc 33).")
+        if not present:
+            raise Conflict("Đơn vị của thẻ này không có mặt tại hội nghị: không bỏ phiếu.")
+        # The claim of the card: one UPDATE that only an unused card matches. Under
+        # PostgreSQL a concurrent claim waits for this row and then finds it used; SQLite
+        # serialises.
+        cursor.execute(f"UPDATE {VotingCard._meta.db_table} SET used = %s "  # noqa: S608
+                       "WHERE id = %s AND used = %s", [True, card_id, False])
+        if cursor.rowcount != 1:
+            raise Conflict(USED_CARD)
+    poll = Poll(pk=poll_id, vote_per=vote_per, seal_salt=salt, seal_key=key)
+    code = _write_ballot(poll, _voter_key(poll, unit_id, delegate), unit_id, choices,
+                         source=Ballot.Source.ELECTRONIC)
+    cache.delete(_turnout_key(poll_id))
+    return code
+
+
+def voting_units_of(actor: Actor, poll: Poll) -> list:
+    return rules.delegate_units(actor, member_ids(poll.conference.bloc_year))
+
+
+@transaction.atomic
+def cast_as_delegate(actor: Actor, poll_id, candidate_ids, *, unit_id: int | None = None
+                     ) -> str:
+    """A logged-in delegate votes for their unit (or as themself, per delegate). Observers
+    and officers without the delegate role do not vote (RULES.md 29)."""
+    poll = load_poll(poll_id)
+    bloc_year = poll.conference.bloc_year
+    if not rules.can_view_conference(actor, bloc_year):
+        raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
+    units = voting_units_of(actor, poll)
+    if not units:
+        raise Forbidden("Chỉ đại biểu của đơn vị thành viên được bỏ phiếu; đại biểu dự, Thường "
+                        "trực thi đua tỉnh không bỏ phiếu (Quy tắc 29).")
+    if unit_id is None and len(units) == 1:
+        unit_id = units[0]
+    if unit_id not in units:
+        raise Forbidden("Chọn đơn vị mà bạn là đại biểu.")
+    poll = _lock_open(poll.pk)
+    choices, valid = _choices(poll, candidate_ids)
+    if not valid:
+        raise DomainError(f"Chỉ được chọn tối đa {poll.quota} ứng viên (Quy tắc 33).")
+    row = (Attendance.objects.select_related("unit")
+           .filter(conference_id=poll.conference_id, unit_id=unit_id, present=True).first())
+    if row is None:
+        raise Conflict("Đơn vị của bạn chưa được điểm danh có mặt: không bỏ phiếu.")
+    name = ""
+    if poll.vote_per == "delegate":
+        # Per delegate (RULES.md 29 setting): the account's name must be one of the names
+        # on the unit's attendance row, and votes as that delegate (their card is the same
+        # delegate, so whichever comes second is refused).
+        full_name = " ".join(str(actor.user.full_name or "").split())
+        name = named_delegate(row.delegate_name, full_name)
+        if name is None:
+            raise Conflict(f"Tên của bạn ({full_name or 'tài khoản chưa ghi họ tên'}) không có "
+                           f"trong danh sách đại biểu có mặt của đơn vị {row.unit.name}; nhờ "
+                           "thư ký điểm danh ghi tên bạn (Quy tắc 29).")
+    code = _write_ballot(poll, _voter_key(poll, unit_id, name), unit_id,
+                         choices, source=Ballot.Source.ELECTRONIC)
+    cache.delete(_turnout_key(poll.pk))
+    return code

@@ -1,0 +1,338 @@
+"""The count (RULES.md 31–34): the sealed box opened at the close, the tally with its
+arithmetic, publication with the ballot-box digest, the public receipt check and the
+projector's turnout."""
+
+import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from thidua.core import audit
+from thidua.core.errors import Conflict, NotFound
+from thidua.law.rulebook import FractionRule
+from thidua.org.rules import Actor
+from thidua.voting import rules, sealing
+from thidua.voting.domain import receipts
+from thidua.voting.domain.delegates import delegate_names
+from thidua.voting.domain.tally import (
+    BallotIn,
+    CandidateIn,
+    PublishedBallot,
+    Tally,
+    ballot_box_digest,
+    ballot_box_listing,
+    published_list,
+    tally,
+)
+from thidua.voting.models import (
+    Attendance,
+    Ballot,
+    BallotChoice,
+    Candidate,
+    Participation,
+    Poll,
+    SealedBallot,
+    VotingCard,
+)
+from thidua.voting.services.common import (
+    TURNOUT_SECONDS,
+    State,
+    _lock,
+    _province_id,
+    _require_run,
+    _turnout_key,
+)
+from thidua.voting.services.paper import Reconciliation, reconciliation
+
+logger = logging.getLogger(__name__)
+UNSEAL_IN_THREADS = 64  # from this many sealed ballots on, two threads unseal them
+
+
+def candidate_numbers(poll: Poll) -> dict[int, int]:
+    """Candidate id → its number on the ballot paper (its place in the frozen list)."""
+    return dict(Candidate.objects.filter(poll=poll).values_list("id", "position"))
+
+
+def box_listing(poll: Poll) -> str:
+    """A published poll's ballot list as the text its digest is the SHA-256 of."""
+    if poll.state != State.PUBLISHED:
+        raise NotFound("Không tìm thấy kết quả đã công bố của cuộc bỏ phiếu này.")
+    return ballot_box_listing(_ballots(poll), candidate_numbers(poll))
+
+
+def stored_box_digest(poll: Poll) -> str:
+    """The digest of the ballots as stored now; for a published poll it must equal the
+    digest published (`thidua import` checks a moved box by it)."""
+    return ballot_box_digest(_ballots(poll), candidate_numbers(poll))
+
+
+def candidates_in(poll: Poll) -> list[CandidateIn]:
+    return [CandidateIn(c.id, c.unit.name,
+                        Fraction(c.score_numerator, c.score_denominator)
+                        if c.score_numerator is not None else None, c.rank)
+            for c in poll.candidates.select_related("unit")]
+
+
+def _ballots(poll: Poll) -> list[PublishedBallot]:
+    """Two queries whatever the number of ballots (joined by receipt code, unique in a
+    poll: no ballot id is read or converted)."""
+    choices = {}
+    for code, candidate_id in BallotChoice.objects.filter(ballot__poll=poll).values_list(
+            "ballot__receipt_code", "candidate_id"):
+        choices.setdefault(code, []).append(candidate_id)
+    return published_list(
+        PublishedBallot(code, valid, tuple(sorted(choices.get(code, ()))))
+        for code, valid in Ballot.objects.filter(poll=poll).values_list("receipt_code", "valid"))
+
+
+def count(poll: Poll, box: list[PublishedBallot] | None = None) -> Tally:
+    """The tally of the ballots in the box (the functional core on the stored rows, or on
+    `box` when the caller has just read them)."""
+    rule = None if poll.run_off_of_id else FractionRule(
+        poll.threshold_comparison, Fraction(poll.threshold_numerator,
+                                            poll.threshold_denominator))
+    order = ["votes", "run_off"] if poll.run_off_of_id else poll.excess_order
+    ballots = [BallotIn(b.choices, b.valid) for b in (_ballots(poll) if box is None else box)]
+    return tally(candidates=candidates_in(poll), ballots=ballots, quota=poll.quota,
+                 members=poll.members or 0, present=poll.present or 0, rule=rule,
+                 base_kind=poll.base, excess_order=order, decimals=poll.percentage_decimals)
+
+
+def _opened_box(poll: Poll, known: dict) -> dict:
+    """sealed bytes → (receipt code, choices, valid, source) for every sealed ballot of the
+    poll now, unsealing only those not in `known` (a paper ballot corrected since has new
+    bytes). Unsealing is CPU in libsodium, which lets go of the GIL: two threads."""
+    rows = [(bytes(sealed), source) for source, sealed in
+            SealedBallot.objects.filter(poll=poll).values_list("source", "sealed")]
+    fresh = [row for row in rows if row[0] not in known]
+    if fresh:
+        unsealer = sealing.Unsealer(poll)
+        if len(fresh) < UNSEAL_IN_THREADS:
+            contents = [unsealer.open(sealed) for sealed, _ in fresh]
+        else:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                contents = list(pool.map(unsealer.open, [sealed for sealed, _ in fresh]))
+        known = {**known, **{sealed: (*content, source)
+                             for (sealed, source), content in zip(fresh, contents, strict=True)}}
+    return {sealed: known[sealed] for sealed, _ in rows}
+
+
+def _unseal_box(poll: Poll, early: dict) -> list[PublishedBallot]:
+    """The count opens the box: every sealed ballot of the poll — unsealed already by
+    `close_poll` before its transaction (`early`), or now if it came later — is written
+    as a `Ballot` and its `BallotChoice` rows, in receipt-code order, in the closing
+    transaction, so the readable ballots carry the close's transaction id and an order
+    that says nothing of who voted when (two multi-row INSERTs, no model instances). Then
+    no copy of a sealed row may stay in the database's storage:
+    - PostgreSQL: the sealed table (only open polls' ballots: small) gets fresh storage —
+      TRUNCATE, the other polls' sealed rows written back — so no dead tuple keeps a
+      vote's transaction id (VACUUM could not promise it: any older snapshot anywhere in
+      the cluster keeps dead tuples). Votes in other polls wait the few milliseconds.
+    - SQLite: the rows are deleted with secure_delete (zeroed), and once the close
+      commits the WAL, which still holds the pages as the votes wrote them, is
+      checkpointed and truncated (`_checkpoint_after_close`).
+    Returns the box (the counted ballots, including any that a poll opened before
+    sealing stored in clear)."""
+    table = SealedBallot._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        else:
+            cursor.execute("PRAGMA secure_delete = ON")
+    opened = sorted(_opened_box(poll, early).values())
+    box = _ballots(poll) if Ballot.objects.filter(poll=poll).exists() else []
+    ballots, choices = [], []
+    for code, marks, valid, source in opened:
+        ballot_id = Ballot._meta.pk.get_db_prep_value(uuid.uuid4(), connection)
+        ballots.append((ballot_id, poll.pk, code, valid, source))
+        choices += [(ballot_id, candidate) for candidate in marks]
+        box.append(PublishedBallot(code, valid, tuple(sorted(marks))))
+    with connection.cursor() as cursor:
+        if ballots:
+            cursor.executemany(
+                f"INSERT INTO {Ballot._meta.db_table} (id, poll_id, receipt_code, valid, "  # noqa: S608
+                "source) VALUES (%s, %s, %s, %s, %s)", ballots)
+        if choices:
+            cursor.executemany(
+                f"INSERT INTO {BallotChoice._meta.db_table} (ballot_id, candidate_id) "  # noqa: S608
+                "VALUES (%s, %s)", choices)
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TABLE IF EXISTS voting_box_keep")
+            cursor.execute(f"CREATE TEMPORARY TABLE voting_box_keep AS SELECT * FROM {table} "  # noqa: S608
+                           "WHERE poll_id <> %s", [poll.pk])
+            # Foreign keys are checked at commit (Django's DEFERRABLE constraints): fire
+            # any pending check now, or TRUNCATE refuses.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {table}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM voting_box_keep")  # noqa: S608
+            cursor.execute("DROP TABLE voting_box_keep")
+        else:
+            cursor.execute(f"DELETE FROM {table} WHERE poll_id = %s", [poll.pk])  # noqa: S608
+            transaction.on_commit(_checkpoint_after_close)
+    return published_list(box)
+
+
+def _checkpoint_after_close():
+    """SQLite, after a close commits (outside any transaction): the WAL is checkpointed
+    into the main file, where secure_delete zeroed the sealed rows, and truncated to
+    nothing. A failure loses nothing (the count is committed): it is logged, and the
+    next checkpoint (SQLite's own, or the next close) does it."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception:  # noqa: BLE001 - the close stands; say so in the log, never a 500
+        logger.exception("Không ghi được nhật ký WAL vào tệp cơ sở dữ liệu sau khi kết thúc "
+                         "bỏ phiếu")
+
+
+def close_poll(actor: Actor, poll: Poll) -> Poll:
+    """open → closed (idempotent): the paper ballots must reconcile first; the count is
+    stored; a tie at the quota cut-off creates a run-off poll among the tied (RULES.md 32).
+    Unsealing, the slow part, is done first, outside the closing transaction: votes keep
+    coming meanwhile, and the transaction unseals only those (and any paper ballot
+    corrected since), so the box is held locked for the writing only."""
+    _require_run(actor, poll.conference)
+    current = Poll.objects.filter(pk=poll.pk, state=State.OPEN).first()
+    early = _opened_box(current, {}) if current is not None and current.seal_salt else {}
+    with transaction.atomic():
+        return _close(actor, poll, early)
+
+
+def _close(actor: Actor, poll: Poll, early: dict) -> Poll:
+    locked = _lock(poll)
+    if locked.state in (State.CLOSED, State.PUBLISHED):
+        return locked
+    if locked.state != State.OPEN:
+        raise Conflict("Cuộc bỏ phiếu chưa mở.")
+    check = reconciliation(locked)
+    if check is not None and not check.adds_up:
+        raise Conflict("Chưa đối chiếu xong phiếu giấy: " + check.sentence + ".")
+    result = count(locked, _unseal_box(locked, early))
+    record = result.count_record()
+    record["selected"] = list(result.selected)
+    record["explanations"] = list(result.explanations)
+    record["participations"] = Participation.objects.filter(poll=locked).count()
+    locked.state, locked.result = State.CLOSED, record
+    locked.save(update_fields=["state", "result"])
+    VotingCard.objects.filter(poll=locked, used=False).update(revoked=True)
+    after = {"state": State.CLOSED, "ballots_cast": result.cast, "valid": result.valid,
+             "invalid": result.invalid, "selected": record["selected"]}
+    if result.needs_run_off:
+        run_off = Poll.objects.create(
+            conference_id=locked.conference_id, kind=locked.kind, award_form=locked.award_form,
+            title=f"Bỏ phiếu lại: {locked.title}"[:300], quota=result.run_off_seats,
+            run_off_of=locked, rulebook=locked.rulebook,
+            quorum_comparison=locked.quorum_comparison,
+            quorum_numerator=locked.quorum_numerator,
+            quorum_denominator=locked.quorum_denominator,
+            threshold_comparison=locked.threshold_comparison,
+            threshold_numerator=locked.threshold_numerator,
+            threshold_denominator=locked.threshold_denominator, base=locked.base,
+            vote_per=locked.vote_per, excess_order=["votes", "run_off"],
+            percentage_decimals=locked.percentage_decimals,
+            citation=locked.citation + "; bỏ phiếu lại giữa các ứng viên bằng nhau (Quy tắc 32)",
+            ineligible=locked.ineligible)
+        tied = {c.id: c for c in locked.candidates.all()}
+        Candidate.objects.bulk_create(
+            Candidate(poll=run_off, unit_id=tied[cid].unit_id, position=i,
+                      override_reason=tied[cid].override_reason,
+                      score_numerator=tied[cid].score_numerator,
+                      score_denominator=tied[cid].score_denominator, rank=tied[cid].rank)
+            for i, cid in enumerate(result.run_off_ids, 1))
+        after["run_off_poll"] = run_off.pk
+        record["run_off_poll"] = run_off.pk
+        locked.save(update_fields=["result"])
+    audit.record(actor, "voting.poll.close", locked, province_id=_province_id(poll.conference),
+                 before={"state": State.OPEN}, after=after)
+    cache.delete(_turnout_key(locked.pk))
+    return locked
+
+
+@transaction.atomic
+def publish_poll(actor: Actor, poll: Poll) -> Poll:
+    """closed → published (idempotent): the ballots by receipt code and the ballot-box
+    digest become visible to everyone who sees the bloc year."""
+    _require_run(actor, poll.conference)
+    locked = _lock(poll)
+    if locked.state == State.PUBLISHED:
+        return locked
+    if locked.state != State.CLOSED:
+        raise Conflict("Chỉ công bố cuộc bỏ phiếu đã kết thúc.")
+    locked.digest = stored_box_digest(locked)
+    locked.state = State.PUBLISHED
+    locked.save(update_fields=["state", "digest"])
+    audit.record(actor, "voting.poll.publish", locked, province_id=_province_id(poll.conference),
+                 before={"state": State.CLOSED},
+                 after={"state": State.PUBLISHED, "digest": locked.digest})
+    return locked
+
+
+@dataclass(frozen=True)
+class PollResult:
+    poll: Poll
+    tally: Tally
+    ballots: list  # PublishedBallot, by receipt code (published polls only)
+    digest: str
+    reconciliation: Reconciliation | None
+    numbers: dict  # candidate id → its number on the ballot paper
+
+
+def result(actor: Actor, poll: Poll) -> PollResult:
+    """The count with its arithmetic (the chair after close, everyone after publication)."""
+    if not rules.can_view_conference(actor, poll.conference.bloc_year):
+        raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
+    if not rules.can_see_result(actor, poll):
+        raise Conflict("Kết quả chỉ hiện sau khi kết thúc bỏ phiếu (và được công bố).")
+    result_tally = count(poll)
+    ballots = _ballots(poll) if poll.state == State.PUBLISHED else []
+    return PollResult(poll, result_tally, ballots, poll.digest, reconciliation(poll),
+                      candidate_numbers(poll))
+
+
+def check_receipt(poll_id, receipt_code: str) -> PublishedBallot:
+    """Public: a delegate types the receipt code and sees the ballot counted."""
+    poll = Poll.objects.filter(pk=poll_id, state=State.PUBLISHED).first() if isinstance(
+        poll_id, int) else None
+    if poll is None:
+        raise NotFound("Không tìm thấy kết quả đã công bố của cuộc bỏ phiếu này.")
+    code = receipts.normalise(receipt_code)
+    ballot = Ballot.objects.filter(poll=poll, receipt_code=code).first() if code else None
+    if ballot is None:
+        why = receipts.problem(receipt_code)
+        raise NotFound(why or f"Không có phiếu mã {code} trong danh sách đã công bố.")
+    choices = tuple(sorted(BallotChoice.objects.filter(ballot=ballot)
+                           .values_list("candidate_id", flat=True)))
+    return PublishedBallot(ballot.receipt_code, ballot.valid, choices)
+
+
+@dataclass(frozen=True)
+class Turnout:
+    title: str
+    state: str
+    voted: int
+    expected: int
+
+
+def turnout(poll: Poll) -> Turnout:
+    """The projector: how many have voted out of how many may, never what. Cached for a
+    couple of seconds (a hall of projectors polling costs one count, not one per ballot)."""
+    key = _turnout_key(poll.pk)
+    cached = cache.get(key)
+    if cached is None:
+        voted = Participation.objects.filter(poll=poll).count()
+        if poll.vote_per == "delegate":
+            expected = sum(max(len(delegate_names(names)), 1) for names in Attendance.objects
+                           .filter(conference_id=poll.conference_id, present=True)
+                           .values_list("delegate_name", flat=True))
+        else:
+            expected = (poll.present if poll.present is not None else
+                        Attendance.objects.filter(conference_id=poll.conference_id,
+                                                  present=True).count())
+        cached = (voted, expected)
+        cache.set(key, cached, TURNOUT_SECONDS)
+    return Turnout(poll.title, poll.state, cached[0], cached[1])
