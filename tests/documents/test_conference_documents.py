@@ -15,11 +15,13 @@ from django.utils import timezone
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from thidua.core import dates
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import AuditEvent
 from thidua.documents import engine, services
 from thidua.documents import format as F
-from thidua.documents.kinds import KINDS, common_context
+from thidua.documents.kind import common_context
+from thidua.documents.kinds import KINDS
 from thidua.documents.kinds_conference import qr_png
 from thidua.documents.models import Document, NumberCounter
 from thidua.voting import links
@@ -55,7 +57,7 @@ def assert_page_setup(doc, *, page_numbers=True):
 
 def held_line(conference) -> str:
     """Issue 15, item 3: the conference papers are dated the day it met (local time)."""
-    return F.date_line("Bắc Ninh", timezone.localdate(conference.held_at))
+    return dates.date_line("Bắc Ninh", timezone.localdate(conference.held_at))
 
 
 def assert_heading(doc, number_line, date_line):

@@ -11,10 +11,12 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from thidua.core import dates
 from thidua.core.models import AuditEvent, User
 from thidua.documents import engine, services
 from thidua.documents import format as F
-from thidua.documents.kinds import KINDS, common_context
+from thidua.documents.kind import common_context
+from thidua.documents.kinds import KINDS
 from thidua.documents.models import Document, NumberCounter
 from thidua.documents.signers import BLANK_NAME
 from thidua.law.rulebooks import rulebook_for
@@ -86,7 +88,7 @@ def expected_bases(on):
 def pledge_day(bloc_year) -> str:
     from thidua.pledges.models import PledgeSigning
 
-    return F.date_line("Bắc Ninh", PledgeSigning.objects.get(bloc_year=bloc_year).signed_on)
+    return dates.date_line("Bắc Ninh", PledgeSigning.objects.get(bloc_year=bloc_year).signed_on)
 
 
 def body_lines(doc):

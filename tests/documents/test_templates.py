@@ -6,6 +6,7 @@ import datetime
 import pytest
 from docx import Document as Docx
 
+from thidua.core import dates
 from thidua.documents import engine, kinds
 from thidua.documents import format as F
 from thidua.documents.templates import build
@@ -25,7 +26,7 @@ def test_rule_37_number_zero_padded_below_10_and_blank_on_a_draft(number, expect
     (datetime.date(2026, 12, 31), "Bắc Ninh, ngày 31 tháng 12 năm 2026"),
     (datetime.date(2026, 10, 1), "Bắc Ninh, ngày 01 tháng 10 năm 2026")])
 def test_rule_38_days_below_10_and_months_1_2_zero_padded(on, expected):
-    assert F.date_line("Bắc Ninh", on) == expected
+    assert dates.date_line("Bắc Ninh", on) == expected
 
 
 def test_every_kind_has_its_template_and_every_template_a_kind():

@@ -8,7 +8,7 @@ import json
 import pytest
 from tests.factories import candidate_ids
 
-from thidua.core import export
+from thidua.exchange import export
 from thidua.voting import services
 from thidua.voting.models import Participation, SealedBallot
 

@@ -21,12 +21,12 @@ from thidua.api.common import (
 )
 from thidua.api.org import unit_ref
 from thidua.core.errors import DomainError, Forbidden, NotFound
+from thidua.core.evidence import KINDS, Upload
 from thidua.law.award_forms import AwardForm
 from thidua.law.deadline import registered_on_time
 from thidua.org.rules import Actor
 from thidua.pledges import queries, rules
 from thidua.pledges import services as pledge_services
-from thidua.pledges.domain.evidence import KINDS
 from thidua.pledges.domain.progress import progress
 from thidua.pledges.models import CheckIn, Evidence, Registration, Target
 
@@ -243,7 +243,7 @@ def upload_evidence(request, check_in_id: s.Id, file: File[UploadedFile]):
     if file.size > limit:
         # Refused before reading it into memory; the service's checks need the bytes.
         raise DomainError(f"Tệp “{file.name}” vượt giới hạn {limit // (1024 * 1024)} MB.")
-    upload = pledge_services.Upload(name=file.name or "", content=file.read())
+    upload = Upload(name=file.name or "", content=file.read())
     evidence = pledge_services.attach_evidence(actor_, check_in, [upload])
     return Status(201, evidence_out(evidence[0]))
 

@@ -20,6 +20,7 @@ from thidua.awards import rules
 from thidua.awards.models import CouncilSelection, ProposalLine
 from thidua.awards.proposals import FLAGS, province_cap
 from thidua.core import audit
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
 from thidua.law.workflow import State
@@ -86,9 +87,9 @@ def choose(actor: Actor, emulation_year: EmulationYear, *, minutes_number: str,
     if not isinstance(meeting_date, datetime.date):
         errors.append("Chưa nhập ngày họp Hội đồng.")
     elif meeting_date > today:
-        errors.append(f"Ngày họp {meeting_date:%d/%m/%Y} chưa đến.")
+        errors.append(f"Ngày họp {short_date(meeting_date)} chưa đến.")
     elif meeting_date.year < emulation_year.year:
-        errors.append(f"Ngày họp {meeting_date:%d/%m/%Y} có trước năm thi đua "
+        errors.append(f"Ngày họp {short_date(meeting_date)} có trước năm thi đua "
                       f"{emulation_year.year}.")
     chosen_ids = {int(i) for i in chosen}
     if not chosen_ids:

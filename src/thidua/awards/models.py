@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from thidua.core.dates import short_date
 from thidua.law import facts as core
 from thidua.law import workflow
 from thidua.law.award_forms import AwardForm
@@ -194,7 +195,7 @@ class LeaderDecision(models.Model):
         verbose_name_plural = "quyết định về Trưởng khối năm sau"
 
     def __str__(self):
-        return f"Quyết định số {self.number} ngày {self.decision_date:%d/%m/%Y}"
+        return f"Quyết định số {self.number} ngày {short_date(self.decision_date)}"
 
 
 class Award(models.Model):
@@ -286,7 +287,7 @@ class AwardDecision(models.Model):
         verbose_name_plural = "quyết định khen thưởng"
 
     def __str__(self):
-        return f"Quyết định số {self.number} ngày {self.decision_date:%d/%m/%Y}"
+        return f"Quyết định số {self.number} ngày {short_date(self.decision_date)}"
 
 
 class ProposalLine(models.Model):
@@ -348,4 +349,5 @@ class CouncilSelection(models.Model):
         verbose_name_plural = "kết quả họp Hội đồng Thi đua – Khen thưởng tỉnh"
 
     def __str__(self):
-        return f"Biên bản họp Hội đồng số {self.minutes_number} ngày {self.meeting_date:%d/%m/%Y}"
+        return (f"Biên bản họp Hội đồng số {self.minutes_number} "
+                f"ngày {short_date(self.meeting_date)}")

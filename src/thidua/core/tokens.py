@@ -9,12 +9,13 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from thidua.core import audit
 from thidua.core.errors import DomainError, NotFound
-from thidua.core.models import ApiToken
-from thidua.core.text import nfc
+from thidua.core.models import ApiToken, User
+from thidua.core.text import tidy
 
 PREFIX = "thd_"
 # Enough of the token to recognise it in a list, far too little to guess the rest.
@@ -46,7 +47,7 @@ def _snapshot(token: ApiToken) -> dict:
 @transaction.atomic
 def create_token(user, name: str) -> tuple[ApiToken, str]:
     """A new token for `user`; the plain value is in the result and nowhere else."""
-    name = nfc(name or "").strip()
+    name = tidy(name)
     problems = []
     if not name:
         problems.append("Chưa nhập tên gợi nhớ cho mã truy cập.")
@@ -90,6 +91,19 @@ def revoke_all(user, reason: str) -> int:
         audit.record(user, "core.api_token.revoke_all", ("core.user", user.pk),
                      after={"tokens": revoked, "reason": reason})
     return revoked
+
+
+def _password_saved(sender, instance, created, **kwargs):
+    """set_password() leaves the new raw password in `_password` until the user is saved:
+    whoever changed it (the password page, the admin, `changepassword`), the user's API
+    tokens end with the old password."""
+    if not created and instance._password is not None:
+        revoke_all(instance, "password_change")
+
+
+def connect():
+    post_save.connect(_password_saved, sender=User,
+                      dispatch_uid="thidua.core.tokens.password_saved")
 
 
 def user_for_token(plain: str):

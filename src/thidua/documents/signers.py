@@ -13,11 +13,12 @@ from django.db import transaction
 
 from thidua.core import audit
 from thidua.core.errors import DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.text import tidy
 from thidua.documents import rules
 from thidua.documents.models import Signer
 from thidua.org.models import Unit
 from thidua.org.rules import Actor
+from thidua.voting.models import Conference
 
 Role, Authority = Signer.Role, Signer.Authority
 BLANK_NAME = "…" * 14  # the dotted line the signer writes the name on
@@ -101,9 +102,9 @@ def minutes_block(conference, role: str, title: str) -> dict:
 
 def clean(data: SignerIn) -> SignerIn:
     """NFC, trimmed; the Vietnamese reasons for what cannot be printed."""
-    authority = nfc(data.authority or "").strip()
-    on_behalf_of = nfc(data.on_behalf_of or "").strip()
-    title, name = nfc(data.title or "").strip(), nfc(data.name or "").strip()
+    authority = tidy(data.authority)
+    on_behalf_of = tidy(data.on_behalf_of)
+    title, name = tidy(data.title), tidy(data.name)
     problems = []
     if authority not in Authority.values:
         problems.append("Thẩm quyền ký phải là một trong: ký trực tiếp, KT., TM., Q.")
@@ -136,8 +137,6 @@ def find_unit(actor: Actor, unit_id: int) -> Unit:
 
 
 def find_conference(actor: Actor, conference_id: int):
-    from thidua.voting.models import Conference  # noqa: PLC0415 - documents loads first
-
     conference = (Conference.objects.select_related("bloc_year__bloc__province")
                   .filter(pk=conference_id).first())
     if conference is None or not rules.can_view_signers_of_conference(actor, conference):

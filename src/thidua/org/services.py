@@ -2,13 +2,13 @@
 
 import datetime
 import re
-import unicodedata
 
 from django.db import IntegrityError, transaction
 
 from thidua.core import audit
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden
-from thidua.core.text import nfc
+from thidua.core.text import clean_text, tidy
 from thidua.law.rulebooks import RulebookNotFound, registration_deadline
 from thidua.org.domain.composition import Composition, composition_errors
 from thidua.org.domain.phases import (
@@ -119,25 +119,10 @@ def create_bloc_year(actor, bloc: Bloc, emulation_year: EmulationYear, *, member
     return bloc_year
 
 
-# Said after the gaps when a person moved forward without confirming them.
-CONFIRM_GAPS = ("Còn thiếu như trên: xác nhận «Vẫn chuyển giai đoạn» nếu khối vẫn chuyển "
-                "sang giai đoạn sau.")
-
-
-class UnconfirmedGaps(Conflict):
-    """A forward move that leaves something undone, not confirmed by the person (409):
-    `messages` are the gaps (org.guidance.phase_gaps), then CONFIRM_GAPS."""
-
-
-@transaction.atomic
-def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "", *,
-               confirmed: bool | None = None) -> BlocYear:
-    """Move a bloc year to another phase if the state machine and the actor's role allow.
-
-    `confirmed`: a person's answer to what the move leaves undone (the page's checkbox,
-    the API's `confirm`): False refuses a forward move with gaps (UnconfirmedGaps, nothing
-    written); True goes on and the audit event keeps the gaps confirmed. None is for moves
-    the code makes itself (loaders, a step that puts the bloc in its phase): no gaps read."""
+def lock_for_move(actor: Actor, bloc_year: BlocYear, target: str, reason: str = ""
+                  ) -> BlocYear:
+    """The bloc year, locked for the rest of the transaction, once the state machine and
+    the actor's role allow moving it to `target` (Forbidden 403, else Conflict 409)."""
     locked = BlocYear.objects.select_for_update().select_related("bloc").get(pk=bloc_year.pk)
     try:
         check_transition(locked.phase, target, bloc_year_roles(actor, locked), reason)
@@ -145,17 +130,22 @@ def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "",
         raise Forbidden(str(exc)) from exc
     except PhaseError as exc:
         raise Conflict(str(exc)) from exc
-    gaps = []
-    if confirmed is not None:
-        from thidua.org.guidance import phase_gaps  # noqa: PLC0415 - it reads every app
+    return locked
 
-        gaps = phase_gaps(locked, target)
-        if gaps and not confirmed:
-            raise UnconfirmedGaps(*gaps, CONFIRM_GAPS)
+
+@transaction.atomic
+def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "", *,
+               gaps_confirmed: list[str] | None = None) -> BlocYear:
+    """Move a bloc year to another phase if the state machine and the actor's role allow.
+
+    This is the move itself; what the move leaves undone is read above the apps that
+    own it (guidance.services.move_phase: the page's and the API's move, asking the person
+    to confirm the gaps). `gaps_confirmed`: those gaps, kept in the audit event."""
+    locked = lock_for_move(actor, bloc_year, target, reason)
     before = locked.phase
     locked.phase = target
     locked.save(update_fields=["phase"])
-    after = {"phase": target, **({"gaps_confirmed": gaps} if gaps else {})}
+    after = {"phase": target, **({"gaps_confirmed": gaps_confirmed} if gaps_confirmed else {})}
     audit.record(actor, "org.bloc_year.phase", locked, province_id=locked.bloc.province_id,
                  before={"phase": before}, after=after, reason=reason.strip())
     bloc_year.phase = target
@@ -233,25 +223,13 @@ def _require_setup(actor, province_id: int, message: str):
 def clean_code(value) -> str:
     """Codes are short ASCII identifiers other systems quote; stored upper-case so that
     "kt1" and "KT1" cannot name two different units."""
-    code = nfc(str(value or "")).strip()
+    code = tidy(value)
     if not code:
         raise DomainError("Mã không được để trống.")
     if len(code) > CODE_MAX or not _CODE.fullmatch(code):
         raise DomainError(f"Mã “{code[:CODE_MAX + 10]}” không hợp lệ: chỉ gồm chữ cái không "
                           f"dấu, chữ số và các dấu . _ - (tối đa {CODE_MAX} ký tự).")
     return code.upper()
-
-
-def clean_text(value, label: str, max_length: int, *, required: bool = True) -> str:
-    """NFC, runs of spaces (tabs, newlines) made one space, no control characters."""
-    text = " ".join(nfc(str(value or "")).split())
-    if required and not text:
-        raise DomainError(f"{label} không được để trống.")
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
-        raise DomainError(f"{label} có ký tự điều khiển không được phép.")
-    if len(text) > max_length:
-        raise DomainError(f"{label} dài quá {max_length} ký tự (đang có {len(text)}).")
-    return text
 
 
 def _refuse_duplicates(rows, noun: str, *, code=None, name=None, exclude=None):
@@ -366,7 +344,7 @@ def check_deadline(year: int, deadline: datetime.date):
     if deadline.year != year:
         raise DomainError(
             f"Hạn đăng ký thi đua phải nằm trong năm thi đua {year} (từ 01/01/{year} đến "
-            f"31/12/{year}); ngày đã nhập là {deadline:%d/%m/%Y} (Quy tắc 7).")
+            f"31/12/{year}); ngày đã nhập là {short_date(deadline)} (Quy tắc 7).")
 
 
 @transaction.atomic
@@ -421,7 +399,7 @@ def set_bloc_registration_deadline(actor, bloc_year: BlocYear, deadline: datetim
         "emulation_year", "bloc").get(pk=bloc_year.pk)
     if deadline is not None:
         check_deadline(locked.emulation_year.year, deadline)
-    reason = nfc(reason if isinstance(reason, str) else "").strip()
+    reason = tidy(reason if isinstance(reason, str) else "")
     if deadline is not None and not reason:
         raise DomainError("Cần ghi lý do khối có hạn đăng ký riêng (ví dụ: khối thành lập theo "
                           "Quyết định số …, ngày …).")
@@ -437,6 +415,28 @@ def set_bloc_registration_deadline(actor, bloc_year: BlocYear, deadline: datetim
                  after={"registration_deadline": deadline,
                         "effective": locked.effective_registration_deadline}, reason=reason)
     bloc_year.registration_deadline = deadline
+    return locked
+
+
+@transaction.atomic
+def set_province_kind(actor, province: Province, kind: str) -> Province:
+    """Tỉnh or thành phố trực thuộc trung ương (6 of the 34 from 1/7/2025): every label
+    naming the authority follows it — documents, award-form names on the pages,
+    eligibility sentences (LEGAL-REVIEW.md R2)."""
+    _require_setup(actor, province.id,
+                   "Chỉ Thường trực thi đua tỉnh được đặt loại đơn vị hành chính.")
+    if kind not in Province.Kind.values:
+        raise DomainError("Loại đơn vị hành chính phải là «Tỉnh» hoặc «Thành phố trực thuộc "
+                          "trung ương».")
+    locked = Province.objects.select_for_update().get(pk=province.pk)
+    if locked.kind == kind:
+        return locked
+    before = {"kind": locked.kind}
+    locked.kind = kind
+    locked.save(update_fields=["kind"])
+    audit.record(actor, "org.province.kind", locked, province_id=locked.id, before=before,
+                 after={"kind": kind})
+    province.kind = kind
     return locked
 
 

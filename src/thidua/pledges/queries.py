@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
+from thidua.core.dates import short_date
 from thidua.core.errors import NotFound
 from thidua.law.deadline import registered_on_time
 from thidua.org.models import BlocYear, EmulationYear, Unit
@@ -188,7 +189,7 @@ def unit_year_view(actor: Actor, unit: Unit, emulation_year: EmulationYear) -> U
 
 def _tasks(registration, deadline, targets) -> list[Task]:
     submitted = bool(registration and registration.is_submitted)
-    tasks = [Task(f"Gửi bản đăng ký thi đua (hạn {deadline:%d/%m/%Y})", deadline, submitted)]
+    tasks = [Task(f"Gửi bản đăng ký thi đua (hạn {short_date(deadline)})", deadline, submitted)]
     for item in targets:
         tasks.append(Task(
             f"Hoàn thành chỉ tiêu “{item.target.indicator}” ({item.progress.percent} %)",

@@ -8,12 +8,12 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from thidua.core.evidence import ACCEPTED_LABEL, Upload, classify, too_large
 from thidua.law.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
-from thidua.org.models import Bloc
-from thidua.pledges.domain.evidence import ACCEPTED_LABEL, classify, too_large
+from thidua.org.models import Bloc, Province
 from thidua.pledges.models import PledgeSignature
-from thidua.pledges.services import TargetInput, Upload
+from thidua.pledges.services import TargetInput
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DECIMAL = {"max_digits": 16, "decimal_places": 2}
@@ -209,6 +209,11 @@ class YearForm(forms.Form):
 
 class DeadlineForm(forms.Form):
     registration_deadline = forms.DateField(label="Hạn đăng ký thi đua", widget=DATE_WIDGET)
+
+
+class ProvinceKindForm(forms.Form):
+    kind = forms.ChoiceField(label="Loại đơn vị hành chính", choices=Province.Kind.choices,
+                             widget=forms.RadioSelect)
 
 
 class BlocSizeForm(forms.Form):

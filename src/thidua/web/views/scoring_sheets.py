@@ -21,14 +21,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from thidua.core.downloads import file_response
 from thidua.core.errors import DomainError
+from thidua.core.evidence import Upload
+from thidua.core.numbers import vi_number
 from thidua.org import queries as org_queries
 from thidua.org.rules import can_act_for_unit
-from thidua.pledges.services import Upload
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring import rules as scoring_rules
 from thidua.scoring import services
-from thidua.scoring.domain.display import vi_number
 from thidua.scoring.domain.methods import (
     BONUS,
     COUNT,
@@ -41,7 +42,6 @@ from thidua.scoring.domain.methods import (
 )
 from thidua.scoring.models import ScoreSheet
 from thidua.web.utils import error_items, get_actor, is_htmx, require, shows_domain_errors
-from thidua.web.views.evidence import file_response
 from thidua.web.views.scoring import criteria_tree, load_bloc_year, params_text
 
 Kind = ScoreSheet.Kind
