@@ -66,7 +66,8 @@ def test_rule_19_eligibility_reads_the_confirmed_end_of_discipline(world):
     world.year.refresh_from_db()
     register(officer, unit, world.year)
     facts = awards.enter_facts(officer, unit, world.year,
-                               {**STANDARD_FACTS, "discipline_ended_on": datetime.date(year, 6, 30)},
+                               {**STANDARD_FACTS,
+                                "discipline_ended_on": datetime.date(year, 6, 30)},
                                note="Quyết định kỷ luật số 5/QĐ, thời hạn 12 tháng")
     awards.confirm_facts(world.actor("secretariat"), facts)
     result = awards.unit_eligibility(unit, world.year, PROV, on_date=conference_day(world))
