@@ -3,7 +3,7 @@ proposals (kinds_awards) and the numbered decision recorded with its attached li
 (kinds_province): the authority line, the proposal considered, Articles 2 and 3, the
 recipients and the signature (Decree 30/2020, Appendix I)."""
 
-from thidua.documents.paper import Issuer
+from thidua.documents.kind import Issuer
 from thidua.documents.signers import BLANK_NAME
 
 

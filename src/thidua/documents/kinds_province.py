@@ -17,7 +17,7 @@ from thidua.core.text import nfc
 from thidua.documents import decision_text as text
 from thidua.documents import rules
 from thidua.documents.engine import Table
-from thidua.documents.paper import Kind
+from thidua.documents.kind import Kind
 from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.rulebooks import rulebook_for
 from thidua.org.rules import Actor

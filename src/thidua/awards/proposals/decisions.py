@@ -118,17 +118,11 @@ def decision_snapshot(decision: AwardDecision, awarded, not_awarded) -> dict:
             "not_awarded": [[line.unit_id, line.award_form] for line in not_awarded]}
 
 
-@transaction.atomic
-def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
-                    decision_date: datetime.date, signer: str, awarded=(),
-                    not_awarded=()) -> AwardDecision:
-    """The chairman's decision: lines of accepted proposals awarded (each becomes an
-    `Award`) or not (RULES 27). A proposal whose lines are all decided is decided."""
-    if not rules.can_record_award(actor, emulation_year.province_id):
-        raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi quyết định khen thưởng.")
-    awarded_ids, refused_ids = {int(i) for i in awarded}, {int(i) for i in not_awarded}
+def _decision_errors(emulation_year: EmulationYear, number: str, signer: str,
+                     decision_date: datetime.date | None, awarded_ids: set,
+                     refused_ids: set) -> list[str]:
+    """What the typed decision lacks or contradicts, before any line is read."""
     errors = []
-    number, signer = tidy(number), tidy(signer)
     if not number:
         errors.append("Chưa nhập số quyết định.")
     if not signer:
@@ -143,6 +137,21 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
                       "thưởng.")
     if awarded_ids & refused_ids:
         errors.append("Một đơn vị không thể vừa được vừa không được khen thưởng.")
+    return errors
+
+
+@transaction.atomic
+def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
+                    decision_date: datetime.date, signer: str, awarded=(),
+                    not_awarded=()) -> AwardDecision:
+    """The chairman's decision: lines of accepted proposals awarded (each becomes an
+    `Award`) or not (RULES 27). A proposal whose lines are all decided is decided."""
+    if not rules.can_record_award(actor, emulation_year.province_id):
+        raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi quyết định khen thưởng.")
+    awarded_ids, refused_ids = {int(i) for i in awarded}, {int(i) for i in not_awarded}
+    number, signer = tidy(number), tidy(signer)
+    errors = _decision_errors(emulation_year, number, signer, decision_date, awarded_ids,
+                              refused_ids)
     if errors:
         raise DomainError(*errors)
     lines = list(ProposalLine.objects.select_for_update().select_related(

@@ -3,23 +3,18 @@ form 01), a collective's achievement report (form 02) and the chairman's decisio
 
 Built by `python -m thidua.documents.templates.build` with the others (build.py adds
 `TEMPLATES` below to its own); the shared blocks (heading, legal bases, grid, signature)
-come from build.py, imported inside each function so that either module may load first.
+come from blocks.py.
 """
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
-
-def _b():
-    from thidua.documents.templates import build  # noqa: PLC0415 - see the module doc
-
-    return build
+from thidua.documents.templates import blocks as b
 
 
 def proposal_letter():
     """Tờ trình: addressee, legal bases, the conference and its vote results, the table of
     units proposed per award form, the dossier it comes with (RULES.md 41)."""
-    b = _b()
     doc = b.new_document()
     b.heading_block(doc)
     b.para(doc, "{{ addressee }}", align=b.CENTER, after=6)
@@ -43,7 +38,6 @@ def achievement_report():
     pledge's targets against their results, III. the awards already received (titles and
     forms of reward, each with its decision); the confirming authority (xác nhận của cấp
     trình khen) signs on the left, the unit's head on the right."""
-    b = _b()
     doc = b.new_document()
     b.para(doc, "{%p if form_line %}")
     b.para(doc, "{{ form_line }}", italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=3)
@@ -85,7 +79,6 @@ def achievement_report():
 def decision_draft():
     """Dự thảo quyết định of the chairman: the authority line, legal bases, the proposal
     considered, "QUYẾT ĐỊNH:", then Điều 1 … with their lines, signature KT./TM."""
-    b = _b()
     doc = b.new_document()
     b.heading_block(doc)
     # UBND tỉnh is one agency written on two lines, both bold (Decree 30 appendix I).
@@ -111,7 +104,6 @@ def decision_draft():
 
 def proposed_list():
     """Danh sách trích ngang: a wide table on A4 turned, one line per proposed unit."""
-    b = _b()
     doc = b.new_document(landscape=True)
     b.heading_block(doc)
     b.para(doc, "{{ attached_to }}", italic=True, align=b.CENTER, after=12)
@@ -125,7 +117,6 @@ def proposed_list():
 def decision():
     """The numbered decision (its number and date as recorded) and, on a page of its own,
     the attached list (danh sách kèm theo): a table of the units per award form."""
-    b = _b()
     doc = decision_draft()
     page_break(doc)
     b.para(doc, "DANH SÁCH", bold=True, align=b.CENTER)
@@ -144,7 +135,6 @@ def page_break(doc):
 def notice():
     """Thông báo kết quả: the decision it reports, the results bloc by bloc, signed for the
     People's Committee."""
-    b = _b()
     doc = b.new_document()
     b.heading_block(doc)
     agency = doc.tables[0].rows[0].cells[0].paragraphs[0]
@@ -159,7 +149,6 @@ def notice():
 def certificates():
     """Phôi Bằng khen / Giấy chứng nhận Cờ thi đua: one landscape page per award, the text a
     certificate carries (not an administrative paper: no number, no recipients)."""
-    b = _b()
     doc = b.new_document(landscape=True)
     doc.sections[0].different_first_page_header_footer = False
     doc.sections[0].header.paragraphs[0].clear()  # no page numbers on a certificate
@@ -189,7 +178,6 @@ def certificates():
 def press_release():
     """Thông cáo báo chí: the published title as the subject, the lead in bold, the body's
     paragraphs, signed for the bloc."""
-    b = _b()
     doc = b.new_document()
     b.heading_block(doc)
     b.para(doc, "{{ lead }}", bold=True, align=b.JUSTIFY, indent_first=Mm(10),

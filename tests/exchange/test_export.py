@@ -12,13 +12,13 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from tests.eligible import at_conference, make_eligible
+from tests import factories
 
-from thidua.core import export
 from thidua.core.models import AuditEvent, User
 from thidua.demo import loader
 from thidua.documents import services as doc_services
 from thidua.documents.models import Document
+from thidua.exchange import envelope, export, importer
 from thidua.org.models import Bloc, Province, Unit
 from thidua.pledges.models import Evidence
 from thidua.voting.models import Ballot, Conference, Participation, Poll
@@ -85,21 +85,11 @@ def test_export_import_export_gives_the_same_document(tmp_path):
 def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     """The demo has no conference yet: polls, cards, ballots and participations (card and
     delegate), the count naming candidates — exported, imported, exported the same."""
-    from thidua.law.award_forms import AwardForm
     from thidua.voting import services as voting
-    from voting.conftest import held_today, mark_present
-
     leader = world.actor("leader")
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = voting.create_conference(
-        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B")
+    conference = factories.conference(world, present=factories.KT)
     Conference.objects.filter(pk=conference.pk).update(ended_at=datetime.time(11, 30))
-    mark_present(world, conference)
-    poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
-                              award_form=AwardForm.CERTIFICATE_OF_MERIT)
-    voting.open_poll(leader, poll)
+    poll = voting.open_poll(leader, factories.award_poll(world, conference))
     candidates = list(poll.candidates.values_list("pk", flat=True))
     cards = voting.issue_cards(leader, poll)
     for i, card in enumerate(cards[:4]):
@@ -121,7 +111,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
 
     call_command("flush", interactive=False, verbosity=0)
     _shift_ids()
-    export.import_province(export.loads(export.dumps(first)))
+    importer.import_province(importer.loads(envelope.dumps(first)))
     poll = Poll.objects.get()
     assert poll.conference.ended_at == datetime.time(11, 30)
     # The published digest is recomputed from the moved box: ballot-paper numbers, no ids.
@@ -137,21 +127,13 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
 def test_a_per_delegate_poll_keeps_its_delegate_keys_through_the_round_trip(world):
     """RULES.md 29 per delegate: a participation names the delegate by a digest
     ("del:…"), which names no row — exported and imported as it is."""
-    from thidua.law.award_forms import AwardForm
     from thidua.voting import services as voting
-    from voting.conftest import held_today
-
     leader = world.actor("leader")
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = voting.create_conference(
-        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B")
+    conference = factories.conference(world)
     for code in ("KT1", "KT2", "KT3", "KT4"):
         voting.record_attendance(leader, conference, world.units[code].id, present=True,
                                  delegate_name=f"Đại biểu {code} A; Đại biểu {code} B")
-    poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
-                              award_form=AwardForm.CERTIFICATE_OF_MERIT)
+    poll = factories.award_poll(world, conference)
     Poll.objects.filter(pk=poll.pk).update(vote_per="delegate")
     poll = voting.open_poll(leader, Poll.objects.get(pk=poll.pk))
     candidate = poll.candidates.values_list("pk", flat=True).first()
@@ -165,7 +147,7 @@ def test_a_per_delegate_poll_keeps_its_delegate_keys_through_the_round_trip(worl
 
     call_command("flush", interactive=False, verbosity=0)
     _shift_ids()
-    export.import_province(export.loads(export.dumps(first)))
+    importer.import_province(importer.loads(envelope.dumps(first)))
     assert set(Participation.objects.values_list("voter_key", flat=True)) == keys
     assert _without_time(export.export_province("BN")) == _without_time(first)
 
@@ -184,7 +166,7 @@ def _broken(document, change):
     must catch past the checksum."""
     broken = copy.deepcopy(document)
     change(broken)
-    return export.dumps(export.with_checksum(broken))
+    return envelope.dumps(envelope.with_checksum(broken))
 
 
 def _dangling(d):
@@ -213,9 +195,9 @@ CASES = {
                       "Phiên bản định dạng 99"),
     "not an export": (lambda d: json.dumps({"hello": 1}), "không phải tệp xuất"),
     "edited, checksum kept": (
-        lambda d: export.dumps({**d, "province": "HN"}),
+        lambda d: envelope.dumps({**d, "province": "HN"}),
         "Mã kiểm tra toàn tệp («checksum») không khớp nội dung"),
-    "no checksum": (lambda d: export.dumps({k: v for k, v in d.items() if k != "checksum"}),
+    "no checksum": (lambda d: envelope.dumps({k: v for k, v in d.items() if k != "checksum"}),
                     "Tệp thiếu mã kiểm tra toàn tệp"),
     "missing section": (lambda d: _broken(d, lambda x: x["sections"].pop("units")),
                         "thiếu các mục: units"),
@@ -248,23 +230,13 @@ def test_a_broken_file_is_refused_and_nothing_is_written(case, exported, tmp_pat
 
 def _published_poll_export(world):
     """KT's certificate poll: 4 card ballots, closed and published; the export."""
-    from tests.eligible import make_eligible
 
-    from thidua.law.award_forms import AwardForm
     from thidua.voting import services as voting
-    from voting.conftest import held_today, mark_present
 
     leader = world.actor("leader")
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = voting.create_conference(
-        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
-    poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
-                              award_form=AwardForm.CERTIFICATE_OF_MERIT,
-                              title="Bằng khen 2026")
-    voting.open_poll(leader, poll)
+    conference = factories.conference(world, present=factories.KT)
+    poll = voting.open_poll(leader, factories.award_poll(world, conference,
+                                                         title="Bằng khen 2026"))
     candidates = list(poll.candidates.order_by("position").values_list("pk", flat=True))
     for card in voting.issue_cards(leader, poll)[:4]:
         voting.cast_with_card(card.token, poll.pk, [candidates[0]])
@@ -300,11 +272,11 @@ def test_an_edited_ballot_choice_is_refused_even_with_the_checksum_recomputed(wo
 
     edited = copy.deepcopy(document)
     _switch_one_choice(edited)
-    path.write_text(export.dumps(edited), encoding="utf-8")  # the old checksum kept
+    path.write_text(envelope.dumps(edited), encoding="utf-8")  # the old checksum kept
     assert _refused(path) == ("Mã kiểm tra toàn tệp («checksum») không khớp nội dung: tệp "
                               "đã bị sửa hoặc hỏng sau khi xuất; không ghi gì.")
 
-    path.write_text(export.dumps(export.with_checksum(edited)), encoding="utf-8")
+    path.write_text(envelope.dumps(envelope.with_checksum(edited)), encoding="utf-8")
     assert _refused(path) == (
         "Cuộc bỏ phiếu «Bằng khen 2026» (mục «polls», dòng 1): các phiếu trong tệp không "
         "khớp mã kiểm tra hòm phiếu đã công bố (phiếu bị sửa?); không ghi gì.")
@@ -312,11 +284,11 @@ def test_an_edited_ballot_choice_is_refused_even_with_the_checksum_recomputed(wo
     # A ballot's validity flipped, or one dropped: the same refusal.
     flipped = copy.deepcopy(document)
     flipped["sections"]["ballots"][0]["valid"] = False
-    path.write_text(export.dumps(export.with_checksum(flipped)), encoding="utf-8")
+    path.write_text(envelope.dumps(envelope.with_checksum(flipped)), encoding="utf-8")
     assert "không khớp mã kiểm tra hòm phiếu đã công bố" in _refused(path)
 
     # The file as exported imports, and the audit event names what was verified.
-    path.write_text(export.dumps(document), encoding="utf-8")
+    path.write_text(envelope.dumps(document), encoding="utf-8")
     call_command("import", str(path))
     poll = Poll.objects.get()
     event = AuditEvent.objects.get(action="province.imported")
