@@ -119,25 +119,10 @@ def create_bloc_year(actor, bloc: Bloc, emulation_year: EmulationYear, *, member
     return bloc_year
 
 
-# Said after the gaps when a person moved forward without confirming them.
-CONFIRM_GAPS = ("Còn thiếu như trên: xác nhận «Vẫn chuyển giai đoạn» nếu khối vẫn chuyển "
-                "sang giai đoạn sau.")
-
-
-class UnconfirmedGaps(Conflict):
-    """A forward move that leaves something undone, not confirmed by the person (409):
-    `messages` are the gaps (org.guidance.phase_gaps), then CONFIRM_GAPS."""
-
-
-@transaction.atomic
-def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "", *,
-               confirmed: bool | None = None) -> BlocYear:
-    """Move a bloc year to another phase if the state machine and the actor's role allow.
-
-    `confirmed`: a person's answer to what the move leaves undone (the page's checkbox,
-    the API's `confirm`): False refuses a forward move with gaps (UnconfirmedGaps, nothing
-    written); True goes on and the audit event keeps the gaps confirmed. None is for moves
-    the code makes itself (loaders, a step that puts the bloc in its phase): no gaps read."""
+def lock_for_move(actor: Actor, bloc_year: BlocYear, target: str, reason: str = ""
+                  ) -> BlocYear:
+    """The bloc year, locked for the rest of the transaction, once the state machine and
+    the actor's role allow moving it to `target` (Forbidden 403, else Conflict 409)."""
     locked = BlocYear.objects.select_for_update().select_related("bloc").get(pk=bloc_year.pk)
     try:
         check_transition(locked.phase, target, bloc_year_roles(actor, locked), reason)
@@ -145,17 +130,22 @@ def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "",
         raise Forbidden(str(exc)) from exc
     except PhaseError as exc:
         raise Conflict(str(exc)) from exc
-    gaps = []
-    if confirmed is not None:
-        from thidua.org.guidance import phase_gaps  # noqa: PLC0415 - it reads every app
+    return locked
 
-        gaps = phase_gaps(locked, target)
-        if gaps and not confirmed:
-            raise UnconfirmedGaps(*gaps, CONFIRM_GAPS)
+
+@transaction.atomic
+def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "", *,
+               gaps_confirmed: list[str] | None = None) -> BlocYear:
+    """Move a bloc year to another phase if the state machine and the actor's role allow.
+
+    This is the move itself; what the move leaves undone is read above the apps that
+    own it (guidance.services.move_phase: the page's and the API's move, asking the person
+    to confirm the gaps). `gaps_confirmed`: those gaps, kept in the audit event."""
+    locked = lock_for_move(actor, bloc_year, target, reason)
     before = locked.phase
     locked.phase = target
     locked.save(update_fields=["phase"])
-    after = {"phase": target, **({"gaps_confirmed": gaps} if gaps else {})}
+    after = {"phase": target, **({"gaps_confirmed": gaps_confirmed} if gaps_confirmed else {})}
     audit.record(actor, "org.bloc_year.phase", locked, province_id=locked.bloc.province_id,
                  before={"phase": before}, after=after, reason=reason.strip())
     bloc_year.phase = target
