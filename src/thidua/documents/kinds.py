@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from thidua.core.errors import NotFound
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents import rules
 from thidua.documents.engine import Table
 from thidua.law.award_forms import AwardForm
@@ -99,10 +99,10 @@ def date_line(kind: Kind, subject, *, number: int | None, on: datetime.date) -> 
     place = kind.issuer(subject).place
     event = kind.paper_date(subject)
     if event is not None:
-        return F.date_line(place, event)
+        return fmt.date_line(place, event)
     if number is None:
-        return F.blank_date_line(place)
-    return F.date_line(place, on)
+        return fmt.blank_date_line(place)
+    return fmt.date_line(place, on)
 
 
 def common_context(kind: Kind, subject, *, number: int | None, on: datetime.date) -> dict:
@@ -110,7 +110,7 @@ def common_context(kind: Kind, subject, *, number: int | None, on: datetime.date
     return {
         "parent_agency": issuer.parent_agency,
         "issuing_agency": issuer.issuing_agency,
-        "number_line": F.number_line(number, kind.symbol, issuer.abbreviation),
+        "number_line": fmt.number_line(number, kind.symbol, issuer.abbreviation),
         "date_line": date_line(kind, subject, number=number, on=on),
     }
 
@@ -336,7 +336,7 @@ def ranking_context(actor, bloc_year, on) -> dict:
         "legal_bases": legal_bases(bloc_year.bloc.province.code, on),
         "intro": [f"{bloc_year.bloc.name} tổng hợp kết quả chấm điểm thi đua năm "
                   f"{bloc_year.year} (bảng tiêu chí “{view.table.name}”, công bố ngày "
-                  f"{F.short_date(view.ranking.published_at)}) như sau:"],
+                  f"{fmt.short_date(view.ranking.published_at)}) như sau:"],
         "ranking_table": Table(headers, rows, [15, 70] + [share] * len(sections)
                                + fixed[2:]),
         "notes": notes,
