@@ -159,8 +159,6 @@ KNOWN = frozenset({
     "in function: thidua.org.guidance -> thidua.voting.queries",
     "in function: thidua.org.queries -> thidua.core.models",
     "in function: thidua.org.services -> thidua.org.guidance",
-    "in function: thidua.scoring.domain.methods -> thidua.scoring.domain.display",
-    "in function: thidua.scoring.exporters -> thidua.scoring.services",
     "sideways: api -> web",
     "upward: core -> awards",
     "upward: core -> demo",

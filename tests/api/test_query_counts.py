@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from thidua.core.evidence import Upload
 from thidua.org import services as org_services
 from thidua.org.models import Bloc, Unit
 from thidua.pledges import services as pledge_services
@@ -62,7 +63,7 @@ def test_registration_and_check_ins_do_not_grow_with_targets(world, api):
     for i in range(5):
         pledge_services.report_progress(
             officer, target, reported_on=datetime.date.today(), actual_value=Decimal(60 + i),
-            files=[pledge_services.Upload(f"bc{i}.pdf", b"%PDF-1.4 minh chung")])
+            files=[Upload(f"bc{i}.pdf", b"%PDF-1.4 minh chung")])
     registration.status = "draft"
     registration.save()
     for i in range(5):

@@ -3,10 +3,12 @@
 import string
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.core.text import nfc, nfc_deep, search_key, sort_key, vi_sorted
+from thidua.core.errors import DomainError
+from thidua.core.text import clean_text, nfc, nfc_deep, search_key, sort_key, tidy, vi_sorted
 
 VOWELS_WITH_MARKS = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
 VIETNAMESE_LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxy" + VOWELS_WITH_MARKS
@@ -122,3 +124,32 @@ def test_nfc_is_idempotent_and_normalised(text):
 def test_sort_key_is_normal_form_blind_and_consistent(a, b):
     assert sort_key(nfd(a)) == sort_key(a)
     assert vi_sorted([a, b]) == vi_sorted([b, a]) or sort_key(a) == sort_key(b)
+
+
+def test_tidy_composes_and_trims_and_reads_none_as_empty():
+    assert tidy(nfd("  Sở Tư pháp \n")) == "Sở Tư pháp"
+    assert tidy(None) == ""
+    assert tidy(12) == "12"
+
+
+def test_clean_text_one_line_folds_white_space():
+    assert clean_text(" Sở\tTư \n pháp ", "Tên đơn vị", 300) == "Sở Tư pháp"
+    assert clean_text("", "Tên ngắn", 10, required=False) == ""
+
+
+def test_clean_text_multiline_keeps_line_ends_and_makes_them_one_kind():
+    assert clean_text(" Dòng 1\r\nDòng 2\rDòng 3 ", "Nội dung", 100,
+                      multiline=True) == "Dòng 1\nDòng 2\nDòng 3"
+
+
+@pytest.mark.parametrize("value,kwargs,message", [
+    ("   ", {}, "Tên đơn vị không được để trống."),
+    (None, {}, "Tên đơn vị không được để trống."),
+    ("Sở\x00Tư pháp", {}, "Tên đơn vị có ký tự điều khiển không được phép."),
+    ("Dòng\x07", {"multiline": True}, "Tên đơn vị có ký tự điều khiển không được phép."),
+    ("đ" * 11, {}, "Tên đơn vị dài quá 10 ký tự (đang có 11)."),
+])
+def test_clean_text_refuses_in_vietnamese(value, kwargs, message):
+    with pytest.raises(DomainError) as refused:
+        clean_text(value, "Tên đơn vị", 10, **kwargs)
+    assert refused.value.messages == [message]

@@ -302,7 +302,7 @@ def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, 
     loaded = scoring.load_table(new_table)
     carried = {}
     for code, unit in units.items():
-        entries = scoring._computed_entries(loaded, unit.id, strict=False)
+        entries = scoring.computed_entries(loaded, unit.id, strict=False)
         carried[code] = sum(entries[c].points for c in ("B.1", "B.2"))
         assert any(DECISION in a for a in entries["B.1"].raw["awards"]) == (code == "STTTT")
     assert carried == {code: Fraction(points) for code, points in bonus.items()}

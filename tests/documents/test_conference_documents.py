@@ -15,6 +15,7 @@ from django.utils import timezone
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from thidua.core import dates
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import AuditEvent
 from thidua.documents import engine, services
@@ -55,7 +56,7 @@ def assert_page_setup(doc, *, page_numbers=True):
 
 def held_line(conference) -> str:
     """Issue 15, item 3: the conference papers are dated the day it met (local time)."""
-    return fmt.date_line("Bắc Ninh", timezone.localdate(conference.held_at))
+    return dates.date_line("Bắc Ninh", timezone.localdate(conference.held_at))
 
 
 def assert_heading(doc, number_line, date_line):

@@ -9,7 +9,7 @@ import json
 from django.test import Client
 from django.utils import timezone
 
-from thidua.documents import format as F
+from thidua.core import dates
 from thidua.documents import services
 from thidua.documents.models import Document, NumberCounter
 from thidua.scoring.models import PublishedRanking
@@ -56,7 +56,7 @@ def test_printed_ballots_are_dated_the_conference_day(world):
     held = timezone.localtime(conference.held_at).date()
     doc = read(services.draft(leader, "phieu-bau", poll.pk,
                               on=held + datetime.timedelta(days=3)).content)
-    assert date_line(doc) == F.date_line("Bắc Ninh", held)
+    assert date_line(doc) == dates.date_line("Bắc Ninh", held)
 
 
 def test_ranking_publication_date_is_the_local_day_not_utc(demo_year):

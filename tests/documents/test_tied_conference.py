@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from thidua.documents import format as F
+from thidua.core import dates
 from thidua.documents import pdf, services
 from thidua.publication import services as publication
 from web.page import parse
@@ -122,7 +122,7 @@ def test_minutes_pdf_level_number_and_date_signatures_with_their_paragraph(
     text = unicodedata.normalize("NFC", subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
         check=True).stdout)
-    held = F.date_line("Bắc Ninh", timezone.localdate(tied.conference.held_at))
+    held = dates.date_line("Bắc Ninh", timezone.localdate(tied.conference.held_at))
     [level] = [line for line in text.splitlines() if f"Số: {document.reference}" in line]
     assert held in level  # "Số:" and the date on one printed line
     assert "11/12 đơn vị" in text and "Quy tắc" not in text
@@ -156,7 +156,7 @@ def test_press_release_as_docx_and_pdf(world, tied, client, needs_libreoffice, t
             "thành viên của khối.") in lines
     left, right = (cell_lines(c) for c in header(doc))
     assert left == ["UBND TỈNH BẮC NINH", "KHỐI KINH TẾ TỔNG HỢP", "", ""]
-    assert right[2] == F.date_line("Bắc Ninh", timezone.localdate(revision.published_at))
+    assert right[2] == dates.date_line("Bắc Ninh", timezone.localdate(revision.published_at))
     assert cell_lines(doc.tables[-1].rows[0].cells[1]) == [
         "TM. KHỐI THI ĐUA", "TRƯỞNG KHỐI", "", "", "", "", BLANK_NAME]
     with pytest.raises(Forbidden):  # never numbered: the published revision is the record

@@ -173,6 +173,46 @@ def test_rule_19_no_deferral_before_decree_152():
     assert result.eligible
 
 
+# --- RULES 19: achievements count from the end of a discipline (NĐ 152/2025) -------------
+
+NĐ152 = "nguyên tắc khen thưởng, Nghị định 152/2025/NĐ-CP"
+
+
+@pytest.mark.parametrize("form", [GOV, PROV, CERT, EXC])
+def test_rule_19_a_discipline_ending_inside_the_year_leaves_no_whole_year(form):
+    result = check(form, with_(discipline_ended_on=datetime.date(2025, 6, 30)))
+    assert result.status == INELIGIBLE
+    [unmet] = [c for c in result.checks if c.status == "unmet"]
+    assert (unmet.rule, unmet.sentence, str(unmet.citation)) == (
+        19, "thời hạn kỷ luật hết ngày 30/06/2025: thành tích chỉ tính từ ngày đó, chưa đủ "
+            "cả năm 2025", NĐ152)
+
+
+def test_rule_19_a_discipline_over_by_1_january_counts_the_whole_year():
+    result = check(PROV, with_(discipline_ended_on=datetime.date(2025, 1, 1)))
+    assert result.eligible
+    assert [c.sentence for c in result.checks if c.rule == 19][-1] == (
+        "thời hạn kỷ luật đã hết ngày 01/01/2025, thành tích được tính cả năm 2025")
+
+
+def test_rule_19_a_discipline_running_past_the_year_is_unmet_too():
+    result = check(CERT, with_(discipline_ended_on=datetime.date(2026, 3, 1)))
+    assert [c.sentence for c in result.checks if c.status == "unmet"] == [
+        "còn trong thời hạn kỷ luật suốt năm 2025 (hết ngày 01/03/2026): thành tích chỉ tính "
+        "từ khi hết thời hạn kỷ luật"]
+
+
+def test_rule_19_no_end_date_asks_nothing_and_the_2024_book_does_not_count_from_it():
+    assert {c.rule for c in check(CERT).checks} == {7, 19, 22}
+    book = rulebook_for("BN", datetime.date(2025, 1, 15))
+    result = check_eligibility(
+        unit_id=1, year=2024, award_form=PROV, rulebook=book,
+        facts=with_(year=2024, discipline_ended_on=datetime.date(2024, 6, 30)),
+        registration_submitted_on=datetime.date(2024, 3, 1),
+        registration_deadline=datetime.date(2024, 3, 31))
+    assert result.eligible
+
+
 def test_rule_18_sentence_and_the_stricter_setting():
     result = check(PROV, with_(party_rating="completed"))
     assert result.messages() == [

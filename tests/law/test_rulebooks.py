@@ -343,3 +343,36 @@ def test_decree_152s_recorded_end_is_an_open_point_of_the_2025_book():
     setting = rulebook_for("BN", D(2026, 1, 15)).setting("documents.legal_bases")
     assert "01/3/2027" in setting.open_point
     assert rulebook_for("BN", D(2024, 6, 1)).setting("documents.legal_bases").open_point == ""
+
+
+def test_problems_are_reported_in_the_order_a_reader_meets_them():
+    """The schema is pydantic's; a setting still reports its first problem in the file's
+    order: a mapping's missing key before a later value's wrong type."""
+    problems = _refused(HEADER + """\
+  voting.threshold:
+    value: { comparison: more_than }
+    tag: practice
+    citation: { text: "Thử" }
+  voting.quorum:
+    value: { comparison: at_least, fraction: "1/2", extra: 1 }
+    tag: practice
+    citation: { text: "Thử" }
+""")
+    assert [(p.line, p.message) for p in problems] == [
+        (9, "voting.threshold: thiếu khóa fraction."),
+        (13, "voting.quorum: khóa 'extra' không được biết; các khóa hợp lệ: comparison, "
+             "fraction.")]
+
+
+def test_a_date_yaml_cannot_read_is_shown_as_written():
+    problems = _refused("""\
+rulebook:
+  code: thu
+  title: "Thử"
+  scope: province
+  province: BN
+  effective_from: 2026-13-01
+settings: {}
+""")
+    assert [(p.line, p.message) for p in problems] == [
+        (6, "cần ngày dạng YYYY-MM-DD, nhận được '2026-13-01'.")]

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from thidua.core.audit import verify
 from thidua.core.errors import Conflict, DomainError, Forbidden
+from thidua.core.evidence import Upload, check_files, storing
 from thidua.core.models import AuditEvent
 from thidua.org import services as org_services
 from thidua.pledges import services
@@ -24,7 +25,7 @@ from thidua.pledges.models import (
     Registration,
     Target,
 )
-from thidua.pledges.services import TargetInput, Upload
+from thidua.pledges.services import TargetInput
 
 from . import files
 
@@ -558,3 +559,20 @@ def test_a_target_with_reported_progress_cannot_be_removed(world, running):
     assert refused(Conflict, services.remove_target, world.actor("officer"), target) == [
         "Chỉ tiêu đã có báo cáo tiến độ; không xóa được."]
     assert len(media_files()) == 1
+
+
+def test_evidence_written_in_a_transaction_that_fails_is_removed_again(world, running):
+    """core.evidence.storing, the one upload path (pledges, year facts, scores): a file
+    already on disk when the transaction fails is deleted with its row."""
+    check_in = services.report_progress(world.actor("officer"), running,
+                                        reported_on=timezone.localdate(), actual_value=D("1"))
+    before = db_state()
+    [(upload, verdict)], problems = check_files([Upload("bao-cao.pdf", files.pdf())])
+    assert (problems, verdict.kind) == ([], "pdf")
+    with pytest.raises(RuntimeError), storing(Evidence) as keep:
+        kept = keep(upload, verdict, check_in=check_in, unit_id=world.units["KT1"].id,
+                    uploaded_by=world.users["officer"])
+        assert media_files() == [kept.file.name]
+        raise RuntimeError("the audit write failed")
+    assert db_state() == before
+    assert media_files() == []

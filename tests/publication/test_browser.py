@@ -6,12 +6,12 @@ browser once more. No CSP violation on the way."""
 import pytest
 from django.utils import timezone
 
+from thidua.core.numbers import vi_number
 from thidua.demo import loader
 from thidua.org.models import BlocYear
 from thidua.org.rules import actor_for
 from thidua.publication import services
 from thidua.publication.models import PageView
-from thidua.scoring.domain.display import vi_number
 from thidua.scoring.models import RankingRow
 
 pytestmark = pytest.mark.browser

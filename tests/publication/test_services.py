@@ -120,7 +120,7 @@ def test_bad_input_and_other_people_change_nothing(world):
     with pytest.raises(DomainError) as refused:
         services.edit(leader, bloc_year, title="  ", lead="x" * 2001, body="Nội dung")
     assert refused.value.messages == ["Tiêu đề không được để trống.",
-                                      "Sapo dài quá 2000 ký tự."]
+                                      "Sapo dài quá 2000 ký tự (đang có 2001)."]
     with pytest.raises(DomainError, match="^Tiêu đề chỉ gồm một dòng.$"):
         services.edit(leader, bloc_year, title="Hai\ndòng", lead="a", body="b")
     for who in ("officer", "delegate", "outsider", "other_secretariat", "nobody"):

@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from thidua.core.evidence import Upload
 from thidua.core.models import User
 from thidua.org import services as org
 from thidua.org.domain.phases import ORDER, Phase
@@ -110,7 +111,7 @@ def self_assess(world, bloc_year, actors):
         sheet = services.open_self_assessment(actors[code], bloc_year, world.units[code])
         services.set_scores(actors[code], sheet, entries_for(code, 0))
         services.attach_evidence(actors[code], sheet, "I.1",
-                                 [pledges.Upload("bao-cao-chi-tieu.pdf", PDF)])
+                                 [Upload("bao-cao-chi-tieu.pdf", PDF)])
         services.set_scores(actors[code], sheet, {"II.3": {"count": entries_for(code, 0)[
             "II.3"]["count"], "note": "Ba điển hình được UBND tỉnh biểu dương"}})
         sheets[code] = services.submit_sheet(actors[code], sheet)

@@ -15,10 +15,10 @@ import pytest
 
 from thidua.awards import services as awards
 from thidua.core.errors import DomainError
+from thidua.core.evidence import Upload
 from thidua.core.models import AuditEvent
 from thidua.org import services as org
 from thidua.org.domain.phases import Phase
-from thidua.pledges import services as pledges
 from thidua.scoring import exporters, importers, services
 from thidua.scoring.domain.table import table_errors
 from thidua.scoring.models import Score, ScoreSheet
@@ -110,7 +110,7 @@ def submit_self(world, bloc_year, actors, code):
     typed = {k: v for k, v in entries_for(code, 0).items() if k not in FORMS}
     services.set_scores(actors[code], sheet, typed)
     services.attach_evidence(actors[code], sheet, "I.1",
-                             [pledges.Upload("bao-cao-chi-tieu.pdf", PDF)])
+                             [Upload("bao-cao-chi-tieu.pdf", PDF)])
     services.set_scores(actors[code], sheet, {"II.3": {"count": 3, "note": "Ba điển hình"}})
     return services.submit_sheet(actors[code], sheet)
 

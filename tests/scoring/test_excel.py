@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from thidua.core.errors import Conflict, Forbidden
+from thidua.core.evidence import Upload
 from thidua.core.models import AuditEvent
 from thidua.scoring import exporters, importers, services
 from thidua.scoring.models import CriteriaTable, Criterion, Score, ScoreSheet
@@ -281,7 +282,6 @@ def test_submitted_sheet_not_reimported(scoring, self_sheet):
 
 
 def services_upload():
-    from thidua.pledges import services as pledges
 
     from .flow import PDF
-    return pledges.Upload("bien-ban.pdf", PDF)
+    return Upload("bien-ban.pdf", PDF)

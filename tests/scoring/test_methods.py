@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.scoring.domain.display import vi_number
+from thidua.core.numbers import half_up, vi_number
 from thidua.scoring.domain.methods import (
     ScoringError,
     TargetFact,
@@ -15,7 +15,6 @@ from thidua.scoring.domain.methods import (
     points_for,
     target_criterion_points,
     target_formula_points,
-    to_hundredths,
 )
 
 from .specs import leaf
@@ -150,8 +149,8 @@ def test_rule_15_missing_actual_is_an_error_naming_the_target():
 
 
 def test_storage_rounds_to_hundredths_half_up_and_display_uses_decimal_comma():
-    assert to_hundredths(F(279, 19)) == Decimal("14.68")
-    assert to_hundredths(F(1, 200)) == Decimal("0.01")
+    assert half_up(F(279, 19)) == Decimal("14.68")
+    assert half_up(F(1, 200)) == Decimal("0.01")
     assert vi_number(F(1, 200)) == "0,01"
     assert vi_number(F(123456789, 100)) == "1.234.567,89"
     assert vi_number(Decimal("107")) == "107,00"

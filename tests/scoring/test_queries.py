@@ -10,6 +10,7 @@ from thidua.core.errors import NotFound
 from thidua.org.domain.phases import Phase
 from thidua.scoring import queries, services
 from thidua.scoring.domain.aggregation import MEDIAN, TRIMMED_MEAN
+from thidua.scoring.models import ScoreSheet
 from thidua.scoring.services import ScoringSettings
 
 from .flow import CODES, entries_for, move_to, prepare, self_assess
@@ -114,7 +115,7 @@ def test_published_ranking_and_progress_in_fixed_queries(world, scored_year,
 def test_rule_14_rulebook_method_changes_the_final_and_stability_shows_it(world, scored_year):
     bloc_year, _ = scored_year
     kt2 = world.units["KT2"].id
-    peers = sorted(F(s.final) for s in services.ScoreSheet.objects.filter(
+    peers = sorted(F(s.final) for s in ScoreSheet.objects.filter(
         scored_unit_id=kt2, kind="peer"))
     trimmed = services.compute_ranking(
         bloc_year, ScoringSettings(TRIMMED_MEAN, ("section:I", "fewer_penalty", "vote"), "test"))

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from thidua.core.errors import DomainError
+from thidua.core.evidence import Upload
 from thidua.core.models import AuditEvent
 from thidua.org.domain.phases import Phase
-from thidua.pledges.services import Upload
 from thidua.scoring import queries, services
 from thidua.scoring.models import Score, ScoreEvidence, ScoreSheet
 

@@ -28,6 +28,7 @@ from tests.eligible import at_conference, make_eligible
 from scoring.flow import PDF, criteria_inputs, move_to
 from thidua.api.api import api
 from thidua.awards.models import Proposal, ProposalLine
+from thidua.core.evidence import Upload
 from thidua.core.models import AuditEvent
 from thidua.core.tokens import create_token
 from thidua.documents import services as document_services
@@ -35,7 +36,6 @@ from thidua.law.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
 from thidua.org.models import Bloc
 from thidua.pledges.models import Evidence
-from thidua.pledges.services import Upload
 from thidua.scoring import services as scoring_services
 from thidua.scoring.models import Criterion
 from thidua.voting import services as voting_services

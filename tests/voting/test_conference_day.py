@@ -76,7 +76,7 @@ def test_roll_call_one_wrong_row_saves_nothing(world, conference):
     assert refused.value.messages == [
         "Sở Tài chính: Đơn vị vắng mặt phải ghi lý do vắng.",
         "Sở Xây dựng: Chọn có mặt hoặc vắng mặt.",
-        "Đài Phát thanh: Tên đại biểu dài quá 200 ký tự."]
+        "Đài Phát thanh: Tên đại biểu dài quá 200 ký tự (đang có 201)."]
     with pytest.raises(DomainError) as twice:
         services.record_roll_call(leader, conference, [
             RollCallRow(unit["KT1"].id, True), RollCallRow(unit["KT1"].id, False, "Ốm")])

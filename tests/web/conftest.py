@@ -6,11 +6,12 @@ from decimal import Decimal
 import pytest
 from tests.eligible import at_conference, make_eligible
 
+from thidua.core.evidence import Upload
 from thidua.law.award_forms import AwardForm
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
 from thidua.pledges import services as pledge_services
-from thidua.pledges.services import TargetInput, Upload
+from thidua.pledges.services import TargetInput
 from thidua.voting import services as voting_services
 
 # Every role of the world fixture, plus nobody logged in.

@@ -4,9 +4,9 @@
 import yaml
 
 from scoring.flow import CODES, PDF, entries_for, import_par, move_to, officers, prepare
+from thidua.core.evidence import Upload
 from thidua.demo import loader
 from thidua.org.domain.phases import Phase
-from thidua.pledges.services import Upload
 from thidua.scoring import demo, services
 from thidua.scoring.models import Criterion
 

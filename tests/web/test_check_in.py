@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from thidua.core.evidence import Upload
 from thidua.core.models import AuditEvent
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
@@ -194,7 +195,7 @@ def test_download_headers(evidence, as_who):
 def test_a_dangerous_name_is_made_safe(running, as_who):
     world, target = running
     report(world, "officer", target,
-           uploads=[pledge_services.Upload('..\\..\\evil"name;.pdf', PDF)])
+           uploads=[Upload('..\\..\\evil"name;.pdf', PDF)])
     evidence = Evidence.objects.get()
     response = as_who("officer").get(f"/minh-chung/{evidence.pk}/")
     assert response["Content-Disposition"] == 'attachment; filename="evil_name.pdf"'

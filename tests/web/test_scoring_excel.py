@@ -114,7 +114,7 @@ def test_sheet_upload_matrix(year, as_who, who, status):
 def test_submitted_sheet_visible_to_leader_but_not_uploadable(year, as_who):
     world, bloc_year, table, sheet = year
     from scoring.flow import PDF
-    from thidua.pledges.services import Upload
+    from thidua.core.evidence import Upload
     officer = world.actor("officer")
     services.set_scores(officer, sheet, {"II.3": {"count": 5, "note": "Năm điển hình"}})
     services.attach_evidence(officer, sheet, "I.1", [Upload("bien-ban.pdf", PDF)])

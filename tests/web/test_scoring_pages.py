@@ -162,7 +162,7 @@ def test_ranking_table_exact_scores_ties_chart_and_stability(world, as_who):
                 .order_by("rank", "unit__sort_key"))
     table_rows = root.by_id("bang-xep-hang").find("tbody").find_all("tr")
     assert [tr.attrs["data-unit"] for tr in table_rows] == [r.unit.code for r in rows]
-    from thidua.scoring.domain.display import vi_number
+    from thidua.core.numbers import vi_number
     assert [tr.with_class("tong")[0].text for tr in table_rows] == [
         vi_number(r.final) for r in rows]
     assert [tr.with_class("hang")[0].text for tr in table_rows] == [
@@ -236,7 +236,7 @@ def test_breakdown_criterion_by_criterion_with_changes_and_radar(world, as_who):
     row = next(tr for tr in root.by_id("bang-ket-qua").find_all("tr")
                if tr.attrs.get("data-code") == change.score.criterion.code)
     assert row.has_class("da-sua")
-    from thidua.scoring.domain.display import vi_number
+    from thidua.core.numbers import vi_number
     assert row.with_class("diem-tham-dinh")[0].text == vi_number(change.new_points) or (
         ScoreChange.objects.filter(score=change.score).count() > 1)
     assert change.reason in row.with_class("lich-su")[0].text

@@ -121,7 +121,7 @@ def test_create_refuses_bad_input_and_writes_nothing(world, as_who):
     assert response.status_code == 400
     summary = parse(response).find(class_="error-summary")
     assert [li.text for li in summary.find_all("li")] == [
-        "Thời gian hội nghị không đúng dạng ngày và giờ.", "Chưa nhập địa điểm."]
+        "Thời gian hội nghị không đúng dạng ngày và giờ.", "Địa điểm không được để trống."]
     assert Conference.objects.count() == 0
 
 
@@ -232,7 +232,7 @@ def test_roll_call_absent_without_reason_saves_nothing(world, conference, as_who
     root = parse(response)
     assert [li.text for li in root.find(class_="error-summary").find_all("li")] == [
         "Sở Tài chính: Đơn vị vắng mặt phải ghi lý do vắng.",
-        "Đài Phát thanh: Lý do vắng dài quá 300 ký tự."]
+        "Đài Phát thanh: Lý do vắng dài quá 300 ký tự (đang có 301)."]
     # What was typed comes back, nothing is written.
     assert root.by_id(f"dai-bieu-{world.units['KT1'].pk}").attrs["value"] == "Lê C"
     assert root.by_id(f"co-mat-{world.units['KT1'].pk}").attrs.get("checked") is not None

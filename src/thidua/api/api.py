@@ -10,6 +10,7 @@ from ninja import NinjaAPI, Swagger
 
 from thidua.api import (
     awards,
+    council,
     documents,
     errors,
     facts,
@@ -42,6 +43,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/v1/", awards.router)
+api.add_router("/v1/", council.router)
 api.add_router("/v1/", documents.router)
 api.add_router("/v1/", facts.router)
 api.add_router("/v1/", history.router)

@@ -20,9 +20,8 @@ from thidua.awards import queries, rules
 from thidua.awards import services as service
 from thidua.awards.models import FactsEvidence, UnitYearFacts
 from thidua.core.errors import DomainError, Forbidden, NotFound
+from thidua.core.evidence import KINDS, Upload
 from thidua.law.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
-from thidua.pledges.domain.evidence import KINDS
-from thidua.pledges.services import Upload
 from thidua.web.views.evidence import file_response
 
 router = Router(tags=["Số liệu năm"])
@@ -48,6 +47,7 @@ class FactsIn(Schema):
     negative_inspection: bool | None = None
     pending_matter: PendingCode | None = None
     pending_matter_detail: Text | None = None
+    discipline_ended_on: datetime.date | None = None
     member_count: Count | None = None
     completed_count: Count | None = None
     advanced_worker_count: Count | None = None
@@ -88,6 +88,7 @@ class FactsOut(Schema):
     negative_inspection: bool | None
     pending_matter: str | None
     pending_matter_detail: str
+    discipline_ended_on: datetime.date | None
     member_count: int | None
     completed_count: int | None
     advanced_worker_count: int | None

@@ -13,10 +13,10 @@ from thidua.api.common import READ, WRITE, responses
 from thidua.api.org import unit_ref
 from thidua.awards import history, history_workbook, rules
 from thidua.core.errors import Forbidden, NotFound
+from thidua.core.evidence import too_large
 from thidua.core.workbook import MAX_WORKBOOK_BYTES, WorkbookError
 from thidua.law.award_forms import AwardForm
 from thidua.org.models import Province
-from thidua.pledges.domain.evidence import too_large
 
 router = Router(tags=["Các năm trước"])
 

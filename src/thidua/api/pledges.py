@@ -21,12 +21,12 @@ from thidua.api.common import (
 )
 from thidua.api.org import unit_ref
 from thidua.core.errors import DomainError, Forbidden, NotFound
+from thidua.core.evidence import KINDS, Upload
 from thidua.law.award_forms import AwardForm
 from thidua.law.deadline import registered_on_time
 from thidua.org.rules import Actor
 from thidua.pledges import queries, rules
 from thidua.pledges import services as pledge_services
-from thidua.pledges.domain.evidence import KINDS
 from thidua.pledges.domain.progress import progress
 from thidua.pledges.models import CheckIn, Evidence, Registration, Target
 
@@ -76,7 +76,8 @@ def target_out(target: Target) -> dict:
 def registration_out(actor_: Actor, registration: Registration) -> dict:
     # Read fresh: a service may just have changed titles, targets or status.
     registration = (Registration.objects
-                    .select_related("unit", "emulation_year", "bloc_year__bloc")
+                    .select_related("unit", "emulation_year", "bloc_year__bloc",
+                                    "bloc_year__emulation_year")
                     .prefetch_related("titles", "targets").get(pk=registration.pk))
     return {
         "id": registration.id, "unit": unit_ref(registration.unit),
@@ -84,8 +85,8 @@ def registration_out(actor_: Actor, registration: Registration) -> dict:
         "status": registration.status,
         "status_label": Registration.Status(registration.status).label,
         "submitted_at": registration.submitted_at,
-        "on_time": registered_on_time(registration.submitted_on,
-                                      registration.emulation_year.registration_deadline),
+        "on_time": registered_on_time(
+            registration.submitted_on, registration.bloc_year.effective_registration_deadline),
         "titles": [{"award_form": t.award_form, "label": AwardForm(t.award_form).label}
                    for t in sorted(registration.titles.all(),
                                    key=lambda t: AwardForm.values.index(t.award_form))],
@@ -135,7 +136,8 @@ def get_unit_registration(request, unit_id: s.Id, year: s.Year):
     actor_ = actor(request)
     unit = unit_in_scope(actor_, unit_id)
     emulation_year = year_of(unit, year)
-    registration = (Registration.objects.select_related("bloc_year__bloc")
+    registration = (Registration.objects.select_related("bloc_year__bloc",
+                                                     "bloc_year__emulation_year")
                     .filter(unit=unit, emulation_year=emulation_year).first())
     # Another unit's draft is answered exactly like a missing registration.
     if registration is None or not rules.can_view_registration(actor_, registration):
@@ -241,7 +243,7 @@ def upload_evidence(request, check_in_id: s.Id, file: File[UploadedFile]):
     if file.size > limit:
         # Refused before reading it into memory; the service's checks need the bytes.
         raise DomainError(f"Tệp “{file.name}” vượt giới hạn {limit // (1024 * 1024)} MB.")
-    upload = pledge_services.Upload(name=file.name or "", content=file.read())
+    upload = Upload(name=file.name or "", content=file.read())
     evidence = pledge_services.attach_evidence(actor_, check_in, [upload])
     return Status(201, evidence_out(evidence[0]))
 

@@ -10,8 +10,8 @@ from ninja import Field, Router, Schema
 from thidua.api import schemas as s
 from thidua.api.common import responses
 from thidua.core import ratelimit
+from thidua.core.numbers import half_up
 from thidua.publication import queries
-from thidua.scoring.domain.display import rounded
 
 router = Router(tags=["Công bố kết quả"])
 
@@ -122,7 +122,7 @@ def results(request, bloc_year_id: s.Id):
         "province": bloc_year.bloc.province.name, "year": bloc_year.year,
         "ranking_published_at": ranking.ranking.published_at if ranking else None,
         "ranking": [{"rank": line.row.rank, "unit": line.unit.name, "tied": line.row.tied,
-                     "final_score": str(rounded(line.final)),
+                     "final_score": str(half_up(line.final)),
                      "final_exact": f"{line.final.numerator}/{line.final.denominator}"}
                     for line in (ranking.lines if ranking else [])],
         "polls": [_poll(item) for item in found.polls],

@@ -16,11 +16,11 @@ from thidua.api.auth import actor
 from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses
 from thidua.api.org import unit_ref
 from thidua.core.errors import NotFound
+from thidua.core.numbers import half_up
 from thidua.org import queries as org_queries
 from thidua.org.models import Unit
 from thidua.org.rules import Actor
 from thidua.scoring import queries, rules, services
-from thidua.scoring.domain.display import rounded
 from thidua.scoring.domain.methods import METHOD_LABELS, METHODS
 from thidua.scoring.models import CriteriaTable, Score, ScoreSheet
 
@@ -208,7 +208,7 @@ def _dec(value) -> str | None:
 
 
 def _fraction(value: Fraction | None) -> str | None:
-    return None if value is None else format(rounded(value), "f")
+    return None if value is None else format(half_up(value), "f")
 
 
 def _params(params: dict) -> dict:

@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from thidua.api import schemas as s
 from thidua.api.auth import actor
-from thidua.api.common import READ, WRITE, responses, unit_in_scope
+from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses, unit_in_scope
 from thidua.api.org import bloc_out, bloc_year_out, province_out, unit_ref
 from thidua.core.errors import NotFound
 from thidua.org import queries as org_queries
@@ -233,3 +233,28 @@ def create_bloc_year(request, bloc_id: s.Id, payload: BlocYearIn):
         "deputy_units": [unit_ref(u) for u in
                          bloc_year.deputy_units.order_by("sort_key", "id")],
     })
+
+
+class BlocDeadlineIn(Schema):
+    registration_deadline: s.Date | None = Field(
+        ..., description="Hạn riêng của khối, trong năm thi đua; null để dùng hạn chung của năm.")
+    reason: s.text(2000) = Field("", description="Bắt buộc khi đặt hạn riêng (quyết định "
+                                                 "thành lập khối …).")
+
+
+class BlocDeadlineOut(Schema):
+    bloc_year_id: int
+    own_deadline: datetime.date | None
+    registration_deadline: datetime.date
+
+
+@router.put("/bloc-years/{bloc_year_id}/registration-deadline",
+            response=responses({200: BlocDeadlineOut}, *WRITE),
+            summary="Hạn đăng ký riêng của một khối thành lập trong năm (Quy tắc 7)")
+def set_bloc_deadline(request, bloc_year_id: s.Id, payload: BlocDeadlineIn):
+    actor_ = actor(request)
+    bloc_year = org_services.set_bloc_registration_deadline(
+        actor_, bloc_year_in_scope(actor_, bloc_year_id), payload.registration_deadline,
+        payload.reason)
+    return {"bloc_year_id": bloc_year.id, "own_deadline": bloc_year.registration_deadline,
+            "registration_deadline": bloc_year.effective_registration_deadline}

@@ -22,6 +22,7 @@ from django.utils import timezone
 from thidua.awards import rules, services
 from thidua.awards.models import Award, Proposal
 from thidua.core import audit
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
 from thidua.law.award_forms import AwardForm
@@ -59,10 +60,10 @@ def _paper(number, date, *, year: int, earliest: datetime.date, what: str,
     if not isinstance(date, datetime.date):
         errors.append(f"Chưa nhập ngày {what}.")
     elif date > today:
-        errors.append(f"Ngày {what} {date:%d/%m/%Y} chưa đến (hôm nay {today:%d/%m/%Y}).")
+        errors.append(f"Ngày {what} {short_date(date)} chưa đến (hôm nay {short_date(today)}).")
     elif date < earliest:
-        errors.append(f"{what.capitalize()} ngày {date:%d/%m/%Y} có trước năm thi đua {year}"
-                      f" (sớm nhất {earliest:%d/%m/%Y}).")
+        errors.append(f"{what.capitalize()} ngày {short_date(date)} có trước năm thi đua {year}"
+                      f" (sớm nhất {short_date(earliest)}).")
     if errors:
         raise DomainError(*errors)
     return number

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from thidua.core.dates import short_date
 from thidua.law import facts as core
 from thidua.law import workflow
 from thidua.law.award_forms import AwardForm
@@ -59,6 +60,8 @@ class UnitYearFacts(models.Model):
     pending_matter = models.CharField("vụ việc đang xem xét", max_length=16,
                                       choices=core.PendingMatter.choices, blank=True)
     pending_matter_detail = models.TextField("nội dung vụ việc đang xem xét", blank=True)
+    discipline_ended_on = models.DateField("ngày hết thời hạn kỷ luật của tập thể", null=True,
+                                           blank=True)
     note = models.TextField("ghi chú, minh chứng", blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -78,7 +81,7 @@ class UnitYearFacts(models.Model):
                    "negative_inspection", "member_count", "completed_count",
                    "advanced_worker_count", "emulation_soldier_count", "union_rating",
                    "youth_union_rating", "pending_matter", "pending_matter_detail", "new_model",
-                   "thrift_anti_corruption_lead")
+                   "thrift_anti_corruption_lead", "discipline_ended_on")
 
     class State(models.TextChoices):
         ENTERED = "entered", "Chờ xác nhận"
@@ -133,6 +136,7 @@ class UnitYearFacts(models.Model):
             pending_matter_detail=self.pending_matter_detail,
             new_model=self.new_model,
             thrift_anti_corruption_lead=self.thrift_anti_corruption_lead,
+            discipline_ended_on=self.discipline_ended_on,
             confirmed=self.is_confirmed)
 
 
@@ -191,7 +195,7 @@ class LeaderDecision(models.Model):
         verbose_name_plural = "quyết định về Trưởng khối năm sau"
 
     def __str__(self):
-        return f"Quyết định số {self.number} ngày {self.decision_date:%d/%m/%Y}"
+        return f"Quyết định số {self.number} ngày {short_date(self.decision_date)}"
 
 
 class Award(models.Model):
@@ -283,7 +287,7 @@ class AwardDecision(models.Model):
         verbose_name_plural = "quyết định khen thưởng"
 
     def __str__(self):
-        return f"Quyết định số {self.number} ngày {self.decision_date:%d/%m/%Y}"
+        return f"Quyết định số {self.number} ngày {short_date(self.decision_date)}"
 
 
 class ProposalLine(models.Model):
@@ -321,3 +325,29 @@ class ProposalLine(models.Model):
 
     def __str__(self):
         return f"{self.get_award_form_display()} — {self.unit}"
+
+
+class CouncilSelection(models.Model):
+    """The province's council (Hội đồng Thi đua – Khen thưởng tỉnh) choosing the
+    Government-flag candidates of a year among the collectives the blocs voted as leading
+    (RULES.md 20): the minutes' number and date, and the proposal lines it chose (each
+    names the unit and, through its proposal, the bloc it leads)."""
+
+    emulation_year = models.OneToOneField(EmulationYear, on_delete=models.PROTECT,
+                                          related_name="council_selection")
+    minutes_number = models.CharField("số biên bản họp Hội đồng", max_length=50)
+    meeting_date = models.DateField("ngày họp Hội đồng")
+    chosen = models.ManyToManyField(ProposalLine, related_name="+",
+                                    verbose_name="tập thể được chọn đề nghị Cờ thi đua của "
+                                                 "Chính phủ")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "kết quả họp Hội đồng Thi đua – Khen thưởng tỉnh"
+        verbose_name_plural = "kết quả họp Hội đồng Thi đua – Khen thưởng tỉnh"
+
+    def __str__(self):
+        return (f"Biên bản họp Hội đồng số {self.minutes_number} "
+                f"ngày {short_date(self.meeting_date)}")

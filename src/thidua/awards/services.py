@@ -4,18 +4,17 @@ Views, the API and the demo loader call these; none of them reimplements a rule.
 """
 
 import datetime
-import hashlib
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from thidua.awards import rules
 from thidua.awards.models import Award, FactsEvidence, UnitYearFacts
 from thidua.core import audit
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden
-from thidua.core.text import nfc
+from thidua.core.evidence import check_files, storing
+from thidua.core.text import nfc, tidy
 from thidua.law import facts as core
 from thidua.law.award_forms import AwardForm
 from thidua.law.bonus import Bonus, bonus_points
@@ -23,7 +22,6 @@ from thidua.law.eligibility import Eligibility, check_eligibility
 from thidua.law.rulebooks import Library, rulebook_for
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor
-from thidua.pledges.domain.evidence import classify
 from thidua.pledges.models import Registration
 
 _BOOLS = ("targets_exceeded", "negative_inspection", "new_model",
@@ -36,6 +34,7 @@ _CHOICES = {"task_rating": core.Rating, "party_rating": core.Rating,
             "youth_union_rating": core.OrganisationRating,
             "pending_matter": core.PendingMatter}
 _TEXTS = ("pending_matter_detail",)
+_DATES = ("discipline_ended_on",)
 MAX_TEXT = 4000
 
 
@@ -70,9 +69,14 @@ def _clean(values: dict) -> dict:
             if value is not None and not isinstance(value, str):
                 errors.append(f"Trường {name} phải là văn bản.")
                 continue
-            value = nfc(value or "").strip()
+            value = tidy(value)
             if len(value) > MAX_TEXT:
                 errors.append(f"Trường {name} dài quá {MAX_TEXT} ký tự.")
+            cleaned[name] = value
+        elif name in _DATES:
+            if value is not None and (isinstance(value, datetime.datetime)
+                                      or not isinstance(value, datetime.date)):
+                errors.append(f"Trường {name} phải là một ngày.")
             cleaned[name] = value
         elif name in _COUNTS:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
@@ -205,42 +209,24 @@ def attach_facts_evidence(actor: Actor, facts: UnitYearFacts, files) -> list[Fac
     if not rules.can_enter_facts(actor, facts.unit):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị hoặc Thường trực thi đua tỉnh được "
                         "thêm minh chứng cho số liệu của đơn vị.")
-    if not files:
-        raise DomainError("Chưa chọn tệp minh chứng.")
-    verdicts = [(upload, classify(upload.name, upload.content, settings.EVIDENCE_MAX_BYTES))
-                for upload in files]
-    problems = [verdict.error for _, verdict in verdicts if verdict.error]
+    verdicts, problems = check_files(files)
     if problems:
         raise DomainError(*problems)
-    stored, created = [], []
-    try:
-        with transaction.atomic():
-            locked = UnitYearFacts.objects.select_for_update().get(pk=facts.pk)
-            before = facts_snapshot(locked)
-            for upload, verdict in verdicts:
-                evidence = FactsEvidence(
-                    facts=locked, unit_id=locked.unit_id,
-                    original_name=nfc(upload.name)[-255:], kind=verdict.kind,
-                    size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
-                    uploaded_by=getattr(actor, "user", None))
-                evidence.file.save("evidence", ContentFile(upload.content), save=False)
-                stored.append(evidence.file.name)
-                evidence.save()
-                created.append(evidence)
-            reason = ""
-            if locked.is_confirmed:
-                locked.confirmed_by, locked.confirmed_at, locked.confirmed_as = None, None, ""
-                locked.save(update_fields=["confirmed_by", "confirmed_at", "confirmed_as"])
-                reason = "Thêm minh chứng sau khi đã xác nhận: cần xác nhận lại."
-            audit.record(actor, "awards.facts.evidence", locked,
-                         province_id=facts.unit.province_id, before=before,
-                         after={**facts_snapshot(locked),
-                                "evidence": [e.sha256 for e in created]}, reason=reason)
-    except BaseException:
-        storage = FactsEvidence.file.field.storage
-        for name in stored:
-            storage.delete(name)
-        raise
+    with storing(FactsEvidence) as keep:
+        locked = UnitYearFacts.objects.select_for_update().get(pk=facts.pk)
+        before = facts_snapshot(locked)
+        created = [keep(upload, verdict, facts=locked, unit_id=locked.unit_id,
+                        uploaded_by=getattr(actor, "user", None))
+                   for upload, verdict in verdicts]
+        reason = ""
+        if locked.is_confirmed:
+            locked.confirmed_by, locked.confirmed_at, locked.confirmed_as = None, None, ""
+            locked.save(update_fields=["confirmed_by", "confirmed_at", "confirmed_as"])
+            reason = "Thêm minh chứng sau khi đã xác nhận: cần xác nhận lại."
+        audit.record(actor, "awards.facts.evidence", locked,
+                     province_id=facts.unit.province_id, before=before,
+                     after={**facts_snapshot(locked),
+                            "evidence": [e.sha256 for e in created]}, reason=reason)
     return created
 
 
@@ -260,7 +246,7 @@ def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_
     if not number:
         raise DomainError("Chưa nhập số quyết định khen thưởng.")
     if decision_date.year < emulation_year.year:
-        raise DomainError(f"Quyết định ngày {decision_date:%d/%m/%Y} có trước năm thi đua "
+        raise DomainError(f"Quyết định ngày {short_date(decision_date)} có trước năm thi đua "
                           f"{emulation_year.year}.")
     try:
         with transaction.atomic():
@@ -316,7 +302,7 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
             result[(unit_id, form)] = check_eligibility(
                 unit_id=unit_id, year=emulation_year.year, award_form=form, rulebook=book,
                 facts=facts.get(unit_id), registration_submitted_on=submitted.get(unit_id),
-                registration_deadline=emulation_year.registration_deadline,
+                registration_deadline=bloc_year.effective_registration_deadline,
                 rank=ranks.get(unit_id), same_year_forms=frozenset(same_year.get(unit_id, ())))
     return result
 
@@ -329,7 +315,7 @@ def last_year_awards(unit_id: int, year: int) -> tuple[list, Bonus]:
     held = []
     for award in Award.objects.filter(unit_id=unit_id, emulation_year__year=previous
                                       ).order_by("award_form", "id"):
-        dated = f" ngày {award.decision_date:%d/%m/%Y}" if award.decision_date else ""
+        dated = f" ngày {short_date(award.decision_date)}" if award.decision_date else ""
         held.append((award.award_form, f"{award.get_award_form_display()} năm {previous} — "
                                        f"Quyết định số {award.decision_number}{dated}"))
     unit = Unit.objects.select_related("province").get(pk=unit_id)

@@ -311,6 +311,9 @@ SECTIONS = (
             {"province": "province", "issued_by": "users"}, files=("docx",),
             json={"issuer": (_issuer_out, _issuer_in)}),
 )
+# Fields added to this version after its first files: absent means this value.
+FIELDS_ADDED_LATER = {(org.Province, "kind"): org.Province.Kind.TINH,
+                      (awards.UnitYearFacts, "discipline_ended_on"): None}
 # Sections added to this version after its first files: absent means no rows.
 ADDED_LATER = ("past_leaders",)
 USER_FIELDS = ("full_name", "first_name", "last_name", "email", "is_active", "date_joined")
@@ -677,8 +680,8 @@ def _build(section, index, row, pks, files):
     model = section.model
     kwargs = {}
     for name in section.fields:
-        if name == "kind" and model is org.Province and name not in row:
-            row = {**row, "kind": org.Province.Kind.TINH}  # files made before the field
+        if name not in row and (model, name) in FIELDS_ADDED_LATER:
+            row = {**row, name: FIELDS_ADDED_LATER[(model, name)]}  # a file made before it
         value = row[name]
         if name == "result" and model is voting.Poll:
             value = None  # set once the candidates exist

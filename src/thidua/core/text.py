@@ -1,10 +1,13 @@
-"""Vietnamese text at the boundaries: NFC, diacritic-free search keys, ICU sort keys."""
+"""Vietnamese text at the boundaries: NFC, cleaning what a user typed, diacritic-free search
+keys, ICU sort keys."""
 
 import re
 import unicodedata
 from functools import lru_cache
 
 import icu
+
+from thidua.core.errors import DomainError
 
 _SPACES = re.compile(r"\s+")
 # Dashes, commas, brackets…: "Kinh tế – Kỹ thuật" is found by "kinh te - ky thuat" and by
@@ -26,6 +29,31 @@ def nfc_deep(value):
     if isinstance(value, dict):
         return {nfc_deep(key): nfc_deep(item) for key, item in value.items()}
     return value
+
+
+def tidy(value) -> str:
+    """What a user typed, NFC and trimmed; None is ""."""
+    return "" if value is None else nfc(str(value)).strip()
+
+
+def clean_text(value, label: str, max_length: int, *, required: bool = True,
+               multiline: bool = False) -> str:
+    """A typed text checked for storing, or a DomainError naming `label` (written as it
+    starts a sentence: "Tên đơn vị"). One line: runs of white space (tabs, line ends)
+    become one space. `multiline`: line ends become "\n", kept with tabs; no other
+    control character either way."""
+    if multiline:
+        text = tidy(value).replace("\r\n", "\n").replace("\r", "\n")
+    else:
+        text = " ".join(tidy(value).split())
+    if required and not text:
+        raise DomainError(f"{label} không được để trống.")
+    allowed = "\n\t" if multiline else ""
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text):
+        raise DomainError(f"{label} có ký tự điều khiển không được phép.")
+    if len(text) > max_length:
+        raise DomainError(f"{label} dài quá {max_length} ký tự (đang có {len(text)}).")
+    return text
 
 
 def search_key(value: str) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from thidua.core import audit
 from thidua.core.errors import DomainError, NotFound
 from thidua.core.models import ApiToken
-from thidua.core.text import nfc
+from thidua.core.text import tidy
 
 PREFIX = "thd_"
 # Enough of the token to recognise it in a list, far too little to guess the rest.
@@ -46,7 +46,7 @@ def _snapshot(token: ApiToken) -> dict:
 @transaction.atomic
 def create_token(user, name: str) -> tuple[ApiToken, str]:
     """A new token for `user`; the plain value is in the result and nowhere else."""
-    name = nfc(name or "").strip()
+    name = tidy(name)
     problems = []
     if not name:
         problems.append("Chưa nhập tên gợi nhớ cho mã truy cập.")

@@ -1,7 +1,7 @@
 """Reading an uploaded Excel workbook (python-calamine) safely, for every importer.
 
 The file is checked before it is opened: its size, that it really is an .xlsx
-(pledges.domain.evidence: by content, not by name) and that it cannot unpack into a bomb.
+(core.evidence: by content, not by name) and that it cannot unpack into a bomb.
 Cells come back NFC; messages name the place as Excel shows it ("Trang 'X', dòng 7,
 cột D"). The house layout: title rows above, the column headers on row 5 (HEADER_ROW,
 0-based 4), data below.
@@ -14,8 +14,8 @@ import zipfile
 from python_calamine import CalamineWorkbook
 
 from thidua.core.errors import DomainError
-from thidua.core.text import nfc
-from thidua.pledges.domain.evidence import classify, too_large
+from thidua.core.evidence import classify, too_large
+from thidua.core.text import nfc, tidy
 
 HEADER_ROW = 4  # 0-based: the header is row 5 as Excel shows it; data from row 6
 
@@ -120,7 +120,7 @@ def cell(rows, row: int, col: int):
     if row >= len(rows) or col >= len(rows[row]):
         return ""
     value = rows[row][col]
-    return nfc(value).strip() if isinstance(value, str) else value
+    return tidy(value) if isinstance(value, str) else value
 
 
 def empty(value) -> bool:
@@ -130,7 +130,7 @@ def empty(value) -> bool:
 def text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return "" if empty(value) else nfc(str(value)).strip()
+    return "" if empty(value) else tidy(value)
 
 
 def check_headers(rows, title: str, headers: tuple, errors: list) -> bool:

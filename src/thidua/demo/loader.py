@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from thidua.awards import services as awards
 from thidua.core import twofactor
+from thidua.core.evidence import Upload
 from thidua.core.models import User
 from thidua.demo import conference
 from thidua.law.award_forms import AwardForm
@@ -272,4 +273,4 @@ def _report(actor, registration, today, rng):
         pledges.report_progress(
             actor, target, reported_on=today - datetime.timedelta(days=rng.randint(1, 60)),
             actual_value=actual, note="Số liệu tổng hợp từ báo cáo tháng của đơn vị.",
-            files=[pledges.Upload("bao-cao-tien-do.pdf", EVIDENCE_PDF)])
+            files=[Upload("bao-cao-tien-do.pdf", EVIDENCE_PDF)])

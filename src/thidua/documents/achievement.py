@@ -20,13 +20,14 @@ from fractions import Fraction
 from django.utils import timezone
 
 from thidua.awards.models import Award, UnitYearFacts
+from thidua.core.dates import short_date
+from thidua.core.numbers import vi_number
 from thidua.documents import signers, statements
 from thidua.documents.engine import Table
 from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.rulebooks import rulebook_for
 from thidua.org.models import Membership
 from thidua.pledges.models import Registration
-from thidua.scoring.domain.display import vi_number
 
 # Danh hiệu thi đua (titles) vs hình thức khen thưởng (forms of reward), as the form splits
 # the history (Luật Thi đua, khen thưởng 2022, Điều 8 and 9).
@@ -38,7 +39,7 @@ TEXT_WIDTH_MM = 165
 
 
 def _date(on) -> str:
-    return f"{on:%d/%m/%Y}"
+    return f"{short_date(on)}"
 
 
 def _paragraphs(text: str) -> list[str]:

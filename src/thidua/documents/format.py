@@ -68,42 +68,12 @@ def number_line(number: int | None, symbol: str, issuer: str) -> str:
     return f"Số: {number_text(number)}/{symbol}-{issuer}"
 
 
-def date_line(place: str, on) -> str:
-    """RULES.md 38: "Bắc Ninh, ngày 05 tháng 01 năm 2023" — days below 10 and months 1–2
-    zero-padded ("ngày 15 tháng 3 năm 2026")."""
-    month = f"{on.month:02d}" if on.month <= 2 else str(on.month)
-    return f"{place}, ngày {on.day:02d} tháng {month} năm {on.year}"
-
-
 @functools.cache
 def _metrics(font_file: str):
     from fontTools.ttLib import TTFont
 
     font = TTFont(font_file)
     return font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
-
-
-def blank_date_line(place: str) -> str:
-    """An unnumbered draft is not signed yet: the date is left for the signer to write."""
-    return f"{place}, ngày … tháng … năm …"
-
-
-def local_date(value):
-    """The calendar day of a date, or of an aware datetime in the province's time
-    (settings.TIME_ZONE, Asia/Ho_Chi_Minh) — never UTC's, which is still the day before
-    until 07:00."""
-    import datetime
-
-    from django.utils import timezone
-
-    if isinstance(value, datetime.datetime):
-        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
-    return value
-
-
-def short_date(value) -> str:
-    """"07/12/2026", in local time (see `local_date`)."""
-    return f"{local_date(value):%d/%m/%Y}"
 
 
 def text_width(text: str, size_pt: float, font_file: str = PDF_FONT_FILE) -> int:

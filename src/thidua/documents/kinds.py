@@ -9,7 +9,9 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from thidua.core import dates
 from thidua.core.errors import NotFound
+from thidua.core.numbers import vi_number
 from thidua.documents import format as fmt
 from thidua.documents import rules
 from thidua.documents.engine import Table
@@ -19,7 +21,6 @@ from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import PledgeSignature, PledgeSigning, Registration
 from thidua.scoring import queries as scoring_queries
-from thidua.scoring.domain.display import vi_number
 from thidua.scoring.models import PublishedRanking, ScoreSheet
 
 
@@ -99,10 +100,10 @@ def date_line(kind: Kind, subject, *, number: int | None, on: datetime.date) -> 
     place = kind.issuer(subject).place
     event = kind.paper_date(subject)
     if event is not None:
-        return fmt.date_line(place, event)
+        return dates.date_line(place, event)
     if number is None:
-        return fmt.blank_date_line(place)
-    return fmt.date_line(place, on)
+        return dates.blank_date_line(place)
+    return dates.date_line(place, on)
 
 
 def common_context(kind: Kind, subject, *, number: int | None, on: datetime.date) -> dict:
@@ -155,7 +156,7 @@ def registration_context(actor, registration, on) -> dict:
                                                                           "danh hiệu)."],
         "targets": [{"no": i, "indicator": t.indicator, "unit": t.unit_of_measure,
                      "baseline": vi_number(t.baseline), "target": vi_number(t.target_value),
-                     "deadline": f"{t.deadline:%d/%m/%Y}"}
+                     "deadline": f"{dates.short_date(t.deadline)}"}
                     for i, t in enumerate(registration.targets.all(), 1)],
         "closing": [f"{unit.name} cam kết tổ chức thực hiện đạt và vượt các chỉ tiêu đã "
                     "đăng ký."],
@@ -336,7 +337,7 @@ def ranking_context(actor, bloc_year, on) -> dict:
         "legal_bases": legal_bases(bloc_year.bloc.province.code, on),
         "intro": [f"{bloc_year.bloc.name} tổng hợp kết quả chấm điểm thi đua năm "
                   f"{bloc_year.year} (bảng tiêu chí “{view.table.name}”, công bố ngày "
-                  f"{fmt.short_date(view.ranking.published_at)}) như sau:"],
+                  f"{dates.short_date(view.ranking.published_at)}) như sau:"],
         "ranking_table": Table(headers, rows, [15, 70] + [share] * len(sections)
                                + fixed[2:]),
         "notes": notes,

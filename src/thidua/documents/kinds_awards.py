@@ -9,7 +9,8 @@ kinds.py registers `award_kinds()` at its end, so the shared helpers are importe
 inside the functions here (either module may be imported first).
 """
 
-from thidua.awards.models import Proposal, ProposalLine
+from thidua.awards.models import CouncilSelection, Proposal, ProposalLine
+from thidua.core.dates import short_date
 from thidua.core.errors import NotFound
 from thidua.documents import achievement, rules
 from thidua.law.award_forms import AwardForm, label_for
@@ -31,7 +32,7 @@ def _k():
 
 
 def _date(on) -> str:
-    return f"{on:%d/%m/%Y}"
+    return f"{short_date(on)}"
 
 
 def _council(province) -> str:
@@ -226,7 +227,22 @@ def decision_notes(emulation_year) -> list[str]:
             .select_related("bloc_year__bloc").order_by("bloc_year__bloc__sort_key", "id")):
         notes += [f"(Ghi chú — {proposal.bloc_year.bloc.name}, khác biên bản hội nghị: "
                   f"{sentence})" for sentence in differences(proposal)]
-    return notes
+    return notes + council_notes(emulation_year)
+
+
+def council_notes(emulation_year) -> list[str]:
+    """RULES.md 20: the council's choice of Government-flag candidates, each with the bloc
+    it leads, as its minutes name them (awards.council) — the papers say what it chose."""
+    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
+    if selection is None:
+        return []
+    chosen = "; ".join(
+        f"{line.unit.name} (dẫn đầu {line.proposal.bloc_year.bloc.name})"
+        for line in selection.chosen.select_related("unit", "proposal__bloc_year__bloc")
+        .order_by("proposal__bloc_year__bloc__sort_key", "id"))
+    return [f"(Hội đồng Thi đua - Khen thưởng {emulation_year.province.kind_word}, "
+            f"{str(selection)[0].lower()}{str(selection)[1:]}, chọn đề nghị Thủ tướng Chính "
+            f"phủ tặng Cờ thi đua của Chính phủ: {chosen}.)"]
 
 
 def decision_signer(vice_chair: bool = True) -> dict:

@@ -17,19 +17,18 @@ import io
 from fractions import Fraction
 
 import segno
-from django.utils import timezone
 
+from thidua.core.dates import clock, clock_and_date, local_date, short_date
 from thidua.core.errors import Conflict, NotFound
+from thidua.core.numbers import vi_number
 from thidua.documents import rules, signers
 from thidua.documents.charts import horizontal_bars
 from thidua.documents.engine import Image
-from thidua.documents.format import local_date, short_date
 from thidua.law.award_forms import AwardForm
 from thidua.law.text import format_fraction
 from thidua.org.models import Unit
 from thidua.org.rules import Actor
 from thidua.scoring import queries as scoring_queries
-from thidua.scoring.domain.display import vi_number
 from thidua.voting import links, printing
 from thidua.voting import queries as voting_queries
 from thidua.voting import services as voting
@@ -62,15 +61,13 @@ def _registry():
 
 
 def _held(conference) -> str:
-    held = timezone.localtime(conference.held_at)
-    month = f"{held.month:02d}" if held.month <= 2 else str(held.month)
-    return f"{held:%H} giờ {held:%M}, ngày {held.day:02d} tháng {month} năm {held.year}"
+    return clock_and_date(conference.held_at)
 
 
 def _ended(conference) -> str:
     """The closing time the secretary typed, or the blank the minutes are signed with."""
     ended = conference.ended_at
-    return f"{ended:%H} giờ {ended:%M}" if ended else "..... giờ ....."
+    return clock(ended) if ended else "..... giờ ....."
 
 
 def _score(candidate) -> str:

@@ -4,8 +4,8 @@ under the Decree 30 heading as a "THÔNG CÁO BÁO CHÍ", dated the day it was p
 (local time), signed for the bloc. Never numbered: the published revision is the record.
 Registered in kinds.KINDS."""
 
+from thidua.core.dates import local_date
 from thidua.core.errors import NotFound
-from thidua.documents.format import local_date
 from thidua.org.rules import Actor
 
 

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from thidua.core.dates import short_date
 from thidua.org.models import Province
 
 
@@ -50,7 +51,7 @@ class Document(models.Model):
         indexes = [models.Index(fields=["kind", "subject_id"])]
 
     def __str__(self):
-        return f"Số {self.reference} ngày {self.issued_on:%d/%m/%Y}"
+        return f"Số {self.reference} ngày {short_date(self.issued_on)}"
 
 
 class DocumentJob(models.Model):

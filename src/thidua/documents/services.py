@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thidua.core import audit
+from thidua.core.dates import short_date
 from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.documents import engine, pdf
 from thidua.documents.format import number_text
@@ -55,12 +56,12 @@ def check_signing_date(kind: Kind, subject, signed_on: datetime.date) -> datetim
     today = timezone.localdate()
     if event is not None and signed_on != event:
         raise DomainError(f"{kind.label} mang ngày của sự kiện ghi trong văn bản "
-                          f"({event:%d/%m/%Y}), không nhận ngày ký khác.")
+                          f"({short_date(event)}), không nhận ngày ký khác.")
     if signed_on > today:
-        raise DomainError(f"Ngày ký ({signed_on:%d/%m/%Y}) không được sau hôm nay "
-                          f"({today:%d/%m/%Y}).")
+        raise DomainError(f"Ngày ký ({short_date(signed_on)}) không được sau hôm nay "
+                          f"({short_date(today)}).")
     if signed_on.year < today.year - 1:
-        raise DomainError(f"Ngày ký ({signed_on:%d/%m/%Y}) quá cũ: chỉ ban hành văn bản ký "
+        raise DomainError(f"Ngày ký ({short_date(signed_on)}) quá cũ: chỉ ban hành văn bản ký "
                           f"trong năm {today.year - 1} hoặc {today.year}.")
     return signed_on
 

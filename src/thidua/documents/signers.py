@@ -13,7 +13,7 @@ from django.db import transaction
 
 from thidua.core import audit
 from thidua.core.errors import DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.text import tidy
 from thidua.documents import rules
 from thidua.documents.models import Signer
 from thidua.org.models import Unit
@@ -101,9 +101,9 @@ def minutes_block(conference, role: str, title: str) -> dict:
 
 def clean(data: SignerIn) -> SignerIn:
     """NFC, trimmed; the Vietnamese reasons for what cannot be printed."""
-    authority = nfc(data.authority or "").strip()
-    on_behalf_of = nfc(data.on_behalf_of or "").strip()
-    title, name = nfc(data.title or "").strip(), nfc(data.name or "").strip()
+    authority = tidy(data.authority)
+    on_behalf_of = tidy(data.on_behalf_of)
+    title, name = tidy(data.title), tidy(data.name)
     problems = []
     if authority not in Authority.values:
         problems.append("Thẩm quyền ký phải là một trong: ký trực tiếp, KT., TM., Q.")

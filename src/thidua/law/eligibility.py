@@ -21,6 +21,9 @@ through a bloc's comparison (25).
 - every form, where the rulebook says so (`eligibility.pending_matter_defers`, NĐ
   152/2025): a discipline, inspection, complaint or press allegation under consideration
   DEFERS the award — a status of its own, reported, never a silent drop.
+- every form, where the rulebook says so (`eligibility.achievements_from_discipline_end`,
+  NĐ 152/2025) and a discipline period's end is entered: achievements count from that
+  day, so the year's award needs the period over by 1 January (19).
 
 Only confirmed facts decide: a fact the unit entered that the leader or the province has
 not confirmed is reported as missing, naming the fact and the value entered.
@@ -185,6 +188,9 @@ def check_eligibility(
         fact_checks += _excellent_collective(facts, rulebook)
     if rulebook.value("eligibility.pending_matter_defers"):
         fact_checks.append(_pending(facts, rulebook))
+    if facts is not None and facts.discipline_ended_on is not None and rulebook.value(
+            "eligibility.achievements_from_discipline_end"):
+        fact_checks.append(_after_discipline(year, facts.discipline_ended_on, rulebook))
 
     if facts is not None and require_confirmed and not facts.confirmed:
         # Only confirmed facts decide: what the unit entered is shown, as missing.
@@ -216,6 +222,22 @@ def _pending(facts, rulebook):
     return Check(19, DEFERRED, f"{PendingMatter(matter).label.lower()}"
                                f"{': ' + detail if detail else ''} — xét khi có kết luận",
                  citation)
+
+
+def _after_discipline(year, ended_on, rulebook):
+    """RULES 19 (NĐ 152/2025): achievements count from the end of the discipline period,
+    so a year's award needs the whole year after it (ended on or before 1 January)."""
+    citation = rulebook.citation("eligibility.achievements_from_discipline_end")
+    start = datetime.date(year, 1, 1)
+    if ended_on <= start:
+        return Check(19, MET, f"thời hạn kỷ luật đã hết ngày {ended_on:%d/%m/%Y}, thành tích "
+                              f"được tính cả năm {year}", citation)
+    if ended_on.year > year:
+        return Check(19, UNMET, f"còn trong thời hạn kỷ luật suốt năm {year} (hết ngày "
+                                f"{ended_on:%d/%m/%Y}): thành tích chỉ tính từ khi hết thời "
+                                "hạn kỷ luật", citation)
+    return Check(19, UNMET, f"thời hạn kỷ luật hết ngày {ended_on:%d/%m/%Y}: thành tích chỉ "
+                            f"tính từ ngày đó, chưa đủ cả năm {year}", citation)
 
 
 def _no_facts(rule, what, citation):

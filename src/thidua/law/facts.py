@@ -97,6 +97,9 @@ class UnitYearFacts:
     youth_union_rating: str | None = None  # OrganisationRating of the youth union (18)
     pending_matter: str | None = None  # PendingMatter (RULES 19, deferral)
     pending_matter_detail: str = ""  # what is pending, as the unit describes it
+    # NĐ 152/2025: achievements count only from the end of a discipline period; the day
+    # the collective's discipline period ended (None: no discipline period to count from).
+    discipline_ended_on: datetime.date | None = None
     # The flag standard before 2024 (Luật 2003/2013 art. 26, restated by provinces): "có
     # nhân tố mới, mô hình mới" and "đi đầu thực hành tiết kiệm, chống lãng phí, chống
     # tham nhũng"; asked only by a rulebook whose eligibility.flag_extra_criteria lists them.

@@ -110,6 +110,10 @@ class BlocYear(models.Model):
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name="trưởng khối"
     )
     deputy_units = models.ManyToManyField(Unit, related_name="+", verbose_name="phó khối")
+    # RULES.md 7: a bloc formed during the year (after the mergers of 1/7/2025) may have
+    # its own registration deadline, set by the province; empty: the emulation year's.
+    registration_deadline = models.DateField("hạn đăng ký thi đua riêng của khối", null=True,
+                                             blank=True)
 
     class Meta:
         ordering = ["bloc__sort_key"]
@@ -125,6 +129,11 @@ class BlocYear(models.Model):
     @property
     def year(self):
         return self.emulation_year.year
+
+    @property
+    def effective_registration_deadline(self):
+        """RULES.md 7: the bloc's own deadline if the province set one, else the year's."""
+        return self.registration_deadline or self.emulation_year.registration_deadline
 
 
 class Membership(models.Model):

@@ -2,13 +2,13 @@
 
 import datetime
 import re
-import unicodedata
 
 from django.db import IntegrityError, transaction
 
 from thidua.core import audit
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden
-from thidua.core.text import nfc
+from thidua.core.text import clean_text, tidy
 from thidua.law.rulebooks import RulebookNotFound, registration_deadline
 from thidua.org.domain.composition import Composition, composition_errors
 from thidua.org.domain.phases import (
@@ -233,25 +233,13 @@ def _require_setup(actor, province_id: int, message: str):
 def clean_code(value) -> str:
     """Codes are short ASCII identifiers other systems quote; stored upper-case so that
     "kt1" and "KT1" cannot name two different units."""
-    code = nfc(str(value or "")).strip()
+    code = tidy(value)
     if not code:
         raise DomainError("Mã không được để trống.")
     if len(code) > CODE_MAX or not _CODE.fullmatch(code):
         raise DomainError(f"Mã “{code[:CODE_MAX + 10]}” không hợp lệ: chỉ gồm chữ cái không "
                           f"dấu, chữ số và các dấu . _ - (tối đa {CODE_MAX} ký tự).")
     return code.upper()
-
-
-def clean_text(value, label: str, max_length: int, *, required: bool = True) -> str:
-    """NFC, runs of spaces (tabs, newlines) made one space, no control characters."""
-    text = " ".join(nfc(str(value or "")).split())
-    if required and not text:
-        raise DomainError(f"{label} không được để trống.")
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
-        raise DomainError(f"{label} có ký tự điều khiển không được phép.")
-    if len(text) > max_length:
-        raise DomainError(f"{label} dài quá {max_length} ký tự (đang có {len(text)}).")
-    return text
 
 
 def _refuse_duplicates(rows, noun: str, *, code=None, name=None, exclude=None):
@@ -366,7 +354,7 @@ def check_deadline(year: int, deadline: datetime.date):
     if deadline.year != year:
         raise DomainError(
             f"Hạn đăng ký thi đua phải nằm trong năm thi đua {year} (từ 01/01/{year} đến "
-            f"31/12/{year}); ngày đã nhập là {deadline:%d/%m/%Y} (Quy tắc 7).")
+            f"31/12/{year}); ngày đã nhập là {short_date(deadline)} (Quy tắc 7).")
 
 
 @transaction.atomic
@@ -406,6 +394,37 @@ def set_registration_deadline(actor, emulation_year: EmulationYear,
     audit.record(actor, "org.year.deadline", locked, province_id=locked.province_id,
                  before=before, after={"registration_deadline": deadline})
     emulation_year.registration_deadline = deadline
+    return locked
+
+
+@transaction.atomic
+def set_bloc_registration_deadline(actor, bloc_year: BlocYear, deadline: datetime.date | None,
+                                   reason: str = "") -> BlocYear:
+    """RULES.md 7: a bloc's own registration deadline, for a bloc formed during the year
+    (after the mergers of 1/7/2025 its members could not register by 31/3); None goes back
+    to the year's. The reason (the decision forming the bloc …) is kept in the audit."""
+    _require_setup(actor, bloc_year.bloc.province_id,
+                   "Chỉ Thường trực thi đua tỉnh được đặt hạn đăng ký riêng của khối.")
+    locked = BlocYear.objects.select_for_update().select_related(
+        "emulation_year", "bloc").get(pk=bloc_year.pk)
+    if deadline is not None:
+        check_deadline(locked.emulation_year.year, deadline)
+    reason = tidy(reason if isinstance(reason, str) else "")
+    if deadline is not None and not reason:
+        raise DomainError("Cần ghi lý do khối có hạn đăng ký riêng (ví dụ: khối thành lập theo "
+                          "Quyết định số …, ngày …).")
+    if len(reason) > 2000:
+        raise DomainError("Lý do dài quá 2000 ký tự.")
+    if locked.registration_deadline == deadline:
+        return locked
+    before = {"registration_deadline": locked.registration_deadline}
+    locked.registration_deadline = deadline
+    locked.save(update_fields=["registration_deadline"])
+    audit.record(actor, "org.bloc_year.deadline", locked,
+                 province_id=locked.bloc.province_id, before=before,
+                 after={"registration_deadline": deadline,
+                        "effective": locked.effective_registration_deadline}, reason=reason)
+    bloc_year.registration_deadline = deadline
     return locked
 
 

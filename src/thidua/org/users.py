@@ -25,9 +25,9 @@ from thidua.core import audit, twofactor
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import TwoFactor, User
 from thidua.core.signin import end_all_sessions
+from thidua.core.text import clean_text
 from thidua.org.models import BlocYear, Province, Role, RoleAssignment, Unit
 from thidua.org.rules import Actor, can_administer_users, can_manage_user
-from thidua.org.services import clean_text
 
 USERNAME_MAX, FULL_NAME_MAX, EMAIL_MAX = 150, 200, 254
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@+-]*")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from thidua.core.dates import short_date
 from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear, EmulationYear, Unit
 
@@ -96,7 +97,7 @@ class CheckIn(models.Model):
         ordering = ["-reported_on", "-id"]
 
     def __str__(self):
-        return f"{self.target} — {self.reported_on:%d/%m/%Y}: {self.actual_value}"
+        return f"{self.target} — {short_date(self.reported_on)}: {self.actual_value}"
 
 
 def evidence_path(instance, filename):
@@ -132,7 +133,7 @@ class PledgeSigning(models.Model):
     place = models.CharField("địa điểm", max_length=300, blank=True)
 
     def __str__(self):
-        return f"Ký kết giao ước {self.bloc_year} ({self.signed_on:%d/%m/%Y})"
+        return f"Ký kết giao ước {self.bloc_year} ({short_date(self.signed_on)})"
 
 
 class PledgeSignature(models.Model):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
+from thidua.core.dates import short_date
 from thidua.core.errors import NotFound
 from thidua.law.deadline import registered_on_time
 from thidua.org.models import BlocYear, EmulationYear, Unit
@@ -104,7 +105,7 @@ def bloc_year_view(actor: Actor, bloc_year: BlocYear) -> BlocYearView:
         PledgeSignature.objects.filter(signing__bloc_year=bloc_year)
         .values_list("unit_id", "status")
     )
-    deadline = bloc_year.emulation_year.registration_deadline
+    deadline = bloc_year.effective_registration_deadline
     rows = []
     for unit in units:
         registration = registrations.get(unit.id)
@@ -172,7 +173,8 @@ def unit_year_view(actor: Actor, unit: Unit, emulation_year: EmulationYear) -> U
     )
     if registration and not (registration.is_submitted or unit.id in actor.own_units):
         registration = None
-    deadline = emulation_year.registration_deadline
+    deadline = (bloc_year.effective_registration_deadline if bloc_year
+                else emulation_year.registration_deadline)
     on_time = bool(registration) and registered_on_time(registration.submitted_on, deadline)
     view = UnitYearView(unit, emulation_year, bloc_year, registration, on_time)
     if registration:
@@ -187,7 +189,7 @@ def unit_year_view(actor: Actor, unit: Unit, emulation_year: EmulationYear) -> U
 
 def _tasks(registration, deadline, targets) -> list[Task]:
     submitted = bool(registration and registration.is_submitted)
-    tasks = [Task(f"Gửi bản đăng ký thi đua (hạn {deadline:%d/%m/%Y})", deadline, submitted)]
+    tasks = [Task(f"Gửi bản đăng ký thi đua (hạn {short_date(deadline)})", deadline, submitted)]
     for item in targets:
         tasks.append(Task(
             f"Hoàn thành chỉ tiêu “{item.target.indicator}” ({item.progress.percent} %)",

@@ -4,25 +4,22 @@ Each function checks the actor against pledges.rules, validates, writes in one
 transaction and records the audit event. Views, the API and the demo loader call these.
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.evidence import check_files, storing
+from thidua.core.text import tidy
 from thidua.law.award_forms import AwardForm
 from thidua.law.deadline import registered_on_time
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor, can_act_for_unit
 from thidua.pledges import rules
-from thidua.pledges.domain.evidence import classify
 from thidua.pledges.domain.signing import signing_status
 from thidua.pledges.models import (
     CheckIn,
@@ -166,9 +163,9 @@ def add_target(actor: Actor, registration: Registration, data: TargetInput) -> T
     if problems:
         raise DomainError(*problems)
     target = Target.objects.create(
-        registration=registration, indicator=nfc(data.indicator.strip()),
+        registration=registration, indicator=tidy(data.indicator),
         baseline=data.baseline, target_value=data.target_value,
-        unit_of_measure=nfc(data.unit_of_measure.strip()), deadline=data.deadline,
+        unit_of_measure=tidy(data.unit_of_measure), deadline=data.deadline,
     )
     audit.record(actor, "pledges.target.add", target, province_id=_province_id(registration),
                  after={"indicator": target.indicator, "baseline": target.baseline,
@@ -204,7 +201,7 @@ def submit_registration(actor: Actor, registration: Registration) -> Registratio
     registration.submitted_by = actor.user
     registration.save(update_fields=["status", "submitted_at", "submitted_by"])
     on_time = registered_on_time(registration.submitted_on,
-                                 registration.emulation_year.registration_deadline)
+                                 registration.bloc_year.effective_registration_deadline)
     audit.record(actor, "pledges.registration.submit", registration,
                  province_id=_province_id(registration),
                  before={"status": Registration.Status.DRAFT},
@@ -232,12 +229,6 @@ def withdraw_registration(actor: Actor, registration: Registration, reason: str)
     return registration
 
 
-@dataclass(frozen=True)
-class Upload:
-    name: str
-    content: bytes
-
-
 def report_progress(actor: Actor, target: Target, *, reported_on: date, actual_value: Decimal,
                     note: str = "", files=()) -> CheckIn:
     """A check-in with its evidence. Every file is checked before anything is written;
@@ -258,42 +249,27 @@ def report_progress(actor: Actor, target: Target, *, reported_on: date, actual_v
     elif reported_on.year < registration.emulation_year.year:
         problems.append(f"Ngày báo cáo phải thuộc năm thi đua {registration.emulation_year.year}"
                         " trở về sau.")
-    verdicts = [(upload, classify(upload.name, upload.content, settings.EVIDENCE_MAX_BYTES))
-                for upload in files]
-    problems += [verdict.error for _, verdict in verdicts if verdict.error]
+    verdicts, refused = check_files(files, required=False)
+    problems += refused
     if problems:
         raise DomainError(*problems)
-    stored = []
-    try:
-        with transaction.atomic():
-            check_in = CheckIn.objects.create(
-                target=target, reported_on=reported_on, actual_value=actual_value,
-                note=nfc(note.strip()), author=actor.user,
-            )
-            for upload, verdict in verdicts:
-                evidence = Evidence(
-                    check_in=check_in, unit_id=registration.unit_id,
-                    original_name=nfc(upload.name)[-255:], kind=verdict.kind,
-                    size=len(upload.content),
-                    sha256=hashlib.sha256(upload.content).hexdigest(), uploaded_by=actor.user,
-                )
-                evidence.file.save("evidence", ContentFile(upload.content), save=False)
-                stored.append(evidence.file.name)
-                evidence.save()
-            latest = target.check_ins.order_by("-reported_on", "-id").first()
-            Target.objects.filter(pk=target.pk).update(
-                latest_actual=latest.actual_value, latest_reported_on=latest.reported_on
-            )
-            audit.record(actor, "pledges.check_in.create", check_in,
-                         province_id=_province_id(registration),
-                         after={"target": target.id, "reported_on": reported_on,
-                                "actual_value": actual_value,
-                                "evidence": [e.sha256 for e in check_in.evidence.all()]})
-    except BaseException:
-        storage = Evidence.file.field.storage
-        for name in stored:
-            storage.delete(name)
-        raise
+    with storing(Evidence) as keep:
+        check_in = CheckIn.objects.create(
+            target=target, reported_on=reported_on, actual_value=actual_value,
+            note=tidy(note), author=actor.user,
+        )
+        for upload, verdict in verdicts:
+            keep(upload, verdict, check_in=check_in, unit_id=registration.unit_id,
+                 uploaded_by=actor.user)
+        latest = target.check_ins.order_by("-reported_on", "-id").first()
+        Target.objects.filter(pk=target.pk).update(
+            latest_actual=latest.actual_value, latest_reported_on=latest.reported_on
+        )
+        audit.record(actor, "pledges.check_in.create", check_in,
+                     province_id=_province_id(registration),
+                     after={"target": target.id, "reported_on": reported_on,
+                            "actual_value": actual_value,
+                            "evidence": [e.sha256 for e in check_in.evidence.all()]})
     target.refresh_from_db()
     return check_in
 
@@ -326,14 +302,14 @@ def record_signature(actor: Actor, bloc_year: BlocYear, unit: Unit, *, signed_on
     if status not in PledgeSignature.Status.values:
         raise DomainError("Trạng thái ký kết không hợp lệ.")
     signing, _ = PledgeSigning.objects.update_or_create(
-        bloc_year=bloc_year, defaults={"signed_on": signed_on, "place": nfc(place.strip())}
+        bloc_year=bloc_year, defaults={"signed_on": signed_on, "place": tidy(place)}
     )
     previous = signing.signatures.filter(unit=unit).values(
         "status", "signer_name", "absence_reason").first()
     signature, _ = PledgeSignature.objects.update_or_create(
         signing=signing, unit=unit,
-        defaults={"status": status, "signer_name": nfc(signer_name.strip()),
-                  "absence_reason": nfc(absence_reason.strip())},
+        defaults={"status": status, "signer_name": tidy(signer_name),
+                  "absence_reason": tidy(absence_reason)},
     )
     audit.record(actor, "pledges.signing.record", signature, province_id=unit.province_id,
                  before=previous, after={"unit": unit.id, "status": status,
@@ -363,34 +339,13 @@ def attach_evidence(actor: Actor, check_in: CheckIn, files) -> list[Evidence]:
             raise Conflict("Chỉ bổ sung minh chứng khi bản đăng ký đã gửi và năm thi đua "
                            "đang diễn ra.")
         raise Forbidden("Bạn không được bổ sung minh chứng cho đơn vị này.")
-    if not files:
-        raise DomainError("Chưa chọn tệp minh chứng.")
-    verdicts = [(upload, classify(upload.name, upload.content, settings.EVIDENCE_MAX_BYTES))
-                for upload in files]
-    problems = [verdict.error for _, verdict in verdicts if verdict.error]
+    verdicts, problems = check_files(files)
     if problems:
         raise DomainError(*problems)
-    stored, created = [], []
-    try:
-        with transaction.atomic():
-            for upload, verdict in verdicts:
-                evidence = Evidence(
-                    check_in=check_in, unit_id=registration.unit_id,
-                    original_name=nfc(upload.name)[-255:], kind=verdict.kind,
-                    size=len(upload.content),
-                    sha256=hashlib.sha256(upload.content).hexdigest(), uploaded_by=actor.user,
-                )
-                evidence.file.save("evidence", ContentFile(upload.content), save=False)
-                stored.append(evidence.file.name)
-                evidence.save()
-                created.append(evidence)
-            audit.record(actor, "pledges.evidence.add", check_in,
-                         province_id=_province_id(registration),
-                         after={"target": target.id,
-                                "evidence": [e.sha256 for e in created]})
-    except BaseException:
-        storage = Evidence.file.field.storage
-        for name in stored:
-            storage.delete(name)
-        raise
+    with storing(Evidence) as keep:
+        created = [keep(upload, verdict, check_in=check_in, unit_id=registration.unit_id,
+                        uploaded_by=actor.user) for upload, verdict in verdicts]
+        audit.record(actor, "pledges.evidence.add", check_in,
+                     province_id=_province_id(registration),
+                     after={"target": target.id, "evidence": [e.sha256 for e in created]})
     return created

@@ -11,6 +11,7 @@ and is published as the next revision.
 from django.conf import settings
 from django.db import models
 
+from thidua.core.dates import short_date
 from thidua.org.models import BlocYear
 
 
@@ -77,4 +78,4 @@ class PageView(models.Model):
                                                name="page_view_once_per_day")]
 
     def __str__(self):
-        return f"{self.bloc_year_id} {self.day:%d/%m/%Y}"
+        return f"{self.bloc_year_id} {short_date(self.day)}"

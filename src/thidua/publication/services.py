@@ -17,7 +17,7 @@ from django.utils.crypto import salted_hmac
 
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden
-from thidua.core.text import nfc
+from thidua.core.text import clean_text
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
 from thidua.publication import queries, rules
@@ -91,11 +91,7 @@ def generate(actor: Actor, bloc_year: BlocYear, *, overwrite: bool = False
 
 
 def _clean(name: str, value) -> str:
-    text = nfc(str(value or "")).replace("\r\n", "\n").strip()
-    if not text:
-        raise DomainError(f"{LABELS[name]} không được để trống.")
-    if len(text) > LIMITS[name]:
-        raise DomainError(f"{LABELS[name]} dài quá {LIMITS[name]} ký tự.")
+    text = clean_text(value, LABELS[name], LIMITS[name], multiline=True)
     if name == "title" and "\n" in text:
         raise DomainError("Tiêu đề chỉ gồm một dòng.")
     return text

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thidua.core.errors import DomainError
+from thidua.core.evidence import Upload
 from thidua.org import services as org
 from thidua.org.domain.phases import ORDER, Phase
 from thidua.org.models import BlocYear, Role, RoleAssignment
@@ -171,7 +172,7 @@ def _report_year_end(bloc_year: BlocYear, officers: dict, rng, today: datetime.d
             officers[target.registration.unit_id], target, reported_on=today,
             actual_value=(target.baseline + span * share).quantize(Decimal("0.01")),
             note="Số liệu tổng kết năm.",
-            files=[pledges.Upload("bao-cao-tong-ket.pdf", EVIDENCE_PDF)])
+            files=[Upload("bao-cao-tong-ket.pdf", EVIDENCE_PDF)])
 
 
 @transaction.atomic
@@ -220,7 +221,7 @@ def build_scoring_year(system, bloc_year: BlocYear, table_spec: dict, *, seed: i
         services.set_scores(actor, sheet, _entries(loaded.leaves, _level(
             rng, quality[code] + 0.08, 0.05), rng, facts[code]))
         for criterion in [c for c in loaded.leaves if c.evidence_required]:
-            services.attach_evidence(actor, sheet, criterion.code, [pledges.Upload(
+            services.attach_evidence(actor, sheet, criterion.code, [Upload(
                 f"minh-chung-{criterion.code}.pdf", EVIDENCE_PDF)])
         services.submit_sheet(actor, sheet)
 

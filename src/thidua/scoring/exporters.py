@@ -20,6 +20,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from thidua.core.workbook import HEADER_ROW
 from thidua.law.award_forms import AwardForm
+from thidua.scoring import services
 from thidua.scoring.domain import methods
 from thidua.scoring.models import CriteriaTable, Score, ScoreSheet
 
@@ -207,45 +208,66 @@ def export_sheet(sheet: ScoreSheet) -> bytes:
     for c in rows:
         if c.parent_id:
             children.setdefault(c.parent_id, []).append(c)
-    appraisal = sheet.kind == ScoreSheet.Kind.APPRAISAL
-    # Computed criteria whose data is missing and which the scorer may enter instead.
-    from thidua.scoring import services  # noqa: PLC0415 - services builds on the models too
-
-    by_hand = set() if appraisal else {
-        code for code in services.missing_data(sheet)
-        if services.may_enter_by_hand(sheet.kind, next(
-            c.scoring_method for c in rows if c.code == code))}
+    lines = _SheetLines(ws, fmt, sheet, _by_hand(sheet, rows))
     for c in rows:
-        row = row_of[c.id]
-        style = fmt["section"] if c.is_section else fmt["cell"]
-        ws.write_string(row, 0, c.code, style)
-        ws.write_string(row, 1, c.title, style)
-        ws.write_number(row, 2, _cell_number(c.max_points), fmt["points"])
         if c.is_section:
             cells = ",".join(xl_rowcol_to_cell(row_of[k.id], 4) for k in children.get(c.id, []))
-            ws.write_blank(row, 3, None, style)
-            ws.write_formula(row, 4, f"=SUM({cells})" if cells else "=0", fmt["formula_bold"])
-            ws.write_blank(row, 5, None, style)
-            ws.write_blank(row, 6, None, style)
-            continue
-        score = scores.get(c.id)
+            lines.section(row_of[c.id], c, cells)
+        else:
+            lines.leaf(row_of[c.id], c, scores.get(c.id))
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
+                    "format_columns": True})
+    _write_meta(book, sheet)
+    book.close()
+    return out.getvalue()
+
+
+def _by_hand(sheet: ScoreSheet, rows) -> set:
+    """Computed criteria whose data is missing and which the scorer may enter instead."""
+    if sheet.kind == ScoreSheet.Kind.APPRAISAL:
+        return set()
+    method = {c.code: c.scoring_method for c in rows}
+    return {code for code in services.missing_data(sheet)
+            if services.may_enter_by_hand(sheet.kind, method[code])}
+
+
+class _SheetLines:
+    """Writes the score sheet's lines: a section's sum, a leaf's entry cell, its points
+    formula, note and the "how to enter" hint, with the entry cell's validation."""
+
+    def __init__(self, ws, fmt, sheet: ScoreSheet, by_hand: set):
+        self.ws, self.fmt, self.by_hand = ws, fmt, by_hand
+        self.appraisal = sheet.kind == ScoreSheet.Kind.APPRAISAL
+
+    def _start(self, row: int, c, style):
+        self.ws.write_string(row, 0, c.code, style)
+        self.ws.write_string(row, 1, c.title, style)
+        self.ws.write_number(row, 2, _cell_number(c.max_points), self.fmt["points"])
+
+    def section(self, row: int, c, cells: str):
+        style = self.fmt["section"]
+        self._start(row, c, style)
+        self.ws.write_blank(row, 3, None, style)
+        self.ws.write_formula(row, 4, f"=SUM({cells})" if cells else "=0",
+                              self.fmt["formula_bold"])
+        self.ws.write_blank(row, 5, None, style)
+        self.ws.write_blank(row, 6, None, style)
+
+    def leaf(self, row: int, c, score):
+        ws, fmt = self.ws, self.fmt
+        self._start(row, c, fmt["cell"])
         key = ENTRY_KEY.get(c.scoring_method, "points")
-        typed = not methods.is_computed(c.scoring_method, c.params) or appraisal or (
-            c.code in by_hand)
-        source = c.code in by_hand and c.scoring_method == methods.IMPORTED
-        entry = None
-        if score is not None:
-            entry = (score.raw or {}).get(key) if key != "points" else score.points
-            if entry in (None, "") and key == "points":
-                entry = score.points
+        by_hand = c.code in self.by_hand
+        typed = not methods.is_computed(c.scoring_method, c.params) or self.appraisal or by_hand
+        source = by_hand and c.scoring_method == methods.IMPORTED
+        entry = _entry(score, key)
         entry_style = fmt["input"] if typed else fmt["cell"]
         if entry in (None, ""):
             ws.write_blank(row, 3, None, entry_style)
         else:
             ws.write_number(row, 3, _cell_number(entry), entry_style)
-        entry_cell = xl_rowcol_to_cell(row, 3)
         points = _cell_number(score.points) if score is not None else ""
-        ws.write_formula(row, 4, _formula(c, entry_cell), fmt["formula"], points)
+        ws.write_formula(row, 4, _formula(c, xl_rowcol_to_cell(row, 3)), fmt["formula"], points)
         if source:  # the note column holds the source of a figure entered by hand
             note = (score.raw or {}).get(services.SOURCE, "") if score else ""
         else:
@@ -255,38 +277,47 @@ def export_sheet(sheet: ScoreSheet) -> bytes:
         if source:
             how = (f"Chưa có số liệu khối nhập: nhập số liệu (0 đến {number(c.max_points)}), "
                    "ghi nguồn ở cột Ghi chú")
-        elif c.code in by_hand:
+        elif by_hand:
             how = (f"Đơn vị chưa báo cáo kết quả: chấm theo căn cứ của đơn vị mình, 0 đến "
                    f"{number(c.max_points)}")
         else:
             how = _how(c) if typed else "Tính tự động, không nhập"
         ws.write_string(row, 6, how, fmt["cell"])
-        if not typed:
-            continue
-        if c.scoring_method == methods.GRADED:
-            ws.data_validation(row, 3, row, 3, {
-                "validate": "list",
+        if typed:
+            ws.data_validation(row, 3, row, 3, _validation(c, key))
+
+
+def _entry(score, key: str):
+    """What the entry cell shows: the raw figure typed (count, grade…) or the points."""
+    if score is None:
+        return None
+    entry = (score.raw or {}).get(key) if key != "points" else score.points
+    if entry in (None, "") and key == "points":
+        entry = score.points
+    return entry
+
+
+def _validation(c, key: str) -> dict:
+    if c.scoring_method == methods.GRADED:
+        return {"validate": "list",
                 "source": [str(number(g)) for g in (c.params or {}).get("grades", [])],
-                "error_message": "Chọn một mức điểm trong danh sách."})
-        elif key == "points":
-            ws.data_validation(row, 3, row, 3, {
-                "validate": "decimal", "criteria": "between", "minimum": 0,
+                "error_message": "Chọn một mức điểm trong danh sách."}
+    if key == "points":
+        return {"validate": "decimal", "criteria": "between", "minimum": 0,
                 "maximum": _cell_number(c.max_points),
-                "error_message": f"Điểm từ 0 đến {number(c.max_points)}."})
-        else:
-            ws.data_validation(row, 3, row, 3, {
-                "validate": "integer", "criteria": ">=", "value": 0,
-                "error_message": "Nhập số nguyên không âm."})
-    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
-                    "format_columns": True})
+                "error_message": f"Điểm từ 0 đến {number(c.max_points)}."}
+    return {"validate": "integer", "criteria": ">=", "value": 0,
+            "error_message": "Nhập số nguyên không âm."}
+
+
+def _write_meta(book, sheet: ScoreSheet):
+    """The hidden sheet the importer reads back to know which sheet a file fills."""
     meta = book.add_worksheet(META_SHEET)
-    for i, (key, value) in enumerate((("sheet_id", sheet.id), ("table_id", table.id),
-                                      ("table_version", table.version),
+    for i, (key, value) in enumerate((("sheet_id", sheet.id), ("table_id", sheet.table.id),
+                                      ("table_version", sheet.table.version),
                                       ("kind", sheet.kind),
                                       ("scored_unit", sheet.scored_unit.code))):
         meta.write_string(i, 0, key)
         meta.write_string(i, 1, str(value))
     meta.hide()
     meta.protect()
-    book.close()
-    return out.getvalue()

@@ -298,30 +298,18 @@ def import_sheet(actor: Actor, sheet: ScoreSheet, name: str, content: bytes, *,
                        "này.")
     sheets = read_workbook(name, content)
     rows = _sheet(sheets, SCORE_SHEET)
-    meta = _meta(sheets)
-    table = sheet.table
-    if meta.get("sheet_id") != str(sheet.id):
-        raise WorkbookError(f"Tệp là mẫu của phiếu chấm khác (số {meta.get('sheet_id')}), "
-                            f"không phải phiếu {sheet.get_kind_display().lower()} "
-                            f"{sheet.scored_unit.name} (số {sheet.id}).")
-    if meta.get("table_version") != str(table.version):
-        raise WorkbookError(f"Tệp được xuất từ bảng tiêu chí phiên bản "
-                            f"{meta.get('table_version')}; bảng hiện hành là phiên bản "
-                            f"{table.version}. Hãy tải mẫu mới.")
+    _check_meta(sheet, _meta(sheets))
     errors = []
     if not _check_headers(rows, SCORE_SHEET, SCORE_HEADERS, errors):
         raise WorkbookError(*errors)
-    loaded = services.load_table(table)
-    scores = {s.criterion_id: s for s in Score.objects.filter(sheet=sheet)}
-    appraisal = sheet.kind == ScoreSheet.Kind.APPRAISAL
-    missing = {} if appraisal else services.missing_data(sheet)
+    lines = _SheetLines(sheet)
     entries, seen = {}, {}
     for row in range(HEADER_ROW + 1, len(rows)):
         cells = [_cell(rows, row, c) for c in range(len(SCORE_HEADERS))]
         if all(_empty(v) for v in cells):
             continue
         code = _text(cells[0])
-        criterion = loaded.by_code.get(code)
+        criterion = lines.loaded.by_code.get(code)
         if criterion is None:
             errors.append(f"{where(SCORE_SHEET, row, 0)}: bảng tiêu chí không có tiêu chí mã "
                           f"“{code}”.")
@@ -331,57 +319,85 @@ def import_sheet(actor: Actor, sheet: ScoreSheet, name: str, content: bytes, *,
                           f"{seen[code] + 1}.")
             continue
         seen[code] = row
-        method = criterion.scoring_method
         if criterion.is_section:
             continue  # sums: formulas, not input
-        entry, note = cells[3], _text(cells[5])
-        score = scores.get(criterion.id)
-        by_hand = code in missing and services.may_enter_by_hand(sheet.kind, method)
-        if methods.is_computed(method, criterion.params) and not appraisal and not by_hand:
-            # Computed points are formulas, not input; the note beside them is read (the
-            # explanation a criterion asking for evidence needs, RULES.md 12).
-            if note != (score.note if score else ""):
-                entries[code] = {services.NOTE: note}
-            continue
-        if _empty(entry):
-            if note and (score is None or note != score.note):
-                errors.append(f"{where(SCORE_SHEET, row, 5)}: có ghi chú nhưng chưa nhập ở cột "
-                              "D.")
-            continue
-        key = ENTRY_KEY.get(method, "points")
-        spec = loaded.spec(code)
-        value = _decimal(entry)
-        at = where(SCORE_SHEET, row, 3)
-        if value is None:
-            errors.append(f"{at}: “{_text(entry)}” không phải là số.")
-            continue
-        if key == "points" and value > Decimal(criterion.max_points):
-            errors.append(f"{at}: điểm {_show(value)} vượt điểm chuẩn "
-                          f"{_show(Decimal(criterion.max_points))}.")
-            continue
-        raw = {key: _show(value)}
-        if by_hand and method == methods.IMPORTED:
-            # The figure's source is written in the note column (export_sheet says so).
-            if score is not None and Fraction(score.points) == Fraction(value) and (
-                    score.raw or {}).get(services.SOURCE) == note:
-                continue  # as stored
-            entries[code] = {**raw, services.SOURCE: note, services.NOTE: ""}
-            continue
-        try:
-            points = methods.points_for(spec, raw)
-        except methods.ScoringError as exc:
-            errors.append(f"{at}: {exc}")
-            continue
-        if score is not None and Fraction(score.points) == points and score.note == note:
-            stored = (score.raw or {}).get(key, score.points)
-            try:
-                if methods.as_fraction(str(stored)) == Fraction(value):
-                    continue  # as stored: re-importing an export changes nothing
-            except (ValueError, ArithmeticError):
-                pass
-        entries[code] = {**raw, "note": note}
+        entry, error = lines.read(row, criterion, cells[3], _text(cells[5]))
+        if error:
+            errors.append(error)
+        elif entry is not None:
+            entries[code] = entry
     if errors:
         raise WorkbookError(*errors)
     if entries:
         services.set_scores(actor, sheet, entries, reason=reason)
     return len(entries)
+
+
+def _check_meta(sheet: ScoreSheet, meta: dict):
+    """The file is this sheet's template, from the table version in force."""
+    if meta.get("sheet_id") != str(sheet.id):
+        raise WorkbookError(f"Tệp là mẫu của phiếu chấm khác (số {meta.get('sheet_id')}), "
+                            f"không phải phiếu {sheet.get_kind_display().lower()} "
+                            f"{sheet.scored_unit.name} (số {sheet.id}).")
+    if meta.get("table_version") != str(sheet.table.version):
+        raise WorkbookError(f"Tệp được xuất từ bảng tiêu chí phiên bản "
+                            f"{meta.get('table_version')}; bảng hiện hành là phiên bản "
+                            f"{sheet.table.version}. Hãy tải mẫu mới.")
+
+
+class _SheetLines:
+    """Reads a leaf's line of a filled sheet against what is stored: the entry to set,
+    nothing (as stored, or nothing typed), or the sentence refusing the line."""
+
+    def __init__(self, sheet: ScoreSheet):
+        self.sheet = sheet
+        self.loaded = services.load_table(sheet.table)
+        self.scores = {s.criterion_id: s for s in Score.objects.filter(sheet=sheet)}
+        self.appraisal = sheet.kind == ScoreSheet.Kind.APPRAISAL
+        self.missing = {} if self.appraisal else services.missing_data(sheet)
+
+    def read(self, row: int, criterion, entry, note: str) -> tuple[dict | None, str | None]:
+        code, method = criterion.code, criterion.scoring_method
+        score = self.scores.get(criterion.id)
+        by_hand = code in self.missing and services.may_enter_by_hand(self.sheet.kind, method)
+        if methods.is_computed(method, criterion.params) and not self.appraisal and not by_hand:
+            # Computed points are formulas, not input; the note beside them is read (the
+            # explanation a criterion asking for evidence needs, RULES.md 12).
+            return ({services.NOTE: note} if note != (score.note if score else "") else None,
+                    None)
+        if _empty(entry):
+            if note and (score is None or note != score.note):
+                return None, (f"{where(SCORE_SHEET, row, 5)}: có ghi chú nhưng chưa nhập ở "
+                              "cột D.")
+            return None, None
+        key = ENTRY_KEY.get(method, "points")
+        value = _decimal(entry)
+        at = where(SCORE_SHEET, row, 3)
+        if value is None:
+            return None, f"{at}: “{_text(entry)}” không phải là số."
+        if key == "points" and value > Decimal(criterion.max_points):
+            return None, (f"{at}: điểm {_show(value)} vượt điểm chuẩn "
+                          f"{_show(Decimal(criterion.max_points))}.")
+        raw = {key: _show(value)}
+        if by_hand and method == methods.IMPORTED:
+            # The figure's source is written in the note column (export_sheet says so).
+            if score is not None and Fraction(score.points) == Fraction(value) and (
+                    score.raw or {}).get(services.SOURCE) == note:
+                return None, None  # as stored
+            return {**raw, services.SOURCE: note, services.NOTE: ""}, None
+        try:
+            points = methods.points_for(self.loaded.spec(code), raw)
+        except methods.ScoringError as exc:
+            return None, f"{at}: {exc}"
+        if score is not None and Fraction(score.points) == points and score.note == note \
+                and _stored_equals(score, key, value):
+            return None, None  # as stored: re-importing an export changes nothing
+        return {**raw, "note": note}, None
+
+
+def _stored_equals(score, key: str, value: Decimal) -> bool:
+    stored = (score.raw or {}).get(key, score.points)
+    try:
+        return methods.as_fraction(str(stored)) == Fraction(value)
+    except (ValueError, ArithmeticError):
+        return False

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from thidua.core.dates import short_moment
 from thidua.org.models import BlocYear, Unit
 from thidua.scoring.domain import methods
 
@@ -321,7 +322,7 @@ class PublishedRanking(models.Model):
         ordering = ["-published_at", "-id"]
 
     def __str__(self):
-        return f"Xếp hạng công bố {self.published_at:%d/%m/%Y %H:%M}"
+        return f"Xếp hạng công bố {short_moment(self.published_at)}"
 
 
 class RankingRow(models.Model):
@@ -373,4 +374,4 @@ class Reminder(models.Model):
                                 name="reminder_unit_sent")]
 
     def __str__(self):
-        return f"Nhắc nhở {self.unit_id} {self.sent_at:%d/%m/%Y %H:%M}"
+        return f"Nhắc nhở {self.unit_id} {short_moment(self.sent_at)}"

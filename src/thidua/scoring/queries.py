@@ -11,11 +11,11 @@ from fractions import Fraction
 from django.db.models import Count, Max, Min, Sum
 
 from thidua.core.errors import DomainError, NotFound
+from thidua.core.numbers import vi_number
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor, can_view_bloc_year
 from thidua.pledges.models import Registration
 from thidua.scoring import rules, services
-from thidua.scoring.domain.display import vi_number
 from thidua.scoring.models import (
     CriteriaTable,
     Criterion,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from thidua.core.errors import DomainError
-from thidua.core.text import nfc
+from thidua.core.text import tidy
 from thidua.law.award_forms import AwardForm
 from thidua.org.models import Unit
 from thidua.voting.models import Candidate, Conference, Poll
@@ -97,7 +97,7 @@ def clean_overrides(overrides) -> dict:
     """{unit id: reason} with each reason NFC, trimmed; empty reasons dropped."""
     cleaned = {}
     for unit_id, reason in (overrides or {}).items():
-        text = nfc(str(reason or "")).strip()
+        text = tidy(reason)
         if len(text) > MAX_REASON:
             raise DomainError(f"Lý do đưa đơn vị vào danh sách dài quá {MAX_REASON} ký tự.")
         if text:

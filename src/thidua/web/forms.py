@@ -8,12 +8,12 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from thidua.core.evidence import ACCEPTED_LABEL, Upload, classify, too_large
 from thidua.law.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
 from thidua.org.models import Bloc
-from thidua.pledges.domain.evidence import ACCEPTED_LABEL, classify, too_large
 from thidua.pledges.models import PledgeSignature
-from thidua.pledges.services import TargetInput, Upload
+from thidua.pledges.services import TargetInput
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DECIMAL = {"max_digits": 16, "decimal_places": 2}
@@ -109,6 +109,16 @@ class PhaseForm(forms.Form):
     reason = forms.CharField(label="Lý do", required=False, max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2}))
     confirm = forms.BooleanField(label="Vẫn chuyển giai đoạn dù còn thiếu", required=False)
+
+
+class BlocDeadlineForm(forms.Form):
+    """RULES.md 7: a bloc's own registration deadline (empty: the year's)."""
+
+    registration_deadline = forms.DateField(label="Hạn đăng ký riêng của khối",
+                                            widget=DATE_WIDGET, required=False,
+                                            help_text="Để trống để dùng hạn chung của năm.")
+    reason = forms.CharField(label="Lý do (quyết định thành lập khối …)", required=False,
+                             max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SignatureForm(forms.Form):

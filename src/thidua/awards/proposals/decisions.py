@@ -9,11 +9,18 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from thidua.awards import rules
-from thidua.awards.models import Award, AwardDecision, Proposal, ProposalLine
+from thidua.awards.models import (
+    Award,
+    AwardDecision,
+    CouncilSelection,
+    Proposal,
+    ProposalLine,
+)
 from thidua.awards.services import bloc_eligibility
 from thidua.core import audit
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.text import tidy
 from thidua.law.award_forms import AwardForm
 from thidua.law.eligibility import MET
 from thidua.law.quotas import CapCheck, check_province_cap
@@ -111,6 +118,28 @@ def decision_snapshot(decision: AwardDecision, awarded, not_awarded) -> dict:
             "not_awarded": [[line.unit_id, line.award_form] for line in not_awarded]}
 
 
+def _decision_errors(emulation_year: EmulationYear, number: str, signer: str,
+                     decision_date: datetime.date | None, awarded_ids: set,
+                     refused_ids: set) -> list[str]:
+    """What the typed decision lacks or contradicts, before any line is read."""
+    errors = []
+    if not number:
+        errors.append("Chưa nhập số quyết định.")
+    if not signer:
+        errors.append("Chưa nhập người ký quyết định.")
+    if decision_date is None:
+        errors.append("Chưa nhập ngày quyết định.")
+    elif decision_date.year < emulation_year.year:
+        errors.append(f"Quyết định ngày {short_date(decision_date)} có trước năm thi đua "
+                      f"{emulation_year.year}.")
+    if not awarded_ids | refused_ids:
+        errors.append("Quyết định phải nêu ít nhất một đơn vị được hoặc không được khen "
+                      "thưởng.")
+    if awarded_ids & refused_ids:
+        errors.append("Một đơn vị không thể vừa được vừa không được khen thưởng.")
+    return errors
+
+
 @transaction.atomic
 def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
                     decision_date: datetime.date, signer: str, awarded=(),
@@ -120,22 +149,9 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
     if not rules.can_record_award(actor, emulation_year.province_id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi quyết định khen thưởng.")
     awarded_ids, refused_ids = {int(i) for i in awarded}, {int(i) for i in not_awarded}
-    errors = []
-    number, signer = nfc(number or "").strip(), nfc(signer or "").strip()
-    if not number:
-        errors.append("Chưa nhập số quyết định.")
-    if not signer:
-        errors.append("Chưa nhập người ký quyết định.")
-    if decision_date is None:
-        errors.append("Chưa nhập ngày quyết định.")
-    elif decision_date.year < emulation_year.year:
-        errors.append(f"Quyết định ngày {decision_date:%d/%m/%Y} có trước năm thi đua "
-                      f"{emulation_year.year}.")
-    if not awarded_ids | refused_ids:
-        errors.append("Quyết định phải nêu ít nhất một đơn vị được hoặc không được khen "
-                      "thưởng.")
-    if awarded_ids & refused_ids:
-        errors.append("Một đơn vị không thể vừa được vừa không được khen thưởng.")
+    number, signer = tidy(number), tidy(signer)
+    errors = _decision_errors(emulation_year, number, signer, decision_date, awarded_ids,
+                              refused_ids)
     if errors:
         raise DomainError(*errors)
     lines = list(ProposalLine.objects.select_for_update().select_related(
@@ -151,6 +167,8 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
         elif line.outcome != ProposalLine.Outcome.PENDING:
             errors.append(f"Đề nghị {line.get_award_form_display()} cho {line.unit.name} đã "
                           "có quyết định.")
+    errors += _not_chosen_by_council(emulation_year, [ln for ln in lines
+                                                      if ln.id in awarded_ids])
     if errors:
         raise DomainError(*errors)
     try:
@@ -190,5 +208,18 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
                          after={"state": target, "decision": number})
             org_services.follow_phase(actor, proposal.bloc_year, Phase.DECIDED,
                                       f"Quyết định khen thưởng số {number} ngày "
-                                      f"{decision_date:%d/%m/%Y}.")
+                                      f"{short_date(decision_date)}.")
     return decision
+
+
+def _not_chosen_by_council(emulation_year: EmulationYear, awarded) -> list[str]:
+    """RULES 20: once the province's council chose (awards.council), a Government flag goes
+    only to a unit it chose."""
+    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
+    if selection is None:
+        return []
+    chosen = set(selection.chosen.values_list("unit_id", flat=True))
+    return [f"Hội đồng Thi đua – Khen thưởng tỉnh không chọn {line.unit.name} đề nghị Cờ thi "
+            f"đua của Chính phủ (biên bản số {selection.minutes_number} ngày "
+            f"{short_date(selection.meeting_date)}) — Quy tắc 20."
+            for line in awarded if line.award_form == GOV and line.unit_id not in chosen]

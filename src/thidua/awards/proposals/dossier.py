@@ -12,7 +12,7 @@ from thidua.awards.proposals.decisions import province_cap
 from thidua.awards.proposals.situation import BlocSituation, conference_results, situation_of
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.text import tidy
 from thidua.law.allocation import (
     PROPOSED,
     Allocation,
@@ -175,7 +175,7 @@ def move_proposal(actor: Actor, proposal: Proposal, action: str, reason: str = "
               .filter(pk=proposal.pk).first())
     if locked is None or not rules.can_view_proposal(actor, locked.bloc_year):
         raise NotFound("Không tìm thấy hồ sơ đề nghị khen thưởng.")
-    reason = nfc(reason or "").strip()
+    reason = tidy(reason)
     try:
         target = check_step(locked.state, action, rules.proposal_sides(actor, locked.bloc_year),
                             reason)

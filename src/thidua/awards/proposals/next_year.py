@@ -10,8 +10,9 @@ from django.utils import timezone
 from thidua.awards import rules
 from thidua.awards.models import Award, LeaderDecision
 from thidua.core import audit
+from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.text import nfc, tidy
 from thidua.law.rulebooks import Library, RulebookNotFound, rulebook_for
 from thidua.org import services as org_services
 from thidua.org.models import BlocYear, Unit
@@ -53,14 +54,14 @@ def _leader_decision_problems(decision: ProvinceDecision | None, today) -> list[
     if decision is None:
         return ["chưa có quyết định của tỉnh"]
     problems = []
-    if not nfc(decision.number or "").strip():
+    if not tidy(decision.number):
         problems.append("Chưa nhập số quyết định của tỉnh về Trưởng khối.")
     if decision.decision_date is None:
         problems.append("Chưa nhập ngày quyết định của tỉnh về Trưởng khối.")
     elif decision.decision_date > today:
-        problems.append(f"Ngày quyết định {decision.decision_date:%d/%m/%Y} sau ngày hôm nay: "
+        problems.append(f"Ngày quyết định {short_date(decision.decision_date)} sau ngày hôm nay: "
                         "chỉ ghi quyết định đã ký.")
-    if not nfc(decision.reason or "").strip():
+    if not tidy(decision.reason):
         problems.append("Chưa nhập lý do tỉnh chọn Trưởng khối khác kết quả bầu.")
     return problems
 

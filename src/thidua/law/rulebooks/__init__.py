@@ -15,7 +15,9 @@ its month/day in that year.
 
 Validation happens on load and refuses the whole file on any problem (bad YAML, unknown
 key, wrong type, missing setting, overlapping periods), each problem in Vietnamese with
-the file and line, so a secretariat can fix the file it edited.
+the file and line, so a secretariat can fix the file it edited. The schema of the values
+is pydantic's (`specs`: models, lists and dicts with checked leaves); `specs` keeps the
+node of each value to put the line on pydantic's errors.
 """
 
 

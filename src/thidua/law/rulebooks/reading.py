@@ -1,5 +1,5 @@
-"""Reading one rulebook file: its header, its settings, each checked; every problem is
-reported with its line."""
+"""Reading one rulebook file: its header, its settings, each checked against the schema
+(law.rulebooks.specs, pydantic); every problem is reported with its line."""
 
 from pathlib import Path
 
@@ -29,6 +29,7 @@ _HEADER = Struct(
     {"code": Str(), "title": Str(), "scope": Choice(["national", "province"]),
      "province": Optional(Str()), "effective_from": Date(), "effective_to": Optional(Date())},
     optional=("province", "effective_to"))
+_TAG, _TEXT = Choice(list(TAGS)), Str()
 _CITATION = Struct({"text": Str(), "article": Optional(Str()), "by_form": MapOf(FORMS, Str())},
                    optional=("article", "by_form"))
 _ENTRY_FIELDS = ("value", "tag", "citation", "note", "open_point")
@@ -150,10 +151,10 @@ def _setting(key, spec, node, loader, source):
             raise Invalid(node, f"thiếu {field!r} (mỗi thiết lập ghi giá trị, loại "
                                  "căn cứ và trích dẫn).")
     value = spec.spec.parse(entry["value"][1], loader)
-    tag = Choice(list(TAGS)).parse(entry["tag"][1], loader)
+    tag = _TAG.parse(entry["tag"][1], loader)
     citation = _CITATION.parse(entry["citation"][1], loader)
-    note = Str().parse(entry["note"][1], loader) if "note" in entry else ""
-    open_point = Str().parse(entry["open_point"][1], loader) if "open_point" in entry else ""
+    note = _TEXT.parse(entry["note"][1], loader) if "note" in entry else ""
+    open_point = _TEXT.parse(entry["open_point"][1], loader) if "open_point" in entry else ""
     by_form = tuple(sorted(citation.get("by_form", {}).items()))
     return Setting(key, value,
                    Citation(citation["text"], citation.get("article") or "", tag, by_form),

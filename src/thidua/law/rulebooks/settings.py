@@ -22,12 +22,12 @@ from thidua.law.rulebooks.specs import (
     Choice,
     ExcessOrder,
     Int,
-    Invalid,
     ListOf,
     MapOf,
     Optional,
     Points,
     QuotaBySize,
+    Refusal,
     Share,
     Spec,
     Str,
@@ -66,7 +66,7 @@ SETTINGS = {
         Int(0, 10), (4,), "Số năm gần nhất mà đơn vị đã làm Trưởng khối không được làm lại"),
     # Registration -------------------------------------------------------------------
     "registration.deadline": SettingSpec(
-        Struct({"month": Int(1, 12), "day": Int(1, 31)}, build=lambda v, n: _month_day(v, n)),
+        Struct({"month": Int(1, 12), "day": Int(1, 31)}, build=lambda v: _month_day(v)),
         (7,), "Hạn gửi bản đăng ký thi đua (ngày, tháng của năm thi đua)"),
     # Scoring ------------------------------------------------------------------------
     "scoring.previous_award_bonus": SettingSpec(
@@ -102,6 +102,10 @@ SETTINGS = {
     "eligibility.pending_matter_defers": SettingSpec(
         Bool(), (19,), "Tạm hoãn xét khen thưởng khi đang xem xét kỷ luật, thanh tra, khiếu "
         "nại, tố cáo hoặc xác minh nội dung báo chí phản ánh", default=False, required=False),
+    "eligibility.achievements_from_discipline_end": SettingSpec(
+        Bool(), (19,), "Thành tích chỉ tính từ khi hết thời hạn kỷ luật (năm có thời hạn kỷ "
+        "luật chưa hết từ đầu năm thì không xét khen thưởng năm đó)", default=False,
+        required=False),
     "eligibility.government_flag_leading_rank": SettingSpec(
         Int(1, 3), (20,),
         "Cờ thi đua của Chính phủ: đơn vị phải dẫn đầu khối (xếp hạng không thấp hơn)"),
@@ -122,7 +126,7 @@ SETTINGS = {
     "quotas.government_flag_province_cap": SettingSpec(
         Struct({"fraction": Share(), "rounding": Choice(["floor", "half_up", "ceil"]),
                 "base": Choice(list(CAP_BASES))},
-               build=lambda v, n: ProvinceCap(v["fraction"], v["rounding"],
+               build=lambda v: ProvinceCap(v["fraction"], v["rounding"],
                                               v.get("base", STANDARD_MET)),
                optional=("base",)),
         (23,), "Trần Cờ thi đua của Chính phủ toàn tỉnh (tỷ lệ, cách làm tròn, cơ sở tính)"),
@@ -166,7 +170,7 @@ SETTINGS = {
     "documents.forms": SettingSpec(
         Struct({kind: Struct({"name": Str(), "number": Optional(Str())},
                              optional=("number",),
-                             build=lambda v, n: DossierForm(v["name"], v.get("number")))
+                             build=lambda v: DossierForm(v["name"], v.get("number")))
                 for kind in DOSSIER_FORMS}),
         (41,), "Mẫu văn bản của hồ sơ đề nghị khen thưởng theo văn bản hiện hành",
         national_only=True),
@@ -180,11 +184,11 @@ SETTINGS = {
 }
 
 
-def _month_day(values, node):
+def _month_day(values):
     try:
         datetime.date(2024, values["month"], values["day"])  # 2024: a leap year allows 29/2
     except ValueError as exc:
-        raise Invalid(node, f"ngày {values['day']}/{values['month']} không có thật.") from exc
+        raise Refusal(f"ngày {values['day']}/{values['month']} không có thật.") from exc
     return (values["month"], values["day"])
 
 

@@ -1,12 +1,33 @@
-"""Value specs: each turns a YAML node into a checked Python value, or refuses it with
-the line and a Vietnamese sentence (Invalid)."""
+"""Value specs: the schema of a rulebook's values, validated by pydantic.
+
+Each spec names a pydantic type (`annotation`): leaves check a YAML scalar (`Int`, `Str`,
+`Share`…), `Struct` is a pydantic model (known keys, the missing ones, a value built from
+the checked fields), `ListOf` and `MapOf` are pydantic lists and dicts. `parse` reads a
+YAML node into plain Python (keeping each value's node), validates it, and turns the
+first error into `Invalid`: a Vietnamese sentence with the line of the value it is about,
+so a secretariat can fix the file it edited.
+"""
 
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Annotated, Any
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    PlainValidator,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
 
 from thidua.law.rulebook import (
     Bracket,
@@ -19,23 +40,22 @@ from thidua.law.rulebook import (
 class Invalid(Exception):
     def __init__(self, node, message):
         self.line = node.start_mark.line + 1 if node is not None else 1
+        self.index = node.start_mark.index if node is not None else 0
         super().__init__(message)
 
 
-# --- value specs: each turns a YAML node into a checked Python value ----------------------
+class Refusal(Exception):
+    """A value refused by a spec's check: `message`, about the item `index` of a list
+    (None: the value itself)."""
+
+    def __init__(self, message, index=None):
+        self.index = index
+        super().__init__(message)
+
 
 _INT, _BOOL, _STR = "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:str"
 _FLOAT, _NULL = "tag:yaml.org,2002:float", "tag:yaml.org,2002:null"
 _DATE = "tag:yaml.org,2002:timestamp"
-
-
-def _scalar(node, loader, tags, expected):
-    if not isinstance(node, yaml.ScalarNode) or node.tag not in tags:
-        raise Invalid(node, f"cần {expected}, nhận được {_describe(node)}.")
-    try:
-        return loader.construct_object(node, deep=True)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise Invalid(node, f"cần {expected}, nhận được {node.value!r}.") from exc
 
 
 def _describe(node):
@@ -64,74 +84,218 @@ def mapping_pairs(node, loader):
         yield key, key_node, value_node
 
 
+# --- from YAML nodes to plain values, each path remembering its node ----------------------
+
+class _Unreadable:
+    """A scalar YAML could not construct (a date such as 2024-13-01): no spec accepts it."""
+
+
+class _Located:
+    def __init__(self):
+        self.nodes, self.key_nodes = {}, {}  # path → the value's node, the key's node
+        self.unreadable = set()  # paths of the scalars YAML could not construct
+        self.refused = None  # the first key refused while reading (Invalid)
+
+    def read(self, node, loader, path=()):
+        self.nodes[path] = node
+        if isinstance(node, yaml.MappingNode):
+            values = {}
+            try:
+                for key, key_node, value_node in mapping_pairs(node, loader):
+                    self.key_nodes[(*path, key)] = key_node
+                    values[key] = self.read(value_node, loader, (*path, key))
+            except Invalid as exc:  # a duplicate key: reported unless something before it is
+                self.refused = self.refused or exc
+            return values
+        if isinstance(node, yaml.SequenceNode):
+            return [self.read(item, loader, (*path, i)) for i, item in enumerate(node.value)]
+        try:
+            return loader.construct_object(node, deep=True)
+        except (ValueError, yaml.YAMLError):
+            self.unreadable.add(path)
+            return _Unreadable()
+
+    def node(self, path):
+        """The node an error at `path` is about: a dict key's own node for "[key]", else the
+        deepest node known along the path."""
+        path = tuple(p for p in path if not (isinstance(p, str) and p.startswith("§")))
+        if path and path[-1] == "[key]":
+            return self.key_nodes.get(path[:-1]) or self.node(path[:-1])
+        while path not in self.nodes:
+            path = path[:-1]
+        return self.nodes[path]
+
+
+def _problems(errors, located) -> list:
+    """(position, node or Invalid, Vietnamese sentence) of each pydantic error; a struct's
+    missing keys make one sentence, placed after its present keys (they are read first)."""
+    problems, missing = [], {}
+    for error in errors:
+        path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("§")))
+        if error["type"] == "missing":
+            missing.setdefault(path[:-1], []).append(path[-1])
+            continue
+        ctx = error.get("ctx") or {}
+        if ctx.get("index") is not None:
+            path = (*path, ctx["index"])
+        node = located.node(path)
+        if ctx.get("known") is not None:
+            node = located.key_nodes[path]
+            message = (f"khóa {path[-1]!r} không được biết; các khóa hợp lệ: "
+                       f"{ctx['known']}.")
+        elif ctx.get("expected"):
+            shown = (repr(node.value) if ctx.get("raw") and path in located.unreadable
+                     else _describe(node))
+            message = f"cần {ctx['expected']}, nhận được {shown}."
+        else:
+            message = ctx.get("message") or error["msg"]
+        problems.append(((node.start_mark.index, 1), node, message))
+    for path, keys in missing.items():
+        node = located.node(path)
+        problems.append(((node.end_mark.index, 0), node, "thiếu khóa " + ", ".join(keys) + "."))
+    return problems
+
+
+def _refuse(message="", *, expected=None, index=None, known=None, raw=False):
+    """A pydantic error carrying a Vietnamese sentence — or, with `expected`, the kind of
+    value wanted (the sentence names what was found; `raw`: a value YAML could not read
+    is shown as written, a date such as 2024-13-01), or, with `known`, an unknown key
+    and the keys the mapping takes."""
+    return PydanticCustomError("thidua", "{message}", {
+        "message": message, "expected": expected, "index": index, "known": known,
+        "raw": raw})
+
+
+def _checked(check):
+    """A pydantic validator from `check(value)`, which raises Refusal."""
+    def validate(value):
+        try:
+            return check(value)
+        except Refusal as exc:
+            raise _refuse(str(exc), index=exc.index) from exc
+    return validate
+
+
 class Spec:
     expected = "giá trị"
+    annotation: Any = object
+    _adapter = None
 
-    def parse(self, node, loader):  # pragma: no cover - abstract
+    def parse(self, node, loader):
+        located = _Located()
+        value = located.read(node, loader)
+        if self._adapter is None:
+            self._adapter = TypeAdapter(self.annotation)
+        try:
+            checked = self._adapter.validate_python(value)
+        except ValidationError as exc:
+            problems = _problems(exc.errors(), located)
+            if located.refused is not None:
+                problems.append(((located.refused.index, 1), located.refused, None))
+            _, where, message = min(problems, key=lambda p: p[0])
+            if message is None:
+                raise located.refused from exc
+            raise Invalid(where, message) from exc
+        if located.refused is not None:
+            raise located.refused
+        return checked
+
+
+# --- leaves: one YAML scalar each ----------------------------------------------------------
+
+class _Leaf(Spec):
+    def check(self, value):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def type_error(self):
+        return _refuse(expected=self.expected)
 
-class Int(Spec):
+    @property
+    def annotation(self):
+        return Annotated[Any, PlainValidator(self._validate)]
+
+    def _validate(self, value):
+        try:
+            return self.check(value)
+        except Refusal as exc:
+            raise _refuse(str(exc)) from exc
+
+
+def _is(value, *types):
+    return isinstance(value, types) and not (bool not in types and isinstance(value, bool))
+
+
+class Int(_Leaf):
     def __init__(self, minimum=0, maximum=None):
         self.minimum, self.maximum = minimum, maximum
         self.expected = "số nguyên"
 
-    def parse(self, node, loader):
-        value = _scalar(node, loader, {_INT}, "số nguyên")
+    def check(self, value):
+        if not _is(value, int):
+            raise self.type_error()
         if value < self.minimum or (self.maximum is not None and value > self.maximum):
             bound = (f"từ {self.minimum} đến {self.maximum}" if self.maximum is not None
                      else f"từ {self.minimum} trở lên")
-            raise Invalid(node, f"số {value} nằm ngoài khoảng cho phép ({bound}).")
+            raise Refusal(f"số {value} nằm ngoài khoảng cho phép ({bound}).")
         return value
 
 
-class Bool(Spec):
+class Bool(_Leaf):
     expected = "true hoặc false"
 
-    def parse(self, node, loader):
-        return _scalar(node, loader, {_BOOL}, self.expected)
+    def check(self, value):
+        if not isinstance(value, bool):
+            raise self.type_error()
+        return value
 
 
-class Str(Spec):
+class Str(_Leaf):
     expected = "chuỗi"
 
-    def parse(self, node, loader):
-        value = _scalar(node, loader, {_STR}, "chuỗi")
+    def check(self, value):
+        if not isinstance(value, str):
+            raise self.type_error()
         if not value.strip():
-            raise Invalid(node, "chuỗi không được để trống.")
+            raise Refusal("chuỗi không được để trống.")
         return value.strip()
 
 
-class Date(Spec):
+class Date(_Leaf):
     expected = "ngày dạng YYYY-MM-DD"
 
-    def parse(self, node, loader):
-        value = _scalar(node, loader, {_DATE}, self.expected)
+    def type_error(self):
+        return _refuse(expected=self.expected, raw=True)
+
+    def check(self, value):
+        if not isinstance(value, datetime.date):
+            raise self.type_error()
         if isinstance(value, datetime.datetime):
-            raise Invalid(node, "chỉ ghi ngày (YYYY-MM-DD), không ghi giờ.")
+            raise Refusal("chỉ ghi ngày (YYYY-MM-DD), không ghi giờ.")
         return value
 
 
-class Optional(Spec):
+class Optional(_Leaf):
     def __init__(self, spec):
         self.spec = spec
         self.expected = f"{spec.expected} hoặc để trống"
 
-    def parse(self, node, loader):
-        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
-            return None
-        return self.spec.parse(node, loader)
+    def check(self, value):
+        return None if value is None else self.spec.check(value)
+
+    def type_error(self):  # pragma: no cover - the inner spec refuses
+        return self.spec.type_error()
 
 
-class Choice(Spec):
+class Choice(_Leaf):
     def __init__(self, options):
         self.options = list(options)
         self.expected = "một trong " + ", ".join(self.options)
 
-    def parse(self, node, loader):
-        value = _scalar(node, loader, {_STR}, self.expected)
+    def check(self, value):
+        if not isinstance(value, str):
+            raise self.type_error()
         if value not in self.options:
-            raise Invalid(node, f"giá trị {value!r} không hợp lệ; cần {self.expected}.")
+            raise Refusal(f"giá trị {value!r} không hợp lệ; cần {self.expected}.")
         return value
 
 
@@ -139,14 +303,15 @@ _FRACTION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _PERCENT = re.compile(r"^\s*(\d+)\s*%\s*$")
 
 
-class Share(Spec):
+class Share(_Leaf):
     """A share of a whole, written "2/3", "70/100" or "70%", kept as an exact Fraction."""
 
     expected = 'một phân số như "2/3" hoặc "70/100"'
 
-    def parse(self, node, loader):
-        text = _scalar(node, loader, {_STR, _INT}, self.expected)
-        text = str(text)
+    def check(self, value):
+        if not _is(value, str, int):
+            raise self.type_error()
+        text = str(value)
         if match := _FRACTION.match(text):
             num, den = int(match[1]), int(match[2])
         elif match := _PERCENT.match(text):
@@ -154,27 +319,38 @@ class Share(Spec):
         elif text.strip() == "1":
             num, den = 1, 1
         else:
-            raise Invalid(node, f"cần {self.expected}, nhận được {text!r}.")
+            raise Refusal(f"cần {self.expected}, nhận được {text!r}.")
         if den == 0 or num == 0 or num > den:
-            raise Invalid(node, f"phân số {text!r} phải lớn hơn 0 và không quá 1.")
+            raise Refusal(f"phân số {text!r} phải lớn hơn 0 và không quá 1.")
         return Fraction(num, den)
 
 
-class Points(Spec):
+class Points(_Leaf):
     """Points as an exact decimal: an integer or a string such as "7.5" (not a YAML
     float, which would pass through binary floating point)."""
 
     expected = 'số điểm (số nguyên hoặc chuỗi như "7.5")'
 
-    def parse(self, node, loader):
-        value = _scalar(node, loader, {_INT, _STR}, self.expected)
+    def check(self, value):
+        if not _is(value, int, str):
+            raise self.type_error()
         try:
             points = Decimal(str(value).strip().replace(",", "."))
         except InvalidOperation as exc:
-            raise Invalid(node, f"cần {self.expected}, nhận được {value!r}.") from exc
+            raise Refusal(f"cần {self.expected}, nhận được {value!r}.") from exc
         if not points.is_finite() or points < 0 or points != points.quantize(Decimal("0.01")):
-            raise Invalid(node, "số điểm phải không âm, tối đa hai chữ số thập phân.")
+            raise Refusal("số điểm phải không âm, tối đa hai chữ số thập phân.")
         return points
+
+
+# --- containers: pydantic lists, dicts and models -----------------------------------------
+
+def _require(kind, expected):
+    def validate(value):
+        if not isinstance(value, kind):
+            raise _refuse(expected=expected)
+        return value
+    return BeforeValidator(validate)
 
 
 class ListOf(Spec):
@@ -182,39 +358,55 @@ class ListOf(Spec):
         self.item, self.min_len, self.unique = item, min_len, unique
         self.expected = f"danh sách {item.expected}"
 
-    def parse(self, node, loader):
-        if not isinstance(node, yaml.SequenceNode):
-            raise Invalid(node, f"cần một danh sách, nhận được {_describe(node)}.")
-        values = [self.item.parse(item, loader) for item in node.value]
+    def check(self, values):
         if len(values) < self.min_len:
-            raise Invalid(node, f"danh sách cần ít nhất {self.min_len} mục.")
+            raise Refusal(f"danh sách cần ít nhất {self.min_len} mục.")
         if self.unique:
             for i, value in enumerate(values):
                 if value in values[:i]:
-                    raise Invalid(node.value[i], f"mục {value!r} bị lặp trong danh sách.")
+                    raise Refusal(f"mục {value!r} bị lặp trong danh sách.", index=i)
         return tuple(values)
+
+    @property
+    def annotation(self):
+        return Annotated[list[self.item.annotation], _require(list, "một danh sách"),
+                         AfterValidator(_checked(self.check))]
 
 
 class Struct(Spec):
-    """A mapping with known fields; `build` turns the checked dict into a value and may
-    raise Invalid for a rule across fields."""
+    """A mapping with known fields — a pydantic model (required fields, optional ones, an
+    unknown key refused where it stands); `build` turns the checked fields (those
+    present) into a value and may raise Refusal for a rule across fields."""
 
     def __init__(self, fields, build=None, optional=()):
         self.fields, self.optional = fields, set(optional)
-        self.build = build or (lambda values, node: values)
+        self.build = build or (lambda values: values)
         self.expected = "bảng gồm " + ", ".join(fields)
+        self.model = create_model(
+            "Struct", __base__=_struct_base(", ".join(fields)),
+            **{name: (spec.annotation, None if name in self.optional else ...)
+               for name, spec in fields.items()})
 
-    def parse(self, node, loader):
-        values = {}
-        for key, key_node, value_node in mapping_pairs(node, loader):
-            if key not in self.fields:
-                raise Invalid(key_node, f"khóa {key!r} không được biết; các khóa hợp lệ: "
-                                         + ", ".join(self.fields) + ".")
-            values[key] = self.fields[key].parse(value_node, loader)
-        missing = [k for k in self.fields if k not in values and k not in self.optional]
-        if missing:
-            raise Invalid(node, "thiếu khóa " + ", ".join(missing) + ".")
-        return self.build(values, node)
+    def built(self, model):
+        values = {name: getattr(model, name) for name in self.fields
+                  if name in model.model_fields_set}
+        return self.build(values)
+
+    @property
+    def annotation(self):
+        return Annotated[self.model, _require(dict, "một bảng khóa: giá trị"),
+                         AfterValidator(_checked(self.built))]
+
+
+def _struct_base(known: str):
+    def unknown(value):
+        raise _refuse(known=known)
+
+    class StructBase(BaseModel):
+        model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
+        __pydantic_extra__: dict[str, Annotated[Any, PlainValidator(unknown)]]
+
+    return StructBase
 
 
 class MapOf(Spec):
@@ -222,51 +414,36 @@ class MapOf(Spec):
         self.keys, self.value = keys, value
         self.expected = f"bảng {keys.expected}: {value.expected}"
 
-    def parse(self, node, loader):
-        result = {}
-        for key, key_node, value_node in mapping_pairs(node, loader):
-            self.keys.parse(key_node, loader)
-            result[key] = self.value.parse(value_node, loader)
-        return result
+    @property
+    def annotation(self):
+        return Annotated[dict[self.keys.annotation, self.value.annotation],
+                         _require(dict, "một bảng khóa: giá trị"), AfterValidator(dict)]
 
 
 # --- builders for the structured values -------------------------------------------------
 
-def fraction_rule(values, node):
+def fraction_rule(values):
     return FractionRule(values["comparison"], values["fraction"])
 
 
-def _brackets(values, node):
+def _brackets(values):
     brackets = [Bracket(v["min_members"], v.get("max_members"), v["quota"]) for v in values]
     expected_min = 1
     for i, bracket in enumerate(brackets):
-        item = node.value[i]
         if bracket.min_members != expected_min:
-            raise Invalid(item, f"mức này phải bắt đầu từ {expected_min} thành viên "
-                                 f"(các mức phải liền nhau, bắt đầu từ 1, không chồng lấn).")
+            raise Refusal(f"mức này phải bắt đầu từ {expected_min} thành viên "
+                          f"(các mức phải liền nhau, bắt đầu từ 1, không chồng lấn).", index=i)
         if bracket.max_members is None:
             if i != len(brackets) - 1:
-                raise Invalid(item, "chỉ mức cuối cùng được để trống max_members.")
+                raise Refusal("chỉ mức cuối cùng được để trống max_members.", index=i)
             break
         if bracket.max_members < bracket.min_members:
-            raise Invalid(item, "max_members nhỏ hơn min_members.")
+            raise Refusal("max_members nhỏ hơn min_members.", index=i)
         expected_min = bracket.max_members + 1
     else:
-        raise Invalid(node, "mức cuối cùng phải để trống max_members (áp dụng cho mọi khối "
-                             "lớn hơn).")
+        raise Refusal("mức cuối cùng phải để trống max_members (áp dụng cho mọi khối "
+                      "lớn hơn).")
     return Brackets(tuple(brackets))
-
-
-class QuotaBySize(Spec):
-    """RULES.md 24: one number for every bloc ("1"), or brackets by bloc size like rules
-    25–26 (a province may give a 10-member bloc no Government-flag candidate)."""
-
-    expected = "số nguyên, hoặc danh sách mức chỉ tiêu theo số thành viên"
-
-    def parse(self, node, loader):
-        if isinstance(node, yaml.ScalarNode):
-            return Brackets((Bracket(1, None, Int(0).parse(node, loader)),))
-        return BracketList().parse(node, loader)
 
 
 class BracketList(Spec):
@@ -277,17 +454,33 @@ class BracketList(Spec):
             {"min_members": Int(1), "max_members": Optional(Int(1)), "quota": Int(0)},
             optional=("max_members",)), min_len=1)
 
-    def parse(self, node, loader):
-        return _brackets(list(self.items.parse(node, loader)), node)
+    @property
+    def annotation(self):
+        return Annotated[self.items.annotation, AfterValidator(_checked(_brackets))]
 
 
-def _legal_basis(values, node):
+class QuotaBySize(Spec):
+    """RULES.md 24: one number for every bloc ("1"), or brackets by bloc size like rules
+    25–26 (a province may give a 10-member bloc no Government-flag candidate)."""
+
+    expected = "số nguyên, hoặc danh sách mức chỉ tiêu theo số thành viên"
+
+    @property
+    def annotation(self):
+        one = Annotated[Int(0).annotation,
+                        AfterValidator(lambda quota: Brackets((Bracket(1, None, quota),)))]
+        return Annotated[
+            Annotated[one, Tag("§one")] | Annotated[BracketList().annotation, Tag("§list")],
+            Discriminator(lambda value: "§list" if isinstance(value, list | dict) else "§one")]
+
+
+def _legal_basis(values):
     basis = LegalBasis(values["title"], values["number"], values.get("issued"),
                        values["effective_from"], values.get("effective_to"))
     if basis.effective_to is not None and basis.effective_to < basis.effective_from:
-        raise Invalid(node, "effective_to trước effective_from.")
+        raise Refusal("effective_to trước effective_from.")
     if basis.issued is not None and basis.effective_from < basis.issued:
-        raise Invalid(node, "effective_from trước ngày ban hành (issued).")
+        raise Refusal("effective_from trước ngày ban hành (issued).")
     return basis
 
 
@@ -303,26 +496,32 @@ _TIE_BREAK = re.compile(r"^(section:\S+|fewer_penalty|vote)$")
 class TieBreakChain(Spec):
     expected = 'danh sách các tiêu chí "section:<mã nhóm>", "fewer_penalty", "vote"'
 
-    def parse(self, node, loader):
-        items = ListOf(Str(), unique=True).parse(node, loader)
+    def check(self, items):
         for i, item in enumerate(items):
             if not _TIE_BREAK.match(item):
-                raise Invalid(node.value[i], f"tiêu chí phá hòa {item!r} không hợp lệ; cần "
-                                              f"{self.expected}.")
+                raise Refusal(f"tiêu chí phá hòa {item!r} không hợp lệ; cần "
+                              f"{self.expected}.", index=i)
             if item == "vote" and i != len(items) - 1:
-                raise Invalid(node.value[i], '"vote" (bỏ phiếu) phải là tiêu chí cuối cùng.')
+                raise Refusal('"vote" (bỏ phiếu) phải là tiêu chí cuối cùng.', index=i)
         return items
+
+    @property
+    def annotation(self):
+        return Annotated[ListOf(Str(), unique=True).annotation,
+                         AfterValidator(_checked(self.check))]
 
 
 class ExcessOrder(Spec):
     expected = 'danh sách từ "votes", "score", kết thúc bằng "run_off"'
 
-    def parse(self, node, loader):
-        items = ListOf(Choice(["votes", "score", "run_off"]), min_len=1,
-                       unique=True).parse(node, loader)
+    @staticmethod
+    def check(items):
         if items[-1] != "run_off":
             # RULES.md 32: whatever the order, a tie left at the end goes to a run-off.
-            raise Invalid(node, '"run_off" (bỏ phiếu lại) phải là bước cuối cùng.')
+            raise Refusal('"run_off" (bỏ phiếu lại) phải là bước cuối cùng.')
         return items
 
-
+    @property
+    def annotation(self):
+        return Annotated[ListOf(Choice(["votes", "score", "run_off"]), min_len=1,
+                                unique=True).annotation, AfterValidator(_checked(self.check))]

@@ -10,7 +10,8 @@ import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
-from thidua.scoring.domain.display import vi_number
+from thidua.core.dates import short_date
+from thidua.core.numbers import vi_number
 
 HIGHLIGHTS = 3  # the top-ranked units named in the article
 
@@ -81,7 +82,7 @@ def join_names(names) -> str:
 
 
 def day_text(day: datetime.date) -> str:
-    return f"ngày {day:%d/%m/%Y}"
+    return f"ngày {short_date(day)}"
 
 
 def points(score: Fraction) -> str:

@@ -2,12 +2,14 @@
 
 Every function returns a `Fraction` in [0, max] (RULES.md 10) or raises `ScoringError`
 with a Vietnamese sentence naming the criterion. Storage rounds to hundredths (the unit of
-points in a table) in one place, `to_hundredths`; display rounding is in `display`.
+points in a table) with `core.numbers.half_up`, as every page and paper does.
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
+
+from thidua.core.numbers import vi_number
 
 GRADED, FREE, DEDUCTION, COUNT = "graded", "free", "deduction", "count"
 TARGET_FORMULA, IMPORTED, BONUS, PENALTY = "target_formula", "imported", "bonus", "penalty"
@@ -30,7 +32,6 @@ COMPUTED = frozenset({TARGET_FORMULA, IMPORTED})
 # A bonus criterion with this parameter (a list of award form values) is computed too:
 # from the unit's decided awards of the previous year (RULES.md 11).
 AWARD_FORMS = "award_forms"
-HUNDREDTH = Decimal("0.01")
 
 
 def part_of(method: str) -> str:
@@ -90,12 +91,6 @@ def as_fraction(value) -> Fraction:
     return Fraction(value)
 
 
-def to_hundredths(value: Fraction) -> Decimal:
-    """Stored points: hundredths, half away from zero (how a scorer rounds by hand)."""
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        HUNDREDTH, rounding=ROUND_HALF_UP)
-
-
 def _whole(value, label: str, what: str) -> int:
     try:
         number = as_fraction(value)
@@ -125,7 +120,6 @@ def _within(points: Fraction, spec: CriterionSpec) -> Fraction:
 
 
 def _show(value: Fraction) -> str:
-    from thidua.scoring.domain.display import vi_number
     return vi_number(value)
 
 

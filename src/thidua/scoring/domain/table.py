@@ -9,8 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
+from thidua.core.numbers import vi_number
 from thidua.law.award_forms import AwardForm
-from thidua.scoring.domain.display import vi_number
 from thidua.scoring.domain.methods import (
     AWARD_FORMS,
     BONUS,

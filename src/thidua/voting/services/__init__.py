@@ -62,7 +62,6 @@ from thidua.voting.services.common import (  # noqa: F401
     USED_CARD,
     Kind,
     State,
-    _clean,
     _hash,
     _lock,
     _lock_open,

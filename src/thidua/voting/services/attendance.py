@@ -7,15 +7,16 @@ from django.db import transaction
 
 from thidua.core import audit
 from thidua.core.errors import DomainError, NotFound
+from thidua.core.text import clean_text
 from thidua.org.rules import Actor
 from thidua.voting.models import Attendance, Conference
-from thidua.voting.services.common import _clean, _province_id, _require_run
+from thidua.voting.services.common import _province_id, _require_run
 
 
 def _attendance_values(present, absence_reason, delegate_name) -> dict:
     """One attendance row's new values, checked (RULES.md 28, 40: an absence has a reason)."""
-    reason = _clean(absence_reason, "lý do vắng", 300, required=False)
-    delegate = _clean(delegate_name, "tên đại biểu", 200, required=False)
+    reason = clean_text(absence_reason, "Lý do vắng", 300, required=False)
+    delegate = clean_text(delegate_name, "Tên đại biểu", 200, required=False)
     if not isinstance(present, bool):
         raise DomainError("Chọn có mặt hoặc vắng mặt.")
     if not present and not reason:

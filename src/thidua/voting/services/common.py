@@ -6,8 +6,7 @@ import hashlib
 from django.db import connection
 from django.utils import timezone
 
-from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
-from thidua.core.text import nfc
+from thidua.core.errors import Conflict, Forbidden, NotFound
 from thidua.law.rulebooks import rulebook_for
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
@@ -33,15 +32,6 @@ ELECTIONS = (Kind.LEADER_ELECTION, Kind.DEPUTY_ELECTION)
 
 def _hash(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
-
-
-def _clean(value, label, max_length, *, required=True) -> str:
-    text = nfc(str(value or "")).strip()
-    if required and not text:
-        raise DomainError(f"Chưa nhập {label}.")
-    if len(text) > max_length:
-        raise DomainError(f"{label[0].upper() + label[1:]} dài quá {max_length} ký tự.")
-    return text
 
 
 def _province_id(conference: Conference) -> int:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden
+from thidua.core.text import clean_text
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
 from thidua.voting import rules
@@ -15,7 +16,6 @@ from thidua.voting.domain.tally import Quorum, quorum
 from thidua.voting.models import Attendance, Conference, CountingCommitteeMember
 from thidua.voting.services.common import (
     State,
-    _clean,
     _province_id,
     _require_run,
     member_ids,
@@ -54,11 +54,13 @@ def _conference_fields(held_at, place, chair, secretary, guests, agenda, ended_a
     except (OverflowError, ValueError):
         raise DomainError("Thời gian hội nghị nằm ngoài khoảng ngày tháng cho phép.") from None
     return {"held_at": held_at, "ended_at": _ended_at(held_at, ended_at),
-            "place": _clean(place, "địa điểm", 300),
-            "chair": _clean(chair, "người chủ trì", 200),
-            "secretary": _clean(secretary, "thư ký", 200),
-            "guests": _clean(guests, "khách mời", 5000, required=False),
-            "agenda": _clean(agenda, "chương trình", 10000, required=False)}
+            "place": clean_text(place, "Địa điểm", 300),
+            "chair": clean_text(chair, "Người chủ trì", 200),
+            "secretary": clean_text(secretary, "Thư ký", 200),
+            "guests": clean_text(guests, "Khách mời", 5000, required=False,
+                                 multiline=True),
+            "agenda": clean_text(agenda, "Chương trình", 10000, required=False,
+                                 multiline=True)}
 
 
 @transaction.atomic
@@ -117,8 +119,8 @@ def set_committee(actor: Actor, conference: Conference, members) -> list:
     rows = []
     for name, role, user in members:
         rows.append(CountingCommitteeMember(
-            conference=conference, name=_clean(name, "họ tên thành viên ban kiểm phiếu", 200),
-            role=_clean(role, "nhiệm vụ", 100, required=False), user=user))
+            conference=conference, name=clean_text(name, "Họ tên thành viên ban kiểm phiếu", 200),
+            role=clean_text(role, "Nhiệm vụ", 100, required=False), user=user))
     if not rows:
         raise DomainError("Ban kiểm phiếu cần ít nhất một người.")
     before = list(conference.committee.values_list("name", flat=True))

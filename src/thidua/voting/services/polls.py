@@ -8,6 +8,7 @@ from django.db import transaction
 
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError
+from thidua.core.text import clean_text
 from thidua.law.award_forms import AwardForm
 from thidua.law.quotas import bloc_quotas
 from thidua.law.rulebook import FractionRule
@@ -24,7 +25,6 @@ from thidua.voting.services.common import (
     OPENING,
     Kind,
     State,
-    _clean,
     _lock,
     _province_id,
     _require_run,
@@ -164,7 +164,7 @@ def create_poll(actor: Actor, conference: Conference, kind: str, *, award_form: 
         f"Chỉ tiêu: {quota_text}", *(f"Không ứng cử: {e}" for e in exclusions)])
     poll = Poll.objects.create(
         conference=conference, kind=kind, award_form=award_form,
-        title=_clean(title, "tiêu đề", 300, required=False) or default_title, quota=quota_count,
+        title=clean_text(title, "Tiêu đề", 300, required=False) or default_title, quota=quota_count,
         rulebook=book.describe()[:200],
         quorum_comparison=quorum_rule.comparison,
         quorum_numerator=quorum_rule.fraction.numerator,

@@ -6,11 +6,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from thidua.awards import council, queries, rules
 from thidua.awards import proposals as service
-from thidua.awards import queries, rules
 from thidua.awards.services import next_year_bonus
 from thidua.core import audit
 from thidua.core.errors import DomainError, Forbidden, NotFound
@@ -192,15 +193,42 @@ def _province_year(actor, code, year):
     return province, year_in(province, year)
 
 
-def _province_page(request, actor, province, emulation_year, *, form=None, errors=(),
-                   status=200):
+class CouncilForm(forms.Form):
+    """RULES.md 20: the council's choice among the collectives the blocs voted as leading."""
+
+    minutes_number = forms.CharField(label="Số biên bản họp Hội đồng", max_length=50)
+    meeting_date = forms.DateField(label="Ngày họp", widget=DATE_WIDGET)
+    chosen = forms.MultipleChoiceField(
+        label="Tập thể được chọn đề nghị Cờ thi đua của Chính phủ",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Hội đồng chưa chọn tập thể nào."})
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, auto_id="hd-%s", **kwargs)
+        self.fields["chosen"].choices = [
+            (str(line.id), f"{line.unit.name} — dẫn đầu {line.proposal.bloc_year.bloc.display_name}"
+                           f" (khối đề nghị {line.get_award_form_display()})")
+            for line in lines]
+
+
+def _province_page(request, actor, province, emulation_year, *, form=None, council_form=None,
+                   errors=(), status=200):
     view = service.province_proposals(actor, emulation_year)
+    chosen_by_council = council.council_view(actor, emulation_year)
+    if council_form is None:
+        selection = chosen_by_council.selection
+        council_form = CouncilForm(lines=chosen_by_council.candidates, initial={
+            "minutes_number": selection.minutes_number if selection else "",
+            "meeting_date": selection.meeting_date if selection else None,
+            "chosen": [str(i) for i in chosen_by_council.chosen_ids]})
     pending = queries.awaiting_decision(emulation_year)
     form = form or DecisionForm(lines=pending)
     return render(request, "web/awards/province.html", {
         "province": province, "emulation_year": emulation_year, "view": view,
-        "pending": pending, "form": form,
-        "errors": [*error_items(form), *error_items(messages=errors)],
+        "pending": pending, "form": form, "council": chosen_by_council,
+        "council_form": council_form,
+        "errors": [*error_items(form), *error_items(council_form),
+                   *error_items(messages=errors)],
     }, status=status)
 
 
@@ -233,6 +261,30 @@ def record_decision(request, code, year):
                               errors=exc.messages, status=exc.status)
     messages.success(request, f"Đã ghi {decision}.")
     return redirect("award_province", code=code, year=year)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def council_choice(request, code, year):
+    """RULES.md 20: the province's council chooses the Government-flag candidates."""
+    actor = get_actor(request)
+    province, emulation_year = _province_year(actor, code, year)
+    require(True, rules.can_record_award(actor, province.id))
+    form = CouncilForm(request.POST, lines=council.candidates(emulation_year))
+    if not form.is_valid():
+        return _province_page(request, actor, province, emulation_year, council_form=form,
+                              status=400)
+    data = form.cleaned_data
+    try:
+        selection = council.choose(actor, emulation_year,
+                                   minutes_number=data["minutes_number"],
+                                   meeting_date=data["meeting_date"], chosen=data["chosen"])
+    except DomainError as exc:
+        return _province_page(request, actor, province, emulation_year, council_form=form,
+                              errors=exc.messages, status=exc.status)
+    messages.success(request, f"Đã ghi kết quả họp Hội đồng: {selection}.")
+    return redirect(reverse("award_province", args=[code, year]) + "#hoi-dong")
 
 
 @login_required

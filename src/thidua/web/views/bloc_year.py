@@ -7,18 +7,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thidua.awards import rules as award_rules
+from thidua.core.dates import short_date
 from thidua.core.errors import DomainError
 from thidua.org import guidance
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase, allowed_moves
 from thidua.org.queries import bloc_year_in_scope
-from thidua.org.rules import bloc_year_roles, can_manage_bloc_year, can_oversee_province
+from thidua.org.rules import (
+    bloc_year_roles,
+    can_manage_bloc_year,
+    can_oversee_province,
+    can_set_up_province,
+)
 from thidua.pledges import queries as pledge_queries
 from thidua.pledges import rules as pledge_rules
 from thidua.pledges import services as pledge_services
 from thidua.pledges.models import PledgeSignature
 from thidua.publication import rules as publication_rules
-from thidua.web.forms import PhaseForm, SignatureForm
+from thidua.web.forms import BlocDeadlineForm, PhaseForm, SignatureForm
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
 
@@ -30,7 +36,7 @@ def load_bloc_year(actor, pk):
 
 
 def _page(request, actor, bloc_year, roles, *, phase_form=None, signature_form=None,
-          errors=(), status=200):
+          deadline_form=None, errors=(), status=200):
     view = pledge_queries.bloc_year_view(actor, bloc_year)
     members = [row.unit for row in view.members]
     can_sign = pledge_rules.can_record_signing(actor, bloc_year)
@@ -42,7 +48,12 @@ def _page(request, actor, bloc_year, roles, *, phase_form=None, signature_form=N
             "place": signing.place if signing else "",
             "status": PledgeSignature.Status.SIGNED,
         })
-    form_errors = [*error_items(phase_form), *error_items(signature_form)]
+    can_set_deadline = can_set_up_province(actor, bloc_year.bloc.province_id)
+    if can_set_deadline and deadline_form is None:
+        deadline_form = BlocDeadlineForm(
+            initial={"registration_deadline": bloc_year.registration_deadline})
+    form_errors = [*error_items(phase_form), *error_items(signature_form),
+                   *error_items(deadline_form)]
     return render(request, "web/bloc_year.html", {
         "bloc_year": bloc_year, "view": view, "signing_record": signing,
         "moves": [{"target": m.target, "label": Phase(m.target).label, "is_back": m.is_back,
@@ -53,6 +64,7 @@ def _page(request, actor, bloc_year, roles, *, phase_form=None, signature_form=N
                       if can_manage_bloc_year(actor, bloc_year) else []),
         "phase_form": phase_form or PhaseForm(),
         "can_sign": can_sign, "signature_form": signature_form,
+        "deadline_form": deadline_form if can_set_deadline else None,
         "errors": form_errors + error_items(messages=errors),
         "viewable_units": _viewable(actor, bloc_year, members),
         "past_deadline": timezone.localdate() > view.deadline,
@@ -120,4 +132,27 @@ def record_signature(request, pk):
         return _page(request, actor, bloc_year, roles, signature_form=form,
                      errors=exc.messages, status=exc.status)
     messages.success(request, f"Đã ghi nhận ký kết của {unit.name}.")
+    return redirect("bloc_year", pk=bloc_year.pk)
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def set_deadline(request, pk):
+    """RULES.md 7: the province gives the bloc its own registration deadline."""
+    actor = get_actor(request)
+    bloc_year, roles = load_bloc_year(actor, pk)
+    require(True, can_set_up_province(actor, bloc_year.bloc.province_id))
+    form = BlocDeadlineForm(request.POST)
+    if not form.is_valid():
+        return _page(request, actor, bloc_year, roles, deadline_form=form, status=400)
+    deadline = form.cleaned_data["registration_deadline"]
+    try:
+        org_services.set_bloc_registration_deadline(actor, bloc_year, deadline,
+                                                    form.cleaned_data["reason"])
+    except DomainError as exc:
+        return _page(request, actor, bloc_year, roles, deadline_form=form, errors=exc.messages,
+                     status=exc.status)
+    messages.success(request, f"Hạn đăng ký của khối: "
+                              f"{short_date(bloc_year.effective_registration_deadline)}.")
     return redirect("bloc_year", pk=bloc_year.pk)

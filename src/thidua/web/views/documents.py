@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from thidua.core.dates import short_date
 from thidua.core.errors import DomainError, NotFound
 from thidua.documents import services
 from thidua.documents.kinds import kind_for
@@ -87,7 +88,7 @@ def issue(request, slug, pk):
         return _page(request, actor, slug, pk, errors=exc.messages, status=exc.status,
                      typed_date=typed[:20])
     messages.success(request, f"Đã ban hành văn bản số {document.reference} ngày "
-                              f"{document.issued_on:%d/%m/%Y}.")
+                              f"{short_date(document.issued_on)}.")
     return redirect("document_page", slug=slug, pk=pk)
 
 

@@ -6,7 +6,7 @@ import unicodedata
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 
-from thidua.pledges.domain.evidence import KINDS
+from thidua.core.evidence import KINDS
 from thidua.pledges.queries import evidence_in_scope
 from thidua.web.utils import get_actor, shows_domain_errors
 

@@ -17,7 +17,7 @@ from thidua.core import audit
 from thidua.core.errors import DomainError, NotFound
 from thidua.law.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
 from thidua.org.queries import bloc_year_in_scope
-from thidua.web.forms import CheckInForm
+from thidua.web.forms import DATE_WIDGET, CheckInForm
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 from thidua.web.views.evidence import file_response
 
@@ -56,6 +56,12 @@ class FactsForm(forms.Form):
     discipline_level = forms.ChoiceField(label="Hình thức kỷ luật cao nhất của cá nhân trong "
                                                "năm (Quy tắc 19)",
                                          choices=_choices(DisciplineLevel), required=False)
+    discipline_ended_on = forms.DateField(
+        label="Ngày hết thời hạn kỷ luật của tập thể (nếu tập thể bị kỷ luật)", required=False,
+        widget=DATE_WIDGET, help_text="Thành tích chỉ được tính từ ngày hết thời hạn kỷ luật "
+                                      "(Nghị định 152/2025/NĐ-CP).",
+        error_messages={"invalid": "Ngày hết thời hạn kỷ luật: nhập một ngày, ví dụ "
+                                   "30/06/2025."})
     negative_inspection = forms.ChoiceField(label="Có kết luận thanh tra, kiểm tra có vi phạm "
                                                   "trong năm (Quy tắc 19)", choices=YES_NO,
                                             required=False)

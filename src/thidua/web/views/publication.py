@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from thidua.core import ratelimit
 from thidua.core.errors import Conflict, DomainError
+from thidua.core.numbers import vi_number
 from thidua.publication import queries, services
 from thidua.publication.domain.press import FIELDS
-from thidua.scoring.domain.display import vi_number
 from thidua.web.utils import error_items, get_actor, shows_domain_errors
 
 PRESS = "web/publication/press.html"

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
+from thidua.core.numbers import vi_number
 from thidua.scoring import queries, services
 from thidua.scoring import rules as scoring_rules
 from thidua.scoring.demo import create_sample_table
-from thidua.scoring.domain.display import vi_number
 from thidua.scoring.domain.methods import AWARD_FORMS, METHOD_LABELS
 from thidua.scoring.exporters import award_forms_text
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors

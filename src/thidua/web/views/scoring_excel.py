@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from thidua.core import workbook
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.core.evidence import too_large
 from thidua.org.queries import bloc_year_in_scope
-from thidua.pledges.domain.evidence import too_large
 from thidua.scoring import exporters, importers, rules, services
 from thidua.scoring.models import ScoreSheet
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors

@@ -13,12 +13,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
+from thidua.core.numbers import half_up, vi_number
 from thidua.org import queries as org_queries
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring import rules as scoring_rules
 from thidua.scoring import services
 from thidua.scoring.domain.aggregation import AGGREGATION_LABELS
-from thidua.scoring.domain.display import rounded, vi_number
 from thidua.scoring.domain.ranking import step_label
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 from thidua.web.views.scoring import load_bloc_year
@@ -26,7 +26,7 @@ from thidua.web.views.scoring import load_bloc_year
 
 def _chart_number(value) -> str:
     """A number for a chart axis (presentation only): 2 decimals, dot as separator."""
-    return str(rounded(value)) if value is not None else "0"
+    return str(half_up(value)) if value is not None else "0"
 
 
 def _percent(value, maximum) -> str:

@@ -22,13 +22,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
+from thidua.core.evidence import Upload
+from thidua.core.numbers import vi_number
 from thidua.org import queries as org_queries
 from thidua.org.rules import can_act_for_unit
-from thidua.pledges.services import Upload
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring import rules as scoring_rules
 from thidua.scoring import services
-from thidua.scoring.domain.display import vi_number
 from thidua.scoring.domain.methods import (
     BONUS,
     COUNT,

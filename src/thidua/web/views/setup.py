@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from thidua.core.dates import short_date
 from thidua.core.errors import DomainError
 from thidua.org import queries as org_queries
 from thidua.org import services as org_services
@@ -172,7 +173,7 @@ def add_year(request, code):
         call=lambda data: org_services.create_year(actor, province, data["year"],
                                                    data["registration_deadline"]),
         message=lambda year: (f"Đã mở năm thi đua {year.year}, hạn đăng ký "
-                              f"{year.registration_deadline:%d/%m/%Y}."))
+                              f"{short_date(year.registration_deadline)}."))
 
 
 @login_required
@@ -189,7 +190,7 @@ def set_deadline(request, code, year):
         call=lambda data: org_services.set_registration_deadline(
             actor, emulation_year, data["registration_deadline"]),
         message=lambda year: (f"Hạn đăng ký thi đua năm {year.year}: "
-                              f"{year.registration_deadline:%d/%m/%Y}."))
+                              f"{short_date(year.registration_deadline)}."))
 
 
 @login_required

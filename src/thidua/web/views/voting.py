@@ -29,7 +29,7 @@ class ConferenceForm(forms.Form):
         error_messages={"required": "Chưa nhập thời gian hội nghị (ngày và giờ).",
                         "invalid": "Thời gian hội nghị không đúng dạng ngày và giờ."})
     place = forms.CharField(label="Địa điểm", max_length=300,
-                            error_messages={"required": "Chưa nhập địa điểm."})
+                            error_messages={"required": "Địa điểm không được để trống."})
     chair = forms.CharField(label="Chủ trì", max_length=200,
                             error_messages={"required": "Chưa nhập người chủ trì."})
     secretary = forms.CharField(label="Thư ký", max_length=200,

@@ -8,7 +8,6 @@ the answer to the vote, and stored nowhere but on the ballot.
 
 import base64
 import io
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import segno
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from thidua.core import ratelimit
 from thidua.core.errors import DomainError
+from thidua.core.numbers import vi_number
 from thidua.law.award_forms import AwardForm
 from thidua.voting import links, queries, rules, services
 from thidua.voting.models import Poll
@@ -51,10 +51,7 @@ class PollForm(forms.Form):
 def score_text(candidate) -> str:
     if candidate.score_numerator is None or not candidate.score_denominator:
         return "—"
-    value = Fraction(candidate.score_numerator, candidate.score_denominator)
-    two = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{two}".replace(".", ",")
+    return vi_number(Fraction(candidate.score_numerator, candidate.score_denominator))
 
 
 def qr_data_uri(url: str) -> str:

@@ -1,12 +1,22 @@
-"""What an evidence file may be (functional core): type by content, not by name, and size.
+"""Evidence files: what one may be — type by content, not by name, and size — and the one
+way pledge progress, year facts and scores keep them (`check_files`, then `storing`).
+Downloads go through web.views.evidence.file_response.
 
 Accepted: PDF, JPEG, PNG, Word (.docx) and Excel (.xlsx). Office files are ZIP archives,
 so they are opened to check they are what they claim and cannot expand into a bomb.
 """
 
+import hashlib
 import io
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from thidua.core.text import nfc
 
 KINDS = {
     "pdf": ("application/pdf", ".pdf"),
@@ -22,6 +32,14 @@ EXTENSIONS = {
 ACCEPTED_LABEL = "PDF, JPG, PNG, DOCX, XLSX"
 MAX_UNZIPPED_RATIO = 100
 MAX_ZIP_ENTRIES = 2000
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as received (page or API), read whole: its name as sent and its bytes."""
+
+    name: str
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -93,3 +111,41 @@ def too_large(name: str, size: int, max_bytes: int) -> str:
 
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
+def check_files(files, *, required: bool = True) -> tuple[list, list[str]]:
+    """Every upload checked (settings.EVIDENCE_MAX_BYTES): the (upload, verdict) pairs and
+    the Vietnamese sentences refusing files, one a file; none given is a refusal when
+    `required`. The caller refuses the whole request if any sentence comes back."""
+    if not files:
+        return [], (["Chưa chọn tệp minh chứng."] if required else [])
+    checked = [(upload, classify(upload.name, upload.content, settings.EVIDENCE_MAX_BYTES))
+               for upload in files]
+    return checked, [verdict.error for _, verdict in checked if verdict.error]
+
+
+@contextmanager
+def storing(model):
+    """A transaction that keeps evidence rows of `model` (a model with the evidence
+    fields: file, original_name, kind, size, sha256): it yields `keep(upload, verdict,
+    **fields)`, which saves the file and the row and returns the row. Files written for a
+    transaction that then fails are removed again."""
+    stored = []
+
+    def keep(upload: Upload, verdict: Verdict, **fields):
+        row = model(original_name=nfc(upload.name)[-255:], kind=verdict.kind,
+                    size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
+                    **fields)
+        row.file.save("evidence", ContentFile(upload.content), save=False)
+        stored.append(row.file.name)
+        row.save()
+        return row
+
+    try:
+        with transaction.atomic():
+            yield keep
+    except BaseException:
+        storage = model.file.field.storage
+        for name in stored:
+            storage.delete(name)
+        raise

@@ -1,14 +1,13 @@
-"""What an evidence file may be (pledges.domain.evidence): the type by content, not name."""
+"""What an evidence file may be (core.evidence): the type by content, not name."""
 
 import zipfile
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.pledges import files
 
-from thidua.pledges.domain.evidence import MAX_ZIP_ENTRIES, Verdict, classify
-
-from . import files
+from thidua.core.evidence import MAX_ZIP_ENTRIES, Upload, Verdict, check_files, classify
 
 MB = 1024 * 1024
 LIMIT = 20 * MB
@@ -131,3 +130,16 @@ def test_arbitrary_bytes_never_crash(content, name):
     assert verdict.kind is None or verdict.kind in {"docx", "xlsx"}
     verdict = classify(name, content, LIMIT)
     assert (verdict.kind is None) == (verdict.error is not None)
+
+
+def test_check_files_names_every_refused_file_and_asks_for_one(settings):
+    settings.EVIDENCE_MAX_BYTES = 1024
+    assert check_files([]) == ([], ["Chưa chọn tệp minh chứng."])
+    assert check_files([], required=False) == ([], [])
+    good, empty = Upload("bao-cao.pdf", b"%PDF-1.4 noi dung"), Upload("trong.pdf", b"")
+    big = Upload("lon.pdf", b"%PDF-" + b"x" * 2000)
+    checked, problems = check_files([good, empty, big])
+    assert [(upload.name, verdict.kind) for upload, verdict in checked] == [
+        ("bao-cao.pdf", "pdf"), ("trong.pdf", None), ("lon.pdf", None)]
+    assert problems == ["Tệp “trong.pdf” rỗng.",
+                        "Tệp “lon.pdf” dung lượng 0,0 MB, vượt giới hạn 0,0 MB."]
