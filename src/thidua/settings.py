@@ -97,8 +97,10 @@ INSTALLED_APPS = [
     "thidua.voting",
     "thidua.documents",
     "thidua.publication",
+    "thidua.exchange",
     "thidua.web",
     "thidua.api",
+    "thidua.demo",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +112,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "thidua.core.middleware.TwoFactorMiddleware",
+    "thidua.org.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "thidua.core.middleware.SecurityHeadersMiddleware",
@@ -185,7 +187,7 @@ SESSION_COOKIE_AGE = int(os.environ.get("THIDUA_SESSION_SECONDS", 8 * 3600))
 # cool-off that doubles with each lockout of the pair in a day, 1 minute up to 15
 # (core.signin.cool_off); a correct two-factor code lifts it; a success resets the count.
 # Guessing across accounts from one address is the login rate limit's job
-# (core.ratelimit). Two-factor: core.twofactor.
+# (core.ratelimit). Two-factor: core.twofactor (who must: org.twofactor).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
                            "django.contrib.auth.backends.ModelBackend"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"

@@ -253,19 +253,19 @@ def test_api_refuses_in_vietnamese_and_changes_nothing(world):
 # --- the province export ------------------------------------------------------------------
 
 def test_past_leaders_travel_in_the_province_export(world):
-    from thidua.core import export
+    from thidua.exchange import envelope, export, importer
 
     last = world.year.year - 1
     Api(world.users["secretariat"]).post("/provinces/BN/history/leaders", {
         "year": last, "bloc_id": Bloc.objects.get(code="KT").pk,
         "unit_id": world.units["KT2"].pk, "document_number": "05/BB-KTĐ",
         "document_date": f"{last - 1}-12-20"})
-    document = export.with_checksum(export.export_province("BN"))
+    document = envelope.with_checksum(export.export_province("BN"))
     rows = document["sections"]["past_leaders"]
     assert [(r["key"], r["bloc"], r["leader_unit"], r["document_number"],
              r["document_date"]) for r in rows] == [
         (f"KT/{last}", "KT", "KT2", "05/BB-KTĐ", f"{last - 1}-12-20")]
     # A file written before the section existed still reads (no past leaders).
     del document["sections"]["past_leaders"]
-    older = export.loads(export.dumps(export.with_checksum(document)))
+    older = importer.loads(envelope.dumps(envelope.with_checksum(document)))
     assert older["sections"]["past_leaders"] == []

@@ -13,7 +13,7 @@ import re
 
 import pytest
 from django.test import Client
-from tests.eligible import make_eligible
+from tests.eligible import at_conference, make_eligible
 
 from thidua.voting.models import Poll, SealedBallot
 from voting.conftest import held_today
@@ -149,6 +149,7 @@ def test_a_conference_day_through_the_pages(transactional_db, world, live_server
 
     base, bloc_year = live_server.url, world.bloc_years["KT"]
     make_eligible(bloc_year)  # an award poll lists the eligible units (issue 11 item 2)
+    at_conference(bloc_year)  # polls open in the conference phase (issue 11 item 9)
     viewport = PHONE if width == 390 else {"width": 1366, "height": 900}
     page, dialogs, problems = open_page(browser, live_server, viewport, world.users["leader"])
     delegate, delegate_dialogs, delegate_problems = open_page(browser, live_server, PHONE,

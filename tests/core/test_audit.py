@@ -149,3 +149,152 @@ def test_verify_command_names_the_broken_event(db):
     with pytest.raises(CommandError) as caught:
         call_command("audit", "verify")
     assert str(caught.value) == f"Chuỗi nhật ký bị phá vỡ tại sự kiện #{events[1].pk}: {EDITED}"
+
+
+# --- one chain per province (issue 12: no global lock for every write) --------------------
+
+def _two_provinces():
+    return (Province.objects.create(code="BN", name="Bắc Ninh"),
+            Province.objects.create(code="HN", name="Hà Nội"))
+
+
+def test_each_province_and_the_instance_keep_a_chain_of_their_own(db):
+    bn, hn = _two_provinces()
+    order = [bn, hn, None, bn, bn, hn, None]
+    events = [audit.record("hệ thống", "test.event", ("org.unit", i),
+                           province_id=p.id if p else None, after={"i": i})
+              for i, p in enumerate(order)]
+    links = [(e.province_id, e.prev_hash) for e in events]
+    assert links == [(bn.id, audit.GENESIS), (hn.id, audit.GENESIS), (None, audit.GENESIS),
+                     (bn.id, events[0].hash), (bn.id, events[3].hash),
+                     (hn.id, events[1].hash), (None, events[2].hash)]
+    assert audit.verify() is None
+
+
+def test_a_row_deleted_from_one_chain_is_found_at_that_chain_s_next_event(db):
+    bn, hn = _two_provinces()
+    events = [audit.record("hệ thống", "test.event", ("org.unit", i),
+                           province_id=p.id, after={"i": i})
+              for i, p in enumerate([bn, hn, bn, hn, hn, bn])]
+    AuditEvent.objects.filter(pk=events[2].pk).delete()  # bn's second event
+    broken = audit.verify()
+    assert (broken.event_id, broken.problem) == (events[5].pk, BROKEN_LINK)
+
+
+def test_moving_a_row_to_another_chain_is_found_as_an_edit(db):
+    bn, hn = _two_provinces()
+    events = [audit.record("hệ thống", "test.event", ("org.unit", i), province_id=bn.id)
+              for i in range(3)]
+    AuditEvent.objects.filter(pk=events[1].pk).update(province_id=hn.id)
+    broken = audit.verify()
+    assert (broken.event_id, broken.problem) == (events[1].pk, EDITED)
+
+
+def _hold_an_append(province_id, appended, release):
+    """Record on `province_id`'s chain in a transaction kept open until `release`."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            audit.record("hệ thống", "test.held", ("org.unit", 0), province_id=province_id)
+            appended.set()
+            release.wait(10)
+    finally:
+        connection.close()
+
+
+def _append(province_id, done):
+    try:
+        audit.record("hệ thống", "test.other", ("org.unit", 1), province_id=province_id)
+        done.set()
+    finally:
+        connection.close()
+
+
+def test_a_province_s_append_does_not_wait_for_another_province_s_transaction(file_db):
+    """PostgreSQL: the lock is the chain's, so Hà Nội appends while a Bắc Ninh write is
+    still open, and a second Bắc Ninh append waits for it. (SQLite lets one writer in at
+    a time whatever the chain: there, the other province's append waits too.)"""
+    import threading
+
+    bn, hn = _two_provinces()
+    for other, waits in ((hn, connection.vendor == "sqlite"), (bn, True)):
+        appended, release, done = threading.Event(), threading.Event(), threading.Event()
+        holder = threading.Thread(target=_hold_an_append, args=(bn.id, appended, release))
+        holder.start()
+        assert appended.wait(10)
+        second = threading.Thread(target=_append, args=(other.id, done))
+        second.start()
+        finished_while_held = done.wait(1.5)
+        release.set()
+        holder.join(10)
+        second.join(10)
+        assert (other.code, finished_while_held) == (other.code, not waits)
+        assert done.is_set()
+    assert audit.verify() is None
+    assert AuditEvent.objects.filter(province_id=bn.id).count() == 3
+
+
+def test_the_migration_relinks_a_single_chain_log_into_chains(db):
+    """core.0006: a log written as one chain is verified, then re-linked per chain; the
+    re-linking is recorded with the old chain's last hash."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    relink = importlib.import_module(
+        "thidua.core.migrations.0006_audit_chain_per_province").relink
+    bn, hn = _two_provinces()
+    events = [audit.record("hệ thống", "test.event", ("org.unit", i), province_id=p)
+              for i, p in enumerate([bn.id, hn.id, None, bn.id])]
+    previous = audit.GENESIS
+    for event in events:  # as the log was written before: one chain for everything
+        event.prev_hash = previous
+        event.hash = audit._digest(previous, event)
+        AuditEvent.objects.filter(pk=event.pk).update(prev_hash=event.prev_hash,
+                                                      hash=event.hash)
+        previous = event.hash
+    relink(apps, SimpleNamespace(connection=connection))
+    assert audit.verify() is None
+    note = AuditEvent.objects.get(action="core.audit.relinked")
+    assert (note.province_id, note.after) == (None, {"events": 4,
+                                                      "single_chain_last_hash": previous})
+    stored = {e.pk: e.prev_hash for e in AuditEvent.objects.all()}
+    assert stored[events[3].pk] == AuditEvent.objects.get(pk=events[0].pk).hash
+
+
+def test_the_migration_refuses_a_broken_log_and_writes_nothing(db):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    relink = importlib.import_module(
+        "thidua.core.migrations.0006_audit_chain_per_province").relink
+    bn, _ = _two_provinces()
+    events = [audit.record("hệ thống", "test.event", ("org.unit", i), province_id=bn.id)
+              for i in range(3)]
+    AuditEvent.objects.filter(pk=events[1].pk).update(reason="đã sửa")
+    before = list(AuditEvent.objects.values_list("pk", "prev_hash", "hash"))
+    with pytest.raises(RuntimeError, match=f"#{events[1].pk}: {EDITED}"):
+        relink(apps, SimpleNamespace(connection=connection))
+    assert list(AuditEvent.objects.values_list("pk", "prev_hash", "hash")) == before
+
+
+def test_the_migration_leaves_a_log_already_in_chains_as_it_is(db):
+    """Migrating back and forth (the reverse changes nothing) finds chains: nothing moves."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    relink = importlib.import_module(
+        "thidua.core.migrations.0006_audit_chain_per_province").relink
+    bn, hn = _two_provinces()
+    for i, p in enumerate([bn.id, hn.id, None, bn.id, hn.id]):
+        audit.record("hệ thống", "test.event", ("org.unit", i), province_id=p)
+    before = list(AuditEvent.objects.values_list("pk", "prev_hash", "hash"))
+    relink(apps, SimpleNamespace(connection=connection))
+    assert list(AuditEvent.objects.values_list("pk", "prev_hash", "hash")) == before
+    assert audit.verify() is None

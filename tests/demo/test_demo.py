@@ -2,11 +2,12 @@
 
 from django.core.management import call_command
 
-from thidua.core import secretbox, twofactor
+from thidua.core import secretbox
 from thidua.core.audit import verify
 from thidua.core.models import AuditEvent, TwoFactor, User
 from thidua.demo import loader
 from thidua.org.models import BlocYear, Membership, Unit
+from thidua.org.twofactor import required_for
 from thidua.pledges.models import CheckIn, Evidence, Registration
 from thidua.pledges.queries import province_overview
 from thidua.scoring.models import PublishedRanking
@@ -57,7 +58,7 @@ def test_demo_accounts_that_need_two_factor_are_enrolled_with_the_published_key(
                 in TwoFactor.objects.values_list("user__username", "secret")}
     assert enrolled == {name: loader.DEMO_TOTP_SECRET
                         for name in ("admin", "thuongtruc", "truongkhoi", "truongkhoi.vhxh")}
-    assert {u.username for u in User.objects.all() if twofactor.required_for(u)} == {
+    assert {u.username for u in User.objects.all() if required_for(u)} == {
         "admin", "thuongtruc", "truongkhoi", "truongkhoi.vhxh"}
 
 

@@ -16,7 +16,8 @@ from pypdf import PdfReader
 from thidua.core.errors import Forbidden, NotFound
 from thidua.documents import engine, services
 from thidua.documents import format as fmt
-from thidua.documents.kinds import KINDS, common_context
+from thidua.documents.kind import common_context
+from thidua.documents.kinds import KINDS
 from thidua.documents.models import Document, DocumentJob
 from thidua.documents.signers import BLANK_NAME
 from thidua.law.rulebooks import rulebook_for

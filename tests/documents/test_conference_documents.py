@@ -20,7 +20,8 @@ from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import AuditEvent
 from thidua.documents import engine, services
 from thidua.documents import format as fmt
-from thidua.documents.kinds import KINDS, common_context
+from thidua.documents.kind import common_context
+from thidua.documents.kinds import KINDS
 from thidua.documents.kinds_conference import qr_png
 from thidua.documents.models import Document, NumberCounter
 from thidua.voting import links

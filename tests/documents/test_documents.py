@@ -15,7 +15,8 @@ from thidua.core import dates
 from thidua.core.models import AuditEvent, User
 from thidua.documents import engine, services
 from thidua.documents import format as fmt
-from thidua.documents.kinds import KINDS, common_context
+from thidua.documents.kind import common_context
+from thidua.documents.kinds import KINDS
 from thidua.documents.models import Document, NumberCounter
 from thidua.documents.signers import BLANK_NAME
 from thidua.law.rulebooks import rulebook_for

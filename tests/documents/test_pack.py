@@ -14,7 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from thidua.core.errors import NotFound
-from thidua.documents import pack, pdf, services
+from thidua.documents import jobs, pack, pdf, services
 from thidua.documents.models import DocumentJob
 
 from .award_year import ON, build
@@ -91,7 +91,7 @@ def test_an_interrupted_pack_is_failed_with_the_reason_after_its_allowance(world
     """A worker that died leaves the job "running": it is failed when looked at, once the
     allowance of one conversion per group (2 blocs + the province) has passed."""
     secretariat = world.actor("secretariat")
-    allowance = services.JOB_STALE_SECONDS * 3
+    allowance = jobs.JOB_STALE_SECONDS * 3
 
     def running(seconds):
         return DocumentJob.objects.create(
@@ -99,7 +99,7 @@ def test_an_interrupted_pack_is_failed_with_the_reason_after_its_allowance(world
             filename="a.zip", status="running", progress=35,
             started_at=timezone.now() - timedelta(seconds=seconds))
 
-    slow, dead = running(services.JOB_STALE_SECONDS + 60), running(allowance + 1)
+    slow, dead = running(jobs.JOB_STALE_SECONDS + 60), running(allowance + 1)
     assert pack.find_pack_job(secretariat, slow.id).status == "running"
     job = pack.find_pack_job(secretariat, dead.id)
     assert job.status == "failed"
@@ -115,11 +115,11 @@ def test_the_next_pack_task_fails_a_dead_one_nobody_looked_at(world, monkeypatch
     dead = DocumentJob.objects.create(
         requested_by=secretariat.user, kind=pack.PACK_KIND, subject_id=world.year.pk,
         filename="a.zip", status="running", progress=35,
-        started_at=timezone.now() - timedelta(seconds=services.JOB_STALE_SECONDS * 3 + 1))
+        started_at=timezone.now() - timedelta(seconds=jobs.JOB_STALE_SECONDS * 3 + 1))
     pack.request_pack(secretariat, world.province, world.year.year)
     dead.refresh_from_db()
     assert (dead.status, dead.progress) == ("failed", 35)
-    assert dead.error.startswith(f"Quá thời gian ({services.JOB_STALE_SECONDS * 3} giây)")
+    assert dead.error.startswith(f"Quá thời gian ({jobs.JOB_STALE_SECONDS * 3} giây)")
 
 
 def test_only_the_provinces_secretariat_makes_and_reads_the_pack(world, client_for,

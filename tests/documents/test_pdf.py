@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from thidua.documents import pdf, services
+from thidua.documents import jobs, pdf, services
 from thidua.documents.format import MOTTO, NATIONAL_NAME
 from thidua.documents.models import DocumentJob
 
@@ -112,14 +112,14 @@ def test_missing_libreoffice_fails_the_job_with_the_reason(world, monkeypatch):
 
 def test_a_job_never_stays_running_or_queued_forever(world):
     leader = world.actor("leader")
-    long_ago = timezone.now() - timedelta(seconds=services.JOB_STALE_SECONDS + 1)
+    long_ago = timezone.now() - timedelta(seconds=jobs.JOB_STALE_SECONDS + 1)
     running = DocumentJob.objects.create(
         requested_by=leader.user, kind="giao-uoc", subject_id=1, filename="a.pdf",
         status="running", started_at=long_ago)
     queued = DocumentJob.objects.create(
         requested_by=leader.user, kind="giao-uoc", subject_id=1, filename="b.pdf")
     DocumentJob.objects.filter(pk=queued.pk).update(
-        created_at=timezone.now() - timedelta(seconds=services.QUEUE_STALE_SECONDS + 1))
+        created_at=timezone.now() - timedelta(seconds=jobs.QUEUE_STALE_SECONDS + 1))
     fresh = DocumentJob.objects.create(
         requested_by=leader.user, kind="giao-uoc", subject_id=1, filename="c.pdf",
         status="running", started_at=timezone.now())

@@ -9,9 +9,10 @@ import io
 import pytest
 from python_calamine import CalamineWorkbook
 
-from thidua.core import export
 from thidua.documents import statistics
-from thidua.documents.kinds import KINDS, common_context
+from thidua.documents.kind import common_context
+from thidua.documents.kinds import KINDS
+from thidua.exchange import export
 from thidua.org.models import Province
 
 from .award_year import ON, build

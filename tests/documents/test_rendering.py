@@ -22,7 +22,8 @@ from pypdf import PdfReader
 
 from thidua.documents import format as fmt
 from thidua.documents import pdf, services
-from thidua.documents.kinds import KINDS, date_line
+from thidua.documents.kind import date_line
+from thidua.documents.kinds import KINDS
 from thidua.voting import services as voting
 
 from . import conference as conf

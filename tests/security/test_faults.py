@@ -30,6 +30,7 @@ from django.db import connection
 from tests.eligible import at_conference, make_eligible
 
 from thidua.core import tokens
+from thidua.documents import jobs
 from thidua.documents import services as doc_services
 from thidua.documents.models import DocumentJob
 from thidua.law.award_forms import AwardForm
@@ -199,7 +200,7 @@ def test_a_pdf_job_killed_mid_way_is_failed_with_its_reason(file_db, world, tmp_
     assert job.status == DocumentJob.Status.RUNNING  # what the crash left behind
 
     # Its allowance passes (the clock moved on: the start is set back, nothing else)…
-    stale = datetime.timedelta(seconds=doc_services.JOB_STALE_SECONDS + 1)
+    stale = datetime.timedelta(seconds=jobs.JOB_STALE_SECONDS + 1)
     DocumentJob.objects.filter(pk=job.pk).update(started_at=job.started_at - stale)
     # … and the next task a (restarted) worker runs fails it with the reason, whether or
     # not anyone opens the job's page. The next job's conversion fails at once.

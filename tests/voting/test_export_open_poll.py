@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from thidua.core import export
+from thidua.exchange import export
 from thidua.voting import services
 from thidua.voting.models import Participation, SealedBallot
 

@@ -165,6 +165,7 @@ def test_the_dashboard_links_to_setup_for_the_province(world, as_who):
     assert links == [
         ("Thiết lập đơn vị, khối, năm thi đua", SETUP),
         (f"Lập khối năm {world.year.year}", f"{NEW_BLOC_YEAR}?nam={world.year.year}"),
+        ("Khen thưởng và Trưởng khối các năm trước", "/tinh/BN/lich-su/"),
     ]
 
 

@@ -12,9 +12,9 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from thidua.core import ratelimit, twofactor
-from thidua.core.middleware import TwoFactorMiddleware
 from thidua.core.tokens import bearer_token, user_for_token
 from thidua.org.rules import Actor, actor_for
+from thidua.org.twofactor import TwoFactorMiddleware, required_for
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 BAD_TOKEN = "Mã truy cập không hợp lệ, đã bị thu hồi hoặc tài khoản đã bị khóa."  # noqa: S105
@@ -62,7 +62,7 @@ class SessionAuth(APIKeyCookie):
             return None
         # The middleware's gate already answered; checked again here so no route to the
         # API through the session can skip the second factor.
-        if not twofactor.is_verified(request) and twofactor.required_for(user):
+        if not twofactor.is_verified(request) and required_for(user):
             raise AuthenticationError(message=TwoFactorMiddleware.API_MESSAGE)
         if request.method not in SAFE_METHODS and check_csrf(request):
             raise HttpError(403, CSRF_FAILED)

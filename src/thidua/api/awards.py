@@ -24,6 +24,7 @@ from thidua.law.rulebooks import rulebook_for
 from thidua.law.workflow import BUTTONS, allowed_steps
 from thidua.org import queries as org_queries
 from thidua.org.models import EmulationYear
+from thidua.scoring.models import CriteriaTable
 
 router = Router(tags=["Khen thưởng"])
 
@@ -446,8 +447,6 @@ def open_next_year(request, bloc_year_id: s.Id, payload: NextYearIn):
     4), this year's members and a copy of the criteria table (the province). A leader
     other than the elected one is refused (409, nothing written) unless the province's
     decision (number, date, reason) comes with it."""
-    from thidua.scoring.models import CriteriaTable  # noqa: PLC0415
-
     actor_ = actor(request)
     bloc_year = bloc_year_in_scope(actor_, bloc_year_id)
     decision = (service.ProvinceDecision(payload.decision.number,

@@ -19,10 +19,10 @@ from thidua.api.org import unit_ref
 from thidua.awards import queries, rules
 from thidua.awards import services as service
 from thidua.awards.models import FactsEvidence, UnitYearFacts
+from thidua.core.downloads import file_response
 from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.core.evidence import KINDS, Upload
 from thidua.law.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
-from thidua.web.views.evidence import file_response
 
 router = Router(tags=["Số liệu năm"])
 

@@ -5,8 +5,8 @@ from ninja import Field, Query, Router, Schema
 from thidua.api import schemas as s
 from thidua.api.auth import actor, via_token
 from thidua.api.common import READ, WRITE, bloc_year_in_scope, responses, unit_in_scope
+from thidua.guidance import services as guidance_services
 from thidua.org import queries as org_queries
-from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase, allowed_moves
 from thidua.org.models import BlocYear, Role, RoleAssignment
 from thidua.org.rules import bloc_year_roles, can_manage_bloc_year, visible_bloc_years
@@ -145,8 +145,8 @@ def bloc_year_moves(request, bloc_year_id: s.Id):
 def move_phase(request, bloc_year_id: s.Id, payload: s.PhaseMoveIn):
     actor_ = actor(request)
     bloc_year = bloc_year_in_scope(actor_, bloc_year_id)
-    org_services.move_phase(actor_, bloc_year, payload.target.value, payload.reason,
-                            confirmed=payload.confirm)
+    guidance_services.move_phase(actor_, bloc_year, payload.target.value, payload.reason,
+                                 confirmed=payload.confirm)
     return _bloc_year_detail(actor_, bloc_year_in_scope(actor_, bloc_year_id))
 
 

@@ -258,3 +258,26 @@ def set_bloc_deadline(request, bloc_year_id: s.Id, payload: BlocDeadlineIn):
         payload.reason)
     return {"bloc_year_id": bloc_year.id, "own_deadline": bloc_year.registration_deadline,
             "registration_deadline": bloc_year.effective_registration_deadline}
+
+
+class KindIn(Schema):
+    kind: Literal["tinh", "thanh_pho"] = Field(
+        description="`tinh`: tỉnh; `thanh_pho`: thành phố trực thuộc trung ương.")
+
+
+class KindOut(Schema):
+    id: int
+    code: str
+    kind: str
+    kind_label: str
+    full_name: str
+
+
+@router.put("/provinces/{province_id}/kind", response=responses({200: KindOut}, *WRITE),
+            summary="Tỉnh hay thành phố trực thuộc trung ương (tên trên trang, văn bản)")
+def set_kind(request, province_id: s.Id, payload: KindIn):
+    actor_ = actor(request)
+    province = org_services.set_province_kind(actor_, province_in_scope(actor_, province_id),
+                                              payload.kind)
+    return {"id": province.id, "code": province.code, "kind": province.kind,
+            "kind_label": province.get_kind_display(), "full_name": province.full_name}

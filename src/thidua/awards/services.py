@@ -303,7 +303,8 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
                 unit_id=unit_id, year=emulation_year.year, award_form=form, rulebook=book,
                 facts=facts.get(unit_id), registration_submitted_on=submitted.get(unit_id),
                 registration_deadline=bloc_year.effective_registration_deadline,
-                rank=ranks.get(unit_id), same_year_forms=frozenset(same_year.get(unit_id, ())))
+                rank=ranks.get(unit_id), same_year_forms=frozenset(same_year.get(unit_id, ())),
+                kind_word=province.kind_word)
     return result
 
 

@@ -1,24 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from thidua.core.admin_audit import AuditedModelAdmin
-from thidua.core.models import AuditEvent, User
-from thidua.org.models import RoleAssignment
-
-
-class RoleInline(admin.TabularInline):
-    model = RoleAssignment
-    extra = 0
-    autocomplete_fields = ["province", "unit"]
-    raw_id_fields = ["bloc_year"]
-
-
-@admin.register(User)
-class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("thidua", {"fields": ("full_name",)}))
-    list_display = ("username", "full_name", "email", "is_active", "last_login")
-    search_fields = ("username", "full_name", "email")
-    inlines = [RoleInline]
+from thidua.core.models import AuditEvent
 
 
 @admin.register(AuditEvent)

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Hệ thống"
 
     def ready(self):
-        from thidua.core import signin
+        from thidua.core import signin, tokens
 
         signin.connect()
+        tokens.connect()

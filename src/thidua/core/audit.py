@@ -1,7 +1,14 @@
-"""The audit log: record a state change, verify the hash chain.
+"""The audit log: record a state change, verify the hash chains.
 
 Every service that changes state calls `record` inside its own transaction, so the
 event exists exactly when the change does. Ballot contents never come here.
+
+One chain per province (the events of its data, `province_id`) and one for the instance
+(accounts, sign-ins, tokens: no province): each event carries the hash of the previous
+event of its own chain. Appending takes that chain's lock only — on PostgreSQL an
+advisory lock per chain, held to the end of the writing transaction; SQLite's IMMEDIATE
+transactions already let one writer in at a time — so provinces never wait for each
+other's writes, and each chain stays a total order that `verify` walks.
 """
 
 import hashlib
@@ -16,9 +23,10 @@ from django.utils import timezone
 from thidua.core.models import AuditEvent
 
 GENESIS = "0" * 64
-# Any constant: the advisory lock that serialises appends on PostgreSQL. SQLite needs
-# none, its IMMEDIATE transactions already let one writer in at a time.
-_PG_LOCK_KEY = 7_011_2022
+# The class key of the chains' advisory locks on PostgreSQL (any constant of ours): the
+# lock of a chain is (class, province id), the instance chain's (class, -1).
+_PG_LOCK_CLASS = 7_011
+_INSTANCE_CHAIN = -1
 
 
 def _plain(data):
@@ -51,6 +59,17 @@ def _label(actor, user) -> str:
     return actor if isinstance(actor, str) else "hệ thống"
 
 
+def _lock_chain(province_id) -> None:
+    """Take the chain's lock until the transaction ends (PostgreSQL; SQLite holds its
+    database write lock already). A province id beyond 32 bits shares a lock with
+    another: a wait, never a wrong link."""
+    if connection.vendor != "postgresql":
+        return
+    key = _INSTANCE_CHAIN if province_id is None else int(province_id) % (2 ** 31)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_PG_LOCK_CLASS, key])
+
+
 def record(actor, action: str, obj, *, before=None, after=None, reason: str = "",
            province_id=None) -> AuditEvent:
     """Append one event. `obj` is a model instance or an (object_type, object_id) pair."""
@@ -62,10 +81,9 @@ def record(actor, action: str, obj, *, before=None, after=None, reason: str = ""
     if not getattr(user, "is_authenticated", False):
         user = None
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        _lock_chain(province_id)
+        last = (AuditEvent.objects.filter(province_id=province_id).order_by("-id")
+                .values_list("hash", flat=True).first())
         event = AuditEvent(
             at=timezone.now(),
             actor=user,
@@ -94,15 +112,16 @@ class Break:
 
 
 def verify() -> Break | None:
-    """Walk the chain in order; the first row whose link or content does not match."""
-    expected_prev = GENESIS
+    """Walk every chain at once, in id order; the first row whose content or link does not
+    match. The content first: a row edited (its province too) is named as edited."""
+    heads = {}  # province id (None: the instance) -> hash of the chain's last event
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != expected_prev:
-            return Break(event.id,
-                         "mã băm của sự kiện trước không khớp (có dòng bị xóa hoặc chèn)")
         if _digest(event.prev_hash, event) != event.hash:
             return Break(event.id, "nội dung đã bị sửa sau khi ghi")
-        expected_prev = event.hash
+        if event.prev_hash != heads.get(event.province_id, GENESIS):
+            return Break(event.id,
+                         "mã băm của sự kiện trước không khớp (có dòng bị xóa hoặc chèn)")
+        heads[event.province_id] = event.hash
     return None
 
 

@@ -1,6 +1,6 @@
 """Evidence files: what one may be — type by content, not by name, and size — and the one
 way pledge progress, year facts and scores keep them (`check_files`, then `storing`).
-Downloads go through web.views.evidence.file_response.
+Downloads go through core.downloads.file_response.
 
 Accepted: PDF, JPEG, PNG, Word (.docx) and Excel (.xlsx). Office files are ZIP archives,
 so they are opened to check they are what they claim and cannot expand into a bomb.

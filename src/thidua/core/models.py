@@ -16,17 +16,6 @@ class User(AbstractUser):
     def __str__(self):
         return self.full_name or self.username
 
-    def save(self, *args, **kwargs):
-        # set_password() leaves the new raw password in _password until saved: whoever
-        # changed it (the password page, the admin, `changepassword`), the user's API
-        # tokens end with the old password (core.tokens.revoke_all).
-        changed = self._password is not None and self.pk is not None
-        super().save(*args, **kwargs)
-        if changed:
-            from thidua.core.tokens import revoke_all
-
-            revoke_all(self, "password_change")
-
 
 class NamedModel(models.Model):
     """A model with a Vietnamese `name`, kept with its search and sort keys."""
@@ -53,7 +42,8 @@ class NamedModel(models.Model):
 
 class AuditEvent(models.Model):
     """One state change. Rows are only ever appended (see core.audit); each carries the
-    hash of the one before, so an edited or deleted row breaks the chain visibly."""
+    hash of the one before in its chain (its province's, or the instance's), so an edited
+    or deleted row breaks the chain visibly."""
 
     at = models.DateTimeField("thời điểm", db_index=True)
     # PROTECT, not SET_NULL: actor_id is part of the hashed content, so nulling it when a
@@ -75,6 +65,8 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = "sự kiện nhật ký"
+        # The head of a province's chain (core.audit.record): its last event, by index.
+        indexes = [models.Index(fields=["province_id", "id"], name="core_audit_chain")]
         verbose_name_plural = "nhật ký"
 
     def __str__(self):

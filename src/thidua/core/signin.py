@@ -14,7 +14,7 @@ from django.contrib.sessions.models import Session
 from django.dispatch import receiver
 from django.utils import timezone
 
-from thidua.core import audit
+from thidua.core import audit, tokens
 from thidua.core.models import AuditEvent
 from thidua.core.ratelimit import client_ip
 
@@ -54,25 +54,6 @@ def cool_off(request=None) -> timedelta:
     return min(longest, timedelta(minutes=2 ** max(0, min(earlier - 1, 10))))
 
 
-def code_before_password(request, username, code):
-    """A two-factor code given on the sign-in form: the user it is good for (its lockout
-    from this address lifted, so the password is judged), or None. A stranger can lock an
-    (account, address) pair with wrong passwords; they cannot give the owner's code."""
-    from axes.utils import reset
-
-    from thidua.core import twofactor
-
-    code = str(code or "").strip()
-    username = str(username or "")[:150]
-    if not code or not username:
-        return None
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None or not twofactor.is_enrolled(user) or not twofactor.verify(user, code):
-        return None
-    reset(ip=client_ip(request), username=username)
-    return user
-
-
 def _locked_out(sender, request, username, ip_address, **kwargs):
     # A refused try while the pair is still locked is a sign-in failure, not a new
     # lockout: only a new lockout makes the next cool-off longer.
@@ -93,9 +74,7 @@ def connect():
 def end_all_sessions(user) -> int:
     """Delete every live session of `user` (all browsers, all devices) and revoke their
     API tokens (core.tokens.revoke_all); how many sessions."""
-    from thidua.core.tokens import revoke_all
-
-    revoke_all(user, "sign_out_everywhere")
+    tokens.revoke_all(user, "sign_out_everywhere")
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):

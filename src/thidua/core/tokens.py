@@ -9,11 +9,12 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from thidua.core import audit
 from thidua.core.errors import DomainError, NotFound
-from thidua.core.models import ApiToken
+from thidua.core.models import ApiToken, User
 from thidua.core.text import tidy
 
 PREFIX = "thd_"
@@ -90,6 +91,19 @@ def revoke_all(user, reason: str) -> int:
         audit.record(user, "core.api_token.revoke_all", ("core.user", user.pk),
                      after={"tokens": revoked, "reason": reason})
     return revoked
+
+
+def _password_saved(sender, instance, created, **kwargs):
+    """set_password() leaves the new raw password in `_password` until the user is saved:
+    whoever changed it (the password page, the admin, `changepassword`), the user's API
+    tokens end with the old password."""
+    if not created and instance._password is not None:
+        revoke_all(instance, "password_change")
+
+
+def connect():
+    post_save.connect(_password_saved, sender=User,
+                      dispatch_uid="thidua.core.tokens.password_saved")
 
 
 def user_for_token(plain: str):

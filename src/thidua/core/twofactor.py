@@ -1,9 +1,10 @@
 """Two-factor sign-in (TOTP, RFC 6238) and one-time backup codes.
 
-Who must use it: system administrators (and Django staff), the province secretariat and
-bloc leader officers (`required_for`). Anyone who has enrolled is asked for a code too.
+Who must use it is a rule over roles (`org.twofactor.required_for`): system
+administrators (and Django staff), the province secretariat and bloc leader officers;
+anyone who has enrolled is asked for a code too.
 
-The gate (`core.middleware.TwoFactorMiddleware`) lets a signed-in session through only
+The gate (`org.twofactor.TwoFactorMiddleware`) lets a signed-in session through only
 when `session[VERIFIED_KEY] == user.pk`, which `mark_verified` sets after a good code (or
 after enrolment). Tests: `django.test.Client.force_login` stands for a full sign-in with
 both factors — tests/conftest.py wraps it to call `mark_verified` on the test session
@@ -20,11 +21,14 @@ import time
 
 import pyotp
 import segno
+from axes.utils import reset as reset_lockout
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from thidua.core import audit, secretbox
+from thidua.core import audit, secretbox, signin
 from thidua.core.models import BackupCode, TwoFactor
+from thidua.core.ratelimit import client_ip
 
 VERIFIED_KEY = "thidua_2fa_verified"
 PENDING_KEY = "thidua_2fa_pending_secret"
@@ -32,20 +36,6 @@ ISSUER = "thidua"
 BACKUP_CODES = 10
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 _ITERATIONS = 60_000
-
-
-def required_for(user) -> bool:
-    """Is a second factor mandatory for this user (by role, or because enrolled)?"""
-    from thidua.org.rules import actor_for
-
-    if not user.is_authenticated:
-        return False
-    if user.is_staff or user.is_superuser:
-        return True
-    actor = actor_for(user)
-    if actor.is_admin or actor.secretariat_provinces or actor.leader_bloc_years:
-        return True
-    return is_enrolled(user)
 
 
 def is_enrolled(user) -> bool:
@@ -171,13 +161,26 @@ def reset(who, user, *, province_id=None) -> bool:
     """Remove a user's second factor and backup codes (a lost phone): they enrol again at
     their next sign-in, and every session of theirs ends. Audited; False when they had
     none (nothing changed). Called by the user pages (org.users) and `thidua twofactor`."""
-    from thidua.core.signin import end_all_sessions  # noqa: PLC0415 - signin imports this
-
     removed, _ = TwoFactor.objects.filter(user=user).delete()
     codes, _ = BackupCode.objects.filter(user=user).delete()
     if not removed and not codes:
         return False
     audit.record(who, "core.2fa.reset", ("core.user", user.pk), province_id=province_id,
                  after={"had_two_factor": bool(removed)})
-    end_all_sessions(user)
+    signin.end_all_sessions(user)
     return True
+
+
+def code_before_password(request, username, code):
+    """A two-factor code given on the sign-in form: the user it is good for (its lockout
+    from this address lifted, so the password is judged), or None. A stranger can lock an
+    (account, address) pair with wrong passwords; they cannot give the owner's code."""
+    code = str(code or "").strip()
+    username = str(username or "")[:150]
+    if not code or not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None or not is_enrolled(user) or not verify(user, code):
+        return None
+    reset_lockout(ip=client_ip(request), username=username)
+    return user

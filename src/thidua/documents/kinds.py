@@ -2,130 +2,32 @@
 how its subject is loaded (visibility checked) and its context from live data.
 
 Adding a document (ballots, count record, minutes, proposal letter …) is one template
-function in templates/build.py and one `Kind` here with its context function.
+function in templates/build.py and one `Kind` (documents.kind) in a kinds module with its
+context function, registered in KINDS here (an app above documents: `register`).
 """
-
-import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from thidua.core import dates
 from thidua.core.errors import NotFound
 from thidua.core.numbers import vi_number
-from thidua.documents import format as fmt
 from thidua.documents import rules
 from thidua.documents.engine import Table
+from thidua.documents.kind import (
+    Kind,
+    bloc_issuer,
+    bloc_signer,
+    legal_bases,
+    load_bloc_year,
+    unit_issuer,
+    unit_signer,
+)
+from thidua.documents.kinds_awards import award_kinds
+from thidua.documents.kinds_conference import conference_kinds
 from thidua.law.award_forms import AwardForm
-from thidua.law.rulebooks import rulebook_for
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import PledgeSignature, PledgeSigning, Registration
 from thidua.scoring import queries as scoring_queries
 from thidua.scoring.models import PublishedRanking, ScoreSheet
-
-
-@dataclass(frozen=True)
-class Issuer:
-    key: str  # numbering registry key: "unit:12", "bloc_year:3"
-    abbreviation: str  # after the symbol: "05/BB-KTKT" (bloc), "05/BC-SCT" (unit)
-    parent_agency: str
-    issuing_agency: str
-    place: str  # the date line's place: the province
-
-
-@dataclass(frozen=True)
-class Kind:
-    slug: str
-    label: str
-    template: str
-    symbol: str
-    load: Callable  # (actor, subject_id) -> subject; NotFound when not visible
-    issuer: Callable  # (subject) -> Issuer
-    can_issue: Callable  # (actor, subject) -> bool
-    context: Callable  # (actor, subject, on: date) -> dict (body, signer, recipients)
-    filename: Callable  # (subject) -> str, without extension
-    province_id: Callable  # (subject) -> int
-    # (subject) -> date or None: the day of the event the paper records (the meeting for
-    # minutes and count records, the conference for ballots, the signing ceremony for the
-    # pledge). Such a paper is dated that day, drafted or issued. Without one, a paper is
-    # dated the day it is signed: typed when issued, left blank on an unnumbered draft.
-    event_date: Callable | None = None
-    # (actor, subject) -> [(label, url name, url args)]: the pages where the actor enters
-    # what the paper prints (its signer, a unit's statement); the document page links them.
-    links: Callable | None = None
-
-    def paper_date(self, subject):
-        return self.event_date(subject) if self.event_date is not None else None
-
-    def input_links(self, actor, subject) -> list:
-        return self.links(actor, subject) if self.links is not None else []
-
-
-def _parent(province) -> str:
-    return f"UBND {province.full_name.upper()}"
-
-
-def unit_issuer(unit) -> Issuer:
-    return Issuer(f"unit:{unit.id}", unit.code.upper(), _parent(unit.province),
-                  unit.name.upper(), unit.province.name)
-
-
-def bloc_issuer(bloc_year) -> Issuer:
-    bloc = bloc_year.bloc
-    # The bloc's own code (unique in its province): two blocs never issue the same
-    # reference ("01/TTr-KTKT", "01/TTr-VHXH"), as one shared "KTĐ" did (issue 15, item 7).
-    abbreviation = bloc.code.upper()
-    return Issuer(f"bloc_year:{bloc_year.id}", abbreviation, _parent(bloc.province),
-                  bloc.name.upper(), bloc.province.name)
-
-
-def legal_bases(province_code: str, on: datetime.date, *, last: str = ".") -> list[str]:
-    """Căn cứ: the texts of the rulebook in force on the document's date (RULES.md 37's
-    numbering and the date both come from that day), each line closed by ";" and the last
-    by `last` — "." where the bases end the preamble, ";" where a "Xét đề nghị …" line
-    follows them (the decision). A date no rulebook covers is refused (422, naming the
-    periods that exist): a document without its căn cứ would be defective."""
-    return rulebook_for(province_code, on).legal_basis_lines(on, last=last)
-
-
-def dossier_form(province_code: str, on: datetime.date, paper: str):
-    """RULES.md 41: the dossier paper (proposal_letter, achievement_report) as the texts in
-    force on the date name and number it (rulebook setting documents.forms)."""
-    return rulebook_for(province_code, on).value("documents.forms")[paper]
-
-
-def date_line(kind: Kind, subject, *, number: int | None, on: datetime.date) -> str:
-    """Issue 15, item 3: a paper's date is its event's (`Kind.event_date`); otherwise the
-    signing date `on` of an issued paper; an unnumbered draft leaves it blank to write."""
-    place = kind.issuer(subject).place
-    event = kind.paper_date(subject)
-    if event is not None:
-        return dates.date_line(place, event)
-    if number is None:
-        return dates.blank_date_line(place)
-    return dates.date_line(place, on)
-
-
-def common_context(kind: Kind, subject, *, number: int | None, on: datetime.date) -> dict:
-    issuer = kind.issuer(subject)
-    return {
-        "parent_agency": issuer.parent_agency,
-        "issuing_agency": issuer.issuing_agency,
-        "number_line": fmt.number_line(number, kind.symbol, issuer.abbreviation),
-        "date_line": date_line(kind, subject, number=number, on=on),
-    }
-
-
-def _unit_signer(unit):
-    from thidua.documents import signers  # noqa: PLC0415 - signers imports rules only
-
-    return signers.unit_block(unit)
-
-
-def _bloc_signer(bloc_year):
-    from thidua.documents import signers  # noqa: PLC0415
-
-    return signers.bloc_block(bloc_year)
 
 
 def _titles(registration) -> list[str]:
@@ -160,7 +62,7 @@ def registration_context(actor, registration, on) -> dict:
                     for i, t in enumerate(registration.targets.all(), 1)],
         "closing": [f"{unit.name} cam kết tổ chức thực hiện đạt và vượt các chỉ tiêu đã "
                     "đăng ký."],
-        "signer": _unit_signer(unit),
+        "signer": unit_signer(unit),
         "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
                        f"- Trưởng {bloc.name};", "- Lưu: VT."],
     }
@@ -175,14 +77,6 @@ REGISTRATION = Kind(
 
 
 # --- the bloc pledge ------------------------------------------------------------------------
-
-def load_bloc_year(actor: Actor, pk: int, can_view=rules.can_view_pledge_doc) -> BlocYear:
-    bloc_year = (BlocYear.objects.select_related("bloc__province", "emulation_year",
-                                                 "leader_unit").filter(pk=pk).first())
-    if bloc_year is None or not can_view(actor, bloc_year):
-        raise NotFound("Không tìm thấy khối thi đua.")
-    return bloc_year
-
 
 def _signing_day(bloc_year):
     """The pledge is dated the day the heads signed it (PledgeSigning), once recorded."""
@@ -237,7 +131,7 @@ def pledge_context(actor, bloc_year, on) -> dict:
                         "note": note(u)} for i, u in enumerate(units, 1)],
         "closing": ["Giao ước có hiệu lực từ ngày ký; mỗi đơn vị thành viên giữ một bản, "
                     "một bản gửi Thường trực Hội đồng Thi đua - Khen thưởng tỉnh."],
-        "signer": _bloc_signer(bloc_year),
+        "signer": bloc_signer(bloc_year),
         "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
                        "- Các đơn vị thành viên;", "- Lưu: VT."],
     }
@@ -286,7 +180,7 @@ def self_assessment_context(actor, sheet, on) -> dict:
                    f"Điểm thưởng: {vi_number(sheet.bonus)}; điểm trừ: "
                    f"{vi_number(sheet.penalty)}.",
                    f"Tổng điểm tự chấm: {vi_number(sheet.final)}."],
-        "signer": _unit_signer(unit),
+        "signer": unit_signer(unit),
         "recipients": [f"- Trưởng {bloc_year.bloc.name};", "- Lưu: VT."],
     }
 
@@ -341,7 +235,7 @@ def ranking_context(actor, bloc_year, on) -> dict:
         "ranking_table": Table(headers, rows, [15, 70] + [share] * len(sections)
                                + fixed[2:]),
         "notes": notes,
-        "signer": _bloc_signer(bloc_year),
+        "signer": bloc_signer(bloc_year),
         "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
                        "- Các đơn vị thành viên;", "- Lưu: VT."],
     }
@@ -357,22 +251,18 @@ RANKING = Kind(
 
 KINDS = {kind.slug: kind for kind in (REGISTRATION, PLEDGE, SELF_ASSESSMENT, RANKING)}
 
-# The award documents (tờ trình, form 02, decision draft): kinds_awards.py.
-bloc_signer = _bloc_signer
-unit_signer = _unit_signer
-from thidua.documents.kinds_awards import award_kinds  # noqa: E402
-
+# The award documents (tờ trình, form 02, decision draft): kinds_awards.py; the conference
+# papers (ballots, voting cards, count record, minutes): kinds_conference.py.
 KINDS.update({kind.slug: kind for kind in award_kinds()})
-
-# The conference papers (ballots, voting cards, count record, minutes): kinds_conference.py.
-from thidua.documents.kinds_conference import conference_kinds  # noqa: E402
-
 KINDS.update({kind.slug: kind for kind in conference_kinds()})
 
-# The press release as a paper: kinds_press.py.
-from thidua.documents.kinds_press import press_kinds  # noqa: E402
 
-KINDS.update({kind.slug: kind for kind in press_kinds()})
+def register(kinds) -> None:
+    """Kinds of an app above documents, registered from its AppConfig.ready (the press
+    release: publication.paper)."""
+    for kind in kinds:
+        if KINDS.setdefault(kind.slug, kind) is not kind:
+            raise ValueError(f"document kind {kind.slug!r} registered twice")
 
 
 def kind_for(slug: str) -> Kind:

@@ -5,18 +5,22 @@ and the chairman's decision draft (dự thảo quyết định). Registered in k
 Legal bases (căn cứ) come from the rulebook in force on the document's date, as for every
 kind; so do the dossier papers' form names and numbers (rulebook `documents.forms`:
 Mẫu số 01 of NĐ 91/2017 for the report before 2024, Mẫu số 01/02 of NĐ 98/2023 after).
-kinds.py registers `award_kinds()` at its end, so the shared helpers are imported
-inside the functions here (either module may be imported first).
+kinds.py registers `award_kinds()`; the shared helpers come from documents.kind.
 """
 
 from thidua.awards.models import CouncilSelection, Proposal, ProposalLine
+from thidua.awards.proposals import bloc_ranking, differences
 from thidua.core.dates import short_date
 from thidua.core.errors import NotFound
 from thidua.documents import achievement, rules
+from thidua.documents import kind as k
+from thidua.documents.signers import BLANK_NAME
 from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.workflow import State
 from thidua.org.models import EmulationYear
 from thidua.org.rules import Actor
+from thidua.voting.models import Conference
+from thidua.voting.queries import attendance_count
 
 # What the chairman of the provincial People's Committee confers; the Government flag is the
 # Prime Minister's (the province proposes it), so his decision lists the others.
@@ -24,11 +28,6 @@ CHAIRMAN_FORMS = (AwardForm.PROVINCIAL_FLAG, AwardForm.CERTIFICATE_OF_MERIT,
                   AwardForm.EXCELLENT_COLLECTIVE)
 FORM_ORDER = list(AwardForm.values)
 
-
-def _k():
-    from thidua.documents import kinds  # noqa: PLC0415 - see the module doc
-
-    return kinds
 
 
 def _date(on) -> str:
@@ -48,16 +47,11 @@ def _numbered(paper, short: bool = False) -> str:
 
 
 def _ranks(bloc_year) -> dict:
-    from thidua.awards.proposals import bloc_ranking  # noqa: PLC0415
-
     return {r.unit_id: r for r in bloc_ranking(bloc_year)}
 
 
 def _conference(bloc_year):
     """(conference or None, present, total) of the bloc's year-end conference."""
-    from thidua.voting.models import Conference  # noqa: PLC0415
-    from thidua.voting.queries import attendance_count  # noqa: PLC0415
-
     conference = Conference.objects.filter(bloc_year=bloc_year).first()
     if conference is None:
         return None, None, None
@@ -85,8 +79,6 @@ def _vote_bases(conference) -> dict:
 def differs_from_minutes(proposal) -> list[str]:
     """The paragraphs a paper stating the proposal prints where it differs from the
     conference's minutes, with the reasons (issue 15 item 1); none when they agree."""
-    from thidua.awards.proposals import differences  # noqa: PLC0415
-
     found = differences(proposal)
     if not found:
         return []
@@ -109,7 +101,6 @@ def _lines(proposal):
 
 
 def proposal_context(actor, proposal, on) -> dict:
-    k = _k()
     bloc_year = proposal.bloc_year
     bloc, year, province = bloc_year.bloc, bloc_year.year, bloc_year.bloc.province
     members = bloc_year.memberships.count()
@@ -162,8 +153,6 @@ def proposal_context(actor, proposal, on) -> dict:
 # --- a collective's achievement report (its context: achievement.py) ----------------
 
 def achievement_context(actor, line, on) -> dict:
-    from thidua.awards.proposals import bloc_ranking  # noqa: PLC0415
-
     return achievement.report_context(line, on, ranking_of=bloc_ranking)
 
 
@@ -190,7 +179,7 @@ def achievement_links(actor: Actor, line) -> list[tuple[str, str, tuple]]:
 
 def province_issuer(emulation_year):
     province = emulation_year.province
-    return _k().Issuer(f"province:{province.id}", "UBND", "ỦY BAN NHÂN DÂN",
+    return k.Issuer(f"province:{province.id}", "UBND", "ỦY BAN NHÂN DÂN",
                        province.full_name.upper(), province.name)
 
 
@@ -219,8 +208,6 @@ def decision_lines(emulation_year) -> dict:
 def decision_notes(emulation_year) -> list[str]:
     """Issue 15 item 1: where an accepted proposal differs from its bloc's minutes, the
     draft says so with the reason, bloc by bloc (the tờ trình states the same)."""
-    from thidua.awards.proposals import differences  # noqa: PLC0415
-
     notes = []
     for proposal in (Proposal.objects.filter(
             bloc_year__emulation_year=emulation_year, state__in=(State.ACCEPTED, State.DECIDED))
@@ -249,15 +236,12 @@ def decision_signer(vice_chair: bool = True) -> dict:
     """Decree 30: a vice-chairman signs for the chairman (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH);
     the chairman signs as CHỦ TỊCH. The draft is prepared for the vice-chairman in charge
     of emulation work, the usual case; the office changes it in Word otherwise."""
-    from thidua.documents.signers import BLANK_NAME  # noqa: PLC0415
-
     if vice_chair:
         return {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH", "name": BLANK_NAME}
     return {"mandate": "", "title": "CHỦ TỊCH", "name": BLANK_NAME}
 
 
 def decision_context(actor, emulation_year, on) -> dict:
-    k = _k()
     province, year = emulation_year.province, emulation_year.year
     grouped = decision_lines(emulation_year)
     forms = ", ".join(label_for(f, province) for f in grouped) or "khen thưởng"
@@ -296,18 +280,18 @@ def decision_context(actor, emulation_year, on) -> dict:
 
 
 def award_kinds() -> list:
-    Kind = _k().Kind  # noqa: N806
+    Kind = k.Kind  # noqa: N806
     return [
         Kind(slug="to-trinh", label="Tờ trình đề nghị khen thưởng",
              template="proposal_letter", symbol="TTr", load=load_proposal,
-             issuer=lambda p: _k().bloc_issuer(p.bloc_year),
+             issuer=lambda p: k.bloc_issuer(p.bloc_year),
              can_issue=rules.can_issue_proposal_letter, context=proposal_context,
              filename=lambda p: f"to-trinh-khen-thuong-{p.bloc_year.year}-"
                                 f"{p.bloc_year.bloc.code}",
              province_id=lambda p: p.bloc_year.bloc.province_id),
         Kind(slug="bao-cao-thanh-tich", label="Báo cáo thành tích tập thể",
              template="achievement_report", symbol="BC", load=load_line,
-             issuer=lambda line: _k().unit_issuer(line.unit),
+             issuer=lambda line: k.unit_issuer(line.unit),
              can_issue=rules.can_issue_achievement_report, context=achievement_context,
              links=achievement_links,
              filename=lambda line: f"bao-cao-thanh-tich-{line.proposal.bloc_year.year}-"
@@ -341,8 +325,8 @@ def visible_papers(actor: Actor, proposal) -> list[tuple[str, str, int]]:
         return []
     papers = []
     province, on = proposal.bloc_year.bloc.province.code, proposal.conference_date
-    letter = _numbered(_k().dossier_form(province, on, "proposal_letter"), short=True)
-    report = _numbered(_k().dossier_form(province, on, "achievement_report"), short=True)
+    letter = _numbered(k.dossier_form(province, on, "proposal_letter"), short=True)
+    report = _numbered(k.dossier_form(province, on, "achievement_report"), short=True)
     if rules.can_view_proposal_letter(actor, proposal):
         papers.append((f"Tờ trình đề nghị khen thưởng{letter}", "to-trinh", proposal.id))
     for line in _lines(proposal):

@@ -21,6 +21,7 @@ import segno
 from thidua.core.dates import clock, clock_and_date, local_date, short_date
 from thidua.core.errors import Conflict, NotFound
 from thidua.core.numbers import vi_number
+from thidua.documents import kind as k
 from thidua.documents import rules, signers
 from thidua.documents.charts import horizontal_bars
 from thidua.documents.engine import Image
@@ -53,11 +54,6 @@ def grouped_code(code: str, size: int = 8) -> str:
     """A long check code in groups of `size` characters, so it reads and wraps cleanly."""
     return " ".join(code[i:i + size] for i in range(0, len(code), size))
 
-
-def _registry():
-    from thidua.documents import kinds  # noqa: PLC0415 - kinds.py imports this module
-
-    return kinds
 
 
 def _held(conference) -> str:
@@ -267,7 +263,7 @@ def count_record_context(actor, poll, on) -> dict:
     return {
         "doc_type": "BIÊN BẢN",
         "subject": f"Kiểm phiếu: {poll.title}",
-        "legal_bases": _registry().legal_bases(bloc_year.bloc.province.code, on),
+        "legal_bases": k.legal_bases(bloc_year.bloc.province.code, on),
         "intro": [f"Hồi {_held(conference)}, tại {conference.place}, Hội nghị tổng kết "
                   f"{bloc_year.bloc.name} năm {bloc_year.year} bỏ phiếu kín (Quy tắc 30): "
                   f"{poll.title}.",
@@ -410,7 +406,7 @@ def minutes_context(actor, conference, on) -> dict:
     return {
         "doc_type": "BIÊN BẢN",
         "subject": f"Hội nghị tổng kết, bình xét thi đua {bloc.name} năm {bloc_year.year}",
-        "legal_bases": _registry().legal_bases(bloc.province.code, on),
+        "legal_bases": k.legal_bases(bloc.province.code, on),
         "opening": [f"Thời gian: {_held(conference)}.", f"Địa điểm: {conference.place}.",
                     f"Chủ trì: {_person(conference, 'chair')}.",
                     f"Thư ký: {_person(conference, 'secretary')}.",
@@ -451,7 +447,7 @@ def _can_issue_minutes(actor, conference) -> bool:
 
 
 def _poll_issuer(poll):
-    return _registry().bloc_issuer(poll.conference.bloc_year)
+    return k.bloc_issuer(poll.conference.bloc_year)
 
 
 def _poll_file(prefix):
@@ -476,8 +472,8 @@ def _poll_province(poll) -> int:
 
 
 def conference_kinds() -> tuple:
-    """The four kinds, built when kinds.py registers them (either module may load first)."""
-    kind = _registry().Kind
+    """The four kinds, registered in kinds.KINDS."""
+    kind = k.Kind
     return (
         kind(slug="phieu-bau", label="Phiếu bầu (phiếu giấy in sẵn mã)", template="ballots",
              symbol="", load=load_ballot_poll, issuer=_poll_issuer, can_issue=_never,
@@ -494,7 +490,7 @@ def conference_kinds() -> tuple:
              event_date=_poll_day),
         kind(slug="bien-ban-hop", label="Biên bản họp bình xét thi đua", template="minutes",
              symbol="BB", load=load_conference,
-             issuer=lambda c: _registry().bloc_issuer(c.bloc_year),
+             issuer=lambda c: k.bloc_issuer(c.bloc_year),
              can_issue=_can_issue_minutes, context=minutes_context,
              filename=lambda c: f"bien-ban-hop-binh-xet-{c.bloc_year.year}-"
                                 f"{c.bloc_year.bloc.code}",

@@ -8,7 +8,7 @@ subject is the emulation year; the ZIP is kept in the job's file field, `pdf`). 
 is written on the job after each bloc, so the page's bar moves; the PDFs of a bloc are
 made in one LibreOffice run under the host's conversion lock (one conversion at a time).
 Any failure ends the job as failed with its reason; a job whose worker died is failed with
-the reason when someone looks at it (services.reap, allowed time scaled by the blocs).
+the reason when someone looks at it (jobs.reap, allowed time scaled by the blocs).
 """
 
 import io
@@ -20,15 +20,16 @@ from django.tasks import task
 from django.utils import timezone
 
 from thidua.core.errors import DomainError, NotFound
-from thidua.documents import pdf, services, statistics
+from thidua.documents import jobs, pdf, services, statistics
 from thidua.documents.kinds import KINDS, kind_for
 from thidua.documents.kinds_awards import proposal_documents
 from thidua.documents.models import Document, DocumentJob
 from thidua.org.models import BlocYear, EmulationYear
-from thidua.org.rules import Actor
+from thidua.org.rules import Actor, actor_for
 from thidua.scoring.models import PublishedRanking
+from thidua.voting.models import Conference
 
-PACK_KIND = "goi-ho-so"
+PACK_KIND = jobs.PACK_KIND
 MINUTES_KIND = "bien-ban-hop"  # kinds_conference, when the conference has its minutes
 Status = DocumentJob.Status
 
@@ -51,8 +52,6 @@ def contents(emulation_year: EmulationYear) -> list[Group]:
                  .values_list("table__bloc_year_id", flat=True))
     conferences = {}
     if MINUTES_KIND in KINDS:
-        from thidua.voting.models import Conference  # noqa: PLC0415
-
         conferences = dict(Conference.objects.filter(bloc_year__in=bloc_years)
                            .values_list("bloc_year_id", "id"))
     for bloc_year in bloc_years:
@@ -133,10 +132,7 @@ def request_pack(actor: Actor, province, year: int) -> DocumentJob:
     return job
 
 
-def stale_seconds(job: DocumentJob) -> int:
-    """A pack may run one conversion's allowance per group (blocs and the province)."""
-    blocs = BlocYear.objects.filter(emulation_year_id=job.subject_id).count()
-    return services.JOB_STALE_SECONDS * (blocs + 1)
+stale_seconds = jobs.stale_seconds
 
 
 def find_pack_job(actor: Actor, job_id) -> DocumentJob:
@@ -144,13 +140,13 @@ def find_pack_job(actor: Actor, job_id) -> DocumentJob:
                                      requested_by=actor.user).defer("pdf").first()
     if job is None:
         raise NotFound("Không tìm thấy yêu cầu tạo bộ hồ sơ.")
-    return services.reap(job, stale_seconds=stale_seconds(job))
+    return jobs.reap(job, stale_seconds=stale_seconds(job))
 
 
 def pack_jobs(actor: Actor, emulation_year: EmulationYear) -> list[DocumentJob]:
     jobs = DocumentJob.objects.filter(kind=PACK_KIND, subject_id=emulation_year.id,
                                       requested_by=actor.user).defer("pdf")[:5]
-    return [services.reap(job, stale_seconds=stale_seconds(job)) for job in jobs]
+    return [jobs.reap(job, stale_seconds=stale_seconds(job)) for job in jobs]
 
 
 def pack_zip(actor: Actor, job_id) -> DocumentJob:
@@ -165,10 +161,7 @@ def pack_zip(actor: Actor, job_id) -> DocumentJob:
 def make_pack(job_id: str) -> str:
     """Build the ZIP, writing the progress on the job after each bloc. Any failure ends the
     job as failed with its reason."""
-    from thidua.documents.tasks import recover_interrupted_jobs  # noqa: PLC0415
-    from thidua.org.rules import actor_for  # noqa: PLC0415
-
-    recover_interrupted_jobs()  # a pack a killed worker left running is failed now
+    jobs.recover_interrupted_jobs()  # a pack a killed worker left running is failed now
     claimed = DocumentJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
         status=Status.RUNNING, started_at=timezone.now(), progress=5,
         step="Đang chuẩn bị danh sách văn bản")

@@ -6,12 +6,14 @@ body that signs it: a unit's officers for its own papers, the bloc's runners (le
 province) for the bloc's.
 """
 
+from thidua.awards import rules as award_rules
 from thidua.law.workflow import BLOC, State
 from thidua.org.rules import (
     Actor,
     can_act_for_unit,
     can_oversee_province,
     can_view_bloc_year,
+    can_view_unit,
 )
 from thidua.pledges import rules as pledge_rules
 from thidua.scoring import rules as scoring_rules
@@ -98,8 +100,6 @@ def can_issue_minutes_doc(actor: Actor, conference, states) -> bool:
 def can_view_proposal_letter(actor: Actor, proposal) -> bool:
     """The bloc's runners and the province always; a member unit once the letter is the
     bloc's published paper (the proposal sent to the province); nobody else."""
-    from thidua.awards import rules as award_rules  # noqa: PLC0415
-
     bloc_year = proposal.bloc_year
     if not award_rules.can_view_proposal(actor, bloc_year):
         return False
@@ -109,15 +109,11 @@ def can_view_proposal_letter(actor: Actor, proposal) -> bool:
 
 def can_issue_proposal_letter(actor: Actor, proposal) -> bool:
     """The bloc's leader signs its proposal letter."""
-    from thidua.awards import rules as award_rules  # noqa: PLC0415
-
     return BLOC in award_rules.proposal_sides(actor, proposal.bloc_year)
 
 
 def can_view_achievement_report(actor: Actor, line) -> bool:
     """A collective's own report: the unit itself, its bloc's runners, the province."""
-    from thidua.awards import rules as award_rules  # noqa: PLC0415
-
     bloc_year = line.proposal.bloc_year
     return award_rules.can_view_proposal(actor, bloc_year) and (
         line.unit_id in actor.own_units or bool(award_rules.proposal_sides(actor, bloc_year)))
@@ -135,8 +131,6 @@ def can_write_achievement_statement(actor: Actor, unit) -> bool:
 
 def can_view_decision_draft(actor: Actor, emulation_year) -> bool:
     """The chairman's decision is drafted by the province's secretariat only."""
-    from thidua.org.rules import can_oversee_province  # noqa: PLC0415
-
     return can_oversee_province(actor, emulation_year.province_id)
 
 
@@ -148,15 +142,11 @@ def can_issue_decision_draft(actor: Actor, emulation_year) -> bool:
 # --- who signs (signers.py) -------------------------------------------------------------------
 
 def can_view_signers_of_unit(actor: Actor, unit) -> bool:
-    from thidua.org.rules import can_view_unit  # noqa: PLC0415
-
     return can_view_unit(actor, unit)
 
 
 def can_set_signers_of_unit(actor: Actor, unit) -> bool:
     """The unit's own officers, and the province's secretariat."""
-    from thidua.org.rules import can_oversee_province  # noqa: PLC0415
-
     return can_act_for_unit(actor, unit.id) or can_oversee_province(actor, unit.province_id)
 
 

@@ -10,30 +10,21 @@ from django.utils import timezone
 from thidua.core import audit
 from thidua.core.dates import short_date
 from thidua.core.errors import DomainError, Forbidden, NotFound
-from thidua.documents import engine, pdf
 from thidua.documents.format import number_text
-from thidua.documents.kinds import Kind, common_context, kind_for
+from thidua.documents.jobs import reap
+from thidua.documents.kind import Kind
+from thidua.documents.kinds import kind_for
 from thidua.documents.models import Document, DocumentJob
 from thidua.documents.numbering import take_number
+from thidua.documents.rendering import render
+from thidua.documents.tasks import make_pdf
 from thidua.org.rules import Actor
-
-# A job still "running" after this is failed with the reason (a killed worker, a reboot).
-JOB_STALE_SECONDS = pdf.TIMEOUT_SECONDS + pdf.LOCK_WAIT_SECONDS + 60
-# A job nobody picked up (no worker running) is failed after this, with the reason.
-QUEUE_STALE_SECONDS = 30 * 60
 
 
 @dataclass(frozen=True)
 class Produced:
     filename: str
     content: bytes
-
-
-def render(kind: Kind, actor: Actor, subject, *, number: int | None, on: datetime.date
-           ) -> bytes:
-    context = common_context(kind, subject, number=number, on=on)
-    context.update(kind.context(actor, subject, on))
-    return engine.render(kind.template, context)
 
 
 def draft(actor: Actor, slug: str, subject_id: int, on: datetime.date | None = None
@@ -73,7 +64,7 @@ def issue(actor: Actor, slug: str, subject_id: int, on: datetime.date | None = N
     as issued. The number is never given again, even if the document is superseded.
     `signed_on`: the signing date the user typed (checked, `check_signing_date`); `on`:
     the caller's clock (default today, local time). A paper that records an event is
-    dated by it whatever the day it is numbered (`kinds.date_line`)."""
+    dated by it whatever the day it is numbered (`kind.date_line`)."""
     kind = kind_for(slug)
     subject = kind.load(actor, subject_id)
     if not kind.can_issue(actor, subject):
@@ -124,8 +115,6 @@ def request_pdf(actor: Actor, slug: str, subject_id: int, document: Document | N
                 ) -> DocumentJob:
     """Queue the PDF of the draft (document None) or of an issued document; the worker
     runs `tasks.make_pdf`."""
-    from thidua.documents.tasks import make_pdf
-
     kind = kind_for(slug)
     subject = kind.load(actor, subject_id)
     if document is not None and (document.kind, document.subject_id) != (slug, subject_id):
@@ -147,26 +136,6 @@ def find_job(actor: Actor, job_id) -> DocumentJob:
     if job is None:
         raise NotFound("Không tìm thấy yêu cầu tạo văn bản.")
     return reap(job)
-
-
-def reap(job: DocumentJob, now=None, stale_seconds: int = JOB_STALE_SECONDS) -> DocumentJob:
-    """`stale_seconds`: how long the job may run (a province's pack: per bloc)."""
-    now = now or timezone.now()
-    reason = None
-    if job.status == DocumentJob.Status.RUNNING and job.started_at and (
-            now - job.started_at).total_seconds() > stale_seconds:
-        reason = (f"Quá thời gian ({stale_seconds} giây) mà chưa xong: tiến trình nền "
-                  "đã dừng giữa chừng. Vui lòng tạo lại.")
-    elif job.status == DocumentJob.Status.QUEUED and (
-            now - job.created_at).total_seconds() > QUEUE_STALE_SECONDS:
-        reason = ("Chưa có tiến trình nền nào nhận yêu cầu (máy chủ cần chạy "
-                  "`thidua db_worker`). Vui lòng tạo lại.")
-    if reason:
-        updated = DocumentJob.objects.filter(pk=job.pk, status=job.status).update(
-            status=DocumentJob.Status.FAILED, error=reason, finished_at=now)
-        if updated:
-            job.status, job.error, job.finished_at = DocumentJob.Status.FAILED, reason, now
-    return job
 
 
 def job_pdf(actor: Actor, job_id) -> DocumentJob:

@@ -18,6 +18,7 @@ from thidua.documents import rules
 from thidua.documents.models import Signer
 from thidua.org.models import Unit
 from thidua.org.rules import Actor
+from thidua.voting.models import Conference
 
 Role, Authority = Signer.Role, Signer.Authority
 BLANK_NAME = "…" * 14  # the dotted line the signer writes the name on
@@ -136,8 +137,6 @@ def find_unit(actor: Actor, unit_id: int) -> Unit:
 
 
 def find_conference(actor: Actor, conference_id: int):
-    from thidua.voting.models import Conference  # noqa: PLC0415 - documents loads first
-
     conference = (Conference.objects.select_related("bloc_year__bloc__province")
                   .filter(pk=conference_id).first())
     if conference is None or not rules.can_view_signers_of_conference(actor, conference):

@@ -4,8 +4,11 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from thidua.documents import pdf
+from thidua.documents import jobs, pdf
+from thidua.documents.kinds import kind_for
 from thidua.documents.models import DocumentJob
+from thidua.documents.rendering import render
+from thidua.org.rules import actor_for
 
 Status = DocumentJob.Status
 
@@ -14,36 +17,11 @@ def _step(job_id, progress, step, **fields):
     DocumentJob.objects.filter(pk=job_id).update(progress=progress, step=step, **fields)
 
 
-def _allowance(job) -> int:
-    from thidua.documents import services
-    from thidua.documents.pack import PACK_KIND, stale_seconds
-
-    # A province's pack is allowed time per bloc; a single paper the fixed allowance.
-    return stale_seconds(job) if job.kind == PACK_KIND else services.JOB_STALE_SECONDS
-
-
-def recover_interrupted_jobs(now=None) -> int:
-    """Jobs a killed worker left "running" past their allowance are failed with the reason
-    (services.reap) by the next task any worker runs — not only when someone opens the job
-    page — so none stays running. Returns how many were failed."""
-    from thidua.documents import services
-
-    failed = 0
-    for job in DocumentJob.objects.filter(status=Status.RUNNING).defer("pdf"):
-        job = services.reap(job, now=now, stale_seconds=_allowance(job))
-        failed += job.status == Status.FAILED
-    return failed
-
-
 @task()
 def make_pdf(job_id: str) -> str:
     """Render the DOCX (a draft's from today's data, an issued one as issued), convert it
     with LibreOffice, store the PDF. Any failure ends the job as failed with its reason."""
-    from thidua.documents import services
-    from thidua.documents.kinds import kind_for
-    from thidua.org.rules import actor_for
-
-    recover_interrupted_jobs()
+    jobs.recover_interrupted_jobs()
     claimed = DocumentJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
         status=Status.RUNNING, started_at=timezone.now(), progress=10,
         step="Đang dựng văn bản Word")
@@ -57,7 +35,7 @@ def make_pdf(job_id: str) -> str:
             actor = actor_for(job.requested_by)
             kind = kind_for(job.kind)
             subject = kind.load(actor, job.subject_id)
-            docx = services.render(kind, actor, subject, number=None,
+            docx = render(kind, actor, subject, number=None,
                                    on=timezone.localdate())
         _step(job_id, 40, "Đang chuyển sang PDF (LibreOffice)")
         data = pdf.docx_to_pdf(docx)

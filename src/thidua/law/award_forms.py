@@ -14,6 +14,10 @@ def label_for(form: str, province=None) -> str:
     """The form's name as a province's papers print it: a centrally-run city's flag is the
     "Cờ thi đua của UBND thành phố", its certificate the "Bằng khen của Chủ tịch UBND thành
     phố" (LEGAL-REVIEW R2). `province` has `kind_word` ("tỉnh" / "thành phố")."""
+    return label_in(form, getattr(province, "kind_word", "tỉnh"))
+
+
+def label_in(form: str, kind_word: str = "tỉnh") -> str:
+    """The form's name for a "tỉnh" or a "thành phố" (label_for, from the word itself)."""
     label = AwardForm(form).label
-    word = getattr(province, "kind_word", "tỉnh")
-    return label.replace("UBND tỉnh", f"UBND {word}") if word != "tỉnh" else label
+    return label.replace("UBND tỉnh", f"UBND {kind_word}") if kind_word != "tỉnh" else label

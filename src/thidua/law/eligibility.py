@@ -33,7 +33,7 @@ import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_in
 from thidua.law.deadline import registered_on_time
 from thidua.law.facts import (
     MASS_ORGANISATIONS,
@@ -76,6 +76,8 @@ class Eligibility:
     award_form: str
     year: int
     checks: tuple
+    # "tỉnh" or "thành phố" (a centrally-run city): the forms' names follow it (R2).
+    kind_word: str = "tỉnh"
 
     @property
     def unmet(self) -> tuple:
@@ -103,7 +105,7 @@ class Eligibility:
 
     @property
     def form_label(self) -> str:
-        return AwardForm(self.award_form).label
+        return label_in(self.award_form, self.kind_word)
 
     def rules(self, status: str) -> set:
         return {c.rule for c in self.checks if c.status == status}
@@ -137,6 +139,7 @@ def check_eligibility(
     rank: int | None = None,
     same_year_forms: frozenset = frozenset(),
     require_confirmed: bool = True,
+    kind_word: str = "tỉnh",
 ) -> Eligibility:
     """`rank`: the unit's rank in its bloc's ranking (tied units share a rank), needed for
     the Government flag; `same_year_forms`: forms the unit already has (proposed or
@@ -164,7 +167,7 @@ def check_eligibility(
         citation = rulebook.citation("allocation.exclusive_forms")
         others = [f for f in exclusive if f != form and f in same_year_forms]
         if others:
-            names = ", ".join(AwardForm(f).label for f in others)
+            names = ", ".join(label_in(f, kind_word) for f in others)
             checks.append(Check(22, UNMET, f"đã được đề nghị hoặc tặng {names} năm {year} "
                                            "(một thành tích chỉ một hình thức khen thưởng)",
                                 citation))
@@ -196,7 +199,7 @@ def check_eligibility(
         # Only confirmed facts decide: what the unit entered is shown, as missing.
         fact_checks = [_unconfirmed(c) for c in fact_checks]
     checks += fact_checks
-    return Eligibility(unit_id, form.value, year, tuple(checks))
+    return Eligibility(unit_id, form.value, year, tuple(checks), kind_word)
 
 
 def _unconfirmed(check):

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from thidua.core.admin_audit import AuditedModelAdmin
-from thidua.org.models import Bloc, BlocYear, EmulationYear, Province, Unit
+from thidua.core.models import User
+from thidua.org.models import Bloc, BlocYear, EmulationYear, Province, RoleAssignment, Unit
 
 
 @admin.register(Province)
@@ -47,3 +49,18 @@ class BlocYearAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["province", "unit"]
+    raw_id_fields = ["bloc_year"]
+
+
+@admin.register(User)
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("thidua", {"fields": ("full_name",)}))
+    list_display = ("username", "full_name", "email", "is_active", "last_login")
+    search_fields = ("username", "full_name", "email")
+    inlines = [RoleInline]

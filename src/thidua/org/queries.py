@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from thidua.core.errors import NotFound
+from thidua.core.models import AuditEvent
 from thidua.core.text import search_key
 from thidua.org.models import (
     Bloc,
@@ -190,8 +191,6 @@ def audit_events(actor: Actor, *, action: str = "", object_type: str = "", objec
     """The audit events this actor may read, newest first: all for an admin, those of
     their provinces for a secretariat, none for anyone else. `action` matches a prefix
     ("pledges." finds every pledge event)."""
-    from thidua.core.models import AuditEvent
-
     events = AuditEvent.objects.select_related("actor").order_by("-id")
     if not actor.is_admin:
         events = events.filter(province_id__in=actor.secretariat_provinces)

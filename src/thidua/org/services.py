@@ -119,25 +119,10 @@ def create_bloc_year(actor, bloc: Bloc, emulation_year: EmulationYear, *, member
     return bloc_year
 
 
-# Said after the gaps when a person moved forward without confirming them.
-CONFIRM_GAPS = ("Còn thiếu như trên: xác nhận «Vẫn chuyển giai đoạn» nếu khối vẫn chuyển "
-                "sang giai đoạn sau.")
-
-
-class UnconfirmedGaps(Conflict):
-    """A forward move that leaves something undone, not confirmed by the person (409):
-    `messages` are the gaps (org.guidance.phase_gaps), then CONFIRM_GAPS."""
-
-
-@transaction.atomic
-def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "", *,
-               confirmed: bool | None = None) -> BlocYear:
-    """Move a bloc year to another phase if the state machine and the actor's role allow.
-
-    `confirmed`: a person's answer to what the move leaves undone (the page's checkbox,
-    the API's `confirm`): False refuses a forward move with gaps (UnconfirmedGaps, nothing
-    written); True goes on and the audit event keeps the gaps confirmed. None is for moves
-    the code makes itself (loaders, a step that puts the bloc in its phase): no gaps read."""
+def lock_for_move(actor: Actor, bloc_year: BlocYear, target: str, reason: str = ""
+                  ) -> BlocYear:
+    """The bloc year, locked for the rest of the transaction, once the state machine and
+    the actor's role allow moving it to `target` (Forbidden 403, else Conflict 409)."""
     locked = BlocYear.objects.select_for_update().select_related("bloc").get(pk=bloc_year.pk)
     try:
         check_transition(locked.phase, target, bloc_year_roles(actor, locked), reason)
@@ -145,17 +130,22 @@ def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "",
         raise Forbidden(str(exc)) from exc
     except PhaseError as exc:
         raise Conflict(str(exc)) from exc
-    gaps = []
-    if confirmed is not None:
-        from thidua.org.guidance import phase_gaps  # noqa: PLC0415 - it reads every app
+    return locked
 
-        gaps = phase_gaps(locked, target)
-        if gaps and not confirmed:
-            raise UnconfirmedGaps(*gaps, CONFIRM_GAPS)
+
+@transaction.atomic
+def move_phase(actor: Actor, bloc_year: BlocYear, target: str, reason: str = "", *,
+               gaps_confirmed: list[str] | None = None) -> BlocYear:
+    """Move a bloc year to another phase if the state machine and the actor's role allow.
+
+    This is the move itself; what the move leaves undone is read above the apps that
+    own it (guidance.services.move_phase: the page's and the API's move, asking the person
+    to confirm the gaps). `gaps_confirmed`: those gaps, kept in the audit event."""
+    locked = lock_for_move(actor, bloc_year, target, reason)
     before = locked.phase
     locked.phase = target
     locked.save(update_fields=["phase"])
-    after = {"phase": target, **({"gaps_confirmed": gaps} if gaps else {})}
+    after = {"phase": target, **({"gaps_confirmed": gaps_confirmed} if gaps_confirmed else {})}
     audit.record(actor, "org.bloc_year.phase", locked, province_id=locked.bloc.province_id,
                  before={"phase": before}, after=after, reason=reason.strip())
     bloc_year.phase = target
@@ -425,6 +415,28 @@ def set_bloc_registration_deadline(actor, bloc_year: BlocYear, deadline: datetim
                  after={"registration_deadline": deadline,
                         "effective": locked.effective_registration_deadline}, reason=reason)
     bloc_year.registration_deadline = deadline
+    return locked
+
+
+@transaction.atomic
+def set_province_kind(actor, province: Province, kind: str) -> Province:
+    """Tỉnh or thành phố trực thuộc trung ương (6 of the 34 from 1/7/2025): every label
+    naming the authority follows it — documents, award-form names on the pages,
+    eligibility sentences (LEGAL-REVIEW.md R2)."""
+    _require_setup(actor, province.id,
+                   "Chỉ Thường trực thi đua tỉnh được đặt loại đơn vị hành chính.")
+    if kind not in Province.Kind.values:
+        raise DomainError("Loại đơn vị hành chính phải là «Tỉnh» hoặc «Thành phố trực thuộc "
+                          "trung ương».")
+    locked = Province.objects.select_for_update().get(pk=province.pk)
+    if locked.kind == kind:
+        return locked
+    before = {"kind": locked.kind}
+    locked.kind = kind
+    locked.save(update_fields=["kind"])
+    audit.record(actor, "org.province.kind", locked, province_id=locked.id, before=before,
+                 after={"kind": kind})
+    province.kind = kind
     return locked
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from thidua.core.evidence import ACCEPTED_LABEL, Upload, classify, too_large
 from thidua.law.award_forms import AwardForm
 from thidua.org.domain.phases import Phase
-from thidua.org.models import Bloc
+from thidua.org.models import Bloc, Province
 from thidua.pledges.models import PledgeSignature
 from thidua.pledges.services import TargetInput
 
@@ -209,6 +209,11 @@ class YearForm(forms.Form):
 
 class DeadlineForm(forms.Form):
     registration_deadline = forms.DateField(label="Hạn đăng ký thi đua", widget=DATE_WIDGET)
+
+
+class ProvinceKindForm(forms.Form):
+    kind = forms.ChoiceField(label="Loại đơn vị hành chính", choices=Province.Kind.choices,
+                             widget=forms.RadioSelect)
 
 
 class BlocSizeForm(forms.Form):

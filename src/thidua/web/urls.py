@@ -51,6 +51,7 @@ urlpatterns = [
          name="setup_year_deadline"),
     path("tinh/<str:code>/thiet-lap/so-thanh-vien/", setup.set_bloc_size,
          name="setup_bloc_size"),
+    path("tinh/<str:code>/thiet-lap/loai/", setup.set_kind, name="setup_province_kind"),
     path("tinh/<str:code>/thiet-lap/lap-khoi-nam/", setup.new_bloc_year, name="bloc_year_new"),
     path("khoi/<int:pk>/", bloc_year.detail, name="bloc_year"),
     path("khoi/<int:pk>/giai-doan/", bloc_year.move_phase, name="bloc_year_phase"),

@@ -3,23 +3,18 @@ form 01), a collective's achievement report (form 02) and the chairman's decisio
 
 Built by `python -m thidua.documents.templates.build` with the others (build.py adds
 `TEMPLATES` below to its own); the shared blocks (heading, legal bases, grid, signature)
-come from build.py, imported inside each function so that either module may load first.
+come from blocks.py.
 """
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
-
-def _b():
-    from thidua.documents.templates import build  # noqa: PLC0415 - see the module doc
-
-    return build
+from thidua.documents.templates import blocks as b
 
 
 def proposal_letter():
     """Tờ trình: addressee, legal bases, the conference and its vote results, the table of
     units proposed per award form, the dossier it comes with (RULES.md 41)."""
-    b = _b()
     doc = b.new_document()
     b.heading_block(doc)
     b.para(doc, "{{ addressee }}", align=b.CENTER, after=6)
@@ -43,7 +38,6 @@ def achievement_report():
     pledge's targets against their results, III. the awards already received (titles and
     forms of reward, each with its decision); the confirming authority (xác nhận của cấp
     trình khen) signs on the left, the unit's head on the right."""
-    b = _b()
     doc = b.new_document()
     b.para(doc, "{%p if form_line %}")
     b.para(doc, "{{ form_line }}", italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=3)
@@ -85,7 +79,6 @@ def achievement_report():
 def decision_draft():
     """Dự thảo quyết định of the chairman: the authority line, legal bases, the proposal
     considered, "QUYẾT ĐỊNH:", then Điều 1 … with their lines, signature KT./TM."""
-    b = _b()
     doc = b.new_document()
     b.heading_block(doc)
     # UBND tỉnh is one agency written on two lines, both bold (Decree 30 appendix I).
@@ -112,7 +105,6 @@ def decision_draft():
 def press_release():
     """Thông cáo báo chí: the published title as the subject, the lead in bold, the body's
     paragraphs, signed for the bloc."""
-    b = _b()
     doc = b.new_document()
     b.heading_block(doc)
     b.para(doc, "{{ lead }}", bold=True, align=b.JUSTIFY, indent_first=Mm(10),

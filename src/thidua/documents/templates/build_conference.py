@@ -4,7 +4,7 @@ bản họp bình xét).
 
 Built by `python -m thidua.documents.templates.build` with the others (build.py adds
 `TEMPLATES` below to its own); the shared blocks (heading, legal bases, grid, signature)
-come from build.py, imported inside each function so that either module may load first.
+come from blocks.py.
 
 Ballots: one per A4 page. A bloc has 5–20 members, so a poll needs at most a score of
 ballots: an office printer prints them in a minute, nobody has to cut sheets (a miscut
@@ -19,12 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from thidua.documents import format as fmt
-
-
-def _b():
-    from thidua.documents.templates import build  # noqa: PLC0415 - see the module doc
-
-    return build
+from thidua.documents.templates import blocks as b
 
 
 def _no_page_numbers(doc):
@@ -63,7 +58,6 @@ def _cant_split(row):
 def _loop_table(doc, columns, widths, loop, fill, *, borders="nil"):
     """A table of one repeated row (`{%tr for loop %}`): `fill(cell, index)` writes the
     paragraphs of each cell of that row."""
-    b = _b()
     table = doc.add_table(rows=3, cols=columns)
     _edges(table, borders)
     b._widths(table, widths)
@@ -79,7 +73,6 @@ def _loop_table(doc, columns, widths, loop, fill, *, borders="nil"):
 def ballots():
     """One ballot a page: heading, "PHIẾU BẦU", the poll, the rule "chọn tối đa N", the
     candidates with score, rank and a box to mark, the code; a receipt stub at the foot."""
-    b = _b()
     doc = b.new_document()
     _no_page_numbers(doc)
     b.para(doc, "{%p for ballot in ballots %}")
@@ -116,7 +109,6 @@ def ballots():
 def voting_cards():
     """The sheet of voting cards: the heading on page 1, then two cards a row, each with
     its unit, delegate, QR code and link, framed by dashed cut lines."""
-    b = _b()
     doc = b.new_document()
     _no_page_numbers(doc)
     b.heading_block(doc)
@@ -143,7 +135,6 @@ def count_record():
     """Biên bản kiểm phiếu (RULES.md 34): the committee, the ballots (issued, returned,
     valid, invalid), the threshold, per candidate the yes votes, percentage and sentence;
     the committee members sign, its head signs for it."""
-    b = _b()
     doc = b.new_document()
     b.heading_block(doc)
     b.legal_bases(doc)
@@ -171,7 +162,6 @@ def minutes():
     attendance, proceedings with the score chart, each poll's results with its arithmetic
     and chart, the leader election, the ballot-box digests, closing; secretary and chair
     sign, then the recipients."""
-    b = _b()
     doc = b.new_document()
     b.heading_block(doc)
     b.legal_bases(doc)
@@ -228,7 +218,6 @@ def verification_annex(doc):
     for verification, not part of the minutes' text: an annex on a page of its own, each
     code left-aligned in groups of eight characters (a justified 64-character word would
     stretch the line)."""
-    b = _b()
     heading = b.para(doc, "PHỤ LỤC: MÃ KIỂM TRA HÒM PHIẾU", bold=True, align=b.CENTER)
     heading.paragraph_format.page_break_before = True
     b.para(doc, "{{ annex_intro }}", italic=True, size=fmt.RECIPIENTS_LABEL_SIZE,

@@ -12,7 +12,7 @@ data links a voter to a ballot. Audit events record the conference's state chang
 and never a ballot, its receipt code, its choices, or which voter got which paper ballot.
 
 The services by entity (each module's docstring says what it holds): `common`,
-`conference`, `attendance`, `polls`, `cards`, `ballots`, `paper`, `count`, `outcome`,
+`conference`, `attendance`, `polls`, `cards`, `ballots`, `paper`, `counting`, `outcome`,
 `again`.
 Everything is importable from `thidua.voting.services` as before."""
 
@@ -84,7 +84,7 @@ from thidua.voting.services.conference import (  # noqa: F401
     set_committee,
     update_conference,
 )
-from thidua.voting.services.count import (  # noqa: F401
+from thidua.voting.services.counting import (  # noqa: F401
     CountView,
     Turnout,
     _ballots,

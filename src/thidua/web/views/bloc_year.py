@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 from thidua.awards import rules as award_rules
 from thidua.core.dates import short_date
 from thidua.core.errors import DomainError
-from thidua.org import guidance
+from thidua.guidance import gaps, steps
+from thidua.guidance import services as guidance_services
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase, allowed_moves
 from thidua.org.queries import bloc_year_in_scope
@@ -58,9 +59,9 @@ def _page(request, actor, bloc_year, roles, *, phase_form=None, signature_form=N
         "bloc_year": bloc_year, "view": view, "signing_record": signing,
         "moves": [{"target": m.target, "label": Phase(m.target).label, "is_back": m.is_back,
                    "needs_reason": m.needs_reason,
-                   "gaps": [] if m.is_back else guidance.phase_gaps(bloc_year, m.target)}
+                   "gaps": [] if m.is_back else gaps.phase_gaps(bloc_year, m.target)}
                   for m in moves],
-        "checklist": (guidance.bloc_checklist(actor, bloc_year)
+        "checklist": (steps.bloc_checklist(actor, bloc_year)
                       if can_manage_bloc_year(actor, bloc_year) else []),
         "phase_form": phase_form or PhaseForm(),
         "can_sign": can_sign, "signature_form": signature_form,
@@ -100,9 +101,9 @@ def move_phase(request, pk):
     if not form.is_valid():
         return _page(request, actor, bloc_year, roles, phase_form=form, status=400)
     try:
-        org_services.move_phase(actor, bloc_year, form.cleaned_data["target"],
-                                form.cleaned_data["reason"],
-                                confirmed=form.cleaned_data["confirm"])
+        guidance_services.move_phase(actor, bloc_year, form.cleaned_data["target"],
+                                     form.cleaned_data["reason"],
+                                     confirmed=form.cleaned_data["confirm"])
     except DomainError as exc:
         return _page(request, actor, bloc_year, roles, phase_form=form, errors=exc.messages,
                      status=exc.status)

@@ -14,12 +14,12 @@ from thidua.awards import queries, rules
 from thidua.awards import services as facts_service
 from thidua.awards.models import UnitYearFacts
 from thidua.core import audit
+from thidua.core.downloads import file_response
 from thidua.core.errors import DomainError, NotFound
 from thidua.law.facts import DisciplineLevel, OrganisationRating, PendingMatter, Rating
 from thidua.org.queries import bloc_year_in_scope
 from thidua.web.forms import DATE_WIDGET, CheckInForm
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
-from thidua.web.views.evidence import file_response
 
 UNKNOWN = ("", "— chưa rõ —")
 YES_NO = [UNKNOWN, ("yes", "Có"), ("no", "Không")]

@@ -37,7 +37,7 @@ class LoginView(auth_views.LoginView):
                 ratelimit.check(request, "otp", *ratelimit.LIMITS["otp"])
         except ratelimit.RateLimited as exc:
             return ratelimit.too_many_response(request, exc)
-        self.code_user = signin.code_before_password(
+        self.code_user = twofactor.code_before_password(
             request, request.POST.get("username"), request.POST.get("code"))
         return super().post(request, *args, **kwargs)
 

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from thidua.org import guidance
+from thidua.guidance import steps
 from thidua.org import queries as org_queries
 from thidua.org.rules import can_oversee_province, can_set_up_province
 from thidua.pledges import queries as pledge_queries
@@ -44,7 +44,7 @@ def dashboard(request, code):
         "missing": sum(row["not_started"] for row in rows),
     }
     return render(request, "web/province.html", {
-        "attention": guidance.province_attention(actor, [s.bloc_year for s in summaries]),
+        "attention": steps.province_attention(actor, [s.bloc_year for s in summaries]),
         "province": province, "emulation_year": emulation_year, "years": years,
         "rows": rows, "totals": totals,
         "can_set_up": can_set_up_province(actor, province.id),

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from thidua.core.downloads import file_response
 from thidua.core.errors import DomainError
 from thidua.core.evidence import Upload
 from thidua.core.numbers import vi_number
@@ -41,7 +42,6 @@ from thidua.scoring.domain.methods import (
 )
 from thidua.scoring.models import ScoreSheet
 from thidua.web.utils import error_items, get_actor, is_htmx, require, shows_domain_errors
-from thidua.web.views.evidence import file_response
 from thidua.web.views.scoring import criteria_tree, load_bloc_year, params_text
 
 Kind = ScoreSheet.Kind

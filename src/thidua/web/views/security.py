@@ -1,5 +1,5 @@
 """The account's security: two-factor code and enrolment, password change, sign-out
-everywhere. Services in core.twofactor / core.signin; audited there."""
+everywhere. Services in core.twofactor / core.signin (who must: org.twofactor); audited there."""
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from thidua.core import audit, ratelimit, signin, twofactor
+from thidua.org.twofactor import required_for
 from thidua.web.utils import error_items
 
 BAD_CODE = "Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã 6 chữ số mới nhất."
@@ -99,7 +100,7 @@ def two_factor_setup(request):
 def security(request):
     return render(request, "web/security.html", {
         "enrolled": twofactor.is_enrolled(request.user),
-        "required": twofactor.required_for(request.user),
+        "required": required_for(request.user),
         "backup_left": twofactor.backup_codes_left(request.user),
     })
 

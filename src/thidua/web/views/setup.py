@@ -24,6 +24,7 @@ from thidua.web.forms import (
     BlocYearChoiceForm,
     CompositionForm,
     DeadlineForm,
+    ProvinceKindForm,
     RenameBlocForm,
     RenameUnitForm,
     UnitForm,
@@ -34,7 +35,8 @@ from thidua.web.utils import error_items, get_actor, is_htmx, require, shows_dom
 TEMPLATE = "web/setup/province.html"
 # Each form's ids start with its section's name, so two "name" fields never share an id
 # and the error summary's links land on the right one.
-AUTO_IDS = {"unit": "don-vi-%s", "bloc": "khoi-%s", "year": "nam-%s", "size": "quy-mo-%s"}
+AUTO_IDS = {"unit": "don-vi-%s", "bloc": "khoi-%s", "year": "nam-%s", "size": "quy-mo-%s",
+            "kind": "loai-%s"}
 
 
 def load_province(actor, code) -> Province:
@@ -56,6 +58,8 @@ def _render(request, province, *, section=None, forms=None, failed=None, errors=
         "unit_form": forms.get("unit") or UnitForm(auto_id=AUTO_IDS["unit"]),
         "bloc_form": forms.get("bloc") or BlocForm(auto_id=AUTO_IDS["bloc"]),
         "year_form": forms.get("year") or YearForm(auto_id=AUTO_IDS["year"]),
+        "kind_form": forms.get("kind") or ProvinceKindForm(auto_id=AUTO_IDS["kind"], initial={
+            "kind": province.kind}),
         "size_form": forms.get("size") or BlocSizeForm(auto_id=AUTO_IDS["size"], initial={
             "min_bloc_size": province.min_bloc_size, "max_bloc_size": province.max_bloc_size}),
         # A rename or deadline form that was refused: its row opens with what was typed.
@@ -74,7 +78,7 @@ def _render(request, province, *, section=None, forms=None, failed=None, errors=
 
 
 SECTION_IDS = {"units": "muc-don-vi", "blocs": "muc-khoi", "years": "muc-nam",
-               "size": "muc-quy-mo"}
+               "size": "muc-quy-mo", "kind": "muc-loai"}
 
 
 def _save(request, province, *, section, form, call, message, failed=None, key=None):
@@ -206,6 +210,20 @@ def set_bloc_size(request, code):
             actor, province, min_size=data["min_bloc_size"], max_size=data["max_bloc_size"]),
         message=lambda p: (f"Mỗi khối, cụm có từ {p.min_bloc_size} đến {p.max_bloc_size} "
                            "đơn vị thành viên."))
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def set_kind(request, code):
+    actor = get_actor(request)
+    province = load_province(actor, code)
+    return _save(
+        request, province, section="kind", key="kind",
+        form=ProvinceKindForm(request.POST, auto_id=AUTO_IDS["kind"]),
+        call=lambda data: org_services.set_province_kind(actor, province, data["kind"]),
+        message=lambda p: f"{p.full_name[0].upper()}{p.full_name[1:]}: "
+                          f"{p.get_kind_display().lower()}.")
 
 
 # --- a bloc's year: members, leader, deputies ---------------------------------------------

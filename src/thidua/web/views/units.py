@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from thidua.org import guidance
+from thidua.guidance import steps
 from thidua.org import queries as org_queries
 from thidua.org.rules import can_act_for_unit
 from thidua.pledges import queries as pledge_queries
@@ -41,9 +41,9 @@ def detail(request, pk):
     registration = view.registration if view else None
     next_steps = []
     if view is not None:
-        next_steps = guidance.unit_steps(actor, unit, view.bloc_year)
+        next_steps = steps.unit_steps(actor, unit, view.bloc_year)
         if unit.id in actor.delegate_units:
-            next_steps += guidance.delegate_steps(actor)
+            next_steps += steps.delegate_steps(actor)
     return render(request, "web/unit.html", {
         "next_steps": next_steps,
         "unit": unit, "emulation_year": emulation_year, "years": years, "view": view,

@@ -1,20 +1,23 @@
-"""Where am I, what next (issue 11 item 9): each role's next steps with their counts, and
-what is still missing before a bloc year moves to its next phase.
-
-Read side only. The counts come from the apps that own them — registrations
-(pledges), sheets submitted (scoring.queries.sheet_counts), the conference's steps
-(voting), the proposal (awards) — so the home pages, the bloc page and the phase warning
-say the same numbers as the pages they link to.
+"""Where am I, what next (issue 11 item 9): each role's next steps with their counts —
+a delegate's open votes, a unit officer's year, the bloc's checklist, the blocs the
+province should look at. Read side only; the counts are guidance.gaps'.
 """
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
+from thidua.awards.models import UnitYearFacts
+from thidua.awards.queries import facts_progress
+from thidua.documents.services import issued_for
+from thidua.guidance.gaps import Facts, name_list, open_polls, phase_gaps
 from thidua.org.domain.phases import ORDER, Phase
-from thidua.org.models import BlocYear, Membership
+from thidua.org.models import BlocYear
+from thidua.pledges.models import Registration
+from thidua.scoring.queries import sheet_counts
+from thidua.voting import queries as voting_queries
+from thidua.voting.models import Conference, Participation
 
 
 @dataclass(frozen=True)
@@ -28,158 +31,10 @@ class Step:
     count: str = ""
 
 
-# --- the counts, each read once ---------------------------------------------------------
-
-@dataclass(frozen=True)
-class Registrations:
-    submitted: int
-    members: int
-    missing_names: tuple
-
-    @property
-    def count(self) -> str:
-        return f"{self.submitted}/{self.members}"
-
-
-class Facts:
-    """What the gaps and checklists read, for several bloc years at once in a fixed number
-    of queries (the province page lists every bloc); the sheet counts
-    (scoring.queries.sheet_counts) are read per bloc year, and only for those scoring."""
-
-    def __init__(self, bloc_years):
-        from thidua.awards.models import Proposal  # noqa: PLC0415 - awards imports org
-        from thidua.pledges.models import Registration  # noqa: PLC0415
-        from thidua.scoring.models import CriteriaTable, PublishedRanking  # noqa: PLC0415
-        from thidua.voting.models import Poll  # noqa: PLC0415
-
-        ids = [b.id for b in bloc_years]
-        self.members = defaultdict(list)
-        for bloc_year_id, unit_id, name in (
-                Membership.objects.filter(bloc_year_id__in=ids)
-                .order_by("unit__sort_key", "unit_id")
-                .values_list("bloc_year_id", "unit_id", "unit__name")):
-            self.members[bloc_year_id].append((unit_id, name))
-        self.submitted = defaultdict(set)
-        for bloc_year_id, unit_id in Registration.objects.filter(
-                bloc_year_id__in=ids, status=Registration.Status.SUBMITTED).values_list(
-                "bloc_year_id", "unit_id"):
-            self.submitted[bloc_year_id].add(unit_id)
-        self.unreported = defaultdict(list)
-        for bloc_year_id, name in (
-                Registration.objects.filter(bloc_year_id__in=ids,
-                                            status=Registration.Status.SUBMITTED)
-                .annotate(unreported=Count("targets",
-                                           filter=Q(targets__check_ins__isnull=True)))
-                .filter(unreported__gt=0).order_by("unit__sort_key")
-                .values_list("bloc_year_id", "unit__name")):
-            self.unreported[bloc_year_id].append(name)
-        self.locked = set(CriteriaTable.objects.filter(bloc_year_id__in=ids, is_locked=True)
-                          .values_list("bloc_year_id", flat=True))
-        self.ranked = set(PublishedRanking.objects.filter(table__bloc_year_id__in=ids)
-                          .values_list("table__bloc_year_id", flat=True))
-        self.unpublished = Counter(Poll.objects.filter(conference__bloc_year_id__in=ids)
-                                   .exclude(state=Poll.State.PUBLISHED)
-                                   .values_list("conference__bloc_year_id", flat=True))
-        self.proposals = {p.bloc_year_id: p for p in Proposal.objects.filter(
-            bloc_year_id__in=ids)}
-        self._sheets = {}
-
-    def registrations(self, bloc_year) -> Registrations:
-        members = self.members[bloc_year.id]
-        done = self.submitted[bloc_year.id]
-        missing = tuple(name for unit_id, name in members if unit_id not in done)
-        return Registrations(len(members) - len(missing), len(members), missing)
-
-    def sheets(self, bloc_year):
-        from thidua.scoring.queries import sheet_counts  # noqa: PLC0415 - scoring imports org
-
-        if bloc_year.id not in self._sheets:
-            self._sheets[bloc_year.id] = sheet_counts(
-                bloc_year, [unit_id for unit_id, _ in self.members[bloc_year.id]])
-        return self._sheets[bloc_year.id]
-
-
-def open_polls(bloc_year_ids):
-    from thidua.voting.models import Poll  # noqa: PLC0415
-
-    return list(Poll.objects.filter(conference__bloc_year_id__in=bloc_year_ids,
-                                    state=Poll.State.OPEN)
-                .select_related("conference__bloc_year__bloc").order_by("id"))
-
-
-def _names(names, limit=5) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" và {len(names) - limit} đơn vị khác" if len(names) > limit else "")
-
-
-# --- what a phase change leaves behind ----------------------------------------------------
-
-def phase_gaps(bloc_year: BlocYear, target: str, facts: Facts | None = None) -> list[str]:
-    """What is still missing before `bloc_year` moves forward to `target`, one sentence
-    each with its count ("0/10 phiếu tự chấm điểm đã gửi."). Empty when nothing is
-    missing or the move goes back. The phase forms ask the user to confirm these
-    (org.services.move_phase) and the province page lists them per bloc."""
-    try:
-        target = Phase(target)
-        current = Phase(bloc_year.phase)
-    except ValueError:
-        return []
-    if ORDER.index(target) <= ORDER.index(current):
-        return []
-    facts = facts or Facts([bloc_year])
-    gaps = []
-    if target == Phase.IN_PROGRESS:
-        reg = facts.registrations(bloc_year)
-        if reg.missing_names:
-            gaps.append(f"{reg.count} đơn vị đã gửi đăng ký thi đua; chưa gửi: "
-                        f"{_names(reg.missing_names)}.")
-    elif target == Phase.MID_YEAR_REVIEW:
-        names = facts.unreported[bloc_year.id]
-        if names:
-            gaps.append(f"{len(names)} đơn vị còn chỉ tiêu chưa báo cáo tiến độ: "
-                        f"{_names(names)}.")
-    elif target == Phase.SELF_ASSESSMENT:
-        if bloc_year.id not in facts.locked:
-            gaps.append("Khối chưa có bảng tiêu chí chấm điểm đã khóa: các đơn vị chưa tự "
-                        "chấm được.")
-    elif target == Phase.APPRAISAL:
-        counts = facts.sheets(bloc_year)
-        if not counts.has_table or not counts.self_sheets.complete:
-            gaps.append(f"{counts.self_sheets} phiếu tự chấm điểm đã gửi.")
-    elif target == Phase.CONFERENCE:
-        counts = facts.sheets(bloc_year)
-        if counts.peer_sheets.expected == 0:
-            gaps.append("Chưa phân công chấm chéo.")
-        elif not counts.peer_sheets.complete:
-            gaps.append(f"{counts.peer_sheets} phiếu chấm chéo đã gửi.")
-        if bloc_year.id not in facts.ranked:
-            gaps.append("Chưa công bố kết quả xếp hạng.")
-        from thidua.awards.queries import unconfirmed_facts_count  # noqa: PLC0415
-
-        unconfirmed = unconfirmed_facts_count(bloc_year)
-        if unconfirmed:
-            gaps.append(f"{unconfirmed} đơn vị chưa được xác nhận số liệu năm: chưa xét "
-                        "được điều kiện khen thưởng.")
-    elif target == Phase.PROPOSALS_SUBMITTED:
-        pending = facts.unpublished[bloc_year.id]
-        if pending:
-            gaps.append(f"{pending} cuộc bỏ phiếu của hội nghị chưa công bố kết quả.")
-        proposal = facts.proposals.get(bloc_year.id)
-        if proposal is None or proposal.submitted_at is None:
-            gaps.append("Chưa gửi hồ sơ đề nghị khen thưởng lên tỉnh.")
-    elif target == Phase.DECIDED:
-        proposal = facts.proposals.get(bloc_year.id)
-        if proposal is None or proposal.state != proposal.State.DECIDED:
-            gaps.append("Chưa ghi quyết định khen thưởng của Chủ tịch UBND tỉnh.")
-    return gaps
-
-
 # --- the lists each role's page shows -------------------------------------------------------
 
 def delegate_steps(actor) -> list[Step]:
     """A delegate: the open vote(s) of their unit's conference, each with its link."""
-    from thidua.voting.models import Participation  # noqa: PLC0415
-
     if not actor.delegate_units:
         return []
     bloc_years = list(BlocYear.objects.filter(memberships__unit_id__in=actor.delegate_units)
@@ -198,8 +53,6 @@ def delegate_steps(actor) -> list[Step]:
 
 def unit_steps(actor, unit, bloc_year: BlocYear | None) -> list[Step]:
     """A unit officer's year: pledge, progress, the scoring sheets to do, in phase order."""
-    from thidua.pledges.models import Registration  # noqa: PLC0415
-
     if bloc_year is None or unit.id not in actor.officer_units:
         return []
     phase = ORDER.index(Phase(bloc_year.phase))
@@ -223,8 +76,6 @@ def unit_steps(actor, unit, bloc_year: BlocYear | None) -> list[Step]:
                               reported == total, unit_url + "#dang-ky", f"{reported}/{total}"))
     if phase >= ORDER.index(Phase.SELF_ASSESSMENT):
         steps.append(_unit_facts_step(unit, bloc_year))
-        from thidua.scoring.queries import sheet_counts  # noqa: PLC0415
-
         counts = sheet_counts(bloc_year)
         mine = counts.units.get(unit.id)
         if counts.has_table and mine is not None:
@@ -244,8 +95,6 @@ def unit_steps(actor, unit, bloc_year: BlocYear | None) -> list[Step]:
 def _unit_facts_step(unit, bloc_year: BlocYear) -> Step:
     """The unit's year facts (targets, ratings, discipline…): entered, then confirmed by
     the leader or the province; eligibility reads only confirmed ones."""
-    from thidua.awards.models import UnitYearFacts  # noqa: PLC0415
-
     facts = UnitYearFacts.objects.filter(unit=unit, emulation_year_id=bloc_year.emulation_year_id
                                          ).first()
     return Step("Nhập số liệu năm (chỉ tiêu, xếp loại, kỷ luật, thanh tra)",
@@ -255,8 +104,6 @@ def _unit_facts_step(unit, bloc_year: BlocYear) -> Step:
 
 
 def _facts_step(bloc_year: BlocYear) -> Step:
-    from thidua.awards.queries import facts_progress  # noqa: PLC0415 - awards imports org
-
     progress = facts_progress(bloc_year)
     return Step("Số liệu năm của các đơn vị",
                 f"{progress.confirmed}/{progress.members} đã xác nhận; chờ xác nhận "
@@ -275,7 +122,7 @@ def bloc_checklist(actor, bloc_year: BlocYear) -> list[Step]:
     reg = facts.registrations(bloc_year)
     page = reverse("bloc_year", args=[bloc_year.id])
     steps = [Step("Đăng ký thi đua", f"{reg.count} đơn vị đã gửi bản đăng ký."
-                  + (f" Chưa gửi: {_names(reg.missing_names)}." if reg.missing_names else ""),
+                  + (f" Chưa gửi: {name_list(reg.missing_names)}." if reg.missing_names else ""),
                   not reg.missing_names, page + "#thanh-vien", reg.count)]
     if phase >= ORDER.index(Phase.MID_YEAR_REVIEW):
         table = bloc_year.id in facts.locked
@@ -306,10 +153,6 @@ def bloc_checklist(actor, bloc_year: BlocYear) -> list[Step]:
 
 
 def _conference_steps(actor, bloc_year: BlocYear, proposal) -> list[Step]:
-    from thidua.documents.services import issued_for  # noqa: PLC0415
-    from thidua.voting import queries as voting_queries  # noqa: PLC0415
-    from thidua.voting.models import Conference  # noqa: PLC0415
-
     url = reverse("voting_conference", args=[bloc_year.id])
     conference = Conference.objects.filter(bloc_year=bloc_year).first()
     if conference is None:

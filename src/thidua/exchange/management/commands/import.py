@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from thidua.core import export
 from thidua.core.errors import DomainError
+from thidua.exchange import importer
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"Không đọc được tệp «{options['file']}»: "
                                f"{exc.strerror or exc}.") from exc
         try:
-            province = export.import_province(export.loads(text))
+            province = importer.import_province(importer.loads(text))
         except DomainError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(f"Đã nhập tỉnh {province.code} ({province.name}).")

@@ -2,29 +2,22 @@
 article): the bloc's latest published text (publication.PressReleaseRevision), laid out
 under the Decree 30 heading as a "THÔNG CÁO BÁO CHÍ", dated the day it was published
 (local time), signed for the bloc. Never numbered: the published revision is the record.
-Registered in kinds.KINDS."""
+Registered in documents.kinds.KINDS by PublicationConfig.ready."""
 
 from thidua.core.dates import local_date
 from thidua.core.errors import NotFound
+from thidua.documents import kind as k
 from thidua.org.rules import Actor
-
-
-def _k():
-    from thidua.documents import kinds  # noqa: PLC0415 - kinds.py imports this module
-
-    return kinds
+from thidua.publication.queries import latest_revision
+from thidua.publication.rules import can_view_press_draft
 
 
 def _revision(bloc_year):
-    from thidua.publication.queries import latest_revision  # noqa: PLC0415
-
     return latest_revision(bloc_year)
 
 
 def load_press(actor: Actor, pk: int):
-    from thidua.publication.rules import can_view_press_draft  # noqa: PLC0415
-
-    bloc_year = _k().load_bloc_year(actor, pk, can_view_press_draft)
+    bloc_year = k.load_bloc_year(actor, pk, can_view_press_draft)
     if _revision(bloc_year) is None:
         raise NotFound("Khối chưa công bố thông cáo báo chí.")
     return bloc_year
@@ -39,7 +32,7 @@ def press_context(actor, bloc_year, on) -> dict:
         "number_line": "",
         "lead": revision.lead,
         "body": paragraphs,
-        "signer": _k().bloc_signer(bloc_year),
+        "signer": k.bloc_signer(bloc_year),
         "recipients": ["- Các cơ quan báo chí;", "- Các đơn vị thành viên;", "- Lưu: VT."],
     }
 
@@ -50,9 +43,9 @@ def _published_day(bloc_year):
 
 
 def press_kinds() -> tuple:
-    kind = _k().Kind
+    kind = k.Kind
     return (kind(slug="thong-cao-bao-chi", label="Thông cáo báo chí", template="press_release",
-                 symbol="", load=load_press, issuer=_k().bloc_issuer,
+                 symbol="", load=load_press, issuer=k.bloc_issuer,
                  can_issue=lambda actor, subject: False, context=press_context,
                  filename=lambda b: f"thong-cao-bao-chi-{b.year}-{b.bloc.code}",
                  province_id=lambda b: b.bloc.province_id, event_date=_published_day),)

@@ -14,11 +14,11 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from tests.eligible import at_conference, make_eligible
 
-from thidua.core import export
 from thidua.core.models import AuditEvent, User
 from thidua.demo import loader
 from thidua.documents import services as doc_services
 from thidua.documents.models import Document
+from thidua.exchange import envelope, export, importer
 from thidua.org.models import Bloc, Province, Unit
 from thidua.pledges.models import Evidence
 from thidua.voting.models import Ballot, Conference, Participation, Poll
@@ -121,7 +121,7 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
 
     call_command("flush", interactive=False, verbosity=0)
     _shift_ids()
-    export.import_province(export.loads(export.dumps(first)))
+    importer.import_province(importer.loads(envelope.dumps(first)))
     poll = Poll.objects.get()
     assert poll.conference.ended_at == datetime.time(11, 30)
     # The published digest is recomputed from the moved box: ballot-paper numbers, no ids.
@@ -165,7 +165,7 @@ def test_a_per_delegate_poll_keeps_its_delegate_keys_through_the_round_trip(worl
 
     call_command("flush", interactive=False, verbosity=0)
     _shift_ids()
-    export.import_province(export.loads(export.dumps(first)))
+    importer.import_province(importer.loads(envelope.dumps(first)))
     assert set(Participation.objects.values_list("voter_key", flat=True)) == keys
     assert _without_time(export.export_province("BN")) == _without_time(first)
 
@@ -184,7 +184,7 @@ def _broken(document, change):
     must catch past the checksum."""
     broken = copy.deepcopy(document)
     change(broken)
-    return export.dumps(export.with_checksum(broken))
+    return envelope.dumps(envelope.with_checksum(broken))
 
 
 def _dangling(d):
@@ -213,9 +213,9 @@ CASES = {
                       "Phiên bản định dạng 99"),
     "not an export": (lambda d: json.dumps({"hello": 1}), "không phải tệp xuất"),
     "edited, checksum kept": (
-        lambda d: export.dumps({**d, "province": "HN"}),
+        lambda d: envelope.dumps({**d, "province": "HN"}),
         "Mã kiểm tra toàn tệp («checksum») không khớp nội dung"),
-    "no checksum": (lambda d: export.dumps({k: v for k, v in d.items() if k != "checksum"}),
+    "no checksum": (lambda d: envelope.dumps({k: v for k, v in d.items() if k != "checksum"}),
                     "Tệp thiếu mã kiểm tra toàn tệp"),
     "missing section": (lambda d: _broken(d, lambda x: x["sections"].pop("units")),
                         "thiếu các mục: units"),
@@ -300,11 +300,11 @@ def test_an_edited_ballot_choice_is_refused_even_with_the_checksum_recomputed(wo
 
     edited = copy.deepcopy(document)
     _switch_one_choice(edited)
-    path.write_text(export.dumps(edited), encoding="utf-8")  # the old checksum kept
+    path.write_text(envelope.dumps(edited), encoding="utf-8")  # the old checksum kept
     assert _refused(path) == ("Mã kiểm tra toàn tệp («checksum») không khớp nội dung: tệp "
                               "đã bị sửa hoặc hỏng sau khi xuất; không ghi gì.")
 
-    path.write_text(export.dumps(export.with_checksum(edited)), encoding="utf-8")
+    path.write_text(envelope.dumps(envelope.with_checksum(edited)), encoding="utf-8")
     assert _refused(path) == (
         "Cuộc bỏ phiếu «Bằng khen 2026» (mục «polls», dòng 1): các phiếu trong tệp không "
         "khớp mã kiểm tra hòm phiếu đã công bố (phiếu bị sửa?); không ghi gì.")
@@ -312,11 +312,11 @@ def test_an_edited_ballot_choice_is_refused_even_with_the_checksum_recomputed(wo
     # A ballot's validity flipped, or one dropped: the same refusal.
     flipped = copy.deepcopy(document)
     flipped["sections"]["ballots"][0]["valid"] = False
-    path.write_text(export.dumps(export.with_checksum(flipped)), encoding="utf-8")
+    path.write_text(envelope.dumps(envelope.with_checksum(flipped)), encoding="utf-8")
     assert "không khớp mã kiểm tra hòm phiếu đã công bố" in _refused(path)
 
     # The file as exported imports, and the audit event names what was verified.
-    path.write_text(export.dumps(document), encoding="utf-8")
+    path.write_text(envelope.dumps(document), encoding="utf-8")
     call_command("import", str(path))
     poll = Poll.objects.get()
     event = AuditEvent.objects.get(action="province.imported")

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from thidua.core import export
 from thidua.core.errors import DomainError
+from thidua.exchange import envelope, export
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         output = Path(options["output"])
         output.parent.mkdir(parents=True, exist_ok=True)
         partial = output.with_name(output.name + ".part")
-        partial.write_text(export.dumps(document), encoding="utf-8")
+        partial.write_text(envelope.dumps(document), encoding="utf-8")
         partial.replace(output)  # never a half-written export under the final name
         rows = sum(len(rows) for rows in document["sections"].values())
         self.stdout.write(f"Đã xuất tỉnh {document['province']}: {rows} dòng, "

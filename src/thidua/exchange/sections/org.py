@@ -1,0 +1,32 @@
+"""The province, its blocs, units, years, bloc years, memberships and roles."""
+
+from django.db.models import Q
+
+from thidua.exchange.envelope import BLOC_YEAR, Section, by
+from thidua.org import models as org
+
+SECTIONS = (
+    Section("province", org.Province, lambda p: {"pk": p.pk},
+            ("code", "name", "kind", "min_bloc_size", "max_bloc_size"),
+            key=lambda o, k: o.code),
+    Section("blocs", org.Bloc, by("province"), ("code", "name", "kind", "short_name"),
+            {"province": "province"}, key=lambda o, k: o.code),
+    Section("units", org.Unit, by("province"), ("code", "name"), {"province": "province"},
+            key=lambda o, k: o.code),
+    Section("years", org.EmulationYear, by("province"), ("year", "registration_deadline"),
+            {"province": "province"}, key=lambda o, k: str(o.year)),
+    Section("bloc_years", org.BlocYear, by("bloc__province"), ("phase",),
+            {"bloc": "blocs", "emulation_year": "years", "leader_unit": "units"},
+            key=lambda o, k: f"{k['blocs'][o.bloc_id]}/{k['years'][o.emulation_year_id]}"),
+    Section("memberships", org.Membership, by(BLOC_YEAR), (),
+            {"bloc_year": "bloc_years", "unit": "units", "emulation_year": "years"}),
+    Section("past_leaders", org.PastLeader, by("bloc__province"),
+            ("document_number", "document_date", "recorded_at"),
+            {"bloc": "blocs", "emulation_year": "years", "leader_unit": "units",
+             "recorded_by": "users"},
+            key=lambda o, k: f"{k['blocs'][o.bloc_id]}/{k['years'][o.emulation_year_id]}"),
+    Section("role_assignments", org.RoleAssignment,
+            lambda p: Q(province=p) | Q(bloc_year__bloc__province=p) | Q(unit__province=p),
+            ("role",), {"user": "users", "province": "province", "bloc_year": "bloc_years",
+                        "unit": "units"}),
+)
