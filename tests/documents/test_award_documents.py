@@ -28,11 +28,6 @@ from .test_documents import header
 DATE_LINE = f"Bắc Ninh, ngày 05 tháng 01 năm {ON.year}"
 
 
-@pytest.fixture
-def award_year(world):
-    return build(world)
-
-
 def read(content):
     return Docx(io.BytesIO(bytes(content)))
 

@@ -15,7 +15,6 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
-import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -25,15 +24,9 @@ from thidua.documents import pdf, services
 from thidua.documents.engine import formal_text
 
 from .award_year import ON as AWARD_ON
-from .award_year import build as build_award_year
 from .test_documents import ON, read, subjects
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-@pytest.fixture
-def award_year(world):
-    return build_award_year(world)
 
 
 def subject_rule(doc):
