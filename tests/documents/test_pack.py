@@ -17,12 +17,7 @@ from thidua.core.errors import NotFound
 from thidua.documents import jobs, pack, pdf, services
 from thidua.documents.models import DocumentJob
 
-from .award_year import ON, build
-
-
-@pytest.fixture
-def award_year(world):
-    return build(world)
+from .award_year import ON
 
 
 def expected_names(world):

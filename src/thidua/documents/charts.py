@@ -14,9 +14,9 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 
-FONT_FILE = Path(F.PDF_FONT_FILE).with_name("LiberationSerif-Regular.ttf")
+FONT_FILE = Path(fmt.PDF_FONT_FILE).with_name("LiberationSerif-Regular.ttf")
 BAR, PASSED, LINE = "#4d4d4d", "#1f4e79", "#b00020"
 DPI = 200
 
