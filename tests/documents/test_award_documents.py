@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from thidua.core.errors import Forbidden, NotFound
 from thidua.documents import engine, services
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents.kind import common_context
 from thidua.documents.kinds import KINDS
 from thidua.documents.models import Document, DocumentJob
@@ -38,7 +38,7 @@ def lines(cell):
 
 def body(doc):
     """The body's paragraphs without the rule under the trích yếu (test_layout checks it)."""
-    return [p.text for p in doc.paragraphs if p.style.name != F.SUBJECT_RULE_STYLE]
+    return [p.text for p in doc.paragraphs if p.style.name != fmt.SUBJECT_RULE_STYLE]
 
 
 def bases(on=ON, last="."):
@@ -57,7 +57,7 @@ def subjects(world, award_year):
 def check_format(doc, landscape=False, date_line=DATE_LINE):
     """RULES.md 35, 36, 39 on a rendered document."""
     right = header(doc)[1]
-    assert lines(right) == [F.NATIONAL_NAME, F.MOTTO, date_line]
+    assert lines(right) == [fmt.NATIONAL_NAME, fmt.MOTTO, date_line]
     national, motto, date = (p.runs[0] for p in right.paragraphs)
     assert (national.bold, national.font.size) == (True, Pt(13))
     assert (motto.bold, motto.font.size) == (True, Pt(14))
@@ -196,7 +196,7 @@ def test_award_documents_as_pdf_same_vietnamese_in_nfc(world, award_year, needs_
         assert job.status == "done", job.error
         pages, texts = pdf_text(bytes(job.pdf))
         joined = " ".join(" ".join(t.split()) for t in texts)
-        for needle in [F.NATIONAL_NAME, F.MOTTO] + needles:
+        for needle in [fmt.NATIONAL_NAME, fmt.MOTTO] + needles:
             assert " ".join(needle.split()) in joined, (slug, needle)
         if document is not None:
             assert DATE_LINE in joined, slug

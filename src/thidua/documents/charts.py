@@ -18,9 +18,9 @@ from pathlib import Path
 
 from django.core.cache import cache
 
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 
-FONT_FILE = Path(F.PDF_FONT_FILE).with_name("LiberationSerif-Regular.ttf")
+FONT_FILE = Path(fmt.PDF_FONT_FILE).with_name("LiberationSerif-Regular.ttf")
 BAR, PASSED, LINE = "#4d4d4d", "#1f4e79", "#b00020"
 DPI = 200
 

@@ -51,18 +51,18 @@ def achievement_report():
     b.para(doc, "{{ years_table }}")  # engine.Table: drawn in place
     b.para(doc, "{%p if targets_table %}")
     b.keep_with_next(b.para(doc, "Kết quả thực hiện các chỉ tiêu đăng ký thi đua:",
-                            italic=True, before=6, after=b.F.PARAGRAPH_AFTER.pt))
+                            italic=True, before=6, after=b.fmt.PARAGRAPH_AFTER.pt))
     b.para(doc, "{{ targets_table }}")
     b.para(doc, "{%p endif %}")
     b.paragraphs(doc, "measures")
     b.paragraphs(doc, "policy")
     b.section_title(doc, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG")
     b.keep_with_next(b.para(doc, "1. Danh hiệu thi đua", italic=True,
-                            after=b.F.PARAGRAPH_AFTER.pt))
+                            after=b.fmt.PARAGRAPH_AFTER.pt))
     b.grid(doc, ["Năm", "Danh hiệu thi đua", "Số, ngày quyết định; cơ quan ban hành"],
            ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)], "h in titles")
     b.keep_with_next(b.para(doc, "2. Hình thức khen thưởng", italic=True, before=6,
-                            after=b.F.PARAGRAPH_AFTER.pt))
+                            after=b.fmt.PARAGRAPH_AFTER.pt))
     rewards = b.grid(doc, ["Năm", "Hình thức khen thưởng",
                            "Số, ngày quyết định; cơ quan ban hành"],
                      ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)],
@@ -91,11 +91,11 @@ def decision_draft():
     b.para(doc, "QUYẾT ĐỊNH:", bold=True, align=b.CENTER, before=6, after=6)
     b.para(doc, "{%p for article in articles %}")
     p = b.para(doc, "{{ article.head }}", bold=True, align=b.JUSTIFY, indent_first=Mm(10),
-               after=b.F.PARAGRAPH_AFTER.pt)
+               after=b.fmt.PARAGRAPH_AFTER.pt)
     run = p.add_run(" {{ article.text }}")
-    b._fonts(run, b.F.BODY_SIZE)
+    b._fonts(run, b.fmt.BODY_SIZE)
     b.para(doc, "{%p for line in article.lines %}")
-    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=b.F.PARAGRAPH_AFTER.pt)
+    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=b.fmt.PARAGRAPH_AFTER.pt)
     b.para(doc, "{%p endfor %}")
     b.para(doc, "{%p endfor %}")
     b.closing_block(doc)
@@ -181,7 +181,7 @@ def press_release():
     doc = b.new_document()
     b.heading_block(doc)
     b.para(doc, "{{ lead }}", bold=True, align=b.JUSTIFY, indent_first=Mm(10),
-           after=b.F.PARAGRAPH_AFTER.pt)
+           after=b.fmt.PARAGRAPH_AFTER.pt)
     b.paragraphs(doc, "body", keep=True)
     b.closing_block(doc)
     return doc
