@@ -271,7 +271,7 @@ def certificates_for_job(actor: Actor, job: DocumentJob) -> list[SigningCertific
 def sign_job(actor: Actor, job_id, certificate_id: int) -> DocumentJob:
     """Sign the PDF of an issued document (the actor's own finished job) with one of its
     province's certificates; the signed file replaces the unsigned one."""
-    job = (DocumentJob.objects.select_for_update().select_related("document")
+    job = (DocumentJob.objects.select_for_update(of=("self",)).select_related("document")
            .filter(pk=job_id, requested_by=actor.user).first())
     if job is None or job.status != DocumentJob.Status.DONE:
         raise NotFound("Văn bản PDF chưa sẵn sàng.")
