@@ -7,13 +7,6 @@ from django.test import Client
 
 from thidua.core.tokens import create_token
 
-# Every role of the world fixture, plus the two ways of being nobody.
-USERS = ["admin", "secretariat", "other_secretariat", "leader", "officer", "peer",
-         "outsider", "delegate", "nobody"]
-WHO = [*USERS, "anonymous"]
-
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-
 
 class Api:
     """A Django test client speaking JSON to /api/v1/ as one user."""

@@ -3,10 +3,11 @@
 import unicodedata
 
 import pytest
+from tests.factories import WHO
 
 from thidua.core.models import AuditEvent
 
-from .conftest import WHO, error, make_registration, province_out, unit_ref
+from .conftest import error, make_registration, province_out, unit_ref
 
 # --- /me ------------------------------------------------------------------------------
 

@@ -3,12 +3,13 @@
 import unicodedata
 
 import pytest
+from tests.factories import WHO
 
 from thidua.core.models import AuditEvent
 from thidua.org import services as org_services
 from thidua.pledges.models import RegisteredTitle, Registration, Target
 
-from .conftest import WHO, error, make_registration, unit_ref
+from .conftest import error, make_registration, unit_ref
 
 NOT_FOUND = error("Không tìm thấy bản đăng ký.")
 

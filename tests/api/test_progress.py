@@ -7,13 +7,14 @@ import zipfile
 
 import pytest
 from django.utils import timezone
+from tests.factories import PDF, WHO
 
 from thidua.core.models import AuditEvent
 from thidua.org import services as org_services
 from thidua.pledges import services as pledge_services
 from thidua.pledges.models import CheckIn, Evidence
 
-from .conftest import PDF, WHO, error, make_registration
+from .conftest import error, make_registration
 
 # The world's officer reports for KT1; everyone else who may see the pledge may not.
 REPORT = {

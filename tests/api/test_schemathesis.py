@@ -10,8 +10,6 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -47,18 +45,6 @@ def busy_world(world):
                                   name="Bảng tiêu chí 2026", total=Decimal(100),
                                   criteria=criteria_inputs())
     return world
-
-
-@pytest.fixture
-def keep_connection():
-    """Requests go through the real WSGI handler, whose request signals would close the
-    connection holding the test's transaction (PostgreSQL); Django's test client detaches
-    the same handler for the same reason."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from thidua.org.models import Bloc
 from thidua.pledges.models import Registration, Target
 from thidua.wsgi import application
 
-from .test_schemathesis import CHECKS, auth_header, busy_world, keep_connection  # noqa: F401
+from .test_schemathesis import CHECKS, auth_header, busy_world  # noqa: F401
 
 ID = "$response.body#/id"
 # (operation, its answer's status, next operation, {next parameter: where its value is})

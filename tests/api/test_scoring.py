@@ -2,6 +2,7 @@
 permission matrix per operation, exact bodies, and what each change wrote."""
 
 import pytest
+from tests.factories import WHO
 
 from scoring.flow import CODES, entries_for, import_par, move_to, prepare, self_assess
 from thidua.core.models import AuditEvent
@@ -9,7 +10,7 @@ from thidua.org.domain.phases import Phase
 from thidua.scoring import services
 from thidua.scoring.models import CriteriaTable, Score, ScoreChange, ScoreSheet
 
-from .conftest import WHO, error, unit_ref
+from .conftest import error, unit_ref
 
 SMALL = {"name": "Bảng tiêu chí Văn hóa", "total": "20", "criteria": [
     {"code": "I", "title": "Nhóm I", "max_points": "20", "is_section": True},

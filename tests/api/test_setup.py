@@ -5,12 +5,13 @@ import datetime
 import unicodedata
 
 import pytest
+from tests.factories import WHO
 
 from thidua.core.models import AuditEvent
 from thidua.org import services as org_services
 from thidua.org.models import Bloc, BlocYear, EmulationYear, Membership, Province, Unit
 
-from .conftest import WHO, error, province_out, unit_ref
+from .conftest import error, province_out, unit_ref
 
 
 def db_state():
@@ -36,17 +37,6 @@ def last_event():
     event = AuditEvent.objects.order_by("id").last()
     return (event.action, event.object_type, event.object_id, event.province_id,
             event.before, event.after, event.actor.username)
-
-
-@pytest.fixture
-def free_units(world):
-    names = ["Công an tỉnh", "Sở Tư pháp", "Thanh tra tỉnh", "Tòa án nhân dân tỉnh",
-             "Viện Kiểm sát nhân dân tỉnh", "Bộ Chỉ huy Quân sự tỉnh"]
-    units = [Unit.objects.create(province=world.province, code=f"NC{i}", name=name)
-             for i, name in enumerate(names, 1)]
-    bloc = Bloc.objects.create(province=world.province, code="NC", kind=Bloc.Kind.KHOI,
-                               name="Khối Nội chính")
-    return bloc, units
 
 
 def bloc_body(bloc, **changes):

@@ -3,11 +3,12 @@
 import unicodedata
 
 import pytest
+from tests.factories import WHO
 
 from thidua.core.models import ApiToken, AuditEvent
 from thidua.pledges.models import PledgeSignature, PledgeSigning
 
-from .conftest import WHO, Api, error, unit_ref
+from .conftest import Api, error, unit_ref
 
 SIGNED = {"signed_on": "2026-02-20", "place": "Hội trường UBND tỉnh", "status": "signed",
           "signer_name": "Nguyễn Văn An"}

@@ -5,57 +5,25 @@ permission matrix for every operation."""
 import datetime
 
 import pytest
-from django.utils import timezone
-from tests.eligible import at_conference, make_eligible
+from tests.factories import WHO, held_today
 
 from thidua.law.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Conference, Participation, Poll, SealedBallot
 
-from .conftest import WHO, Api
+from .conftest import Api
 
 RUNS = {"admin", "secretariat", "leader"}
 SEES = RUNS | {"officer", "peer", "delegate"}
-
-
-def held_today():
-    return timezone.localtime().replace(hour=0, minute=1, second=0, microsecond=0)
-
-
-def mark_present(world, conference):
-    for code in ["KT1", "KT2", "KT3", "KT4", "KT5"]:
-        services.record_attendance(world.actor("leader"), conference, world.units[code].id,
-                                   present=True)
-
-
-def award_poll(world, conference):
-    return services.create_poll(world.actor("leader"), conference, Poll.Kind.AWARD_PROPOSAL,
-                                award_form=AwardForm.CERTIFICATE_OF_MERIT)
 
 
 def api_for(world, who):
     return Api(None if who == "anonymous" else world.users[who])
 
 
-@pytest.fixture
-def conference(world):
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = services.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
-        chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
-    return conference
-
-
-@pytest.fixture
-def poll(world, conference):
-    return services.open_poll(world.actor("leader"), award_poll(world, conference))
-
-
-def test_a_whole_poll_over_http(world, conference):
+def test_a_whole_poll_over_http(world, present):
     leader = Api(world.users["leader"])
-    created = leader.post(f"/conferences/{conference.pk}/polls",
+    created = leader.post(f"/conferences/{present.pk}/polls",
                           {"kind": "award_proposal", "award_form": "provincial_flag",
                            "unit_ids": [world.units["KT2"].id, world.units["KT3"].id]})
     assert created.status_code == 201, created.json()
@@ -113,10 +81,10 @@ def test_a_whole_poll_over_http(world, conference):
     assert missing.status_code == 404
 
 
-def test_bad_card_ballots_are_refused_and_write_nothing(world, poll):
+def test_bad_card_ballots_are_refused_and_write_nothing(world, open_poll):
     anonymous = Api()
-    token = services.issue_cards(world.actor("leader"), poll)[0].token
-    candidate = poll.candidates.first().id
+    token = services.issue_cards(world.actor("leader"), open_poll)[0].token
+    candidate = open_poll.candidates.first().id
     for payload, status in [
         ({"token": "phieu_sai", "choices": [candidate]}, 404),
         ({"token": token, "choices": [candidate, candidate + 1, candidate + 2]}, 400),
@@ -124,21 +92,21 @@ def test_bad_card_ballots_are_refused_and_write_nothing(world, poll):
         ({"token": token}, 422),
         ({"token": token, "choices": "1"}, 422),
     ]:
-        response = anonymous.post(f"/polls/{poll.pk}/card-ballots", payload)
+        response = anonymous.post(f"/polls/{open_poll.pk}/card-ballots", payload)
         assert response.status_code == status, (payload, response.json())
         assert response.json()["detail"]
-    forged = anonymous.post(f"/polls/{poll.pk + 1000}/card-ballots",
+    forged = anonymous.post(f"/polls/{open_poll.pk + 1000}/card-ballots",
                             {"token": token, "choices": [candidate]})
     assert forged.status_code == 404
     assert (SealedBallot.objects.count(), Participation.objects.count()) == (0, 0)
 
 
 @pytest.mark.parametrize("who", WHO)
-def test_read_matrix(world, poll, who):
+def test_read_matrix(world, open_poll, who):
     client = api_for(world, who)
     conference = client.get(f"/bloc-years/{world.bloc_years['KT'].id}/conference")
-    poll_read = client.get(f"/polls/{poll.pk}")
-    turnout = client.get(f"/polls/{poll.pk}/turnout")
+    poll_read = client.get(f"/polls/{open_poll.pk}")
+    turnout = client.get(f"/polls/{open_poll.pk}/turnout")
     if who == "anonymous":
         expected = 401
     elif who in SEES:
@@ -152,12 +120,12 @@ def test_read_matrix(world, poll, who):
 
 
 @pytest.mark.parametrize("who", WHO)
-def test_write_matrix(world, conference, who):
+def test_write_matrix(world, present, who):
     client = api_for(world, who)
-    created = client.post(f"/conferences/{conference.pk}/polls",
+    created = client.post(f"/conferences/{present.pk}/polls",
                           {"kind": "award_proposal",
                            "award_form": AwardForm.CERTIFICATE_OF_MERIT.value})
-    attendance = client.put(f"/conferences/{conference.pk}/attendance/{world.units['KT5'].id}",
+    attendance = client.put(f"/conferences/{present.pk}/attendance/{world.units['KT5'].id}",
                             {"present": False, "absence_reason": "Ốm"})
     if who == "anonymous":
         expected = 401
@@ -172,16 +140,16 @@ def test_write_matrix(world, conference, who):
         return
     assert (created.status_code, attendance.status_code) == (expected, expected)
     assert not Poll.objects.exists()
-    assert conference.attendance.get(unit=world.units["KT5"]).present is True
+    assert present.attendance.get(unit=world.units["KT5"]).present is True
 
 
 @pytest.mark.parametrize("who", WHO)
-def test_poll_actions_matrix(world, poll, who):
+def test_poll_actions_matrix(world, open_poll, who):
     client = api_for(world, who)
-    responses = [client.post(f"/polls/{poll.pk}/cards"),
-                 client.post(f"/polls/{poll.pk}/paper-ballots/issue",
+    responses = [client.post(f"/polls/{open_poll.pk}/cards"),
+                 client.post(f"/polls/{open_poll.pk}/paper-ballots/issue",
                              {"unit_ids": [world.units["KT5"].id]}),
-                 client.post(f"/polls/{poll.pk}/close")]
+                 client.post(f"/polls/{open_poll.pk}/close")]
     codes = [r.status_code for r in responses]
     if who == "anonymous":
         assert codes == [401, 401, 401]
@@ -192,14 +160,14 @@ def test_poll_actions_matrix(world, poll, who):
     else:
         assert codes == [404, 404, 404]
     if who not in RUNS:
-        assert Poll.objects.get(pk=poll.pk).state == "open"
-        assert not poll.cards.exists() and not Participation.objects.exists()
+        assert Poll.objects.get(pk=open_poll.pk).state == "open"
+        assert not open_poll.cards.exists() and not Participation.objects.exists()
 
 
 @pytest.mark.parametrize("who", WHO)
-def test_only_delegates_vote_logged_in(world, poll, who):
-    candidate = poll.candidates.first().id
-    response = api_for(world, who).post(f"/polls/{poll.pk}/ballots", {"choices": [candidate]})
+def test_only_delegates_vote_logged_in(world, open_poll, who):
+    candidate = open_poll.candidates.first().id
+    response = api_for(world, who).post(f"/polls/{open_poll.pk}/ballots", {"choices": [candidate]})
     expected = {"anonymous": 401, "delegate": 201}.get(
         who, 403 if who in SEES else 404)
     assert response.status_code == expected, response.json()
@@ -228,11 +196,11 @@ def _queries(client, path):
     return len(captured.captured_queries)
 
 
-def test_query_counts_do_not_grow_with_ballots_or_candidates(world, conference):
+def test_query_counts_do_not_grow_with_ballots_or_candidates(world, present):
     leader = world.actor("leader")
 
     def counted_poll(codes, voters):
-        poll = services.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
+        poll = services.create_poll(leader, present, Poll.Kind.AWARD_PROPOSAL,
                                     award_form=AwardForm.CERTIFICATE_OF_MERIT,
                                     unit_ids=[world.units[c].id for c in codes])
         services.open_poll(leader, poll)
@@ -279,20 +247,20 @@ def test_the_closing_time_over_the_api(world, ended_at, status, detail):
         assert not Conference.objects.exists()
 
 
-def test_the_closing_time_is_set_later_by_the_leader_only(world, conference):
+def test_the_closing_time_is_set_later_by_the_leader_only(world, present):
     """The secretary types the closing time at the end of the day (PUT the conference); a
     member who does not run the conference is refused and nothing changes."""
-    url = f"/conferences/{conference.pk}"
-    body = {"held_at": conference.held_at.isoformat(), "place": "Hội trường",
+    url = f"/conferences/{present.pk}"
+    body = {"held_at": present.held_at.isoformat(), "place": "Hội trường tỉnh",
             "chair": "Nguyễn Văn A", "secretary": "Trần Thị B", "ended_at": "23:59"}
     refused = api_for(world, "officer").put(url, {**body, "place": "<b>Nhà khác</b>"})
     assert refused.status_code == 403
-    conference.refresh_from_db()
-    assert (conference.place, conference.ended_at) == ("Hội trường", None)
+    present.refresh_from_db()
+    assert (present.place, present.ended_at) == ("Hội trường tỉnh", None)
     answered = api_for(world, "leader").put(url, body)
     assert (answered.status_code, answered.json()["ended_at"]) == (200, "23:59")
-    conference.refresh_from_db()
-    assert conference.ended_at == datetime.time(23, 59)
+    present.refresh_from_db()
+    assert present.ended_at == datetime.time(23, 59)
     assert api_for(world, "other_secretariat").put(url, body).status_code == 404
 
 
@@ -317,15 +285,10 @@ def test_a_conference_time_in_any_offset_is_stored_as_the_instant_or_refused(
         assert not Conference.objects.exists()
 
 
-def test_the_roll_call_in_one_call_rule_28(world):
+def test_the_roll_call_in_one_call_rule_28(world, conference):
     """PUT /conferences/{id}/attendance: every member present in one call, then one absent
     with a reason; a wrong row refuses the whole call, nothing written (same service as
     the page)."""
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = services.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
-        chair="Nguyễn Văn A", secretary="Trần Thị B")
     url = f"/conferences/{conference.pk}/attendance"
     leader, u = Api(world.users["leader"]), world.units
     body = leader.put(url, {"all_present": True, "rows": [
@@ -353,10 +316,10 @@ def test_the_roll_call_in_one_call_rule_28(world):
         ("KT1", True), ("KT2", False), ("KT3", True), ("KT4", True), ("KT5", True)]
 
 
-def test_vote_again_over_http_after_an_election_without_a_majority(world, conference):
+def test_vote_again_over_http_after_an_election_without_a_majority(world, present):
     leader = Api(world.users["leader"])
     poll = services.open_poll(world.actor("leader"), services.create_poll(
-        world.actor("leader"), conference, Poll.Kind.LEADER_ELECTION))
+        world.actor("leader"), present, Poll.Kind.LEADER_ELECTION))
     by_unit = {c.unit.code: c.id for c in poll.candidates.select_related("unit")}
     cards = {c.card.unit.code: c.token for c in services.issue_cards(world.actor("leader"),
                                                                       poll)}

@@ -8,6 +8,8 @@ from fractions import Fraction
 
 import pytest
 from django.utils import timezone
+from tests import factories
+from tests.factories import STANDARD_FACTS
 
 from scoring.flow import criteria_inputs, move_to, officers
 from thidua.awards import services as awards
@@ -20,10 +22,6 @@ from thidua.scoring.models import PublishedRanking, RankingRow
 
 GOV, PROV, CERT, EXC = ("government_flag", "provincial_flag", "certificate_of_merit",
                         "excellent_collective")
-STANDARD = {"targets_exceeded": True, "task_rating": "excellent", "party_rating": "excellent",
-            "discipline_level": "none", "negative_inspection": False, "member_count": 20,
-            "completed_count": 20, "advanced_worker_count": 16, "emulation_soldier_count": 2,
-            "union_rating": "excellent", "youth_union_rating": "good", "pending_matter": "none"}
 
 
 def conference_day(world):
@@ -46,7 +44,7 @@ def ready_units(world, codes, actors, facts=None):
         unit = world.units[code]
         register(actors[code], unit, world.year)
         entered = awards.enter_facts(actors[code], unit, world.year,
-                                     dict(STANDARD, **(facts or {}).get(code, {})),
+                                     dict(STANDARD_FACTS, **(facts or {}).get(code, {})),
                                      note="Báo cáo tổng kết năm của đơn vị")
         awards.confirm_facts(secretariat, entered)
 
@@ -73,6 +71,12 @@ def publish(world, bloc_year, order):
 @pytest.fixture
 def kt(world):
     return prepare_kt(world)
+
+
+@pytest.fixture
+def kt_conference(world, kt):
+    """KT's conference once its year is ready for the proposal (`kt`), all five present."""
+    return factories.conference(world, kt, eligible=False, present=factories.KT)
 
 
 def prepare_kt(world):

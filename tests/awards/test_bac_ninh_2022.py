@@ -20,7 +20,7 @@ import pytest
 import yaml
 from django.utils import timezone
 from docx import Document as Docx
-from tests.eligible import at_conference
+from tests.factories import at_conference
 
 from thidua.awards import proposals as awards
 from thidua.awards import services as facts_services

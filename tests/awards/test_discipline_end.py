@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from tests.factories import STANDARD_FACTS
 
 from api.conftest import Api
 from thidua.awards import services as awards
@@ -16,7 +17,7 @@ from thidua.awards.models import UnitYearFacts
 from thidua.core.models import AuditEvent
 from thidua.org.models import EmulationYear
 
-from .conftest import PROV, STANDARD, conference_day, register
+from .conftest import PROV, conference_day, register
 from .test_facts_pages import FORM
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,8 @@ def test_rule_19_eligibility_reads_the_confirmed_end_of_discipline(world):
     world.year.refresh_from_db()
     register(officer, unit, world.year)
     facts = awards.enter_facts(officer, unit, world.year,
-                               {**STANDARD, "discipline_ended_on": datetime.date(year, 6, 30)},
+                               {**STANDARD_FACTS,
+                                "discipline_ended_on": datetime.date(year, 6, 30)},
                                note="Quyết định kỷ luật số 5/QĐ, thời hạn 12 tháng")
     awards.confirm_facts(world.actor("secretariat"), facts)
     result = awards.unit_eligibility(unit, world.year, PROV, on_date=conference_day(world))

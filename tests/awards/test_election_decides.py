@@ -10,7 +10,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from tests.eligible import at_conference
+from tests import factories
 
 from api.conftest import Api
 from thidua.awards import proposals as service
@@ -18,10 +18,6 @@ from thidua.awards.models import LeaderDecision
 from thidua.core.errors import Conflict
 from thidua.core.models import AuditEvent
 from thidua.org.models import BlocYear
-from thidua.voting import services as voting
-from thidua.voting.models import Poll
-
-from .test_from_voting import cast_close_publish
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -31,17 +27,9 @@ DECISION = service.ProvinceDecision("15/QĐ-UBND", TODAY,
 
 def elect(world, kt, marks):
     """KT's conference with all five present and its leader election published."""
-    from voting.conftest import held_today, mark_present
-
-    leader = world.actor("leader")
-    at_conference(kt)
-    conference = voting.create_conference(
-        leader, kt, held_at=held_today(), place="Hội trường", chair="A", secretary="B",
-        guests="", agenda="")
-    mark_present(world, conference)
-    poll = voting.open_poll(leader, voting.create_poll(leader, conference,
-                                                       Poll.Kind.LEADER_ELECTION))
-    return cast_close_publish(world, poll, marks)
+    conference = factories.conference(world, kt, eligible=False, present=factories.KT)
+    return factories.cast_close_publish(world, factories.leader_election(world, conference),
+                                        marks)
 
 
 KT2_ELECTED = {c: ["KT2"] for c in ("KT1", "KT2", "KT3", "KT4", "KT5")}

@@ -6,8 +6,9 @@ Vietnamese 4xx and change nothing. On SQLite and PostgreSQL."""
 import datetime
 
 import pytest
+from tests.factories import PDF
 
-from api.conftest import PDF, Api
+from api.conftest import Api
 from thidua.awards.models import FactsEvidence, UnitYearFacts
 from thidua.core.models import AuditEvent
 from thidua.org.models import EmulationYear

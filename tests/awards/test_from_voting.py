@@ -3,7 +3,7 @@ from hand-entered numbers: the conference votes, closes, publishes; the leader d
 
 import pytest
 from django.urls import reverse
-from tests.eligible import at_conference
+from tests.factories import cast_close_publish, vote
 
 from thidua.awards import proposals as service
 from thidua.awards.models import Proposal
@@ -16,47 +16,16 @@ from .conftest import CERT, GOV, PROV
 pytestmark = pytest.mark.django_db
 
 
-def vote(world, conference, form, codes, marks):
-    """A published award poll: `marks` is voter code → candidate codes."""
-    leader = world.actor("leader")
-    poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL, award_form=form,
-                              unit_ids=[world.units[c].id for c in codes])
-    poll = voting.open_poll(leader, poll)
-    return cast_close_publish(world, poll, marks)
-
-
-def cast_close_publish(world, poll, marks):
-    leader = world.actor("leader")
-    by_unit = {c.unit.code: c.id for c in poll.candidates.select_related("unit")}
-    cards = {c.card.unit.code: c.token for c in voting.issue_cards(leader, poll)}
-    for voter, chosen in marks.items():
-        voting.cast_with_card(cards[voter], poll.pk, [by_unit[c] for c in chosen])
-    voting.close_poll(leader, Poll.objects.get(pk=poll.pk))
-    return voting.publish_poll(leader, Poll.objects.get(pk=poll.pk))
-
-
-@pytest.fixture
-def conference(world, kt):
-    from voting.conftest import held_today, mark_present
-
-    at_conference(kt)
-    conference = voting.create_conference(
-        world.actor("leader"), kt, held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")
-    mark_present(world, conference)
-    return conference
-
-
-def test_assembled_from_published_polls(world, kt, conference, client):
-    vote(world, conference, PROV, ["KT2", "KT3"],
+def test_assembled_from_published_polls(world, kt, kt_conference, client):
+    vote(world, kt_conference, PROV, ["KT2", "KT3"],
          {"KT1": ["KT2"], "KT2": ["KT3"], "KT3": ["KT2"], "KT4": ["KT2"], "KT5": ["KT2"]})
     # Certificates (quota 2): KT3 4 votes, KT4 and KT5 3 each; the ranking puts KT4
     # first of the two (RULES 32: votes, then score) — the voting core decides it.
-    vote(world, conference, CERT, ["KT3", "KT4", "KT5"],
+    vote(world, kt_conference, CERT, ["KT3", "KT4", "KT5"],
          {"KT1": ["KT3", "KT4"], "KT2": ["KT3", "KT5"], "KT3": ["KT3", "KT4"],
           "KT4": ["KT3", "KT5"], "KT5": ["KT4", "KT5"]})
     leader = world.actor("leader")
-    gov = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL, award_form=GOV,
+    gov = voting.create_poll(leader, kt_conference, Poll.Kind.AWARD_PROPOSAL, award_form=GOV,
                              unit_ids=[world.units["KT1"].id])
     # One award poll not yet published: nothing is assembled, the page says so.
     assert service.conference_results(kt) is None

@@ -6,13 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from tests.eligible import at_conference
+from tests.factories import cast_close_publish, leader_election
 
 from thidua.org.models import BlocYear, RoleAssignment
-from thidua.voting import services as voting
-from thidua.voting.models import Poll
-
-from .test_from_voting import cast_close_publish
 
 pytestmark = pytest.mark.django_db
 WHO = ["admin", "secretariat", "other_secretariat", "leader", "officer", "peer", "outsider",
@@ -31,17 +27,8 @@ def test_next_year_page_matrix(client, world, kt):
                     "nobody": 404}
 
 
-def test_open_next_year_with_the_elected_leader(client, world, kt):
-    from voting.conftest import held_today, mark_present
-
-    leader = world.actor("leader")
-    at_conference(kt)
-    conference = voting.create_conference(
-        leader, kt, held_at=held_today(), place="Hội trường", chair="A", secretary="B",
-        guests="", agenda="")
-    mark_present(world, conference)
-    poll = voting.open_poll(leader, voting.create_poll(leader, conference,
-                                                       Poll.Kind.LEADER_ELECTION))
+def test_open_next_year_with_the_elected_leader(client, world, kt, kt_conference):
+    poll = leader_election(world, kt_conference)
     cast_close_publish(world, poll, {c: ["KT2"] for c in ("KT1", "KT2", "KT3", "KT4", "KT5")})
     u = world.units
     client.force_login(world.users["secretariat"])

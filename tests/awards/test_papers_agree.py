@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from tests.eligible import at_conference, make_eligible
+from tests.factories import at_conference, make_eligible
 
 from thidua.awards import proposals as service
 from thidua.awards.models import ProposalLine

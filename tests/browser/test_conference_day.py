@@ -13,10 +13,9 @@ import re
 
 import pytest
 from django.test import Client
-from tests.eligible import at_conference, make_eligible
+from tests.factories import at_conference, held_today, make_eligible
 
 from thidua.voting.models import Poll, SealedBallot
-from voting.conftest import held_today
 
 pytestmark = pytest.mark.browser
 RECEIPT = re.compile(r"^[2-9A-Z]{5}-[2-9A-Z]{5}$")

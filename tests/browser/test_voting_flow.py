@@ -6,11 +6,9 @@ import re
 
 import pytest
 from django.test import Client
-from tests.eligible import at_conference, make_eligible
+from tests import factories
 
-from thidua.law.award_forms import AwardForm
 from thidua.voting import services
-from thidua.voting.models import Poll
 from voting.box import sealed_box
 
 pytestmark = pytest.mark.browser
@@ -38,16 +36,7 @@ def watched(page):
 def test_open_vote_by_card_close_publish_check(transactional_db, world, live_server, browser):
     from playwright.sync_api import expect
 
-    from voting.conftest import held_today, mark_present
-
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = services.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
-        place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
-    poll = services.create_poll(world.actor("leader"), conference, Poll.Kind.AWARD_PROPOSAL,
-                                award_form=AwardForm.CERTIFICATE_OF_MERIT)
+    poll = factories.award_poll(world, factories.conference(world, present=factories.KT))
     names = [c.unit.name for c in poll.candidates.select_related("unit")]
     base = live_server.url
 

@@ -20,13 +20,13 @@ import datetime
 import re
 
 import pytest
+from tests.factories import held_today
 
 from awards.conftest import publish
 from scoring.flow import officers
 from thidua.awards.models import Proposal
 from thidua.org.domain.phases import ORDER, Phase
 from thidua.org.models import BlocYear, EmulationYear
-from voting.conftest import held_today
 
 from .test_conference_day import (
     PHONE,

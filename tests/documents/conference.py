@@ -5,8 +5,7 @@ and published."""
 
 from dataclasses import dataclass
 
-from tests.eligible import at_conference, make_eligible
-from tests.voting.conftest import held_today
+from tests.factories import at_conference, held_today, make_eligible
 
 from thidua.law.award_forms import AwardForm
 from thidua.voting import services

@@ -14,6 +14,8 @@ from thidua.documents import pdf
 from thidua.org.models import BlocYear
 from thidua.scoring.models import PublishedRanking
 
+from .award_year import build as award_year_build
+
 CI = os.environ.get("CI") == "true"
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -58,6 +60,12 @@ def pdf_info(data: bytes, tmp_path) -> tuple[int, str]:
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
     return pages, text
+
+
+@pytest.fixture
+def award_year(world):
+    """KT's year up to its accepted proposal (documents/award_year.py)."""
+    return award_year_build(world)
 
 
 @pytest.fixture

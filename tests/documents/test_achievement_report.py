@@ -16,7 +16,7 @@ from docx import Document as Docx
 
 from thidua.core.audit import AuditEvent
 from thidua.core.errors import DomainError, Forbidden, NotFound
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents import services, signers, statements
 from thidua.documents.achievement import CONFIRMING_HEAD, DOTS
 from thidua.documents.models import AchievementStatement, DocumentJob
@@ -43,7 +43,7 @@ def award_year(world):
 
 
 def body(doc):
-    return [p.text for p in doc.paragraphs if p.style.name != F.SUBJECT_RULE_STYLE]
+    return [p.text for p in doc.paragraphs if p.style.name != fmt.SUBJECT_RULE_STYLE]
 
 
 def rows(table):

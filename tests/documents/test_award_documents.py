@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from thidua.core.errors import Forbidden, NotFound
 from thidua.documents import engine, services
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents.kind import common_context
 from thidua.documents.kinds import KINDS
 from thidua.documents.models import Document, DocumentJob
@@ -28,11 +28,6 @@ from .test_documents import header
 DATE_LINE = f"Bắc Ninh, ngày 05 tháng 01 năm {ON.year}"
 
 
-@pytest.fixture
-def award_year(world):
-    return build(world)
-
-
 def read(content):
     return Docx(io.BytesIO(bytes(content)))
 
@@ -43,7 +38,7 @@ def lines(cell):
 
 def body(doc):
     """The body's paragraphs without the rule under the trích yếu (test_layout checks it)."""
-    return [p.text for p in doc.paragraphs if p.style.name != F.SUBJECT_RULE_STYLE]
+    return [p.text for p in doc.paragraphs if p.style.name != fmt.SUBJECT_RULE_STYLE]
 
 
 def bases(on=ON, last="."):
@@ -62,7 +57,7 @@ def subjects(world, award_year):
 def check_format(doc, landscape=False, date_line=DATE_LINE):
     """RULES.md 35, 36, 39 on a rendered document."""
     right = header(doc)[1]
-    assert lines(right) == [F.NATIONAL_NAME, F.MOTTO, date_line]
+    assert lines(right) == [fmt.NATIONAL_NAME, fmt.MOTTO, date_line]
     national, motto, date = (p.runs[0] for p in right.paragraphs)
     assert (national.bold, national.font.size) == (True, Pt(13))
     assert (motto.bold, motto.font.size) == (True, Pt(14))
@@ -130,7 +125,7 @@ def test_decision_draft_lists_the_chairmans_awards_per_form_kt_signature(world, 
     doc = read(produced.content)
     check_format(doc, date_line="Bắc Ninh, ngày … tháng … năm …")  # not signed yet
     left = header(doc)[0]
-    assert lines(left) == ["ỦY BAN NHÂN DÂN", "TỈNH BẮC NINH", "", "Số:       /QĐ-UBND"]
+    assert lines(left) == ["ỦY BAN NHÂN DÂN", "TỈNH BẮC NINH", "", "Số: …/QĐ-UBND"]
     assert left.paragraphs[0].runs[0].bold and left.paragraphs[1].runs[0].bold
     year = world.year.year
     text = body(doc)
@@ -192,7 +187,7 @@ def test_award_documents_as_pdf_same_vietnamese_in_nfc(world, award_year, needs_
             "Số: 01/BC-KT1", "BÁO CÁO THÀNH TÍCH", "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG",
             "THỦ TRƯỞNG ĐƠN VỊ"],
         (secretariat, "du-thao-quyet-dinh", world.year.pk, None): [
-            "Số: /QĐ-UBND", "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "QUYẾT ĐỊNH:",
+            "Số: …/QĐ-UBND", "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "QUYẾT ĐỊNH:",
             "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
     }
     for (actor, slug, pk, document), needles in expected.items():
@@ -201,7 +196,7 @@ def test_award_documents_as_pdf_same_vietnamese_in_nfc(world, award_year, needs_
         assert job.status == "done", job.error
         pages, texts = pdf_text(bytes(job.pdf))
         joined = " ".join(" ".join(t.split()) for t in texts)
-        for needle in [F.NATIONAL_NAME, F.MOTTO] + needles:
+        for needle in [fmt.NATIONAL_NAME, fmt.MOTTO] + needles:
             assert " ".join(needle.split()) in joined, (slug, needle)
         if document is not None:
             assert DATE_LINE in joined, slug
@@ -288,7 +283,7 @@ def test_the_proposal_page_links_the_papers_each_viewer_may_open(world, award_ye
 
 
 def test_decision_signature_block_for_a_vice_chairman_or_the_chairman():
-    from thidua.documents.kinds_awards import decision_signer
+    from thidua.documents.decision_text import decision_signer
 
     assert decision_signer() == {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH",
                                  "name": BLANK_NAME}

@@ -19,7 +19,7 @@ from thidua.core import dates
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import AuditEvent
 from thidua.documents import engine, services
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents.kind import common_context
 from thidua.documents.kinds import KINDS
 from thidua.documents.kinds_conference import qr_png
@@ -64,7 +64,7 @@ def assert_heading(doc, number_line, date_line):
     """RULES 35, 37, 38: agencies and number | national name, motto, date."""
     left, right = header(doc)
     assert cell_lines(left) == ["UBND TỈNH BẮC NINH", "KHỐI KINH TẾ", "", number_line]
-    assert cell_lines(right) == [F.NATIONAL_NAME, F.MOTTO, date_line]
+    assert cell_lines(right) == [fmt.NATIONAL_NAME, fmt.MOTTO, date_line]
     national, motto, date = (p.runs[0] for p in right.paragraphs)
     assert (national.bold, national.font.size) == (True, Pt(13))
     assert (motto.bold, motto.font.size) == (True, Pt(14))
@@ -253,7 +253,7 @@ def test_printed_ballots_one_a_page_with_receipt_codes(world):
             f"vị. Phiếu chọn quá {poll.quota} đơn vị là phiếu không hợp lệ.") in lines
     left, right = header(doc)
     assert cell_lines(left)[:2] == ["UBND TỈNH BẮC NINH", "KHỐI KINH TẾ"]
-    assert cell_lines(right) == [F.NATIONAL_NAME, F.MOTTO, held_line(poll.conference)]
+    assert cell_lines(right) == [fmt.NATIONAL_NAME, fmt.MOTTO, held_line(poll.conference)]
     candidates = rows(doc.tables[1])
     assert candidates[0] == ["STT", "Tên đơn vị", "Tổng điểm", "Hạng", "Đồng ý (đánh dấu X)"]
     assert candidates[1:] == [[str(i), c.unit.name, "—", "—", ""]

@@ -14,7 +14,7 @@ from docx.shared import Pt
 from thidua.core import dates
 from thidua.core.models import AuditEvent, User
 from thidua.documents import engine, services
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents.kind import common_context
 from thidua.documents.kinds import KINDS
 from thidua.documents.models import Document, NumberCounter
@@ -93,7 +93,7 @@ def pledge_day(bloc_year) -> str:
 
 def body_lines(doc):
     """The body's paragraphs without the rule under the trích yếu (test_layout checks it)."""
-    return [p.text for p in doc.paragraphs if p.style.name != F.SUBJECT_RULE_STYLE]
+    return [p.text for p in doc.paragraphs if p.style.name != fmt.SUBJECT_RULE_STYLE]
 
 
 def test_every_document_issued_from_the_demo_reads_back_rules_35_to_39(demo_year):
@@ -113,7 +113,7 @@ def test_every_document_issued_from_the_demo_reads_back_rules_35_to_39(demo_year
         # The pledge is dated the day the heads signed it; the others the signing date.
         dated = (pledge_day(demo_year) if slug == "giao-uoc"
                  else "Bắc Ninh, ngày 05 tháng 3 năm 2026")
-        assert cell_lines(right) == [F.NATIONAL_NAME, F.MOTTO, dated], slug
+        assert cell_lines(right) == [fmt.NATIONAL_NAME, fmt.MOTTO, dated], slug
         national, motto, date = (p.runs[0] for p in right.paragraphs)
         assert (national.bold, national.font.size) == (True, Pt(13))
         assert (motto.bold, motto.font.size) == (True, Pt(14))

@@ -15,29 +15,22 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
-import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents import pdf, services
 from thidua.documents.engine import formal_text
 
 from .award_year import ON as AWARD_ON
-from .award_year import build as build_award_year
 from .test_documents import ON, read, subjects
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-@pytest.fixture
-def award_year(world):
-    return build_award_year(world)
-
-
 def subject_rule(doc):
-    [rule] = [p for p in doc.paragraphs if p.style.name == F.SUBJECT_RULE_STYLE]
+    [rule] = [p for p in doc.paragraphs if p.style.name == fmt.SUBJECT_RULE_STYLE]
     return rule
 
 
@@ -58,12 +51,12 @@ def check_layout(doc, where):
     subject = paragraphs[paragraphs.index(next(p for p in paragraphs
                                                if p._p is rule._p)) - 1].text
     assert rule._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(qn("w:val")) == "single"
-    fmt = rule.paragraph_format
-    assert fmt.left_indent == fmt.right_indent, where
-    length = usable - fmt.left_indent - fmt.right_indent
-    line = min(F.text_width(subject, F.SUBJECT_SIZE.pt), usable)
-    slack = F.Mm(0.1)  # Word keeps indents in twips
-    assert line // 3 - slack <= length <= max(line // 2, F.SUBJECT_RULE_MIN) + slack, where
+    indents = rule.paragraph_format
+    assert indents.left_indent == indents.right_indent, where
+    length = usable - indents.left_indent - indents.right_indent
+    line = min(fmt.text_width(subject, fmt.SUBJECT_SIZE.pt), usable)
+    slack = fmt.Mm(0.1)  # Word keeps indents in twips
+    assert line // 3 - slack <= length <= max(line // 2, fmt.SUBJECT_RULE_MIN) + slack, where
     # ≥ 6 pt after every body paragraph of running text (justified).
     spacing = {p.paragraph_format.space_after for p in paragraphs
                if p.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY and p.text}

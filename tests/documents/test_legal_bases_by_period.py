@@ -67,7 +67,7 @@ REPORT_FORM = {
 # Which kinds print căn cứ (their templates have the block) — the ballots, voting cards
 # and the achievement report do not.
 WITH_BASES = {"dang-ky", "giao-uoc", "tu-cham", "xep-hang", "to-trinh", "du-thao-quyet-dinh",
-              "kiem-phieu", "bien-ban-hop"}
+              "quyet-dinh", "kiem-phieu", "bien-ban-hop"}
 
 
 def expected(period, slug):

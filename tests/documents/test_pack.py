@@ -17,18 +17,13 @@ from thidua.core.errors import NotFound
 from thidua.documents import jobs, pack, pdf, services
 from thidua.documents.models import DocumentJob
 
-from .award_year import ON, build
-
-
-@pytest.fixture
-def award_year(world):
-    return build(world)
+from .award_year import ON
 
 
 def expected_names(world):
     y = world.year.year
     kt = [f"giao-uoc-thi-dua-{y}-KT", f"ket-qua-xep-hang-{y}-KT",
-          f"to-trinh-khen-thuong-{y}-KT"] + [
+          f"to-trinh-khen-thuong-{y}-KT", f"danh-sach-trich-ngang-{y}-KT"] + [
         f"bao-cao-thanh-tich-{y}-{code}-{form}" for code, form in (
             ("KT1", "government_flag"), ("KT2", "provincial_flag"),
             ("KT3", "certificate_of_merit"), ("KT4", "certificate_of_merit"))]

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from docx import Document as Docx
-from tests.eligible import at_conference
+from tests import factories
 
 from api.conftest import Api
 from awards.conftest import CERT, PROV, prepare_kt
@@ -43,14 +43,9 @@ def held(world, conference, form, marks):
 
 
 def test_rule_22_a_proposal_unlike_the_minutes_prints_why_on_every_paper(world):
-    from voting.conftest import held_today
-
     kt = prepare_kt(world)
     leader = world.actor("leader")
-    at_conference(kt)
-    conference = voting.create_conference(leader, kt, held_at=held_today(),
-                                          place="Hội trường tỉnh", chair="Nguyễn Văn A",
-                                          secretary="Trần Thị B")
+    conference = factories.conference(world, kt, eligible=False)
     for code in CODES:
         voting.record_attendance(leader, conference, world.units[code].id, present=True)
     # Certificates (quota 2): KT2 4 votes; KT3 and KT4 3 each, KT3 ranked higher.

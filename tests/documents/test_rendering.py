@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents import pdf, services
 from thidua.documents.kind import date_line
 from thidua.documents.kinds import KINDS
@@ -101,7 +101,7 @@ def check_rendering(slug, data: bytes, tmp_path, date_line):
             assert page.ink(0, 0, 297 if page.landscape else 210, PAGE_NUMBER_BAND[1]) == 0
     reader = PdfReader(io.BytesIO(data))
     first = " ".join(unicodedata.normalize("NFC", reader.pages[0].extract_text()).split())
-    for text in (F.NATIONAL_NAME, F.MOTTO, date_line):
+    for text in (fmt.NATIONAL_NAME, fmt.MOTTO, date_line):
         assert text in first, (slug, text)
     return pages
 

@@ -8,7 +8,7 @@ from docx import Document as Docx
 
 from thidua.core import dates
 from thidua.documents import engine, kinds
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents.templates import build
 
 
@@ -16,7 +16,7 @@ from thidua.documents.templates import build
     (5, "Số: 05/BB-KTĐ"), (1, "Số: 01/BB-KTĐ"), (9, "Số: 09/BB-KTĐ"), (10, "Số: 10/BB-KTĐ"),
     (123, "Số: 123/BB-KTĐ"), (None, "Số:       /BB-KTĐ")])
 def test_rule_37_number_zero_padded_below_10_and_blank_on_a_draft(number, expected):
-    assert F.number_line(number, "BB", "KTĐ") == expected
+    assert fmt.number_line(number, "BB", "KTĐ") == expected
 
 
 @pytest.mark.parametrize(("on", "expected"), [
@@ -67,9 +67,9 @@ def test_national_name_and_motto_fit_and_the_rule_is_as_long_as_the_motto():
     right = doc.tables[0].rows[0].cells[1]
     motto = right.paragraphs[1]
     usable = doc.sections[0].page_width - doc.sections[0].left_margin \
-        - doc.sections[0].right_margin - F.HEADER_LEFT_WIDTH - 2 * F.CELL_PADDING
+        - doc.sections[0].right_margin - fmt.HEADER_LEFT_WIDTH - 2 * fmt.CELL_PADDING
     rule_length = usable - motto.paragraph_format.left_indent \
         - motto.paragraph_format.right_indent
-    width = F.text_width(F.MOTTO, F.MOTTO_SIZE.pt)
-    assert width <= rule_length <= width + F.Mm(1.1)
-    assert F.text_width(F.NATIONAL_NAME, F.NATIONAL_NAME_SIZE.pt) <= usable
+    width = fmt.text_width(fmt.MOTTO, fmt.MOTTO_SIZE.pt)
+    assert width <= rule_length <= width + fmt.Mm(1.1)
+    assert fmt.text_width(fmt.NATIONAL_NAME, fmt.NATIONAL_NAME_SIZE.pt) <= usable

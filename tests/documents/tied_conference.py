@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
-from tests.eligible import at_conference, make_eligible
+from tests.factories import at_conference, make_eligible
 
 from thidua.law.award_forms import AwardForm
 from thidua.org import services as org_services

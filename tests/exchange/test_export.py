@@ -12,7 +12,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from tests.eligible import at_conference, make_eligible
+from tests import factories
 
 from thidua.core.models import AuditEvent, User
 from thidua.demo import loader
@@ -85,21 +85,11 @@ def test_export_import_export_gives_the_same_document(tmp_path):
 def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
     """The demo has no conference yet: polls, cards, ballots and participations (card and
     delegate), the count naming candidates — exported, imported, exported the same."""
-    from thidua.law.award_forms import AwardForm
     from thidua.voting import services as voting
-    from voting.conftest import held_today, mark_present
-
     leader = world.actor("leader")
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = voting.create_conference(
-        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B")
+    conference = factories.conference(world, present=factories.KT)
     Conference.objects.filter(pk=conference.pk).update(ended_at=datetime.time(11, 30))
-    mark_present(world, conference)
-    poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
-                              award_form=AwardForm.CERTIFICATE_OF_MERIT)
-    voting.open_poll(leader, poll)
+    poll = voting.open_poll(leader, factories.award_poll(world, conference))
     candidates = list(poll.candidates.values_list("pk", flat=True))
     cards = voting.issue_cards(leader, poll)
     for i, card in enumerate(cards[:4]):
@@ -137,21 +127,13 @@ def test_a_conference_with_a_published_poll_makes_the_round_trip(world):
 def test_a_per_delegate_poll_keeps_its_delegate_keys_through_the_round_trip(world):
     """RULES.md 29 per delegate: a participation names the delegate by a digest
     ("del:…"), which names no row — exported and imported as it is."""
-    from thidua.law.award_forms import AwardForm
     from thidua.voting import services as voting
-    from voting.conftest import held_today
-
     leader = world.actor("leader")
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = voting.create_conference(
-        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B")
+    conference = factories.conference(world)
     for code in ("KT1", "KT2", "KT3", "KT4"):
         voting.record_attendance(leader, conference, world.units[code].id, present=True,
                                  delegate_name=f"Đại biểu {code} A; Đại biểu {code} B")
-    poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
-                              award_form=AwardForm.CERTIFICATE_OF_MERIT)
+    poll = factories.award_poll(world, conference)
     Poll.objects.filter(pk=poll.pk).update(vote_per="delegate")
     poll = voting.open_poll(leader, Poll.objects.get(pk=poll.pk))
     candidate = poll.candidates.values_list("pk", flat=True).first()
@@ -248,23 +230,13 @@ def test_a_broken_file_is_refused_and_nothing_is_written(case, exported, tmp_pat
 
 def _published_poll_export(world):
     """KT's certificate poll: 4 card ballots, closed and published; the export."""
-    from tests.eligible import make_eligible
 
-    from thidua.law.award_forms import AwardForm
     from thidua.voting import services as voting
-    from voting.conftest import held_today, mark_present
 
     leader = world.actor("leader")
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = voting.create_conference(
-        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
-    poll = voting.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
-                              award_form=AwardForm.CERTIFICATE_OF_MERIT,
-                              title="Bằng khen 2026")
-    voting.open_poll(leader, poll)
+    conference = factories.conference(world, present=factories.KT)
+    poll = voting.open_poll(leader, factories.award_poll(world, conference,
+                                                         title="Bằng khen 2026"))
     candidates = list(poll.candidates.order_by("position").values_list("pk", flat=True))
     for card in voting.issue_cards(leader, poll)[:4]:
         voting.cast_with_card(card.token, poll.pk, [candidates[0]])

@@ -342,7 +342,7 @@ def test_no_facts_at_all_are_all_missing():
     assert result.rules(MISSING) == {17, 18, 19}
 
 
-def test_unconfirmed_facts_are_reported_fact_by_fact_until_confirmed():
+def test_rule_19a_unconfirmed_facts_are_reported_fact_by_fact_until_confirmed():
     """RULES 19a: only confirmed facts decide; each unconfirmed one is named, with the
     value the unit entered — even one that would fail (it is not read as failing)."""
     result = check(PROV, with_(confirmed=False, targets_exceeded=False))

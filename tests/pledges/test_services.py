@@ -474,7 +474,7 @@ def sign(world, who, code, status="signed", **kwargs):
         status=status, **kwargs)
 
 
-def test_pledge_counts_as_signed_when_everyone_signed_or_is_absent(world):
+def test_rule_8_pledge_counts_as_signed_when_everyone_signed_or_is_absent(world):
     """RULES.md 8."""
     kt = world.bloc_years["KT"]
     ids = {code: world.units[code].id for code in ("KT1", "KT2", "KT3", "KT4", "KT5")}

@@ -9,17 +9,17 @@ from thidua.pledges.domain.signing import SigningStatus, signing_status
 MEMBERS = frozenset({1, 2, 3, 4, 5})
 
 
-def test_all_signed_is_complete():
+def test_rule_8_all_signed_is_complete():
     assert signing_status(MEMBERS, MEMBERS, frozenset()) == SigningStatus(
         True, MEMBERS, frozenset(), frozenset())
 
 
-def test_signed_or_absent_is_complete():
+def test_rule_8_signed_or_absent_is_complete():
     assert signing_status(MEMBERS, frozenset({1, 2, 3}), frozenset({4, 5})) == SigningStatus(
         True, frozenset({1, 2, 3}), frozenset({4, 5}), frozenset())
 
 
-def test_a_missing_member_keeps_it_open():
+def test_rule_8_a_missing_member_keeps_it_open():
     assert signing_status(MEMBERS, frozenset({1, 2}), frozenset({4})) == SigningStatus(
         False, frozenset({1, 2}), frozenset({4}), frozenset({3, 5}))
 
@@ -37,7 +37,7 @@ def test_signatures_of_non_members_do_not_count():
 
 @given(st.frozensets(st.integers(1, 12)), st.frozensets(st.integers(1, 15)),
        st.frozensets(st.integers(1, 15)))
-def test_partition_of_members(members, signed, absent):
+def test_rule_8_partition_of_members(members, signed, absent):
     status = signing_status(members, signed, absent)
     assert status.complete == (members <= signed | absent)
     assert status.signed | status.absent | status.missing == members

@@ -6,10 +6,10 @@ published — and VX, with nothing published."""
 from dataclasses import dataclass
 
 import pytest
-from tests.eligible import at_conference, make_eligible
+from tests import factories
+from tests.factories import cast_close_publish, vote
 
 from awards.conftest import CERT, PROV, prepare_kt
-from awards.test_from_voting import cast_close_publish, vote
 from thidua.voting import services as voting
 from thidua.voting.models import Poll
 from web.conftest import as_who
@@ -26,15 +26,12 @@ class Scene:
 
 def unpublished_election(world, conference):
     """The leader election cast and closed, not published: nothing of it may show."""
-    leader = world.actor("leader")
-    poll = voting.create_poll(leader, conference, Poll.Kind.LEADER_ELECTION,
-                              unit_ids=[world.units["KT4"].id, world.units["KT5"].id])
-    poll = voting.open_poll(leader, poll)
+    poll = factories.leader_election(world, conference, ["KT4", "KT5"])
     by_unit = {c.unit.code: c.id for c in poll.candidates.select_related("unit")}
-    cards = {c.card.unit.code: c.token for c in voting.issue_cards(leader, poll)}
-    for voter in ("KT1", "KT2", "KT3", "KT4", "KT5"):
+    cards = factories.cards_by_unit(world, poll)
+    for voter in factories.KT:
         voting.cast_with_card(cards[voter], poll.pk, [by_unit["KT4"]])
-    return voting.close_poll(leader, Poll.objects.get(pk=poll.pk))
+    return voting.close_poll(world.actor("leader"), Poll.objects.get(pk=poll.pk))
 
 
 def publish_election(world, poll):
@@ -43,15 +40,8 @@ def publish_election(world, poll):
 
 @pytest.fixture
 def scene(world):
-    from voting.conftest import held_today, mark_present
-
     bloc_year = prepare_kt(world)
-    make_eligible(bloc_year)
-    at_conference(bloc_year)
-    conference = voting.create_conference(
-        world.actor("leader"), bloc_year, held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")
-    mark_present(world, conference)
+    conference = factories.conference(world, bloc_year, present=factories.KT)
     prov = vote(world, conference, PROV, ["KT2", "KT3"],
                 {"KT1": ["KT2"], "KT2": ["KT3"], "KT3": ["KT2"], "KT4": ["KT2"],
                  "KT5": ["KT2"]})

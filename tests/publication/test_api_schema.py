@@ -3,10 +3,7 @@ every published part present — ranking, polls with ballots, the election, the 
 with the chairman's decision, the press release — checked by schemathesis' response
 check against the live document."""
 
-import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from thidua.publication import services
@@ -15,16 +12,6 @@ from thidua.wsgi import application
 from .conftest import publish_election
 
 PATH = "/api/v1/public/bloc-years/{bloc_year_id}/results"
-
-
-@pytest.fixture
-def keep_connection():
-    """The real WSGI handler's request signals would close the test's connection."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 def answer_conforms(bloc_year_id):

@@ -5,6 +5,7 @@ published — every negative test has unpublished data present)."""
 import pytest
 from django.urls import reverse
 from tests.concurrency import run_threads
+from tests.factories import WHO
 
 from awards.conftest import prepare_kt
 from thidua.awards import proposals
@@ -13,7 +14,7 @@ from thidua.publication import services
 from thidua.publication.models import PageView, PressRelease, PressReleaseRevision
 from thidua.voting import queries as voting_queries
 from thidua.voting.models import Poll
-from web.conftest import WHO, matrix, outcome
+from web.conftest import matrix, outcome
 from web.page import parse
 
 from .conftest import publish_election

@@ -92,6 +92,28 @@ def test_self_sheets_carry_last_years_flags_rules_11(scoring):
         assert sheets[code].bonus == Decimal(bonus)
 
 
+def test_rule_6_last_year_means_the_emulation_year_not_the_decision_date(scoring):
+    """RULES.md 6: an award counts for the emulation year it was given for, whatever the
+    calendar year of its decision. KT4's provincial flag of the year before last, decided
+    on 31/12 of last year, gives nothing; KT5's flag of last year, decided in March of
+    this year, gives 10."""
+    world, bloc_year, _, actors = scoring
+    year = bloc_year.year
+    secretariat, system = world.actor("secretariat"), world.actor("admin")
+    for code, emulation_year, decided in (("KT4", year - 2, datetime.date(year - 1, 12, 31)),
+                                          ("KT5", year - 1, datetime.date(year, 3, 2))):
+        awards.record_award(secretariat, world.units[code],
+                            org.ensure_year(system, world.province, emulation_year),
+                            "provincial_flag", decision_number=f"9{code[-1]}/QĐ-UBND",
+                            decision_date=decided, signer="Chủ tịch UBND tỉnh")
+    kt4 = cell(open_self(world, bloc_year, actors, "KT4"), "B.2")
+    kt5 = cell(open_self(world, bloc_year, actors, "KT5"), "B.2")
+    assert (kt4.points, kt4.raw["count"], kt4.raw["awards"]) == (Decimal(0), 0, [])
+    assert (kt5.points, kt5.raw["count"], kt5.raw["awards"]) == (Decimal(10), 1, [
+        f"Cờ thi đua của UBND tỉnh năm {year - 1} — Quyết định số 95/QĐ-UBND "
+        f"ngày 02/03/{year}"])
+
+
 def test_officer_cannot_type_the_award_bonus_rules_11(scoring):
     world, bloc_year, _, actors = scoring
     sheet = open_self(world, bloc_year, actors, "KT1")

@@ -9,13 +9,11 @@ import re
 import pytest
 from django.test import Client
 from django.urls import get_resolver
-from tests.eligible import at_conference, make_eligible
 
 from thidua.core import ratelimit
 from thidua.core.models import AuditEvent
-from thidua.law.award_forms import AwardForm
 from thidua.voting import services as voting_services
-from thidua.voting.models import Ballot, Poll
+from thidua.voting.models import Ballot
 
 from . import matrix
 from .test_matrix import (  # noqa: F401 - objects is a fixture
@@ -197,27 +195,9 @@ def test_every_api_id_in_a_path_is_range_checked(world, objects, monkeypatch):  
 
 # --- booleans are not ids ---------------------------------------------------------------
 
-@pytest.fixture
-def open_poll(world):
-    from voting.conftest import held_today, mark_present
-
-    leader = world.actor("leader")
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = voting_services.create_conference(
-        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")
-    mark_present(world, conference)
-    poll = voting_services.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
-                                       award_form=AwardForm.CERTIFICATE_OF_MERIT)
-    poll = voting_services.open_poll(leader, poll)
-    cards = voting_services.issue_cards(leader, poll)
-    return poll, cards
-
-
 @pytest.mark.parametrize("value", [True, False])
 def test_a_json_boolean_is_not_a_candidate_id(world, open_poll, value):
-    poll, cards = open_poll
+    poll, cards = open_poll, voting_services.issue_cards(world.actor("leader"), open_poll)
     before = (Ballot.objects.count(), AuditEvent.objects.count())
     response = Client().post(f"/api/v1/polls/{poll.pk}/card-ballots",
                              json.dumps({"token": cards[0].token, "choices": [value]}),
@@ -235,7 +215,7 @@ def test_a_json_boolean_is_not_a_candidate_id(world, open_poll, value):
 
 
 def test_a_json_boolean_is_not_an_id_anywhere_in_a_body(world, open_poll):
-    poll, _ = open_poll
+    poll = open_poll
     client = Client()
     client.force_login(world.users["leader"])
     response = client.post(f"/api/v1/polls/{poll.pk}/paper-ballots/issue",
@@ -251,7 +231,7 @@ def test_a_json_boolean_is_not_an_id_anywhere_in_a_body(world, open_poll):
 def test_a_json_boolean_is_not_a_number_in_any_plain_int_field(world, open_poll, field):
     """Issue 13 item 9: pydantic reads JSON true as 1 in a plain int field too (a count of
     unreturned paper ballots, a unit's member count, a year): refused, nothing written."""
-    poll, _ = open_poll
+    poll = open_poll
     who, method, path = {
         "unreturned": ("leader", "post", f"/api/v1/polls/{poll.pk}/paper-ballots/reconcile"),
         "member_count": ("officer", "patch",

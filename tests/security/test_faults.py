@@ -27,17 +27,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from tests.eligible import at_conference, make_eligible
+from tests import factories
 
 from thidua.core import tokens
 from thidua.documents import jobs
 from thidua.documents import services as doc_services
 from thidua.documents.models import DocumentJob
-from thidua.law.award_forms import AwardForm
 from thidua.voting import services as voting
-from thidua.voting.models import Ballot, Participation, Poll
+from thidua.voting.models import Ballot, Participation
 from voting.box import sealed_box
-from voting.conftest import held_today, mark_present
 
 BIN = Path(sys.executable).parent
 UNAVAILABLE = "Cơ sở dữ liệu tạm thời không sẵn sàng"
@@ -128,15 +126,8 @@ def _csrf(html):
 
 
 def test_an_acknowledged_ballot_survives_kill_9_of_the_server(file_db, world, server):
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = voting.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
-        place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
-    poll = voting.create_poll(world.actor("leader"), conference, Poll.Kind.AWARD_PROPOSAL,
-                              award_form=AwardForm.CERTIFICATE_OF_MERIT)
-    voting.open_poll(world.actor("leader"), poll)
+    conference = factories.conference(world, present=factories.KT)
+    poll = voting.open_poll(world.actor("leader"), factories.award_poll(world, conference))
     token = voting.issue_cards(world.actor("leader"), poll)[0].token
     link = f"/bo-phieu/{poll.pk}/phieu/"  # the token travels in POST bodies only
 

@@ -23,7 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from tests.eligible import at_conference, make_eligible
+from tests import factories
 
 from scoring.flow import PDF, criteria_inputs, move_to
 from thidua.api.api import api
@@ -39,7 +39,7 @@ from thidua.pledges.models import Evidence
 from thidua.scoring import services as scoring_services
 from thidua.scoring.models import Criterion
 from thidua.voting import services as voting_services
-from thidua.voting.models import Conference, Poll
+from thidua.voting.models import Conference
 
 from . import matrix
 from .matrix import ROLES
@@ -97,20 +97,11 @@ def test_the_lines_keep_the_invariants():
 def _voting_objects(world):
     """KT's conference with everyone present, an open award poll with its cards issued,
     one card used (its receipt) and one card left (its token)."""
-    from voting.conftest import held_today, mark_present
-
     leader = world.actor("leader")
     kt = world.bloc_years["KT"]
     before = BlocYear.objects.get(pk=kt.pk).phase
-    make_eligible(kt)
-    at_conference(kt)
-    conference = voting_services.create_conference(
-        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B", guests="", agenda="Bình xét")
-    mark_present(world, conference)
-    poll = voting_services.create_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
-                                       award_form=AwardForm.CERTIFICATE_OF_MERIT)
-    poll = voting_services.open_poll(leader, poll)
+    conference = factories.conference(world, present=factories.KT)
+    poll = voting_services.open_poll(leader, factories.award_poll(world, conference))
     cards = voting_services.issue_cards(leader, poll)
     candidate = poll.candidates.order_by("pk").first()
     receipt = voting_services.cast_with_card(cards[0].token, poll.pk, [candidate.pk])

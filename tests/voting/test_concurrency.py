@@ -5,25 +5,18 @@ On SQLite they run on a file copy of the test database (`file_db`, tests/concurr
 """
 
 import pytest
+from tests import factories
 from tests.concurrency import run_threads
-from tests.eligible import at_conference, make_eligible
+from tests.factories import award_poll, candidate_ids, cards_by_unit
 
 from thidua.voting import services
 from thidua.voting.models import Ballot, BallotChoice, Participation, SealedBallot, VotingCard
 
-from .conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
-
 
 @pytest.fixture
 def voting(file_db, world):
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = services.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
-        place="Hội trường", chair="A", secretary="B")
-    mark_present(world, conference)
-    poll = services.open_poll(world.actor("leader"), award_poll(world, conference))
-    return poll
+    conference = factories.conference(world, present=factories.KT)
+    return services.open_poll(world.actor("leader"), award_poll(world, conference))
 
 
 def many_delegates(world, poll, rounds):

@@ -4,6 +4,7 @@ without a majority (RULES.md 31, 32), the receipt code read however it is typed,
 steps of the day with what comes next."""
 
 import pytest
+from tests.factories import award_poll, candidate_ids, cards_by_unit, mark_present
 
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import AuditEvent
@@ -11,8 +12,6 @@ from thidua.law.award_forms import AwardForm
 from thidua.voting import queries, services
 from thidua.voting.models import Attendance, Poll
 from thidua.voting.services import RollCallRow
-
-from .conftest import award_poll, candidate_ids, cards_by_unit, mark_present
 
 CODES = ("KT1", "KT2", "KT3", "KT4", "KT5")
 

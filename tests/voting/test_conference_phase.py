@@ -7,6 +7,7 @@ first. One rule for both: `org.domain.phases.conference_phase_problem`."""
 
 import pytest
 from django.urls import reverse
+from tests.factories import award_poll
 
 from api.conftest import Api
 from thidua.core.errors import Conflict
@@ -16,8 +17,6 @@ from thidua.org.models import BlocYear
 from thidua.voting import services
 from thidua.voting.models import Poll
 from web.page import parse
-
-from .conftest import award_poll
 
 pytestmark = pytest.mark.django_db
 REFUSED = ("Mở bỏ phiếu tại hội nghị chỉ thực hiện ở giai đoạn «Hội nghị tổng kết» (khối "

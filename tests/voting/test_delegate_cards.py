@@ -5,14 +5,13 @@ card is not issued again, an unnamed present unit is refused with nothing writte
 
 import pytest
 from django.urls import reverse
+from tests.factories import award_poll, candidate_ids
 
 from thidua.core.errors import DomainError
 from thidua.voting import services
 from thidua.voting.domain.delegates import delegate_names
 from thidua.voting.models import Participation, Poll, SealedBallot, VotingCard
 from web.page import inline_code, parse
-
-from .conftest import award_poll, candidate_ids
 
 NAMES = {"KT1": "Nguyễn Văn An; Trần Thị Bình", "KT2": "Lê Văn Cường",
          "KT3": "Phạm Thị Dung ;  Hoàng Văn Em ; Vũ Thị Giang"}

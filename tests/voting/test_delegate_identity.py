@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.factories import award_poll, candidate_ids, mark_present
 
 from api.conftest import Api
 from thidua.core.errors import Conflict
@@ -28,8 +29,6 @@ from thidua.voting.models import (
 )
 from web.cards import card_link, open_card
 from web.page import parse
-
-from .conftest import award_poll, candidate_ids, mark_present
 
 # The world's delegate account (KT3) is "Dai Bieu"; KT3 has a second delegate.
 NAMES = {"KT1": "Nguyễn Văn An; Trần Thị Bình", "KT2": "Lê Văn Cường",

@@ -5,7 +5,7 @@ audited and printed."""
 
 import pytest
 from django.urls import reverse
-from tests.eligible import make_eligible
+from tests.factories import award_poll, make_eligible
 
 from thidua.core.errors import Conflict, DomainError
 from thidua.core.models import AuditEvent
@@ -15,8 +15,6 @@ from thidua.pledges.models import Registration
 from thidua.voting import services
 from thidua.voting.models import Candidate, Poll
 from web.cards import card_link, open_card
-
-from .conftest import award_poll
 
 PROV = AwardForm.PROVINCIAL_FLAG
 CERT = AwardForm.CERTIFICATE_OF_MERIT

@@ -6,12 +6,11 @@ unsealed them, in receipt-code order."""
 import json
 
 import pytest
+from tests.factories import candidate_ids
 
 from thidua.exchange import export
 from thidua.voting import services
 from thidua.voting.models import Participation, SealedBallot
-
-from .conftest import candidate_ids
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from tests.factories import candidate_ids
 
 from api.conftest import Api
 from thidua.core.errors import Conflict, DomainError, Forbidden
@@ -16,7 +17,6 @@ from thidua.voting.models import PaperBallotIssue, Poll, SealedBallot
 from web.page import parse
 
 from .box import sealed_box
-from .conftest import candidate_ids
 
 pytestmark = pytest.mark.django_db
 

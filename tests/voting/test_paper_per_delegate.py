@@ -5,6 +5,7 @@ doubled; nothing links a card to a printed code."""
 
 import pytest
 from django.urls import reverse
+from tests.factories import award_poll, candidate_ids
 
 from api.conftest import Api
 from thidua.core.errors import Conflict, DomainError
@@ -20,8 +21,6 @@ from thidua.voting.models import (
     VotingCard,
 )
 from web.page import inline_code, parse
-
-from .conftest import award_poll, candidate_ids
 
 NAMES = {"KT1": "Nguyễn Văn An; Trần Thị Bình", "KT2": "Lê Văn Cường",
          "KT3": "Phạm Thị Dung; Hoàng Văn Em", "KT5": "Đỗ Văn Hải"}

@@ -5,13 +5,12 @@ once the paper ballots reconcile, and a tie at the quota cut-off always opens a 
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.eligible import at_conference, make_eligible
+from tests import factories
+from tests.factories import award_poll, candidate_ids, cards_by_unit
 
 from thidua.law.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Ballot, Participation, Poll
-
-from .conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 CODES = ["KT1", "KT2", "KT3", "KT4", "KT5"]
 # Per unit: None (does not vote), ("card" | "paper", marked candidates 0–2).
@@ -27,12 +26,7 @@ VOTES = st.lists(st.one_of(st.none(), st.tuples(st.sampled_from(["card", "paper"
 def test_the_box_holds_one_ballot_per_participation(world, votes):
     with transaction.atomic():
         leader = world.actor("leader")
-        make_eligible(world.bloc_years["KT"])
-        at_conference(world.bloc_years["KT"])
-        conference = services.create_conference(
-            leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường",
-            chair="A", secretary="B")
-        mark_present(world, conference)
+        conference = factories.conference(world, present=factories.KT)
         poll = services.open_poll(leader, award_poll(
             world, conference, AwardForm.CERTIFICATE_OF_MERIT, ["KT2", "KT3", "KT4"]))
         ids = candidate_ids(poll, world, "KT2", "KT3", "KT4")

@@ -6,6 +6,7 @@ import logging
 
 from django.apps import apps
 from django.db import connection, models
+from tests.factories import candidate_ids, cards_by_unit
 
 from thidua.core.models import AuditEvent
 from thidua.voting import services
@@ -19,15 +20,13 @@ from thidua.voting.models import (
     VotingCard,
 )
 
-from .conftest import candidate_ids, cards_by_unit
-
 # The only tables where a ballot id or a receipt code may appear: the ballot, its choices,
 # and the printed paper-ballot codes (handed out in any order, tied to no unit).
 BALLOT_TABLES = {Ballot._meta.db_table, BallotChoice._meta.db_table,
                  PaperBallotCode._meta.db_table}
 
 
-def test_a_ballot_has_no_voter_and_no_time_column(db):
+def test_rule_30_a_ballot_has_no_voter_and_no_time_column(db):
     fields = {f.name: f for f in Ballot._meta.concrete_fields}
     assert set(fields) == {"id", "poll", "receipt_code", "valid", "source"}
     assert not any(isinstance(f, (models.DateField, models.DateTimeField, models.TimeField))
@@ -52,7 +51,7 @@ def _all_rows():
                 yield table, [str(v) for v in row]
 
 
-def test_nothing_links_a_voter_to_a_choice(world, open_poll, caplog):
+def test_rule_30_nothing_links_a_voter_to_a_choice(world, open_poll, caplog):
     caplog.set_level(logging.DEBUG)
     leader, poll = world.actor("leader"), open_poll
     cards = cards_by_unit(world, poll)

@@ -26,7 +26,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from tests.eligible import at_conference, make_eligible
+from tests import factories
+from tests.factories import award_poll
 
 from api.conftest import Api
 from thidua.core import backup
@@ -36,8 +37,6 @@ from thidua.voting import services
 from thidua.voting.models import Ballot, Participation, SealedBallot
 from web.cards import cast_card, open_card, split
 from web.page import parse
-
-from .conftest import award_poll, held_today, mark_present
 
 ADDRESS = "127.0.0.1"  # the test client's REMOTE_ADDR
 
@@ -51,12 +50,7 @@ def hall(file_db, world):
             cursor.execute("VACUUM FULL voting_ballot, voting_ballotchoice, "
                            "voting_sealedballot, voting_participation, voting_votingcard")
     leader = world.actor("leader")
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = services.create_conference(
-        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
+    conference = factories.conference(world, present=factories.KT)
     return services.open_poll(leader, award_poll(world, conference))
 
 

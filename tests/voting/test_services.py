@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 from django.utils import timezone
+from tests.factories import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import AuditEvent
@@ -23,8 +24,6 @@ from thidua.voting.models import (
     SealedBallot,
     VotingCard,
 )
-
-from .conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 
 def actions():
@@ -178,6 +177,38 @@ def test_a_full_poll_cards_delegate_paper_count_and_publication(world, open_poll
     assert (stored["ballots_cast"], stored["valid"], stored["invalid"],
             stored["participations"]) == (4, 3, 1, 5)
     assert [e for e in actions() if "cast" in e or "ballot" in e] == []
+
+
+def test_rule_33_an_over_marked_ballot_is_invalid_and_counted_apart(world, open_poll):
+    """RULES.md 33 on the database: a card marking more names than the quota is refused
+    with nothing written; an over-marked paper ballot is stored invalid, its marks count
+    for no one, and the count shows it apart."""
+    leader, poll = world.actor("leader"), open_poll
+    assert poll.quota == 2
+    cards = cards_by_unit(world, poll)
+    kt1, kt2, kt3, kt4 = candidate_ids(poll, world, "KT1", "KT2", "KT3", "KT4")
+    with pytest.raises(DomainError):
+        services.cast_with_card(cards["KT1"], poll.pk, [kt1, kt2, kt3])
+    assert (Ballot.objects.filter(poll=poll).count(),
+            Participation.objects.filter(poll=poll).count()) == (0, 0)
+    services.cast_with_card(cards["KT1"], poll.pk, [kt1, kt2])
+    services.cast_with_card(cards["KT2"], poll.pk, [kt1])
+    codes = services.issue_paper_ballots(leader, poll, [world.units[c].id
+                                                        for c in ("KT3", "KT4", "KT5")])
+    services.enter_paper_ballot(leader, poll, codes[0], [kt1, kt2, kt3])
+    services.enter_paper_ballot(leader, poll, codes[1], [kt2, kt3])
+    services.enter_paper_ballot(leader, poll, codes[2], [kt1, kt2, kt3, kt4])
+    services.reconcile_paper(leader, poll, unreturned=0)
+    services.close_poll(leader, poll)
+    assert sorted(Ballot.objects.filter(poll=poll).values_list("valid", flat=True)) == [
+        False, False, True, True, True]
+    t = services.result(leader, Poll.objects.get(pk=poll.pk)).tally
+    assert (t.cast, t.valid, t.invalid) == (5, 3, 2)
+    assert [(r.candidate.label, r.votes) for r in t.results] == [
+        ("Sở Công Thương", 2), ("Sở Tài chính", 2), ("Sở Xây dựng", 1), ("Đài Phát thanh", 0),
+        ("Ban Quản lý dự án", 0)]
+    stored = Poll.objects.get(pk=poll.pk).result
+    assert (stored["ballots_cast"], stored["valid"], stored["invalid"]) == (5, 3, 2)
 
 
 def test_quota_cut_by_votes_and_no_winner_without_a_majority(world, present):

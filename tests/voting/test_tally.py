@@ -109,7 +109,7 @@ def test_quorum_rule_28():
     assert quorum(0, 0, TWO_THIRDS).met is False
 
 
-def test_over_marked_ballot_is_invalid_unknown_or_double_marks_refused():
+def test_rule_33_over_marked_ballot_is_invalid_unknown_or_double_marks_refused():
     assert ballot_is_valid([1, 2], [1, 2, 3], 2) is True
     assert ballot_is_valid([1, 2, 3], [1, 2, 3], 2) is False  # RULES.md 33
     assert ballot_is_valid([], [1, 2, 3], 2) is True  # a blank ballot is valid
@@ -119,7 +119,7 @@ def test_over_marked_ballot_is_invalid_unknown_or_double_marks_refused():
         ballot_is_valid([1, 1], [1, 2, 3], 2)
 
 
-def test_over_marked_ballots_are_counted_separately():
+def test_rule_33_over_marked_ballots_are_counted_separately():
     result = tally(candidates=cands(3), ballots=ballots([1], [1, 2], invalid=2), quota=2,
                    members=5, present=5, rule=HALF, base_kind="members")
     record = result.count_record()

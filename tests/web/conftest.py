@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from tests.eligible import at_conference, make_eligible
+from tests.factories import PDF, WHO
 
 from thidua.core.evidence import Upload
 from thidua.law.award_forms import AwardForm
@@ -12,12 +12,6 @@ from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
 from thidua.pledges import services as pledge_services
 from thidua.pledges.services import TargetInput
-from thidua.voting import services as voting_services
-
-# Every role of the world fixture, plus nobody logged in.
-USERS = ["admin", "secretariat", "other_secretariat", "leader", "officer", "peer",
-         "outsider", "delegate", "nobody"]
-WHO = [*USERS, "anonymous"]
 
 
 @pytest.fixture
@@ -29,20 +23,6 @@ def as_who(client, world):
             client.force_login(world.users[who])
         return client
     return login
-
-
-@pytest.fixture
-def conference(world):
-    """KT's conference with all five members present (voting.conftest builds it)."""
-    from voting.conftest import held_today, mark_present
-
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = voting_services.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
-        place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
-    return conference
 
 
 def outcome(response):
@@ -90,10 +70,6 @@ def start_year(world, code="KT"):
     return bloc_year
 
 
-# A small but well-formed PDF (the evidence core checks content, not names).
-PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-       b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-       b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 

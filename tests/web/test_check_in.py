@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from tests.factories import PDF
 
 from thidua.core.evidence import Upload
 from thidua.core.models import AuditEvent
@@ -14,7 +15,7 @@ from thidua.org.domain.phases import Phase
 from thidua.pledges import services as pledge_services
 from thidua.pledges.models import CheckIn, Evidence, Registration, Target
 
-from .conftest import PDF, PNG, matrix, outcome, register, report, start_year
+from .conftest import PNG, matrix, outcome, register, report, start_year
 from .page import parse
 
 TODAY = datetime.date.today()

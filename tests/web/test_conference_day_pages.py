@@ -4,25 +4,23 @@ before it is cast (card page and logged-in page, with or without the script), th
 reading lower case without a hyphen, where the conference stands and what is next for
 the one running it, and the open vote first for a delegate."""
 
-import pytest
 from django.urls import reverse
-from tests.eligible import at_conference, make_eligible
+from tests.factories import (
+    award_poll,
+    candidate_ids,
+    cards_by_unit,
+    mark_present,
+)
 
 from thidua.core.models import AuditEvent
 from thidua.voting import services
 from thidua.voting.models import Participation, Poll, SealedBallot, VotingCard
 from voting.box import sealed_box
-from voting.conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 from .cards import card_link, cast_card, open_card
 from .page import inline_code, parse
 
 BLANK = "Bạn chưa chọn ai. Gửi phiếu trắng? Không sửa lại được."
-
-
-@pytest.fixture
-def opened(world, conference):
-    return services.open_poll(world.actor("leader"), award_poll(world, conference))
 
 
 def nothing_cast():
@@ -32,9 +30,9 @@ def nothing_cast():
 
 # --- the blank ballot asks first ------------------------------------------------------------
 
-def test_a_blank_card_ballot_is_asked_about_before_it_is_cast(world, opened, client):
-    token = cards_by_unit(world, opened)["KT1"]
-    url, link = reverse("voting_ballot", args=[opened.pk]), card_link(opened, token)
+def test_a_blank_card_ballot_is_asked_about_before_it_is_cast(world, open_poll, client):
+    token = cards_by_unit(world, open_poll)["KT1"]
+    url, link = reverse("voting_ballot", args=[open_poll.pk]), card_link(open_poll, token)
     form = parse(open_card(client, link)).find("form", class_="form-phieu")
     # The question ballot.js asks, and the flag it sets when the voter says yes.
     assert form.attrs["data-blank-question"] == BLANK
@@ -58,20 +56,20 @@ def test_a_blank_card_ballot_is_asked_about_before_it_is_cast(world, opened, cli
     # Yes: the blank ballot is cast, valid, with its receipt.
     response = cast_card(client, link, {"phieu_trang": "1"})
     receipt = parse(response).by_id("ma-bien-nhan").text
-    assert sealed_box(opened) == [(receipt, (), True, "electronic")]
+    assert sealed_box(open_poll) == [(receipt, (), True, "electronic")]
     assert nothing_cast() == (1, 1, 1)
     # A marked ballot never needs the yes.
-    token = cards_by_unit(world, opened)["KT2"]
-    first = candidate_ids(opened, world, "KT1")
-    response = cast_card(client, card_link(opened, token), {"candidates": first})
+    token = cards_by_unit(world, open_poll)["KT2"]
+    first = candidate_ids(open_poll, world, "KT1")
+    response = cast_card(client, card_link(open_poll, token), {"candidates": first})
     assert parse(response).by_id("ma-bien-nhan") is not None
     assert SealedBallot.objects.count() == 2
 
 
-def test_a_logged_in_delegate_is_asked_too(world, opened, client):
+def test_a_logged_in_delegate_is_asked_too(world, open_poll, client):
     client.force_login(world.users["delegate"])
-    url = reverse("voting_delegate_vote", args=[opened.pk])
-    page = parse(client.get(reverse("voting_poll", args=[opened.pk])))
+    url = reverse("voting_delegate_vote", args=[open_poll.pk])
+    page = parse(client.get(reverse("voting_poll", args=[open_poll.pk])))
     assert page.find("form", class_="form-phieu").attrs["data-blank-question"] == BLANK
     root = parse(client.post(url, {}))
     assert root.by_id("hoi-phieu-trang").find("h2").text == BLANK
@@ -80,34 +78,34 @@ def test_a_logged_in_delegate_is_asked_too(world, opened, client):
     response = client.post(url, {"phieu_trang": "1"})
     assert parse(response).by_id("ma-bien-nhan") is not None
     assert Participation.objects.get().voter_key == f"unit:{world.units['KT3'].pk}"
-    [(_, choices, _, _)] = sealed_box(opened)
+    [(_, choices, _, _)] = sealed_box(open_poll)
     assert choices == ()
 
 
-def test_the_ballot_comes_first_for_a_delegate(world, opened, client):
+def test_the_ballot_comes_first_for_a_delegate(world, open_poll, client):
     """At 390 px the delegate sees the ballot before the candidates' table and the links."""
     client.force_login(world.users["delegate"])
-    root = parse(client.get(reverse("voting_poll", args=[opened.pk])))
+    root = parse(client.get(reverse("voting_poll", args=[open_poll.pk])))
     ids = [e.attrs["id"] for e in root.iter() if e.attrs.get("id") in (
         "bo-phieu", "trang-thai-bo-phieu", "bang-ung-vien")]
     assert ids == ["bo-phieu", "trang-thai-bo-phieu", "bang-ung-vien"]
     # The conference page leads with the open vote, a button to it.
-    root = parse(client.get(reverse("voting_conference", args=[opened.conference.bloc_year_id])))
+    root = parse(client.get(reverse("voting_conference", args=[open_poll.conference.bloc_year_id])))
     link = root.by_id("dang-bo-phieu").find("a")
     assert (link.text, link.attrs["href"]) == (
-        f"Bỏ phiếu: {opened.title}", reverse("voting_poll", args=[opened.pk]) + "#bo-phieu")
+        f"Bỏ phiếu: {open_poll.title}", reverse("voting_poll", args=[open_poll.pk]) + "#bo-phieu")
     assert root.by_id("tien-trinh") is None  # the progress is for who runs the conference
     client.force_login(world.users["peer"])  # sees the vote, does not vote
     link = parse(client.get(reverse("voting_conference", args=[
-        opened.conference.bloc_year_id]))).by_id("dang-bo-phieu").find("a")
-    assert link.text == opened.title
+        open_poll.conference.bloc_year_id]))).by_id("dang-bo-phieu").find("a")
+    assert link.text == open_poll.title
 
 
 # --- voting again ------------------------------------------------------------------------------
 
-def test_the_vote_again_button_opens_the_next_round(world, conference, client):
+def test_the_vote_again_button_opens_the_next_round(world, present, client):
     leader = world.actor("leader")
-    poll = services.open_poll(leader, services.create_poll(leader, conference,
+    poll = services.open_poll(leader, services.create_poll(leader, present,
                                                            Poll.Kind.LEADER_ELECTION))
     cards = cards_by_unit(world, poll)
     for code, marks in {"KT1": ["KT2"], "KT2": ["KT3"], "KT3": ["KT2"], "KT4": ["KT3"],
@@ -130,7 +128,7 @@ def test_the_vote_again_button_opens_the_next_round(world, conference, client):
 
     client.force_login(world.users["leader"])
     response = client.post(url)
-    again = Poll.objects.get(conference=conference, pk__gt=poll.pk)
+    again = Poll.objects.get(conference=present, pk__gt=poll.pk)
     assert response.status_code == 302
     assert response["Location"] == reverse("voting_poll", args=[again.pk])
     assert (again.state, [c.unit.code for c in again.candidates.all()]) == (
@@ -149,27 +147,27 @@ def test_the_vote_again_button_opens_the_next_round(world, conference, client):
         "Chỉ bỏ phiếu lại sau khi kết thúc bỏ phiếu và kiểm phiếu."]
 
 
-def test_a_decided_poll_has_no_vote_again(world, opened, client):
+def test_a_decided_poll_has_no_vote_again(world, open_poll, client):
     leader = world.actor("leader")
-    cards = cards_by_unit(world, opened)
+    cards = cards_by_unit(world, open_poll)
     for code in ("KT1", "KT2", "KT3"):
-        services.cast_with_card(cards[code], opened.pk, candidate_ids(opened, world, "KT1"))
-    services.close_poll(leader, opened)
+        services.cast_with_card(cards[code], open_poll.pk, candidate_ids(open_poll, world, "KT1"))
+    services.close_poll(leader, open_poll)
     client.force_login(world.users["leader"])
-    assert parse(client.get(reverse("voting_result", args=[opened.pk]))).by_id(
+    assert parse(client.get(reverse("voting_result", args=[open_poll.pk]))).by_id(
         "bo-phieu-lai") is None
-    url = reverse("voting_poll_step", args=[opened.pk, "bo-phieu-lai"])
+    url = reverse("voting_poll_step", args=[open_poll.pk, "bo-phieu-lai"])
     assert client.post(url).status_code == 409
     assert Poll.objects.count() == 1
 
 
 # --- the receipt check ---------------------------------------------------------------------
 
-def test_the_receipt_page_finds_lower_case_without_hyphen(world, opened, client):
-    code = services.cast_with_card(cards_by_unit(world, opened)["KT1"], opened.pk, [])
-    services.close_poll(world.actor("leader"), opened)
-    services.publish_poll(world.actor("leader"), opened)
-    url = reverse("voting_receipt_check", args=[opened.pk])
+def test_the_receipt_page_finds_lower_case_without_hyphen(world, open_poll, client):
+    code = services.cast_with_card(cards_by_unit(world, open_poll)["KT1"], open_poll.pk, [])
+    services.close_poll(world.actor("leader"), open_poll)
+    services.publish_poll(world.actor("leader"), open_poll)
+    url = reverse("voting_receipt_check", args=[open_poll.pk])
     found = parse(client.post(url, {"ma": code.replace("-", "").lower()})).by_id("phieu-da-tinh")
     assert found.find("h2").text == f"Phiếu {code} có trong danh sách đã công bố"
     assert found.find_all("p")[1].text == "Lựa chọn: (phiếu trắng)"
@@ -179,7 +177,7 @@ def test_the_receipt_page_finds_lower_case_without_hyphen(world, opened, client)
         "Mã biên nhận không có chữ số 0, 1 và chữ cái I, L, O (để khỏi nhầm): kiểm tra lại "
         "các ký tự O."]
     # The API reads it the same way (one parser).
-    response = client.post(f"/api/v1/polls/{opened.pk}/receipts",
+    response = client.post(f"/api/v1/polls/{open_poll.pk}/receipts",
                            {"receipt_code": code.replace("-", "").lower()},
                            content_type="application/json")
     assert (response.status_code, response.json()["receipt_code"]) == (200, code)
@@ -187,12 +185,8 @@ def test_the_receipt_page_finds_lower_case_without_hyphen(world, opened, client)
 
 # --- where the conference stands ----------------------------------------------------------
 
-def test_the_leader_sees_where_the_conference_stands_and_what_is_next(world, client):
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = services.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
-        place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B")
+def test_the_leader_sees_where_the_conference_stands_and_what_is_next(world, conference,
+                                                                     client):
     client.force_login(world.users["leader"])
     url = reverse("voting_conference", args=[conference.bloc_year_id])
     root = parse(client.get(url))

@@ -7,16 +7,20 @@ draft's save) do not ask."""
 
 import pytest
 from django.urls import reverse
-from tests.eligible import at_conference, make_eligible
+from tests import factories
+from tests.factories import (
+    award_poll,
+    candidate_ids,
+    cards_by_unit,
+    vote,
+)
 
 from awards.conftest import prepare_kt
-from awards.test_from_voting import vote
 from thidua.awards import proposals as awards
 from thidua.law.award_forms import AwardForm
 from thidua.publication import services as press
 from thidua.voting import services
 from thidua.voting.models import Poll
-from voting.conftest import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
 from .page import parse
 
@@ -31,9 +35,9 @@ def forms_of(client, url):
             for f in parse(response).find_all("form") if f.attrs.get("method") == "post"}
 
 
-def test_the_poll_steps_ask_with_their_consequence(world, conference, client):
+def test_the_poll_steps_ask_with_their_consequence(world, present, client):
     client.force_login(world.users["leader"])
-    poll = award_poll(world, conference)
+    poll = award_poll(world, present)
     page = reverse("voting_poll", args=[poll.pk])
     step = lambda action: reverse("voting_poll_step", args=[poll.pk, action])  # noqa: E731
     forms = forms_of(client, page)
@@ -71,20 +75,20 @@ def test_the_poll_steps_ask_with_their_consequence(world, conference, client):
         "phiếu theo mã biên nhận; không rút lại được.")
 
 
-def test_the_conference_page_asks_only_where_nothing_can_be_undone(world, conference, client):
+def test_the_conference_page_asks_only_where_nothing_can_be_undone(world, present, client):
     client.force_login(world.users["leader"])
-    forms = forms_of(client, reverse("voting_conference", args=[conference.bloc_year_id]))
+    forms = forms_of(client, reverse("voting_conference", args=[present.bloc_year_id]))
     assert forms == {
-        reverse("voting_roll_call", args=[conference.pk]): "",
-        reverse("voting_committee", args=[conference.pk]): "",
-        reverse("voting_poll_create", args=[conference.pk]): "",
-        reverse("voting_conference_save", args=[conference.bloc_year_id]): "",
+        reverse("voting_roll_call", args=[present.pk]): "",
+        reverse("voting_committee", args=[present.pk]): "",
+        reverse("voting_poll_create", args=[present.pk]): "",
+        reverse("voting_conference_save", args=[present.bloc_year_id]): "",
         reverse("logout"): ""}
 
 
-def test_the_run_off_button_asks_naming_the_tied(world, conference, client):
+def test_the_run_off_button_asks_naming_the_tied(world, present, client):
     leader = world.actor("leader")
-    poll = services.open_poll(leader, award_poll(world, conference,
+    poll = services.open_poll(leader, award_poll(world, present,
                                                  AwardForm.CERTIFICATE_OF_MERIT,
                                                  ["KT2", "KT3", "KT4"]))
     cards = cards_by_unit(world, poll)
@@ -103,12 +107,7 @@ def test_the_run_off_button_asks_naming_the_tied(world, conference, client):
 
 def test_the_proposal_steps_decision_next_year_and_press_ask(world, client):
     kt = prepare_kt(world)
-    make_eligible(kt)
-    at_conference(kt)
-    conference = services.create_conference(
-        world.actor("leader"), kt, held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
+    conference = factories.conference(world, kt, present=factories.KT)
     vote(world, conference, AwardForm.PROVINCIAL_FLAG, ["KT2", "KT3"],
          {"KT1": ["KT2"], "KT2": ["KT3"], "KT3": ["KT2"], "KT4": ["KT2"], "KT5": ["KT2"]})
     proposal = awards.assemble_proposal(world.actor("leader"), kt)
@@ -157,10 +156,10 @@ def test_the_proposal_steps_decision_next_year_and_press_ask(world, client):
     assert forms[reverse("publication_press_save", args=[kt.pk])] == ""
 
 
-def test_no_inline_handler_does_the_asking(world, conference, client):
+def test_no_inline_handler_does_the_asking(world, present, client):
     """The question is data for thidua.js (CSP allows no inline script or handler)."""
     client.force_login(world.users["leader"])
-    poll = award_poll(world, conference)
+    poll = award_poll(world, present)
     root = parse(client.get(reverse("voting_poll", args=[poll.pk])))
     assert [e.tag for e in root.iter() if any(a.startswith("on") for a in e.attrs)] == []
     assert [s.attrs.get("src") for s in root.find_all("script")] == [

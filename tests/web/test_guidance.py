@@ -6,7 +6,7 @@ and needs an explicit confirmation."""
 
 import pytest
 from django.urls import reverse
-from tests.eligible import at_conference
+from tests.factories import at_conference, held_today
 
 from thidua.core.models import AuditEvent, User
 from thidua.demo import loader
@@ -14,7 +14,6 @@ from thidua.org.models import BlocYear
 from thidua.org.rules import actor_for
 from thidua.voting import services as voting
 from thidua.voting.models import Poll
-from voting.conftest import held_today
 
 from .page import parse
 

@@ -59,18 +59,6 @@ def unit_rows(response):
     return [[td.text for td in tr.find_all("td")][:2] for tr in table.find("tbody").find_all("tr")]
 
 
-@pytest.fixture
-def free_units(world):
-    """Six units of the province in no bloc yet, and a bloc for them."""
-    names = ["Công an tỉnh", "Sở Tư pháp", "Thanh tra tỉnh", "Tòa án nhân dân tỉnh",
-             "Viện Kiểm sát nhân dân tỉnh", "Bộ Chỉ huy Quân sự tỉnh"]
-    units = [Unit.objects.create(province=world.province, code=f"NC{i}", name=name)
-             for i, name in enumerate(names, 1)]
-    bloc = Bloc.objects.create(province=world.province, code="NC", kind=Bloc.Kind.KHOI,
-                               name="Khối Nội chính")
-    return bloc, units
-
-
 # --- who may ---------------------------------------------------------------------------
 
 PAGE_MATRIX = matrix(

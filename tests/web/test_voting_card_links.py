@@ -7,13 +7,11 @@ import re
 import pytest
 from django.test import override_settings
 from django.urls import reverse
-from tests.eligible import at_conference, make_eligible
+from tests.factories import leader_election
 
 from documents.test_documents import cell_lines, read
 from thidua.documents import services as documents
 from thidua.voting import services
-from thidua.voting.models import Poll
-from voting.conftest import held_today, mark_present
 
 from .page import parse
 
@@ -21,16 +19,8 @@ PUBLIC = "https://thidua.bacninh.gov.vn"
 
 
 @pytest.fixture
-def poll(world):
-    leader = world.actor("leader")
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    conference = services.create_conference(
-        leader, world.bloc_years["KT"], held_at=held_today(), place="Hội trường tỉnh",
-        chair="Nguyễn Văn A", secretary="Trần Thị B")
-    mark_present(world, conference)
-    return services.open_poll(leader, services.create_poll(leader, conference,
-                                                           Poll.Kind.LEADER_ELECTION))
+def poll(world, present):
+    return leader_election(world, present)
 
 
 def sheet_urls(world, poll):

@@ -5,12 +5,11 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from tests.eligible import at_conference, make_eligible
+from tests.factories import held_today
 
 from thidua.core.models import AuditEvent
 from thidua.voting import services
 from thidua.voting.models import Attendance, Conference
-from voting.conftest import held_today
 
 from .conftest import matrix, outcome
 from .page import inline_code, parse
@@ -24,16 +23,6 @@ def form_data(**changes):
     data = {**FORM, "held_at": held_today().strftime("%Y-%m-%dT%H:%M")}
     data.update(changes)
     return data
-
-
-@pytest.fixture
-def conference(world):
-    make_eligible(world.bloc_years["KT"])
-    at_conference(world.bloc_years["KT"])
-    return services.create_conference(
-        world.actor("leader"), world.bloc_years["KT"], held_at=held_today(),
-        place="Hội trường tỉnh", chair="Nguyễn Văn A", secretary="Trần Thị B",
-        guests="Thường trực thi đua tỉnh", agenda="Tổng kết")
 
 
 def page_url(world):

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from tests.factories import award_poll
 
-from thidua.law.award_forms import AwardForm
 from thidua.voting import services
 from thidua.voting.models import Participation, Poll, SealedBallot, VotingCard
 from voting.box import sealed_box
@@ -19,9 +19,8 @@ from .page import inline_code, parse
 
 
 @pytest.fixture
-def poll(world, conference):
-    return services.create_poll(world.actor("leader"), conference, Poll.Kind.AWARD_PROPOSAL,
-                                award_form=AwardForm.CERTIFICATE_OF_MERIT)
+def poll(world, present):
+    return award_poll(world, present)
 
 
 @pytest.fixture
@@ -50,8 +49,8 @@ def test_poll_page_matrix(world, poll, as_who, who, expected):
 @pytest.mark.parametrize(("who", "expected"), matrix(
     admin=302, secretariat=302, leader=302, officer=403, peer=403, delegate=403,
     other_secretariat=404, outsider=404, nobody=404, anonymous="login"))
-def test_create_poll_matrix(world, conference, as_who, who, expected):
-    response = as_who(who).post(reverse("voting_poll_create", args=[conference.pk]),
+def test_create_poll_matrix(world, present, as_who, who, expected):
+    response = as_who(who).post(reverse("voting_poll_create", args=[present.pk]),
                                 {"kind": "award_proposal", "award_form": "certificate_of_merit"})
     assert outcome(response) == expected
     assert Poll.objects.count() == (1 if expected == 302 else 0)
@@ -107,9 +106,9 @@ def test_cards_page_reload_shows_the_same_live_cards_and_revokes_nothing(world, 
     assert VotingCard.objects.filter(revoked=True).count() == 4
 
 
-def test_create_poll_shows_candidates_with_score_and_rank(world, conference, as_who):
+def test_create_poll_shows_candidates_with_score_and_rank(world, present, as_who):
     client = as_who("leader")
-    response = client.post(reverse("voting_poll_create", args=[conference.pk]),
+    response = client.post(reverse("voting_poll_create", args=[present.pk]),
                            {"kind": "award_proposal", "award_form": "certificate_of_merit"})
     poll = Poll.objects.get()
     assert response["Location"] == reverse("voting_poll", args=[poll.pk])
@@ -122,17 +121,17 @@ def test_create_poll_shows_candidates_with_score_and_rank(world, conference, as_
     assert inline_code(root) == []
 
 
-def test_bad_poll_kind_is_refused(world, conference, as_who):
-    response = as_who("leader").post(reverse("voting_poll_create", args=[conference.pk]),
+def test_bad_poll_kind_is_refused(world, present, as_who):
+    response = as_who("leader").post(reverse("voting_poll_create", args=[present.pk]),
                                      {"kind": "phieu-gia"})
     assert response.status_code == 400
     assert "Loại cuộc bỏ phiếu không hợp lệ." in [li.text for li in parse(response).find_all("li")]
     assert Poll.objects.count() == 0
 
 
-def test_open_without_quorum_is_refused(world, poll, conference, as_who):
+def test_open_without_quorum_is_refused(world, poll, present, as_who):
     for code in ("KT1", "KT2"):
-        services.record_attendance(world.actor("leader"), conference, world.units[code].id,
+        services.record_attendance(world.actor("leader"), present, world.units[code].id,
                                    present=False, absence_reason="Ốm")
     response = as_who("leader").post(reverse("voting_poll_step", args=[poll.pk, "mo"]))
     assert response.status_code == 409

@@ -5,20 +5,12 @@ import hashlib
 import pytest
 from django.urls import reverse
 
-from thidua.law.award_forms import AwardForm
 from thidua.voting import services
-from thidua.voting.models import PaperBallotIssue, Poll, SealedBallot
+from thidua.voting.models import PaperBallotIssue, SealedBallot
 from voting.box import sealed_box
 
 from .conftest import matrix, outcome
 from .page import inline_code, parse
-
-
-@pytest.fixture
-def opened(world, conference):
-    poll = services.create_poll(world.actor("leader"), conference, Poll.Kind.AWARD_PROPOSAL,
-                                award_form=AwardForm.CERTIFICATE_OF_MERIT)
-    return services.open_poll(world.actor("leader"), poll)
 
 
 def ids(poll):
@@ -33,30 +25,30 @@ def vote_cards(world, poll, choices):
 
 
 @pytest.fixture
-def published(world, opened):
-    first = ids(opened)[0]
-    codes = vote_cards(world, opened, [[first], [first], [first], [], [first]])
-    services.close_poll(world.actor("leader"), opened)
-    services.publish_poll(world.actor("leader"), opened)
-    opened.refresh_from_db()
-    opened.codes = codes
-    return opened
+def published(world, open_poll):
+    first = ids(open_poll)[0]
+    codes = vote_cards(world, open_poll, [[first], [first], [first], [], [first]])
+    services.close_poll(world.actor("leader"), open_poll)
+    services.publish_poll(world.actor("leader"), open_poll)
+    open_poll.refresh_from_db()
+    open_poll.codes = codes
+    return open_poll
 
 
 @pytest.mark.parametrize(("who", "expected"), matrix(
     admin=200, secretariat=200, leader=200, officer=403, peer=403, delegate=403,
     other_secretariat=404, outsider=404, nobody=404, anonymous="login"))
-def test_paper_page_matrix(world, opened, as_who, who, expected):
-    assert outcome(as_who(who).get(reverse("voting_paper", args=[opened.pk]))) == expected
+def test_paper_page_matrix(world, open_poll, as_who, who, expected):
+    assert outcome(as_who(who).get(reverse("voting_paper", args=[open_poll.pk]))) == expected
 
 
 @pytest.mark.parametrize(("who", "expected"), matrix(
     admin=200, secretariat=200, leader=200, officer=200, peer=200, delegate=200,
     other_secretariat=404, outsider=404, nobody=404, anonymous="login"))
-def test_projector_matrix(world, opened, as_who, who, expected):
-    assert outcome(as_who(who).get(reverse("voting_projector", args=[opened.pk]))) == expected
+def test_projector_matrix(world, open_poll, as_who, who, expected):
+    assert outcome(as_who(who).get(reverse("voting_projector", args=[open_poll.pk]))) == expected
     assert outcome(as_who(who).get(
-        reverse("voting_projector_count", args=[opened.pk]))) == expected
+        reverse("voting_projector_count", args=[open_poll.pk]))) == expected
 
 
 @pytest.mark.parametrize(("who", "expected"), matrix(
@@ -66,39 +58,39 @@ def test_published_result_matrix(world, published, as_who, who, expected):
     assert outcome(as_who(who).get(reverse("voting_result", args=[published.pk]))) == expected
 
 
-def test_result_before_close_is_refused(world, opened, as_who):
-    response = as_who("leader").get(reverse("voting_result", args=[opened.pk]))
+def test_result_before_close_is_refused(world, open_poll, as_who):
+    response = as_who("leader").get(reverse("voting_result", args=[open_poll.pk]))
     assert response.status_code == 409
 
 
-def test_paper_ballots_issue_enter_reconcile(world, opened, as_who):
+def test_paper_ballots_issue_enter_reconcile(world, open_poll, as_who):
     client = as_who("leader")
     units = [world.units["KT1"].pk, world.units["KT2"].pk]
-    response = client.post(reverse("voting_paper_issue", args=[opened.pk]), {"units": units})
+    response = client.post(reverse("voting_paper_issue", args=[open_poll.pk]), {"units": units})
     assert response.status_code == 200
     codes = [li.text for li in parse(response).by_id("ma-phieu-moi").find_all("li")]
-    assert len(codes) == 2 and PaperBallotIssue.objects.get(poll=opened).issued == 2
-    first = ids(opened)[0]
-    response = client.post(reverse("voting_paper_enter", args=[opened.pk]),
+    assert len(codes) == 2 and PaperBallotIssue.objects.get(poll=open_poll).issued == 2
+    first = ids(open_poll)[0]
+    response = client.post(reverse("voting_paper_enter", args=[open_poll.pk]),
                            {"code": codes[0], "candidates": [first]})
     assert parse(response).by_id("da-nhap").text == f"Đã nhập phiếu {codes[0]}: hợp lệ."
-    over = ids(opened)[:opened.quota + 1]
-    client.post(reverse("voting_paper_enter", args=[opened.pk]),
+    over = ids(open_poll)[:open_poll.quota + 1]
+    client.post(reverse("voting_paper_enter", args=[open_poll.pk]),
                 {"code": codes[1].lower(), "candidates": over})
-    assert [(b[0], b[2]) for b in sealed_box(opened)] == (
+    assert [(b[0], b[2]) for b in sealed_box(open_poll)] == (
         sorted([(codes[0], True), (codes[1], False)]))
-    again = client.post(reverse("voting_paper_enter", args=[opened.pk]),
+    again = client.post(reverse("voting_paper_enter", args=[open_poll.pk]),
                         {"code": codes[0], "candidates": [first]})
     assert again.status_code == 409
     assert [li.text for li in parse(again).find(class_="error-summary").find_all("li")] == [
         f"Phiếu giấy mã {codes[0]} đã được nhập."]
-    assert SealedBallot.objects.filter(poll=opened).count() == 2
-    bad = client.post(reverse("voting_paper_reconcile", args=[opened.pk]), {"unreturned": "1"})
+    assert SealedBallot.objects.filter(poll=open_poll).count() == 2
+    bad = client.post(reverse("voting_paper_reconcile", args=[open_poll.pk]), {"unreturned": "1"})
     assert bad.status_code == 400
     assert [li.text for li in parse(bad).find(class_="error-summary").find_all("li")] == [
         "Phiếu giấy: phát ra 2 = thu về 2 + không thu về 1; thu về 2 = hợp lệ 1 + không hợp "
         "lệ 1: chưa khớp."]
-    response = client.post(reverse("voting_paper_reconcile", args=[opened.pk]),
+    response = client.post(reverse("voting_paper_reconcile", args=[open_poll.pk]),
                            {"unreturned": "0"})
     root = parse(response)
     assert [td.text for td in root.by_id("bang-doi-chieu").find("tbody").find_all("td")] == [
@@ -107,24 +99,24 @@ def test_paper_ballots_issue_enter_reconcile(world, opened, as_who):
     assert inline_code(root) == []
 
 
-def test_paper_entry_refuses_unknown_code(world, opened, as_who):
-    response = as_who("leader").post(reverse("voting_paper_enter", args=[opened.pk]),
+def test_paper_entry_refuses_unknown_code(world, open_poll, as_who):
+    response = as_who("leader").post(reverse("voting_paper_enter", args=[open_poll.pk]),
                                      {"code": "ZZZZZ-ZZZZ", "candidates": []})
     assert response.status_code == 400
     assert SealedBallot.objects.count() == 0
 
 
-def test_projector_shows_count_only(world, opened, as_who):
-    vote_cards(world, opened, [[ids(opened)[0]], [ids(opened)[1]]])
-    response = as_who("peer").get(reverse("voting_projector_count", args=[opened.pk]))
+def test_projector_shows_count_only(world, open_poll, as_who):
+    vote_cards(world, open_poll, [[ids(open_poll)[0]], [ids(open_poll)[1]]])
+    response = as_who("peer").get(reverse("voting_projector_count", args=[open_poll.pk]))
     root = parse(response)
     count = root.by_id("so-phieu")
     assert (count.attrs["hx-trigger"], root.by_id("da-nhan").text,
             root.by_id("du-kien").text) == ("every 2s", "2", "5")
-    names = [c.unit.name for c in opened.candidates.select_related("unit")]
+    names = [c.unit.name for c in open_poll.candidates.select_related("unit")]
     assert not any(name in response.content.decode() for name in names)
     assert inline_code(parse(as_who("peer").get(
-        reverse("voting_projector", args=[opened.pk])))) == []
+        reverse("voting_projector", args=[open_poll.pk])))) == []
 
 
 def test_published_result_and_receipt_check(world, published, as_who, client):
@@ -169,11 +161,11 @@ def test_the_ballot_list_file_hashes_to_the_digest(world, published, as_who, cli
              or "(phiếu trắng)"] for code, valid, marks in lines] == shown
 
 
-def test_the_ballot_list_is_404_before_publication(world, opened, client):
-    response = client.get(reverse("voting_ballot_list", args=[opened.pk]))
+def test_the_ballot_list_is_404_before_publication(world, open_poll, client):
+    response = client.get(reverse("voting_ballot_list", args=[open_poll.pk]))
     assert response.status_code == 404 and not any(
-        c.unit.name.encode() in response.content for c in opened.candidates.all())
+        c.unit.name.encode() in response.content for c in open_poll.candidates.all())
 
 
-def test_receipt_check_is_404_before_publication(world, opened, client):
-    assert client.get(reverse("voting_receipt_check", args=[opened.pk])).status_code == 404
+def test_receipt_check_is_404_before_publication(world, open_poll, client):
+    assert client.get(reverse("voting_receipt_check", args=[open_poll.pk])).status_code == 404

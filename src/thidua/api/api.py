@@ -18,6 +18,7 @@ from thidua.api import (
     org,
     pledges,
     publication,
+    register,
     scoring,
     setup,
     signers,
@@ -49,6 +50,7 @@ api.add_router("/v1/", facts.router)
 api.add_router("/v1/", history.router)
 api.add_router("/v1/", org.router)
 api.add_router("/v1/", pledges.router)
+api.add_router("/v1/", register.router)
 api.add_router("/v1/", publication.router)
 api.add_router("/v1/", scoring.router)
 api.add_router("/v1/", setup.router)

@@ -18,7 +18,7 @@ from thidua.org.models import EmulationYear, Province
 router = Router(tags=["Khen thưởng"])
 
 
-class CandidateOut(Schema):
+class CouncilCandidateOut(Schema):
     line_id: int
     unit: s.UnitRef
     bloc: str
@@ -35,7 +35,7 @@ class CouncilOut(Schema):
     year: int
     cap: int | None
     cap_explanation: str
-    candidates: list[CandidateOut]
+    candidates: list[CouncilCandidateOut]
     selection: SelectionOut | None
 
 

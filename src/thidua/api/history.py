@@ -50,7 +50,7 @@ class PastLeaderOut(Schema):
     document_date: datetime.date
 
 
-class HistoryOut(Schema):
+class PastYearsOut(Schema):
     awards: list[PastAwardOut]
     leaders: list[PastLeaderOut]
 
@@ -113,7 +113,7 @@ def _in(province, model_set, pk, what):
     return found
 
 
-@router.get("/provinces/{code}/history", response=responses({200: HistoryOut}, *READ, 403),
+@router.get("/provinces/{code}/history", response=responses({200: PastYearsOut}, *READ, 403),
             summary="Khen thưởng và Trưởng khối các năm trước đã ghi")
 def province_history(request, code: s.text(20)):
     actor_ = actor(request)

@@ -260,12 +260,12 @@ def set_bloc_deadline(request, bloc_year_id: s.Id, payload: BlocDeadlineIn):
             "registration_deadline": bloc_year.effective_registration_deadline}
 
 
-class KindIn(Schema):
+class ProvinceKindIn(Schema):
     kind: Literal["tinh", "thanh_pho"] = Field(
         description="`tinh`: tỉnh; `thanh_pho`: thành phố trực thuộc trung ương.")
 
 
-class KindOut(Schema):
+class ProvinceKindOut(Schema):
     id: int
     code: str
     kind: str
@@ -273,9 +273,9 @@ class KindOut(Schema):
     full_name: str
 
 
-@router.put("/provinces/{province_id}/kind", response=responses({200: KindOut}, *WRITE),
+@router.put("/provinces/{province_id}/kind", response=responses({200: ProvinceKindOut}, *WRITE),
             summary="Tỉnh hay thành phố trực thuộc trung ương (tên trên trang, văn bản)")
-def set_kind(request, province_id: s.Id, payload: KindIn):
+def set_kind(request, province_id: s.Id, payload: ProvinceKindIn):
     actor_ = actor(request)
     province = org_services.set_province_kind(actor_, province_in_scope(actor_, province_id),
                                               payload.kind)

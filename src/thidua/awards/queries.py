@@ -8,6 +8,8 @@ from django.db.models import Count
 
 from thidua.awards import rules
 from thidua.awards.models import (
+    Award,
+    AwardDecision,
     FactsEvidence,
     LeaderDecision,
     Proposal,
@@ -15,6 +17,7 @@ from thidua.awards.models import (
     UnitYearFacts,
 )
 from thidua.core.errors import NotFound
+from thidua.core.text import search_key
 from thidua.law.award_forms import AwardForm
 from thidua.law.workflow import State
 from thidua.org.models import BlocYear, EmulationYear, Membership, Role, RoleAssignment, Unit
@@ -170,3 +173,53 @@ def leader_officers(bloc_year: BlocYear) -> list[str]:
     return [a.user.full_name or a.user.username for a in RoleAssignment.objects.filter(
         role=Role.BLOC_LEADER_OFFICER, bloc_year=bloc_year).select_related("user").order_by(
         "user__username")]
+
+
+# --- the award register (sổ khen thưởng) --------------------------------------------------
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """One award in the province's register: its number in the year's register (the order
+    it was recorded, never reused), the unit, the form, the decision."""
+
+    number: int
+    award: Award
+
+
+def register_numbers(emulation_year) -> dict[int, int]:
+    """award id → its number in the province's register of the year: the order the awards
+    were recorded (ids only grow, so a number never changes once given)."""
+    ids = Award.objects.filter(emulation_year=emulation_year).order_by("id").values_list(
+        "id", flat=True)
+    return {award_id: number for number, award_id in enumerate(ids, 1)}
+
+
+def award_register(province, *, year: int | None = None, unit_text: str = "",
+                   limit: int = 500) -> list[RegisterEntry]:
+    """The province's register, newest year first then by number, filtered by year and by
+    unit name, without diacritics ("so cong thuong" finds "Sở Công Thương").
+    Three queries whatever the number of entries."""
+    awards = (Award.objects.filter(unit__province=province)
+              .select_related("unit", "emulation_year", "decision"))
+    if year is not None:
+        awards = awards.filter(emulation_year__year=year)
+    words = search_key(unit_text or "").split()
+    for word in words:
+        awards = awards.filter(unit__search_key__contains=word)
+    awards = list(awards.order_by("-emulation_year__year", "id")[:limit])
+    years = {a.emulation_year_id for a in awards}
+    numbers = {}
+    for award_id, year_id in (Award.objects.filter(emulation_year_id__in=years)
+                              .order_by("id").values_list("id", "emulation_year_id")):
+        numbers.setdefault(year_id, []).append(award_id)
+    position = {award_id: n for ids in numbers.values() for n, award_id in enumerate(ids, 1)}
+    return [RegisterEntry(position[a.id], a) for a in awards]
+
+
+def decisions_of(emulation_year) -> list[AwardDecision]:
+    """The chairman's award decisions recorded for the year, by date (the province's
+    papers page links each one's quyết định, thông báo and phôi)."""
+    return list(AwardDecision.objects.filter(emulation_year=emulation_year)
+                .order_by("decision_date", "id"))
+
+

@@ -4,30 +4,41 @@ engine sets inline (engine.Image).
 No pyplot: a Figure with its own Agg canvas holds no global state, so two documents
 rendered at once (web process, worker) never draw into each other's figure. The font is
 the metric-compatible serif of the PDF (RULES.md 36), which has every Vietnamese glyph.
+
+Speed (issue 15): matplotlib is imported on the first chart drawn, not by every process
+that loads the documents; a chart is drawn once for its data and kept in the shared cache
+(the database cache: every worker sees it), so a published poll's chart — whose data never
+changes — is drawn once, not on every request for its minutes or count record.
 """
 
+import hashlib
 import io
+import json
 from pathlib import Path
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from django.core.cache import cache
 
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 
-FONT_FILE = Path(F.PDF_FONT_FILE).with_name("LiberationSerif-Regular.ttf")
+FONT_FILE = Path(fmt.PDF_FONT_FILE).with_name("LiberationSerif-Regular.ttf")
 BAR, PASSED, LINE = "#4d4d4d", "#1f4e79", "#b00020"
 DPI = 200
 
 
-def _font(size: float) -> FontProperties:
+CACHE_PREFIX = "thidua.documents.chart.v1:"
+
+
+def _font(size: float):
+    from matplotlib.font_manager import FontProperties
+
     if FONT_FILE.exists():
         return FontProperties(fname=str(FONT_FILE), size=size)
     return FontProperties(family="serif", size=size)  # DejaVu Serif: Vietnamese too
 
 
-def _png(figure: Figure) -> bytes:
+def _png(figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI, bbox_inches="tight")
@@ -40,7 +51,30 @@ def horizontal_bars(labels: list[str], values: list[float], *, title: str, axis:
                     integers: bool = False) -> bytes:
     """One bar per label, the first at the top; `highlight` bars darker, an optional
     vertical `line` (a threshold) named in the legend; each bar's value written at its
-    end; axis numbers with a decimal comma (`integers`: whole ticks only, for votes)."""
+    end; axis numbers with a decimal comma (`integers`: whole ticks only, for votes).
+    Drawn once per distinct data and kept (the module doc)."""
+    key = cache_key(labels, values, title=title, axis=axis, highlight=highlight, line=line,
+                    line_label=line_label, value_texts=value_texts, integers=integers)
+    png = cache.get(key)
+    if png is None:
+        png = _draw(labels, values, title=title, axis=axis, highlight=highlight, line=line,
+                    line_label=line_label, value_texts=value_texts, integers=integers)
+        cache.set(key, png, timeout=None)
+    return png
+
+
+def cache_key(labels, values, **options) -> str:
+    """The chart's key in the cache: its data and options (and the resolution)."""
+    arguments = [labels, values, sorted(options.items()), DPI]
+    return CACHE_PREFIX + hashlib.sha256(
+        json.dumps(arguments, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _draw(labels, values, *, title, axis, highlight, line, line_label, value_texts,
+          integers) -> bytes:
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     height = 0.9 + 0.38 * max(1, len(labels))
     figure = Figure(figsize=(6.3, height))
     axes = figure.add_subplot()

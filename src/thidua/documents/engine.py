@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 
 TEMPLATE_DIR = Path(__file__).with_name("templates") / "docx"
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
@@ -88,11 +88,11 @@ def _cell_text(cell, text, *, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER):
     paragraph.alignment = align
     run = paragraph.add_run(str(text))
     run.bold = bold
-    run.font.name = F.FONT
-    run.font.size = F.TABLE_SIZE
+    run.font.name = fmt.FONT
+    run.font.size = fmt.TABLE_SIZE
     fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), F.FONT)
+        fonts.set(qn(attr), fmt.FONT)
 
 
 def _marker(key: str) -> str:
@@ -160,12 +160,12 @@ def _subject_rule(document, subject: str):
 
     section = document.sections[0]
     usable = section.page_width - section.left_margin - section.right_margin
-    longest = max((F.text_width(line, F.SUBJECT_SIZE.pt) for line in subject.splitlines()),
+    longest = max((fmt.text_width(line, fmt.SUBJECT_SIZE.pt) for line in subject.splitlines()),
                   default=0)
-    numerator, denominator = F.SUBJECT_RULE_SHARE
-    length = max(F.SUBJECT_RULE_MIN, min(longest, usable) * numerator // denominator)
+    numerator, denominator = fmt.SUBJECT_RULE_SHARE
+    length = max(fmt.SUBJECT_RULE_MIN, min(longest, usable) * numerator // denominator)
     for paragraph in document.paragraphs:
-        if paragraph.style is not None and paragraph.style.name == F.SUBJECT_RULE_STYLE:
+        if paragraph.style is not None and paragraph.style.name == fmt.SUBJECT_RULE_STYLE:
             side = max(0, int((usable - length) / 2))
             paragraph.paragraph_format.left_indent = side
             paragraph.paragraph_format.right_indent = side

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from thidua.core import dates
 from thidua.core.errors import NotFound
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents import rules, signers
 from thidua.law.rulebooks import rulebook_for
 from thidua.org.models import BlocYear
@@ -103,7 +103,7 @@ def common_context(kind: Kind, subject, *, number: int | None, on: datetime.date
     return {
         "parent_agency": issuer.parent_agency,
         "issuing_agency": issuer.issuing_agency,
-        "number_line": F.number_line(number, kind.symbol, issuer.abbreviation),
+        "number_line": fmt.number_line(number, kind.symbol, issuer.abbreviation),
         "date_line": date_line(kind, subject, number=number, on=on),
     }
 

@@ -22,6 +22,7 @@ from thidua.documents.kind import (
 )
 from thidua.documents.kinds_awards import award_kinds
 from thidua.documents.kinds_conference import conference_kinds
+from thidua.documents.kinds_province import province_kinds
 from thidua.law.award_forms import AwardForm
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
@@ -255,6 +256,8 @@ KINDS = {kind.slug: kind for kind in (REGISTRATION, PLEDGE, SELF_ASSESSMENT, RAN
 # papers (ballots, voting cards, count record, minutes): kinds_conference.py.
 KINDS.update({kind.slug: kind for kind in award_kinds()})
 KINDS.update({kind.slug: kind for kind in conference_kinds()})
+# The province's papers after the decision (quyết định, thông báo, phôi): kinds_province.py.
+KINDS.update({kind.slug: kind for kind in province_kinds()})
 
 
 def register(kinds) -> None:

@@ -8,13 +8,20 @@ Mẫu số 01 of NĐ 91/2017 for the report before 2024, Mẫu số 01/02 of NĐ
 kinds.py registers `award_kinds()`; the shared helpers come from documents.kind.
 """
 
-from thidua.awards.models import CouncilSelection, Proposal, ProposalLine
+from thidua.awards.models import (
+    Award,
+    CouncilSelection,
+    Proposal,
+    ProposalLine,
+    UnitYearFacts,
+)
 from thidua.awards.proposals import bloc_ranking, differences
 from thidua.core.dates import short_date
 from thidua.core.errors import NotFound
 from thidua.documents import achievement, rules
+from thidua.documents import decision_text as text
 from thidua.documents import kind as k
-from thidua.documents.signers import BLANK_NAME
+from thidua.documents.engine import Table
 from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.workflow import State
 from thidua.org.models import EmulationYear
@@ -150,6 +157,47 @@ def proposal_context(actor, proposal, on) -> dict:
     }
 
 
+# --- the list of proposed units (danh sách trích ngang) -------------------------------
+
+def proposed_list_context(actor, proposal, on) -> dict:
+    """One line per proposed collective, on a paper of its own in the bloc's dossier: the
+    form proposed, rank, votes, task rating and the awards of the last three years."""
+    bloc_year = proposal.bloc_year
+    bloc, year, province = bloc_year.bloc, bloc_year.year, bloc_year.bloc.province
+    ranks, members = _ranks(bloc_year), bloc_year.memberships.count()
+    conference, _, _ = _conference(bloc_year)
+    bases = _vote_bases(conference)
+    lines = _lines(proposal)
+    units = [line.unit_id for line in lines]
+    ratings = {f.unit_id: f.get_task_rating_display() for f in UnitYearFacts.objects.filter(
+        unit_id__in=units, emulation_year=bloc_year.emulation_year).exclude(task_rating="")}
+    history = {}
+    for award in (Award.objects.filter(unit_id__in=units, emulation_year__year__lt=year,
+                                       emulation_year__year__gte=year - 3)
+                  .select_related("emulation_year").order_by("-emulation_year__year", "id")):
+        history.setdefault(award.unit_id, []).append(
+            f"{label_for(award.award_form, province)} ({award.emulation_year.year})")
+    rows = [[str(i), line.unit.name, label_for(line.award_form, province),
+             f"{ranks[line.unit_id].rank}/{members}" if line.unit_id in ranks else "",
+             f"{line.votes}/{bases.get(line.award_form, members)}"
+             if line.votes is not None else "",
+             ratings.get(line.unit_id, ""), "; ".join(history.get(line.unit_id, []))]
+            for i, line in enumerate(lines, 1)]
+    return {
+        "doc_type": "DANH SÁCH",
+        "subject": f"Trích ngang các tập thể đề nghị khen thưởng năm {year}",
+        "attached_to": f"(Kèm theo Tờ trình đề nghị khen thưởng năm {year} của {bloc.name})",
+        "list_table": Table(["STT", "Tên tập thể", "Hình thức đề nghị", "Xếp hạng",
+                             "Số phiếu đồng ý", "Xếp loại hoàn thành nhiệm vụ",
+                             "Khen thưởng 3 năm gần nhất"], rows,
+                            [10, 50, 45, 20, 22, 45, 60]),
+        "notes": differs_from_minutes(proposal),
+        "signer": k.bloc_signer(bloc_year),
+        "recipients": ["- Hội đồng Thi đua - Khen thưởng " + province.full_name + ";",
+                       "- Lưu: VT."],
+    }
+
+
 # --- a collective's achievement report (its context: achievement.py) ----------------
 
 def achievement_context(actor, line, on) -> dict:
@@ -176,12 +224,6 @@ def achievement_links(actor: Actor, line) -> list[tuple[str, str, tuple]]:
 
 
 # --- the chairman's decision draft --------------------------------------------------------------
-
-def province_issuer(emulation_year):
-    province = emulation_year.province
-    return k.Issuer(f"province:{province.id}", "UBND", "ỦY BAN NHÂN DÂN",
-                       province.full_name.upper(), province.name)
-
 
 def load_emulation_year(actor: Actor, pk: int) -> EmulationYear:
     emulation_year = EmulationYear.objects.select_related("province").filter(pk=pk).first()
@@ -232,15 +274,6 @@ def council_notes(emulation_year) -> list[str]:
             f"phủ tặng Cờ thi đua của Chính phủ: {chosen}.)"]
 
 
-def decision_signer(vice_chair: bool = True) -> dict:
-    """Decree 30: a vice-chairman signs for the chairman (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH);
-    the chairman signs as CHỦ TỊCH. The draft is prepared for the vice-chairman in charge
-    of emulation work, the usual case; the office changes it in Word otherwise."""
-    if vice_chair:
-        return {"mandate": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH", "name": BLANK_NAME}
-    return {"mandate": "", "title": "CHỦ TỊCH", "name": BLANK_NAME}
-
-
 def decision_context(actor, emulation_year, on) -> dict:
     province, year = emulation_year.province, emulation_year.year
     grouped = decision_lines(emulation_year)
@@ -253,29 +286,23 @@ def decision_context(actor, emulation_year, on) -> dict:
         article_1 = ["(Chưa có hồ sơ đề nghị nào được tiếp nhận.)"]
     article_1 += decision_notes(emulation_year)
     kind = province.kind_word  # tỉnh / thành phố (a centrally-run city)
-    considering = ("Xét đề nghị của Giám đốc Sở Nội vụ (Ban Thi đua - Khen thưởng) về "
-                   f"khen thưởng các tập thể thuộc cụm, khối thi đua của {kind} năm {year}.")
     return {
         "doc_type": "QUYẾT ĐỊNH",
         "subject": f"Về việc tặng {forms} năm {year}",
-        "authority": f"CHỦ TỊCH ỦY BAN NHÂN DÂN {province.full_name.upper()}",
+        # The draft has no number and no date yet: the office writes them in.
+        "number_line": "Số: …/QĐ-UBND",
+        "authority": text.authority(province),
         # Decree 30: the căn cứ lines run on into "Xét đề nghị …", so the last keeps ";".
         "legal_bases": k.legal_bases(province.code, on, last=";"),
-        "considering": considering,
+        "considering": text.considering(province, year),
         "articles": [
             {"head": "Điều 1.", "text": "Tặng danh hiệu thi đua, hình thức khen thưởng cho "
              f"các tập thể đã có thành tích xuất sắc trong phong trào thi đua năm {year} của "
              f"các cụm, khối thi đua của {kind}, gồm:", "lines": article_1},
-            {"head": "Điều 2.", "text": "Tiền thưởng kèm theo thực hiện theo quy định hiện "
-             f"hành, từ nguồn quỹ thi đua, khen thưởng của {kind}.", "lines": []},
-            {"head": "Điều 3.", "text": "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn "
-             f"phòng Ủy ban nhân dân {kind}, Giám đốc Sở Nội vụ, Giám đốc Sở Tài chính, thủ "
-             "trưởng các cơ quan, đơn vị liên quan và các tập thể có tên tại Điều 1 chịu "
-             "trách nhiệm thi hành Quyết định này./.", "lines": []},
+            *text.closing_articles(province),
         ],
-        "signer": decision_signer(),
-        "recipients": ["- Như Điều 3;", f"- Chủ tịch, các Phó Chủ tịch UBND {kind};",
-                       "- Ban Thi đua - Khen thưởng (Sở Nội vụ);", "- Lưu: VT, TĐKT."],
+        "signer": text.decision_signer(),
+        "recipients": text.recipients(province),
     }
 
 
@@ -289,6 +316,13 @@ def award_kinds() -> list:
              filename=lambda p: f"to-trinh-khen-thuong-{p.bloc_year.year}-"
                                 f"{p.bloc_year.bloc.code}",
              province_id=lambda p: p.bloc_year.bloc.province_id),
+        Kind(slug="danh-sach-trich-ngang", label="Danh sách trích ngang các tập thể đề nghị",
+             template="proposed_list", symbol="DS", load=load_proposal,
+             issuer=lambda p: k.bloc_issuer(p.bloc_year),
+             can_issue=rules.can_issue_proposal_letter, context=proposed_list_context,
+             filename=lambda p: f"danh-sach-trich-ngang-{p.bloc_year.year}-"
+                                f"{p.bloc_year.bloc.code}",
+             province_id=lambda p: p.bloc_year.bloc.province_id),
         Kind(slug="bao-cao-thanh-tich", label="Báo cáo thành tích tập thể",
              template="achievement_report", symbol="BC", load=load_line,
              issuer=lambda line: k.unit_issuer(line.unit),
@@ -299,7 +333,7 @@ def award_kinds() -> list:
              province_id=lambda line: line.unit.province_id),
         Kind(slug="du-thao-quyet-dinh", label="Dự thảo quyết định khen thưởng",
              template="decision_draft", symbol="QĐ", load=load_emulation_year,
-             issuer=province_issuer, can_issue=rules.can_issue_decision_draft,
+             issuer=text.province_issuer, can_issue=rules.can_issue_decision_draft,
              context=decision_context,
              filename=lambda y: f"du-thao-quyet-dinh-khen-thuong-{y.year}-"
                                 f"{y.province.code}",
@@ -308,13 +342,14 @@ def award_kinds() -> list:
 
 
 def proposal_documents(bloc_year) -> list[tuple[str, int]]:
-    """(kind slug, subject id) of a bloc year's award documents: its proposal letter and one
-    achievement report per proposed line (the province pack, RULES.md 41)."""
+    """(kind slug, subject id) of a bloc year's award documents: its proposal letter, the
+    list of proposed units (trích ngang) and one achievement report per proposed line (the
+    province pack, RULES.md 41)."""
     proposal = Proposal.objects.filter(bloc_year=bloc_year).first()
     if proposal is None:
         return []
-    return [("to-trinh", proposal.id)] + [("bao-cao-thanh-tich", line.id)
-                                           for line in _lines(proposal)]
+    return [("to-trinh", proposal.id), ("danh-sach-trich-ngang", proposal.id)] + [
+        ("bao-cao-thanh-tich", line.id) for line in _lines(proposal)]
 
 
 
@@ -329,6 +364,8 @@ def visible_papers(actor: Actor, proposal) -> list[tuple[str, str, int]]:
     report = _numbered(k.dossier_form(province, on, "achievement_report"), short=True)
     if rules.can_view_proposal_letter(actor, proposal):
         papers.append((f"Tờ trình đề nghị khen thưởng{letter}", "to-trinh", proposal.id))
+        papers.append(("Danh sách trích ngang các tập thể đề nghị", "danh-sach-trich-ngang",
+                       proposal.id))
     for line in _lines(proposal):
         line.proposal = proposal
         if rules.can_view_achievement_report(actor, line):

@@ -76,6 +76,9 @@ class DocumentJob(models.Model):
     error = models.TextField(blank=True)
     filename = models.CharField(max_length=200)
     pdf = models.BinaryField(null=True, blank=True)
+    # The certificate the PDF was signed with (documents.digital), once signed.
+    signed_with = models.ForeignKey("SigningCertificate", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -167,3 +170,28 @@ class AchievementStatement(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.emulation_year}"
+
+
+class SigningCertificate(models.Model):
+    """A signer's PKCS#12 certificate for signing issued PDFs (documents.digital). The file
+    and its passphrase are sealed (core.secretbox: the key is in the server's environment
+    only); the chain's CA certificates are public and verify the PDFs signed with it."""
+
+    province = models.ForeignKey(Province, on_delete=models.CASCADE,
+                                 related_name="signing_certificates")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    subject = models.CharField("người ký (tên trên chứng thư)", max_length=300)
+    serial = models.CharField("số hiệu chứng thư", max_length=80)
+    not_after = models.DateTimeField("hiệu lực đến")
+    sealed_pkcs12 = models.TextField()
+    sealed_passphrase = models.TextField()
+    chain_pem = models.TextField(blank=True)
+    seal_png = models.BinaryField("hình con dấu (PNG)", blank=True, default=b"")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.subject} ({self.serial})"

@@ -134,6 +134,11 @@ def can_view_decision_draft(actor: Actor, emulation_year) -> bool:
     return can_oversee_province(actor, emulation_year.province_id)
 
 
+def can_issue_notice(actor: Actor, emulation_year) -> bool:
+    """The results notice takes the province's number: its secretariat issues it."""
+    return can_oversee_province(actor, emulation_year.province_id)
+
+
 def can_issue_decision_draft(actor: Actor, emulation_year) -> bool:
     """Never here: the provincial People's Committee's office numbers its decisions."""
     return False

@@ -130,18 +130,18 @@ def _public_poll(poll: Poll) -> PublicPoll:
 
 
 @dataclass(frozen=True)
-class Election:
+class PublicElection:
     leader: str
     deputies: list
 
 
-def public_election(bloc_year: BlocYear) -> Election | None:
+def public_election(bloc_year: BlocYear) -> PublicElection | None:
     chosen = election_result(bloc_year)
     if chosen is None:
         return None
     names = dict(Unit.objects.filter(id__in=[chosen.leader_id, *chosen.deputy_ids])
                  .values_list("id", "name"))
-    return Election(names[chosen.leader_id], [names[u] for u in chosen.deputy_ids])
+    return PublicElection(names[chosen.leader_id], [names[u] for u in chosen.deputy_ids])
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class PublicResults:
     polls: list  # PublicPoll
     proposal: Proposal | None
     lines: list  # ProposalLine with .unit and .decision
-    election: Election | None
+    election: PublicElection | None
     press: PressReleaseRevision | None
     views: int
 

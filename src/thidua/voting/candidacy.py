@@ -28,7 +28,7 @@ MAX_REASON = 500
 
 
 @dataclass(frozen=True)
-class Standing:
+class AwardStanding:
     """Each member's eligibility for one award form at one conference."""
 
     award_form: str
@@ -69,7 +69,7 @@ def reasons(result) -> list[str]:
     return lines
 
 
-def standing(conference: Conference, award_form: str, ranking: dict, rulebook) -> Standing:
+def standing(conference: Conference, award_form: str, ranking: dict, rulebook) -> AwardStanding:
     """`ranking`: unit id → (score, rank) of the published ranking."""
     bloc_year = conference.bloc_year
     # In the order of voting.services.member_ids (the default ballot's order).
@@ -90,7 +90,7 @@ def standing(conference: Conference, award_form: str, ranking: dict, rulebook) -
             "unit": unit_id, "name": name, "reasons": reasons(result),
             "rules": sorted({c.rule for c in result.unmet + result.missing
                              if c.rule is not None})}
-    return Standing(award_form, tuple(eligible), ineligible)
+    return AwardStanding(award_form, tuple(eligible), ineligible)
 
 
 def clean_overrides(overrides) -> dict:

@@ -13,16 +13,16 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 
 CENTER, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
-HEADER_LEFT = F.HEADER_LEFT_WIDTH  # agencies and number; the right column takes the rest
+HEADER_LEFT = fmt.HEADER_LEFT_WIDTH  # agencies and number; the right column takes the rest
 
 
 def _fonts(run_or_style, size=None):
     font = run_or_style.font
-    font.name = F.FONT
+    font.name = fmt.FONT
     element = run_or_style.element if hasattr(run_or_style, "element") else None
     rpr = (element.get_or_add_rPr() if element is not None and hasattr(element, "get_or_add_rPr")
            else None)
@@ -32,22 +32,22 @@ def _fonts(run_or_style, size=None):
             fonts = OxmlElement("w:rFonts")
             rpr.insert(0, fonts)
         for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-            fonts.set(qn(attr), F.FONT)
+            fonts.set(qn(attr), fmt.FONT)
     if size is not None:
         font.size = size
 
 
-def para(container, text="", *, size=F.BODY_SIZE, bold=False, italic=False, align=None,
+def para(container, text="", *, size=fmt.BODY_SIZE, bold=False, italic=False, align=None,
          before=0, after=0, indent_first=None, style=None):
     """One paragraph of one run: a Jinja tag never straddles runs."""
     p = container.add_paragraph(style=style)
-    fmt = p.paragraph_format
-    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-    fmt.line_spacing = 1.0
+    spacing = p.paragraph_format
+    spacing.space_before, spacing.space_after = Pt(before), Pt(after)
+    spacing.line_spacing = 1.0
     if align is not None:
         p.alignment = align
     if indent_first is not None:
-        fmt.first_line_indent = indent_first
+        spacing.first_line_indent = indent_first
     if text:
         run = p.add_run(text)
         run.bold, run.italic = bold, italic
@@ -67,7 +67,7 @@ def _border(paragraph, edge="bottom", size=6):
     ppr.append(borders)
 
 
-def rule(cell, width, length, size=F.AGENCY_SIZE):
+def rule(cell, width, length, size=fmt.AGENCY_SIZE):
     """A centred horizontal rule `length` long in a cell `width` wide: an empty paragraph's
     bottom border between equal indents."""
     p = para(cell, size=size)
@@ -99,7 +99,7 @@ def _tiny(paragraph, exact=False):
 
 def _page_field(paragraph):
     run = paragraph.add_run()
-    _fonts(run, F.PAGE_NUMBER_SIZE)
+    _fonts(run, fmt.PAGE_NUMBER_SIZE)
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"),
                        ("end", None)):
         if kind:
@@ -139,18 +139,18 @@ def new_document(landscape=False):
     section = doc.sections[0]
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = F.PAGE_HEIGHT, F.PAGE_WIDTH
+        section.page_width, section.page_height = fmt.PAGE_HEIGHT, fmt.PAGE_WIDTH
     else:
-        section.page_width, section.page_height = F.PAGE_WIDTH, F.PAGE_HEIGHT
-    section.top_margin, section.bottom_margin = F.MARGIN_TOP, F.MARGIN_BOTTOM
-    section.left_margin, section.right_margin = F.MARGIN_LEFT, F.MARGIN_RIGHT
-    section.header_distance = F.HEADER_DISTANCE
+        section.page_width, section.page_height = fmt.PAGE_WIDTH, fmt.PAGE_HEIGHT
+    section.top_margin, section.bottom_margin = fmt.MARGIN_TOP, fmt.MARGIN_BOTTOM
+    section.left_margin, section.right_margin = fmt.MARGIN_LEFT, fmt.MARGIN_RIGHT
+    section.header_distance = fmt.HEADER_DISTANCE
     style = doc.styles["Normal"]
-    _fonts(style, F.BODY_SIZE)
+    _fonts(style, fmt.BODY_SIZE)
     rpr = style.element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), F.FONT)
+        fonts.set(qn(attr), fmt.FONT)
     style.paragraph_format.space_after = Pt(0)
     # RULES.md 39: nothing on page 1, the number centred at the top from page 2.
     section.different_first_page_header_footer = True
@@ -181,37 +181,37 @@ def heading_block(doc):
     (left_cell, right_cell), (number_cell, date_cell) = (r.cells for r in table.rows)
     for cell in (left_cell, right_cell, number_cell, date_cell):
         cell._tc.remove(cell.paragraphs[0]._p)
-    para(left_cell, "{{ parent_agency }}", size=F.AGENCY_SIZE, align=CENTER)
-    para(left_cell, "{{ issuing_agency }}", size=F.AGENCY_SIZE, bold=True, align=CENTER)
-    rule(left_cell, HEADER_LEFT, F.AGENCY_RULE)
-    para(number_cell, "{{ number_line }}", size=F.NUMBER_SIZE, align=CENTER, before=6)
-    para(right_cell, F.NATIONAL_NAME, size=F.NATIONAL_NAME_SIZE, bold=True, align=CENTER)
-    motto = para(right_cell, F.MOTTO, size=F.MOTTO_SIZE, bold=True, align=CENTER)
-    usable = right - 2 * F.CELL_PADDING
-    if F.text_width(F.NATIONAL_NAME, F.NATIONAL_NAME_SIZE.pt) > usable:
+    para(left_cell, "{{ parent_agency }}", size=fmt.AGENCY_SIZE, align=CENTER)
+    para(left_cell, "{{ issuing_agency }}", size=fmt.AGENCY_SIZE, bold=True, align=CENTER)
+    rule(left_cell, HEADER_LEFT, fmt.AGENCY_RULE)
+    para(number_cell, "{{ number_line }}", size=fmt.NUMBER_SIZE, align=CENTER, before=6)
+    para(right_cell, fmt.NATIONAL_NAME, size=fmt.NATIONAL_NAME_SIZE, bold=True, align=CENTER)
+    motto = para(right_cell, fmt.MOTTO, size=fmt.MOTTO_SIZE, bold=True, align=CENTER)
+    usable = right - 2 * fmt.CELL_PADDING
+    if fmt.text_width(fmt.NATIONAL_NAME, fmt.NATIONAL_NAME_SIZE.pt) > usable:
         raise ValueError("the national name does not fit its column on one line")
     # The rule as long as the motto's line (+0.5 mm each side so the line never wraps).
-    side = int((usable - F.text_width(F.MOTTO, F.MOTTO_SIZE.pt)) / 2 - Mm(0.5))
+    side = int((usable - fmt.text_width(fmt.MOTTO, fmt.MOTTO_SIZE.pt)) / 2 - Mm(0.5))
     motto.paragraph_format.left_indent = side
     motto.paragraph_format.right_indent = side
     _border(motto)
-    para(date_cell, "{{ date_line }}", size=F.DATE_SIZE, italic=True, align=CENTER,
+    para(date_cell, "{{ date_line }}", size=fmt.DATE_SIZE, italic=True, align=CENTER,
          before=6)
-    para(doc, "{{ doc_type }}", size=F.TYPE_SIZE, bold=True, align=CENTER, before=18)
-    para(doc, "{{ subject }}", size=F.SUBJECT_SIZE, bold=True, align=CENTER)
+    para(doc, "{{ doc_type }}", size=fmt.TYPE_SIZE, bold=True, align=CENTER, before=18)
+    para(doc, "{{ subject }}", size=fmt.SUBJECT_SIZE, bold=True, align=CENTER)
     subject_rule(doc)
 
 
 def subject_rule(doc):
     """Decree 30/2020, Appendix I: a short solid rule under the trích yếu, centred. The
     template draws it full width in the style SUBJECT_RULE_STYLE; the engine narrows it to
-    F.SUBJECT_RULE_SHARE of the subject's longest line once the subject is known."""
+    fmt.SUBJECT_RULE_SHARE of the subject's longest line once the subject is known."""
     from docx.enum.style import WD_STYLE_TYPE
 
-    if F.SUBJECT_RULE_STYLE not in [s.name for s in doc.styles]:
-        doc.styles.add_style(F.SUBJECT_RULE_STYLE, WD_STYLE_TYPE.PARAGRAPH).base_style = \
+    if fmt.SUBJECT_RULE_STYLE not in [s.name for s in doc.styles]:
+        doc.styles.add_style(fmt.SUBJECT_RULE_STYLE, WD_STYLE_TYPE.PARAGRAPH).base_style = \
             doc.styles["Normal"]
-    p = para(doc, style=F.SUBJECT_RULE_STYLE, after=12)
+    p = para(doc, style=fmt.SUBJECT_RULE_STYLE, after=12)
     _tiny(p)
     _border(p)
     return p
@@ -220,7 +220,7 @@ def subject_rule(doc):
 def legal_bases(doc):
     para(doc, "{%p for basis in legal_bases %}")
     para(doc, "{{ basis }}", italic=True, align=JUSTIFY, indent_first=Mm(10),
-         after=F.PARAGRAPH_AFTER.pt)
+         after=fmt.PARAGRAPH_AFTER.pt)
     para(doc, "{%p endfor %}")
 
 
@@ -230,7 +230,7 @@ def paragraphs(doc, name, *, keep=False, **kwargs):
     signature never stands alone on a page)."""
     para(doc, f"{{%p for line in {name} %}}")
     p = para(doc, "{{ line }}", align=JUSTIFY, indent_first=Mm(10),
-             after=F.PARAGRAPH_AFTER.pt, **kwargs)
+             after=fmt.PARAGRAPH_AFTER.pt, **kwargs)
     if keep:
         keep_with_next(p)
     para(doc, "{%p endfor %}")
@@ -252,7 +252,7 @@ def grid(doc, headers, cells, widths, loop):
             if value:
                 run = p.add_run(value)
                 run.bold = row_index == 0
-                _fonts(run, F.TABLE_SIZE)
+                _fonts(run, fmt.TABLE_SIZE)
     repeat_header(table.rows[0])
     return table
 
@@ -280,17 +280,17 @@ def closing_block(doc):
     left_cell, right_cell = table.rows[0].cells
     left_cell._tc.remove(left_cell.paragraphs[0]._p)
     right_cell._tc.remove(right_cell.paragraphs[0]._p)
-    para(left_cell, F.RECIPIENTS_LABEL, size=F.RECIPIENTS_LABEL_SIZE, bold=True, italic=True,
+    para(left_cell, fmt.RECIPIENTS_LABEL, size=fmt.RECIPIENTS_LABEL_SIZE, bold=True, italic=True,
          before=12)
-    para(left_cell, "{%p for recipient in recipients %}", size=F.RECIPIENTS_SIZE)
-    para(left_cell, "{{ recipient }}", size=F.RECIPIENTS_SIZE)
-    para(left_cell, "{%p endfor %}", size=F.RECIPIENTS_SIZE)
-    para(right_cell, "{{ signer.mandate }}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER,
+    para(left_cell, "{%p for recipient in recipients %}", size=fmt.RECIPIENTS_SIZE)
+    para(left_cell, "{{ recipient }}", size=fmt.RECIPIENTS_SIZE)
+    para(left_cell, "{%p endfor %}", size=fmt.RECIPIENTS_SIZE)
+    para(right_cell, "{{ signer.mandate }}", size=fmt.SIGNATURE_SIZE, bold=True, align=CENTER,
          before=12)
-    para(right_cell, "{{ signer.title }}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER)
+    para(right_cell, "{{ signer.title }}", size=fmt.SIGNATURE_SIZE, bold=True, align=CENTER)
     for _ in range(4):
-        para(right_cell, size=F.SIGNATURE_SIZE)
-    para(right_cell, "{{ signer.name }}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER)
+        para(right_cell, size=fmt.SIGNATURE_SIZE)
+    para(right_cell, "{{ signer.name }}", size=fmt.SIGNATURE_SIZE, bold=True, align=CENTER)
     # The body ends with a paragraph two points high: otherwise the full-height one Word
     # and LibreOffice add after a closing table can spill onto a page of its own.
     _tiny(para(doc, size=Pt(1)), exact=True)
@@ -308,19 +308,19 @@ def confirmed_closing_block(doc):
     for cell, who, head in zip(table.rows[0].cells, ("confirming", "signer"),
                                ("{{ confirming.head }}", ""), strict=True):
         cell._tc.remove(cell.paragraphs[0]._p)
-        para(cell, head, size=F.SIGNATURE_SIZE, bold=True, align=CENTER, before=12)
-        para(cell, f"{{{{ {who}.mandate }}}}", size=F.SIGNATURE_SIZE, bold=True,
+        para(cell, head, size=fmt.SIGNATURE_SIZE, bold=True, align=CENTER, before=12)
+        para(cell, f"{{{{ {who}.mandate }}}}", size=fmt.SIGNATURE_SIZE, bold=True,
              align=CENTER)
-        para(cell, f"{{{{ {who}.title }}}}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER)
+        para(cell, f"{{{{ {who}.title }}}}", size=fmt.SIGNATURE_SIZE, bold=True, align=CENTER)
         for _ in range(4):
-            para(cell, size=F.SIGNATURE_SIZE)
-        para(cell, f"{{{{ {who}.name }}}}", size=F.SIGNATURE_SIZE, bold=True, align=CENTER)
+            para(cell, size=fmt.SIGNATURE_SIZE)
+        para(cell, f"{{{{ {who}.name }}}}", size=fmt.SIGNATURE_SIZE, bold=True, align=CENTER)
     _tiny(para(doc, size=Pt(1)), exact=True)
 
 
 def section_title(doc, text, *, keep=True):
     """A heading stays with the paragraph or table it introduces."""
-    p = para(doc, text, bold=True, before=6, after=F.PARAGRAPH_AFTER.pt)
+    p = para(doc, text, bold=True, before=6, after=fmt.PARAGRAPH_AFTER.pt)
     if keep:
         keep_with_next(p)
     return p

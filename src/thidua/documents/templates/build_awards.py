@@ -51,18 +51,18 @@ def achievement_report():
     b.para(doc, "{{ years_table }}")  # engine.Table: drawn in place
     b.para(doc, "{%p if targets_table %}")
     b.keep_with_next(b.para(doc, "Kết quả thực hiện các chỉ tiêu đăng ký thi đua:",
-                            italic=True, before=6, after=b.F.PARAGRAPH_AFTER.pt))
+                            italic=True, before=6, after=b.fmt.PARAGRAPH_AFTER.pt))
     b.para(doc, "{{ targets_table }}")
     b.para(doc, "{%p endif %}")
     b.paragraphs(doc, "measures")
     b.paragraphs(doc, "policy")
     b.section_title(doc, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG")
     b.keep_with_next(b.para(doc, "1. Danh hiệu thi đua", italic=True,
-                            after=b.F.PARAGRAPH_AFTER.pt))
+                            after=b.fmt.PARAGRAPH_AFTER.pt))
     b.grid(doc, ["Năm", "Danh hiệu thi đua", "Số, ngày quyết định; cơ quan ban hành"],
            ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)], "h in titles")
     b.keep_with_next(b.para(doc, "2. Hình thức khen thưởng", italic=True, before=6,
-                            after=b.F.PARAGRAPH_AFTER.pt))
+                            after=b.fmt.PARAGRAPH_AFTER.pt))
     rewards = b.grid(doc, ["Năm", "Hình thức khen thưởng",
                            "Số, ngày quyết định; cơ quan ban hành"],
                      ["h.year", "h.form", "h.decision"], [Mm(20), Mm(70), Mm(75)],
@@ -91,14 +91,87 @@ def decision_draft():
     b.para(doc, "QUYẾT ĐỊNH:", bold=True, align=b.CENTER, before=6, after=6)
     b.para(doc, "{%p for article in articles %}")
     p = b.para(doc, "{{ article.head }}", bold=True, align=b.JUSTIFY, indent_first=Mm(10),
-               after=b.F.PARAGRAPH_AFTER.pt)
+               after=b.fmt.PARAGRAPH_AFTER.pt)
     run = p.add_run(" {{ article.text }}")
-    b._fonts(run, b.F.BODY_SIZE)
+    b._fonts(run, b.fmt.BODY_SIZE)
     b.para(doc, "{%p for line in article.lines %}")
-    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=b.F.PARAGRAPH_AFTER.pt)
+    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=b.fmt.PARAGRAPH_AFTER.pt)
     b.para(doc, "{%p endfor %}")
     b.para(doc, "{%p endfor %}")
     b.closing_block(doc)
+    return doc
+
+
+def proposed_list():
+    """Danh sách trích ngang: a wide table on A4 turned, one line per proposed unit."""
+    doc = b.new_document(landscape=True)
+    b.heading_block(doc)
+    b.para(doc, "{{ attached_to }}", italic=True, align=b.CENTER, after=12)
+    b.para(doc, "{{ list_table }}")  # engine.Table: drawn in place
+    b.paragraphs(doc, "notes", keep=True)
+    b.keep_with_next(b.para(doc))
+    b.closing_block(doc)
+    return doc
+
+
+def decision():
+    """The numbered decision (its number and date as recorded) and, on a page of its own,
+    the attached list (danh sách kèm theo): a table of the units per award form."""
+    doc = decision_draft()
+    page_break(doc)
+    b.para(doc, "DANH SÁCH", bold=True, align=b.CENTER)
+    b.para(doc, "{{ annex_subject }}", bold=True, align=b.CENTER)
+    b.para(doc, "{{ annex_reference }}", italic=True, align=b.CENTER, after=12)
+    b.para(doc, "{{ annex_table }}")  # engine.Table: drawn in place
+    return doc
+
+
+def page_break(doc):
+    from docx.enum.text import WD_BREAK
+
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def notice():
+    """Thông báo kết quả: the decision it reports, the results bloc by bloc, signed for the
+    People's Committee."""
+    doc = b.new_document()
+    b.heading_block(doc)
+    agency = doc.tables[0].rows[0].cells[0].paragraphs[0]
+    agency.runs[0].bold = True
+    b.paragraphs(doc, "intro")
+    b.paragraphs(doc, "body")
+    b.paragraphs(doc, "closing", keep=True)
+    b.closing_block(doc)
+    return doc
+
+
+def certificates():
+    """Phôi Bằng khen / Giấy chứng nhận Cờ thi đua: one landscape page per award, the text a
+    certificate carries (not an administrative paper: no number, no recipients)."""
+    doc = b.new_document(landscape=True)
+    doc.sections[0].different_first_page_header_footer = False
+    doc.sections[0].header.paragraphs[0].clear()  # no page numbers on a certificate
+    size = b.F.BODY_SIZE
+    b.para(doc, "{%p for c in certificates %}")
+    b.para(doc, "{{ c.authority }}", bold=True, align=b.CENTER, before=24, size=size)
+    b.para(doc, "TẶNG", bold=True, align=b.CENTER, before=12, size=size)
+    b.para(doc, "{{ c.title }}", bold=True, align=b.CENTER, before=12, size=b.Pt(36))
+    b.para(doc, "{%p if c.award %}")
+    b.para(doc, "{{ c.award }}", bold=True, align=b.CENTER, size=b.Pt(18))
+    b.para(doc, "{%p endif %}")
+    b.para(doc, "{{ c.unit }}", bold=True, align=b.CENTER, before=18, size=b.Pt(24))
+    b.para(doc, "{{ c.reason }}", italic=True, align=b.CENTER, before=12, size=size)
+    b.para(doc, "{{ c.decision }}", align=b.CENTER, before=18, size=b.Pt(12))
+    b.para(doc, "{{ c.register }}", align=b.CENTER, size=b.Pt(12))
+    b.para(doc, "{{ c.date_line }}", italic=True, align=b.CENTER, before=12, size=size)
+    b.para(doc, "{{ c.signer.mandate }}", bold=True, align=b.CENTER, size=size)
+    b.para(doc, "{{ c.signer.title }}", bold=True, align=b.CENTER, size=size)
+    b.para(doc, "{{ c.signer.name }}", bold=True, align=b.CENTER, before=48, size=size)
+    b.para(doc, "{%p if not loop.last %}")
+    page_break(doc)
+    b.para(doc, "{%p endif %}")
+    b.para(doc, "{%p endfor %}")
     return doc
 
 
@@ -108,11 +181,13 @@ def press_release():
     doc = b.new_document()
     b.heading_block(doc)
     b.para(doc, "{{ lead }}", bold=True, align=b.JUSTIFY, indent_first=Mm(10),
-           after=b.F.PARAGRAPH_AFTER.pt)
+           after=b.fmt.PARAGRAPH_AFTER.pt)
     b.paragraphs(doc, "body", keep=True)
     b.closing_block(doc)
     return doc
 
 
 TEMPLATES = {"press_release": press_release, "proposal_letter": proposal_letter,
+             "decision": decision, "notice": notice, "certificates": certificates,
+             "proposed_list": proposed_list,
              "achievement_report": achievement_report, "decision_draft": decision_draft}

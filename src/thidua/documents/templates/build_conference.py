@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents.templates import blocks as b
 
 
@@ -81,11 +81,11 @@ def ballots():
     b.grid(doc, ["STT", "Tên đơn vị", "Tổng điểm", "Hạng", "Đồng ý (đánh dấu X)"],
            ["c.no", "c.name", "c.score", "c.rank", "''"],
            [Mm(12), Mm(78), Mm(25), Mm(15), Mm(35)], "c in candidates")
-    b.para(doc, "{{ ballot.code_line }}", size=F.BODY_SIZE, bold=True, align=b.CENTER,
+    b.para(doc, "{{ ballot.code_line }}", size=fmt.BODY_SIZE, bold=True, align=b.CENTER,
            before=12)
-    b.para(doc, "{{ ballot_note }}", size=F.RECIPIENTS_LABEL_SIZE, italic=True,
+    b.para(doc, "{{ ballot_note }}", size=fmt.RECIPIENTS_LABEL_SIZE, italic=True,
            align=b.CENTER, before=3)
-    stub = b.para(doc, "{{ stub_label }}", size=F.RECIPIENTS_SIZE, italic=True,
+    stub = b.para(doc, "{{ stub_label }}", size=fmt.RECIPIENTS_SIZE, italic=True,
                   align=b.CENTER, before=36)
     top = OxmlElement("w:pBdr")
     line = OxmlElement("w:top")
@@ -94,10 +94,10 @@ def ballots():
         line.set(qn(key), value)
     top.append(line)
     stub._p.get_or_add_pPr().append(top)
-    b.para(doc, "{{ stub_title }}", size=F.RECIPIENTS_LABEL_SIZE, align=b.CENTER, before=6)
-    b.para(doc, "{{ ballot.code_line }}", size=F.BODY_SIZE, bold=True, align=b.CENTER,
+    b.para(doc, "{{ stub_title }}", size=fmt.RECIPIENTS_LABEL_SIZE, align=b.CENTER, before=6)
+    b.para(doc, "{{ ballot.code_line }}", size=fmt.BODY_SIZE, bold=True, align=b.CENTER,
            before=3)
-    b.para(doc, "{{ stub_help }}", size=F.RECIPIENTS_SIZE, italic=True, align=b.CENTER,
+    b.para(doc, "{{ stub_help }}", size=fmt.RECIPIENTS_SIZE, italic=True, align=b.CENTER,
            before=3)
     b.para(doc, "{%p if not loop.last %}")
     _page_break(doc)
@@ -117,14 +117,14 @@ def voting_cards():
 
     def card(cell, index):
         side = "left" if index == 0 else "right"
-        b.para(cell, f"{{{{ r.{side}.title }}}}", size=F.RECIPIENTS_SIZE, align=b.CENTER,
+        b.para(cell, f"{{{{ r.{side}.title }}}}", size=fmt.RECIPIENTS_SIZE, align=b.CENTER,
                before=6)
-        b.para(cell, f"{{{{ r.{side}.unit }}}}", size=F.TABLE_SIZE, bold=True,
+        b.para(cell, f"{{{{ r.{side}.unit }}}}", size=fmt.TABLE_SIZE, bold=True,
                align=b.CENTER, before=3)
-        b.para(cell, f"{{{{ r.{side}.delegate }}}}", size=F.RECIPIENTS_SIZE, align=b.CENTER)
+        b.para(cell, f"{{{{ r.{side}.delegate }}}}", size=fmt.RECIPIENTS_SIZE, align=b.CENTER)
         b.para(cell, f"{{{{ r.{side}.qr }}}}", align=b.CENTER, before=3)
         b.para(cell, f"{{{{ r.{side}.url }}}}", size=Pt(7), align=b.CENTER)
-        b.para(cell, f"{{{{ r.{side}.help }}}}", size=F.RECIPIENTS_SIZE, italic=True,
+        b.para(cell, f"{{{{ r.{side}.help }}}}", size=fmt.RECIPIENTS_SIZE, italic=True,
                align=b.CENTER, after=6)
 
     _loop_table(doc, 2, [width, width], "r in card_rows", card, borders="dashed")
@@ -177,9 +177,9 @@ def minutes():
     b.paragraphs(doc, "no_polls")
     b.para(doc, "{%p for p in polls %}")
     b.keep_with_next(b.para(doc, "{{ p.heading }}", bold=True, italic=True, before=6,
-                            after=F.PARAGRAPH_AFTER.pt))
+                            after=fmt.PARAGRAPH_AFTER.pt))
     b.para(doc, "{%p for line in p.lines %}")
-    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=F.PARAGRAPH_AFTER.pt)
+    b.para(doc, "{{ line }}", align=b.JUSTIFY, indent_first=Mm(10), after=fmt.PARAGRAPH_AFTER.pt)
     b.para(doc, "{%p endfor %}")
     b.grid(doc, ["STT", "Đơn vị", "Số phiếu đồng ý", "Tỷ lệ", "Cách tính", "Kết quả"],
            ["c.no", "c.name", "c.votes", "c.percentage", "c.sentence", "c.outcome"],
@@ -196,19 +196,19 @@ def minutes():
     _cant_split(table.rows[0])  # the two signatures stay on one page
     for cell, who in zip(table.rows[0].cells, ("secretary", "chair"), strict=True):
         cell._tc.remove(cell.paragraphs[0]._p)
-        b.para(cell, f"{{{{ {who}.title }}}}", size=F.SIGNATURE_SIZE, bold=True,
+        b.para(cell, f"{{{{ {who}.title }}}}", size=fmt.SIGNATURE_SIZE, bold=True,
                align=b.CENTER, before=12)
-        b.para(cell, "(Ký, ghi rõ họ tên)", size=F.RECIPIENTS_LABEL_SIZE, italic=True,
+        b.para(cell, "(Ký, ghi rõ họ tên)", size=fmt.RECIPIENTS_LABEL_SIZE, italic=True,
                align=b.CENTER)
         for _ in range(4):
-            b.para(cell, size=F.SIGNATURE_SIZE)
-        b.para(cell, f"{{{{ {who}.name }}}}", size=F.SIGNATURE_SIZE, bold=True,
+            b.para(cell, size=fmt.SIGNATURE_SIZE)
+        b.para(cell, f"{{{{ {who}.name }}}}", size=fmt.SIGNATURE_SIZE, bold=True,
                align=b.CENTER)
-    b.para(doc, F.RECIPIENTS_LABEL, size=F.RECIPIENTS_LABEL_SIZE, bold=True, italic=True,
+    b.para(doc, fmt.RECIPIENTS_LABEL, size=fmt.RECIPIENTS_LABEL_SIZE, bold=True, italic=True,
            before=12)
-    b.para(doc, "{%p for recipient in recipients %}", size=F.RECIPIENTS_SIZE)
-    b.para(doc, "{{ recipient }}", size=F.RECIPIENTS_SIZE)
-    b.para(doc, "{%p endfor %}", size=F.RECIPIENTS_SIZE)
+    b.para(doc, "{%p for recipient in recipients %}", size=fmt.RECIPIENTS_SIZE)
+    b.para(doc, "{{ recipient }}", size=fmt.RECIPIENTS_SIZE)
+    b.para(doc, "{%p endfor %}", size=fmt.RECIPIENTS_SIZE)
     verification_annex(doc)
     return doc
 
@@ -220,13 +220,13 @@ def verification_annex(doc):
     stretch the line)."""
     heading = b.para(doc, "PHỤ LỤC: MÃ KIỂM TRA HÒM PHIẾU", bold=True, align=b.CENTER)
     heading.paragraph_format.page_break_before = True
-    b.para(doc, "{{ annex_intro }}", italic=True, size=F.RECIPIENTS_LABEL_SIZE,
-           align=b.LEFT, before=6, after=F.PARAGRAPH_AFTER.pt)
+    b.para(doc, "{{ annex_intro }}", italic=True, size=fmt.RECIPIENTS_LABEL_SIZE,
+           align=b.LEFT, before=6, after=fmt.PARAGRAPH_AFTER.pt)
     b.para(doc, "{%p for d in digests %}")
-    b.para(doc, "{{ d.poll }}", size=F.RECIPIENTS_LABEL_SIZE, bold=True, align=b.LEFT,
+    b.para(doc, "{{ d.poll }}", size=fmt.RECIPIENTS_LABEL_SIZE, bold=True, align=b.LEFT,
            before=6)
-    b.para(doc, "{{ d.code }}", size=F.RECIPIENTS_LABEL_SIZE, align=b.LEFT,
-           after=F.PARAGRAPH_AFTER.pt)
+    b.para(doc, "{{ d.code }}", size=fmt.RECIPIENTS_LABEL_SIZE, align=b.LEFT,
+           after=fmt.PARAGRAPH_AFTER.pt)
     b.para(doc, "{%p endfor %}")
 
 

@@ -85,7 +85,7 @@ from thidua.voting.services.conference import (  # noqa: F401
     update_conference,
 )
 from thidua.voting.services.counting import (  # noqa: F401
-    PollResult,
+    CountView,
     Turnout,
     _ballots,
     _checkpoint_after_close,

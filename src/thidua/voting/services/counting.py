@@ -273,7 +273,10 @@ def publish_poll(actor: Actor, poll: Poll) -> Poll:
 
 
 @dataclass(frozen=True)
-class PollResult:
+class CountView:
+    """A poll's count as the pages and the API show it. (`PollResult` is one candidate's
+    votes in one award poll, as `law.allocation` reads them: see the glossary.)"""
+
     poll: Poll
     tally: Tally
     ballots: list  # PublishedBallot, by receipt code (published polls only)
@@ -282,7 +285,7 @@ class PollResult:
     numbers: dict  # candidate id → its number on the ballot paper
 
 
-def result(actor: Actor, poll: Poll) -> PollResult:
+def result(actor: Actor, poll: Poll) -> CountView:
     """The count with its arithmetic (the chair after close, everyone after publication)."""
     if not rules.can_view_conference(actor, poll.conference.bloc_year):
         raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
@@ -290,8 +293,8 @@ def result(actor: Actor, poll: Poll) -> PollResult:
         raise Conflict("Kết quả chỉ hiện sau khi kết thúc bỏ phiếu (và được công bố).")
     result_tally = count(poll)
     ballots = _ballots(poll) if poll.state == State.PUBLISHED else []
-    return PollResult(poll, result_tally, ballots, poll.digest, reconciliation(poll),
-                      candidate_numbers(poll))
+    return CountView(poll, result_tally, ballots, poll.digest, reconciliation(poll),
+                     candidate_numbers(poll))
 
 
 def check_receipt(poll_id, receipt_code: str) -> PublishedBallot:

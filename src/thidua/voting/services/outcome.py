@@ -4,7 +4,7 @@ order."""
 
 from fractions import Fraction
 
-from thidua.law.allocation import PollResult as AllocationPoll
+from thidua.law.allocation import PollResult
 from thidua.voting.domain import election
 from thidua.voting.models import Candidate, Conference, Poll
 from thidua.voting.services.common import ELECTIONS, Kind, State
@@ -50,8 +50,8 @@ def allocation_inputs(conference: Conference) -> tuple[list, dict]:
             # A chain: a run-off that ties again is followed by the next (RULES.md 32).
             run_offs.setdefault(poll.award_form, []).append(
                 {units[c["candidate"]]: c["yes_votes"] for c in poll.result["candidates"]})
-    results = [AllocationPoll(form, units[c["candidate"]], c["yes_votes"], c["passed"],
-                              scores[c["candidate"]])
+    results = [PollResult(form, units[c["candidate"]], c["yes_votes"], c["passed"],
+                          scores[c["candidate"]])
                for form, poll in latest.items() for c in poll.result["candidates"]]
     return results, run_offs
 

@@ -104,7 +104,7 @@ def poll_snapshot(poll: Poll) -> dict:
             "ineligible": [entry["unit"] for entry in poll.ineligible or []]}
 
 
-def award_standing(conference: Conference, award_form: str) -> candidacy.Standing:
+def award_standing(conference: Conference, award_form: str) -> candidacy.AwardStanding:
     """Each member's eligibility for an award poll of `award_form` at this conference, as
     the poll's default list reads it (issue 11 item 2)."""
     return candidacy.standing(conference, award_form, _ranking(conference.bloc_year),

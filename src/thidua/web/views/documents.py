@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from thidua.core.dates import short_date
 from thidua.core.errors import DomainError, NotFound
-from thidua.documents import services
+from thidua.documents import digital, services
 from thidua.documents.kinds import kind_for
 from thidua.web.utils import error_items, get_actor, is_htmx, shows_domain_errors
 
@@ -121,7 +121,8 @@ def job(request, job_id):
     actor = get_actor(request)
     found = services.find_job(actor, job_id)
     context = {"job": found, "back": reverse("document_page", kwargs={
-        "slug": found.kind, "pk": found.subject_id})}
+        "slug": found.kind, "pk": found.subject_id}),
+        "certificates": digital.certificates_for_job(actor, found)}
     if is_htmx(request):
         return render(request, "web/documents/job.html#progress", context)
     return render(request, "web/documents/job.html", context)
@@ -134,3 +135,17 @@ def job_download(request, job_id):
     return _attachment(bytes(found.pdf), found.filename, "application/pdf")
 
 
+
+
+@login_required
+@require_POST
+@shows_domain_errors
+def sign_job(request, job_id):
+    """Sign an issued document's PDF with the province's certificate (documents.digital)."""
+    try:
+        certificate = int(request.POST.get("chung_thu", ""))
+    except ValueError:
+        raise DomainError("Chọn chứng thư số để ký.") from None
+    digital.sign_job(get_actor(request), job_id, certificate)
+    messages.success(request, "Đã ký số tệp PDF.")
+    return redirect("document_job", job_id=job_id)

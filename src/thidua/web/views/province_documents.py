@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from thidua.awards.queries import decisions_of
 from thidua.documents import pack, statistics
 from thidua.org.queries import province_by_code
 from thidua.web.utils import get_actor, is_htmx, shows_domain_errors
@@ -31,6 +32,7 @@ def page(request, code, year):
         "forms": [(form, statistics.SPECS[form]) for form in statistics.FORMS],
         "groups": pack.contents(emulation_year),
         "jobs": pack.pack_jobs(actor, emulation_year),
+        "decisions": decisions_of(emulation_year),
     })
 
 

@@ -1,0 +1,294 @@
+"""Digitally signed PDFs (issue 15): a signer's PKCS#12 certificate, uploaded once and kept
+sealed (core.secretbox: the key lives in the server's environment, never in the
+database); issued PDFs signed PAdES (pyHanko) with the agency's seal image where Decree
+30/2020 (Appendix I, electronic documents) puts it — at the signature, covering about a
+third of the signer's signature on its left; and the check anyone can run on a downloaded
+PDF: signature valid, document unchanged since, who signed, when.
+"""
+
+import base64
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from thidua.core import audit, secretbox
+from thidua.core.errors import DomainError, Forbidden, NotFound
+from thidua.core.text import nfc
+from thidua.documents.models import DocumentJob, SigningCertificate
+from thidua.org.models import Province
+from thidua.org.rules import Actor, can_oversee_province
+
+MAX_PKCS12 = 64 * 1024
+MAX_SEAL = 1024 * 1024
+MAX_PDF = 20 * 1024 * 1024
+SIGNATURE_FIELD = "ChuKySo"
+# The signature box on the last page, in PDF points from the bottom left of an A4 page:
+# the right column of the signature block (templates/build.closing_block), between the
+# signer's title and name lines; the seal (≈ 36 mm) covers its left third.
+SIGNATURE_BOX = (330, 150, 530, 240)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the verification page says of a PDF."""
+
+    signed: bool
+    valid: bool = False  # the signature's cryptography holds
+    intact: bool = False  # nothing changed after signing (the whole file is covered)
+    trusted: bool = False  # the certificate chains to a CA this server knows
+    signer: str = ""
+    signed_at: datetime.datetime | None = None
+    problems: tuple = ()
+
+
+def _subject(certificate) -> str:
+    from cryptography.x509.oid import NameOID
+
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return names[0].value if names else certificate.subject.rfc4514_string()
+
+
+def _read_pkcs12(data: bytes, passphrase: str):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    if not data:
+        raise DomainError("Chưa chọn tệp chứng thư số (.p12 hoặc .pfx).")
+    if len(data) > MAX_PKCS12:
+        raise DomainError("Tệp chứng thư số lớn quá 64 KB: không phải tệp .p12 của một "
+                          "người ký.")
+    try:
+        key, certificate, chain = pkcs12.load_key_and_certificates(
+            data, passphrase.encode() if passphrase else None)
+    except ValueError:
+        raise DomainError("Không mở được tệp chứng thư số: sai mật khẩu hoặc tệp không phải "
+                          "PKCS#12 (.p12, .pfx).") from None
+    if key is None or certificate is None:
+        raise DomainError("Tệp chứng thư số không có khóa bí mật và chứng thư của người ký.")
+    return key, certificate, chain or []
+
+
+def _check_seal(seal: bytes | None) -> bytes:
+    if not seal:
+        return b""
+    if len(seal) > MAX_SEAL or not seal.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise DomainError("Hình con dấu phải là tệp PNG (nền trong suốt), không quá 1 MB.")
+    return seal
+
+
+def find_province(actor: Actor, code: str) -> Province:
+    province = Province.objects.filter(code=nfc(code or "").strip().upper()).first()
+    if province is None or not can_oversee_province(actor, province.id):
+        raise NotFound("Không tìm thấy tỉnh.")
+    return province
+
+
+@transaction.atomic
+def upload_certificate(actor: Actor, province, *, pkcs12_data: bytes, passphrase: str,
+                       seal_png: bytes | None = None) -> SigningCertificate:
+    """Check the PKCS#12 file (it opens with the passphrase, holds a key and a certificate
+    valid today), then keep it sealed with its passphrase; the chain's certificates
+    (public) are kept in clear to verify the PDFs signed with it."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    if not can_oversee_province(actor, province.id):
+        raise Forbidden("Chỉ Thường trực thi đua tỉnh nạp chứng thư số ký văn bản của tỉnh.")
+    passphrase = passphrase or ""
+    _, certificate, chain = _read_pkcs12(pkcs12_data, passphrase)
+    seal_png = _check_seal(seal_png)
+    now = timezone.now()
+    if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
+        raise DomainError(f"Chứng thư số hết hiệu lực hoặc chưa có hiệu lực (hiệu lực từ "
+                          f"{certificate.not_valid_before_utc:%d/%m/%Y} đến "
+                          f"{certificate.not_valid_after_utc:%d/%m/%Y}).")
+    row = SigningCertificate.objects.create(
+        province=province, uploaded_by=actor.user, subject=_subject(certificate),
+        serial=format(certificate.serial_number, "x"),
+        not_after=certificate.not_valid_after_utc,
+        sealed_pkcs12=secretbox.seal(base64.b64encode(pkcs12_data).decode()),
+        sealed_passphrase=secretbox.seal(passphrase),
+        chain_pem="".join(c.public_bytes(Encoding.PEM).decode() for c in chain),
+        seal_png=seal_png)
+    audit.record(actor, "documents.signing_certificate", row, province_id=province.id,
+                 after={"subject": row.subject, "serial": row.serial,
+                        "not_after": row.not_after.isoformat(), "seal": bool(seal_png)})
+    return row
+
+
+def _signer(row: SigningCertificate):
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign import signers
+
+    stored, passphrase = secretbox.unseal(row.sealed_pkcs12), secretbox.unseal(
+        row.sealed_passphrase)
+    if stored is None or passphrase is None:
+        raise DomainError("Không đọc được chứng thư số đã lưu (khóa của máy chủ đã đổi): "
+                          "nạp lại tệp chứng thư số.")
+    chain = [asn1_x509.Certificate.load(c) for c in _pem_certificates(row.chain_pem)]
+    return signers.SimpleSigner.load_pkcs12_data(
+        base64.b64decode(stored), chain, passphrase.encode() if passphrase else None)
+
+
+def _pem_certificates(pem: str) -> list[bytes]:
+    from cryptography import x509
+
+    return [x509.load_pem_x509_certificate(block.encode()).public_bytes(_der())
+            for block in _pem_blocks(pem)]
+
+
+def _der():
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return Encoding.DER
+
+
+def _pem_blocks(pem: str) -> list[str]:
+    end = "-----END CERTIFICATE-----"
+    return [part + end + "\n" for part in pem.split(end) if "BEGIN CERTIFICATE" in part]
+
+
+def _stamp(row: SigningCertificate):
+    """The visible signature: the signer and time as text, the seal image under its left
+    third (Decree 30/2020, Appendix I, electronic documents)."""
+    from pyhanko import stamp
+    from pyhanko.pdf_utils import images, layout
+
+    background = None
+    if row.seal_png:
+        from PIL import Image
+
+        background = images.PdfImage(Image.open(io.BytesIO(bytes(row.seal_png))))
+    return stamp.TextStampStyle(
+        stamp_text="Ký bởi: %(signer)s\nThời gian: %(ts)s",
+        background=background, background_opacity=1,
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins(0, 0, 0, 0)),
+        border_width=0)
+
+
+def sign_pdf(row: SigningCertificate, pdf: bytes) -> bytes:
+    """`pdf` signed PAdES (B-B) with the stored certificate, the visible signature on the
+    last page at SIGNATURE_BOX."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    last_page = int(writer.root["/Pages"]["/Count"]) - 1
+    out = io.BytesIO()
+    signers.PdfSigner(
+        signers.PdfSignatureMetadata(field_name=SIGNATURE_FIELD,
+                                     subfilter=SigSeedSubFilter.PADES, name=row.subject),
+        signer=_signer(row), stamp_style=_stamp(row),
+        new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD, on_page=last_page,
+                                           box=SIGNATURE_BOX),
+    ).sign_pdf(writer, output=out)
+    return out.getvalue()
+
+
+def trust_roots() -> list:
+    """Every CA certificate of the chains uploaded on this server (public data)."""
+    from asn1crypto import x509 as asn1_x509
+
+    roots, seen = [], set()
+    for pem in SigningCertificate.objects.values_list("chain_pem", flat=True):
+        for der in _pem_certificates(pem):
+            if der not in seen:
+                seen.add(der)
+                roots.append(asn1_x509.Certificate.load(der))
+    return roots
+
+
+def verify_pdf(data: bytes) -> Verdict:
+    """The check of the public verification page. A file that is not a PDF, or whose
+    bytes were changed so that it no longer parses, is "not valid" with the reason."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    if not data:
+        raise DomainError("Chưa chọn tệp PDF.")
+    if len(data) > MAX_PDF:
+        raise DomainError("Tệp PDF lớn quá 20 MB.")
+    if not data.startswith(b"%PDF"):
+        raise DomainError("Tệp không phải PDF.")
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception:  # noqa: BLE001 - a damaged file is an answer, not a crash
+        return Verdict(signed=False, problems=("Tệp PDF bị hỏng hoặc đã bị sửa: không đọc "
+                                               "được cấu trúc và chữ ký.",))
+    if not signatures:
+        return Verdict(signed=False, problems=("Tệp PDF không có chữ ký số.",))
+    signature = signatures[-1]
+    try:
+        status = validate_pdf_signature(
+            signature, ValidationContext(trust_roots=trust_roots(), allow_fetching=False))
+    except Exception:  # noqa: BLE001
+        return Verdict(signed=True, problems=("Không kiểm tra được chữ ký: dữ liệu chữ ký "
+                                              "bị hỏng hoặc đã bị sửa.",))
+    intact = bool(status.intact and status.coverage is not None
+                  and status.coverage.name == "ENTIRE_FILE")
+    problems = []
+    if not status.intact:
+        problems.append("Nội dung văn bản đã bị thay đổi sau khi ký.")
+    elif not intact:
+        problems.append("Có nội dung được thêm vào sau chữ ký.")
+    if not status.valid:
+        problems.append("Chữ ký không hợp lệ về mật mã.")
+    if not status.trusted:
+        problems.append("Chứng thư số không thuộc tổ chức cấp chứng thư mà hệ thống tin cậy.")
+    signer = status.signing_cert.subject.native.get("common_name", "") \
+        if status.signing_cert is not None else ""
+    return Verdict(signed=True, valid=bool(status.valid), intact=intact,
+                   trusted=bool(status.trusted), signer=signer,
+                   signed_at=status.signer_reported_dt, problems=tuple(problems))
+
+
+def certificates_of(province) -> list[SigningCertificate]:
+    return list(SigningCertificate.objects.filter(province=province).defer(
+        "sealed_pkcs12", "sealed_passphrase"))
+
+
+def certificates_for_job(actor: Actor, job: DocumentJob) -> list[SigningCertificate]:
+    """The certificates the actor may sign this PDF with: an issued document's, of its
+    province, when the actor oversees it; none for a draft or a signed PDF."""
+    if (job.status != DocumentJob.Status.DONE or job.document_id is None
+            or job.signed_with_id is not None):
+        return []
+    province_id = job.document.province_id
+    if not can_oversee_province(actor, province_id):
+        return []
+    return list(SigningCertificate.objects.filter(
+        province_id=province_id, not_after__gt=timezone.now()).defer(
+        "sealed_pkcs12", "sealed_passphrase"))
+
+
+@transaction.atomic
+def sign_job(actor: Actor, job_id, certificate_id: int) -> DocumentJob:
+    """Sign the PDF of an issued document (the actor's own finished job) with one of its
+    province's certificates; the signed file replaces the unsigned one."""
+    job = (DocumentJob.objects.select_for_update(of=("self",)).select_related("document")
+           .filter(pk=job_id, requested_by=actor.user).first())
+    if job is None or job.status != DocumentJob.Status.DONE:
+        raise NotFound("Văn bản PDF chưa sẵn sàng.")
+    if job.document_id is None:
+        raise DomainError("Chỉ ký số văn bản đã ban hành (đã có số, ngày); bản dự thảo "
+                          "không ký.")
+    if job.signed_with_id is not None:
+        raise DomainError("Tệp PDF này đã được ký số.")
+    certificate = next((c for c in certificates_for_job(actor, job)
+                        if c.id == certificate_id), None)
+    if certificate is None:
+        raise NotFound("Không tìm thấy chứng thư số còn hiệu lực của tỉnh.")
+    certificate = SigningCertificate.objects.get(pk=certificate.pk)
+    job.pdf = sign_pdf(certificate, bytes(job.pdf))
+    job.signed_with = certificate
+    job.save(update_fields=["pdf", "signed_with"])
+    audit.record(actor, "documents.sign_pdf", job.document, province_id=job.document.province_id,
+                 after={"certificate": certificate.serial, "subject": certificate.subject,
+                        "reference": job.document.reference})
+    return job
