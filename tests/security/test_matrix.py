@@ -261,6 +261,22 @@ BODIES = {
         "year": o["year"], "members": o["kt_units"], "leader": o["unit"],
         "deputies": [o["unit2"]]},
     "thidua_api_tokens_make_token": lambda o: {"name": "Kịch bản báo cáo"},
+    "thidua_api_council_choose": lambda o: {
+        "minutes_number": "05/BB-HĐTĐKT", "meeting_date": _day(o, 12, 28),
+        "chosen": [o["unit"]]},
+    "thidua_api_history_add_award": lambda o: {
+        "year": o["year"] - 3, "unit_id": o["unit"], "award_form": "certificate_of_merit",
+        "decision_number": "20/QĐ-UBND",
+        "decision_date": datetime.date(o["year"] - 2, 1, 20).isoformat()},
+    "thidua_api_history_add_leader": lambda o: {
+        "year": o["year"] - 3, "bloc_id": o["bloc"], "unit_id": o["unit"],
+        "document_number": "3/QĐ-UBND",
+        "document_date": datetime.date(o["year"] - 4, 12, 30).isoformat()},
+    "thidua_api_history_remove_award": lambda o: {"reason": "Nhập nhầm năm"},
+    "thidua_api_history_remove_leader": lambda o: {"reason": "Nhập nhầm năm"},
+    "thidua_api_setup_set_bloc_deadline": lambda o: {
+        "registration_deadline": _day(o, 9, 30), "reason": "Khối thành lập sau 1/7"},
+    "thidua_api_setup_set_kind": lambda o: {"kind": "thanh_pho"},
     "thidua_api_voting_create_conference": lambda o: {
         "held_at": f"{_day(o, 12, 20)}T08:00:00+07:00", "place": "Hội trường tỉnh",
         "chair": "Nguyễn Văn A", "secretary": "Trần Thị B"},
@@ -296,7 +312,8 @@ BODIES = {
     "thidua_api_signers_set_conference_signer": lambda o: {
         "title": "Giám đốc Sở Công Thương", "name": "Nguyễn Văn An"},
 }
-UPLOADS = {"thidua_api_pledges_upload_evidence", "thidua_api_facts_upload_facts_evidence"}
+UPLOADS = {"thidua_api_pledges_upload_evidence", "thidua_api_facts_upload_facts_evidence",
+           "thidua_api_history_import_workbook"}
 # The same for the main web forms (the others are posted empty: their 4xx/3xx is stated).
 WEB_BODIES = {
     "setup_unit_add": lambda o: {"code": "KT9", "name": "Sở Khoa học"},
@@ -500,7 +517,8 @@ def test_print_current_outcomes(world, client, objects):  # pragma: no cover
             client.logout()
             if role != "anonymous":
                 client.force_login(world.users[role])
-            response = call(client, method, url)
+            response = call(client, method, url, BODIES.get(op_id, lambda o: None)(objects),
+                            upload=op_id in UPLOADS)
             results[role] = outcome(response)
             body_text(response)
         transaction.savepoint_rollback(sid)

@@ -268,9 +268,10 @@ def certificates_for_job(actor: Actor, job: DocumentJob) -> list[SigningCertific
 
 
 @transaction.atomic
-def sign_job(actor: Actor, job_id, certificate_id: int) -> DocumentJob:
+def sign_job(actor: Actor, job_id, certificate_id: int | None) -> DocumentJob:
     """Sign the PDF of an issued document (the actor's own finished job) with one of its
-    province's certificates; the signed file replaces the unsigned one."""
+    province's certificates; the signed file replaces the unsigned one. The job is looked
+    up first, so a caller outside it gets 404 whatever the form says."""
     job = (DocumentJob.objects.select_for_update(of=("self",)).select_related("document")
            .filter(pk=job_id, requested_by=actor.user).first())
     if job is None or job.status != DocumentJob.Status.DONE:
@@ -280,6 +281,8 @@ def sign_job(actor: Actor, job_id, certificate_id: int) -> DocumentJob:
                           "không ký.")
     if job.signed_with_id is not None:
         raise DomainError("Tệp PDF này đã được ký số.")
+    if certificate_id is None:
+        raise DomainError("Chọn chứng thư số để ký.")
     certificate = next((c for c in certificates_for_job(actor, job)
                         if c.id == certificate_id), None)
     if certificate is None:

@@ -139,12 +139,13 @@ def add_leader(request, code):
 def _remove(request, code, find, remove, what):
     actor = get_actor(request)
     province = _province(actor, code)
+    row = find(actor, province)  # an id that is not the province's: 404, whatever the form
     form = RemoveForm(request.POST)
     if not form.is_valid():
         return _page(request, actor, province, errors=[
             e for errors in form.errors.values() for e in errors], status=400)
     try:
-        remove(actor, find(actor, province), form.cleaned_data["reason"])
+        remove(actor, row, form.cleaned_data["reason"])
     except DomainError as exc:
         return _refused(request, actor, province, exc)
     messages.success(request, f"Đã xoá {what}.")
