@@ -494,6 +494,8 @@ def test_openapi_lists_the_setup_operations(world, api):
         ("/api/v1/provinces/{province_id}/years/{year}/registration-deadline", "put"),
         ("/api/v1/provinces/{province_id}/bloc-size", "put"),
         ("/api/v1/blocs/{bloc_id}/years", "post"),
+        ("/api/v1/bloc-years/{bloc_year_id}/registration-deadline", "put"),
+        ("/api/v1/provinces/{province_id}/kind", "put"),
     }
     assert sorted(paths["/api/v1/blocs/{bloc_id}/years"]["post"]["responses"]) == [
         "201", "400", "401", "403", "404", "409", "422"]
