@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from thidua.documents import jobs, pdf, services
+from thidua.documents import engine, jobs, pdf, services
 from thidua.documents.format import MOTTO, NATIONAL_NAME
 from thidua.documents.models import DocumentJob
 
@@ -87,13 +87,13 @@ def test_draft_pdf_of_a_registration_is_one_page(world, needs_libreoffice, tmp_p
 
 
 def test_conversion_timeout_fails_the_job_with_the_reason(needs_libreoffice):
-    docx = (pdf.Path(services.engine.template_path("registration"))).read_bytes()
+    docx = engine.template_path("registration").read_bytes()
     with pytest.raises(pdf.ConversionError, match="quá 0.01 giây"):
         pdf.docx_to_pdf(docx, timeout=0.01)
 
 
 def test_one_conversion_at_a_time(needs_libreoffice, settings):
-    docx = services.engine.template_path("registration").read_bytes()
+    docx = engine.template_path("registration").read_bytes()
     with open(pdf._lock_path(), "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(pdf.ConversionError, match="đang bận"):

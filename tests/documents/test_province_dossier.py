@@ -16,7 +16,7 @@ from docx import Document as Docx
 
 from thidua.awards import proposals
 from thidua.core.errors import DomainError, NotFound
-from thidua.documents import format as F
+from thidua.documents import format as fmt
 from thidua.documents import register, services
 from thidua.documents.kinds_awards import proposal_documents
 from thidua.documents.models import DocumentJob
@@ -28,8 +28,7 @@ from .test_documents import header
 NUMBER, SIGNER = "123/QĐ-UBND", "Phó Chủ tịch Nguyễn Văn An"
 
 
-@pytest.fixture
-def decided(world):
+def decided_year(world):
     """KT2's provincial flag and KT3's certificate awarded, KT4's certificate refused."""
     award_year = build(world)
     lines = {line.unit.code: line for line in award_year.proposal.lines.select_related("unit")}
@@ -41,12 +40,17 @@ def decided(world):
     return award_year, decision
 
 
+@pytest.fixture
+def decided(world):
+    return decided_year(world)
+
+
 def read(content):
     return Docx(io.BytesIO(bytes(content)))
 
 
 def body(doc):
-    return [p.text for p in doc.paragraphs if p.style.name != F.SUBJECT_RULE_STYLE]
+    return [p.text for p in doc.paragraphs if p.style.name != fmt.SUBJECT_RULE_STYLE]
 
 
 def rows(table):

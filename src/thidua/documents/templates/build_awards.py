@@ -152,7 +152,7 @@ def certificates():
     doc = b.new_document(landscape=True)
     doc.sections[0].different_first_page_header_footer = False
     doc.sections[0].header.paragraphs[0].clear()  # no page numbers on a certificate
-    size = b.F.BODY_SIZE
+    size = b.fmt.BODY_SIZE
     b.para(doc, "{%p for c in certificates %}")
     b.para(doc, "{{ c.authority }}", bold=True, align=b.CENTER, before=24, size=size)
     b.para(doc, "TẶNG", bold=True, align=b.CENTER, before=12, size=size)
