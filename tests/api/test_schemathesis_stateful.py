@@ -160,7 +160,14 @@ def world_ids(world):
 
 @pytest.mark.parametrize("who", ["officer", "secretariat"])
 def test_stateful_chains_never_fail(busy_world, auth_header, who):  # noqa: F811
-    machine = linked_schema(world_ids(busy_world)).as_state_machine()
+    schema = linked_schema(world_ids(busy_world))
+    if who == "secretariat":
+        # The conference's operations are the bloc leader's: the secretariat meets 404 on
+        # every one (the officer's chains and the stateless test check their answers).
+        # Left in, a derandomized draw could spend all 25 chains there, on row ids that
+        # depend on which tests ran before in the worker, and show no write at all.
+        schema = schema.exclude(tag="Hội nghị tổng kết, bỏ phiếu")
+    machine = schema.as_state_machine()
 
     answered = []
 
