@@ -155,6 +155,7 @@ def test_rule_44_the_api_refuses_in_vietnamese_and_changes_nothing(world):
 
 # --- the province export ------------------------------------------------------------------
 
+@pytest.mark.django_db(transaction=True)
 def test_rule_44_the_events_travel_in_the_province_export(world):
     khdt, tc = units(world)
     Api(world.users["secretariat"]).post("/provinces/BN/lineage", body(world, [khdt], [tc]))
