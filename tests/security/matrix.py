@@ -202,6 +202,8 @@ API = {
     'thidua_api_documents_list_documents': ('GET', {'kind': 'kind', 'subject_id': 'registration'}, _r(401, 404, 200, 404, 200), {'bn'}),
     'thidua_api_documents_numbering': ('GET', {'kind': 'kind', 'subject_id': 'registration'}, _r(401, 422, 422, 422, 422), {'bn'}),
     'thidua_api_documents_request_pdf': ('POST', {'kind': 'kind', 'subject_id': 'registration'}, _r(401, 404, 202, 404, 202), {'bn'}),
+    'thidua_api_documents_statistics_forms': ('GET', {'code': 'code', 'year': 'year'}, _r(401, 404, 404, 404, 200), {'bn'}),
+    'thidua_api_documents_statistics_xlsx': ('GET', {'code': 'code', 'year': 'year', 'form': 'statistics_form'}, _r(401, 404, 404, 404, 200), {'bn'}),
     'thidua_api_org_bloc_year_detail': ('GET', {'bloc_year_id': 'bloc_year'}, _r(401, 404, 200, 404, 200), {'bn'}),
     'thidua_api_org_bloc_year_moves': ('GET', {'bloc_year_id': 'bloc_year'}, _r(401, 404, 200, 404, 200), {'bn'}),
     'thidua_api_org_bloc_years': ('GET', {}, _r(401, 200, 200, 200, 200), set()),
