@@ -7,8 +7,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from documents.award_year import ON, build
 
+from documents.award_year import ON, build
 from thidua.awards import proposals
 from thidua.documents.kind import common_context
 from thidua.documents.kinds import KINDS

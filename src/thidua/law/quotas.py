@@ -111,8 +111,8 @@ class CapCheck:
         head = f"{self.cap.explanation}; các khối đề nghị {self.proposed}"
         if self.ok:
             return f"{head}: trong giới hạn — {self.cap.citation}"
-        return (f"{head}: vượt {self.excess}, {self.kind_word} phải giảm {self.excess} đề nghị trước khi "
-                f"trình — {self.cap.citation}")
+        return (f"{head}: vượt {self.excess}, {self.kind_word} phải giảm {self.excess} đề "
+                f"nghị trước khi trình — {self.cap.citation}")
 
 
 def check_province_cap(proposed: int, standard_count: int, rulebook: Rulebook,
