@@ -125,6 +125,7 @@ WEB = {
     'voting_committee': ('POST', {'pk': 'conference'}, _r('login', 404, 403, 404, 400), {'bn'}),
     'voting_conference': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 200, 404, 200), {'bn'}),
     'unit_signer': ('POST', {'pk': 'unit'}, _r('login', 404, 302, 404, 302), {'bn'}),
+    'unit_signing_certificates': ('GET', {'pk': 'unit'}, _r('login', 404, 200, 404, 404), {'bn'}),
     'conference_signers': ('POST', {'pk': 'conference'}, _r('login', 404, 403, 404, 302), {'bn'}),
     'voting_ballot': ('GET', {'pk': 'poll'}, _r(200, 200, 200, 200, 200), {'public'}),
     'voting_delegate_vote': ('POST', {'pk': 'poll'}, _r('login', 404, 403, 404, 403), {'bn'}),
