@@ -31,6 +31,7 @@ from thidua.law.workflow import (
     State,
     check_step,
 )
+from thidua.org import lineage
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
 from thidua.org.models import BlocYear, EmulationYear
@@ -169,6 +170,10 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
                           "có quyết định.")
     errors += _not_chosen_by_council(emulation_year, [ln for ln in lines
                                                       if ln.id in awarded_ids])
+    ended = lineage.dissolutions({ln.unit_id for ln in lines if ln.id in awarded_ids},
+                                 decision_date)
+    errors += [lineage.dissolved_message(ln.unit, ended[ln.unit_id], decision_date)
+               for ln in lines if ln.id in awarded_ids and ln.unit_id in ended]
     if errors:
         raise DomainError(*errors)
     try:
