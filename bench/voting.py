@@ -34,7 +34,11 @@ equal to the marks sent — none lost, none doubled.
 
 The load generator is not the bottleneck when the bare endpoint, driven by the same
 threads in the same run, goes several times faster than the ballots: its rate is the
-ceiling the clients and the server's framework reach together.
+ceiling the clients and the server's framework reach together. Each run also prints, for
+both phases, the generator's own CPU (this process, as a share of one core: its threads
+share one interpreter lock, so near 100 % it would be the limit), the server's CPU per
+request (gunicorn's master and workers, from /proc) and the load average at the end —
+on a shared machine the reader can judge from these what limited the run.
 """
 
 import argparse
