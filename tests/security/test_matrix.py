@@ -272,6 +272,12 @@ BODIES = {
         "year": o["year"] - 3, "bloc_id": o["bloc"], "unit_id": o["unit"],
         "document_number": "3/QĐ-UBND",
         "document_date": datetime.date(o["year"] - 4, 12, 30).isoformat()},
+    "thidua_api_lineage_add_event": lambda o: {
+        "kind": "rename", "predecessor_ids": [o["unit"]], "successor_ids": [o["unit2"]],
+        "effective_date": datetime.date(o["year"], 1, 1).isoformat(),
+        "document_number": "45/QĐ-UBND",
+        "document_date": datetime.date(o["year"] - 1, 12, 28).isoformat()},
+    "thidua_api_lineage_remove_event": lambda o: {"reason": "Nhập nhầm đơn vị"},
     "thidua_api_history_remove_award": lambda o: {"reason": "Nhập nhầm năm"},
     "thidua_api_history_remove_leader": lambda o: {"reason": "Nhập nhầm năm"},
     "thidua_api_setup_set_bloc_deadline": lambda o: {

@@ -15,6 +15,7 @@ from thidua.api import (
     errors,
     facts,
     history,
+    lineage,
     merger,
     org,
     pledges,
@@ -49,6 +50,7 @@ api.add_router("/v1/", council.router)
 api.add_router("/v1/", documents.router)
 api.add_router("/v1/", facts.router)
 api.add_router("/v1/", history.router)
+api.add_router("/v1/", lineage.router)
 api.add_router("/v1/", merger.router)
 api.add_router("/v1/", org.router)
 api.add_router("/v1/", pledges.router)

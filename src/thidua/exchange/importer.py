@@ -238,6 +238,13 @@ def _import_section(section, rows, pks, files, stored):
         for name in section.files:
             if not isinstance(model._meta.get_field(name), models.BinaryField):
                 stored.append((getattr(obj, name).storage, getattr(obj, name).name))
+    for name, target in section.many.items():
+        for index, (obj, row) in enumerate(zip(objs, rows, strict=True), 1):
+            keys = row.get(name)
+            if not isinstance(keys, list):
+                raise ExportFormatError(f"{_where(section.name, index, name)}: phải là danh "
+                                        f"sách khóa của mục «{target}».")
+            getattr(obj, name).set([lookup(pks, target, k) for k in keys])
     if model is org.BlocYear:
         for obj, row in zip(objs, rows, strict=True):
             obj.deputy_units.set([lookup(pks, "units", k) for k in row["deputy_units"]])

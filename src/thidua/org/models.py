@@ -267,3 +267,40 @@ class RoleAssignment(models.Model):
     def __str__(self):
         scope = self.province or self.bloc_year or self.unit
         return f"{self.get_role_display()}" + (f" — {scope}" if scope else "")
+
+
+class LineageEvent(models.Model):
+    """A reorganisation of units (issue 14, LEGAL-REVIEW.md R3): units merged into one
+    successor (sáp nhập, hợp nhất), one unit split into several (chia tách) or a unit
+    renamed (đổi tên), from an effective date, by a paper (number, date). The
+    predecessors stop existing on the effective date: they are kept as history, never
+    deleted; an absorbing unit that continues is a successor only. The rules reading it
+    live in org.domain.lineage and org.lineage (RULES.md 44–46)."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", "Sáp nhập, hợp nhất"
+        SPLIT = "split", "Chia tách"
+        RENAME = "rename", "Đổi tên"
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT,
+                                 related_name="lineage_events")
+    kind = models.CharField("hình thức sắp xếp", max_length=8, choices=Kind.choices)
+    effective_date = models.DateField("ngày có hiệu lực")
+    document_number = models.CharField("số văn bản quyết định", max_length=50)
+    document_date = models.DateField("ngày văn bản")
+    note = models.CharField("trích yếu, ghi chú", max_length=500, blank=True)
+    predecessors = models.ManyToManyField(Unit, related_name="succeeded_by",
+                                          verbose_name="đơn vị trước sắp xếp")
+    successors = models.ManyToManyField(Unit, related_name="succeeds",
+                                        verbose_name="đơn vị sau sắp xếp")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_date", "id"]
+        verbose_name = "sắp xếp đơn vị"
+        verbose_name_plural = "sắp xếp đơn vị"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} theo {self.document_number}"

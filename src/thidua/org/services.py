@@ -10,6 +10,7 @@ from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import clean_text, tidy
 from thidua.law.rulebooks import RulebookNotFound, registration_deadline
+from thidua.org import lineage
 from thidua.org.domain.composition import Composition, composition_errors
 from thidua.org.domain.phases import (
     ORDER,
@@ -98,6 +99,7 @@ def create_bloc_year(actor, bloc: Bloc, emulation_year: EmulationYear, *, member
         min_size=province.min_bloc_size, max_size=province.max_bloc_size,
         names=names, taken=taken,
     )
+    errors += lineage.membership_errors(member_ids, emulation_year.year, names)
     if errors:
         raise DomainError(*errors)
     try:

@@ -200,7 +200,7 @@ def press_facts(bloc_year: BlocYear) -> press.PressFacts:
         conference_on=timezone.localdate(conference.held_at) if conference else None,
         conference_place=conference.place if conference else "",
         chair=conference.chair if conference else "",
-        ranking=tuple(press.RankedUnit(line.row.rank, line.unit.name, line.final,
+        ranking=tuple(press.PressRankLine(line.row.rank, line.unit.name, line.final,
                                        line.row.tied)
                       for line in (ranking.lines if ranking else [])),
         votes=tuple(votes),

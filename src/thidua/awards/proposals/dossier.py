@@ -25,6 +25,7 @@ from thidua.law.workflow import (
     StepForbidden,
     check_step,
 )
+from thidua.org import lineage
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
 from thidua.org.models import BlocYear, Unit
@@ -94,6 +95,11 @@ def assemble_proposal(actor: Actor, bloc_year: BlocYear, polls=None, *,
         raise DomainError(*[f"{tie.explanation} (Quy tắc 32)" for tie in allocation.ties])
     if allocation.pending_forms:
         raise DomainError(*[str(d) for d in allocation.decisions if d.outcome == "pending"])
+    proposed = {unit_id for form, unit_ids in allocation.proposals.items()
+                for unit_id in unit_ids
+                if allocation.decision(unit_id, form).outcome == PROPOSED}
+    lineage.refuse_dissolved([u for u in situation.units if u.id in proposed],
+                             conference_date)  # RULES.md 44
     before = proposal_snapshot(proposal) if proposal else None
     names = {u.id: u.name for u in situation.units}
     explanation = [{"unit": d.unit_id, "unit_name": names.get(d.unit_id, ""),
