@@ -103,6 +103,8 @@ WEB = {
     'scoring_table_create': ('POST', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 400), {'bn'}),
     'scoring_table_excel': ('GET', {'pk': 'vx'}, _r('login', 404, 404, 404, 200), {'bn'}),
     'scoring_table_excel_upload': ('GET', {'pk': 'bloc_year'}, _r('login', 404, 403, 404, 200), {'bn'}),
+    'scoring_figures': ('GET', {'pk': 'vx'}, _r('login', 404, 404, 404, 200), {'bn'}),
+    'scoring_figures_save': ('POST', {'pk': 'vx'}, _r('login', 404, 404, 404, 400), {'bn'}),
     'scoring_table_lock': ('POST', {'pk': 'vx'}, _r('login', 404, 404, 404, 409), {'bn'}),
     'scoring_table_new_version': ('POST', {'pk': 'vx'}, _r('login', 404, 404, 404, 400), {'bn'}),
     'scoring_table_validate': ('POST', {'pk': 'vx'}, _r('login', 404, 404, 404, 200), {'bn'}),
