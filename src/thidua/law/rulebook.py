@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from thidua.core.daytext import short_day
 from thidua.law.text import format_fraction
 
 TAGS = {
@@ -216,8 +217,8 @@ class RulebookFile:
                                               or on <= self.effective_to)
 
     def period(self) -> str:
-        end = f"{self.effective_to:%d/%m/%Y}" if self.effective_to else "nay"
-        return f"{self.effective_from:%d/%m/%Y} – {end}"
+        end = short_day(self.effective_to) if self.effective_to else "nay"
+        return f"{short_day(self.effective_from)} – {end}"
 
 
 @dataclass(frozen=True)

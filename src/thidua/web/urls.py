@@ -44,6 +44,8 @@ urlpatterns = [
     path("tinh/<str:code>/", province.dashboard, name="province_dashboard"),
     path("tinh/<str:code>/so-khen-thuong/", register.page, name="award_register"),
     path("tinh/<str:code>/chung-thu-so/", digital.certificates, name="signing_certificates"),
+    path("don-vi/<int:pk>/chung-thu-so/", digital.unit_certificates,
+         name="unit_signing_certificates"),
     path("kiem-tra-van-ban/", digital.verify, name="verify_pdf"),
     path("tinh/<str:code>/thiet-lap/", setup.overview, name="province_setup"),
     path("tinh/<str:code>/thiet-lap/don-vi/", setup.add_unit, name="setup_unit_add"),

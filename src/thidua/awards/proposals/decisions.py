@@ -8,11 +8,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from thidua.awards import rules
+from thidua.awards import queries, rules
 from thidua.awards.models import (
     Award,
     AwardDecision,
-    CouncilSelection,
     Proposal,
     ProposalLine,
 )
@@ -80,7 +79,7 @@ def province_cap(emulation_year: EmulationYear, *, on_date: datetime.date,
         base = len(leaders)
     else:
         base = standard_count(emulation_year, on_date=on_date, library=library)
-    return check_province_cap(proposed, base, book)
+    return check_province_cap(proposed, base, book, emulation_year.province.kind_word)
 
 
 @dataclass(frozen=True)
@@ -220,11 +219,11 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
 def _not_chosen_by_council(emulation_year: EmulationYear, awarded) -> list[str]:
     """RULES 20: once the province's council chose (awards.council), a Government flag goes
     only to a unit it chose."""
-    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
-    if selection is None:
+    choice = queries.council_choice(emulation_year)
+    if choice is None:
         return []
-    chosen = set(selection.chosen.values_list("unit_id", flat=True))
+    selection = choice.selection
     return [f"Hội đồng Thi đua – Khen thưởng tỉnh không chọn {line.unit.name} đề nghị Cờ thi "
             f"đua của Chính phủ (biên bản số {selection.minutes_number} ngày "
             f"{short_date(selection.meeting_date)}) — Quy tắc 20."
-            for line in awarded if line.award_form == GOV and line.unit_id not in chosen]
+            for line in awarded if line.award_form == GOV and line.unit_id not in choice.unit_ids]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from thidua.core.daytext import short_day
 from thidua.law.rulebook import (
     Rulebook,
     RulebookFile,
@@ -28,7 +29,7 @@ class Library:
             if book.scope == "national" and book.in_force(on):
                 return book
         raise RulebookNotFound(
-            f"Không có bộ quy tắc quốc gia có hiệu lực ngày {on:%d/%m/%Y}: ngày này nằm "
+            f"Không có bộ quy tắc quốc gia có hiệu lực ngày {short_day(on)}: ngày này nằm "
             "ngoài các giai đoạn pháp luật mà hệ thống có. Các bộ quy tắc quốc gia hiện có: "
             + "; ".join(self.national_periods()) + ". Hãy chọn một ngày trong các giai "
             "đoạn này.")

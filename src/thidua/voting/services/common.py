@@ -26,7 +26,6 @@ USED_CARD = ("Thẻ biểu quyết này đã được dùng để bỏ phiếu: 
              "(Quy tắc 29).")
 ALREADY_VOTED = "Đơn vị (đại biểu) này đã bỏ phiếu trong cuộc bỏ phiếu này (Quy tắc 29)."
 TURNOUT_SECONDS = 2
-OPENING = "Mở bỏ phiếu tại hội nghị"  # what conference_phase_problem names
 ELECTIONS = (Kind.LEADER_ELECTION, Kind.DEPUTY_ELECTION)
 
 
