@@ -79,7 +79,7 @@ def province_cap(emulation_year: EmulationYear, *, on_date: datetime.date,
         base = len(leaders)
     else:
         base = standard_count(emulation_year, on_date=on_date, library=library)
-    return check_province_cap(proposed, base, book)
+    return check_province_cap(proposed, base, book, emulation_year.province.kind_word)
 
 
 @dataclass(frozen=True)
