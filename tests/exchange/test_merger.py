@@ -272,3 +272,20 @@ def test_rule_11_a_former_provinces_award_counts_for_the_merged_unit(world):
     assert bonus.points == 10 and bonus.award is not None
     assert next_year_bonus(Unit.objects.get(province=world.province, code="KT3-BG"),
                            2025).points == 0
+
+
+def test_a_former_province_is_read_only_even_for_the_administrator(world):
+    from thidua.org import services as org_services
+
+    merge(bac_giang(world))
+    former = Province.objects.get(code="BG")
+    admin = world.actor("admin")
+    before = snapshot()
+    for change in (lambda: org_services.create_unit(admin, former, code="MOI", name="Sở Mới"),
+                   lambda: org_services.ensure_year(admin, former, 2030)):
+        with pytest.raises(Conflict) as raised:
+            change()
+        assert raised.value.messages == [
+            "Tỉnh Bắc Giang đã hợp nhất vào tỉnh Bắc Ninh từ ngày 01/07/2025: dữ liệu của "
+            "tỉnh cũ chỉ để xem, không thay đổi được."]
+    assert snapshot() == before
