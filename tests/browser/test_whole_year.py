@@ -5,16 +5,17 @@ anything here (the database is only read, to assert):
 five unit officers register (a title and a target) and report progress; the leader moves
 the phase (dialog); four units enter their year facts, the leader confirms three and the
 province the leader unit's own (RULES 19a); the leader adopts the sample criteria table,
-checks and locks it, and enters the PAR INDEX figures once for the bloc; every unit fills
-its self sheet in one save (evidence attached) and submits it, then its four peer sheets
-(RULES 10, 12, 13, 15); the leader publishes the ranking (RULES 14, 16); the bloc leader holds the conference — roll call «Tất cả có mặt»,
-an award poll whose candidate list is the eligible units with the unit without facts
-listed apart (RULES 7, 17–22), delegates voting from the logged-in vote page and from card
-links, close and publish; the leader election (RULES 3, 31); the proposal assembled from
-the published result (its lines in the order of the votes, RULES 32) and sent to the
-province; the secretariat accepts it and records the chairman's decision; the next year
-opened with the elected leader. No page on the way shows English, Django's words or a
-template leftover (`looks_right`).
+checks and locks it, and enters the PAR INDEX figures once for the bloc; every unit
+fills its self sheet in one save (evidence attached) and submits it, then its four peer
+sheets (RULES 10, 12, 13, 15); the leader publishes the ranking (RULES 14, 16); the bloc
+leader holds the conference — roll call «Tất cả có mặt», an award poll whose candidate
+list is the eligible units with the unit without facts listed apart (RULES 7, 17–22),
+delegates voting from the logged-in vote page and from card links, close and publish;
+the leader election (RULES 3, 31); the proposal assembled from the published result (its
+lines in the order of the votes, RULES 32) and sent to the province; the secretariat
+accepts it and records the chairman's decision; the next year opened with the elected
+leader. No page on the way shows English, Django's words or a template leftover
+(`looks_right`).
 
 Every phase move is made by the leader on the bloc year page, ticking «Vẫn chuyển giai
 đoạn dù còn thiếu» where the page names what is missing."""
