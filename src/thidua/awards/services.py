@@ -294,7 +294,7 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
     ranks = ranks or {}
     emulation_year = bloc_year.emulation_year
     province = bloc_year.bloc.province
-    book = rulebook_for(province.code, on_date, library)
+    book = rulebook_for(province.code, on_date, library, territory=bloc_year.bloc.territory_code)
     unit_ids = list(bloc_year.memberships.values_list("unit_id", flat=True))
     facts = {f.unit_id: f.as_facts() for f in UnitYearFacts.objects.filter(
         emulation_year=emulation_year, unit_id__in=unit_ids).select_related("emulation_year")}
@@ -363,7 +363,8 @@ def next_year_bonus(unit: Unit, year: int, *, on_date: datetime.date | None = No
     rulebook in force on `on_date` (default: 1 January of `year`, when scoring opens).
     A unit formed by a reorganisation after last year takes the bonus of the units it
     stems from as RULES.md 45 says (law.bonus.lineage_bonus)."""
-    book = rulebook_for(unit.province.code, on_date or datetime.date(year, 1, 1), library)
+    book = rulebook_for(unit.province.code, on_date or datetime.date(year, 1, 1), library,
+                        territory=unit.territory_code)
     found = year_roots(unit, year - 1)
     if not found.inherited:
         return bonus_points(unit.id, year, award_history(unit), book)

@@ -68,7 +68,8 @@ def public_bloc_year(pk) -> BlocYear:
 
 
 def public_province(code: str) -> Province:
-    province = Province.objects.filter(code=str(code)[:20]).first()
+    province = (Province.objects.filter(code=str(code)[:20]).select_related("merged_into")
+                .first())
     if province is None:
         raise NotFound("Không tìm thấy tỉnh, thành phố.")
     return province
