@@ -369,6 +369,7 @@ def visible_papers(actor: Actor, proposal) -> list[tuple[str, str, int]]:
         line.proposal = proposal
         if rules.can_view_achievement_report(actor, line):
             papers.append((f"Báo cáo thành tích{report} — {line.unit.name}, "
-                           f"{AwardForm(line.award_form).label}", "bao-cao-thanh-tich",
+                           f"{label_for(line.award_form, proposal.bloc_year.bloc.province)}",
+                           "bao-cao-thanh-tich",
                            line.id))
     return papers

@@ -211,6 +211,12 @@ class RulebookFile:
     file: str
     line: int  # the line of effective_from, named when periods overlap
     settings: Mapping = field(default_factory=dict)  # key → Setting
+    # A province's book: the former provinces' territories it governs after a merger
+    # (Nghị quyết 202/2025/QH15); empty = the province's own territory only.
+    territories: tuple = ()
+
+    def covers(self, territory: str) -> bool:
+        return territory in (self.territories or (self.province,))
 
     def in_force(self, on: datetime.date) -> bool:
         return self.effective_from <= on and (self.effective_to is None

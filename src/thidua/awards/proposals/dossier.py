@@ -18,7 +18,7 @@ from thidua.law.allocation import (
     Allocation,
     allocate,
 )
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.rulebooks import Library
 from thidua.law.workflow import (
     StepError,
@@ -138,6 +138,7 @@ def differences(proposal: Proposal) -> list[str]:
     if conference is None:
         return []
     chosen = voting.chosen_units(conference)
+    province = conference.bloc_year.bloc.province
     if not chosen:
         return []
     proposed = {}
@@ -153,7 +154,7 @@ def differences(proposal: Proposal) -> list[str]:
         minutes, lines = chosen.get(form, []), proposed.get(form, [])
         if minutes == lines:
             continue
-        label = AwardForm(form).label
+        label = label_for(form, province)
         for unit in minutes:
             if unit not in lines:
                 reason = why.get((unit, form), {}).get("text", "")

@@ -46,7 +46,9 @@ def _require_run(actor: Actor, conference: Conference):
 def rulebook_of(conference: Conference):
     """The rulebook in force on the conference date (law.rulebooks)."""
     bloc_year = conference.bloc_year
-    return rulebook_for(bloc_year.bloc.province.code, timezone.localdate(conference.held_at))
+    bloc = bloc_year.bloc
+    return rulebook_for(bloc.province.code, timezone.localdate(conference.held_at),
+                        territory=bloc.territory_code)
 
 
 def member_ids(bloc_year: BlocYear) -> list:

@@ -9,7 +9,7 @@ from django.db import transaction
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError
 from thidua.core.text import clean_text
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import label_for
 from thidua.law.quotas import bloc_quotas
 from thidua.law.rulebook import FractionRule
 from thidua.org.models import BlocYear, Unit
@@ -136,7 +136,8 @@ def create_poll(actor: Actor, conference: Conference, kind: str, *, award_form: 
                               "(Quy tắc 30).")
         quota = bloc_quotas(len(members), book)[award_form]
         quota_count, quota_text = quota.count, str(quota)
-        default_title = f"Bình xét đề nghị {AwardForm(award_form).label}"
+        default_title = (f"Bình xét đề nghị "
+                         f"{label_for(award_form, conference.bloc_year.bloc.province)}")
     else:
         award_form = ""
         if kind == Kind.LEADER_ELECTION:

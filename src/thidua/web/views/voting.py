@@ -58,7 +58,7 @@ def _conference_page(request, actor, bloc_year, *, form=None, errors=(), status=
         steps = queries.conference_progress(view, minutes_issued=bool(minutes))
     return render(request, CONFERENCE, {
         "bloc_year": bloc_year, "conference": conference, "view": view, "can_run": can_run,
-        "form": form, "poll_form": PollForm(), "steps": steps,
+        "form": form, "poll_form": PollForm(province=bloc_year.bloc.province), "steps": steps,
         "current": next((step for step in steps if step.status == "current"), None),
         "roll": _roll(view, posted) if view else [],
         "open_polls": [p for p in view.polls if p.state == "open"] if view else [],
