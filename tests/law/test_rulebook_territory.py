@@ -55,7 +55,7 @@ def _bonus(book):
     return book.value("scoring.previous_award_bonus")["provincial_flag"]
 
 
-def test_each_former_territory_keeps_its_own_regulation_until_the_merged_one(tmp_path):
+def test_rule_48_each_former_territory_keeps_its_own_regulation_until_the_merged_one(tmp_path):
     library = merged_library(tmp_path)
     in_2025 = D(2025, 11, 30)
     bn = rulebook_for("BN", in_2025, library)
@@ -71,13 +71,13 @@ def test_each_former_territory_keeps_its_own_regulation_until_the_merged_one(tmp
         assert (book.provincial.code, _bonus(book)) == ("province-bn-2026", 12)
 
 
-def test_without_a_merged_regulation_the_former_rules_go_on(tmp_path):
+def test_rule_48_without_a_merged_regulation_the_former_rules_go_on(tmp_path):
     library = merged_library(tmp_path, new_regulation=False)
     assert _bonus(rulebook_for("BN", D(2026, 6, 1), library, territory="BG")) == 8
     assert _bonus(rulebook_for("BN", D(2026, 6, 1), library)) == 10
 
 
-def test_a_territory_without_a_book_falls_back_to_the_national_rules(tmp_path):
+def test_rule_48_a_territory_without_a_book_falls_back_to_the_national_rules(tmp_path):
     library = merged_library(tmp_path)
     book = rulebook_for("BN", D(2025, 11, 30), library, territory="HB")
     assert book.provincial is None
