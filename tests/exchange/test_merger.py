@@ -221,7 +221,7 @@ def test_the_command_previews_then_merges(world, tmp_path, capsys):
         call_command("import", str(path), "--dry-run")
 
 
-def test_rule_48_two_units_of_the_merged_province_are_judged_by_their_territorys_rules(world, tmp_path):
+def test_rule_48_two_units_of_the_merged_province_are_judged_by_their_own_rules(world, tmp_path):
     """Rulebooks per former territory: a unit from former Bắc Giang gets Bắc Giang's
     provincial-flag bonus (8) for 2025, a Bắc Ninh unit Bắc Ninh's (10); from the merged
     province's own regulation (1/1/2026) both get its value (12). RULES.md 11."""
