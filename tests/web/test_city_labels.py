@@ -104,3 +104,17 @@ def test_rule_35_the_citys_registration_and_bloc_papers(world, city, client):
                                         "phố;")
     assert context["closing"][0].endswith("Thường trực Hội đồng Thi đua - Khen thưởng thành "
                                           "phố.")
+
+
+@pytest.mark.django_db
+def test_rule_35_the_api_labels_follow_the_city(world, city, client):
+    client.force_login(world.users["secretariat"])
+    history = client.get("/api/v1/provinces/BN/history").json()
+    assert {a["award_form_label"] for a in history["awards"]} == {CITY_FLAG}
+    register = client.get("/api/v1/provinces/BN/award-register").json()
+    assert {e["award_form_label"] for e in register["entries"]} == {CITY_FLAG}
+    unit = client.get(f"/api/v1/units/{world.units['KT1'].id}/awards").json()
+    assert [a["award_form_label"] for a in unit["awards"]] == [CITY_FLAG]
+    public = client.get(f"/api/v1/public/bloc-years/{world.bloc_years['KT'].pk}/results").json()
+    assert [line["award_form_label"] for line in public["proposals"]] == [
+        "Cờ thi đua của Chính phủ", CITY_FLAG, CITY_CERTIFICATE, CITY_CERTIFICATE]
