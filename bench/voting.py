@@ -100,6 +100,7 @@ def main():
             if not pg_ready():
                 continue
             env["THIDUA_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
+            env["THIDUA_BENCH_PG_NAME"] = PG_DB
         env["THIDUA_DB_CONN_MAX_AGE"] = "60"  # as `thidua serve` does
         command = [sys.executable, __file__, "--worker", backend, "--cards", str(args.cards),
                    "--clients", str(args.clients), "--workers", str(args.workers)]
@@ -231,19 +232,42 @@ def cpu_used(before, after, pids) -> float:
     return sum(after[pid][1] - before.get(pid, (0, 0.0))[1] for pid in pids if pid in after)
 
 
-def database_backends() -> list[int]:
-    """PostgreSQL: the server processes serving the bench database now (the gunicorn
-    workers keep their connections), not this process's own; SQLite: none (it runs
-    inside the workers, already counted)."""
-    from django.db import connection
-    if connection.vendor != "postgresql":
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND pid <> pg_backend_pid()")
-        pids = [row[0] for row in cursor.fetchall()]
-    connection.close()
-    return pids
+def database_backends(name: str) -> dict[int, float]:
+    """The PostgreSQL server processes serving database `name` now (their title, in
+    /proc/<pid>/cmdline, names the database): pid → CPU seconds used so far."""
+    found, table = {}, cpu_by_pid()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+        except OSError:
+            continue
+        pid = int(cmdline.parent.name)
+        if words[:1] == ["postgres:"] and name in words and pid in table:
+            found[pid] = table[pid][1]
+    return found
+
+
+class BackendWatch(threading.Thread):
+    """During a phase, every half second, the CPU of the PostgreSQL backends serving the
+    bench database: a worker's connection older than THIDUA_DB_CONN_MAX_AGE is closed
+    and opened again, so a backend may end before the phase does (its last reading
+    counts)."""
+
+    def __init__(self, name):
+        super().__init__(daemon=True)
+        self.name_, self.last = name, {}
+        self.start_cpu = database_backends(name) if name else {}
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.5):
+            self.last.update(database_backends(self.name_) if self.name_ else {})
+
+    def used(self) -> float:
+        self.done.set()
+        self.join()
+        self.last.update(database_backends(self.name_) if self.name_ else {})
+        return sum(cpu - self.start_cpu.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
 def hammer(port, jobs, clients, server=None):
@@ -277,14 +301,17 @@ def hammer(port, jobs, clients, server=None):
         t.start()
     start_line.wait()
     began, cpu, before = time.perf_counter(), time.process_time(), cpu_by_pid()
+    watch = BackendWatch(os.environ.get("THIDUA_BENCH_PG_NAME", ""))
+    watch.start()
     for t in threads:
         t.join()
+    database_cpu = watch.used()
     after = cpu_by_pid()
     gunicorn = [pid for pid, (parent, _) in after.items() if server and server.pid in (
         pid, parent)]
     run = {"wall": time.perf_counter() - began, "cpu": time.process_time() - cpu,
            "server_cpu": cpu_used(before, after, gunicorn),
-           "database_cpu": cpu_used(before, after, database_backends()),
+           "database_cpu": database_cpu,
            "load": os.getloadavg()[0]}
     return results, run
 
