@@ -19,7 +19,15 @@ from thidua.core.models import AuditEvent, User
 from thidua.exchange import envelope, export, importer, merger
 from thidua.exchange.sections import SECTIONS
 from thidua.law.award_forms import AwardForm
-from thidua.org.models import Bloc, BlocYear, EmulationYear, Province, RoleAssignment, Unit
+from thidua.org.models import (
+    Bloc,
+    BlocYear,
+    EmulationYear,
+    LineageEvent,
+    Province,
+    RoleAssignment,
+    Unit,
+)
 from thidua.voting import services as voting
 from thidua.voting.models import Ballot, Poll
 
@@ -63,7 +71,7 @@ def snapshot():
             Ballot.objects.count())
 
 
-def test_the_preview_lists_every_remap_and_conflict_and_writes_nothing(world):
+def test_rule_47_the_preview_lists_every_remap_and_conflict_and_writes_nothing(world):
     document = bac_giang(world)
     before = snapshot()
     plan = merge(document, dry_run=True)
@@ -79,7 +87,7 @@ def test_the_preview_lists_every_remap_and_conflict_and_writes_nothing(world):
     assert dict(plan.history)["khối – năm"] == len(document["sections"]["bloc_years"])
 
 
-def test_the_merger_keeps_the_former_province_and_brings_its_units_in(world, client):
+def test_rule_47_the_merger_keeps_the_former_province_and_brings_its_units_in(world, client):
     document = bac_giang(world)
     bn_units = set(Unit.objects.filter(province=world.province).values_list("pk", "code"))
     plan = merge(document, actor=world.actor("secretariat"))
@@ -169,7 +177,7 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", BAD)
-def test_a_refused_merger_says_why_in_vietnamese_and_writes_nothing(world, case):
+def test_rule_47_a_refused_merger_says_why_in_vietnamese_and_writes_nothing(world, case):
     make, target, kwargs, error, message = BAD[case]
     document = make(world)
     if "actor" in kwargs:
@@ -213,20 +221,25 @@ def test_the_command_previews_then_merges(world, tmp_path, capsys):
         call_command("import", str(path), "--dry-run")
 
 
-def test_two_units_of_the_merged_province_are_judged_by_their_territorys_rules(world, tmp_path):
+def test_rule_48_two_units_of_the_merged_province_are_judged_by_their_own_rules(world, tmp_path):
     """Rulebooks per former territory: a unit from former Bắc Giang gets Bắc Giang's
     provincial-flag bonus (8) for 2025, a Bắc Ninh unit Bắc Ninh's (10); from the merged
     province's own regulation (1/1/2026) both get its value (12). RULES.md 11."""
     library = merged_library(tmp_path)
+
+    def award(unit, year):
+        history.record_past_award(
+            world.actor("secretariat"), world.province, unit=unit, year=year,
+            award_form=AwardForm.PROVINCIAL_FLAG, decision_number=f"{year % 100}/QĐ-UBND",
+            decision_date=datetime.date(year + 1, 1, 15), signer="Chủ tịch UBND tỉnh")
+
+    award(world.units["KT1"], 2024)
+    award(world.units["KT2"], 2024)  # Bắc Giang's copy of the file has it too
     merge(bac_giang(world))
     bn_unit = world.units["KT1"]
     bg_unit = Unit.objects.get(province=world.province, code="KT2-BG")
-    for unit in (bn_unit, bg_unit):
-        for year in (2024, 2025):
-            history.record_past_award(
-                world.actor("secretariat"), world.province, unit=unit, year=year,
-                award_form=AwardForm.PROVINCIAL_FLAG, decision_number=f"{year % 100}/QĐ-UBND",
-                decision_date=datetime.date(year + 1, 1, 15), signer="Chủ tịch UBND tỉnh")
+    award(bn_unit, 2025)  # decided by the merged province
+    award(bg_unit, 2025)
     assert next_year_bonus(bn_unit, 2025, library=library).points == 10
     assert next_year_bonus(bg_unit, 2025, library=library).points == 8
     assert next_year_bonus(bn_unit, 2026, library=library).points == 12
@@ -240,3 +253,39 @@ def test_a_published_result_of_the_former_province_stays_readable_with_its_diges
     poll = Poll.objects.get(conference__bloc_year__bloc__province__code="BG")
     assert poll.digest == digest and poll.state == Poll.State.PUBLISHED
     assert poll.ballots.count() == 4
+
+
+def test_rule_11_and_45_and_47_a_former_provinces_award_counts_for_the_merged_unit(world):
+    """RULES.md 11 and 45: the agency's 2024 provincial flag, decided by Bắc Giang, gives
+    its row in the merged Bắc Ninh the 2025 bonus (a rename in the lineage from the
+    merger's date); Bắc Giang's row gets no award after the merger."""
+    history.record_past_award(
+        world.actor("secretariat"), world.province, unit=world.units["KT2"], year=2024,
+        award_form=AwardForm.PROVINCIAL_FLAG, decision_number="24/QĐ-UBND",
+        decision_date=datetime.date(2025, 1, 15), signer="Chủ tịch UBND tỉnh")
+    merge(bac_giang(world))
+    carried = Unit.objects.get(province=world.province, code="KT2-BG")
+    event = LineageEvent.objects.get(successors=carried)
+    assert event.kind == "rename" and event.effective_date == MERGED_ON
+    assert list(event.predecessors.all()) == [carried.former_unit]
+    bonus = next_year_bonus(carried, 2025)
+    assert bonus.points == 10 and bonus.award is not None
+    assert next_year_bonus(Unit.objects.get(province=world.province, code="KT3-BG"),
+                           2025).points == 0
+
+
+def test_rule_47_a_former_province_is_read_only_even_for_the_administrator(world):
+    from thidua.org import services as org_services
+
+    merge(bac_giang(world))
+    former = Province.objects.get(code="BG")
+    admin = world.actor("admin")
+    before = snapshot()
+    for change in (lambda: org_services.create_unit(admin, former, code="MOI", name="Sở Mới"),
+                   lambda: org_services.ensure_year(admin, former, 2030)):
+        with pytest.raises(Conflict) as raised:
+            change()
+        assert raised.value.messages == [
+            "Tỉnh Bắc Giang đã hợp nhất vào tỉnh Bắc Ninh từ ngày 01/07/2025: dữ liệu của "
+            "tỉnh cũ chỉ để xem, không thay đổi được."]
+    assert snapshot() == before

@@ -11,7 +11,9 @@ assignments are not carried, so nobody works in B any more.
 
 From the merger on, B's units and blocs are A's: each gets a row in A with
 `territory` = B (the former territory, whose provincial rules apply until A's own
-regulation — law.rulebooks) and, for a unit, `former_unit` = its row in B. A code that
+regulation — law.rulebooks) and, for a unit, `former_unit` = its row in B and a rename
+in the agency lineage from the merger's date (org.lineage, RULES.md 44–46), so its past
+awards count for A's row (bonus points, year conditions, achievement report). A code that
 A already uses is remapped, deterministically: "SCT" → "SCT-BG" (then "SCT-BG2", …),
 never onto a code of A or of the file; the preview lists every remap before anything
 is written.
@@ -166,6 +168,20 @@ def merge_province(document: dict, target_code: str, *, merged_on: datetime.date
     return done["plan"]
 
 
+def _succession(actor, former, target, old, new, merged_on, resolution):
+    """The agency's row in B goes on as its row in A from the merger (a rename in
+    org.lineage, RULES.md 44–46): its past achievements count for A's row (bonus points,
+    year conditions, the achievement report), and no award goes to B's row any more."""
+    number = resolution if len(resolution) <= 50 else resolution[:49] + "…"
+    event = org.LineageEvent.objects.create(
+        province=target, kind=org.LineageEvent.Kind.RENAME, effective_date=merged_on,
+        document_number=number, document_date=merged_on,
+        note=f"Hợp nhất {former.full_name} vào {target.full_name}: {resolution}"[:500],
+        recorded_by=getattr(actor, "user", None))
+    event.predecessors.set([old])
+    event.successors.set([new])
+
+
 def _carry(actor, document, former, target, merged_on, resolution) -> MergerPlan:
     """Inside the import's transaction: B marked former, its units and blocs made A's."""
     former.merged_into, former.merged_on = target, merged_on
@@ -180,8 +196,11 @@ def _carry(actor, document, former, target, merged_on, resolution) -> MergerPlan
         for row in rows:
             extra = {"former_unit": row} if model is org.Unit else {
                 "kind": row.kind, "short_name": row.short_name}
-            model(province=target, code=codes[row.code], name=row.name, territory=former,
-                  **extra).save(force_insert=True)
+            obj = model(province=target, code=codes[row.code], name=row.name,
+                        territory=former, **extra)
+            obj.save(force_insert=True)
+            if model is org.Unit:
+                _succession(actor, former, target, row, obj, merged_on, resolution)
     sections = document["sections"]
     plan = MergerPlan(
         former.code, former.full_name, target.code, target.full_name, merged_on, resolution,
