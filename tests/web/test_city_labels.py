@@ -118,3 +118,14 @@ def test_rule_35_the_api_labels_follow_the_city(world, city, client):
     public = client.get(f"/api/v1/public/bloc-years/{world.bloc_years['KT'].pk}/results").json()
     assert [line["award_form_label"] for line in public["proposals"]] == [
         "Cờ thi đua của Chính phủ", CITY_FLAG, CITY_CERTIFICATE, CITY_CERTIFICATE]
+
+
+@pytest.mark.django_db
+def test_rule_35_the_proposals_sentences_name_the_citys_awards(world):
+    """The allocation's reasons (stored on the proposal, printed on its papers) say
+    "UBND thành phố" when the proposal is assembled in a city."""
+    Province.objects.filter(pk=world.province.pk).update(kind=Province.Kind.THANH_PHO)
+    award_year = build(world)
+    texts = [d["text"] for d in award_year.proposal.explanation]
+    assert any(CITY_FLAG in text for text in texts)
+    assert not any("UBND tỉnh" in text for text in texts)
