@@ -2,7 +2,8 @@
 "Sắp xếp, sáp nhập, chia tách đơn vị" from its home (the province page), is told in
 Vietnamese what an empty form and a unit on both sides lack (nothing written), records
 that Sở Tài chính takes in Ban Quản lý dự án by a decision (after confirming), sees it
-listed, then takes it back with a reason (RULES.md 44)."""
+listed and, on the ended unit's page, why it gets no award; then takes it back with a
+reason (RULES.md 44)."""
 
 import datetime
 
@@ -67,6 +68,16 @@ def test_secretariat_records_a_merger_and_takes_it_back(transactional_db, world,
     assert [u.code for u in event.predecessors.all()] == ["KT5"]
     assert [u.code for u in event.successors.all()] == ["KT2"]
 
+    # The ended unit's page says why it gets no award, from the event's paper (RULES 44).
+    row.get_by_role("link", name="Ban Quản lý dự án").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ban Quản lý dự án")
+    expect(page.locator("#da-cham-dut")).to_contain_text(
+        f"Ban Quản lý dự án đã chấm dứt hoạt động từ ngày {today:%d/%m/%Y} (sáp nhập, hợp "
+        f"nhất theo văn bản số 125/QĐ-UBND ngày {today:%d/%m/%Y}; đơn vị kế thừa: Sở Tài "
+        "chính): không đề nghị, không quyết định khen thưởng cho đơn vị này")
+    page.go_back()
+
+    row = page.locator("#bang-sap-xep tr[data-kind='merge']")
     row.get_by_label("Lý do xoá").fill("Nhập nhầm đơn vị tiếp nhận")
     row.get_by_role("button", name="Xoá").click()
     expect(page.get_by_text("Đã xoá việc sắp xếp nhập nhầm.")).to_be_visible()

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from thidua.guidance import steps
+from thidua.org import lineage
 from thidua.org import queries as org_queries
 from thidua.org.rules import can_act_for_unit
 from thidua.pledges import queries as pledge_queries
@@ -44,11 +45,14 @@ def detail(request, pk):
         next_steps = steps.unit_steps(actor, unit, view.bloc_year)
         if unit.id in actor.delegate_units:
             next_steps += steps.delegate_steps(actor)
+    today = timezone.localdate()
+    ended = lineage.dissolutions([unit.id], today).get(unit.id)  # RULES.md 44
     return render(request, "web/unit.html", {
         "next_steps": next_steps,
+        "dissolved": lineage.dissolved_message(unit, ended, today) if ended else "",
         "unit": unit, "emulation_year": emulation_year, "years": years, "view": view,
         "history": org_queries.membership_history(unit),
-        "is_own": is_own, "may_act": may_act, "today": timezone.localdate(),
+        "is_own": is_own, "may_act": may_act, "today": today,
         "can_open": view is not None and pledge_rules.can_open_registration(
             actor, unit.id, view.bloc_year, registration),
         "can_report": bool(registration) and pledge_rules.can_report_progress(
