@@ -190,8 +190,7 @@ def build_scoring_year(system, bloc_year: BlocYear, table_spec: dict, *, seed: i
     today = today or timezone.localdate()
     leader = _leader(system, bloc_year)
     officers = _officers(bloc_year)
-    # `order`: unit code → the key the draws follow (the demo's 2022 member code, so a
-    # unit playing a member's part after the 2025 mergers draws what it drew); else the code.
+    # `order`: unit code → the key the draws follow (the 2022 member a unit plays).
     key = (order or {}).get
     members = sorted(bloc_year.memberships.select_related("unit"),
                      key=lambda m: key(m.unit.code, m.unit.code))
