@@ -16,6 +16,7 @@ from thidua.api import (
     facts,
     history,
     lineage,
+    merger,
     org,
     pledges,
     publication,
@@ -50,6 +51,7 @@ api.add_router("/v1/", documents.router)
 api.add_router("/v1/", facts.router)
 api.add_router("/v1/", history.router)
 api.add_router("/v1/", lineage.router)
+api.add_router("/v1/", merger.router)
 api.add_router("/v1/", org.router)
 api.add_router("/v1/", pledges.router)
 api.add_router("/v1/", register.router)

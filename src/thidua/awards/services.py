@@ -16,7 +16,7 @@ from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.evidence import check_files, storing
 from thidua.core.text import nfc, tidy
 from thidua.law import facts as core
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.bonus import Bonus, bonus_points, lineage_bonus
 from thidua.law.eligibility import Eligibility, check_eligibility
 from thidua.law.rulebooks import Library, rulebook_for
@@ -257,7 +257,7 @@ def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_
                 decision_number=number, decision_date=decision_date, signer=nfc(signer).strip(),
                 recorded_by=getattr(actor, "user", None))
     except IntegrityError as exc:
-        raise Conflict(f"{unit.name} đã có {AwardForm(award_form).label} năm "
+        raise Conflict(f"{unit.name} đã có {label_for(award_form, unit.province)} năm "
                        f"{emulation_year.year}.") from exc
     audit.record(actor, "awards.award.record", award, province_id=unit.province_id,
                  after={"unit": unit.id, "year": emulation_year.year, "award_form": award_form,
@@ -294,7 +294,7 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
     ranks = ranks or {}
     emulation_year = bloc_year.emulation_year
     province = bloc_year.bloc.province
-    book = rulebook_for(province.code, on_date, library)
+    book = rulebook_for(province.code, on_date, library, territory=bloc_year.bloc.territory_code)
     unit_ids = list(bloc_year.memberships.values_list("unit_id", flat=True))
     facts = {f.unit_id: f.as_facts() for f in UnitYearFacts.objects.filter(
         emulation_year=emulation_year, unit_id__in=unit_ids).select_related("emulation_year")}
@@ -363,7 +363,8 @@ def next_year_bonus(unit: Unit, year: int, *, on_date: datetime.date | None = No
     rulebook in force on `on_date` (default: 1 January of `year`, when scoring opens).
     A unit formed by a reorganisation after last year takes the bonus of the units it
     stems from as RULES.md 45 says (law.bonus.lineage_bonus)."""
-    book = rulebook_for(unit.province.code, on_date or datetime.date(year, 1, 1), library)
+    book = rulebook_for(unit.province.code, on_date or datetime.date(year, 1, 1), library,
+                        territory=unit.territory_code)
     found = year_roots(unit, year - 1)
     if not found.inherited:
         return bonus_points(unit.id, year, award_history(unit), book)

@@ -83,7 +83,7 @@ def _standing(ranking_of, unit, year: int, bloc_year=None) -> str:
     row = next((r for r in ranking if r.unit_id == unit.id), None)
     if row is None:
         return ""
-    return f"{vi_number(row.score)} điểm, hạng {row.rank}/{len(ranking)} {bloc_year.bloc.name}"
+    return f"{vi_number(row.final)} điểm, hạng {row.rank}/{len(ranking)} {bloc_year.bloc.name}"
 
 
 def years_table(ranking_of, unit, bloc_year, years: list[int]) -> Table:

@@ -15,15 +15,17 @@ from thidua.documents.kind import (
     Kind,
     bloc_issuer,
     bloc_signer,
+    council_standing,
     legal_bases,
     load_bloc_year,
+    recipients,
     unit_issuer,
     unit_signer,
 )
 from thidua.documents.kinds_awards import award_kinds
 from thidua.documents.kinds_conference import conference_kinds
 from thidua.documents.kinds_province import province_kinds
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import label_for
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import PledgeSignature, PledgeSigning, Registration
@@ -32,7 +34,8 @@ from thidua.scoring.models import PublishedRanking, ScoreSheet
 
 
 def _titles(registration) -> list[str]:
-    return [AwardForm(t.award_form).label for t in registration.titles.all()]
+    province = registration.unit.province
+    return [label_for(t.award_form, province) for t in registration.titles.all()]
 
 
 # --- a unit's registration ---------------------------------------------------------------
@@ -52,7 +55,7 @@ def registration_context(actor, registration, on) -> dict:
     return {
         "doc_type": "BẢN ĐĂNG KÝ THI ĐUA",
         "subject": f"Năm {year}",
-        "legal_bases": legal_bases(unit.province.code, on),
+        "legal_bases": legal_bases(unit.province.code, on, territory=bloc.territory_code),
         "intro": [f"{unit.name}, thành viên {bloc.name}, đăng ký thi đua năm {year} với các "
                   "danh hiệu và chỉ tiêu sau:"],
         "titles": [f"- {label}." for label in _titles(registration)] or ["- (Chưa đăng ký "
@@ -64,8 +67,7 @@ def registration_context(actor, registration, on) -> dict:
         "closing": [f"{unit.name} cam kết tổ chức thực hiện đạt và vượt các chỉ tiêu đã "
                     "đăng ký."],
         "signer": unit_signer(unit),
-        "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
-                       f"- Trưởng {bloc.name};", "- Lưu: VT."],
+        "recipients": recipients(unit.province, f"- Trưởng {bloc.name};"),
     }
 
 
@@ -112,7 +114,7 @@ def pledge_context(actor, bloc_year, on) -> dict:
     return {
         "doc_type": "GIAO ƯỚC THI ĐUA",
         "subject": f"{bloc.name} năm {year}",
-        "legal_bases": legal_bases(bloc.province.code, on),
+        "legal_bases": legal_bases(bloc.province.code, on, territory=bloc.territory_code),
         "intro": [f"Thực hiện phong trào thi đua năm {year}, các đơn vị thành viên {bloc.name} "
                   "thống nhất ký kết giao ước thi đua với các nội dung sau:"],
         "members": [{"no": i, "name": u.name, "role": role(u),
@@ -131,10 +133,9 @@ def pledge_context(actor, bloc_year, on) -> dict:
                         "signer": getattr(signatures.get(u.id), "signer_name", ""),
                         "note": note(u)} for i, u in enumerate(units, 1)],
         "closing": ["Giao ước có hiệu lực từ ngày ký; mỗi đơn vị thành viên giữ một bản, "
-                    "một bản gửi Thường trực Hội đồng Thi đua - Khen thưởng tỉnh."],
+                    f"một bản gửi {council_standing(bloc_year.bloc.province)}."],
         "signer": bloc_signer(bloc_year),
-        "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
-                       "- Các đơn vị thành viên;", "- Lưu: VT."],
+        "recipients": recipients(bloc_year.bloc.province, "- Các đơn vị thành viên;"),
     }
 
 
@@ -171,7 +172,8 @@ def self_assessment_context(actor, sheet, on) -> dict:
     return {
         "doc_type": "BÁO CÁO",
         "subject": f"Tự chấm điểm thi đua năm {bloc_year.year}",
-        "legal_bases": legal_bases(unit.province.code, on),
+        "legal_bases": legal_bases(unit.province.code, on,
+                                   territory=bloc_year.bloc.territory_code),
         "intro": [f"Căn cứ bảng tiêu chí “{sheet.table.name}” của {bloc_year.bloc.name}, "
                   f"{unit.name} tự chấm điểm kết quả thực hiện nhiệm vụ năm {bloc_year.year} "
                   "như sau:"],
@@ -229,7 +231,8 @@ def ranking_context(actor, bloc_year, on) -> dict:
         "doc_type": "BÁO CÁO",
         "subject": f"Kết quả chấm điểm, xếp hạng thi đua {bloc_year.bloc.name} năm "
                    f"{bloc_year.year}",
-        "legal_bases": legal_bases(bloc_year.bloc.province.code, on),
+        "legal_bases": legal_bases(bloc_year.bloc.province.code, on,
+                                   territory=bloc_year.bloc.territory_code),
         "intro": [f"{bloc_year.bloc.name} tổng hợp kết quả chấm điểm thi đua năm "
                   f"{bloc_year.year} (bảng tiêu chí “{view.table.name}”, công bố ngày "
                   f"{dates.short_date(view.ranking.published_at)}) như sau:"],
@@ -237,8 +240,7 @@ def ranking_context(actor, bloc_year, on) -> dict:
                                + fixed[2:]),
         "notes": notes,
         "signer": bloc_signer(bloc_year),
-        "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
-                       "- Các đơn vị thành viên;", "- Lưu: VT."],
+        "recipients": recipients(bloc_year.bloc.province, "- Các đơn vị thành viên;"),
     }
 
 

@@ -25,7 +25,7 @@ from thidua.documents import kind as k
 from thidua.documents import rules, signers
 from thidua.documents.charts import horizontal_bars
 from thidua.documents.engine import Image
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import label_for
 from thidua.law.text import format_fraction
 from thidua.org.models import Unit
 from thidua.org.rules import Actor
@@ -40,8 +40,6 @@ COUNTED = (Poll.State.CLOSED, Poll.State.PUBLISHED)
 CARDS_PER_ROW = 2
 QR_WIDTH_MM = 38
 CHART_WIDTH_MM = 150
-RECIPIENTS = ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
-              "- Các đơn vị thành viên;", "- Lưu: VT."]
 
 
 ANNEX_INTRO = ("Phụ lục dùng để đối chiếu, không thuộc nội dung biên bản. Mỗi cuộc bỏ phiếu "
@@ -263,7 +261,8 @@ def count_record_context(actor, poll, on) -> dict:
     return {
         "doc_type": "BIÊN BẢN",
         "subject": f"Kiểm phiếu: {poll.title}",
-        "legal_bases": k.legal_bases(bloc_year.bloc.province.code, on),
+        "legal_bases": k.legal_bases(bloc_year.bloc.province.code, on,
+                                     territory=bloc_year.bloc.territory_code),
         "intro": [f"Hồi {_held(conference)}, tại {conference.place}, Hội nghị tổng kết "
                   f"{bloc_year.bloc.name} năm {bloc_year.year} bỏ phiếu kín (Quy tắc 30): "
                   f"{poll.title}.",
@@ -397,7 +396,8 @@ def minutes_context(actor, conference, on) -> dict:
     for form, block in last.items():
         if block["poll"].run_off_of_id is not None:
             block["lines"].append(
-                f"Kết quả bình xét {AwardForm(form).label} sau bỏ phiếu lại: "
+                f"Kết quả bình xét {label_for(form, bloc_year.bloc.province)} sau bỏ phiếu "
+                "lại: "
                 + (", ".join(chosen[form]) or "không đơn vị nào được chọn") + ".")
     digests = [{"poll": f"{i}. {p.title}",
                 "code": grouped_code(p.digest) if p.state == Poll.State.PUBLISHED
@@ -406,7 +406,7 @@ def minutes_context(actor, conference, on) -> dict:
     return {
         "doc_type": "BIÊN BẢN",
         "subject": f"Hội nghị tổng kết, bình xét thi đua {bloc.name} năm {bloc_year.year}",
-        "legal_bases": k.legal_bases(bloc.province.code, on),
+        "legal_bases": k.legal_bases(bloc.province.code, on, territory=bloc.territory_code),
         "opening": [f"Thời gian: {_held(conference)}.", f"Địa điểm: {conference.place}.",
                     f"Chủ trì: {_person(conference, 'chair')}.",
                     f"Thư ký: {_person(conference, 'secretary')}.",
@@ -428,7 +428,7 @@ def minutes_context(actor, conference, on) -> dict:
                     "được đọc lại trước hội nghị, các đại biểu dự họp nhất trí thông qua."],
         "secretary": signers.minutes_block(conference, "secretary", "THƯ KÝ"),
         "chair": signers.minutes_block(conference, "chair", "CHỦ TRÌ"),
-        "recipients": RECIPIENTS,
+        "recipients": k.recipients(bloc_year.bloc.province, "- Các đơn vị thành viên;"),
     }
 
 

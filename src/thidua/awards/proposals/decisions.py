@@ -8,11 +8,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from thidua.awards import rules
+from thidua.awards import queries, rules
 from thidua.awards.models import (
     Award,
     AwardDecision,
-    CouncilSelection,
     Proposal,
     ProposalLine,
 )
@@ -21,7 +20,7 @@ from thidua.core import audit
 from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import tidy
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.eligibility import MET
 from thidua.law.quotas import CapCheck, check_province_cap
 from thidua.law.rulebook import BLOC_LEADERS
@@ -80,7 +79,7 @@ def province_cap(emulation_year: EmulationYear, *, on_date: datetime.date,
         base = len(leaders)
     else:
         base = standard_count(emulation_year, on_date=on_date, library=library)
-    return check_province_cap(proposed, base, book)
+    return check_province_cap(proposed, base, book, emulation_year.province.kind_word)
 
 
 @dataclass(frozen=True)
@@ -161,13 +160,14 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
         .order_by("id"))
     if len(lines) != len(awarded_ids | refused_ids):
         raise DomainError("Có dòng đề nghị không thuộc năm thi đua này.")
+    province = emulation_year.province
     for line in lines:
+        label = label_for(line.award_form, province)
         if line.proposal.state != State.ACCEPTED:
-            errors.append(f"Đề nghị {line.get_award_form_display()} cho {line.unit.name}: hồ "
-                          "sơ chưa được tỉnh tiếp nhận.")
+            errors.append(f"Đề nghị {label} cho {line.unit.name}: hồ sơ chưa được "
+                          f"{province.kind_word} tiếp nhận.")
         elif line.outcome != ProposalLine.Outcome.PENDING:
-            errors.append(f"Đề nghị {line.get_award_form_display()} cho {line.unit.name} đã "
-                          "có quyết định.")
+            errors.append(f"Đề nghị {label} cho {line.unit.name} đã có quyết định.")
     errors += _not_chosen_by_council(emulation_year, [ln for ln in lines
                                                       if ln.id in awarded_ids])
     ended = lineage.dissolutions({ln.unit_id for ln in lines if ln.id in awarded_ids},
@@ -220,11 +220,11 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
 def _not_chosen_by_council(emulation_year: EmulationYear, awarded) -> list[str]:
     """RULES 20: once the province's council chose (awards.council), a Government flag goes
     only to a unit it chose."""
-    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
-    if selection is None:
+    choice = queries.council_choice(emulation_year)
+    if choice is None:
         return []
-    chosen = set(selection.chosen.values_list("unit_id", flat=True))
+    selection = choice.selection
     return [f"Hội đồng Thi đua – Khen thưởng tỉnh không chọn {line.unit.name} đề nghị Cờ thi "
             f"đua của Chính phủ (biên bản số {selection.minutes_number} ngày "
             f"{short_date(selection.meeting_date)}) — Quy tắc 20."
-            for line in awarded if line.award_form == GOV and line.unit_id not in chosen]
+            for line in awarded if line.award_form == GOV and line.unit_id not in choice.unit_ids]

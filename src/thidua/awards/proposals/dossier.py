@@ -18,7 +18,7 @@ from thidua.law.allocation import (
     Allocation,
     allocate,
 )
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.rulebooks import Library
 from thidua.law.workflow import (
     StepError,
@@ -60,7 +60,8 @@ def allocate_bloc(bloc_year: BlocYear, polls, *, on_date: datetime.date, run_off
     try:
         allocation = allocate(rulebook=situation.rulebook, eligibility=situation.eligibility,
                               ranking=situation.ranking, polls=list(polls),
-                              quotas=situation.quotas, run_offs=run_offs)
+                              quotas=situation.quotas, run_offs=run_offs,
+                              kind_word=bloc_year.bloc.province.kind_word)
     except ValueError as exc:
         raise DomainError(str(exc)) from exc
     return situation, allocation
@@ -138,6 +139,7 @@ def differences(proposal: Proposal) -> list[str]:
     if conference is None:
         return []
     chosen = voting.chosen_units(conference)
+    province = conference.bloc_year.bloc.province
     if not chosen:
         return []
     proposed = {}
@@ -153,7 +155,7 @@ def differences(proposal: Proposal) -> list[str]:
         minutes, lines = chosen.get(form, []), proposed.get(form, [])
         if minutes == lines:
             continue
-        label = AwardForm(form).label
+        label = label_for(form, province)
         for unit in minutes:
             if unit not in lines:
                 reason = why.get((unit, form), {}).get("text", "")
