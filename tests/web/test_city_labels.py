@@ -129,3 +129,12 @@ def test_rule_35_the_proposals_sentences_name_the_citys_awards(world):
     texts = [d["text"] for d in award_year.proposal.explanation]
     assert any(CITY_FLAG in text for text in texts)
     assert not any("UBND tỉnh" in text for text in texts)
+
+
+@pytest.mark.django_db
+def test_rule_35_the_bonus_sentence_names_the_citys_flag(world, city):
+    """RULES.md 11: KT1's provincial flag of last year brings this year's bonus; in a city
+    the sentence names the city's flag."""
+    from thidua.awards.services import next_year_bonus
+    bonus = next_year_bonus(world.units["KT1"], world.year.year)
+    assert bonus.explanation.startswith(f"Được tặng {CITY_FLAG} năm {world.year.year - 1}")

@@ -367,9 +367,10 @@ def next_year_bonus(unit: Unit, year: int, *, on_date: datetime.date | None = No
                         territory=unit.territory_code)
     found = year_roots(unit, year - 1)
     if not found.inherited:
-        return bonus_points(unit.id, year, award_history(unit), book)
+        return bonus_points(unit.id, year, award_history(unit), book,
+                            unit.province.kind_word)
     history = [a.as_record() for a in Award.objects.filter(
         unit_id__in=found.unit_ids, emulation_year__year=year - 1).select_related(
         "emulation_year")]
     return lineage_bonus(unit.id, year, found.unit_ids, found.whole, history, book,
-                         lineage.names_of(found.unit_ids))
+                         lineage.names_of(found.unit_ids), unit.province.kind_word)
