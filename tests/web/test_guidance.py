@@ -9,7 +9,6 @@ from django.urls import reverse
 from tests.factories import at_conference, held_today
 
 from thidua.core.models import AuditEvent, User
-from thidua.demo import loader
 from thidua.org.models import BlocYear
 from thidua.org.rules import actor_for
 from thidua.voting import services as voting
@@ -31,9 +30,7 @@ def home(client, username):
     return client.get("/", follow=True)
 
 
-def test_each_roles_home_lists_its_next_steps_with_counts(client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    loader.load()
+def test_each_roles_home_lists_its_next_steps_with_counts(demo, client):
     # Unit officers: KTKT has scored its year (every sheet in); VHXH is mid-year.
     assert lines(home(client, "canbo.sct"), "buoc-tiep-theo") == [
         "Xong Gửi bản đăng ký thi đua: Đã gửi.",
@@ -92,9 +89,7 @@ def test_each_roles_home_lists_its_next_steps_with_counts(client, settings, tmp_
         "voting_poll", args=[poll.pk])
 
 
-def test_a_phase_change_with_gaps_needs_the_confirmation(client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    loader.load()
+def test_a_phase_change_with_gaps_needs_the_confirmation(demo, client):
     bloc_year = BlocYear.objects.get(bloc__code="VHXH", phase="in_progress")
     client.force_login(User.objects.get(username="truongkhoi.vhxh"))
     url = reverse("bloc_year_phase", args=[bloc_year.pk])
