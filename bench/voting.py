@@ -34,7 +34,11 @@ equal to the marks sent — none lost, none doubled.
 
 The load generator is not the bottleneck when the bare endpoint, driven by the same
 threads in the same run, goes several times faster than the ballots: its rate is the
-ceiling the clients and the server's framework reach together.
+ceiling the clients and the server's framework reach together. Each run also prints, for
+both phases, the generator's own CPU (this process, as a share of one core: its threads
+share one interpreter lock, so near 100 % it would be the limit), the server's CPU per
+request (gunicorn's master and workers, from /proc) and the load average at the end —
+on a shared machine the reader can judge from these what limited the run.
 """
 
 import argparse
@@ -206,9 +210,26 @@ def request(port, method, path, body):
         conn.close()
 
 
-def hammer(port, jobs, clients):
+def server_cpu(server) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master and its workers, read
+    from /proc (Linux); 0 where /proc cannot tell."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if server.pid in (pid, ppid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def hammer(port, jobs, clients, server=None):
     """Run every (path, body) of `jobs` from `clients` threads; per request (status, body,
-    seconds); and the wall time."""
+    seconds); and the run's figures: wall time, this process's CPU (the load generator:
+    its threads share one interpreter lock, so it can use at most one core), the server's
+    CPU and the machine's load average at the end."""
     work = queue.Queue()
     for i, job in enumerate(jobs):
         work.put((i, job))
@@ -233,17 +254,30 @@ def hammer(port, jobs, clients):
     for t in threads:
         t.start()
     start_line.wait()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
+    served = server_cpu(server) if server else 0.0
     for t in threads:
         t.join()
-    return results, time.perf_counter() - began
+    run = {"wall": time.perf_counter() - began, "cpu": time.process_time() - cpu,
+           "server_cpu": server_cpu(server) - served if server else 0.0,
+           "load": os.getloadavg()[0]}
+    return results, run
 
 
-def figures(results, wall):
+def figures(results, run):
     latencies = sorted(r[2] for r in results)
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    wall = run["wall"]
     return {"rate": len(results) / wall, "p50": statistics.median(latencies) * 1000,
-            "p99": p99 * 1000, "wall": wall}
+            "p99": p99 * 1000, "wall": wall, "client_share": run["cpu"] / wall,
+            "server_ms": run["server_cpu"] * 1000 / len(results), "load": run["load"]}
+
+
+def show(label, unit, f, count):
+    print(f"  {label}: {f['rate']:7.0f} {unit}  p50 {f['p50']:6.1f} ms  p99 {f['p99']:6.1f} ms"
+          f"  ({count}, {f['wall']:.2f} s)")
+    print(f"          máy khách dùng {f['client_share']:.0%} một lõi; máy chủ "
+          f"{f['server_ms']:.1f} ms CPU mỗi yêu cầu; tải máy {f['load']:.1f}")
 
 
 def run(args):
@@ -274,23 +308,21 @@ def run(args):
     try:
         bare_jobs = [("/bench/api/bare", b"{}")] * args.cards
         hammer(port, bare_jobs[:200], args.clients)  # warm the workers
-        bare, bare_wall = hammer(port, bare_jobs, args.clients)
+        bare, bare_run = hammer(port, bare_jobs, args.clients, server)
         # Each ballot marks one or two of the first three candidates, known in advance.
         marks = [[candidates[i % 3]] if i % 2 else [candidates[i % 3], candidates[(i + 1) % 3]]
                  for i in range(len(tokens))]
         cast_jobs = [(f"/api/v1/polls/{poll.pk}/card-ballots",
                       json.dumps({"token": t, "choices": m}).encode())
                      for t, m in zip(tokens, marks, strict=True)]
-        cast, cast_wall = hammer(port, cast_jobs, args.clients)
+        cast, cast_run = hammer(port, cast_jobs, args.clients, server)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    b, c = figures(bare, bare_wall), figures(cast, cast_wall)
-    print(f"  bare  : {b['rate']:7.0f} yêu cầu/s  p50 {b['p50']:6.1f} ms  p99 {b['p99']:6.1f} ms"
-          f"  ({len(bare)} yêu cầu, {b['wall']:.2f} s)")
-    print(f"  phiếu : {c['rate']:7.0f} phiếu/s    p50 {c['p50']:6.1f} ms  p99 {c['p99']:6.1f} ms"
-          f"  ({len(cast)} phiếu, {c['wall']:.2f} s)")
+    b, c = figures(bare, bare_run), figures(cast, cast_run)
+    show("bare ", "yêu cầu/s", b, f"{len(bare)} yêu cầu")
+    show("phiếu", "phiếu/s  ", c, f"{len(cast)} phiếu")
     print(f"  tỷ lệ phiếu / bare: {c['rate'] / b['rate']:.2f} (mục tiêu ≥ 0,33); "
           f"p99 {'<' if c['p99'] < 300 else '≥'} 300 ms")
 

@@ -57,6 +57,11 @@ BALLOT_SECRET = os.environ.get("THIDUA_BALLOT_SECRET") or SECRET_KEY
 # never in the database, so a backup alone gives no one's second factor. Changing it makes
 # every enrolled user re-enrol (`thidua twofactor reset`).
 TWO_FACTOR_SECRET = os.environ.get("THIDUA_TWO_FACTOR_SECRET") or SECRET_KEY
+# PKCS#11 libraries (a signing token's module) a province may sign issued PDFs through
+# (documents.tokens): the paths the server's administrator allows, separated by ":"; none
+# by default — a path typed on a web page is never loaded. The token's PIN is read from
+# an environment variable named THIDUA_PKCS11_PIN_<…> chosen with the token, never stored.
+PKCS11_MODULES = tuple(p for p in os.environ.get("THIDUA_PKCS11_MODULES", "").split(":") if p)
 ALLOWED_HOSTS = env_list("THIDUA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("THIDUA_CSRF_TRUSTED_ORIGINS", "")
 

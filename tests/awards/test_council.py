@@ -9,6 +9,7 @@ import html
 import re
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from api.conftest import Api
@@ -157,3 +158,52 @@ def test_the_decision_draft_says_what_the_council_chose(world, accepted):
         f"(Hội đồng Thi đua - Khen thưởng tỉnh, biên bản họp Hội đồng số 12/BB-HĐTĐKT ngày "
         f"{TODAY:%d/%m/%Y}, chọn đề nghị Thủ tướng Chính phủ tặng Cờ thi đua của Chính phủ: "
         "Sở Tài chính (dẫn đầu Khối Kinh tế).)")
+
+
+def _page_lists(client, world) -> list[str]:
+    page = client.get(reverse("award_province", args=["BN", world.year.year])).content.decode()
+    listed = re.search(r'<ul id="tap-the-duoc-chon">(.*?)</ul>', page, re.S).group(1)
+    return [html.unescape(item).split(" — dẫn đầu ")[0]
+            for item in re.findall(r"<li[^>]*>(.*?)</li>", listed)]
+
+
+def _paper_says(world) -> list[str]:
+    from thidua.documents.kinds_awards import council_notes
+
+    (sentence,) = council_notes(world.year)
+    named = sentence.split("Cờ thi đua của Chính phủ: ", 1)[1].removesuffix(".)")
+    return [name.split(" (dẫn đầu ")[0] for name in named.split("; ")]
+
+
+def _decision_refuses(world, lines) -> list[str]:
+    """The units whose Government flag the decision check refuses (nothing recorded)."""
+    try:
+        with transaction.atomic():
+            service.record_decision(world.actor("secretariat"), world.year,
+                                    number="99/QĐ-UBND", decision_date=TODAY,
+                                    signer="Chủ tịch UBND tỉnh",
+                                    awarded=[line.id for line in lines], not_awarded=[])
+            raise _Undo
+    except _Undo:
+        return []
+    except DomainError as refused:
+        return [m.split(" không chọn ")[1].split(" đề nghị Cờ")[0] for m in refused.messages]
+
+
+class _Undo(Exception):
+    pass
+
+
+def test_rule_20_page_paper_and_decision_read_the_same_choice(client, world, accepted):
+    """One reading of the council's choice (awards.queries.council_choice): the province
+    page lists it, the decision draft's sentence names it, and the decision check refuses
+    a Government flag to exactly the units outside it."""
+    client.force_login(world.users["secretariat"])
+    gov_line = accepted[("KT1", GOV)]
+    choose(world, [accepted[("KT2", PROV)]])
+    assert _page_lists(client, world) == _paper_says(world) == ["Sở Tài chính"]
+    assert _decision_refuses(world, [gov_line]) == ["Sở Công Thương"]
+    choose(world, [gov_line], number="13/BB-HĐTĐKT")
+    assert _page_lists(client, world) == _paper_says(world) == ["Sở Công Thương"]
+    assert _decision_refuses(world, [gov_line]) == []
+    assert Award.objects.count() == 0

@@ -57,3 +57,22 @@ def test_dates_and_naive_times_are_taken_as_local():
     assert local_date(datetime.date(2026, 12, 31)) == datetime.date(2026, 12, 31)
     assert short_date(datetime.datetime(2026, 12, 31, 23, 0)) == "31/12/2026"
     assert clock(datetime.time(8, 5)) == "08 giờ 05"
+
+
+def test_rule_38_the_pure_day_text_is_what_core_dates_writes_and_loads_no_django():
+    """core.daytext is the text of core.dates without the time zone (issue 12: the law
+    modules, which load no Django, write dates through it, the same way)."""
+    import subprocess
+    import sys
+
+    from thidua.core.daytext import clock_text, long_day, short_day, short_stamp
+
+    on = datetime.date(2026, 2, 5)
+    assert (short_day(on), long_day(on)) == (short_date(on), long_date(on)) == (
+        "05/02/2026", "ngày 05 tháng 02 năm 2026")
+    moment = datetime.datetime(2026, 3, 15, 8, 5)
+    assert (short_stamp(moment), clock_text(moment)) == (short_moment(moment), clock(moment)) == (
+        "15/03/2026 08:05", "08 giờ 05")
+    check = ("import sys, thidua.core.daytext; "
+             "assert not [m for m in sys.modules if m.split('.')[0] == 'django']")
+    assert subprocess.run([sys.executable, "-c", check], check=False).returncode == 0

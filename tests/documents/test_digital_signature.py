@@ -15,10 +15,13 @@ from django.urls import reverse
 from pypdf import PdfWriter
 
 from thidua.core.audit import AuditEvent
-from thidua.core.errors import DomainError, Forbidden
-from thidua.documents import digital
-from thidua.documents.models import SigningCertificate
+from thidua.core.errors import DomainError, Forbidden, NotFound
+from thidua.documents import digital, pdf, placement, services
+from thidua.documents.models import DocumentJob, SigningCertificate
 
+from .test_pages import submitted_registration
+
+ON = datetime.date(2026, 3, 5)
 PASSPHRASE = "mat-khau-ky-so"
 SIGNER = "Nguyễn Văn An"
 
@@ -149,9 +152,6 @@ def test_public_verification_page(world, test_ca, client):
 
 def test_an_issued_pdf_is_signed_from_its_job_page_and_verifies(
         world, test_ca, needs_libreoffice, client_for):
-    from thidua.documents import services
-    from thidua.documents.models import DocumentJob
-
     secretariat = world.actor("secretariat")
     certificate = digital.upload_certificate(secretariat, world.province, pkcs12_data=test_ca,
                                              passphrase=PASSPHRASE, seal_png=seal_png())
@@ -179,3 +179,121 @@ def test_an_issued_pdf_is_signed_from_its_job_page_and_verifies(
     again = client.post(reverse("document_job_sign", args=[job.id]),
                         {"chung_thu": str(certificate.id)})
     assert again.status_code == 400 and "Tệp PDF này đã được ký số." in again.content.decode()
+
+
+def _stamp_rect(signed: bytes) -> tuple[int, tuple[float, ...]]:
+    """(page index, rectangle) of the visible signature's widget in a signed PDF."""
+    from pypdf import PdfReader
+
+    for index, page in enumerate(PdfReader(io.BytesIO(signed)).pages):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/FT") == "/Sig" or annotation.get("/Parent", {}).get("/FT") \
+                    == "/Sig":
+                return index, tuple(float(v) for v in annotation["/Rect"])
+    raise AssertionError("no signature widget")
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _signed_at_block(world, test_ca, document) -> tuple[int, tuple, placement.Block]:
+    certificate = digital.upload_certificate(
+        world.actor("secretariat"), world.province, pkcs12_data=test_ca,
+        passphrase=PASSPHRASE, seal_png=seal_png())
+    docx = bytes(document.docx)
+    pdf_file = pdf.docx_to_pdf(docx)
+    title, name = placement.signer_lines(docx)
+    block = placement.find_block(pdf_file, title, name)
+    assert block is not None
+    signed = digital.sign_pdf(certificate, pdf_file, docx)
+    verdict = digital.verify_pdf(signed)
+    assert (verdict.valid, verdict.intact, verdict.trusted) == (True, True, True)
+    page, rect = _stamp_rect(signed)
+    return page, rect, block
+
+
+def test_seal_on_a_one_page_paper_overlaps_the_signer_block(world, test_ca,
+                                                            needs_libreoffice):
+    """Decree 30/2020 Appendix I: the visible signature and seal sit at the signer's
+    block — measured in the PDF, not a fixed box."""
+    officer = world.actor("officer")
+    document = services.issue(officer, "dang-ky", submitted_registration(world).pk, on=ON)
+    page, rect, block = _signed_at_block(world, test_ca, document)
+    assert (page, block.page) == (0, 0)
+    assert placement.signer_lines(bytes(document.docx))[0] == "THỦ TRƯỞNG ĐƠN VỊ"
+    assert _overlap(rect, block.text_box())
+    # The signature lies between the title and the name, the seal to its left.
+    left, low, right, high = rect
+    assert right > block.name.x1 - 1 or right > (block.name.x0 + block.name.x1) / 2
+    assert low <= block.height - block.name.top and high >= block.height - block.title.bottom
+
+
+def test_seal_on_a_two_page_paper_is_on_the_signature_page(world, test_ca,
+                                                           needs_libreoffice):
+    leader = world.actor("leader")
+    bloc_year = world.bloc_years["KT"]
+    document = services.issue(leader, "giao-uoc", bloc_year.pk, on=ON)
+    page, rect, block = _signed_at_block(world, test_ca, document)
+    assert (page, block.page) == (1, 1)  # the signatures spill onto page 2
+    assert _overlap(rect, block.text_box())
+    assert rect != placement.FALLBACK_BOX
+
+
+def test_a_pdf_without_a_signer_block_is_signed_in_the_fallback_box(world, test_ca):
+    assert placement.locate(blank_pdf(), None) == (-1, placement.FALLBACK_BOX)
+
+
+def test_a_units_own_certificate_signs_its_papers_as_the_unit(world, test_ca,
+                                                              needs_libreoffice):
+    """Issue 15: a unit's officer uploads the unit's PKCS#12 (sealed as the province's);
+    the unit's issued paper is offered only the unit's certificate and is signed with it;
+    nobody else uploads or signs for the unit; every step audited."""
+    officer, unit = world.actor("officer"), world.units["KT1"]
+    for outsider in ("peer", "secretariat"):  # another unit; the province holds no unit key
+        with pytest.raises(Forbidden):
+            digital.upload_certificate(world.actor(outsider), world.province, unit=unit,
+                                       pkcs12_data=test_ca, passphrase=PASSPHRASE)
+    assert not SigningCertificate.objects.exists()
+    own = digital.upload_certificate(officer, world.province, unit=unit, pkcs12_data=test_ca,
+                                     passphrase=PASSPHRASE, seal_png=seal_png())
+    assert (own.unit, own.province) == (unit, world.province)
+    assert test_ca not in own.sealed_pkcs12.encode()
+    assert AuditEvent.objects.get(action="documents.signing_certificate").after["unit"] == \
+        unit.id
+    provincial = digital.upload_certificate(world.actor("secretariat"), world.province,
+                                            pkcs12_data=test_ca, passphrase=PASSPHRASE)
+    assert [c.id for c in digital.certificates_of(world.province, unit)] == [own.id]
+    assert [c.id for c in digital.certificates_of(world.province)] == [provincial.id]
+    document = services.issue(officer, "dang-ky", submitted_registration(world).pk, on=ON)
+    assert digital.issuing_unit_id(document) == unit.id
+    job = services.request_pdf(officer, "dang-ky", document.subject_id, document)
+    job = DocumentJob.objects.get(pk=job.id)
+    assert [c.id for c in digital.certificates_for_job(officer, job)] == [own.id]
+    with pytest.raises(NotFound):  # the province's certificate does not sign a unit's paper
+        digital.sign_job(officer, job.id, provincial.id)
+    digital.sign_job(officer, job.id, own.id)
+    job.refresh_from_db()
+    assert job.signed_with_id == own.id
+    verdict = digital.verify_pdf(bytes(job.pdf))
+    assert (verdict.valid, verdict.intact, verdict.trusted, verdict.signer) == (
+        True, True, True, SIGNER)
+    signed = AuditEvent.objects.get(action="documents.sign_pdf")
+    assert signed.after["reference"] == document.reference
+
+
+def test_unit_certificate_page(world, test_ca, client_for):
+    unit = world.units["KT1"]
+    url = reverse("unit_signing_certificates", args=[unit.pk])
+    assert client_for(world.users["peer"]).get(url).status_code == 404
+    assert client_for(world.users["secretariat"]).get(url).status_code == 404
+    client = client_for(world.users["officer"])
+    page = client.get(url)
+    assert page.status_code == 200 and "Token ký số" not in page.content.decode()
+    bad = client.post(url, {"chung_thu": io.BytesIO(test_ca), "mat_khau": "sai"})
+    assert bad.status_code == 400 and "sai mật khẩu" in bad.content.decode()
+    response = client.post(url, {"chung_thu": io.BytesIO(test_ca), "mat_khau": PASSPHRASE})
+    assert response.status_code == 302
+    assert SigningCertificate.objects.get().unit == unit
+    assert SIGNER in client.get(url).content.decode()

@@ -31,7 +31,8 @@ def expected_names(world):
     names |= {f"VX/giao-uoc-thi-dua-{y}-VX-du-thao.{ext}" for ext in ("docx", "pdf")}
     names |= {f"tinh/du-thao-quyet-dinh-khen-thuong-{y}-BN-du-thao.{ext}"
               for ext in ("docx", "pdf")}
-    names |= {f"tinh/bieu-{form}-N-{y}-BN.xlsx" for form in ("0601", "0603")}
+    names |= {f"tinh/bieu-{form}-N-{y}-BN.xlsx"
+              for form in ("0601", "0602", "0603", "0604", "0605")}
     return names
 
 

@@ -58,7 +58,7 @@ def test_rule_35_a_city_is_named_thanh_pho_on_its_papers(world, city):
     _, data = statistics.statistics_form(world.actor("secretariat"), world.province,
                                          world.year.year, "0603")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
-    assert rows[3][0] == "Đơn vị báo cáo: Ủy ban nhân dân thành phố Hải Phòng"
+    assert "Đơn vị báo cáo: Ủy ban nhân dân thành phố Hải Phòng" in rows[0]
 
 
 @pytest.mark.django_db

@@ -1,7 +1,7 @@
 """Progress of a target (pledges.domain.progress): exact fractions, held to [0, 1]."""
 
 from decimal import Decimal as D
-from fractions import Fraction as F
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -11,21 +11,22 @@ from thidua.pledges.domain.progress import Progress, progress
 
 
 @pytest.mark.parametrize("baseline,target,actual,share", [
-    (D("0"), D("100"), D("25"), F(1, 4)),
-    (D("0"), D("3"), D("1"), F(1, 3)),              # exact: not 0.333…
-    (D("10.50"), D("20.50"), D("13.83"), F(333, 1000)),
-    (D("0"), D("100"), D("0"), F(0)),
-    (D("0"), D("100"), D("100"), F(1)),
-    (D("0"), D("100"), D("250"), F(1)),            # exceeded: held at 1
-    (D("50"), D("100"), D("20"), F(0)),            # fell below the baseline: held at 0
-    (D("-10"), D("10"), D("0"), F(1, 2)),
+    (D("0"), D("100"), D("25"), Fraction(1, 4)),
+    (D("0"), D("3"), D("1"), Fraction(1, 3)),              # exact: not 0.333…
+    (D("10.50"), D("20.50"), D("13.83"), Fraction(333, 1000)),
+    (D("0"), D("100"), D("0"), Fraction(0)),
+    (D("0"), D("100"), D("100"), Fraction(1)),
+    (D("0"), D("100"), D("250"), Fraction(1)),            # exceeded: held at 1
+    (D("50"), D("100"), D("20"), Fraction(0)),            # fell below the baseline: held at 0
+    (D("-10"), D("10"), D("0"), Fraction(1, 2)),
 ])
 def test_exact_shares(baseline, target, actual, share):
     assert progress(baseline, target, actual) == Progress(share)
 
 
 @pytest.mark.parametrize("actual,share", [
-    (D("100"), F(0)), (D("75"), F(1, 2)), (D("50"), F(1)), (D("10"), F(1)), (D("120"), F(0)),
+    (D("100"), Fraction(0)), (D("75"), Fraction(1, 2)), (D("50"), Fraction(1)),
+    (D("10"), Fraction(1)), (D("120"), Fraction(0)),
 ])
 def test_decreasing_target(actual, share):
     """Reduce something (e.g. 100 → 50 overdue files): the same formula, both signs flip."""
@@ -33,14 +34,14 @@ def test_decreasing_target(actual, share):
 
 
 def test_baseline_equal_to_target_is_done_once_reached():
-    assert progress(D("95"), D("95"), D("95")) == Progress(F(1))
-    assert progress(D("95"), D("95"), D("96.5")) == Progress(F(1))
-    assert progress(D("95"), D("95"), D("94.99")) == Progress(F(0))
+    assert progress(D("95"), D("95"), D("95")) == Progress(Fraction(1))
+    assert progress(D("95"), D("95"), D("96.5")) == Progress(Fraction(1))
+    assert progress(D("95"), D("95"), D("94.99")) == Progress(Fraction(0))
 
 
 def test_nothing_reported_is_no_progress():
-    assert progress(D("0"), D("10"), None) == Progress(F(0))
-    assert progress(D("5"), D("5"), None) == Progress(F(0))
+    assert progress(D("0"), D("10"), None) == Progress(Fraction(0))
+    assert progress(D("5"), D("5"), None) == Progress(Fraction(0))
 
 
 def test_percent_is_rounded_down_and_done_only_at_one():
@@ -59,7 +60,7 @@ amounts = st.decimals(min_value=D("-99999999999999.99"), max_value=D("9999999999
 @given(amounts, amounts, amounts)
 def test_share_is_an_exact_fraction_in_0_1(baseline, target, actual):
     result = progress(baseline, target, actual)
-    assert isinstance(result.share, F)
+    assert isinstance(result.share, Fraction)
     assert 0 <= result.share <= 1
     assert 0 <= result.percent <= 100
     assert result.done == (result.share == 1)

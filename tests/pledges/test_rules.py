@@ -4,8 +4,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from conftest import make_user
+from thidua.core.errors import DomainError
 from thidua.org import services as org_services
 from thidua.org.models import Role
 from thidua.org.rules import actor_for
@@ -65,3 +67,49 @@ def test_the_delegate_of_the_unit_sees_its_draft(world):
 def test_recording_signatures(world, who):
     assert rules.can_record_signing(world.actor(who), world.bloc_years["KT"]) == (
         who in {"admin", "secretariat", "leader"})
+
+
+class _Allowed(Exception):
+    """Raised inside the savepoint when the service let the call through (undone)."""
+
+
+def _service_refusal(service, *args):
+    """The error type and messages the service refused with, or None when it let the call
+    through (its writes rolled back either way)."""
+    try:
+        with transaction.atomic():
+            service(*args)
+            raise _Allowed
+    except _Allowed:
+        return None
+    except DomainError as refused:
+        return (type(refused), refused.messages)
+
+
+def _expected(refusal):
+    return None if refusal is None else (type(refusal), refusal.messages)
+
+
+def test_the_pages_and_the_services_ask_the_same_rules(world, registration):
+    """One check per act (pledges.rules.*_refusal): for every actor, in every stage of the
+    pledge, the service refuses exactly what the page's can_* hides, with the message and
+    status the rule gives — draft, submitted, and while the year runs."""
+    stages = [lambda: None,
+              lambda: services.submit_registration(world.actor("officer"), registration),
+              lambda: org_services.move_phase(world.actor("leader"), world.bloc_years["KT"],
+                                              "in_progress")]
+    def fresh():
+        return Registration.objects.get(pk=registration.pk)
+
+    for move_on in stages:
+        move_on()
+        for who in WHO:
+            actor = world.actor(who)
+            edit = rules.edit_refusal(actor, fresh())
+            assert rules.can_edit_registration(actor, fresh()) == (edit is None)
+            assert _service_refusal(services.set_titles, actor, fresh(),
+                                    ["provincial_flag"]) == _expected(edit)
+            withdraw = rules.withdraw_refusal(actor, fresh())
+            assert rules.can_withdraw_registration(actor, fresh()) == (withdraw is None)
+            assert _service_refusal(services.withdraw_registration, actor, fresh(),
+                                    "Sửa chỉ tiêu") == _expected(withdraw)

@@ -7,9 +7,9 @@ from fractions import Fraction
 from thidua.publication.domain.press import (
     AwardVote,
     PressFacts,
+    PressRankLine,
     PressText,
     ProposedAward,
-    RankedUnit,
     VoteLine,
     join_names,
     merge,
@@ -20,10 +20,10 @@ FULL = PressFacts(
     province="Bắc Ninh", bloc="Khối Kinh tế", year=2026, members=5,
     conference_on=datetime.date(2026, 12, 5), conference_place="Hội trường tỉnh",
     chair="Nguyễn Văn A",
-    ranking=(RankedUnit(1, "Sở Công Thương", Fraction(9525, 100)),
-             RankedUnit(2, "Sở Tài chính", Fraction(181, 2), tied=True),
-             RankedUnit(2, "Sở Xây dựng", Fraction(181, 2), tied=True),
-             RankedUnit(4, "Đài Phát thanh", Fraction(80))),
+    ranking=(PressRankLine(1, "Sở Công Thương", Fraction(9525, 100)),
+             PressRankLine(2, "Sở Tài chính", Fraction(181, 2), tied=True),
+             PressRankLine(2, "Sở Xây dựng", Fraction(181, 2), tied=True),
+             PressRankLine(4, "Đài Phát thanh", Fraction(80))),
     votes=(AwardVote("Cờ thi đua của UBND tỉnh", 5, (VoteLine("Sở Tài chính", 4, True),
                                                       VoteLine("Sở Xây dựng", 1, False))),),
     proposals=(ProposedAward("Cờ thi đua của UBND tỉnh", ("Sở Tài chính",)),
@@ -57,8 +57,8 @@ def test_the_full_article():
 
 def test_only_a_ranking_says_nothing_of_a_conference():
     facts = PressFacts(province="Bắc Ninh", bloc="Khối Kinh tế", year=2026, members=5,
-                       ranking=(RankedUnit(1, "Sở A", Fraction(90)),
-                                RankedUnit(1, "Sở B", Fraction(90))))
+                       ranking=(PressRankLine(1, "Sở A", Fraction(90)),
+                                PressRankLine(1, "Sở B", Fraction(90))))
     text = press_release(facts)
     assert text.lead == ("Khối Kinh tế (Bắc Ninh) công bố kết quả phong trào thi đua năm "
                          "2026. Sở A và Sở B cùng dẫn đầu khối với 90,00 điểm.")

@@ -1,19 +1,19 @@
 """Builders of criterion specs for the core's tests, and the demo-shaped table."""
 
-from fractions import Fraction as F
+from fractions import Fraction
 
 from thidua.scoring.domain.methods import CriterionSpec
 
 
 def leaf(code, max_points, method, parent=None, evidence=False, **params):
     return CriterionSpec(code=code, title=f"Tiêu chí {code}", is_section=False,
-                         max_points=F(str(max_points)), method=method, params=params,
+                         max_points=Fraction(str(max_points)), method=method, params=params,
                          parent=parent, evidence_required=evidence)
 
 
 def section(code, max_points, parent=None):
     return CriterionSpec(code=code, title=f"Nhóm {code}", is_section=True,
-                         max_points=F(str(max_points)), parent=parent)
+                         max_points=Fraction(str(max_points)), parent=parent)
 
 
 def demo_like():

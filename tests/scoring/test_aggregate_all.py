@@ -1,7 +1,7 @@
 """`aggregate_all` / `unit_results_all` (one pass for the four methods of RULES.md 14) give
 exactly what `aggregate` / `unit_result` give method by method."""
 
-from fractions import Fraction as F
+from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,8 +16,8 @@ from thidua.scoring.domain.aggregation import (
     unit_results_all,
 )
 
-points = st.integers(min_value=0, max_value=20_000).map(lambda h: F(h, 100))
-means = st.builds(F, st.integers(0, 20_000), st.integers(1, 30))  # means of hundredths
+points = st.integers(min_value=0, max_value=20_000).map(lambda h: Fraction(h, 100))
+means = st.builds(Fraction, st.integers(0, 20_000), st.integers(1, 30))  # means of hundredths
 values = st.one_of(points, means)
 
 

@@ -9,7 +9,7 @@ may change it with a reason. Built through the services on the `world` fixture.
 import datetime
 from dataclasses import replace
 from decimal import Decimal
-from fractions import Fraction as F
+from fractions import Fraction
 
 import pytest
 
@@ -174,18 +174,18 @@ def test_submission_recomputes_and_peer_and_appraisal_sheets_carry_it_rules_11(s
 
 def test_table_validation_of_award_forms_rules_11():
     base = [section("B", 15)]
-    unknown = table_errors(F(100), [section("I", 100), leaf("I.1", 100, "free", "I"), *base,
+    unknown = table_errors(Fraction(100), [section("I", 100), leaf("I.1", 100, "free", "I"), *base,
                                     leaf("B.1", 15, "bonus", "B", per_item=15,
                                          award_forms=["medal"])])
     assert unknown == ["Tiêu chí B.1 “Tiêu chí B.1”: hình thức khen thưởng “medal” không có "
                        "trong danh sách (Cờ thi đua của Chính phủ, Cờ thi đua của UBND tỉnh, "
                        "Bằng khen của Chủ tịch UBND tỉnh, Tập thể lao động xuất sắc)."]
-    misplaced = table_errors(F(100), [section("I", 100),
+    misplaced = table_errors(Fraction(100), [section("I", 100),
                                       leaf("I.1", 100, "count", "I", per_item=10,
                                            award_forms=["government_flag"])])
     assert misplaced == ["Tiêu chí I.1 “Tiêu chí I.1”: chỉ tiêu chí điểm thưởng mới được tính "
                          "theo khen thưởng năm trước (Quy tắc 11)."]
-    empty = table_errors(F(100), [section("I", 100), leaf("I.1", 100, "free", "I"), *base,
+    empty = table_errors(Fraction(100), [section("I", 100), leaf("I.1", 100, "free", "I"), *base,
                                   leaf("B.1", 15, "bonus", "B", per_item=15, award_forms=[])])
     assert len(empty) == 1 and "ít nhất một hình thức" in empty[0]
 

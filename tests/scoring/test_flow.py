@@ -2,9 +2,10 @@
 PostgreSQL): RULES.md 9–16, permissions, audit events and maintained totals."""
 
 from decimal import Decimal
-from fractions import Fraction as F
+from fractions import Fraction
 
 import pytest
+from django.db.models import F
 
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.models import AuditEvent
@@ -26,12 +27,13 @@ def assert_totals_are_sums(sheet):
     """The maintained figures equal a rescan of the cells (DESIGN.md "Speed by design")."""
     sheet.refresh_from_db()
     loaded = services.load_table(sheet.table)
-    points = {s.criterion.code: F(s.points)
+    points = {s.criterion.code: Fraction(s.points)
               for s in Score.objects.filter(sheet=sheet).select_related("criterion")}
     figures = loaded.shape.figures(points)
-    assert (F(sheet.total), F(sheet.bonus), F(sheet.penalty), F(sheet.final)) == (
-        figures.total, figures.bonus, figures.penalty, figures.final)
-    stored = {s.section.code: F(s.points)
+    assert (Fraction(sheet.total), Fraction(sheet.bonus), Fraction(sheet.penalty),
+            Fraction(sheet.final)) == (figures.total, figures.bonus, figures.penalty,
+                                       figures.final)
+    stored = {s.section.code: Fraction(s.points)
               for s in SectionScore.objects.filter(sheet=sheet).select_related("section")}
     assert {k: v for k, v in stored.items() if v} == {
         k: v for k, v in figures.sections.items() if v}
@@ -105,9 +107,9 @@ def test_full_scoring_year_rules_9_to_16(world):
     assert [(r.unit_id, r.rank, r.final, r.tied) for r in rows] == [
         (row.unit_id, row.rank, row.final, row.tied) for row in report.ranking.rows]
     finals = {r.unit_id: r.final for r in rows}
-    assert finals[units["KT1"].id] == F("94.5")  # appraised
+    assert finals[units["KT1"].id] == Fraction("94.5")  # appraised
     # KT2: mean of its four peers (KT5 scores one level lower)
-    peers_of_kt2 = [F(s.final) for s in ScoreSheet.objects.filter(
+    peers_of_kt2 = [Fraction(s.final) for s in ScoreSheet.objects.filter(
         scored_unit=units["KT2"], kind="peer")]
     assert finals[units["KT2"].id] == sum(peers_of_kt2) / 4
     assert {e.action for e in AuditEvent.objects.filter(action__startswith="scoring.")} == {
@@ -119,8 +121,7 @@ def test_full_scoring_year_rules_9_to_16(world):
 
 
 def F_self():  # noqa: N802 - a query expression: scorer == scored
-    from django.db.models import F as DbF
-    return DbF("scored_unit_id")
+    return F("scored_unit_id")
 
 
 @pytest.mark.django_db

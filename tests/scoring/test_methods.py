@@ -1,7 +1,7 @@
 """The scoring methods (scoring.domain.methods): worked examples, exact Fractions."""
 
 from decimal import Decimal
-from fractions import Fraction as F
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -22,8 +22,8 @@ from .specs import leaf
 
 def test_graded_accepts_only_its_steps_rule_10():
     spec = leaf("I.2", 10, "graded", grades=[0, 5, 10])
-    assert points_for(spec, {"points": "5"}) == F(5)
-    assert points_for(spec, {"points": 10}) == F(10)
+    assert points_for(spec, {"points": "5"}) == Fraction(5)
+    assert points_for(spec, {"points": 10}) == Fraction(10)
     with pytest.raises(ScoringError) as exc:
         points_for(spec, {"points": "7"})
     assert str(exc.value) == ("Tiêu chí I.2 “Tiêu chí I.2”: chỉ được chấm một trong các mức "
@@ -32,7 +32,7 @@ def test_graded_accepts_only_its_steps_rule_10():
 
 def test_free_points_within_zero_and_max_rule_10():
     spec = leaf("X", 10, "free")
-    assert points_for(spec, {"points": "7,25"}) == F(29, 4)  # a decimal comma is accepted
+    assert points_for(spec, {"points": "7,25"}) == Fraction(29, 4)  # a decimal comma is accepted
     assert points_for(spec, {"points": "0"}) == 0
     assert points_for(spec, {"points": "10.00"}) == 10
     for bad, message in [
@@ -64,7 +64,8 @@ def test_deduction_per_item_from_max_floored_at_zero():
 
 def test_count_times_points_capped_rule_15():
     spec = leaf("II.3", 5, "count", per_item="1.5")
-    assert [points_for(spec, {"count": n}) for n in range(6)] == [0, F(3, 2), 3, F(9, 2), 5, 5]
+    assert [points_for(spec, {"count": n}) for n in range(6)] == [
+        0, Fraction(3, 2), 3, Fraction(9, 2), 5, 5]
     capped = leaf("II.4", 5, "count", per_item=1, cap=3)
     assert points_for(capped, {"count": 10}) == 3
 
@@ -79,7 +80,7 @@ def test_bonus_and_penalty_count_items_capped_at_their_max():
 
 def test_imported_value_within_max():
     spec = leaf("III.1", 15, "imported")
-    assert points_for(spec, {"points": "13.47"}) == F(1347, 100)
+    assert points_for(spec, {"points": "13.47"}) == Fraction(1347, 100)
     with pytest.raises(ScoringError):
         points_for(spec, {"points": "15.5"})
 
@@ -88,28 +89,33 @@ def test_imported_value_within_max():
 
 def test_rule_15_case_1_below_target():
     # 0.5 · 30 · 93 / 95 = 279/19 (≈ 14.68), exactly, not a float.
-    assert target_formula_points(F(30), F(95), F(93), best=F(99)) == F(279, 19)
+    assert target_formula_points(Fraction(30), Fraction(95), Fraction(93),
+                                 best=Fraction(99)) == Fraction(279, 19)
 
 
 def test_rule_15_case_2_target_met():
-    assert target_formula_points(F(30), F(95), F(95), best=F(99)) == F(15)
+    assert target_formula_points(Fraction(30), Fraction(95), Fraction(95),
+                                 best=Fraction(99)) == Fraction(15)
 
 
 def test_rule_15_case_3_exceeded_and_highest_in_bloc():
-    assert target_formula_points(F(30), F(95), F(99), best=F(99)) == F(30)
+    assert target_formula_points(Fraction(30), Fraction(95), Fraction(99),
+                                 best=Fraction(99)) == Fraction(30)
 
 
 def test_rule_15_case_4_exceeded_not_highest():
     # 15 + 15 · (97 − 95) / (99 − 95) = 15 + 7.5 = 22.5
-    assert target_formula_points(F(30), F(95), F(97), best=F(99)) == F(45, 2)
+    assert target_formula_points(Fraction(30), Fraction(95), Fraction(97),
+                                 best=Fraction(99)) == Fraction(45, 2)
     # 15 + 15 · 1/3 = 20
-    assert target_formula_points(F(30), F(20), F(21), best=F(23)) == F(20)
+    assert target_formula_points(Fraction(30), Fraction(20), Fraction(21),
+                                 best=Fraction(23)) == Fraction(20)
 
 
 def test_rule_15_negative_actual_counts_zero_and_target_must_be_positive():
-    assert target_formula_points(F(30), F(10), F(-5), best=F(10)) == 0
+    assert target_formula_points(Fraction(30), Fraction(10), Fraction(-5), best=Fraction(10)) == 0
     with pytest.raises(ScoringError):
-        target_formula_points(F(30), F(0), F(5), best=F(5))
+        target_formula_points(Fraction(30), Fraction(0), Fraction(5), best=Fraction(5))
 
 
 @given(st.fractions(min_value=1, max_value=1000), st.fractions(min_value=0, max_value=2000),
@@ -124,16 +130,16 @@ def test_rule_15_formula_stays_within_zero_and_max_and_grows_with_actual(target,
 
 def test_rule_15_criterion_over_the_units_targets_uses_best_per_indicator():
     spec = leaf("I.1", 30, "target_formula")
-    mine = [TargetFact("ho so dung han", F(95), F(97), "Hồ sơ đúng hạn"),
-            TargetFact("giai ngan", F(80), F(80), "Giải ngân")]
-    bloc = mine + [TargetFact("ho so dung han", F(96), F(99)),
-                   TargetFact("giai ngan", F(90), F(85))]
+    mine = [TargetFact("ho so dung han", Fraction(95), Fraction(97), "Hồ sơ đúng hạn"),
+            TargetFact("giai ngan", Fraction(80), Fraction(80), "Giải ngân")]
+    bloc = mine + [TargetFact("ho so dung han", Fraction(96), Fraction(99)),
+                   TargetFact("giai ngan", Fraction(90), Fraction(85))]
     best = best_actuals(bloc)
-    assert best == {"ho so dung han": F(99), "giai ngan": F(85)}
+    assert best == {"ho so dung han": Fraction(99), "giai ngan": Fraction(85)}
     # (22.5 + 15) / 2
-    assert target_criterion_points(spec, mine, best) == F(75, 4)
+    assert target_criterion_points(spec, mine, best) == Fraction(75, 4)
     only = leaf("I.1", 30, "target_formula", indicator="giai ngan")
-    assert target_criterion_points(only, mine, best) == F(15)
+    assert target_criterion_points(only, mine, best) == Fraction(15)
 
 
 def test_rule_15_no_registered_target_scores_zero():
@@ -143,15 +149,15 @@ def test_rule_15_no_registered_target_scores_zero():
 def test_rule_15_missing_actual_is_an_error_naming_the_target():
     spec = leaf("I.1", 30, "target_formula")
     with pytest.raises(ScoringError) as exc:
-        target_criterion_points(spec, [TargetFact("a", F(5), None, "Số sáng kiến")], {})
+        target_criterion_points(spec, [TargetFact("a", Fraction(5), None, "Số sáng kiến")], {})
     assert str(exc.value) == ("Tiêu chí I.1 “Tiêu chí I.1”: chỉ tiêu “Số sáng kiến” chưa có kết "
                               "quả báo cáo (Quy tắc 15).")
 
 
 def test_storage_rounds_to_hundredths_half_up_and_display_uses_decimal_comma():
-    assert half_up(F(279, 19)) == Decimal("14.68")
-    assert half_up(F(1, 200)) == Decimal("0.01")
-    assert vi_number(F(1, 200)) == "0,01"
-    assert vi_number(F(123456789, 100)) == "1.234.567,89"
+    assert half_up(Fraction(279, 19)) == Decimal("14.68")
+    assert half_up(Fraction(1, 200)) == Decimal("0.01")
+    assert vi_number(Fraction(1, 200)) == "0,01"
+    assert vi_number(Fraction(123456789, 100)) == "1.234.567,89"
     assert vi_number(Decimal("107")) == "107,00"
     assert vi_number(None) == "—"

@@ -2,7 +2,7 @@
 queries whatever the number of units or criteria."""
 
 from decimal import Decimal
-from fractions import Fraction as F
+from fractions import Fraction
 
 import pytest
 
@@ -57,7 +57,7 @@ def test_unit_breakdown_criterion_by_criterion_with_evidence_and_changes(
     assert [(c.old_points, c.new_points, c.reason) for c in i2.changes] == [
         (Decimal("10.00"), Decimal("5.00"), "Chậm hai văn bản")]
     # Peers: KT5 is one level harsher on I.2 (5 instead of 10): (10·3 + 5) / 4
-    assert (i2.peer_mean, i2.peer_count) == (F(35, 4), 4)
+    assert (i2.peer_mean, i2.peer_count) == (Fraction(35, 4), 4)
     assert [e.original_name for e in lines["I.1"].evidence] == ["bao-cao-chi-tieu.pdf"]
     assert lines["II.3"].self_note == "Ba điển hình được UBND tỉnh biểu dương"
     assert view.running_total == "89,50 / 100,00"
@@ -115,7 +115,7 @@ def test_published_ranking_and_progress_in_fixed_queries(world, scored_year,
 def test_rule_14_rulebook_method_changes_the_final_and_stability_shows_it(world, scored_year):
     bloc_year, _ = scored_year
     kt2 = world.units["KT2"].id
-    peers = sorted(F(s.final) for s in ScoreSheet.objects.filter(
+    peers = sorted(Fraction(s.final) for s in ScoreSheet.objects.filter(
         scored_unit_id=kt2, kind="peer"))
     trimmed = services.compute_ranking(
         bloc_year, ScoringSettings(TRIMMED_MEAN, ("section:I", "fewer_penalty", "vote"), "test"))

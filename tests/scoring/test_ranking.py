@@ -1,7 +1,7 @@
 """Ranking with a tie-break chain (scoring.domain.ranking): RULES.md 16, and the ranking
 stability check."""
 
-from fractions import Fraction as F
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -20,8 +20,8 @@ from thidua.scoring.domain.ranking import DEFAULT_CHAIN, RankedUnit, RankShift, 
 
 
 def result(unit_id, final, section_i=0, penalty=0):
-    return UnitResult(unit_id, None if final is None else F(final), MEAN, False, F(0),
-                      F(penalty), {"I": F(section_i)}, 3, None)
+    return UnitResult(unit_id, None if final is None else Fraction(final), MEAN, False, Fraction(0),
+                      Fraction(penalty), {"I": Fraction(section_i)}, 3, None)
 
 
 def test_rule_16_default_chain_section_then_penalty_then_vote():
@@ -37,14 +37,14 @@ def test_rule_16_default_chain_section_then_penalty_then_vote():
         result(9, None),  # no score: not ranked, listed
     ])
     assert ranking.rows == (
-        RankedUnit(2, 1, F(95)),
-        RankedUnit(3, 2, F(90), decided_by="section:I"),
-        RankedUnit(1, 3, F(90), decided_by="section:I"),
-        RankedUnit(4, 4, F(88), decided_by="fewer_penalty"),
-        RankedUnit(5, 5, F(88), decided_by="fewer_penalty"),
-        RankedUnit(6, 6, F(80), tied=True, tie_needs="vote"),
-        RankedUnit(7, 6, F(80), tied=True, tie_needs="vote"),
-        RankedUnit(8, 8, F(70)),
+        RankedUnit(2, 1, Fraction(95)),
+        RankedUnit(3, 2, Fraction(90), decided_by="section:I"),
+        RankedUnit(1, 3, Fraction(90), decided_by="section:I"),
+        RankedUnit(4, 4, Fraction(88), decided_by="fewer_penalty"),
+        RankedUnit(5, 5, Fraction(88), decided_by="fewer_penalty"),
+        RankedUnit(6, 6, Fraction(80), tied=True, tie_needs="vote"),
+        RankedUnit(7, 6, Fraction(80), tied=True, tie_needs="vote"),
+        RankedUnit(8, 8, Fraction(70)),
     )
     assert ranking.missing == (9,)
     assert ranking.ties == [[6, 7]]
@@ -116,9 +116,9 @@ def test_property_ranks_are_competition_ranks(units):
 
 
 def sheets(unit_id, peers, appraisal=None):
-    return UnitSheets(unit_id, tuple(SheetValues(F(p), sections={"I": F(p) / 2})
+    return UnitSheets(unit_id, tuple(SheetValues(Fraction(p), sections={"I": Fraction(p) / 2})
                                      for p in peers),
-                      SheetValues(F(appraisal), sections={"I": F(appraisal) / 2})
+                      SheetValues(Fraction(appraisal), sections={"I": Fraction(appraisal) / 2})
                       if appraisal is not None else None)
 
 

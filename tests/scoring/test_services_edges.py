@@ -46,7 +46,8 @@ def test_import_is_all_or_nothing_rule_10(world):
                                {units["KT1"].id: "12", units["KT2"].id: "15.5",
                                 units["VX1"].id: "3"}, "Sở Nội vụ")
     assert exc.value.messages == [
-        "Tiêu chí III.1 “Tiêu chí III.1”: điểm phải từ 0 đến 15,00 (Quy tắc 10); đã nhập 15,50.",
+        "Sở Tài chính: Tiêu chí III.1 “Tiêu chí III.1”: điểm phải từ 0 đến 15,00 (Quy tắc "
+        "10); đã nhập 15,50.",
         f"Đơn vị #{units['VX1'].id} không thuộc khối năm này.",
     ]
     assert not ImportedValue.objects.exists()

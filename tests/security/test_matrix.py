@@ -272,6 +272,12 @@ BODIES = {
         "year": o["year"] - 3, "bloc_id": o["bloc"], "unit_id": o["unit"],
         "document_number": "3/QĐ-UBND",
         "document_date": datetime.date(o["year"] - 4, 12, 30).isoformat()},
+    "thidua_api_lineage_add_event": lambda o: {
+        "kind": "rename", "predecessor_ids": [o["unit"]], "successor_ids": [o["unit2"]],
+        "effective_date": datetime.date(o["year"], 1, 1).isoformat(),
+        "document_number": "45/QĐ-UBND",
+        "document_date": datetime.date(o["year"] - 1, 12, 28).isoformat()},
+    "thidua_api_lineage_remove_event": lambda o: {"reason": "Nhập nhầm đơn vị"},
     "thidua_api_history_remove_award": lambda o: {"reason": "Nhập nhầm năm"},
     "thidua_api_history_remove_leader": lambda o: {"reason": "Nhập nhầm năm"},
     "thidua_api_setup_set_bloc_deadline": lambda o: {
@@ -314,6 +320,12 @@ BODIES = {
 }
 UPLOADS = {"thidua_api_pledges_upload_evidence", "thidua_api_facts_upload_facts_evidence",
            "thidua_api_history_import_workbook"}
+# Multipart bodies other than a lone PDF: a well-formed request the service then judges
+# (the merger: scope and permission first, then the file — not an export: 400).
+MULTIPART = {"thidua_api_merger_merge_province": lambda o: {
+    "file": SimpleUploadedFile("bac-giang.json", b"{}", "application/json"),
+    "merged_on": "2025-07-01", "resolution": "Nghị quyết số 202/2025/QH15",
+    "dry_run": "true"}}
 # The same for the main web forms (the others are posted empty: their 4xx/3xx is stated).
 WEB_BODIES = {
     "setup_unit_add": lambda o: {"code": "KT9", "name": "Sở Khoa học"},
@@ -348,6 +360,8 @@ def call(client, method, url, body=None, upload=False, form=None):
         return client.get(url)
     if form is not None:
         return client.post(url, form)
+    if isinstance(upload, dict):
+        return client.post(url, upload)
     if upload:
         return client.post(url, {"file": SimpleUploadedFile("bien-ban.pdf", PDF,
                                                             "application/pdf")})
@@ -401,7 +415,8 @@ def check_line(world, client, objects, kind, name, role):
     bodies = BODIES if kind == "api" else {}
     form = WEB_BODIES[name](objects) if kind == "web" and name in WEB_BODIES else None
     response = call(client, method, url, bodies.get(name, lambda o: None)(objects),
-                    upload=name in UPLOADS, form=form)
+                    upload=MULTIPART[name](objects) if name in MULTIPART else name in UPLOADS,
+                    form=form)
     got = outcome(response)
     text = body_text(response)
     if writes and isinstance(got, int):

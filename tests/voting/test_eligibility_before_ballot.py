@@ -184,3 +184,28 @@ def test_rule_17_the_api_lists_the_ineligible_and_takes_overrides(world, mixed):
     assert [(c["unit"]["id"], c["override_reason"]) for c in done.json()["candidates"]] == [
         (kt5, WHY)]
     assert done.json()["ineligible"][1]["override"] == WHY
+
+
+def test_rule_35_a_citys_poll_names_the_citys_flag(world, mixed, client):
+    """LEGAL-REVIEW R2: in a thành phố trực thuộc trung ương the poll's title, the heading
+    of the units left off the ballot and the form choices say "UBND thành phố"."""
+    from thidua.org.models import Province
+    Province.objects.filter(pk=world.province.pk).update(name="Hà Nội",
+                                                         kind=Province.Kind.THANH_PHO)
+    mixed.bloc_year.bloc.province.refresh_from_db()
+    poll = award_poll(world, mixed, PROV)
+    assert poll.title == "Bình xét đề nghị Cờ thi đua của UBND thành phố"
+    client.force_login(world.users["leader"])
+    page = client.get(reverse("voting_poll", args=[poll.pk])).content.decode()
+    assert ('<h2 id="tieu-de-chua-du-dieu-kien">Đơn vị chưa đủ điều kiện Cờ thi đua của UBND '
+            'thành phố</h2>') in page
+    conference = client.get(reverse("voting_conference", args=[world.bloc_years["KT"].pk]))
+    text = conference.content.decode()
+    choices = text[text.index('name="award_form"'):]
+    choices = choices[:choices.index("</select>")]
+    assert "Bằng khen của Chủ tịch UBND thành phố</option>" in choices
+    assert "UBND tỉnh" not in choices
+    # (A rulebook citation quoting its source — "… tỉnh Bắc Ninh (29/11/2022)" — stays.)
+    heading = page[page.index('id="chua-du-dieu-kien"'):page.index("</ul>", page.index(
+        'id="chua-du-dieu-kien"'))]
+    assert "UBND tỉnh" not in heading

@@ -6,6 +6,7 @@ import logging
 
 from django.apps import apps
 from django.db import connection, models
+from tests import factories
 from tests.factories import candidate_ids, cards_by_unit
 
 from thidua.core.models import AuditEvent
@@ -137,3 +138,31 @@ def test_closing_writes_the_box_so_storage_order_tells_nothing(world, open_poll)
                            "WHERE poll_id = %s", [poll.pk])
             assert len(ballot_xids) == 1 and not ballot_xids & {r[0] for r in cursor.fetchall()}
     assert services.count(Poll.objects.get(pk=poll.pk)).result_for(kt1).votes == 2
+
+
+def test_closing_one_poll_keeps_another_open_polls_sealed_ballots(world, open_poll):
+    """The close gives the sealed table fresh storage (PostgreSQL: TRUNCATE, the other
+    open polls' rows written back; SQLite: only the closed poll's rows deleted): a second
+    poll open at the same time keeps every sealed ballot, unreadable, and counts them at
+    its own close."""
+    leader, first = world.actor("leader"), open_poll
+    second = factories.leader_election(world, first.conference)
+    [kt1] = candidate_ids(first, world, "KT1")
+    [kt2] = candidate_ids(second, world, "KT2")
+    first_cards, second_cards = cards_by_unit(world, first), cards_by_unit(world, second)
+    for code in ["KT1", "KT2", "KT3"]:
+        services.cast_with_card(first_cards[code], first.pk, [kt1])
+        services.cast_with_card(second_cards[code], second.pk, [kt2])
+    kept = sorted(bytes(s) for s in SealedBallot.objects.filter(poll=second)
+                  .values_list("sealed", flat=True))
+    services.close_poll(leader, Poll.objects.get(pk=first.pk))
+    assert not SealedBallot.objects.filter(poll=first).exists()
+    assert sorted(bytes(s) for s in SealedBallot.objects.filter(poll=second)
+                  .values_list("sealed", flat=True)) == kept
+    assert not Ballot.objects.filter(poll=second).exists()
+    services.cast_with_card(second_cards["KT4"], second.pk, [])
+    closed = services.close_poll(leader, Poll.objects.get(pk=second.pk))
+    assert closed.result["ballots_cast"] == 4
+    assert services.count(closed).result_for(kt2).votes == 3
+    assert services.count(Poll.objects.get(pk=first.pk)).result_for(kt1).votes == 3
+    assert SealedBallot.objects.count() == 0

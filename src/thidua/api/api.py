@@ -15,6 +15,8 @@ from thidua.api import (
     errors,
     facts,
     history,
+    lineage,
+    merger,
     org,
     pledges,
     publication,
@@ -48,6 +50,8 @@ api.add_router("/v1/", council.router)
 api.add_router("/v1/", documents.router)
 api.add_router("/v1/", facts.router)
 api.add_router("/v1/", history.router)
+api.add_router("/v1/", lineage.router)
+api.add_router("/v1/", merger.router)
 api.add_router("/v1/", org.router)
 api.add_router("/v1/", pledges.router)
 api.add_router("/v1/", register.router)

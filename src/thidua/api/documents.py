@@ -1,5 +1,6 @@
-"""Documents (Decree 30): list, draft, issue and download; PDF jobs; numbering read-only.
-Every call goes through documents.services with documents.rules (as the pages)."""
+"""Documents (Decree 30): list, draft, issue and download; PDF jobs; numbering read-only;
+the province's statistics forms (Excel). Every call goes through documents.services with
+documents.rules, or documents.statistics (as the pages)."""
 
 import datetime
 import uuid
@@ -12,10 +13,11 @@ from ninja import Field, Router, Schema, Status
 from thidua.api import schemas as s
 from thidua.api.auth import actor
 from thidua.api.common import READ, WRITE, responses
-from thidua.documents import services
+from thidua.documents import services, statistics
 from thidua.documents.kinds import KINDS, kind_for
 from thidua.documents.models import Document, DocumentJob
 from thidua.documents.numbering import last_numbers
+from thidua.org.queries import province_by_code
 
 router = Router(tags=["Văn bản"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -170,6 +172,37 @@ def numbering(request, kind: Kind, subject_id: s.Id, year: s.Year):
     issuer = spec.issuer(spec.load(actor(request), subject_id))
     return {"issuer": issuer.issuing_agency, "year": year,
             "last_numbers": last_numbers(issuer.key, year)}
+
+
+class StatisticsFormOut(Schema):
+    form: str = Field(description='"0601" … "0605"')
+    number: str = Field(description='"0601.N/BNV-TĐKT"')
+    title: str
+    total: int | None = Field(description="Tổng số (dòng 01, cột 1); null: đơn vị tự điền.")
+    xlsx_url: str
+
+
+@router.get("/provinces/{code}/years/{year}/statistics",
+            response=responses({200: list[StatisticsFormOut]}, *READ),
+            summary="Các biểu thống kê thi đua, khen thưởng của năm (Quy tắc 42)")
+def statistics_forms(request, code: s.text(20), year: s.Year):
+    emulation_year = statistics.find_year(actor(request), province_by_code(code), year)
+    return [{"form": item.spec.key, "number": item.spec.number, "title": item.spec.title,
+             "total": item.total,
+             "xlsx_url": reverse("api:documents_statistics_xlsx", kwargs={
+                 "code": code, "year": year, "form": item.spec.key})}
+            for item in statistics.summaries(emulation_year)]
+
+
+@router.get("/provinces/{code}/years/{year}/statistics/{form}.xlsx",
+            response=responses({}, *READ), url_name="documents_statistics_xlsx",
+            openapi_extra={"responses": {200: {"description": "Biểu thống kê (Excel)", "content": {
+                statistics.CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}},
+            summary="Tải một biểu thống kê 0601.N–0605.N (Excel)")
+def statistics_xlsx(request, code: s.text(20), year: s.Year, form: s.text(4)):
+    name, content = statistics.statistics_form(actor(request), province_by_code(code), year,
+                                               form)
+    return _file(content, name, statistics.CONTENT_TYPE)
 
 
 def _file(content: bytes, filename: str, content_type: str) -> HttpResponse:

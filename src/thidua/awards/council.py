@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from thidua.awards import rules
+from thidua.awards import queries, rules
 from thidua.awards.models import CouncilSelection, ProposalLine
 from thidua.awards.proposals import FLAGS, province_cap
 from thidua.core import audit
@@ -44,6 +44,7 @@ def candidates(emulation_year: EmulationYear) -> list[ProposalLine]:
 class CouncilView:
     candidates: list  # ProposalLine
     selection: CouncilSelection | None
+    chosen: tuple  # ProposalLine: the council's choice (queries.council_choice)
     chosen_ids: frozenset
     cap: object  # CapCheck | None
     cap_error: str
@@ -52,14 +53,15 @@ class CouncilView:
 def council_view(actor: Actor, emulation_year: EmulationYear) -> CouncilView:
     if not rules.can_oversee_province(actor, emulation_year.province_id):
         raise NotFound("Không tìm thấy năm thi đua.")
-    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
-    chosen = frozenset(selection.chosen.values_list("id", flat=True)) if selection else (
-        frozenset())
+    choice = queries.council_choice(emulation_year)
     try:
         cap, error = province_cap(emulation_year, on_date=timezone.localdate()), ""
     except DomainError as exc:
         cap, error = None, "; ".join(exc.messages)
-    return CouncilView(candidates(emulation_year), selection, chosen, cap, error)
+    if choice is None:
+        return CouncilView(candidates(emulation_year), None, (), frozenset(), cap, error)
+    return CouncilView(candidates(emulation_year), choice.selection, choice.lines,
+                       choice.line_ids, cap, error)
 
 
 def snapshot(selection: CouncilSelection) -> dict:

@@ -117,53 +117,79 @@ def _date_cell(value, at, errors, what):
         return None
 
 
-def _rows(rows):
+def _rows(rows, width):
     """(row index, cells) of the filled data rows under the header."""
     for index in range(HEADER_ROW + 1, len(rows)):
-        cells = [cell(rows, index, col) for col in range(len(AWARD_HEADERS))]
+        cells = [cell(rows, index, col) for col in range(width)]
         if not all(empty(c) for c in cells):
             yield index, cells
 
 
-def _parse_awards(rows, units, errors) -> list:
-    parsed = []
-    for index, cells in _rows(rows):
-        year = _year_cell(cells[0], where(AWARDS_SHEET, index, 0), errors)
-        unit = units.get(text(cells[1]).casefold())
-        if unit is None:
-            errors.append(f"{where(AWARDS_SHEET, index, 1)}: không có đơn vị mã "
-                          f"“{text(cells[1])}” trong tỉnh.")
-        form = FORM_BY_NAME.get(text(cells[3]).casefold())
-        if form is None:
-            errors.append(f"{where(AWARDS_SHEET, index, 3)}: hình thức “{text(cells[3])}” "
-                          "không có; ghi một trong: "
-                          + "; ".join(f.label for f in AwardForm) + ".")
-        number = text(cells[4])
-        if not number:
-            errors.append(f"{where(AWARDS_SHEET, index, 4)}: chưa ghi số quyết định.")
-        date = _date_cell(cells[5], where(AWARDS_SHEET, index, 5), errors, "ngày quyết định")
-        parsed.append((index, year, unit, form, number, date, text(cells[6])))
-    return parsed
+# Column readers: (cell value, "sheet, row, column", errors, the province's lookups) -> the
+# value for the row, or None with a line added to errors.
+
+def _year(value, at, errors, lookups):
+    return _year_cell(value, at, errors)
 
 
-def _parse_leaders(rows, units, blocs, errors) -> list:
-    parsed = []
-    for index, cells in _rows(rows):
-        year = _year_cell(cells[0], where(LEADERS_SHEET, index, 0), errors)
-        bloc = blocs.get(text(cells[1]).casefold())
-        if bloc is None:
-            errors.append(f"{where(LEADERS_SHEET, index, 1)}: không có khối mã "
-                          f"“{text(cells[1])}” trong tỉnh.")
-        unit = units.get(text(cells[3]).casefold())
-        if unit is None:
-            errors.append(f"{where(LEADERS_SHEET, index, 3)}: không có đơn vị mã "
-                          f"“{text(cells[3])}” trong tỉnh.")
-        number = text(cells[5])
-        if not number:
-            errors.append(f"{where(LEADERS_SHEET, index, 5)}: chưa ghi số văn bản.")
-        date = _date_cell(cells[6], where(LEADERS_SHEET, index, 6), errors, "ngày văn bản")
-        parsed.append((index, year, bloc, unit, number, date))
-    return parsed
+def _code(lookup, what):
+    def read(value, at, errors, lookups):
+        found = lookups[lookup].get(text(value).casefold())
+        if found is None:
+            errors.append(f"{at}: không có {what} “{text(value)}” trong tỉnh.")
+        return found
+    return read
+
+
+def _form(value, at, errors, lookups):
+    form = FORM_BY_NAME.get(text(value).casefold())
+    if form is None:
+        errors.append(f"{at}: hình thức “{text(value)}” không có; ghi một trong: "
+                      + "; ".join(f.label for f in AwardForm) + ".")
+    return form
+
+
+def _required(missing):
+    def read(value, at, errors, lookups):
+        if not text(value):
+            errors.append(f"{at}: {missing}")
+        return text(value)
+    return read
+
+
+def _date(what):
+    def read(value, at, errors, lookups):
+        return _date_cell(value, at, errors, what)
+    return read
+
+
+def _free(value, at, errors, lookups):
+    return text(value)
+
+
+@dataclass(frozen=True)
+class SheetReader:
+    headers: tuple
+    columns: tuple  # (column index, reader), in the order the row's values come out
+
+
+# One reader per sheet, in import order; a row comes out as (row index, *values).
+READERS = {
+    AWARDS_SHEET: SheetReader(AWARD_HEADERS, (
+        (0, _year), (1, _code("units", "đơn vị mã")), (3, _form),
+        (4, _required("chưa ghi số quyết định.")), (5, _date("ngày quyết định")),
+        (6, _free))),
+    LEADERS_SHEET: SheetReader(LEADER_HEADERS, (
+        (0, _year), (1, _code("blocs", "khối mã")), (3, _code("units", "đơn vị mã")),
+        (5, _required("chưa ghi số văn bản.")), (6, _date("ngày văn bản")))),
+}
+
+
+def _parse(sheet, rows, lookups, errors) -> list:
+    reader = READERS[sheet]
+    return [(index, *[read(cells[col], where(sheet, index, col), errors, lookups)
+                      for col, read in reader.columns])
+            for index, cells in _rows(rows, len(reader.headers))]
 
 
 def _stored_awards(province):
@@ -184,15 +210,13 @@ def import_history(actor: Actor, province: Province, name: str, content: bytes, 
     if AWARDS_SHEET not in sheets and LEADERS_SHEET not in sheets:
         raise WorkbookError(f"Không tìm thấy trang '{AWARDS_SHEET}' hay '{LEADERS_SHEET}' "
                             "trong tệp. Hãy dùng mẫu tải từ thidua.")
-    units = {u.code.casefold(): u for u in Unit.objects.filter(province=province)}
-    blocs = {b.code.casefold(): b for b in Bloc.objects.filter(province=province)}
-    errors, awards, leaders = [], [], []
-    if AWARDS_SHEET in sheets and check_headers(sheets[AWARDS_SHEET], AWARDS_SHEET,
-                                                AWARD_HEADERS, errors):
-        awards = _parse_awards(sheets[AWARDS_SHEET], units, errors)
-    if LEADERS_SHEET in sheets and check_headers(sheets[LEADERS_SHEET], LEADERS_SHEET,
-                                                 LEADER_HEADERS, errors):
-        leaders = _parse_leaders(sheets[LEADERS_SHEET], units, blocs, errors)
+    lookups = {"units": {u.code.casefold(): u for u in Unit.objects.filter(province=province)},
+               "blocs": {b.code.casefold(): b for b in Bloc.objects.filter(province=province)}}
+    errors, parsed = [], {}
+    for sheet, reader in READERS.items():
+        if sheet in sheets and check_headers(sheets[sheet], sheet, reader.headers, errors):
+            parsed[sheet] = _parse(sheet, sheets[sheet], lookups, errors)
+    awards, leaders = parsed.get(AWARDS_SHEET, []), parsed.get(LEADERS_SHEET, [])
     if errors:
         raise WorkbookError(*errors)
     if not awards and not leaders:

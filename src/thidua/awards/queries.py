@@ -10,6 +10,7 @@ from thidua.awards import rules
 from thidua.awards.models import (
     Award,
     AwardDecision,
+    CouncilSelection,
     FactsEvidence,
     LeaderDecision,
     Proposal,
@@ -223,3 +224,30 @@ def decisions_of(emulation_year) -> list[AwardDecision]:
                 .order_by("decision_date", "id"))
 
 
+
+
+@dataclass(frozen=True)
+class CouncilChoice:
+    """RULES.md 20: what the province's council chose, as its minutes record it — the one
+    reading of the choice that the province page, the papers (decision draft) and the
+    decision check share."""
+    selection: CouncilSelection
+    lines: tuple  # ProposalLine, bloc by bloc as the minutes name them
+
+    @property
+    def line_ids(self) -> frozenset[int]:
+        return frozenset(line.id for line in self.lines)
+
+    @property
+    def unit_ids(self) -> frozenset[int]:
+        return frozenset(line.unit_id for line in self.lines)
+
+
+def council_choice(emulation_year: EmulationYear) -> CouncilChoice | None:
+    """The council's latest choice for the year, or None before it has met."""
+    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
+    if selection is None:
+        return None
+    return CouncilChoice(selection, tuple(
+        selection.chosen.select_related("unit", "proposal__bloc_year__bloc")
+        .order_by("proposal__bloc_year__bloc__sort_key", "award_form", "position", "id")))

@@ -17,9 +17,10 @@ from thidua.core.evidence import check_files, storing
 from thidua.core.text import nfc, tidy
 from thidua.law import facts as core
 from thidua.law.award_forms import AwardForm
-from thidua.law.bonus import Bonus, bonus_points
+from thidua.law.bonus import Bonus, bonus_points, lineage_bonus
 from thidua.law.eligibility import Eligibility, check_eligibility
 from thidua.law.rulebooks import Library, rulebook_for
+from thidua.org import lineage
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import Registration
@@ -248,6 +249,7 @@ def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_
     if decision_date.year < emulation_year.year:
         raise DomainError(f"Quyết định ngày {short_date(decision_date)} có trước năm thi đua "
                           f"{emulation_year.year}.")
+    lineage.refuse_dissolved([unit], decision_date)
     try:
         with transaction.atomic():
             award = Award.objects.create(
@@ -272,6 +274,16 @@ def award_history(unit: Unit) -> list:
             Award.objects.filter(unit=unit).select_related("emulation_year")]
 
 
+def lineage_awards(unit: Unit, before_year: int) -> list:
+    """RULES.md 46: the decided awards of `unit` and of every unit it stems from (merged,
+    split or renamed into it), for the years before `before_year`, newest first: the
+    achievement report's past years. Each Award keeps its own unit (its name then)."""
+    unit_ids = {unit.id, *lineage.ancestors_of(unit)}
+    return list(Award.objects.filter(unit_id__in=unit_ids, emulation_year__year__lt=before_year)
+                .select_related("emulation_year", "unit")
+                .order_by("-emulation_year__year", "id"))
+
+
 def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict | None = None,
                      forms=None, library: Library | None = None,
                      chosen: dict | None = None) -> dict:
@@ -282,7 +294,7 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
     ranks = ranks or {}
     emulation_year = bloc_year.emulation_year
     province = bloc_year.bloc.province
-    book = rulebook_for(province.code, on_date, library)
+    book = rulebook_for(province.code, on_date, library, territory=bloc_year.bloc.territory_code)
     unit_ids = list(bloc_year.memberships.values_list("unit_id", flat=True))
     facts = {f.unit_id: f.as_facts() for f in UnitYearFacts.objects.filter(
         emulation_year=emulation_year, unit_id__in=unit_ids).select_related("emulation_year")}
@@ -310,17 +322,30 @@ def bloc_eligibility(bloc_year: BlocYear, *, on_date: datetime.date, ranks: dict
 
 def last_year_awards(unit_id: int, year: int) -> tuple[list, Bonus]:
     """RULES.md 11 for a score sheet of `year` (scoring.ports.last_year_awards): the unit's
-    decided awards of `year - 1` as (form, "Cờ … năm N — Quyết định số … ngày …"), in form
-    order, and the bonus they earn (`next_year_bonus`, the one source)."""
+    decided awards of `year - 1` as (form, "Cờ … năm N — Quyết định số … ngày …"), in
+    form order — those of the units it stems from too (RULES.md 45), named — and the bonus
+    they earn (`next_year_bonus`, the one source)."""
     previous = year - 1
-    held = []
-    for award in Award.objects.filter(unit_id=unit_id, emulation_year__year=previous
-                                      ).order_by("award_form", "id"):
-        dated = f" ngày {short_date(award.decision_date)}" if award.decision_date else ""
-        held.append((award.award_form, f"{award.get_award_form_display()} năm {previous} — "
-                                       f"Quyết định số {award.decision_number}{dated}"))
     unit = Unit.objects.select_related("province").get(pk=unit_id)
+    found = year_roots(unit, previous)
+    held = []
+    for award in Award.objects.filter(unit_id__in=found.unit_ids, emulation_year__year=previous
+                                      ).select_related("unit").order_by("award_form", "id"):
+        dated = f" ngày {short_date(award.decision_date)}" if award.decision_date else ""
+        whose = f" ({award.unit.name}, trước sắp xếp)" if award.unit_id != unit_id else ""
+        held.append((award.award_form, f"{award.get_award_form_display()} năm {previous}"
+                                       f"{whose} — Quyết định số {award.decision_number}"
+                                       f"{dated}"))
     return held, next_year_bonus(unit, year)
+
+
+def year_roots(unit: Unit, year: int):
+    """RULES.md 45: the units whose achievements of `year` stand for `unit` (itself,
+    unless it was formed by a reorganisation after that year); a unit with an award that
+    year existed then, beside the members of that year's blocs."""
+    awarded = Award.objects.filter(unit__province_id=unit.province_id,
+                                   emulation_year__year=year).values_list("unit_id", flat=True)
+    return lineage.roots_for(unit, year, present=set(awarded))
 
 
 def unit_eligibility(unit: Unit, emulation_year: EmulationYear, award_form: str, *,
@@ -335,6 +360,16 @@ def unit_eligibility(unit: Unit, emulation_year: EmulationYear, award_form: str,
 def next_year_bonus(unit: Unit, year: int, *, on_date: datetime.date | None = None,
                     library: Library | None = None) -> Bonus:
     """RULES 11: the bonus of `year` for last year's awards, with the values of the
-    rulebook in force on `on_date` (default: 1 January of `year`, when scoring opens)."""
-    book = rulebook_for(unit.province.code, on_date or datetime.date(year, 1, 1), library)
-    return bonus_points(unit.id, year, award_history(unit), book)
+    rulebook in force on `on_date` (default: 1 January of `year`, when scoring opens).
+    A unit formed by a reorganisation after last year takes the bonus of the units it
+    stems from as RULES.md 45 says (law.bonus.lineage_bonus)."""
+    book = rulebook_for(unit.province.code, on_date or datetime.date(year, 1, 1), library,
+                        territory=unit.territory_code)
+    found = year_roots(unit, year - 1)
+    if not found.inherited:
+        return bonus_points(unit.id, year, award_history(unit), book)
+    history = [a.as_record() for a in Award.objects.filter(
+        unit_id__in=found.unit_ids, emulation_year__year=year - 1).select_related(
+        "emulation_year")]
+    return lineage_bonus(unit.id, year, found.unit_ids, found.whole, history, book,
+                         lineage.names_of(found.unit_ids))

@@ -3,12 +3,15 @@
 The one place a date or a moment becomes text. A moment (an aware datetime, stored in
 UTC) is always read in the province's time (settings.TIME_ZONE, Asia/Ho_Chi_Minh):
 UTC is still the day before until 07:00, so a ranking published at 06:30 on 1 January
-would otherwise be dated 31 December on paper and 1 January on the page.
+would otherwise be dated 31 December on paper and 1 January on the page. The text itself
+comes from core.daytext (pure, shared with the law modules).
 """
 
 import datetime
 
 from django.utils import timezone
+
+from thidua.core.daytext import clock_text, long_day, short_day, short_stamp
 
 BLANK_DATE = "ngày … tháng … năm …"
 
@@ -28,20 +31,18 @@ def local_moment(value: datetime.datetime) -> datetime.datetime:
 
 def short_date(value) -> str:
     """"07/12/2026", in local time."""
-    return f"{local_date(value):%d/%m/%Y}"
+    return short_day(local_date(value))
 
 
 def short_moment(value: datetime.datetime) -> str:
     """"07/12/2026 08:30", in local time."""
-    return f"{local_moment(value):%d/%m/%Y %H:%M}"
+    return short_stamp(local_moment(value))
 
 
 def long_date(value) -> str:
     """RULES.md 38: "ngày 05 tháng 01 năm 2023" — days below 10 and months 1–2
     zero-padded ("ngày 15 tháng 3 năm 2026"); in local time."""
-    on = local_date(value)
-    month = f"{on.month:02d}" if on.month <= 2 else str(on.month)
-    return f"ngày {on.day:02d} tháng {month} năm {on.year}"
+    return long_day(local_date(value))
 
 
 def date_line(place: str, value) -> str:
@@ -62,5 +63,4 @@ def clock_and_date(value: datetime.datetime) -> str:
 
 def clock(value: datetime.datetime) -> str:
     """"08 giờ 30", local."""
-    moment = local_moment(value)
-    return f"{moment:%H} giờ {moment:%M}"
+    return clock_text(local_moment(value))

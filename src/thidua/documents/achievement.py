@@ -19,7 +19,8 @@ from fractions import Fraction
 
 from django.utils import timezone
 
-from thidua.awards.models import Award, UnitYearFacts
+from thidua.awards import services as award_services
+from thidua.awards.models import UnitYearFacts
 from thidua.core.dates import short_date
 from thidua.core.numbers import vi_number
 from thidua.documents import signers, statements
@@ -50,10 +51,13 @@ def _or_dots(value) -> str:
     return DOTS if value is None or value == "" else str(value)
 
 
-def history_row(award, province) -> dict:
+def history_row(award, province, unit=None) -> dict:
+    """One past award; one of a unit `unit` stems from (RULES.md 46) names that unit."""
     decision = f"Số {award.decision_number} ngày {_date(award.decision_date)}"
+    whose = (f" ({award.unit.name}, trước sắp xếp)"
+             if unit is not None and award.unit_id != unit.id else "")
     return {"year": str(award.emulation_year.year),
-            "form": label_for(award.award_form, province),
+            "form": label_for(award.award_form, province) + whose,
             "decision": decision + (f"; {award.signer}" if award.signer else "")}
 
 
@@ -79,7 +83,7 @@ def _standing(ranking_of, unit, year: int, bloc_year=None) -> str:
     row = next((r for r in ranking if r.unit_id == unit.id), None)
     if row is None:
         return ""
-    return f"{vi_number(row.score)} điểm, hạng {row.rank}/{len(ranking)} {bloc_year.bloc.name}"
+    return f"{vi_number(row.final)} điểm, hạng {row.rank}/{len(ranking)} {bloc_year.bloc.name}"
 
 
 def years_table(ranking_of, unit, bloc_year, years: list[int]) -> Table:
@@ -224,8 +228,7 @@ def report_context(line, on, *, ranking_of) -> dict:
         unit=unit, bloc_year=bloc_year, status=Registration.Status.SUBMITTED).first()
     years = _report_years(province.code, on, line.award_form, year)
     span = f"năm {year}" if len(years) == 1 else f"các năm {years[0]}–{years[-1]}"
-    history = list(Award.objects.filter(unit=unit, emulation_year__year__lt=year)
-                   .select_related("emulation_year").order_by("-emulation_year__year", "id"))
+    history = award_services.lineage_awards(unit, year)
     paper = rulebook_for(province.code, on).value("documents.forms")["achievement_report"]
     return {
         "form_line": paper.number or "",
@@ -244,10 +247,10 @@ def report_context(line, on, *, ranking_of) -> dict:
         "policy": ["3. Việc thực hiện chủ trương, chính sách của Đảng, pháp luật của Nhà "
                    "nước; công tác xây dựng Đảng và các đoàn thể:",
                    *(_paragraphs(statement.policy) + _policy_facts(facts) or [DOTS])],
-        "titles": [history_row(a, province) for a in history if a.award_form in TITLES]
+        "titles": [history_row(a, province, unit) for a in history if a.award_form in TITLES]
         or [_blank_row()],
-        "rewards": [history_row(a, province) for a in history if a.award_form not in TITLES]
-        or [_blank_row()],
+        "rewards": [history_row(a, province, unit) for a in history
+                    if a.award_form not in TITLES] or [_blank_row()],
         "confirming": {"head": CONFIRMING_HEAD, **signers.bloc_block(bloc_year)},
         "signer": signers.unit_block(unit),
     }

@@ -9,6 +9,7 @@ PDF: signature valid, document unchanged since, who signed, when.
 import base64
 import datetime
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -17,18 +18,15 @@ from django.utils import timezone
 from thidua.core import audit, secretbox
 from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
+from thidua.documents import placement, rules, tokens
 from thidua.documents.models import DocumentJob, SigningCertificate
-from thidua.org.models import Province
-from thidua.org.rules import Actor, can_oversee_province
+from thidua.org.models import Province, Unit
+from thidua.org.rules import Actor
 
 MAX_PKCS12 = 64 * 1024
 MAX_SEAL = 1024 * 1024
 MAX_PDF = 20 * 1024 * 1024
 SIGNATURE_FIELD = "ChuKySo"
-# The signature box on the last page, in PDF points from the bottom left of an A4 page:
-# the right column of the signature block (templates/build.closing_block), between the
-# signer's title and name lines; the seal (≈ 36 mm) covers its left third.
-SIGNATURE_BOX = (330, 150, 530, 240)
 
 
 @dataclass(frozen=True)
@@ -80,41 +78,114 @@ def _check_seal(seal: bytes | None) -> bytes:
 
 def find_province(actor: Actor, code: str) -> Province:
     province = Province.objects.filter(code=nfc(code or "").strip().upper()).first()
-    if province is None or not can_oversee_province(actor, province.id):
+    if province is None or not rules.can_manage_province_certificates(actor, province.id):
         raise NotFound("Không tìm thấy tỉnh.")
     return province
 
 
-@transaction.atomic
-def upload_certificate(actor: Actor, province, *, pkcs12_data: bytes, passphrase: str,
-                       seal_png: bytes | None = None) -> SigningCertificate:
-    """Check the PKCS#12 file (it opens with the passphrase, holds a key and a certificate
-    valid today), then keep it sealed with its passphrase; the chain's certificates
-    (public) are kept in clear to verify the PDFs signed with it."""
-    from cryptography.hazmat.primitives.serialization import Encoding
+def find_unit(actor: Actor, unit_id: int) -> Unit:
+    """A unit whose certificates the actor manages; 404 otherwise."""
+    unit = Unit.objects.select_related("province").filter(pk=unit_id).first()
+    if unit is None or not rules.can_manage_unit_certificates(actor, unit):
+        raise NotFound("Không tìm thấy đơn vị.")
+    return unit
 
-    if not can_oversee_province(actor, province.id):
+
+def _check_holder(actor: Actor, province, unit) -> None:
+    if unit is not None:
+        if unit.province_id != province.id or not rules.can_manage_unit_certificates(
+                actor, unit):
+            raise Forbidden("Chỉ cán bộ của đơn vị nạp chứng thư số ký văn bản của đơn vị.")
+    elif not rules.can_manage_province_certificates(actor, province.id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh nạp chứng thư số ký văn bản của tỉnh.")
-    passphrase = passphrase or ""
-    _, certificate, chain = _read_pkcs12(pkcs12_data, passphrase)
-    seal_png = _check_seal(seal_png)
+
+
+def _check_valid_today(certificate) -> None:
     now = timezone.now()
     if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
         raise DomainError(f"Chứng thư số hết hiệu lực hoặc chưa có hiệu lực (hiệu lực từ "
                           f"{certificate.not_valid_before_utc:%d/%m/%Y} đến "
                           f"{certificate.not_valid_after_utc:%d/%m/%Y}).")
+
+
+def _record(actor: Actor, row: SigningCertificate) -> None:
+    audit.record(actor, "documents.signing_certificate", row, province_id=row.province_id,
+                 after={"subject": row.subject, "serial": row.serial,
+                        "not_after": row.not_after.isoformat(), "seal": bool(row.seal_png),
+                        "unit": row.unit_id, "token": row.token_label or None})
+
+
+@transaction.atomic
+def upload_certificate(actor: Actor, province, *, pkcs12_data: bytes, passphrase: str,
+                       seal_png: bytes | None = None, unit: Unit | None = None
+                       ) -> SigningCertificate:
+    """Check the PKCS#12 file (it opens with the passphrase, holds a key and a certificate
+    valid today), then keep it sealed with its passphrase; the chain's certificates
+    (public) are kept in clear to verify the PDFs signed with it. With `unit`, the unit's
+    own certificate: it signs the unit's papers as the unit."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    _check_holder(actor, province, unit)
+    passphrase = passphrase or ""
+    _, certificate, chain = _read_pkcs12(pkcs12_data, passphrase)
+    seal_png = _check_seal(seal_png)
+    _check_valid_today(certificate)
     row = SigningCertificate.objects.create(
-        province=province, uploaded_by=actor.user, subject=_subject(certificate),
+        province=province, unit=unit, uploaded_by=actor.user, subject=_subject(certificate),
         serial=format(certificate.serial_number, "x"),
         not_after=certificate.not_valid_after_utc,
         sealed_pkcs12=secretbox.seal(base64.b64encode(pkcs12_data).decode()),
         sealed_passphrase=secretbox.seal(passphrase),
         chain_pem="".join(c.public_bytes(Encoding.PEM).decode() for c in chain),
         seal_png=seal_png)
-    audit.record(actor, "documents.signing_certificate", row, province_id=province.id,
-                 after={"subject": row.subject, "serial": row.serial,
-                        "not_after": row.not_after.isoformat(), "seal": bool(seal_png)})
+    _record(actor, row)
     return row
+
+
+@transaction.atomic
+def configure_token(actor: Actor, province, *, module: str, token_label: str, key_label: str,
+                    pin_variable: str, seal_png: bytes | None = None) -> SigningCertificate:
+    """The province's PKCS#11 token (documents.tokens): opened once with the PIN from the
+    environment to read the signer's certificate (valid today) and the CA certificates the
+    token carries (to verify what it signs); only the labels and the PIN's variable name
+    are kept."""
+    from cryptography import x509
+
+    _check_holder(actor, province, None)
+    module, token_label, key_label, pin_variable = tokens.clean(
+        module, token_label, key_label, pin_variable)
+    seal_png = _check_seal(seal_png)
+    with tokens.signer(module, token_label, key_label, pin_variable) as found:
+        certificate = x509.load_der_x509_certificate(found.signing_cert.dump())
+        chain_pem = "".join(_pem(c.dump()) for c in found.cert_registry
+                            if c.dump() != found.signing_cert.dump())
+    _check_valid_today(certificate)
+    row = SigningCertificate.objects.create(
+        province=province, uploaded_by=actor.user, subject=_subject(certificate),
+        serial=format(certificate.serial_number, "x"),
+        not_after=certificate.not_valid_after_utc, sealed_pkcs12="", sealed_passphrase="",
+        chain_pem=chain_pem, seal_png=seal_png, token_module=module,
+        token_label=token_label, key_label=key_label, pin_variable=pin_variable)
+    _record(actor, row)
+    return row
+
+
+def _pem(der: bytes) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM).decode()
+
+
+@contextmanager
+def _signing(row: SigningCertificate):
+    """The pyHanko signer of a stored certificate: its sealed PKCS#12, or its token."""
+    if row.on_token:
+        with tokens.signer(row.token_module, row.token_label, row.key_label,
+                           row.pin_variable) as found:
+            yield found
+    else:
+        yield _signer(row)
 
 
 def _signer(row: SigningCertificate):
@@ -149,43 +220,44 @@ def _pem_blocks(pem: str) -> list[str]:
     return [part + end + "\n" for part in pem.split(end) if "BEGIN CERTIFICATE" in part]
 
 
-def _stamp(row: SigningCertificate):
-    """The visible signature: the signer and time as text, the seal image under its left
-    third (Decree 30/2020, Appendix I, electronic documents)."""
+def _stamp(row: SigningCertificate, box: tuple):
+    """The visible signature (Decree 30/2020, Appendix I, electronic documents): the seal
+    image at its real size on the left (placement.SEAL_DIAMETER), over the left third of
+    the signature area, where the signer and the time are written — drawn as one image
+    in Liberation Serif, which has the Vietnamese letters the PDF's standard fonts lack."""
     from pyhanko import stamp
     from pyhanko.pdf_utils import images, layout
 
-    background = None
-    if row.seal_png:
-        from PIL import Image
-
-        background = images.PdfImage(Image.open(io.BytesIO(bytes(row.seal_png))))
-    return stamp.TextStampStyle(
-        stamp_text="Ký bởi: %(signer)s\nThời gian: %(ts)s",
-        background=background, background_opacity=1,
+    image = placement.appearance(
+        (box[2] - box[0], box[3] - box[1]), bytes(row.seal_png) or None,
+        [f"Ký số bởi: {row.subject}",
+         f"Thời gian: {timezone.localtime():%d/%m/%Y %H:%M}"])
+    return stamp.StaticStampStyle(
+        background=images.PdfImage(image), background_opacity=1, border_width=0,
         background_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
-            margins=layout.Margins(0, 0, 0, 0)),
-        border_width=0)
+            margins=layout.Margins(0, 0, 0, 0),
+            inner_content_scaling=layout.InnerScaling.STRETCH_TO_FIT))
 
 
-def sign_pdf(row: SigningCertificate, pdf: bytes) -> bytes:
-    """`pdf` signed PAdES (B-B) with the stored certificate, the visible signature on the
-    last page at SIGNATURE_BOX."""
+def sign_pdf(row: SigningCertificate, pdf: bytes, docx: bytes | None = None) -> bytes:
+    """`pdf` signed PAdES (B-B) with the stored certificate, the visible signature and
+    seal at the signer's block of the paper issued as `docx` (documents.placement)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.fields import SigSeedSubFilter
 
+    page, box = placement.locate(pdf, docx)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    last_page = int(writer.root["/Pages"]["/Count"]) - 1
+    on_page = page if page >= 0 else int(writer.root["/Pages"]["/Count"]) + page
     out = io.BytesIO()
-    signers.PdfSigner(
-        signers.PdfSignatureMetadata(field_name=SIGNATURE_FIELD,
-                                     subfilter=SigSeedSubFilter.PADES, name=row.subject),
-        signer=_signer(row), stamp_style=_stamp(row),
-        new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD, on_page=last_page,
-                                           box=SIGNATURE_BOX),
-    ).sign_pdf(writer, output=out)
+    with _signing(row) as signer:
+        signers.PdfSigner(
+            signers.PdfSignatureMetadata(field_name=SIGNATURE_FIELD,
+                                         subfilter=SigSeedSubFilter.PADES, name=row.subject),
+            signer=signer, stamp_style=_stamp(row, box),
+            new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD, on_page=on_page, box=box),
+        ).sign_pdf(writer, output=out)
     return out.getvalue()
 
 
@@ -248,23 +320,30 @@ def verify_pdf(data: bytes) -> Verdict:
                    signed_at=status.signer_reported_dt, problems=tuple(problems))
 
 
-def certificates_of(province) -> list[SigningCertificate]:
-    return list(SigningCertificate.objects.filter(province=province).defer(
+def certificates_of(province, unit: Unit | None = None) -> list[SigningCertificate]:
+    """The province's own certificates and tokens, or a unit's."""
+    return list(SigningCertificate.objects.filter(province=province, unit=unit).defer(
         "sealed_pkcs12", "sealed_passphrase"))
+
+
+def issuing_unit_id(document) -> int | None:
+    """The unit that issued a paper (its numbering key "unit:<id>"), None for a bloc's or
+    the province's."""
+    kind, _, number = document.issuer.partition(":")
+    return int(number) if kind == "unit" and number.isdigit() else None
 
 
 def certificates_for_job(actor: Actor, job: DocumentJob) -> list[SigningCertificate]:
-    """The certificates the actor may sign this PDF with: an issued document's, of its
-    province, when the actor oversees it; none for a draft or a signed PDF."""
+    """The certificates the actor may sign this PDF with: a unit's paper with the unit's
+    own certificates (signed as the unit), any other issued paper with its province's;
+    none for a draft or a signed PDF."""
     if (job.status != DocumentJob.Status.DONE or job.document_id is None
             or job.signed_with_id is not None):
         return []
-    province_id = job.document.province_id
-    if not can_oversee_province(actor, province_id):
-        return []
-    return list(SigningCertificate.objects.filter(
-        province_id=province_id, not_after__gt=timezone.now()).defer(
-        "sealed_pkcs12", "sealed_passphrase"))
+    rows = SigningCertificate.objects.filter(
+        province_id=job.document.province_id, unit_id=issuing_unit_id(job.document),
+        not_after__gt=timezone.now()).defer("sealed_pkcs12", "sealed_passphrase")
+    return [row for row in rows if rules.can_sign_with(actor, row)]
 
 
 @transaction.atomic
@@ -286,9 +365,10 @@ def sign_job(actor: Actor, job_id, certificate_id: int | None) -> DocumentJob:
     certificate = next((c for c in certificates_for_job(actor, job)
                         if c.id == certificate_id), None)
     if certificate is None:
-        raise NotFound("Không tìm thấy chứng thư số còn hiệu lực của tỉnh.")
+        raise NotFound("Không tìm thấy chứng thư số còn hiệu lực của cơ quan ban hành văn "
+                       "bản.")
     certificate = SigningCertificate.objects.get(pk=certificate.pk)
-    job.pdf = sign_pdf(certificate, bytes(job.pdf))
+    job.pdf = sign_pdf(certificate, bytes(job.pdf), bytes(job.document.docx))
     job.signed_with = certificate
     job.save(update_fields=["pdf", "signed_with"])
     audit.record(actor, "documents.sign_pdf", job.document, province_id=job.document.province_id,

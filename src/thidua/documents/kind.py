@@ -71,6 +71,18 @@ def bloc_issuer(bloc_year) -> Issuer:
                   bloc.name.upper(), bloc.province.name)
 
 
+def council_standing(province) -> str:
+    """"Thường trực Hội đồng Thi đua - Khen thưởng tỉnh" — or "thành phố" for a
+    centrally-run city (RULES.md 35: the authority follows the province's kind)."""
+    return f"Thường trực Hội đồng Thi đua - Khen thưởng {province.kind_word}"
+
+
+def recipients(province, *others: str) -> list[str]:
+    """A bloc paper's "Nơi nhận": the province's council standing body, the others, the
+    archive."""
+    return [f"- {council_standing(province)};", *others, "- Lưu: VT."]
+
+
 def legal_bases(province_code: str, on: datetime.date, *, last: str = ".") -> list[str]:
     """Căn cứ: the texts of the rulebook in force on the document's date (RULES.md 37's
     numbering and the date both come from that day), each line closed by ";" and the last

@@ -15,15 +15,17 @@ from thidua.documents.kind import (
     Kind,
     bloc_issuer,
     bloc_signer,
+    council_standing,
     legal_bases,
     load_bloc_year,
+    recipients,
     unit_issuer,
     unit_signer,
 )
 from thidua.documents.kinds_awards import award_kinds
 from thidua.documents.kinds_conference import conference_kinds
 from thidua.documents.kinds_province import province_kinds
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import label_for
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import PledgeSignature, PledgeSigning, Registration
@@ -32,7 +34,8 @@ from thidua.scoring.models import PublishedRanking, ScoreSheet
 
 
 def _titles(registration) -> list[str]:
-    return [AwardForm(t.award_form).label for t in registration.titles.all()]
+    province = registration.unit.province
+    return [label_for(t.award_form, province) for t in registration.titles.all()]
 
 
 # --- a unit's registration ---------------------------------------------------------------
@@ -64,8 +67,7 @@ def registration_context(actor, registration, on) -> dict:
         "closing": [f"{unit.name} cam kết tổ chức thực hiện đạt và vượt các chỉ tiêu đã "
                     "đăng ký."],
         "signer": unit_signer(unit),
-        "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
-                       f"- Trưởng {bloc.name};", "- Lưu: VT."],
+        "recipients": recipients(unit.province, f"- Trưởng {bloc.name};"),
     }
 
 
@@ -131,10 +133,9 @@ def pledge_context(actor, bloc_year, on) -> dict:
                         "signer": getattr(signatures.get(u.id), "signer_name", ""),
                         "note": note(u)} for i, u in enumerate(units, 1)],
         "closing": ["Giao ước có hiệu lực từ ngày ký; mỗi đơn vị thành viên giữ một bản, "
-                    "một bản gửi Thường trực Hội đồng Thi đua - Khen thưởng tỉnh."],
+                    f"một bản gửi {council_standing(bloc_year.bloc.province)}."],
         "signer": bloc_signer(bloc_year),
-        "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
-                       "- Các đơn vị thành viên;", "- Lưu: VT."],
+        "recipients": recipients(bloc_year.bloc.province, "- Các đơn vị thành viên;"),
     }
 
 
@@ -237,8 +238,7 @@ def ranking_context(actor, bloc_year, on) -> dict:
                                + fixed[2:]),
         "notes": notes,
         "signer": bloc_signer(bloc_year),
-        "recipients": ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
-                       "- Các đơn vị thành viên;", "- Lưu: VT."],
+        "recipients": recipients(bloc_year.bloc.province, "- Các đơn vị thành viên;"),
     }
 
 

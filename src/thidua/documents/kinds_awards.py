@@ -8,9 +8,9 @@ Mẫu số 01 of NĐ 91/2017 for the report before 2024, Mẫu số 01/02 of NĐ
 kinds.py registers `award_kinds()`; the shared helpers come from documents.kind.
 """
 
+from thidua.awards import queries as award_queries
 from thidua.awards.models import (
     Award,
-    CouncilSelection,
     Proposal,
     ProposalLine,
     UnitYearFacts,
@@ -262,13 +262,12 @@ def decision_notes(emulation_year) -> list[str]:
 def council_notes(emulation_year) -> list[str]:
     """RULES.md 20: the council's choice of Government-flag candidates, each with the bloc
     it leads, as its minutes name them (awards.council) — the papers say what it chose."""
-    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
-    if selection is None:
+    choice = award_queries.council_choice(emulation_year)
+    if choice is None:
         return []
-    chosen = "; ".join(
-        f"{line.unit.name} (dẫn đầu {line.proposal.bloc_year.bloc.name})"
-        for line in selection.chosen.select_related("unit", "proposal__bloc_year__bloc")
-        .order_by("proposal__bloc_year__bloc__sort_key", "id"))
+    selection = choice.selection
+    chosen = "; ".join(f"{line.unit.name} (dẫn đầu {line.proposal.bloc_year.bloc.name})"
+                       for line in choice.lines)
     return [f"(Hội đồng Thi đua - Khen thưởng {emulation_year.province.kind_word}, "
             f"{str(selection)[0].lower()}{str(selection)[1:]}, chọn đề nghị Thủ tướng Chính "
             f"phủ tặng Cờ thi đua của Chính phủ: {chosen}.)"]
@@ -370,6 +369,7 @@ def visible_papers(actor: Actor, proposal) -> list[tuple[str, str, int]]:
         line.proposal = proposal
         if rules.can_view_achievement_report(actor, line):
             papers.append((f"Báo cáo thành tích{report} — {line.unit.name}, "
-                           f"{AwardForm(line.award_form).label}", "bao-cao-thanh-tich",
+                           f"{label_for(line.award_form, proposal.bloc_year.bloc.province)}",
+                           "bao-cao-thanh-tich",
                            line.id))
     return papers

@@ -25,7 +25,7 @@ from thidua.documents import kind as k
 from thidua.documents import rules, signers
 from thidua.documents.charts import horizontal_bars
 from thidua.documents.engine import Image
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import label_for
 from thidua.law.text import format_fraction
 from thidua.org.models import Unit
 from thidua.org.rules import Actor
@@ -40,8 +40,6 @@ COUNTED = (Poll.State.CLOSED, Poll.State.PUBLISHED)
 CARDS_PER_ROW = 2
 QR_WIDTH_MM = 38
 CHART_WIDTH_MM = 150
-RECIPIENTS = ["- Thường trực Hội đồng Thi đua - Khen thưởng tỉnh;",
-              "- Các đơn vị thành viên;", "- Lưu: VT."]
 
 
 ANNEX_INTRO = ("Phụ lục dùng để đối chiếu, không thuộc nội dung biên bản. Mỗi cuộc bỏ phiếu "
@@ -397,7 +395,8 @@ def minutes_context(actor, conference, on) -> dict:
     for form, block in last.items():
         if block["poll"].run_off_of_id is not None:
             block["lines"].append(
-                f"Kết quả bình xét {AwardForm(form).label} sau bỏ phiếu lại: "
+                f"Kết quả bình xét {label_for(form, bloc_year.bloc.province)} sau bỏ phiếu "
+                "lại: "
                 + (", ".join(chosen[form]) or "không đơn vị nào được chọn") + ".")
     digests = [{"poll": f"{i}. {p.title}",
                 "code": grouped_code(p.digest) if p.state == Poll.State.PUBLISHED
@@ -428,7 +427,7 @@ def minutes_context(actor, conference, on) -> dict:
                     "được đọc lại trước hội nghị, các đại biểu dự họp nhất trí thông qua."],
         "secretary": signers.minutes_block(conference, "secretary", "THƯ KÝ"),
         "chair": signers.minutes_block(conference, "chair", "CHỦ TRÌ"),
-        "recipients": RECIPIENTS,
+        "recipients": k.recipients(bloc_year.bloc.province, "- Các đơn vị thành viên;"),
     }
 
 

@@ -179,6 +179,9 @@ class SigningCertificate(models.Model):
 
     province = models.ForeignKey(Province, on_delete=models.CASCADE,
                                  related_name="signing_certificates")
+    # The unit whose papers it signs (its own signer uploaded it); None: the province's.
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="signing_certificates")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                     on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -189,9 +192,20 @@ class SigningCertificate(models.Model):
     sealed_passphrase = models.TextField()
     chain_pem = models.TextField(blank=True)
     seal_png = models.BinaryField("hình con dấu (PNG)", blank=True, default=b"")
+    # A PKCS#11 token instead of a PKCS#12 file (documents.tokens): the module (one of
+    # settings.PKCS11_MODULES), the token's and the key's labels, and the name of the
+    # environment variable holding the PIN — the PIN itself is never stored.
+    token_module = models.CharField("thư viện PKCS#11", max_length=300, blank=True)
+    token_label = models.CharField("nhãn token", max_length=100, blank=True)
+    key_label = models.CharField("nhãn khóa", max_length=100, blank=True)
+    pin_variable = models.CharField("biến môi trường chứa PIN", max_length=100, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self):
         return f"{self.subject} ({self.serial})"
+
+    @property
+    def on_token(self) -> bool:
+        return bool(self.token_module)

@@ -103,9 +103,9 @@ def build_zip(actor: Actor, emulation_year: EmulationYear, *, progress=None) -> 
             for (stem, docx), data in zip(papers, pdfs, strict=True):
                 archive.writestr(f"{group.folder}/{stem}.docx", docx)
                 archive.writestr(f"{group.folder}/{stem}.pdf", data)
-        for form in statistics.FORMS:
-            archive.writestr(f"tinh/{statistics.filename(form, emulation_year)}",
-                             statistics.workbook(form, emulation_year))
+        for spec in statistics.forms_for(emulation_year.year):
+            archive.writestr(f"tinh/{statistics.filename(spec.key, emulation_year)}",
+                             statistics.workbook(spec.key, emulation_year))
         if left_out:
             archive.writestr(NOTES, "Văn bản chưa đưa vào bộ hồ sơ:\n"
                              + "\n".join(f"- {line}" for line in left_out) + "\n")

@@ -161,3 +161,25 @@ def can_view_signers_of_conference(actor: Actor, conference) -> bool:
 
 def can_set_signers_of_conference(actor: Actor, conference) -> bool:
     return voting_rules.can_run_conference(actor, conference.bloc_year)
+
+
+# --- digital signatures (digital.py, tokens.py) ------------------------------------------------
+
+def can_manage_province_certificates(actor: Actor, province_id: int) -> bool:
+    """The province's certificates and token sign its and its blocs' issued papers: its
+    secretariat uploads and configures them."""
+    return can_oversee_province(actor, province_id)
+
+
+def can_manage_unit_certificates(actor: Actor, unit) -> bool:
+    """A unit's own certificate signs the unit's papers as the unit: only the unit's own
+    officers upload it (the province does not hold a unit's private key)."""
+    return can_act_for_unit(actor, unit.id)
+
+
+def can_sign_with(actor: Actor, certificate) -> bool:
+    """Signing with a certificate is acting as its holder: the unit's officers for a unit's,
+    the province's secretariat for the province's."""
+    if certificate.unit_id is not None:
+        return can_act_for_unit(actor, certificate.unit_id)
+    return can_oversee_province(actor, certificate.province_id)

@@ -48,6 +48,7 @@ class Section:
     files: tuple = ()  # FileField / BinaryField names, exported as SHA-256 of the content
     unordered: bool = False  # no creation order (random or composite key): sorted rows
     json: dict = field(default_factory=dict)  # field -> (out(value, keys), in(value, pks))
+    many: dict = field(default_factory=dict)  # many-to-many field -> section: sorted keys
 
 
 BLOC_YEAR = "bloc_year__bloc__province"

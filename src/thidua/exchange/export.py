@@ -131,6 +131,8 @@ def _export_row(section, obj, keys, users, files):
         sha = hashlib.sha256(content).hexdigest()
         files[sha] = {"size": len(content), "base64": base64.b64encode(content).decode()}
         row[name] = sha
+    for name, target in section.many.items():
+        row[name] = sorted(keys[target][u.pk] for u in getattr(obj, name).all())
     if section.model is org.BlocYear:
         row["deputy_units"] = sorted(keys["units"][u.pk] for u in obj.deputy_units.all())
     return row

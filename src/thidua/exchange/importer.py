@@ -117,8 +117,21 @@ AUTO_TIMES = {name for name in ("created_at", "uploaded_at", "declared_at", "at"
                                 "recorded_at", "issued_at", "updated_at")}
 
 
-def import_province(document: dict, actor=None) -> org.Province:
-    """Create the province and everything in the document, all or nothing."""
+class DryRun(DomainError):
+    """Raised inside the import's transaction to undo it once `then` has looked: the
+    rows and the stored files go, `outcome` is what `then` returned."""
+
+    def __init__(self, outcome):
+        super().__init__()
+        self.outcome = outcome
+
+
+def import_province(document: dict, actor=None, *, skip=(), then=None,
+                    dry_run=False) -> org.Province:
+    """Create the province and everything in the document, all or nothing. `skip`: section
+    names not imported (no later section may refer to them); `then(province)`: more work
+    in the same transaction (exchange.merger); `dry_run`: everything done and verified,
+    then undone — DryRun carries what `then` returned."""
     sections = document["sections"]
     code = sections["province"][0].get("key")
     if not isinstance(code, str) or not code:
@@ -131,6 +144,9 @@ def import_province(document: dict, actor=None) -> org.Province:
                                "chưa có tỉnh này (không ghi gì).")
             pks = {"users": _import_users(sections["users"])}
             for section in SECTIONS:
+                if section.name in skip:
+                    pks[section.name] = {}
+                    continue
                 _import_section(section, sections[section.name], pks, document["files"],
                                 stored)
             for index, row in enumerate(sections["polls"], 1):
@@ -145,6 +161,9 @@ def import_province(document: dict, actor=None) -> org.Province:
                                 "checksum": document.get("checksum"),
                                 "published_digests": digests,
                                 "rows": sum(len(rows) for rows in sections.values())})
+            outcome = then(province) if then is not None else None
+            if dry_run:
+                raise DryRun(outcome)
     except (DomainError, DatabaseError, KeyError, AttributeError, TypeError) as exc:
         for storage, name in stored:
             storage.delete(name)
@@ -219,6 +238,13 @@ def _import_section(section, rows, pks, files, stored):
         for name in section.files:
             if not isinstance(model._meta.get_field(name), models.BinaryField):
                 stored.append((getattr(obj, name).storage, getattr(obj, name).name))
+    for name, target in section.many.items():
+        for index, (obj, row) in enumerate(zip(objs, rows, strict=True), 1):
+            keys = row.get(name)
+            if not isinstance(keys, list):
+                raise ExportFormatError(f"{_where(section.name, index, name)}: phải là danh "
+                                        f"sách khóa của mục «{target}».")
+            getattr(obj, name).set([lookup(pks, target, k) for k in keys])
     if model is org.BlocYear:
         for obj, row in zip(objs, rows, strict=True):
             obj.deputy_units.set([lookup(pks, "units", k) for k in row["deputy_units"]])

@@ -148,9 +148,11 @@ def phase_gaps(bloc_year: BlocYear, target: str, facts: Facts | None = None) -> 
             gaps.append(f"{pending} cuộc bỏ phiếu của hội nghị chưa công bố kết quả.")
         proposal = facts.proposals.get(bloc_year.id)
         if proposal is None or proposal.submitted_at is None:
-            gaps.append("Chưa gửi hồ sơ đề nghị khen thưởng lên tỉnh.")
+            gaps.append("Chưa gửi hồ sơ đề nghị khen thưởng lên "
+                        f"{bloc_year.bloc.province.kind_word}.")
     elif target == Phase.DECIDED:
         proposal = facts.proposals.get(bloc_year.id)
         if proposal is None or proposal.state != proposal.State.DECIDED:
-            gaps.append("Chưa ghi quyết định khen thưởng của Chủ tịch UBND tỉnh.")
+            gaps.append("Chưa ghi quyết định khen thưởng của Chủ tịch UBND "
+                        f"{bloc_year.bloc.province.kind_word}.")
     return gaps

@@ -30,11 +30,16 @@ QUOTA_KEY = {AwardForm.GOVERNMENT_FLAG: "quotas.government_flag_per_bloc",
 
 @dataclass(frozen=True)
 class RankedUnit:
-    """A line of the bloc's ranking; tied units share a rank."""
+    """A line of the bloc's ranking, best first; tied units share a rank. The one definition:
+    scoring.domain.ranking computes these, awards reads them back from the published
+    ranking, allocation and the what-if preview consume them."""
 
     unit_id: int
     rank: int
-    score: object = None  # Decimal / Fraction, shown in explanations
+    final: object = None  # the final score (Fraction; Decimal in some callers), if known
+    tied: bool = False  # shares its rank: the chain could not separate it
+    tie_needs: str = ""  # the step still needed to break the tie (e.g. "vote")
+    decided_by: str = ""  # the chain step that set it apart from an equal final, if any
 
 
 @dataclass(frozen=True)
@@ -239,7 +244,7 @@ def _cut(candidates, quota, order, ranks, run_off):
     cut, seats left to the tied, rest, units without a score) as PollResults."""
     by_unit = {p.unit_id: p for p in candidates}
     entries = [Entry(p.unit_id, p.votes,
-                     getattr(ranks.get(p.unit_id), "score", None)
+                     getattr(ranks.get(p.unit_id), "final", None)
                      if p.score is FROM_RANKING else p.score)
                for p in candidates]
     cut = cut_at_quota(entries, quota, order, run_off)

@@ -21,3 +21,8 @@ def label_in(form: str, kind_word: str = "tỉnh") -> str:
     """The form's name for a "tỉnh" or a "thành phố" (label_for, from the word itself)."""
     label = AwardForm(form).label
     return label.replace("UBND tỉnh", f"UBND {kind_word}") if kind_word != "tỉnh" else label
+
+
+def choices_for(province=None) -> list[tuple[str, str]]:
+    """Every form as (value, name) the way the province says it — a form's choices."""
+    return [(form, label_for(form, province)) for form in AwardForm.values]

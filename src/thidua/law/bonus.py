@@ -62,3 +62,31 @@ def next_year_bonuses(year: int, history: Iterable[AwardRecord], unit_ids: Itera
     """unit id → Bonus for every unit of a bloc year (one pass over the history)."""
     history = list(history)
     return {unit_id: bonus_points(unit_id, year, history, rulebook) for unit_id in unit_ids}
+
+
+def lineage_bonus(unit_id: int, year: int, roots: Iterable[int], whole: bool,
+                  history: Iterable[AwardRecord], rulebook: Rulebook, names: dict) -> Bonus:
+    """RULES.md 45: the bonus of a unit reorganised after `year - 1`, from the awards of
+    the units it stems from (`roots`, org.domain.lineage.roots). A merge passes on only
+    what every merged collective earned — the lowest of their bonuses; a split (`whole`
+    false) passes nothing on. With one root (a rename) it is that unit's bonus."""
+    citation = rulebook.citation("scoring.previous_award_bonus")
+    if not whole:
+        return Bonus(unit_id, year, Decimal(0), None,
+                     f"Đơn vị hình thành do chia tách sau năm {year - 1}: khen thưởng của "
+                     "đơn vị trước không được cộng điểm thưởng (Quy tắc 45)", citation)
+    history = list(history)
+    each = sorted((bonus_points(root, year, history, rulebook) for root in sorted(roots)),
+                  key=lambda b: (b.points, b.unit_id))
+    lowest = each[0]
+    name = names.get(lowest.unit_id, "")
+    if len(each) == 1:
+        text = f"{name} (trước sắp xếp): {lowest.explanation}"
+    elif lowest.points == 0:
+        text = (f"{name} (trước sắp xếp) năm {year - 1} không có khen thưởng được cộng điểm "
+                "thưởng: đơn vị sau sáp nhập chỉ kế thừa điều mọi đơn vị trước đều đạt "
+                "(Quy tắc 45)")
+    else:
+        text = (f"Mọi đơn vị trước sáp nhập đều được khen thưởng năm {year - 1}; mức thấp "
+                f"nhất ({name}): {lowest.explanation} (Quy tắc 45)")
+    return Bonus(unit_id, year, lowest.points, lowest.award, text, citation)

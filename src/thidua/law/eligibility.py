@@ -33,6 +33,7 @@ import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
+from thidua.core.daytext import short_day
 from thidua.law.award_forms import AwardForm, label_in
 from thidua.law.deadline import registered_on_time
 from thidua.law.facts import (
@@ -151,15 +152,15 @@ def check_eligibility(
     citation = rulebook.citation("registration.deadline")
     if registered_on_time(registration_submitted_on, registration_deadline):
         checks.append(Check(7, MET, f"đã gửi bản đăng ký thi đua ngày "
-                                    f"{registration_submitted_on:%d/%m/%Y}, trong hạn "
-                                    f"{registration_deadline:%d/%m/%Y}", citation))
+                                    f"{short_day(registration_submitted_on)}, trong hạn "
+                                    f"{short_day(registration_deadline)}", citation))
     elif registration_submitted_on is None:
         checks.append(Check(7, UNMET, f"không gửi bản đăng ký thi đua năm {year} (hạn "
-                                      f"{registration_deadline:%d/%m/%Y})", citation))
+                                      f"{short_day(registration_deadline)})", citation))
     else:
         checks.append(Check(7, UNMET, f"gửi bản đăng ký thi đua ngày "
-                                      f"{registration_submitted_on:%d/%m/%Y}, sau hạn "
-                                      f"{registration_deadline:%d/%m/%Y}", citation))
+                                      f"{short_day(registration_submitted_on)}, sau hạn "
+                                      f"{short_day(registration_deadline)}", citation))
 
     # RULES 22: one achievement, one award.
     exclusive = rulebook.value("allocation.exclusive_forms")
@@ -233,13 +234,13 @@ def _after_discipline(year, ended_on, rulebook):
     citation = rulebook.citation("eligibility.achievements_from_discipline_end")
     start = datetime.date(year, 1, 1)
     if ended_on <= start:
-        return Check(19, MET, f"thời hạn kỷ luật đã hết ngày {ended_on:%d/%m/%Y}, thành tích "
+        return Check(19, MET, f"thời hạn kỷ luật đã hết ngày {short_day(ended_on)}, thành tích "
                               f"được tính cả năm {year}", citation)
     if ended_on.year > year:
         return Check(19, UNMET, f"còn trong thời hạn kỷ luật suốt năm {year} (hết ngày "
-                                f"{ended_on:%d/%m/%Y}): thành tích chỉ tính từ khi hết thời "
+                                f"{short_day(ended_on)}): thành tích chỉ tính từ khi hết thời "
                                 "hạn kỷ luật", citation)
-    return Check(19, UNMET, f"thời hạn kỷ luật hết ngày {ended_on:%d/%m/%Y}: thành tích chỉ "
+    return Check(19, UNMET, f"thời hạn kỷ luật hết ngày {short_day(ended_on)}: thành tích chỉ "
                             f"tính từ ngày đó, chưa đủ cả năm {year}", citation)
 
 

@@ -65,10 +65,12 @@ ROUNDING_WORDS = {
 }
 
 
-def province_government_flag_cap(standard_count: int, rulebook: Rulebook) -> Quota:
+def province_government_flag_cap(standard_count: int, rulebook: Rulebook,
+                                  kind_word: str = "tỉnh") -> Quota:
     """RULES 23: Government-flag proposals across the province ≤ fraction (20 %) of the
     collectives meeting the provincial-flag standard, brought to a whole number by the
-    rulebook's rounding (default floor: "không quá 20 %" means count·100 ≤ 20·n)."""
+    rulebook's rounding (default floor: "không quá 20 %" means count·100 ≤ 20·n).
+    `kind_word`: "tỉnh" or "thành phố" (RULES.md 35), as the explanation names it."""
     if standard_count < 0:
         raise ValueError("Số tập thể đạt chuẩn không được âm.")
     setting = rulebook.setting("quotas.government_flag_province_cap")
@@ -76,12 +78,13 @@ def province_government_flag_cap(standard_count: int, rulebook: Rulebook) -> Quo
     exact = cap.fraction * standard_count
     count = _round(exact, cap.rounding)
     explanation = (
-        f"{format_fraction(cap.fraction)} của {standard_count} {cap.base_label} là "
+        f"{format_fraction(cap.fraction)} của {standard_count} "
+        f"{cap.base_label.replace('UBND tỉnh', f'UBND {kind_word}')} là "
         f"{format_number(exact)}"
     )
     if exact.denominator != 1:
         explanation += f"; {ROUNDING_WORDS[cap.rounding]}"
-    explanation += f": toàn tỉnh đề nghị tối đa {count} {GOV.label}"
+    explanation += f": toàn {kind_word} đề nghị tối đa {count} {GOV.label}"
     if setting.open_point:
         explanation += f" (vấn đề còn mở: {setting.open_point})"
     return Quota(GOV, count, 23, explanation, setting.citation)
@@ -94,6 +97,7 @@ class CapCheck:
 
     cap: Quota
     proposed: int
+    kind_word: str = "tỉnh"  # who must cut: "tỉnh" / "thành phố" (RULES.md 35)
 
     @property
     def excess(self) -> int:
@@ -107,9 +111,11 @@ class CapCheck:
         head = f"{self.cap.explanation}; các khối đề nghị {self.proposed}"
         if self.ok:
             return f"{head}: trong giới hạn — {self.cap.citation}"
-        return (f"{head}: vượt {self.excess}, tỉnh phải giảm {self.excess} đề nghị trước khi "
-                f"trình — {self.cap.citation}")
+        return (f"{head}: vượt {self.excess}, {self.kind_word} phải giảm {self.excess} đề "
+                f"nghị trước khi trình — {self.cap.citation}")
 
 
-def check_province_cap(proposed: int, standard_count: int, rulebook: Rulebook) -> CapCheck:
-    return CapCheck(province_government_flag_cap(standard_count, rulebook), proposed)
+def check_province_cap(proposed: int, standard_count: int, rulebook: Rulebook,
+                       kind_word: str = "tỉnh") -> CapCheck:
+    return CapCheck(province_government_flag_cap(standard_count, rulebook, kind_word),
+                    proposed, kind_word)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from thidua.core.daytext import short_day
 from thidua.law.text import format_fraction
 
 TAGS = {
@@ -210,14 +211,20 @@ class RulebookFile:
     file: str
     line: int  # the line of effective_from, named when periods overlap
     settings: Mapping = field(default_factory=dict)  # key → Setting
+    # A province's book: the former provinces' territories it governs after a merger
+    # (Nghị quyết 202/2025/QH15); empty = the province's own territory only.
+    territories: tuple = ()
+
+    def covers(self, territory: str) -> bool:
+        return territory in (self.territories or (self.province,))
 
     def in_force(self, on: datetime.date) -> bool:
         return self.effective_from <= on and (self.effective_to is None
                                               or on <= self.effective_to)
 
     def period(self) -> str:
-        end = f"{self.effective_to:%d/%m/%Y}" if self.effective_to else "nay"
-        return f"{self.effective_from:%d/%m/%Y} – {end}"
+        end = short_day(self.effective_to) if self.effective_to else "nay"
+        return f"{short_day(self.effective_from)} – {end}"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,14 @@ class Province(NamedModel):
     # RULES.md 5: bloc size within a configured range.
     min_bloc_size = models.PositiveSmallIntegerField("số thành viên tối thiểu", default=5)
     max_bloc_size = models.PositiveSmallIntegerField("số thành viên tối đa", default=15)
+    # A province merged into another (Nghị quyết 202/2025/QH15, from 1/7/2025) is kept as a
+    # former province: its history readable, nothing in it changed any more
+    # (exchange.merger brings its units and blocs into `merged_into`).
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="former_provinces",
+                                    verbose_name="đã hợp nhất vào")
+    merged_on = models.DateField("ngày hợp nhất có hiệu lực", null=True, blank=True)
+    merger_resolution = models.CharField("văn bản hợp nhất", max_length=300, blank=True)
 
     class Meta:
         ordering = ["sort_key"]
@@ -51,6 +59,10 @@ class Bloc(NamedModel):
     code = models.CharField("mã", max_length=20)
     kind = models.CharField("loại", max_length=4, choices=Kind.choices)
     short_name = models.CharField("tên ngắn", max_length=120, blank=True)
+    # The former province whose territory the bloc comes from, after a merger: its
+    # provincial rules apply until the merged province's own regulation (law.rulebooks).
+    territory = models.ForeignKey(Province, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="địa bàn tỉnh cũ")
 
     class Meta:
         ordering = ["sort_key"]
@@ -64,10 +76,27 @@ class Bloc(NamedModel):
     def display_name(self):
         return self.short_name or self.name
 
+    @property
+    def territory_code(self) -> str | None:
+        """The former province's code whose rules judge this bloc (law.rulebooks)."""
+        return self.territory.code if self.territory_id else None
+
 
 class Unit(NamedModel):
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="units")
     code = models.CharField("mã", max_length=20)
+    # As Bloc.territory; and the same agency's row in the former province, whose history
+    # (years, conferences, awards) stays there.
+    territory = models.ForeignKey(Province, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="địa bàn tỉnh cũ")
+    former_unit = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="merged_unit",
+                                       verbose_name="đơn vị ở tỉnh cũ")
+
+    @property
+    def territory_code(self) -> str | None:
+        """As Bloc.territory_code."""
+        return self.territory.code if self.territory_id else None
 
     class Meta:
         ordering = ["sort_key"]
@@ -238,3 +267,40 @@ class RoleAssignment(models.Model):
     def __str__(self):
         scope = self.province or self.bloc_year or self.unit
         return f"{self.get_role_display()}" + (f" — {scope}" if scope else "")
+
+
+class LineageEvent(models.Model):
+    """A reorganisation of units (issue 14, LEGAL-REVIEW.md R3): units merged into one
+    successor (sáp nhập, hợp nhất), one unit split into several (chia tách) or a unit
+    renamed (đổi tên), from an effective date, by a paper (number, date). The
+    predecessors stop existing on the effective date: they are kept as history, never
+    deleted; an absorbing unit that continues is a successor only. The rules reading it
+    live in org.domain.lineage and org.lineage (RULES.md 44–46)."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", "Sáp nhập, hợp nhất"
+        SPLIT = "split", "Chia tách"
+        RENAME = "rename", "Đổi tên"
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT,
+                                 related_name="lineage_events")
+    kind = models.CharField("hình thức sắp xếp", max_length=8, choices=Kind.choices)
+    effective_date = models.DateField("ngày có hiệu lực")
+    document_number = models.CharField("số văn bản quyết định", max_length=50)
+    document_date = models.DateField("ngày văn bản")
+    note = models.CharField("trích yếu, ghi chú", max_length=500, blank=True)
+    predecessors = models.ManyToManyField(Unit, related_name="succeeded_by",
+                                          verbose_name="đơn vị trước sắp xếp")
+    successors = models.ManyToManyField(Unit, related_name="succeeds",
+                                        verbose_name="đơn vị sau sắp xếp")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_date", "id"]
+        verbose_name = "sắp xếp đơn vị"
+        verbose_name_plural = "sắp xếp đơn vị"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} theo {self.document_number}"

@@ -10,6 +10,7 @@ from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.text import clean_text, tidy
 from thidua.law.rulebooks import RulebookNotFound, registration_deadline
+from thidua.org import lineage
 from thidua.org.domain.composition import Composition, composition_errors
 from thidua.org.domain.phases import (
     ORDER,
@@ -44,6 +45,7 @@ def default_registration_deadline(province, year: int) -> datetime.date:
 def ensure_year(actor, province, year: int, deadline=None) -> EmulationYear:
     if not can_set_up_province(actor, province.id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được mở năm thi đua.")
+    require_active(province.id)
     emulation_year, created = EmulationYear.objects.get_or_create(
         province=province,
         year=year,
@@ -74,6 +76,7 @@ def create_bloc_year(actor, bloc: Bloc, emulation_year: EmulationYear, *, member
     whole before anything is written."""
     if not can_set_up_province(actor, bloc.province_id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được lập danh sách khối.")
+    require_active(bloc.province_id)
     if bloc.province_id != emulation_year.province_id:
         raise DomainError("Khối và năm thi đua phải thuộc cùng một tỉnh.")
     if BlocYear.objects.filter(bloc=bloc, emulation_year=emulation_year).exists():
@@ -98,6 +101,7 @@ def create_bloc_year(actor, bloc: Bloc, emulation_year: EmulationYear, *, member
         min_size=province.min_bloc_size, max_size=province.max_bloc_size,
         names=names, taken=taken,
     )
+    errors += lineage.membership_errors(member_ids, emulation_year.year, names)
     if errors:
         raise DomainError(*errors)
     try:
@@ -218,6 +222,18 @@ BLOC_SIZE_FLOOR, BLOC_SIZE_CEILING = 2, 200
 def _require_setup(actor, province_id: int, message: str):
     if not can_set_up_province(actor, province_id):
         raise Forbidden(message)
+    require_active(province_id)
+
+
+def require_active(province_id: int):
+    """A former province (merged into another, exchange.merger) is history: nobody
+    reshapes it, the administrator included."""
+    former = (Province.objects.filter(pk=province_id, merged_into__isnull=False)
+              .select_related("merged_into").first())
+    if former is not None:
+        raise Conflict(f"{former.full_name[:1].upper()}{former.full_name[1:]} đã hợp nhất vào "
+                       f"{former.merged_into.full_name} từ ngày {short_date(former.merged_on)}"
+                       ": dữ liệu của tỉnh cũ chỉ để xem, không thay đổi được.")
 
 
 def clean_code(value) -> str:

@@ -12,13 +12,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from thidua.core import audit
-from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.core.errors import Conflict, DomainError, NotFound
 from thidua.core.evidence import check_files, storing
 from thidua.core.text import tidy
 from thidua.law.award_forms import AwardForm
 from thidua.law.deadline import registered_on_time
 from thidua.org.models import BlocYear, EmulationYear, Membership, Unit
-from thidua.org.rules import Actor, can_act_for_unit
+from thidua.org.rules import Actor
 from thidua.pledges import rules
 from thidua.pledges.domain.signing import signing_status
 from thidua.pledges.models import (
@@ -58,14 +58,14 @@ def bloc_year_of(unit: Unit, emulation_year: EmulationYear) -> BlocYear:
 @transaction.atomic
 def open_registration(actor: Actor, unit: Unit, emulation_year: EmulationYear) -> Registration:
     """The unit's registration for the year, created as a draft on first use."""
-    if not can_act_for_unit(actor, unit.id):
-        raise Forbidden("Chỉ cán bộ thi đua của đơn vị được lập bản đăng ký của đơn vị.")
+    if refusal := rules.registering_refusal(actor, unit.id):
+        raise refusal
     existing = Registration.objects.filter(unit=unit, emulation_year=emulation_year).first()
     if existing:
         return existing
     bloc_year = bloc_year_of(unit, emulation_year)
-    if bloc_year.phase not in rules.REGISTRATION_OPEN:
-        raise Conflict(f"{bloc_year.bloc.display_name} đã qua giai đoạn đăng ký thi đua.")
+    if refusal := rules.registration_phase_refusal(bloc_year):
+        raise refusal
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
@@ -89,16 +89,8 @@ def _refresh(registration: Registration) -> None:
 
 def _require_editable(actor: Actor, registration: Registration):
     _refresh(registration)
-    if rules.can_edit_registration(actor, registration):
-        return
-    # Who first (403), then the registration's state (409): someone else's pledge is
-    # forbidden whatever its state, the unit's own is only in the wrong state.
-    if not can_act_for_unit(actor, registration.unit_id):
-        raise Forbidden("Bạn không được sửa bản đăng ký này.")
-    if registration.is_submitted:
-        raise Conflict("Bản đăng ký đã gửi; rút lại để sửa (chỉ trong giai đoạn đăng ký).")
-    raise Conflict(f"{registration.bloc_year.bloc.display_name} đã qua giai đoạn đăng ký thi "
-                   "đua; không sửa được bản đăng ký.")
+    if refusal := rules.edit_refusal(actor, registration):
+        raise refusal
 
 
 @transaction.atomic
@@ -212,10 +204,8 @@ def submit_registration(actor: Actor, registration: Registration) -> Registratio
 @transaction.atomic
 def withdraw_registration(actor: Actor, registration: Registration, reason: str) -> Registration:
     _refresh(registration)
-    if not rules.can_withdraw_registration(actor, registration):
-        if not can_act_for_unit(actor, registration.unit_id):
-            raise Forbidden("Bạn không được rút lại bản đăng ký này.")
-        raise Conflict("Chỉ rút lại được bản đăng ký đã gửi, trong giai đoạn đăng ký.")
+    if refusal := rules.withdraw_refusal(actor, registration):
+        raise refusal
     if not reason.strip():
         raise DomainError("Rút lại bản đăng ký phải ghi rõ lý do.")
     registration.status = Registration.Status.DRAFT
@@ -234,11 +224,8 @@ def report_progress(actor: Actor, target: Target, *, reported_on: date, actual_v
     """A check-in with its evidence. Every file is checked before anything is written;
     files written for a transaction that then fails are removed again."""
     registration = target.registration
-    if not rules.can_report_progress(actor, registration):
-        if can_act_for_unit(actor, registration.unit_id):
-            raise Conflict("Chỉ báo cáo tiến độ khi bản đăng ký đã gửi và năm thi đua đang "
-                           "diễn ra.")
-        raise Forbidden("Bạn không được báo cáo tiến độ cho đơn vị này.")
+    if refusal := rules.progress_refusal(actor, registration):
+        raise refusal
     problems = []
     if not actual_value.is_finite() or abs(actual_value) >= MAX_AMOUNT:
         problems.append("Kết quả đạt được không hợp lệ.")
@@ -289,8 +276,8 @@ def record_signature(actor: Actor, bloc_year: BlocYear, unit: Unit, *, signed_on
                      place: str = "", status: str, signer_name: str = "",
                      absence_reason: str = "") -> PledgeSignature:
     """One member's line in the pledge signing record (RULES.md 8)."""
-    if not rules.can_record_signing(actor, bloc_year):
-        raise Forbidden("Chỉ đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh ghi nhận ký kết.")
+    if refusal := rules.signing_refusal(actor, bloc_year):
+        raise refusal
     if not bloc_year.memberships.filter(unit=unit).exists():
         raise DomainError(f"{unit.name} không phải thành viên của khối năm {bloc_year.year}.")
     if status == PledgeSignature.Status.SIGNED and not signer_name.strip():
@@ -334,11 +321,8 @@ def attach_evidence(actor: Actor, check_in: CheckIn, files) -> list[Evidence]:
     unless every file is accepted."""
     target = check_in.target
     registration = target.registration
-    if not rules.can_report_progress(actor, registration):
-        if can_act_for_unit(actor, registration.unit_id):
-            raise Conflict("Chỉ bổ sung minh chứng khi bản đăng ký đã gửi và năm thi đua "
-                           "đang diễn ra.")
-        raise Forbidden("Bạn không được bổ sung minh chứng cho đơn vị này.")
+    if refusal := rules.progress_refusal(actor, registration, "evidence"):
+        raise refusal
     verdicts, problems = check_files(files)
     if problems:
         raise DomainError(*problems)

@@ -16,7 +16,7 @@ from thidua.awards.models import Proposal
 from thidua.awards.proposals import differences, election_result
 from thidua.awards.queries import proposal_lines
 from thidua.core.errors import Forbidden, NotFound
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import label_for
 from thidua.org.models import BlocYear, Province, Unit
 from thidua.org.rules import Actor
 from thidua.publication import rules
@@ -68,7 +68,8 @@ def public_bloc_year(pk) -> BlocYear:
 
 
 def public_province(code: str) -> Province:
-    province = Province.objects.filter(code=str(code)[:20]).first()
+    province = (Province.objects.filter(code=str(code)[:20]).select_related("merged_into")
+                .first())
     if province is None:
         raise NotFound("Không tìm thấy tỉnh, thành phố.")
     return province
@@ -180,7 +181,8 @@ def press_facts(bloc_year: BlocYear) -> press.PressFacts:
     votes = []
     for poll in polls:
         record = poll.result or {}
-        label = AwardForm(poll.award_form).label if poll.award_form else poll.title
+        label = (label_for(poll.award_form, bloc_year.bloc.province) if poll.award_form
+                 else poll.title)
         if poll.run_off_of_id:
             label += " (bỏ phiếu lại)"
         votes.append(press.AwardVote(label, record.get("valid", 0), tuple(
@@ -199,11 +201,12 @@ def press_facts(bloc_year: BlocYear) -> press.PressFacts:
         conference_on=timezone.localdate(conference.held_at) if conference else None,
         conference_place=conference.place if conference else "",
         chair=conference.chair if conference else "",
-        ranking=tuple(press.RankedUnit(line.row.rank, line.unit.name, line.final,
+        ranking=tuple(press.PressRankLine(line.row.rank, line.unit.name, line.final,
                                        line.row.tied)
                       for line in (ranking.lines if ranking else [])),
         votes=tuple(votes),
-        proposals=tuple(press.ProposedAward(AwardForm(form).label, tuple(units))
+        proposals=tuple(press.ProposedAward(label_for(form, bloc_year.bloc.province),
+                                            tuple(units))
                         for form, units in proposed.items()),
         differences=tuple(differences(public)) if public else (),
         next_leader=election.leader if election else None,

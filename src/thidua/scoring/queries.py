@@ -16,9 +16,11 @@ from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor, can_view_bloc_year
 from thidua.pledges.models import Registration
 from thidua.scoring import rules, services
+from thidua.scoring.domain.methods import IMPORTED
 from thidua.scoring.models import (
     CriteriaTable,
     Criterion,
+    ImportedValue,
     PeerAssignment,
     PublishedRanking,
     RankingRow,
@@ -40,6 +42,16 @@ def _fraction(text: str | None) -> Fraction | None:
 def criteria_of(table: CriteriaTable) -> list[Criterion]:
     """The table's criteria in their order (sections before their leaves). One query."""
     return list(Criterion.objects.filter(table=table).order_by("position", "id"))
+
+
+def imported_figures(table: CriteriaTable) -> list[tuple[Criterion, dict]]:
+    """The table's criteria whose figures come from another agency's system, each with
+    the values entered so far ({unit id: ImportedValue}). Two queries."""
+    criteria = [c for c in criteria_of(table) if c.scoring_method == IMPORTED]
+    values: dict[int, dict] = {}
+    for value in ImportedValue.objects.filter(criterion__in=criteria):
+        values.setdefault(value.criterion_id, {})[value.unit_id] = value
+    return [(criterion, values.get(criterion.id, {})) for criterion in criteria]
 
 
 def table_versions(bloc_year: BlocYear) -> list[dict]:

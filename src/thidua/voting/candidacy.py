@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from thidua.core.errors import DomainError
 from thidua.core.text import tidy
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import label_for
 from thidua.org.models import Unit
 from thidua.voting.models import Candidate, Conference, Poll
 from thidua.voting.ports import bloc_eligibility
@@ -115,7 +115,7 @@ def award_candidates(conference: Conference, award_form: str, unit_ids, override
     units = list(found.eligible) if unit_ids is None else list(unit_ids)
     refused = [u for u in units if u in found.ineligible and u not in overrides]
     if refused:
-        label = AwardForm(award_form).label
+        label = label_for(award_form, conference.bloc_year.bloc.province)
         raise DomainError(*[
             f"{found.ineligible[u]['name']} chưa đủ điều kiện {label}: "
             + "; ".join(found.ineligible[u]["reasons"])

@@ -10,10 +10,14 @@
 - Observers (the province secretariat) never vote (RULES.md 29).
 """
 
-from thidua.org.domain.phases import ADMIN, LEADER, SECRETARIAT
+from thidua.core.errors import Forbidden
+from thidua.org.domain.phases import ADMIN, LEADER, SECRETARIAT, conference_phase_problem
 from thidua.org.rules import Actor, bloc_year_roles
 
 RUNS = frozenset({ADMIN, SECRETARIAT, LEADER})
+OPENING = "Mở bỏ phiếu tại hội nghị"  # what conference_phase_problem names
+NOT_A_DELEGATE = ("Chỉ đại biểu của đơn vị thành viên được bỏ phiếu; đại biểu dự, Thường "
+                  "trực thi đua tỉnh không bỏ phiếu (Quy tắc 29).")
 
 
 def can_view_conference(actor: Actor, bloc_year) -> bool:
@@ -43,3 +47,21 @@ def can_see_result(actor: Actor, poll) -> bool:
 def delegate_units(actor: Actor, member_ids) -> list:
     """The member units the actor is a delegate of (may vote for, logged in)."""
     return sorted(set(actor.delegate_units) & set(member_ids))
+
+
+def delegate_refusal(units, unit_id) -> Forbidden | None:
+    """Why a logged-in voter may not vote for `unit_id`, or None: only a delegate of a
+    member unit, for a unit they represent (`units`: delegate_units). Observers and
+    officers without the delegate role never vote (RULES.md 29)."""
+    if not units:
+        return Forbidden(NOT_A_DELEGATE)
+    if unit_id not in units:
+        return Forbidden("Chọn đơn vị mà bạn là đại biểu.")
+    return None
+
+
+def opening_problem(phase) -> str | None:
+    """Why polls may not open in the bloc year's phase, or None (issue 11 item 9: the votes
+    happen where their proposal may follow, never before) — the conference page's warning
+    and `open_poll` read it here."""
+    return conference_phase_problem(phase, OPENING)

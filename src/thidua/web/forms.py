@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from thidua.core.evidence import ACCEPTED_LABEL, Upload, classify, too_large
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, choices_for
 from thidua.org.domain.phases import Phase
 from thidua.org.models import Bloc, Province
 from thidua.pledges.models import PledgeSignature
@@ -24,6 +24,10 @@ class TitlesForm(forms.Form):
         label="Danh hiệu đăng ký", choices=AwardForm.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args, province=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award_forms"].choices = choices_for(province)
 
 
 class TargetForm(forms.Form):

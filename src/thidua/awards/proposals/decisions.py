@@ -8,11 +8,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from thidua.awards import rules
+from thidua.awards import queries, rules
 from thidua.awards.models import (
     Award,
     AwardDecision,
-    CouncilSelection,
     Proposal,
     ProposalLine,
 )
@@ -31,6 +30,7 @@ from thidua.law.workflow import (
     State,
     check_step,
 )
+from thidua.org import lineage
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
 from thidua.org.models import BlocYear, EmulationYear
@@ -79,7 +79,7 @@ def province_cap(emulation_year: EmulationYear, *, on_date: datetime.date,
         base = len(leaders)
     else:
         base = standard_count(emulation_year, on_date=on_date, library=library)
-    return check_province_cap(proposed, base, book)
+    return check_province_cap(proposed, base, book, emulation_year.province.kind_word)
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,10 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
                           "có quyết định.")
     errors += _not_chosen_by_council(emulation_year, [ln for ln in lines
                                                       if ln.id in awarded_ids])
+    ended = lineage.dissolutions({ln.unit_id for ln in lines if ln.id in awarded_ids},
+                                 decision_date)
+    errors += [lineage.dissolved_message(ln.unit, ended[ln.unit_id], decision_date)
+               for ln in lines if ln.id in awarded_ids and ln.unit_id in ended]
     if errors:
         raise DomainError(*errors)
     try:
@@ -215,11 +219,11 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
 def _not_chosen_by_council(emulation_year: EmulationYear, awarded) -> list[str]:
     """RULES 20: once the province's council chose (awards.council), a Government flag goes
     only to a unit it chose."""
-    selection = CouncilSelection.objects.filter(emulation_year=emulation_year).first()
-    if selection is None:
+    choice = queries.council_choice(emulation_year)
+    if choice is None:
         return []
-    chosen = set(selection.chosen.values_list("unit_id", flat=True))
+    selection = choice.selection
     return [f"Hội đồng Thi đua – Khen thưởng tỉnh không chọn {line.unit.name} đề nghị Cờ thi "
             f"đua của Chính phủ (biên bản số {selection.minutes_number} ngày "
             f"{short_date(selection.meeting_date)}) — Quy tắc 20."
-            for line in awarded if line.award_form == GOV and line.unit_id not in chosen]
+            for line in awarded if line.award_form == GOV and line.unit_id not in choice.unit_ids]

@@ -18,13 +18,14 @@ from thidua.law.allocation import (
     Allocation,
     allocate,
 )
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.rulebooks import Library
 from thidua.law.workflow import (
     StepError,
     StepForbidden,
     check_step,
 )
+from thidua.org import lineage
 from thidua.org import services as org_services
 from thidua.org.domain.phases import Phase
 from thidua.org.models import BlocYear, Unit
@@ -94,6 +95,11 @@ def assemble_proposal(actor: Actor, bloc_year: BlocYear, polls=None, *,
         raise DomainError(*[f"{tie.explanation} (Quy tắc 32)" for tie in allocation.ties])
     if allocation.pending_forms:
         raise DomainError(*[str(d) for d in allocation.decisions if d.outcome == "pending"])
+    proposed = {unit_id for form, unit_ids in allocation.proposals.items()
+                for unit_id in unit_ids
+                if allocation.decision(unit_id, form).outcome == PROPOSED}
+    lineage.refuse_dissolved([u for u in situation.units if u.id in proposed],
+                             conference_date)  # RULES.md 44
     before = proposal_snapshot(proposal) if proposal else None
     names = {u.id: u.name for u in situation.units}
     explanation = [{"unit": d.unit_id, "unit_name": names.get(d.unit_id, ""),
@@ -132,6 +138,7 @@ def differences(proposal: Proposal) -> list[str]:
     if conference is None:
         return []
     chosen = voting.chosen_units(conference)
+    province = conference.bloc_year.bloc.province
     if not chosen:
         return []
     proposed = {}
@@ -147,7 +154,7 @@ def differences(proposal: Proposal) -> list[str]:
         minutes, lines = chosen.get(form, []), proposed.get(form, [])
         if minutes == lines:
             continue
-        label = AwardForm(form).label
+        label = label_for(form, province)
         for unit in minutes:
             if unit not in lines:
                 reason = why.get((unit, form), {}).get("text", "")

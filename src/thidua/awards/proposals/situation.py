@@ -94,7 +94,7 @@ def bloc_situation(actor: Actor, bloc_year: BlocYear, *, on_date: datetime.date,
 
 def situation_of(bloc_year, on_date, library=None) -> BlocSituation:
     province = bloc_year.bloc.province
-    book = rulebook_for(province.code, on_date, library)
+    book = rulebook_for(province.code, on_date, library, territory=bloc_year.bloc.territory_code)
     units = list(Unit.objects.filter(memberships__bloc_year=bloc_year).order_by(
         "sort_key", "id"))
     ranking = bloc_ranking(bloc_year)

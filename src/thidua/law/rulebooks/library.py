@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from thidua.core.daytext import short_day
 from thidua.law.rulebook import (
     Rulebook,
     RulebookFile,
@@ -28,7 +29,7 @@ class Library:
             if book.scope == "national" and book.in_force(on):
                 return book
         raise RulebookNotFound(
-            f"Không có bộ quy tắc quốc gia có hiệu lực ngày {on:%d/%m/%Y}: ngày này nằm "
+            f"Không có bộ quy tắc quốc gia có hiệu lực ngày {short_day(on)}: ngày này nằm "
             "ngoài các giai đoạn pháp luật mà hệ thống có. Các bộ quy tắc quốc gia hiện có: "
             + "; ".join(self.national_periods()) + ". Hãy chọn một ngày trong các giai "
             "đoạn này.")
@@ -39,16 +40,27 @@ class Library:
                        key=lambda b: b.effective_from)
         return [f"{b.period()} ({b.title})" for b in books]
 
-    def provincial_on(self, province_code: str, on: datetime.date) -> RulebookFile | None:
+    def provincial_on(self, province_code: str, on: datetime.date,
+                      territory: str | None = None) -> RulebookFile | None:
+        """The province's book in force on `on` for `territory` — after a merger, the
+        former province a unit or bloc comes from (None: the province's own). While no
+        book of the merged province in force covers that territory (`territories` in its
+        header), the former province's own book still applies there: its regulation
+        stays in force on its old territory until the merged province issues its own."""
         code = province_code.upper()
+        place = (territory or code).upper()
         for book in self.files:
-            if book.scope == "province" and book.province == code and book.in_force(on):
+            if (book.scope == "province" and book.province == code and book.in_force(on)
+                    and book.covers(place)):
                 return book
+        if place != code:
+            return self.provincial_on(place, on)
         return None
 
-    def rulebook_for(self, province_code: str, on_date: datetime.date) -> Rulebook:
+    def rulebook_for(self, province_code: str, on_date: datetime.date,
+                     territory: str | None = None) -> Rulebook:
         national = self.national_on(on_date)
-        provincial = self.provincial_on(province_code, on_date)
+        provincial = self.provincial_on(province_code, on_date, territory)
         settings = dict(national.settings)
         if provincial is not None:
             settings.update(provincial.settings)
@@ -100,11 +112,13 @@ def shipped_library() -> Library:
     return load_library(RULEBOOK_DIR)
 
 
-def rulebook_for(province_code: str, on_date: datetime.date, library: Library | None = None
-                 ) -> Rulebook:
+def rulebook_for(province_code: str, on_date: datetime.date, library: Library | None = None,
+                 *, territory: str | None = None) -> Rulebook:
     """The rules in force for a province on a date (see the module docstring for which
-    date to pass: the conference's date for proposals, the document's date for căn cứ)."""
-    return (library or shipped_library()).rulebook_for(province_code, on_date)
+    date to pass: the conference's date for proposals, the document's date for căn cứ);
+    `territory`: the former province a merged-in bloc or unit comes from (org
+    `territory_code`), judged by that province's rules until the merged one's own."""
+    return (library or shipped_library()).rulebook_for(province_code, on_date, territory)
 
 
 def registration_deadline(province_code: str, year: int, library: Library | None = None

@@ -18,6 +18,7 @@ from thidua.law.rulebooks.specs import (
     Choice,
     Date,
     Invalid,
+    ListOf,
     MapOf,
     Optional,
     Str,
@@ -27,8 +28,9 @@ from thidua.law.rulebooks.specs import (
 
 _HEADER = Struct(
     {"code": Str(), "title": Str(), "scope": Choice(["national", "province"]),
-     "province": Optional(Str()), "effective_from": Date(), "effective_to": Optional(Date())},
-    optional=("province", "effective_to"))
+     "province": Optional(Str()), "effective_from": Date(), "effective_to": Optional(Date()),
+     "territories": ListOf(Str())},
+    optional=("province", "effective_to", "territories"))
 _TAG, _TEXT = Choice(list(TAGS)), Str()
 _CITATION = Struct({"text": Str(), "article": Optional(Str()), "by_form": MapOf(FORMS, Str())},
                    optional=("article", "by_form"))
@@ -82,6 +84,11 @@ def parse_rulebook(text: str, file: str) -> RulebookFile:
     if scope == "national" and province:
         problems.append(Problem(file, header_line,
                                 "bộ quy tắc quốc gia không ghi 'province'."))
+    territories = tuple(t.upper() for t in header.get("territories") or ())
+    if territories and (scope != "province" or (province or "").upper() not in territories):
+        problems.append(Problem(file, header_line, "'territories' chỉ dùng cho bộ quy tắc của "
+                                "tỉnh và phải gồm chính tỉnh đó (địa bàn các tỉnh cũ mà quy "
+                                "định của tỉnh sau hợp nhất áp dụng)."))
     if header.get("effective_to") and header["effective_to"] < header["effective_from"]:
         problems.append(Problem(file, header_line, "effective_to trước effective_from."))
 
@@ -90,7 +97,7 @@ def parse_rulebook(text: str, file: str) -> RulebookFile:
         code=header["code"], title=header["title"], scope=scope,
         province=province.upper() if province else None,
         effective_from=header["effective_from"], effective_to=header.get("effective_to"),
-        file=file, line=header_line, settings=settings)
+        file=file, line=header_line, settings=settings, territories=territories)
 
 
 def _settings(file, scope, code, settings_node, loader, problems) -> dict:

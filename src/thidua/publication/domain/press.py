@@ -17,7 +17,10 @@ HIGHLIGHTS = 3  # the top-ranked units named in the article
 
 
 @dataclass(frozen=True)
-class RankedUnit:
+class PressRankLine:
+    """A ranking line as the press release prints it (the unit's name, not its id:
+    law.allocation.RankedUnit is the domain's ranking line)."""
+
     rank: int
     unit: str
     score: Fraction
@@ -55,7 +58,7 @@ class PressFacts:
     conference_on: datetime.date | None = None
     conference_place: str = ""
     chair: str = ""
-    ranking: tuple = ()  # RankedUnit, by rank
+    ranking: tuple = ()  # PressRankLine, by rank
     votes: tuple = ()  # AwardVote
     proposals: tuple = ()  # ProposedAward (the dossier sent to the province)
     # Where the dossier differs from the minutes' result, each with its reason

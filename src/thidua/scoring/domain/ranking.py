@@ -16,6 +16,7 @@ A unit without a final score is not ranked; it is listed in `missing`.
 from dataclasses import dataclass
 from fractions import Fraction
 
+from thidua.law.allocation import RankedUnit
 from thidua.scoring.domain.aggregation import AGGREGATIONS, UnitResult, UnitSheets, unit_result
 
 VOTE, FEWER_PENALTY, SECTION = "vote", "fewer_penalty", "section:"
@@ -42,16 +43,6 @@ def _key(step: str, result: UnitResult):
     if step == FEWER_PENALTY:
         return result.penalty or Fraction(0)
     return None
-
-
-@dataclass(frozen=True)
-class RankedUnit:
-    unit_id: int
-    rank: int
-    final: Fraction
-    tied: bool = False  # shares its rank: the chain could not separate it
-    tie_needs: str = ""  # the step still needed to break the tie (e.g. "vote")
-    decided_by: str = ""  # the chain step that set it apart from an equal final, if any
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from thidua.scoring.models import (
     ScoreSheet,
     SectionScore,
 )
-from thidua.scoring.services.common import Kind, Status, province_id_of, require_runner
+from thidua.scoring.services.common import Kind, Status, province_id_of
 from thidua.scoring.services.sheets import set_scores
 from thidua.scoring.services.tables import locked_current_table
 
@@ -21,9 +21,8 @@ from thidua.scoring.services.tables import locked_current_table
 def open_appraisal(actor: Actor, bloc_year: BlocYear, unit: Unit) -> ScoreSheet:
     """The appraisal sheet of a unit, starting from its submitted self-assessment: the
     appraiser changes what needs changing, each change with a reason (RULES.md 12)."""
-    require_runner(actor, bloc_year, "thẩm định")
-    if bloc_year.phase not in rules.APPRAISAL_OPEN:
-        raise Conflict("Khối không ở giai đoạn chấm chéo, thẩm định.")
+    if refusal := rules.appraisal_refusal(actor, bloc_year):
+        raise refusal
     table = locked_current_table(actor, bloc_year)
     existing = ScoreSheet.objects.filter(table=table, scored_unit=unit,
                                          kind=Kind.APPRAISAL).first()

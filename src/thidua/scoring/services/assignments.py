@@ -4,7 +4,7 @@ them."""
 from django.db import IntegrityError, transaction
 
 from thidua.core import audit
-from thidua.core.errors import Conflict, DomainError, Forbidden
+from thidua.core.errors import Conflict, DomainError
 from thidua.core.text import tidy
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
@@ -21,7 +21,6 @@ from thidua.scoring.services.common import (
     conflict_pairs,
     members_of,
     province_id_of,
-    require_runner,
     user_of,
 )
 from thidua.scoring.services.tables import locked_current_table
@@ -32,8 +31,8 @@ def declare_conflict(actor: Actor, bloc_year: BlocYear, unit: Unit, other: Unit,
                      reason: str) -> ConflictDeclaration:
     """A conflict of interest: neither unit scores the other. Draft peer sheets between
     them are withdrawn; a submitted one cannot be, so the declaration is refused."""
-    if not rules.can_declare_conflict(actor, bloc_year, unit.id):
-        raise Forbidden("Chỉ đơn vị liên quan hoặc Trưởng khối được khai báo xung đột lợi ích.")
+    if refusal := rules.conflict_refusal(actor, bloc_year, unit.id):
+        raise refusal
     members = members_of(bloc_year)
     if unit.id == other.id or not {unit.id, other.id} <= members:
         raise DomainError("Xung đột lợi ích khai báo giữa hai đơn vị khác nhau của khối.")
@@ -69,9 +68,8 @@ def generate_assignments(actor: Actor, bloc_year: BlocYear, allowed=None) -> int
     """Everyone scores everyone else (or the configured subset `allowed` of (scorer,
     scored) pairs), never itself, declared conflicts excluded. Idempotent: rerunning after
     a conflict or a membership change adds and removes only what changed."""
-    require_runner(actor, bloc_year, "phân công chấm chéo")
-    if bloc_year.phase not in rules.SELF_OPEN | rules.APPRAISAL_OPEN:
-        raise Conflict("Chỉ phân công chấm chéo trong giai đoạn tự chấm hoặc chấm chéo.")
+    if refusal := rules.assignment_refusal(actor, bloc_year):
+        raise refusal
     table = locked_current_table(actor, bloc_year)
     wanted = peer_pairs(members_of(bloc_year), conflict_pairs(bloc_year), allowed)
     have = {(a.scorer_unit_id, a.scored_unit_id): a for a in table.assignments.all()}

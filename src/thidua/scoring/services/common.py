@@ -1,7 +1,6 @@
 """What every part of scoring asks: the kinds and states of a sheet, the bloc year's
 province and members, who runs scoring, the declared conflicts."""
 
-from thidua.core.errors import Forbidden
 from thidua.org.models import BlocYear
 from thidua.org.rules import Actor
 from thidua.scoring import rules
@@ -18,8 +17,8 @@ def province_id_of(bloc_year: BlocYear) -> int:
 
 
 def require_runner(actor: Actor, bloc_year: BlocYear, what: str):
-    if not rules.can_run_scoring(actor, bloc_year):
-        raise Forbidden(f"Chỉ đơn vị Trưởng khối hoặc Thường trực thi đua tỉnh được {what}.")
+    if refusal := rules.runner_refusal(actor, bloc_year, what):
+        raise refusal
 
 
 def user_of(actor):

@@ -11,7 +11,7 @@ from thidua.core.errors import DomainError
 from thidua.core.numbers import half_up
 from thidua.core.text import search_key, tidy
 from thidua.law.award_forms import AwardForm
-from thidua.org.models import BlocYear
+from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import Registration, Target
 from thidua.scoring.domain.methods import (
@@ -155,7 +155,10 @@ def import_values(actor: Actor, table: CriteriaTable, code: str, values: dict,
         raise DomainError(f"Bảng không có tiêu chí {code} lấy số liệu từ hệ thống khác.")
     if not source.strip():
         raise DomainError("Ghi rõ nguồn số liệu.")
+    if not values:
+        raise DomainError(f"Chưa nhập số liệu {code} cho đơn vị nào.")
     members = members_of(table.bloc_year)
+    names = dict(Unit.objects.filter(id__in=members).values_list("id", "name"))
     spec, problems, checked = loaded.spec(code), [], {}
     for unit_id, raw in values.items():
         if unit_id not in members:
@@ -164,7 +167,7 @@ def import_values(actor: Actor, table: CriteriaTable, code: str, values: dict,
         try:
             checked[unit_id] = points_for(spec, {"points": str(raw)})
         except ScoringError as exc:
-            problems.append(str(exc))
+            problems.append(f"{names[unit_id]}: {exc}")
     if problems:
         raise DomainError(*problems)
     for unit_id, points in checked.items():

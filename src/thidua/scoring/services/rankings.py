@@ -21,7 +21,7 @@ from thidua.scoring.models import (
     ScoreSheet,
     SectionScore,
 )
-from thidua.scoring.services.common import Kind, Status, province_id_of, require_runner, user_of
+from thidua.scoring.services.common import Kind, Status, province_id_of, user_of
 from thidua.scoring.services.rulebook import ScoringSettings, scoring_settings
 
 
@@ -215,10 +215,8 @@ def _fraction_text(value: Fraction | None) -> str | None:
 def publish_ranking(actor: Actor, bloc_year: BlocYear) -> PublishedRanking:
     """Store the ranking as published. Refused while a member has no final score (nothing
     decided silently, RULES.md 14): the units are named. Ties are published as ties."""
-    require_runner(actor, bloc_year, "công bố kết quả xếp hạng")
-    if bloc_year.phase not in rules.PUBLISH_OPEN:
-        raise Conflict("Chỉ công bố xếp hạng trong giai đoạn chấm chéo, thẩm định hoặc hội "
-                       "nghị tổng kết.")
+    if refusal := rules.publish_refusal(actor, bloc_year):
+        raise refusal
     report = compute_ranking(bloc_year)
     if report.ranking.missing:
         names = dict(Unit.objects.filter(id__in=report.ranking.missing)

@@ -8,11 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from thidua.core import audit
-from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.core.evidence import check_files, storing
 from thidua.core.text import nfc, tidy
 from thidua.org.models import BlocYear, Unit
-from thidua.org.rules import Actor, can_act_for_unit
+from thidua.org.rules import Actor
 from thidua.scoring import rules
 from thidua.scoring.domain.methods import (
     IMPORTED,
@@ -60,12 +60,8 @@ def _open_sheet(actor, table: CriteriaTable, scored_unit_id: int, kind: str,
 @transaction.atomic
 def open_self_assessment(actor: Actor, bloc_year: BlocYear, unit: Unit) -> ScoreSheet:
     """The unit's self-assessment sheet, opened on first use (SELF_ASSESSMENT phase)."""
-    if not can_act_for_unit(actor, unit.id):
-        raise Forbidden("Chỉ cán bộ thi đua của đơn vị được tự chấm điểm cho đơn vị.")
-    if unit.id not in members_of(bloc_year):
-        raise DomainError(f"{unit.name} không phải thành viên của khối năm {bloc_year.year}.")
-    if bloc_year.phase not in rules.SELF_OPEN:
-        raise Conflict("Khối không ở giai đoạn tự chấm điểm.")
+    if refusal := rules.self_assessment_refusal(actor, bloc_year, unit, members_of(bloc_year)):
+        raise refusal
     table = locked_current_table(actor, bloc_year)
     return _open_sheet(actor, table, unit.id, Kind.SELF, unit.id)
 
@@ -75,12 +71,8 @@ def open_peer_sheet(actor: Actor, bloc_year: BlocYear, scorer: Unit, scored: Uni
                     ) -> ScoreSheet:
     """A peer sheet of an assigned pair (APPRAISAL phase). RULES.md 13: never itself, never
     a declared conflict — only generated assignments open a sheet."""
-    if not can_act_for_unit(actor, scorer.id):
-        raise Forbidden("Chỉ cán bộ thi đua của đơn vị được chấm chéo thay cho đơn vị.")
-    if scorer.id == scored.id:
-        raise Forbidden("Đơn vị không được tự chấm chéo cho chính mình (Quy tắc 13).")
-    if bloc_year.phase not in rules.APPRAISAL_OPEN:
-        raise Conflict("Khối không ở giai đoạn chấm chéo, thẩm định.")
+    if refusal := rules.peer_sheet_refusal(actor, bloc_year, scorer, scored):
+        raise refusal
     table = locked_current_table(actor, bloc_year)
     if not PeerAssignment.objects.filter(table=table, scorer_unit=scorer,
                                          scored_unit=scored).exists():
@@ -95,13 +87,8 @@ def _lock_sheet(sheet: ScoreSheet) -> ScoreSheet:
 
 
 def _require_editable(actor, sheet: ScoreSheet):
-    if rules.can_edit_sheet(actor, sheet):
-        return
-    if not rules.is_author(actor, sheet):
-        raise Forbidden("Bạn không được chấm phiếu này.")
-    if sheet.is_submitted:
-        raise Conflict("Phiếu chấm đã gửi, không sửa được nữa.")
-    raise Conflict("Khối không ở giai đoạn cho phép chấm phiếu này.")
+    if refusal := rules.sheet_edit_refusal(actor, sheet):
+        raise refusal
 
 
 class SheetProblems(DomainError):

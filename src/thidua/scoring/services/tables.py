@@ -115,9 +115,8 @@ def current_table(bloc_year: BlocYear) -> CriteriaTable | None:
 def create_table(actor: Actor, bloc_year: BlocYear, *, name: str, total: Decimal,
                  criteria) -> CriteriaTable:
     """The bloc year's first criteria table, checked whole (RULES.md 9) before writing."""
-    require_runner(actor, bloc_year, "lập bảng tiêu chí")
-    if bloc_year.phase not in rules.TABLE_EDITABLE:
-        raise Conflict("Đã qua giai đoạn chấm điểm; không lập bảng tiêu chí mới.")
+    if refusal := rules.table_creation_refusal(actor, bloc_year):
+        raise refusal
     if CriteriaTable.objects.filter(bloc_year=bloc_year).exists():
         raise Conflict("Khối đã có bảng tiêu chí năm này; hãy sửa bảng hoặc lập phiên bản mới.")
     cleaned = _checked(total, criteria)

@@ -57,7 +57,6 @@ from thidua.voting.services.common import (  # noqa: F401
     BAD_CARD,
     CARD_PREFIX,
     ELECTIONS,
-    OPENING,
     TURNOUT_SECONDS,
     USED_CARD,
     Kind,

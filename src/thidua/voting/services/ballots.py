@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from thidua.core.errors import Conflict, DomainError, NotFound
 from thidua.org.rules import Actor
 from thidua.voting import rules, sealing
 from thidua.voting.domain.delegates import named_delegate
@@ -191,13 +191,11 @@ def cast_as_delegate(actor: Actor, poll_id, candidate_ids, *, unit_id: int | Non
     if not rules.can_view_conference(actor, bloc_year):
         raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
     units = voting_units_of(actor, poll)
-    if not units:
-        raise Forbidden("Chỉ đại biểu của đơn vị thành viên được bỏ phiếu; đại biểu dự, Thường "
-                        "trực thi đua tỉnh không bỏ phiếu (Quy tắc 29).")
     if unit_id is None and len(units) == 1:
         unit_id = units[0]
-    if unit_id not in units:
-        raise Forbidden("Chọn đơn vị mà bạn là đại biểu.")
+    refusal = rules.delegate_refusal(units, unit_id)
+    if refusal:
+        raise refusal
     poll = _lock_open(poll.pk)
     choices, valid = _choices(poll, candidate_ids)
     if not valid:

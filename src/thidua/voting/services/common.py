@@ -26,7 +26,6 @@ USED_CARD = ("Thẻ biểu quyết này đã được dùng để bỏ phiếu: 
              "(Quy tắc 29).")
 ALREADY_VOTED = "Đơn vị (đại biểu) này đã bỏ phiếu trong cuộc bỏ phiếu này (Quy tắc 29)."
 TURNOUT_SECONDS = 2
-OPENING = "Mở bỏ phiếu tại hội nghị"  # what conference_phase_problem names
 ELECTIONS = (Kind.LEADER_ELECTION, Kind.DEPUTY_ELECTION)
 
 
@@ -47,7 +46,9 @@ def _require_run(actor: Actor, conference: Conference):
 def rulebook_of(conference: Conference):
     """The rulebook in force on the conference date (law.rulebooks)."""
     bloc_year = conference.bloc_year
-    return rulebook_for(bloc_year.bloc.province.code, timezone.localdate(conference.held_at))
+    bloc = bloc_year.bloc
+    return rulebook_for(bloc.province.code, timezone.localdate(conference.held_at),
+                        territory=bloc.territory_code)
 
 
 def member_ids(bloc_year: BlocYear) -> list:

@@ -9,20 +9,18 @@ from django.db import transaction
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError
 from thidua.core.text import clean_text
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import label_for
 from thidua.law.quotas import bloc_quotas
 from thidua.law.rulebook import FractionRule
-from thidua.org.domain.phases import conference_phase_problem
 from thidua.org.models import BlocYear, Unit
 from thidua.org.queries import leaders_by_year
 from thidua.org.rules import Actor
 from thidua.scoring.models import PublishedRanking, RankingRow
-from thidua.voting import candidacy, sealing
+from thidua.voting import candidacy, rules, sealing
 from thidua.voting.domain import election
 from thidua.voting.domain.tally import quorum
 from thidua.voting.models import Candidate, Conference, Poll
 from thidua.voting.services.common import (
-    OPENING,
     Kind,
     State,
     _lock,
@@ -138,7 +136,8 @@ def create_poll(actor: Actor, conference: Conference, kind: str, *, award_form: 
                               "(Quy tắc 30).")
         quota = bloc_quotas(len(members), book)[award_form]
         quota_count, quota_text = quota.count, str(quota)
-        default_title = f"Bình xét đề nghị {AwardForm(award_form).label}"
+        default_title = (f"Bình xét đề nghị "
+                         f"{label_for(award_form, conference.bloc_year.bloc.province)}")
     else:
         award_form = ""
         if kind == Kind.LEADER_ELECTION:
@@ -223,7 +222,7 @@ def open_poll(actor: Actor, poll: Poll) -> Poll:
     # Issue 11 item 9: the votes happen where their proposal may follow, never before.
     phase = BlocYear.objects.filter(pk=conference.bloc_year_id).values_list("phase",
                                                                            flat=True).get()
-    problem = conference_phase_problem(phase, OPENING)
+    problem = rules.opening_problem(phase)
     if problem:
         raise Conflict(problem)
     if locked.kind == Kind.AWARD_PROPOSAL and not locked.run_off_of_id:

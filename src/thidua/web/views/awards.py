@@ -16,7 +16,7 @@ from thidua.awards.services import next_year_bonus
 from thidua.core import audit
 from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.documents.kinds_awards import visible_papers
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.rulebooks import RulebookNotFound
 from thidua.law.whatif import BORDERLINE, OUT, SAFE
 from thidua.law.workflow import BUTTONS, STEPS, allowed_steps
@@ -51,9 +51,9 @@ class DecisionForm(forms.Form):
     not_awarded = forms.MultipleChoiceField(label="Không được khen thưởng", required=False,
                                             widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, lines=(), **kwargs):
+    def __init__(self, *args, lines=(), province=None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(str(line.id), f"{line.unit.name} — {line.get_award_form_display()}")
+        choices = [(str(line.id), f"{line.unit.name} — {label_for(line.award_form, province)}")
                    for line in lines]
         self.fields["awarded"].choices = choices
         self.fields["not_awarded"].choices = choices
@@ -203,11 +203,11 @@ class CouncilForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Hội đồng chưa chọn tập thể nào."})
 
-    def __init__(self, *args, lines=(), **kwargs):
+    def __init__(self, *args, lines=(), province=None, **kwargs):
         super().__init__(*args, auto_id="hd-%s", **kwargs)
         self.fields["chosen"].choices = [
             (str(line.id), f"{line.unit.name} — dẫn đầu {line.proposal.bloc_year.bloc.display_name}"
-                           f" (khối đề nghị {line.get_award_form_display()})")
+                           f" (khối đề nghị {label_for(line.award_form, province)})")
             for line in lines]
 
 
@@ -217,12 +217,12 @@ def _province_page(request, actor, province, emulation_year, *, form=None, counc
     chosen_by_council = council.council_view(actor, emulation_year)
     if council_form is None:
         selection = chosen_by_council.selection
-        council_form = CouncilForm(lines=chosen_by_council.candidates, initial={
+        council_form = CouncilForm(lines=chosen_by_council.candidates, province=province, initial={
             "minutes_number": selection.minutes_number if selection else "",
             "meeting_date": selection.meeting_date if selection else None,
             "chosen": [str(i) for i in chosen_by_council.chosen_ids]})
     pending = queries.awaiting_decision(emulation_year)
-    form = form or DecisionForm(lines=pending)
+    form = form or DecisionForm(lines=pending, province=province)
     return render(request, "web/awards/province.html", {
         "province": province, "emulation_year": emulation_year, "view": view,
         "pending": pending, "form": form, "council": chosen_by_council,
@@ -247,7 +247,8 @@ def record_decision(request, code, year):
     actor = get_actor(request)
     province, emulation_year = _province_year(actor, code, year)
     require(True, rules.can_record_award(actor, province.id))
-    form = DecisionForm(request.POST, lines=queries.awaiting_decision(emulation_year))
+    form = DecisionForm(request.POST, lines=queries.awaiting_decision(emulation_year),
+                        province=province)
     if not form.is_valid():
         return _province_page(request, actor, province, emulation_year, form=form,
                               status=400)
@@ -271,7 +272,7 @@ def council_choice(request, code, year):
     actor = get_actor(request)
     province, emulation_year = _province_year(actor, code, year)
     require(True, rules.can_record_award(actor, province.id))
-    form = CouncilForm(request.POST, lines=council.candidates(emulation_year))
+    form = CouncilForm(request.POST, lines=council.candidates(emulation_year), province=province)
     if not form.is_valid():
         return _province_page(request, actor, province, emulation_year, council_form=form,
                               status=400)

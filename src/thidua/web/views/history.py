@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from thidua.awards import history, history_workbook, rules
 from thidua.core.errors import DomainError
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, choices_for, label_for
 from thidua.org import queries as org_queries
 from thidua.org.models import Province
 from thidua.web.forms import DATE_WIDGET
@@ -29,8 +29,9 @@ class PastAwardForm(forms.Form):
     decision_date = forms.DateField(label="Ngày quyết định", widget=DATE_WIDGET)
     signer = forms.CharField(label="Người ký", max_length=history.MAX_SIGNER, required=False)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=(), province=None, **kwargs):
         super().__init__(*args, auto_id="kt-%s", **kwargs)
+        self.fields["award_form"].choices = choices_for(province)
         self.fields["unit"].choices = [("", "— chọn đơn vị —"),
                                        *((u.id, f"{u.name} ({u.code})") for u in units)]
 
@@ -73,7 +74,7 @@ def _page(request, actor, province, *, award_form=None, leader_form=None, upload
     recorded = history.province_history(actor, province)
     return render(request, TEMPLATE, {
         "province": province, "recorded": recorded,
-        "award_form": award_form or PastAwardForm(units=choices["units"]),
+        "award_form": award_form or PastAwardForm(units=choices["units"], province=province),
         "leader_form": leader_form or PastLeaderForm(**choices),
         "upload_form": upload_form or UploadForm(auto_id="excel-%s"),
         "errors": [*error_items(award_form), *error_items(leader_form),
@@ -98,7 +99,8 @@ def _refused(request, actor, province, exc: DomainError, **forms_):
 def add_award(request, code):
     actor = get_actor(request)
     province = _province(actor, code)
-    form = PastAwardForm(request.POST, units=_choices(province)["units"])
+    form = PastAwardForm(request.POST, units=_choices(province)["units"],
+                         province=province)
     if not form.is_valid():
         return _page(request, actor, province, award_form=form, status=400)
     data = form.cleaned_data
@@ -109,7 +111,7 @@ def add_award(request, code):
             decision_date=data["decision_date"], signer=data["signer"])
     except DomainError as exc:
         return _refused(request, actor, province, exc, award_form=form)
-    messages.success(request, f"Đã ghi {award.get_award_form_display()} năm "
+    messages.success(request, f"Đã ghi {label_for(award.award_form, province)} năm "
                               f"{award.emulation_year.year} của {award.unit.name}.")
     return redirect("province_history", code=province.code)
 

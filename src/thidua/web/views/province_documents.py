@@ -1,5 +1,5 @@
-"""The province's papers of a year, for its secretariat: the statistics forms 0601.N and
-0603.N (Excel) and the whole pack of the blocs' documents (a background job with a
+"""The province's papers of a year, for its secretariat: the statistics forms 0601.N–
+0605.N (Excel) and the whole pack of the blocs' documents (a background job with a
 progress bar). Everything goes through documents.statistics and documents.pack, which
 check that the actor oversees the province (404 otherwise)."""
 
@@ -29,7 +29,7 @@ def page(request, code, year):
     emulation_year = statistics.find_year(actor, province, year)
     return render(request, "web/documents/province.html", {
         "province": province, "emulation_year": emulation_year,
-        "forms": [(form, statistics.SPECS[form]) for form in statistics.FORMS],
+        "statistics": statistics.summaries(emulation_year),
         "groups": pack.contents(emulation_year),
         "jobs": pack.pack_jobs(actor, emulation_year),
         "decisions": decisions_of(emulation_year),

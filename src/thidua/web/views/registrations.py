@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
+from thidua.law.award_forms import choices_for
 from thidua.org.queries import unit_in_scope
 from thidua.org.rules import can_act_for_unit
 from thidua.pledges import queries as pledge_queries
@@ -47,9 +48,10 @@ def _render(request, actor, registration, *, section=None, titles_form=None, tar
     context = {
         "registration": registration, "unit": registration.unit, "year": year,
         "targets": targets,
-        "titles_form": titles_form or TitlesForm(initial={"award_forms": titles}),
-        "chosen_titles": [label for value, label in TitlesForm.base_fields[
-            "award_forms"].choices if value in titles],
+        "titles_form": titles_form or TitlesForm(initial={"award_forms": titles},
+                                                 province=registration.unit.province),
+        "chosen_titles": [label for value, label in choices_for(registration.unit.province)
+                          if value in titles],
         "target_form": target_form or TargetForm(year=year),
         "withdraw_form": withdraw_form or WithdrawForm(),
         "can_edit": pledge_rules.can_edit_registration(actor, registration),
@@ -92,7 +94,7 @@ def detail(request, pk):
 def set_titles(request, pk):
     actor = get_actor(request)
     registration = _load(actor, pk, act=True)
-    form = TitlesForm(request.POST)
+    form = TitlesForm(request.POST, province=registration.unit.province)
     if not form.is_valid():
         return _render(request, actor, registration, section="titles", titles_form=form,
                        status=400)

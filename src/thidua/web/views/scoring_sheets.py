@@ -454,7 +454,7 @@ def self_list(request, pk):
         "counts": scoring_queries.sheet_counts(bloc_year) if table else None,
         "rows": [(u, sheets.get(u.id)) for u in units],
         "can_run": scoring_rules.can_run_scoring(actor, bloc_year),
-        "can_open": bloc_year.phase in scoring_rules.SELF_OPEN,
+        "can_open": scoring_rules.is_self_assessment_open(bloc_year),
     })
 
 
@@ -487,7 +487,7 @@ def peer_list(request, pk):
     return render(request, "web/scoring/peers.html", {
         "bloc_year": bloc_year, "table": table, "duties": duties, "mine": mine,
         "counts": counts, "missing": mine.missing,
-        "can_open": bloc_year.phase in scoring_rules.APPRAISAL_OPEN,
+        "can_open": scoring_rules.is_appraisal_open(bloc_year),
         "can_run": can_run,
         "progress": scoring_queries.scoring_progress(actor, bloc_year) if can_run else [],
         "reminders": scoring_queries.recent_reminders(bloc_year) if can_run else [],
@@ -569,7 +569,7 @@ def appraisal_grid(request, pk):
         })
     return render(request, "web/scoring/appraisal.html", {
         "bloc_year": bloc_year, "table": table, "leaves": leaves, "rows": rows,
-        "can_open": bloc_year.phase in scoring_rules.APPRAISAL_OPEN, "can_run": True,
+        "can_open": scoring_rules.is_appraisal_open(bloc_year), "can_run": True,
     })
 
 

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from thidua.core.errors import DomainError
 from thidua.documents import services as documents
-from thidua.org.domain.phases import conference_phase_problem
 from thidua.voting import queries, rules, services
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 from thidua.web.views.bloc_year import load_bloc_year
@@ -59,14 +58,13 @@ def _conference_page(request, actor, bloc_year, *, form=None, errors=(), status=
         steps = queries.conference_progress(view, minutes_issued=bool(minutes))
     return render(request, CONFERENCE, {
         "bloc_year": bloc_year, "conference": conference, "view": view, "can_run": can_run,
-        "form": form, "poll_form": PollForm(), "steps": steps,
+        "form": form, "poll_form": PollForm(province=bloc_year.bloc.province), "steps": steps,
         "current": next((step for step in steps if step.status == "current"), None),
         "roll": _roll(view, posted) if view else [],
         "open_polls": [p for p in view.polls if p.state == "open"] if view else [],
         "can_vote": bool(rules.delegate_units(actor, services.member_ids(bloc_year))),
         "errors": [*error_items(form), *error_items(messages=errors)],
-        "phase_problem": conference_phase_problem(bloc_year.phase, services.OPENING)
-        if can_run else None,
+        "phase_problem": rules.opening_problem(bloc_year.phase) if can_run else None,
     }, status=status)
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from thidua.core import ratelimit
 from thidua.core.errors import DomainError
 from thidua.core.numbers import vi_number
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_for
 from thidua.voting import links, queries, rules, services
 from thidua.voting.models import Poll
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
@@ -46,6 +46,11 @@ class PollForm(forms.Form):
         error_messages={"invalid_choice": "Hình thức khen thưởng không hợp lệ."})
     title = forms.CharField(label="Tiêu đề", required=False, max_length=300,
                             help_text="Để trống: tiêu đề theo loại và hình thức.")
+
+    def __init__(self, *args, province=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award_form"].choices = [("", "—"), *[
+            (form, label_for(form, province)) for form in AwardForm.values]]
 
 
 def score_text(candidate) -> str:
@@ -106,7 +111,7 @@ def poll_create(request, pk):
     actor = get_actor(request)
     conference = queries.conference_in_scope(actor, pk)
     require(True, rules.can_run_conference(actor, conference.bloc_year))
-    form = PollForm(request.POST)
+    form = PollForm(request.POST, province=conference.bloc_year.bloc.province)
     if not form.is_valid():
         problems = [m for field in form for m in field.errors]
         raise DomainError(*problems)

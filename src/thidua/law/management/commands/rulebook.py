@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from thidua.core.daytext import short_day
 from thidua.law.rulebooks import (
     RULEBOOK_DIR,
     SETTINGS,
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             book = library.rulebook_for(options["province"], on)
         except RulebookNotFound as exc:
             raise CommandError("\n".join(exc.messages)) from exc
-        self.stdout.write(f"Bộ quy tắc ngày {on:%d/%m/%Y}: {book.describe()}")
+        self.stdout.write(f"Bộ quy tắc ngày {short_day(on)}: {book.describe()}")
         for key, setting in book.settings.items():
             rules = ", ".join(map(str, setting.rules))
             self.stdout.write(f"\n{key} — {SETTINGS[key].label}" + (
