@@ -197,15 +197,15 @@ NO_DATABASE = 5
 
 
 def _group(item):
-    """0: database tests on an empty database; 1: on the kept demo (`demo`); 2: on the kept
-    world (`world`); 3: transactional; 4: browser tests (transactional too, kept together so
-    one Chromium serves a run of them, see `_Chromium`); 5: no database."""
+    """0: database tests on an empty database; 1: on the kept demo (`demo_province`); 2: on
+    the kept world (`world`); 3: transactional; 4: browser tests (transactional too, kept
+    together so one Chromium serves a run of them, see `_Chromium`); 5: no database."""
     names = getattr(item, "fixturenames", ())
     if _transactional(item):
         return 4 if "browser" in names else 3
     if "world" in names:
         return 2
-    if "demo" in names:
+    if "demo_province" in names:
         return 1
     return 0 if "db" in names or item.get_closest_marker("django_db") else NO_DATABASE
 
@@ -248,8 +248,9 @@ def _kept_world(django_db_setup, django_db_blocker):
 def _kept_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo province loaded once per test process (`thidua demo`'s loader, as each test
     loaded it before) and committed, like `_kept_world`; its evidence files go to a folder
-    that `demo` copies into each test's MEDIA_ROOT. A demo load writes hundreds of rows
-    through the services: loading it once instead of once per test is the point."""
+    that `demo_province` copies into each test's MEDIA_ROOT. A demo load writes hundreds of
+    rows through the services (~15 s of CPU): loading it once instead of once per test is
+    the point."""
     media = tmp_path_factory.mktemp("kept-demo-media")
     with django_db_blocker.unblock(), _fast_hashing(), override_settings(MEDIA_ROOT=media):
         if not demo_exists():
@@ -260,12 +261,15 @@ def _kept_demo(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
-def demo(_kept_demo, db, settings):
+def demo_province(_kept_demo, db, settings):
     """The demo province (demo.yaml) as `thidua demo` loads it, each test rolling back to
     it: the kept load (`_kept_demo`) with its evidence files in the test's MEDIA_ROOT, or,
     should the kept one be gone (a test run out of the order above), loaded in the test."""
     if demo_exists():
         shutil.copytree(_kept_demo, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    elif world_exists():
+        pytest.fail("the kept world is in the database: the demo's tests must run before "
+                    "the world's (pytest_collection_modifyitems)")
     else:
         loader.load()
 
@@ -345,21 +349,29 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
 class _Chromium:
     """One Chromium per test process, launched by the first browser test and closed before
     the first test after it that is not one (a launch costs seconds; each test still gets
     its own contexts, closed after it, so no cookie or page outlives its test). Playwright's
     sync API keeps an event loop running in this thread while it is started, and Django
-    refuses ORM calls under a running loop: no other test may run while it is up."""
+    refuses ORM calls under a running loop unless told they are safe: so told while it is
+    up (the browser tests' own ORM calls, their database set-up and flush), and no other
+    test runs while it is up."""
 
     playwright = None
     launched = None
+    async_unsafe = None  # DJANGO_ALLOW_ASYNC_UNSAFE as it was before the launch
 
     @classmethod
     def get(cls):
         if cls.launched is None:
             from playwright.sync_api import sync_playwright
 
+            cls.async_unsafe = os.environ.get(ASYNC_UNSAFE)
+            os.environ[ASYNC_UNSAFE] = "true"
             cls.playwright = sync_playwright().start()
             try:
                 cls.launched = cls.playwright.chromium.launch(
@@ -379,6 +391,10 @@ class _Chromium:
         finally:
             if playwright is not None:
                 playwright.stop()
+            if cls.async_unsafe is None:
+                os.environ.pop(ASYNC_UNSAFE, None)
+            else:
+                os.environ[ASYNC_UNSAFE] = cls.async_unsafe
 
 
 def _uses_browser(item):
@@ -398,7 +414,7 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture
-def browser(monkeypatch):
+def browser():
     """Debian's Chromium through Playwright (never a downloaded browser), shared by the
     browser tests that run one after another in a process (`_Chromium`). Skips with its
     reason where Chromium is missing, except under CI=true where that is a failure."""
@@ -406,9 +422,6 @@ def browser(monkeypatch):
         if CI:
             pytest.fail("/usr/bin/chromium is missing (make test installs Debian's chromium)")
         pytest.skip("/usr/bin/chromium is missing; install Debian's chromium to run this")
-    # Playwright's sync API runs an event loop in this thread, and Django then refuses ORM
-    # calls made by the test itself unless told they are safe; only for this test.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     launched = _Chromium.get()
     try:
         yield launched

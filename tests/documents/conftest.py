@@ -68,9 +68,9 @@ def award_year(world):
 
 
 @pytest.fixture
-def demo_year(demo):
-    """The demo province (the kept load, tests/conftest.py `demo`): its economic bloc's
-    year scored and its ranking published."""
+def demo_year(demo_province):
+    """The demo province (the kept load, tests/conftest.py `demo_province`): its economic
+    bloc's year scored and its ranking published."""
     bloc_year = BlocYear.objects.filter(bloc__code="KTKT").order_by(
         "-emulation_year__year").first()
     assert PublishedRanking.objects.filter(table__bloc_year=bloc_year).exists()

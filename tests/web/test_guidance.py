@@ -30,7 +30,7 @@ def home(client, username):
     return client.get("/", follow=True)
 
 
-def test_each_roles_home_lists_its_next_steps_with_counts(demo, client):
+def test_each_roles_home_lists_its_next_steps_with_counts(demo_province, client):
     # Unit officers: KTKT has scored its year (every sheet in); VHXH is mid-year.
     assert lines(home(client, "canbo.sct"), "buoc-tiep-theo") == [
         "Xong Gửi bản đăng ký thi đua: Đã gửi.",
@@ -89,7 +89,7 @@ def test_each_roles_home_lists_its_next_steps_with_counts(demo, client):
         "voting_poll", args=[poll.pk])
 
 
-def test_a_phase_change_with_gaps_needs_the_confirmation(demo, client):
+def test_a_phase_change_with_gaps_needs_the_confirmation(demo_province, client):
     bloc_year = BlocYear.objects.get(bloc__code="VHXH", phase="in_progress")
     client.force_login(User.objects.get(username="truongkhoi.vhxh"))
     url = reverse("bloc_year_phase", args=[bloc_year.pk])
