@@ -249,7 +249,7 @@ def _kept_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo province loaded once per test process (`thidua demo`'s loader, as each test
     loaded it before) and committed, like `_kept_world`; its evidence files go to a folder
     that `demo_province` copies into each test's MEDIA_ROOT. A demo load writes hundreds of
-    rows through the services (~15 s of CPU): loading it once instead of once per test is
+    rows through the services (11–17 s of CPU): loading it once instead of once per test is
     the point."""
     media = tmp_path_factory.mktemp("kept-demo-media")
     with django_db_blocker.unblock(), _fast_hashing(), override_settings(MEDIA_ROOT=media):
