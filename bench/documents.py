@@ -1,6 +1,6 @@
 """Documents benchmark (issue 6): the conference minutes as DOCX and as PDF, and a
-province's whole pack (40 blocs), beside a bare python-docx document and a bare LibreOffice
-conversion of it, all in the same run, with the ratios.
+province's whole pack (40 blocs), beside a bare python-docx document of the same length and
+a bare LibreOffice conversion of the same DOCX, all in the same run, with the ratios.
 
     python bench/documents.py                 # 40 blocs × 12 units, SQLite
     python bench/documents.py --blocs 5 --repeat 3
@@ -16,8 +16,10 @@ DOCX and PDF, and the two statistics workbooks.
 Timed (median of --repeat runs, the pack once):
   (a) the minutes' DOCX through documents.services.render (the live data, the template);
   (b) its PDF: (a) then one LibreOffice conversion (documents.pdf);
-  (c) a bare python-docx document of similar size (title, 30 paragraphs, a 12-row table);
-  (d) a bare LibreOffice conversion of (c), the same command documents.pdf runs;
+  (c) a bare python-docx document of the same length as (a): its paragraphs' text, its
+      tables and its pictures in a default document (issue 15: "of the same length");
+  (d) a bare LibreOffice conversion of the same DOCX (a): `soffice --headless
+      --convert-to pdf` with its own lasting profile, no lock (issue 15: "of the same DOCX");
   (e) the province pack through documents.pack.build_zip (a conversion per bloc).
 Ratios: a/c, b/d, and the pack per paper against (d) per paper.
 """
@@ -110,10 +112,16 @@ def build(blocs: int):
                                  delegate_name=f"Đại biểu {unit_id}")
     voting.set_committee(system, conference, [("Lê Văn Cường", "Trưởng ban", None),
                                               ("Phạm Thị Dung", "Thành viên", None)])
-    for kind, form in ((Poll.Kind.AWARD_PROPOSAL, AwardForm.CERTIFICATE_OF_MERIT),
-                       (Poll.Kind.LEADER_ELECTION, "")):
+    # No scores nor pledges here, so no unit is eligible by the rules: every member is put
+    # on the award poll with a reason (voting.candidacy's overrides), as a bloc may.
+    members = sorted(voting.member_ids(bloc_year))
+    for kind, form, extra in (
+            (Poll.Kind.AWARD_PROPOSAL, AwardForm.CERTIFICATE_OF_MERIT,
+             {"unit_ids": members,
+              "overrides": {u: "Đưa vào danh sách để đo hiệu năng" for u in members}}),
+            (Poll.Kind.LEADER_ELECTION, "", {})):
         poll = voting.open_poll(system, voting.create_poll(system, conference, kind,
-                                                           award_form=form))
+                                                           award_form=form, **extra))
         first = poll.candidates.order_by("position", "id").first().id
         for card in voting.issue_cards(system, poll):
             voting.cast_with_card(card.token, poll.pk, [first])
@@ -121,21 +129,54 @@ def build(blocs: int):
     return system, year, conference
 
 
-def bare_docx() -> bytes:
+def bare_docx(template: bytes):
+    """A function building, with bare python-docx, a document of the same length as
+    `template` (the minutes): the same paragraphs' text, the same tables (rows × columns
+    and cells' text) and the same pictures, in a default document — no template, no data."""
     from docx import Document
+    from docx.shared import Emu
 
-    doc = Document()
-    doc.add_heading("BIÊN BẢN HỌP BÌNH XÉT THI ĐUA", 0)
-    for i in range(30):
-        doc.add_paragraph(f"Đoạn {i + 1}: hội nghị thảo luận, biểu quyết và thống nhất nội "
-                          "dung bình xét thi đua, khen thưởng năm nay của khối.")
-    table = doc.add_table(rows=12, cols=5)
-    for r, row in enumerate(table.rows):
-        for c, cell in enumerate(row.cells):
-            cell.text = f"{r + 1}.{c + 1}"
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    source = Document(io.BytesIO(template))
+    texts = [p.text for p in source.paragraphs]
+    tables = [[[cell.text for cell in row.cells] for row in table.rows]
+              for table in source.tables]
+    pictures = [(source.part.related_parts[blip.embed].blob, shape.width)
+                for shape in source.inline_shapes
+                for blip in [shape._inline.graphic.graphicData.pic.blipFill.blip]]
+
+    def build() -> bytes:
+        doc = Document()
+        for text in texts:
+            doc.add_paragraph(text)
+        for rows in tables:
+            table = doc.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+            for row, values in zip(table.rows, rows, strict=True):
+                for cell, value in zip(row.cells, values, strict=False):
+                    cell.text = value
+        for blob, width in pictures:
+            doc.add_picture(io.BytesIO(blob), width=Emu(width))
+        out = io.BytesIO()
+        doc.save(out)
+        return out.getvalue()
+
+    return build, (len(texts), len(tables), len(pictures))
+
+
+def bare_conversion(docx: bytes, home: Path) -> bytes:
+    """The plain command anyone runs on the same DOCX (`soffice --headless --convert-to
+    pdf`), with its own lasting profile under `home` — no lock, no throw-away profile."""
+    import subprocess
+    import tempfile
+
+    from thidua.documents import pdf
+
+    with tempfile.TemporaryDirectory(prefix="bench-bare-") as work:
+        source = Path(work) / "bien-ban.docx"
+        source.write_bytes(docx)
+        subprocess.run([pdf.soffice(), "--headless", "--convert-to", "pdf", "--outdir", work,  # noqa: S603
+                        str(source)], check=True, capture_output=True,
+                       env={**os.environ, "HOME": str(home)})
+        return source.with_suffix(".pdf").read_bytes()
 
 
 def timed(fn, repeat):
@@ -172,10 +213,13 @@ def main():
         return services.render(kind, actor, subject, number=None, on=today)
 
     a, docx = timed(minutes_docx, args.repeat)
-    d_pdf, _ = timed(lambda: pdf.docx_to_pdf(docx), args.repeat)
-    b = a + d_pdf
-    c, bare = timed(bare_docx, args.repeat)
-    d, _ = timed(lambda: pdf.docx_to_pdf(bare), args.repeat)
+    converted, _ = timed(lambda: pdf.docx_to_pdf(docx), args.repeat)
+    b = a + converted
+    build_bare, shape = bare_docx(docx)
+    c, _ = timed(build_bare, args.repeat)
+    home = VAR / "bare-home"
+    bare_conversion(docx, home)  # the bare command's profile is made once, as a user's is
+    d, _ = timed(lambda: bare_conversion(docx, home), args.repeat)
     papers = sum(len(g.items) for g in pack.contents(year))
     start = time.perf_counter()
     data = pack.build_zip(actor, year)
@@ -183,8 +227,9 @@ def main():
     rows = [
         ("(a) biên bản họp — DOCX", a),
         ("(b) biên bản họp — PDF (DOCX + chuyển đổi)", b),
-        ("(c) python-docx trần — DOCX", c),
-        ("(d) LibreOffice trần — chuyển (c) sang PDF", d),
+        (f"(c) python-docx trần, cùng độ dài ({shape[0]} đoạn, {shape[1]} bảng, "
+         f"{shape[2]} hình) — DOCX", c),
+        ("(d) LibreOffice trần — chuyển chính DOCX (a) sang PDF", d),
         (f"(e) bộ hồ sơ cả tỉnh — {args.blocs} khối, {papers} văn bản × (DOCX + PDF), "
          f"ZIP {len(data) / 1e6:.1f} MB", e),
     ]

@@ -37,7 +37,8 @@ threads in the same run, goes several times faster than the ballots: its rate is
 ceiling the clients and the server's framework reach together. Each run also prints, for
 both phases, the generator's own CPU (this process, as a share of one core: its threads
 share one interpreter lock, so near 100 % it would be the limit), the server's CPU per
-request (gunicorn's master and workers, from /proc) and the load average at the end —
+request (gunicorn's master and workers, from /proc, and on PostgreSQL the database
+backends serving them) and the load average at the end —
 on a shared machine the reader can judge from these what limited the run.
 """
 
@@ -99,6 +100,7 @@ def main():
             if not pg_ready():
                 continue
             env["THIDUA_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
+            env["THIDUA_BENCH_PG_NAME"] = PG_DB
         env["THIDUA_DB_CONN_MAX_AGE"] = "60"  # as `thidua serve` does
         command = [sys.executable, __file__, "--worker", backend, "--cards", str(args.cards),
                    "--clients", str(args.clients), "--workers", str(args.workers)]
@@ -210,26 +212,70 @@ def request(port, method, path, body):
         conn.close()
 
 
-def server_cpu(server) -> float:
-    """CPU seconds (user + system) used so far by gunicorn's master and its workers, read
-    from /proc (Linux); 0 where /proc cannot tell."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+def cpu_by_pid() -> dict[int, tuple[int, float]]:
+    """Every process's (parent pid, CPU seconds used so far, user + system), from /proc
+    (Linux; empty where /proc cannot tell)."""
+    tick, table = os.sysconf("SC_CLK_TCK"), {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # a process that ended meanwhile
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if server.pid in (pid, ppid):
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        table[int(stat.parent.name)] = (int(fields[1]),
+                                        (int(fields[11]) + int(fields[12])) / tick)
+    return table
+
+
+def cpu_used(before, after, pids) -> float:
+    """CPU seconds the processes `pids` used between two `cpu_by_pid` snapshots (one
+    started meanwhile counts from zero)."""
+    return sum(after[pid][1] - before.get(pid, (0, 0.0))[1] for pid in pids if pid in after)
+
+
+def database_backends(name: str) -> dict[int, float]:
+    """The PostgreSQL server processes serving database `name` now (their title, in
+    /proc/<pid>/cmdline, names the database): pid → CPU seconds used so far."""
+    found, table = {}, cpu_by_pid()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+        except OSError:
+            continue
+        pid = int(cmdline.parent.name)
+        if words[:1] == ["postgres:"] and name in words and pid in table:
+            found[pid] = table[pid][1]
+    return found
+
+
+class BackendWatch(threading.Thread):
+    """During a phase, every half second, the CPU of the PostgreSQL backends serving the
+    bench database: a worker's connection older than THIDUA_DB_CONN_MAX_AGE is closed
+    and opened again, so a backend may end before the phase does (its last reading
+    counts)."""
+
+    def __init__(self, name):
+        super().__init__(daemon=True)
+        self.name_, self.last = name, {}
+        self.start_cpu = database_backends(name) if name else {}
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.5):
+            self.last.update(database_backends(self.name_) if self.name_ else {})
+
+    def used(self) -> float:
+        self.done.set()
+        self.join()
+        self.last.update(database_backends(self.name_) if self.name_ else {})
+        return sum(cpu - self.start_cpu.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
 def hammer(port, jobs, clients, server=None):
     """Run every (path, body) of `jobs` from `clients` threads; per request (status, body,
     seconds); and the run's figures: wall time, this process's CPU (the load generator:
-    its threads share one interpreter lock, so it can use at most one core), the server's
-    CPU and the machine's load average at the end."""
+    its threads share one interpreter lock, so it can use at most one core), the CPU of
+    gunicorn's processes and of the PostgreSQL backends serving them, and the machine's
+    load average at the end."""
     work = queue.Queue()
     for i, job in enumerate(jobs):
         work.put((i, job))
@@ -254,12 +300,18 @@ def hammer(port, jobs, clients, server=None):
     for t in threads:
         t.start()
     start_line.wait()
-    began, cpu = time.perf_counter(), time.process_time()
-    served = server_cpu(server) if server else 0.0
+    began, cpu, before = time.perf_counter(), time.process_time(), cpu_by_pid()
+    watch = BackendWatch(os.environ.get("THIDUA_BENCH_PG_NAME", ""))
+    watch.start()
     for t in threads:
         t.join()
+    database_cpu = watch.used()
+    after = cpu_by_pid()
+    gunicorn = [pid for pid, (parent, _) in after.items() if server and server.pid in (
+        pid, parent)]
     run = {"wall": time.perf_counter() - began, "cpu": time.process_time() - cpu,
-           "server_cpu": server_cpu(server) - served if server else 0.0,
+           "server_cpu": cpu_used(before, after, gunicorn),
+           "database_cpu": database_cpu,
            "load": os.getloadavg()[0]}
     return results, run
 
@@ -270,14 +322,16 @@ def figures(results, run):
     wall = run["wall"]
     return {"rate": len(results) / wall, "p50": statistics.median(latencies) * 1000,
             "p99": p99 * 1000, "wall": wall, "client_share": run["cpu"] / wall,
-            "server_ms": run["server_cpu"] * 1000 / len(results), "load": run["load"]}
+            "server_ms": run["server_cpu"] * 1000 / len(results),
+            "database_ms": run["database_cpu"] * 1000 / len(results), "load": run["load"]}
 
 
 def show(label, unit, f, count):
     print(f"  {label}: {f['rate']:7.0f} {unit}  p50 {f['p50']:6.1f} ms  p99 {f['p99']:6.1f} ms"
           f"  ({count}, {f['wall']:.2f} s)")
+    database = (f" + PostgreSQL {f['database_ms']:.1f} ms" if f["database_ms"] else "")
     print(f"          máy khách dùng {f['client_share']:.0%} một lõi; máy chủ "
-          f"{f['server_ms']:.1f} ms CPU mỗi yêu cầu; tải máy {f['load']:.1f}")
+          f"{f['server_ms']:.1f} ms{database} CPU mỗi yêu cầu; tải máy {f['load']:.1f}")
 
 
 def run(args):

@@ -98,7 +98,8 @@ def timed(label, function, profile):
     print(f"  {label}: {wall:.0f} ms wall, {cpu:.0f} ms CPU (this process, all threads)")
     statements.report()
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        for order in ("cumulative", "tottime"):
+            pstats.Stats(profiler).sort_stats(order).print_stats(20)
     return value, wall
 
 

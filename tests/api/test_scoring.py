@@ -8,7 +8,13 @@ from scoring.flow import CODES, entries_for, import_par, move_to, prepare, self_
 from thidua.core.models import AuditEvent
 from thidua.org.domain.phases import Phase
 from thidua.scoring import services
-from thidua.scoring.models import CriteriaTable, Score, ScoreChange, ScoreSheet
+from thidua.scoring.models import (
+    CriteriaTable,
+    ImportedValue,
+    Score,
+    ScoreChange,
+    ScoreSheet,
+)
 
 from .conftest import error, unit_ref
 
@@ -128,6 +134,48 @@ def test_copy_then_lock(year, api):
     response = api("leader", token=True).post(f"/bloc-years/{bloc_year.id}/criteria-table/lock")
     assert response.status_code == 409
     assert response.json() == error("Bảng tiêu chí đã khóa.")
+
+
+@pytest.mark.parametrize("who,status", statuses(
+    admin=200, secretariat=200, other_secretariat=404, leader=200, officer=403, peer=403,
+    outsider=404, delegate=403, nobody=404, anonymous=401))
+def test_rule_10_imported_figures_matrix(year, api, who, status):
+    world, bloc_year, _, _ = year
+    response = api(who, token=who != "anonymous").put(
+        f"/bloc-years/{bloc_year.id}/criteria-table/imported/III.1",
+        {"source": "Sở Nội vụ — PAR INDEX", "values": [
+            {"unit_id": world.units["KT1"].id, "points": "12.5"}]})
+    assert response.status_code == status
+    assert ImportedValue.objects.count() == (1 if status == 200 else 0)
+
+
+def test_rule_10_imported_figures_the_draft_sheets_take_them_a_refusal_names_the_unit(
+        year, api):
+    world, bloc_year, _, actors = year
+    draft = services.open_self_assessment(actors["KT2"], bloc_year, world.units["KT2"])
+    client = api("leader", token=True)
+    url = f"/bloc-years/{bloc_year.id}/criteria-table/imported/III.1"
+    kt1, kt2 = world.units["KT1"], world.units["KT2"]
+    response = client.put(url, {"source": " Sở Nội vụ — PAR INDEX ", "values": [
+        {"unit_id": kt1.id, "points": "16"}, {"unit_id": kt2.id, "points": "13"}]})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": None, "message": (
+        "Sở Công Thương: Tiêu chí III.1 “Tiêu chí III.1”: điểm phải từ 0 đến 15,00 (Quy tắc "
+        "10); đã nhập 16,00.")}]
+    assert not ImportedValue.objects.exists()
+    response = client.put(url, {"source": " Sở Nội vụ — PAR INDEX ", "values": [
+        {"unit_id": kt1.id, "points": "14"}, {"unit_id": kt2.id, "points": "13.25"}]})
+    assert (response.status_code, response.json()) == (200, {
+        "code": "III.1", "source": "Sở Nội vụ — PAR INDEX", "saved": 2})
+    assert sorted((v.unit.code, str(v.points)) for v in ImportedValue.objects.all()) == [
+        ("KT1", "14.00"), ("KT2", "13.25")]
+    assert str(Score.objects.get(sheet=draft, criterion__code="III.1").points) == "13.25"
+    assert AuditEvent.objects.filter(action="scoring.imported.set").count() == 1
+    response = client.put(f"/bloc-years/{bloc_year.id}/criteria-table/imported/I.2", {
+        "source": "x", "values": [{"unit_id": kt1.id, "points": "5"}]})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == (
+        "Bảng không có tiêu chí I.2 lấy số liệu từ hệ thống khác.")
 
 
 # --- sheets -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from thidua.demo import loader
 from thidua.law.award_forms import AwardForm
 from thidua.law.eligibility import INELIGIBLE
 from thidua.org.domain.phases import ORDER, Phase
-from thidua.org.models import BlocYear, Unit
+from thidua.org.models import BlocYear
 from thidua.scoring.models import RankingRow
 from thidua.voting.models import Ballot, Conference, Participation, Poll
 
@@ -183,9 +183,10 @@ def test_demo_bloc_holds_its_2022_conference_in_the_browser(
     assert not Conference.objects.exists()  # the demo leaves the conference to the user
     today = timezone.localdate()
     bloc_year = BlocYear.objects.get(bloc__code="KTKT", emulation_year__year=today.year)
-    name = dict(Unit.objects.filter(province__code="BN").values_list("code", "name"))
     members = [m.unit for m in bloc_year.memberships.select_related("unit")
                .order_by("unit__sort_key", "unit_id")]
+    # The 2022 member each unit plays (from 2025: the agencies after NĐ 45/2025) → its name.
+    name = {loader.role_of(u.code): u.name for u in members}
     order = [u.name for u in members]
     name_of = {u.pk: u.name for u in members}
     reported = outcome_2022()

@@ -2,7 +2,8 @@
 a browser test walks the whole year), at 1366 px and at 390 px — no service call changes
 anything here (the database is only read, to assert):
 
-five unit officers register (a title and a target) and report progress; the leader moves
+the province secretariat sets the registration deadline and creates three unit officers'
+accounts; five unit officers register (a title and a target) and report progress; the leader moves
 the phase (dialog); four units enter their year facts, the leader confirms three and the
 province the leader unit's own (RULES 19a); the leader adopts the sample criteria table,
 checks and locks it, and enters the PAR INDEX figures once for the bloc; every unit
@@ -26,10 +27,10 @@ import re
 import pytest
 from tests.factories import held_today
 
-from scoring.flow import officers
 from thidua.awards.models import Proposal
+from thidua.core.models import User
 from thidua.org.domain.phases import Phase
-from thidua.org.models import BlocYear, EmulationYear
+from thidua.org.models import BlocYear
 
 from .test_conference_day import (
     PHONE,
@@ -219,6 +220,41 @@ def score_the_year(world, base, pages, leader, bloc_year, viewport, tmp_path):
     looks_right(leader, viewport["width"])
 
 
+def set_up_the_year(world, secretariat, base, viewport):
+    """The province secretariat sets the year's registration deadline and creates the
+    accounts of KT3…KT5's officers (KT1's and KT2's exist), each scoped to its unit."""
+    from playwright.sync_api import expect
+
+    year = world.year.year
+    secretariat.goto(f"{base}/tinh/BN/thiet-lap/")
+    row = secretariat.locator(f"#bang-nam tr[data-year='{year}']")
+    row.get_by_text("Đổi hạn đăng ký").click()
+    row.get_by_label("Hạn mới").fill(f"{year}-12-31")
+    row.get_by_role("button", name="Lưu hạn").click()
+    expect(secretariat.locator("#muc-nam [role=status]")).to_have_text(
+        f"Hạn đăng ký thi đua năm {year}: 31/12/{year}.")
+    expect(secretariat.locator(f"#bang-nam tr[data-year='{year}'] td").nth(1)).to_have_text(
+        f"31/12/{year}")
+    looks_right(secretariat, viewport["width"])
+    for code in CODES[2:]:
+        unit = world.units[code]
+        secretariat.goto(f"{base}/quan-tri/nguoi-dung/")
+        form = secretariat.locator("#form-tao-nguoi-dung")
+        form.get_by_label("Tên đăng nhập").fill(f"can_bo_{code.lower()}")
+        form.get_by_label("Họ và tên").fill(f"Cán bộ thi đua {unit.name}")
+        form.get_by_label("Vai trò").select_option(label="Cán bộ thi đua đơn vị")
+        form.get_by_label("Phạm vi").select_option(label=unit.name)
+        form.get_by_role("button", name="Tạo tài khoản").click()
+        expect(secretariat.get_by_role("heading", level=1)).to_have_text(
+            f"Cán bộ thi đua {unit.name}")
+        expect(secretariat.locator("#vai-tro li")).to_contain_text(
+            f"Cán bộ thi đua đơn vị — {unit.name}")
+        # Reading only: the browser session of the new account.
+        world.users[f"officer_{code.lower()}"] = User.objects.get(
+            username=f"can_bo_{code.lower()}")
+    looks_right(secretariat, viewport["width"])
+
+
 def open_the_year(world, browser, live_server, viewport, leader, tmp_path):
     """Every unit officer registers (a title and a target) and reports progress; KT1…KT4
     enter their year facts and the leader confirms them; KT5 never enters its facts (so
@@ -226,13 +262,12 @@ def open_the_year(world, browser, live_server, viewport, leader, tmp_path):
     pages (`score_the_year`), and the leader moves the phase to the conference."""
     from playwright.sync_api import expect
 
-    EmulationYear.objects.filter(pk=world.year.pk).update(
-        registration_deadline=datetime.date(world.year.year, 12, 31))
-    world.year.refresh_from_db()
     base, year, bloc_year = live_server.url, world.year.year, world.bloc_years["KT"]
+    secretariat, _, found = open_page(browser, live_server, viewport,
+                                      world.users["secretariat"])
+    pages = {"secretariat": (secretariat, found)}
     names = {"KT1": "officer", "KT2": "peer"} | {c: f"officer_{c.lower()}" for c in CODES[2:]}
-    officers(world)
-    pages = {}
+    set_up_the_year(world, secretariat, base, viewport)
     for code in CODES:
         page, _, problems = open_page(browser, live_server, viewport, world.users[names[code]])
         pages[code] = (page, problems)
@@ -284,9 +319,6 @@ def open_the_year(world, browser, live_server, viewport, leader, tmp_path):
     expect(leader.locator("#tien-do-so-lieu")).to_have_text(
         "0/5 đơn vị đã được xác nhận; 4 chờ xác nhận, 0 bị trả lại, 1 chưa nhập.")
     # The leader unit's own facts are the province's to confirm (RULES 19a).
-    secretariat, _, found = open_page(browser, live_server, viewport,
-                                      world.users["secretariat"])
-    pages["secretariat"] = (secretariat, found)
     for code in CODES[:4]:
         confirmer = secretariat if code == "KT1" else leader
         confirmer.goto(f"{base}/khoi/{bloc_year.pk}/so-lieu-nam/")

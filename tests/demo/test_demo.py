@@ -14,21 +14,27 @@ from thidua.scoring.models import PublishedRanking
 
 
 def test_demo_loads_the_province_with_gaps_on_purpose(db, settings, tmp_path):
+    """From 2025 the blocs list the agencies after Nghị định 45/2025/NĐ-CP; the 2022
+    members' parts (the leader STTTT's, SGTVT's draft …) are played by the units that
+    take them (`loader.role_of`); the pre-merger agencies stay as history (RULES.md 44)."""
     settings.MEDIA_ROOT = tmp_path
     logins = loader.load()
+    year = BlocYear.objects.order_by("-emulation_year__year").first().emulation_year.year
+    leader = loader.code_for("STTTT", year).lower()
     assert [login.username for login in logins] == [
-        "admin", "thuongtruc", "canbo.stttt", "canbo.sct", "truongkhoi", "daibieu.sct",
+        "admin", "thuongtruc", f"canbo.{leader}", "canbo.sct", "truongkhoi", "daibieu.sct",
         "truongkhoi.vhxh"]
-    assert Unit.objects.count() == 22
+    # 22 units of 2022, five created from 2025 (Sở NN&MT and four SYNTHETIC ones).
+    assert Unit.objects.count() == 27
     this_year = BlocYear.objects.order_by("-emulation_year__year").first().emulation_year
     overview = {row.bloc_year.bloc.code: (row.member_count, row.registered, row.missing,
                                           row.bloc_year.phase)
                 for row in province_overview(this_year.province, this_year)}
-    assert overview == {"KTKT": (12, 10, 2, "appraisal"), "VHXH": (10, 9, 1, "in_progress")}
-    assert set(Registration.objects.filter(status="draft").values_list("unit__code", flat=True)
-               ) == {"SGTVT"}
+    assert overview == {"KTKT": (12, 10, 2, "appraisal"), "VHXH": (9, 8, 1, "in_progress")}
+    assert {loader.role_of(c) for c in Registration.objects.filter(status="draft").values_list(
+        "unit__code", flat=True)} == {"SGTVT"}
     # Every unit has a history: last year's bloc as well as this year's.
-    assert Membership.objects.count() == 44
+    assert Membership.objects.count() == 42
     assert CheckIn.objects.exists()
     assert Evidence.objects.count() == CheckIn.objects.count()
     # The economic-technical bloc has scored its year and published its ranking.
@@ -84,10 +90,38 @@ def test_the_demo_command_shows_the_economic_technical_bloc_s_whole_year(
         ("leader_election", "", "published"), ("deputy_election", "", "published")])
     assert Proposal.objects.get().state == "decided"
     # The reported outcome (demo.yaml), in vote order within each form (RULES.md 32).
-    assert list(Award.objects.filter(emulation_year__year=year).order_by(
-        "award_form", "-proposal_line__votes").values_list(
-        "award_form", "unit__code", "decision_number")) == [
+    assert [(form, loader.role_of(code), number) for form, code, number in Award.objects.filter(
+        emulation_year__year=year).order_by("award_form", "-proposal_line__votes").values_list(
+        "award_form", "unit__code", "decision_number")] == [
         ("certificate_of_merit", "SKHDT", DECISION), ("certificate_of_merit", "SKHCN", DECISION),
         ("certificate_of_merit", "SNNPTNT", DECISION), ("government_flag", "STTTT", DECISION),
         ("provincial_flag", "SCT", DECISION), ("provincial_flag", "QDTPT", DECISION)]
     assert verify() is None
+
+
+def test_rule_44_and_46_the_demo_records_the_2025_mergers_as_lineage(db, settings, tmp_path):
+    """Nghị định 45/2025/NĐ-CP in the demo: the pre-merger agencies exist as history, in
+    no bloc of 2025 or later, linked to their successors; their 2024 awards are history
+    and show in the successor's achievement report's list (RULES.md 46)."""
+    from thidua.awards.services import lineage_awards
+    from thidua.org.models import LineageEvent
+
+    settings.MEDIA_ROOT = tmp_path
+    loader.load()
+    year = BlocYear.objects.order_by("-emulation_year__year").first().emulation_year.year
+    merged = {(tuple(sorted(e.predecessors.values_list("code", flat=True))),
+               e.successors.get().code, e.document_number, str(e.effective_date))
+              for e in LineageEvent.objects.all()}
+    assert merged == {(("SKHDT",), "STC", "368/QĐ-UBND", "2025-03-01"),
+                      (("SGTVT",), "SXD", "368/QĐ-UBND", "2025-03-01"),
+                      (("SNNPTNT", "STNMT"), "SNNMT", "368/QĐ-UBND", "2025-03-01"),
+                      (("STTTT",), "SKHCN", "368/QĐ-UBND", "2025-03-01"),
+                      (("SLDTBXH",), "SNV", "368/QĐ-UBND", "2025-03-01")}
+    ended = {"SKHDT", "SGTVT", "SNNPTNT", "STNMT", "STTTT", "SLDTBXH"}
+    assert not Membership.objects.filter(unit__code__in=ended,
+                                         emulation_year__year__gte=2025).exists()
+    assert Unit.objects.filter(code__in=ended).count() == 6
+    history = lineage_awards(Unit.objects.get(code="SKHCN"), year)
+    assert [(a.unit.code, a.emulation_year.year, a.award_form, a.decision_number)
+            for a in history if a.unit.code == "STTTT"] == [
+        ("STTTT", 2024, "government_flag", "27/QĐ-UBND")]

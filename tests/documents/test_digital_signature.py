@@ -297,3 +297,24 @@ def test_unit_certificate_page(world, test_ca, client_for):
     assert response.status_code == 302
     assert SigningCertificate.objects.get().unit == unit
     assert SIGNER in client.get(url).content.decode()
+
+
+def test_seal_on_a_decision_goes_on_the_signature_page_not_the_attached_list(
+        world, test_ca, needs_libreoffice):
+    """The decision's attached list follows its signature on a page of its own: the
+    visible signature goes where the signer's block is, not on the last page."""
+    from .test_province_dossier import decided_year
+
+    _, decision = decided_year(world)
+    docx = bytes(services.draft(world.actor("secretariat"), "quyet-dinh", decision.pk).content)
+    assert placement.signer_lines(docx) == ("PHÓ CHỦ TỊCH", "Nguyễn Văn An")
+    pdf_file = pdf.docx_to_pdf(docx)
+    pages = placement.pdf_lines(pdf_file)
+    block = placement.find_block(pdf_file, "PHÓ CHỦ TỊCH", "Nguyễn Văn An")
+    assert block is not None and block.page < len(pages) - 1
+    assert any("DANH SÁCH" in line.text for line in pages[-1][1])
+    certificate = digital.upload_certificate(world.actor("secretariat"), world.province,
+                                             pkcs12_data=test_ca, passphrase=PASSPHRASE,
+                                             seal_png=seal_png())
+    page, rect = _stamp_rect(digital.sign_pdf(certificate, pdf_file, docx))
+    assert page == block.page and _overlap(rect, block.text_box())

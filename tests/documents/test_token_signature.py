@@ -162,3 +162,21 @@ def test_no_module_allowed_by_the_server(world, settings):
         _configure(world, "/usr/lib/softhsm/libsofthsm2.so")
     assert caught.value.messages == ["Máy chủ chưa cho phép thư viện PKCS#11 nào (người quản "
                                      "trị đặt THIDUA_PKCS11_MODULES)."]
+
+
+def test_token_form_on_the_province_page(world, token_env, client_for):
+    from django.urls import reverse
+
+    url = reverse("signing_certificates", args=[world.province.code])
+    client = client_for(world.users["secretariat"])
+    page = client.get(url).content.decode()
+    assert "Token ký số (PKCS#11)" in page and f'<option value="{token_env}">' in page
+    form = {"nguon": "token", "thu_vien": token_env, "nhan_token": TOKEN, "nhan_khoa": KEY}
+    bad = client.post(url, form | {"bien_pin": "PIN"})
+    assert bad.status_code == 400
+    assert f"Tên biến môi trường chứa PIN phải bắt đầu bằng {tokens.PIN_PREFIX}" in \
+        bad.content.decode()
+    assert not SigningCertificate.objects.exists()
+    assert client.post(url, form | {"bien_pin": PIN_VARIABLE}).status_code == 302
+    assert SigningCertificate.objects.get().on_token
+    assert f"Token “{TOKEN}”, khóa “{KEY}”" in client.get(url).content.decode()

@@ -48,7 +48,9 @@ def test_export_import_export_gives_the_same_document(tmp_path):
     first = json.loads(path.read_text(encoding="utf-8"))
     assert first["format"] == "thidua-province-export" and first["version"] == 1
     sections = first["sections"]
-    assert len(sections["units"]) == 22 and len(sections["memberships"]) == 44
+    # 27 units: the 22 of 2022 and 5 from the 2025 mergers (demo.yaml), in 42 memberships.
+    assert len(sections["units"]) == 27 and len(sections["memberships"]) == 42
+    assert len(sections["lineage_events"]) == 5
     assert len(sections["evidence"]) == Evidence.objects.count() > 0
     assert len(sections["ballots"]) == Ballot.objects.count()
     assert len(sections["participations"]) == Participation.objects.count()

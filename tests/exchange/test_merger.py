@@ -71,7 +71,7 @@ def snapshot():
             Ballot.objects.count())
 
 
-def test_the_preview_lists_every_remap_and_conflict_and_writes_nothing(world):
+def test_rule_47_the_preview_lists_every_remap_and_conflict_and_writes_nothing(world):
     document = bac_giang(world)
     before = snapshot()
     plan = merge(document, dry_run=True)
@@ -87,7 +87,7 @@ def test_the_preview_lists_every_remap_and_conflict_and_writes_nothing(world):
     assert dict(plan.history)["khối – năm"] == len(document["sections"]["bloc_years"])
 
 
-def test_the_merger_keeps_the_former_province_and_brings_its_units_in(world, client):
+def test_rule_47_the_merger_keeps_the_former_province_and_brings_its_units_in(world, client):
     document = bac_giang(world)
     bn_units = set(Unit.objects.filter(province=world.province).values_list("pk", "code"))
     plan = merge(document, actor=world.actor("secretariat"))
@@ -177,7 +177,7 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", BAD)
-def test_a_refused_merger_says_why_in_vietnamese_and_writes_nothing(world, case):
+def test_rule_47_a_refused_merger_says_why_in_vietnamese_and_writes_nothing(world, case):
     make, target, kwargs, error, message = BAD[case]
     document = make(world)
     if "actor" in kwargs:
@@ -221,7 +221,7 @@ def test_the_command_previews_then_merges(world, tmp_path, capsys):
         call_command("import", str(path), "--dry-run")
 
 
-def test_two_units_of_the_merged_province_are_judged_by_their_territorys_rules(world, tmp_path):
+def test_rule_48_two_units_of_the_merged_province_are_judged_by_their_own_rules(world, tmp_path):
     """Rulebooks per former territory: a unit from former Bắc Giang gets Bắc Giang's
     provincial-flag bonus (8) for 2025, a Bắc Ninh unit Bắc Ninh's (10); from the merged
     province's own regulation (1/1/2026) both get its value (12). RULES.md 11."""
@@ -255,7 +255,7 @@ def test_a_published_result_of_the_former_province_stays_readable_with_its_diges
     assert poll.ballots.count() == 4
 
 
-def test_rule_11_a_former_provinces_award_counts_for_the_merged_unit(world):
+def test_rule_11_and_45_and_47_a_former_provinces_award_counts_for_the_merged_unit(world):
     """RULES.md 11 and 45: the agency's 2024 provincial flag, decided by Bắc Giang, gives
     its row in the merged Bắc Ninh the 2025 bonus (a rename in the lineage from the
     merger's date); Bắc Giang's row gets no award after the merger."""
@@ -274,7 +274,7 @@ def test_rule_11_a_former_provinces_award_counts_for_the_merged_unit(world):
                            2025).points == 0
 
 
-def test_a_former_province_is_read_only_even_for_the_administrator(world):
+def test_rule_47_a_former_province_is_read_only_even_for_the_administrator(world):
     from thidua.org import services as org_services
 
     merge(bac_giang(world))

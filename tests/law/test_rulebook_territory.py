@@ -55,7 +55,7 @@ def _bonus(book):
     return book.value("scoring.previous_award_bonus")["provincial_flag"]
 
 
-def test_each_former_territory_keeps_its_own_regulation_until_the_merged_one(tmp_path):
+def test_rule_48_each_former_territory_keeps_its_own_regulation_until_the_merged_one(tmp_path):
     library = merged_library(tmp_path)
     in_2025 = D(2025, 11, 30)
     bn = rulebook_for("BN", in_2025, library)
@@ -71,13 +71,13 @@ def test_each_former_territory_keeps_its_own_regulation_until_the_merged_one(tmp
         assert (book.provincial.code, _bonus(book)) == ("province-bn-2026", 12)
 
 
-def test_without_a_merged_regulation_the_former_rules_go_on(tmp_path):
+def test_rule_48_without_a_merged_regulation_the_former_rules_go_on(tmp_path):
     library = merged_library(tmp_path, new_regulation=False)
     assert _bonus(rulebook_for("BN", D(2026, 6, 1), library, territory="BG")) == 8
     assert _bonus(rulebook_for("BN", D(2026, 6, 1), library)) == 10
 
 
-def test_a_territory_without_a_book_falls_back_to_the_national_rules(tmp_path):
+def test_rule_48_a_territory_without_a_book_falls_back_to_the_national_rules(tmp_path):
     library = merged_library(tmp_path)
     book = rulebook_for("BN", D(2025, 11, 30), library, territory="HB")
     assert book.provincial is None
@@ -105,3 +105,28 @@ def test_a_bad_territories_header_is_refused_with_its_line(tmp_path, header, mes
         load_library(tmp_path)
     assert message in str(caught.value)
     assert caught.value.problems[0].file == "province-bn-x.yaml"
+
+
+def test_rule_48_a_former_territorys_papers_cite_its_own_regulation(tmp_path):
+    """The căn cứ of a former Bắc Giang bloc's paper in 2025 name Bắc Giang's
+    regulation (documents.kind.legal_bases passes the bloc's territory); Bắc Ninh's
+    blocs' papers do not."""
+    merged_library(tmp_path)
+    text = (tmp_path / "province-bg-old.yaml").read_text(encoding="utf-8") + (
+        "  documents.provincial_legal_bases:\n"
+        "    value:\n"
+        "      - title: \"Quyết định số 20/2024/QĐ-UBND ngày 10 tháng 5 năm 2024 của UBND "
+        "tỉnh Bắc Giang ban hành Quy chế thi đua, khen thưởng\"\n"
+        "        number: \"20/2024/QĐ-UBND\"\n"
+        "        issued: 2024-05-10\n"
+        "        effective_from: 2024-05-20\n"
+        "    tag: practice\n"
+        "    citation: { text: \"Quyết định số 20/2024/QĐ-UBND\" }\n")
+    (tmp_path / "province-bg-old.yaml").write_text(text, encoding="utf-8")
+    library = load_library(tmp_path)
+    on = D(2025, 11, 30)
+    bg = rulebook_for("BN", on, library, territory="BG").legal_basis_lines(on)
+    bn = rulebook_for("BN", on, library).legal_basis_lines(on)
+    assert bg[-1] == ("Căn cứ Quyết định số 20/2024/QĐ-UBND ngày 10 tháng 5 năm 2024 của UBND "
+                      "tỉnh Bắc Giang ban hành Quy chế thi đua, khen thưởng.")
+    assert [line.rstrip(";.") for line in bn] == [line.rstrip(";.") for line in bg[:-1]]

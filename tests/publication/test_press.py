@@ -83,3 +83,13 @@ def test_regenerate_keeps_the_fields_the_user_edited_unless_overwrite():
     assert kept.kept == ("lead",)
     forced = merge(mine, old, fresh, overwrite=True)
     assert forced.text == fresh and forced.kept == ()
+
+
+def test_the_press_core_loads_no_django():
+    """A functional core: its dates come from core.daytext, not the Django-bound core.dates."""
+    import subprocess
+    import sys
+
+    check = ("import sys, thidua.publication.domain.press; "
+             "assert not [m for m in sys.modules if m.split('.')[0] == 'django']")
+    assert subprocess.run([sys.executable, "-c", check], check=False).returncode == 0

@@ -79,7 +79,9 @@ def test_demo_flags_of_last_year_are_the_bonus_on_the_sheets_rules_11(demo_provi
     bonus; the others have none, with the reason."""
     bloc_year, published = build()
     year = bloc_year.year
-    units = {m.unit.code: m.unit for m in bloc_year.memberships.select_related("unit")}
+    # Keyed by the 2022 member each unit plays (from 2025: the agencies after NĐ 45/2025).
+    units = {loader.role_of(m.unit.code): m.unit
+             for m in bloc_year.memberships.select_related("unit")}
     expected = {code: awards.next_year_bonus(unit, year).points for code, unit in units.items()}
     assert {c: p for c, p in expected.items() if p} == {
         "STTTT": Decimal(15), "SCT": Decimal(10), "QDTPT": Decimal(10)}
@@ -87,7 +89,7 @@ def test_demo_flags_of_last_year_are_the_bonus_on_the_sheets_rules_11(demo_provi
         "B.1", "B.2"]).select_related("sheet__scored_unit", "criterion")
     seen = set()
     for score in scores:
-        code = score.sheet.scored_unit.code
+        code = loader.role_of(score.sheet.scored_unit.code)
         seen.add((code, score.sheet.kind))
         held = {"STTTT": "B.1", "SCT": "B.2", "QDTPT": "B.2"}.get(code)
         if score.criterion.code == held:

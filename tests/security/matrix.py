@@ -243,6 +243,7 @@ API = {
     'thidua_api_scoring_create_table': ('POST', {'bloc_year_id': 'bloc_year'}, _r(401, 404, 403, 404, 201), {'bn'}),
     'thidua_api_scoring_get_sheet': ('GET', {'sheet_id': 'sheet'}, _r(401, 404, 404, 404, 404), {'bn'}),
     'thidua_api_scoring_get_table': ('GET', {'bloc_year_id': 'vx'}, _r(401, 404, 404, 404, 200), {'bn'}),
+    'thidua_api_scoring_set_imported': ('PUT', {'bloc_year_id': 'vx', 'code': 'imported_code'}, _r(401, 404, 404, 404, 200), {'bn'}),
     'thidua_api_scoring_lock_table': ('POST', {'bloc_year_id': 'vx'}, _r(401, 404, 404, 404, 409), {'bn'}),
     'thidua_api_scoring_my_sheets': ('GET', {'bloc_year_id': 'vx'}, _r(401, 404, 404, 404, 200), {'bn'}),
     'thidua_api_scoring_open_appraisal': ('POST', {'bloc_year_id': 'bloc_year', 'unit_id': 'unit'}, _r(401, 404, 403, 404, 409), {'bn'}),

@@ -182,7 +182,8 @@ def objects(world):
     return {
         "code": "BN", "year": world.year.year, "province": world.province.pk,
         "bloc_year": world.bloc_years["KT"].pk, "unit": world.units["KT1"].pk,
-        "unit2": world.units["KT2"].pk,
+        "unit2": world.units["KT2"].pk, "vx_unit": world.units["VX1"].pk,
+        "imported_code": "III.1",
         "bloc": Bloc.objects.get(province=world.province, code="KT").pk,
         "registration": registration.pk, "target": target.pk,
         "check_in": evidence.check_in_id, "evidence": evidence.pk, "token": token.pk,
@@ -244,6 +245,8 @@ BODIES = {
     "thidua_api_scoring_copy_table": lambda o: {"source_table_id": o["table"]},
     "thidua_api_scoring_open_peer": lambda o: {"scorer_unit_id": o["unit"],
                                                "scored_unit_id": o["unit2"]},
+    "thidua_api_scoring_set_imported": lambda o: {
+        "source": "Sở Nội vụ — PAR INDEX", "values": [{"unit_id": o["vx_unit"], "points": "12"}]},
     "thidua_api_scoring_set_scores": lambda o: {"scores": [{"code": "I.2", "points": "5"}]},
     "thidua_api_scoring_appraise": lambda o: {"code": "I.2", "points": "4",
                                               "reason": "Thiếu biên bản"},

@@ -104,3 +104,37 @@ def test_rule_35_the_citys_registration_and_bloc_papers(world, city, client):
                                         "phố;")
     assert context["closing"][0].endswith("Thường trực Hội đồng Thi đua - Khen thưởng thành "
                                           "phố.")
+
+
+@pytest.mark.django_db
+def test_rule_35_the_api_labels_follow_the_city(world, city, client):
+    client.force_login(world.users["secretariat"])
+    history = client.get("/api/v1/provinces/BN/history").json()
+    assert {a["award_form_label"] for a in history["awards"]} == {CITY_FLAG}
+    register = client.get("/api/v1/provinces/BN/award-register").json()
+    assert {e["award_form_label"] for e in register["entries"]} == {CITY_FLAG}
+    unit = client.get(f"/api/v1/units/{world.units['KT1'].id}/awards").json()
+    assert [a["award_form_label"] for a in unit["awards"]] == [CITY_FLAG]
+    public = client.get(f"/api/v1/public/bloc-years/{world.bloc_years['KT'].pk}/results").json()
+    assert [line["award_form_label"] for line in public["proposals"]] == [
+        "Cờ thi đua của Chính phủ", CITY_FLAG, CITY_CERTIFICATE, CITY_CERTIFICATE]
+
+
+@pytest.mark.django_db
+def test_rule_35_the_proposals_sentences_name_the_citys_awards(world):
+    """The allocation's reasons (stored on the proposal, printed on its papers) say
+    "UBND thành phố" when the proposal is assembled in a city."""
+    Province.objects.filter(pk=world.province.pk).update(kind=Province.Kind.THANH_PHO)
+    award_year = build(world)
+    texts = [d["text"] for d in award_year.proposal.explanation]
+    assert any(CITY_FLAG in text for text in texts)
+    assert not any("UBND tỉnh" in text for text in texts)
+
+
+@pytest.mark.django_db
+def test_rule_35_the_bonus_sentence_names_the_citys_flag(world, city):
+    """RULES.md 11: KT1's provincial flag of last year brings this year's bonus; in a city
+    the sentence names the city's flag."""
+    from thidua.awards.services import next_year_bonus
+    bonus = next_year_bonus(world.units["KT1"], world.year.year)
+    assert bonus.explanation.startswith(f"Được tặng {CITY_FLAG} năm {world.year.year - 1}")

@@ -19,6 +19,7 @@ from thidua.awards import queries, rules
 from thidua.awards.models import Proposal
 from thidua.awards.services import next_year_bonus
 from thidua.core.errors import NotFound
+from thidua.law.award_forms import label_for
 from thidua.law.rulebook import Brackets, DossierForm, LegalBasis, ProvinceCap
 from thidua.law.rulebooks import rulebook_for
 from thidua.law.workflow import BUTTONS, allowed_steps
@@ -398,7 +399,8 @@ def history(request, unit_id: s.Id):
     bonus = next_year_bonus(unit, bonus_year) if bonus_year else None
     return {"unit": unit_ref(unit), "awards": [
         {"year": a.emulation_year.year, "award_form": a.award_form,
-         "award_form_label": a.get_award_form_display(), "decision_number": a.decision_number,
+         "award_form_label": label_for(a.award_form, unit.province),
+         "decision_number": a.decision_number,
          "decision_date": a.decision_date, "signer": a.signer} for a in awards],
         "bonus_year": bonus_year,
         "bonus_points": str(bonus.points) if bonus else None,

@@ -15,7 +15,7 @@ from thidua.awards import history, history_workbook, rules
 from thidua.core.errors import Forbidden, NotFound
 from thidua.core.evidence import too_large
 from thidua.core.workbook import MAX_WORKBOOK_BYTES, WorkbookError
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_for
 from thidua.org.models import Province
 
 router = Router(tags=["Các năm trước"])
@@ -82,9 +82,10 @@ class ImportOut(Schema):
     unchanged: int
 
 
-def award_out(award) -> dict:
+def award_out(award, province) -> dict:
     return {"id": award.id, "year": award.emulation_year.year, "unit": unit_ref(award.unit),
-            "award_form": award.award_form, "award_form_label": award.get_award_form_display(),
+            "award_form": award.award_form,
+            "award_form_label": label_for(award.award_form, province),
             "decision_number": award.decision_number, "decision_date": award.decision_date,
             "signer": award.signer}
 
@@ -117,8 +118,9 @@ def _in(province, model_set, pk, what):
             summary="Khen thưởng và Trưởng khối các năm trước đã ghi")
 def province_history(request, code: s.text(20)):
     actor_ = actor(request)
-    recorded = history.province_history(actor_, _province(actor_, code))
-    return {"awards": [award_out(a) for a in recorded.awards],
+    province = _province(actor_, code)
+    recorded = history.province_history(actor_, province)
+    return {"awards": [award_out(a, province) for a in recorded.awards],
             "leaders": [leader_out(p) for p in recorded.leaders]}
 
 
@@ -135,7 +137,7 @@ def add_award(request, code: s.text(20), payload: PastAwardIn):
         year=payload.year, award_form=payload.award_form,
         decision_number=payload.decision_number, decision_date=payload.decision_date,
         signer=payload.signer)
-    return Status(201, award_out(award))
+    return Status(201, award_out(award, province))
 
 
 @router.post("/provinces/{code}/history/leaders",

@@ -22,7 +22,7 @@ from thidua.api.common import (
 from thidua.api.org import unit_ref
 from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.core.evidence import KINDS, Upload
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.deadline import registered_on_time
 from thidua.org.rules import Actor
 from thidua.pledges import queries, rules
@@ -76,7 +76,7 @@ def target_out(target: Target) -> dict:
 def registration_out(actor_: Actor, registration: Registration) -> dict:
     # Read fresh: a service may just have changed titles, targets or status.
     registration = (Registration.objects
-                    .select_related("unit", "emulation_year", "bloc_year__bloc",
+                    .select_related("unit__province", "emulation_year", "bloc_year__bloc",
                                     "bloc_year__emulation_year")
                     .prefetch_related("titles", "targets").get(pk=registration.pk))
     return {
@@ -87,7 +87,8 @@ def registration_out(actor_: Actor, registration: Registration) -> dict:
         "submitted_at": registration.submitted_at,
         "on_time": registered_on_time(
             registration.submitted_on, registration.bloc_year.effective_registration_deadline),
-        "titles": [{"award_form": t.award_form, "label": AwardForm(t.award_form).label}
+        "titles": [{"award_form": t.award_form,
+                    "label": label_for(t.award_form, registration.unit.province)}
                    for t in sorted(registration.titles.all(),
                                    key=lambda t: AwardForm.values.index(t.award_form))],
         "targets": [target_out(t) for t in registration.targets.all()],

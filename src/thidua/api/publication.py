@@ -11,6 +11,7 @@ from thidua.api import schemas as s
 from thidua.api.common import responses
 from thidua.core import ratelimit
 from thidua.core.numbers import half_up
+from thidua.law.award_forms import label_for
 from thidua.publication import queries
 
 router = Router(tags=["Công bố kết quả"])
@@ -102,9 +103,10 @@ def _poll(item) -> dict:
                          "choices": b["choices"]} for b in item.ballots]}
 
 
-def _line(line) -> dict:
+def _line(line, province) -> dict:
     decision = line.decision
-    return {"award_form": line.award_form, "award_form_label": line.get_award_form_display(),
+    return {"award_form": line.award_form,
+            "award_form_label": label_for(line.award_form, province),
             "unit": line.unit.name, "votes": line.votes, "outcome": line.outcome,
             "decision_number": decision.number if decision else None,
             "decision_date": decision.decision_date if decision else None}
@@ -127,7 +129,7 @@ def results(request, bloc_year_id: s.Id):
                     for line in (ranking.lines if ranking else [])],
         "polls": [_poll(item) for item in found.polls],
         "proposal_state": found.proposal.state if found.proposal else None,
-        "proposals": [_line(line) for line in found.lines],
+        "proposals": [_line(line, bloc_year.bloc.province) for line in found.lines],
         "next_leader": found.election.leader if found.election else None,
         "next_deputies": found.election.deputies if found.election else [],
         "press_release": {"number": press.number, "title": press.title, "lead": press.lead,

@@ -9,6 +9,7 @@ from thidua.api import schemas as s
 from thidua.api.auth import actor
 from thidua.api.common import READ, responses
 from thidua.documents import register
+from thidua.law.award_forms import label_for
 
 router = Router(tags=["Văn bản"])
 
@@ -43,7 +44,7 @@ def award_register(request, code: s.text(20), year: s.text(20) = "", unit: s.tex
             "entries": [{"number": e.number, "year": e.award.emulation_year.year,
                          "unit_id": e.award.unit_id, "unit_name": e.award.unit.name,
                          "award_form": e.award.award_form,
-                         "award_form_label": e.award.get_award_form_display(),
+                         "award_form_label": label_for(e.award.award_form, found.province),
                          "decision_number": e.award.decision_number,
                          "decision_date": e.award.decision_date, "signer": e.award.signer,
                          "decision_id": e.award.decision_id} for e in found.entries]}

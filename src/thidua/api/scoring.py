@@ -75,6 +75,22 @@ class CopyIn(Schema):
     source_table_id: s.Id
 
 
+class FigureIn(Schema):
+    unit_id: s.Id
+    points: s.DecimalString
+
+
+class FiguresIn(Schema):
+    source: s.text(300, 1) = Field(description="Nguồn số liệu (hệ thống, văn bản công bố).")
+    values: list[FigureIn] = Field(min_length=1, max_length=500)
+
+
+class FiguresOut(Schema):
+    code: str
+    source: str
+    saved: int
+
+
 class TablePermissions(Schema):
     edit: bool
     run: bool
@@ -344,6 +360,19 @@ def lock_table(request, bloc_year_id: s.Id):
     actor_ = actor(request)
     _, table = _table(actor_, bloc_year_id)
     return table_out(actor_, services.lock_table(actor_, table))
+
+
+@router.put("/bloc-years/{bloc_year_id}/criteria-table/imported/{code}",
+            response=responses({200: FiguresOut}, *WRITE, 409),
+            summary="Nhập số liệu từ hệ thống khác cho một tiêu chí (vd. PAR INDEX) của các "
+                    "đơn vị, kèm nguồn; phiếu chưa gửi nhận ngay")
+def set_imported(request, bloc_year_id: s.Id, code: s.text(20, 1), payload: FiguresIn):
+    actor_ = actor(request)
+    _, table = _table(actor_, bloc_year_id)
+    saved = services.import_values(actor_, table, code,
+                                   {v.unit_id: v.points for v in payload.values},
+                                   payload.source)
+    return FiguresOut(code=code, source=payload.source.strip(), saved=saved)
 
 
 # --- sheets -----------------------------------------------------------------------------

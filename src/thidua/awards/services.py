@@ -16,7 +16,7 @@ from thidua.core.errors import Conflict, DomainError, Forbidden
 from thidua.core.evidence import check_files, storing
 from thidua.core.text import nfc, tidy
 from thidua.law import facts as core
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.bonus import Bonus, bonus_points, lineage_bonus
 from thidua.law.eligibility import Eligibility, check_eligibility
 from thidua.law.rulebooks import Library, rulebook_for
@@ -257,7 +257,7 @@ def record_award(actor: Actor, unit: Unit, emulation_year: EmulationYear, award_
                 decision_number=number, decision_date=decision_date, signer=nfc(signer).strip(),
                 recorded_by=getattr(actor, "user", None))
     except IntegrityError as exc:
-        raise Conflict(f"{unit.name} đã có {AwardForm(award_form).label} năm "
+        raise Conflict(f"{unit.name} đã có {label_for(award_form, unit.province)} năm "
                        f"{emulation_year.year}.") from exc
     audit.record(actor, "awards.award.record", award, province_id=unit.province_id,
                  after={"unit": unit.id, "year": emulation_year.year, "award_form": award_form,
@@ -367,9 +367,10 @@ def next_year_bonus(unit: Unit, year: int, *, on_date: datetime.date | None = No
                         territory=unit.territory_code)
     found = year_roots(unit, year - 1)
     if not found.inherited:
-        return bonus_points(unit.id, year, award_history(unit), book)
+        return bonus_points(unit.id, year, award_history(unit), book,
+                            unit.province.kind_word)
     history = [a.as_record() for a in Award.objects.filter(
         unit_id__in=found.unit_ids, emulation_year__year=year - 1).select_related(
         "emulation_year")]
     return lineage_bonus(unit.id, year, found.unit_ids, found.whole, history, book,
-                         lineage.names_of(found.unit_ids))
+                         lineage.names_of(found.unit_ids), unit.province.kind_word)

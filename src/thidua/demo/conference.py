@@ -66,14 +66,18 @@ def hold_year_end(bloc_year: BlocYear, units, outcome, *, leader, secretariat,
         guests="Ban Thi đua – Khen thưởng tỉnh",
         agenda="Tổng kết năm; bình xét đề nghị khen thưởng; bầu Trưởng khối, Phó khối năm sau")
     voting.record_roll_call(leader, conference, [], all_present=True)
-    voters = sorted(units)
+    # `units`: keyed by the 2022 member whose part each unit plays (demo.loader).
+    code = {part: unit.code for part, unit in units.items()}
+    voters = [code[part] for part in sorted(units)]
     for form, (candidates, marks) in MARKS.items():
-        hold_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL, ballots(voters, marks),
+        hold_poll(leader, conference, Poll.Kind.AWARD_PROPOSAL,
+                  ballots(voters, {code[c]: n for c, n in marks.items()}),
                   award_form=form.value, candidates=[units[c].id for c in candidates])
     hold_poll(leader, conference, Poll.Kind.LEADER_ELECTION,
-              ballots(voters, {outcome["leader_2023"]: 8}))
+              ballots(voters, {code[outcome["leader_2023"]]: 8}))
     deputy, votes = DEPUTY
-    hold_poll(leader, conference, Poll.Kind.DEPUTY_ELECTION, ballots(voters, {deputy: votes}))
+    hold_poll(leader, conference, Poll.Kind.DEPUTY_ELECTION,
+              ballots(voters, {code[deputy]: votes}))
     proposal = proposals.assemble_proposal(leader, bloc_year)
     proposals.move_proposal(leader, proposal, "submit")
     proposals.move_proposal(secretariat, proposal, "accept")

@@ -28,9 +28,10 @@ from thidua.core.evidence import Upload
 from thidua.core.models import User
 from thidua.demo import conference
 from thidua.law.award_forms import AwardForm
+from thidua.org import lineage
 from thidua.org import services as org
 from thidua.org.domain.phases import ORDER, Phase
-from thidua.org.models import Bloc, Province, Role, RoleAssignment, Unit
+from thidua.org.models import Bloc, BlocYear, Province, Role, RoleAssignment, Unit
 from thidua.org.rules import actor_for
 from thidua.pledges import services as pledges
 from thidua.pledges.models import PledgeSignature, Registration
@@ -124,14 +125,20 @@ def logins() -> list[Login]:
     rows = []
     for assignment in RoleAssignment.objects.select_related(
         "user", "province", "bloc_year__bloc", "bloc_year__emulation_year", "unit"
-    ).filter(user__username__in=_SHOWN).order_by("id"):
+    ).filter(user__username__in=_shown()).order_by("id"):
         scope = assignment.province or assignment.bloc_year or assignment.unit or "toàn hệ thống"
         rows.append(Login(assignment.user.username, assignment.get_role_display(), str(scope)))
     return rows
 
 
-_SHOWN = ["admin", "thuongtruc", "truongkhoi", "canbo.stttt", "canbo.sct", "daibieu.sct",
-          "truongkhoi.vhxh"]
+def _shown() -> list[str]:
+    """The accounts the demo prints: the leader unit's officer is that of the unit playing
+    Sở Thông tin và Truyền thông's 2022 part (demo.yaml `units_from_2025`)."""
+    latest = (BlocYear.objects.filter(bloc__code="KTKT").select_related("leader_unit")
+              .order_by("-emulation_year__year").first())
+    leader = latest.leader_unit.code.lower() if latest else "stttt"
+    return ["admin", "thuongtruc", "truongkhoi", f"canbo.{leader}", "canbo.sct", "daibieu.sct",
+            "truongkhoi.vhxh"]
 
 
 def _user(username, full_name, role, superuser=False, **scope):
@@ -139,6 +146,79 @@ def _user(username, full_name, role, superuser=False, **scope):
                                     is_superuser=superuser, is_staff=superuser)
     RoleAssignment.objects.create(user=user, role=role, **scope)
     return user
+
+
+def _reorganised(data, year: int, today: datetime.date) -> bool:
+    """Whether the demo's year `year` lists the agencies after Nghị định 45/2025/NĐ-CP
+    (demo.yaml `reorganisation`): from its effective year, once the province decided it."""
+    reorg = data.get("reorganisation")
+    return bool(reorg) and year >= reorg["effective_date"].year and \
+        today >= reorg["document_date"]
+
+
+def _member_specs(data, spec, year: int, today: datetime.date) -> list[dict]:
+    """The bloc's members of `year` as {code, name, as}: `as` is the 2022 member whose
+    part the unit plays (the codes of LEADERS, FACTS … and demo.conference)."""
+    if _reorganised(data, year, today) and "units_from_2025" in spec:
+        return spec["units_from_2025"]
+    return [{**u, "as": u["code"]} for u in spec["units"]]
+
+
+def role_of(code: str) -> str:
+    """The 2022 member whose part the demo's unit `code` plays (itself before 2025)."""
+    data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    return next((u["as"] for b in data["blocs"] for u in b.get("units_from_2025", ())
+                 if u["code"] == code), code)
+
+
+def code_for(role: str, year: int, today: datetime.date | None = None) -> str:
+    """The code of the unit playing the 2022 member `role` in the demo's year `year`."""
+    data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    today = today or timezone.localdate()
+    for spec in data["blocs"]:
+        for unit in _member_specs(data, spec, year, today):
+            if unit["as"] == role:
+                return unit["code"]
+    return role
+
+
+def _units_of(province, data, spec, year, today, made: dict) -> dict:
+    """2022 member code → the Unit playing it in `year` (created once per code)."""
+    result = {}
+    for unit in _member_specs(data, spec, year, today):
+        if unit["code"] not in made:
+            made[unit["code"]] = Unit.objects.create(province=province, code=unit["code"],
+                                                     name=unit["name"])
+        result[unit["as"]] = made[unit["code"]]
+    return result
+
+
+def _reorganise(system, province, data, today, made: dict, first_year: int):
+    """Nghị định 45/2025/NĐ-CP's mergers as the province's decision records them (RULES.md
+    44): every pre-merger agency exists, as history, linked to its successor; its awards
+    of 2024 are history too when the demo does not load 2024."""
+    reorg = data.get("reorganisation")
+    if not reorg or today < reorg["effective_date"]:
+        return
+    names = {u["code"]: u["name"] for b in data["blocs"]
+             for u in [*b["units"], *b.get("units_from_2025", ())]}
+    for code, name in names.items():
+        if code not in made:
+            made[code] = Unit.objects.create(province=province, code=code, name=name)
+    past = reorg["awards_2024"]
+    if first_year > 2024:
+        year_2024 = org.ensure_year(system, province, 2024)
+        for code, form in past["awards"].items():
+            awards.record_award(system, made[code], year_2024, form,
+                                decision_number=past["decision_number"],
+                                decision_date=past["decision_date"],
+                                signer="Chủ tịch UBND tỉnh", history=True)
+    for event in reorg["events"]:
+        lineage.record_event(
+            system, province, kind="merge", predecessors=[made[c].id for c in event["from"]],
+            successors=[made[event["into"]].id], effective_date=reorg["effective_date"],
+            document_number=reorg["document_number"], document_date=reorg["document_date"],
+            note=reorg["note"], today=today)
 
 
 def _build(data, today, *, year_end=False):
@@ -152,20 +232,23 @@ def _build(data, today, *, year_end=False):
                         Role.PROVINCE_SECRETARIAT, province=province)
     last_year = org.ensure_year(system, province, today.year - 1)
     this_year = org.ensure_year(system, province, today.year)
+    made = {}
     for spec in data["blocs"]:
         bloc = Bloc.objects.create(province=province, code=spec["code"], kind=spec["kind"],
                                    name=spec["name"], short_name=spec["short_name"])
-        units = {u["code"]: Unit.objects.create(province=province, code=u["code"],
-                                                name=u["name"]) for u in spec["units"]}
-        previous, leader, deputy = (units[c] for c in LEADERS[spec["code"]])
-        old = org.create_bloc_year(system, bloc, last_year, members=units.values(),
-                                   leader=previous, deputies=[leader])
+        # Keyed by the 2022 member whose part each unit plays (demo.yaml `units_from_2025`).
+        before = _units_of(province, data, spec, last_year.year, today, made)
+        units = _units_of(province, data, spec, this_year.year, today, made)
+        _, leader, deputy = (units[c] for c in LEADERS[spec["code"]])
+        old = org.create_bloc_year(system, bloc, last_year, members=before.values(),
+                                   leader=before[LEADERS[spec["code"]][0]],
+                                   deputies=[before[LEADERS[spec["code"]][1]]])
         for phase in ORDER[1:]:
             org.move_phase(system, old, phase)
         current = org.create_bloc_year(system, bloc, this_year, members=units.values(),
                                        leader=leader, deputies=[deputy])
         for code, unit in units.items():
-            officer = _user(f"canbo.{code.lower()}", f"Cán bộ thi đua {unit.name}",
+            officer = _user(f"canbo.{unit.code.lower()}", f"Cán bộ thi đua {unit.name}",
                             Role.UNIT_OFFICER, unit=unit)
             missing = UNREGISTERED.get(spec["code"], {})
             if code in missing and missing[code] is None:
@@ -183,22 +266,25 @@ def _build(data, today, *, year_end=False):
             _enrol_two_factor(_user("truongkhoi.vhxh", f"Văn phòng {leader.name}",
                                     Role.BLOC_LEADER_OFFICER, bloc_year=current))
         org.move_phase(system, current, Phase.IN_PROGRESS)
-        for registration in Registration.objects.filter(
+        role = {unit.id: code for code, unit in units.items()}
+        for registration in sorted(Registration.objects.filter(
             bloc_year=current, status=Registration.Status.SUBMITTED
-        ).select_related("unit", "bloc_year").order_by("unit__code"):
+        ).select_related("unit", "bloc_year"), key=lambda r: role[r.unit_id]):
             officer = User.objects.get(username=f"canbo.{registration.unit.code.lower()}")
             _report(actor_for(officer), registration, today, rng)
         if spec["code"] == SCORED_BLOC:
             # Late November: this bloc has scored its year and published the ranking, last
             # year's flags carried into its bonus points: the awards are recorded first,
             # since the sheets read them when they open (RULES.md 11).
-            _last_years_flags(system, units, last_year, today)
-            build_scoring_year(system, current, data["criteria_table"], today=today)
+            _last_years_flags(system, before, last_year, today)
+            build_scoring_year(system, current, data["criteria_table"], today=today,
+                               order={u.code: code for code, u in units.items()})
             _year_facts(units, this_year, leader_officer, secretariat)
             if year_end:
                 conference.hold_year_end(current, units, spec["reported_outcome_2022"],
                                          leader=actor_for(leader_officer),
                                          secretariat=actor_for(secretariat), today=today)
+    _reorganise(system, province, data, today, made, last_year.year)
 
 
 def _last_years_flags(system, units, last_year, today):
@@ -214,7 +300,7 @@ def _last_years_flags(system, units, last_year, today):
 def _year_facts(units, year, leader_officer, secretariat):
     """This year's facts through the services a unit and its leader use (RULES.md 19a)."""
     for code, changes in FACTS.items():
-        officer = actor_for(User.objects.get(username=f"canbo.{code.lower()}"))
+        officer = actor_for(User.objects.get(username=f"canbo.{units[code].code.lower()}"))
         facts = awards.enter_facts(officer, units[code], year, {**FACTS_STANDARD, **changes},
                                    note=f"Báo cáo tổng kết năm {year.year}; quyết định xếp "
                                         "loại tổ chức đảng, đoàn thể của cấp trên.")

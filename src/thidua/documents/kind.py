@@ -83,13 +83,16 @@ def recipients(province, *others: str) -> list[str]:
     return [f"- {council_standing(province)};", *others, "- Lưu: VT."]
 
 
-def legal_bases(province_code: str, on: datetime.date, *, last: str = ".") -> list[str]:
+def legal_bases(province_code: str, on: datetime.date, *, last: str = ".",
+                territory: str | None = None) -> list[str]:
     """Căn cứ: the texts of the rulebook in force on the document's date (RULES.md 37's
     numbering and the date both come from that day), each line closed by ";" and the last
     by `last` — "." where the bases end the preamble, ";" where a "Xét đề nghị …" line
     follows them (the decision). A date no rulebook covers is refused (422, naming the
-    periods that exist): a document without its căn cứ would be defective."""
-    return rulebook_for(province_code, on).legal_basis_lines(on, last=last)
+    periods that exist): a document without its căn cứ would be defective. `territory`:
+    a bloc's former province after a merger, whose regulation it cites (RULES.md 48)."""
+    return rulebook_for(province_code, on, territory=territory).legal_basis_lines(on,
+                                                                                 last=last)
 
 
 def dossier_form(province_code: str, on: datetime.date, paper: str):

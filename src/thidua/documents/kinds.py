@@ -55,7 +55,7 @@ def registration_context(actor, registration, on) -> dict:
     return {
         "doc_type": "BẢN ĐĂNG KÝ THI ĐUA",
         "subject": f"Năm {year}",
-        "legal_bases": legal_bases(unit.province.code, on),
+        "legal_bases": legal_bases(unit.province.code, on, territory=bloc.territory_code),
         "intro": [f"{unit.name}, thành viên {bloc.name}, đăng ký thi đua năm {year} với các "
                   "danh hiệu và chỉ tiêu sau:"],
         "titles": [f"- {label}." for label in _titles(registration)] or ["- (Chưa đăng ký "
@@ -114,7 +114,7 @@ def pledge_context(actor, bloc_year, on) -> dict:
     return {
         "doc_type": "GIAO ƯỚC THI ĐUA",
         "subject": f"{bloc.name} năm {year}",
-        "legal_bases": legal_bases(bloc.province.code, on),
+        "legal_bases": legal_bases(bloc.province.code, on, territory=bloc.territory_code),
         "intro": [f"Thực hiện phong trào thi đua năm {year}, các đơn vị thành viên {bloc.name} "
                   "thống nhất ký kết giao ước thi đua với các nội dung sau:"],
         "members": [{"no": i, "name": u.name, "role": role(u),
@@ -172,7 +172,8 @@ def self_assessment_context(actor, sheet, on) -> dict:
     return {
         "doc_type": "BÁO CÁO",
         "subject": f"Tự chấm điểm thi đua năm {bloc_year.year}",
-        "legal_bases": legal_bases(unit.province.code, on),
+        "legal_bases": legal_bases(unit.province.code, on,
+                                   territory=bloc_year.bloc.territory_code),
         "intro": [f"Căn cứ bảng tiêu chí “{sheet.table.name}” của {bloc_year.bloc.name}, "
                   f"{unit.name} tự chấm điểm kết quả thực hiện nhiệm vụ năm {bloc_year.year} "
                   "như sau:"],
@@ -230,7 +231,8 @@ def ranking_context(actor, bloc_year, on) -> dict:
         "doc_type": "BÁO CÁO",
         "subject": f"Kết quả chấm điểm, xếp hạng thi đua {bloc_year.bloc.name} năm "
                    f"{bloc_year.year}",
-        "legal_bases": legal_bases(bloc_year.bloc.province.code, on),
+        "legal_bases": legal_bases(bloc_year.bloc.province.code, on,
+                                   territory=bloc_year.bloc.territory_code),
         "intro": [f"{bloc_year.bloc.name} tổng hợp kết quả chấm điểm thi đua năm "
                   f"{bloc_year.year} (bảng tiêu chí “{view.table.name}”, công bố ngày "
                   f"{dates.short_date(view.ranking.published_at)}) như sau:"],

@@ -261,7 +261,8 @@ def count_record_context(actor, poll, on) -> dict:
     return {
         "doc_type": "BIÊN BẢN",
         "subject": f"Kiểm phiếu: {poll.title}",
-        "legal_bases": k.legal_bases(bloc_year.bloc.province.code, on),
+        "legal_bases": k.legal_bases(bloc_year.bloc.province.code, on,
+                                     territory=bloc_year.bloc.territory_code),
         "intro": [f"Hồi {_held(conference)}, tại {conference.place}, Hội nghị tổng kết "
                   f"{bloc_year.bloc.name} năm {bloc_year.year} bỏ phiếu kín (Quy tắc 30): "
                   f"{poll.title}.",
@@ -405,7 +406,7 @@ def minutes_context(actor, conference, on) -> dict:
     return {
         "doc_type": "BIÊN BẢN",
         "subject": f"Hội nghị tổng kết, bình xét thi đua {bloc.name} năm {bloc_year.year}",
-        "legal_bases": k.legal_bases(bloc.province.code, on),
+        "legal_bases": k.legal_bases(bloc.province.code, on, territory=bloc.territory_code),
         "opening": [f"Thời gian: {_held(conference)}.", f"Địa điểm: {conference.place}.",
                     f"Chủ trì: {_person(conference, 'chair')}.",
                     f"Thư ký: {_person(conference, 'secretary')}.",

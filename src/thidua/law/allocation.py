@@ -15,7 +15,7 @@ back in `run_offs` and allocate again.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_in
 from thidua.law.excess import Entry, cut_at_quota, order_words
 from thidua.law.rulebook import Citation, Rulebook
 
@@ -120,6 +120,10 @@ class _Progress:
     ties: list = field(default_factory=list)
     taken: dict = field(default_factory=dict)  # unit → higher exclusive form proposed
     undecided: set = field(default_factory=set)  # units whose higher form awaits a run-off
+    kind_word: str = "tỉnh"  # how the sentences name the awards (RULES.md 35)
+
+    def label(self, form) -> str:
+        return label_in(form, self.kind_word)
 
 
 def allocate(
@@ -130,11 +134,13 @@ def allocate(
     polls: Sequence[PollResult],
     quotas: Mapping,
     run_offs: Mapping | None = None,
+    kind_word: str = "tỉnh",
 ) -> Allocation:
     """`eligibility`: (unit_id, award_form) → Eligibility (or bool); absent means not
     checked, hence not proposable. `quotas`: award form → int or Quota. `run_offs`:
     award form → {unit_id: run-off votes} for the units of a tie returned earlier (or a
-    chain of them, in the order held: a run-off that tied again, then the next)."""
+    chain of them, in the order held: a run-off that tied again, then the next).
+    `kind_word`: "tỉnh" / "thành phố", as the sentences name the awards (RULES.md 35)."""
     run_offs = run_offs or {}
     exclusive = list(rulebook.value("allocation.exclusive_forms"))
     order = rulebook.value("voting.excess_order")
@@ -144,7 +150,7 @@ def allocate(
         by_form.setdefault(poll.award_form, []).append(poll)
     forms = exclusive + sorted(f for f in set(by_form) | set(quotas) if f not in exclusive)
 
-    proposals, pending, progress = {}, [], _Progress()
+    proposals, pending, progress = {}, [], _Progress(kind_word=kind_word)
     for form in forms:
         # In the ballot's order: units equal under RULES.md 32 keep it, as in the minutes.
         results = by_form.get(form, [])
@@ -152,7 +158,7 @@ def allocate(
             continue
         if form in exclusive and results and form not in quotas:
             # An award form of the group without a quota would be unlimited: refuse.
-            raise ValueError(f"Thiếu chỉ tiêu số lượng cho {AwardForm(form).label}.")
+            raise ValueError(f"Thiếu chỉ tiêu số lượng cho {progress.label(form)}.")
         in_group = form in exclusive
         candidates = _screen(form, results, in_group, eligibility, rulebook, progress)
         if in_group and any(p.unit_id in progress.undecided for p in candidates):
@@ -161,7 +167,7 @@ def allocate(
                 progress.decisions.append(Decision(
                     poll.unit_id, form, PENDING,
                     f"chờ kết quả bỏ phiếu lại của hình thức cao hơn trước khi xét "
-                    f"{AwardForm(form).label}", 32, rulebook.citation("voting.excess_order")))
+                    f"{progress.label(form)}", 32, rulebook.citation("voting.excess_order")))
                 progress.undecided.add(poll.unit_id)
             proposals[form] = ()
             continue
@@ -176,14 +182,14 @@ def _screen(form, results, in_group, eligibility, rulebook, progress) -> list:
     """The form's poll results that may be proposed — not already proposed for a higher
     form of the exclusive group (RULES.md 22), eligible, over the threshold (31) — and a
     Decision for each of the others."""
-    form_label = AwardForm(form).label
+    form_label = progress.label(form)
     candidates = []
     for poll in results:
         unit = poll.unit_id
         if in_group and unit in progress.taken:
             progress.decisions.append(Decision(
                 unit, form, NOT_PROPOSED,
-                f"đã được đề nghị {AwardForm(progress.taken[unit]).label}; một thành tích chỉ "
+                f"đã được đề nghị {progress.label(progress.taken[unit])}; một thành tích chỉ "
                 "một hình thức khen thưởng", 22,
                 rulebook.citation("allocation.exclusive_forms")))
         elif not _is_eligible(eligibility.get((unit, form))):
@@ -206,7 +212,7 @@ def _record_cut(form, cut, quota, in_group, rulebook, progress) -> tuple:
     """The Decisions of RULES.md 32's cut at the quota (proposed, beyond the quota, tied
     at its edge); the unit ids proposed."""
     chosen, tied, seats, rest, unscored = cut
-    form_label = AwardForm(form).label
+    form_label = progress.label(form)
     order = rulebook.value("voting.excess_order")
     quota_citation = rulebook.citation(QUOTA_KEY[form]) if form in QUOTA_KEY else None
     for position, poll in enumerate(chosen, 1):

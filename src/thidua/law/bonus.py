@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import label_in
 from thidua.law.rulebook import Citation, Rulebook
 
 
@@ -36,11 +36,12 @@ class Bonus:
 
 
 def bonus_points(unit_id: int, year: int, history: Iterable[AwardRecord],
-                 rulebook: Rulebook) -> Bonus:
+                 rulebook: Rulebook, kind_word: str = "tỉnh") -> Bonus:
     """The bonus of `unit_id` in `year` for the awards it received for `year - 1`.
 
     One achievement earns one award (RULES 22), so a unit has at most one flag for a year;
     should the history hold two (an import, a mistake), the higher bonus counts, once.
+    `kind_word` ("tỉnh" / "thành phố") names the award as the province does (RULES.md 35).
     """
     table = rulebook.value("scoring.previous_award_bonus")
     citation = rulebook.citation("scoring.previous_award_bonus")
@@ -53,7 +54,7 @@ def bonus_points(unit_id: int, year: int, history: Iterable[AwardRecord],
     points = table[best.award_form]
     decision = f" (Quyết định số {best.decision_number})" if best.decision_number else ""
     return Bonus(unit_id, year, points, best,
-                 f"Được tặng {AwardForm(best.award_form).label} năm {year - 1}{decision}: "
+                 f"Được tặng {label_in(best.award_form, kind_word)} năm {year - 1}{decision}: "
                  f"cộng {points.normalize():f} điểm thưởng năm {year}", citation)
 
 
@@ -65,7 +66,8 @@ def next_year_bonuses(year: int, history: Iterable[AwardRecord], unit_ids: Itera
 
 
 def lineage_bonus(unit_id: int, year: int, roots: Iterable[int], whole: bool,
-                  history: Iterable[AwardRecord], rulebook: Rulebook, names: dict) -> Bonus:
+                  history: Iterable[AwardRecord], rulebook: Rulebook, names: dict,
+                  kind_word: str = "tỉnh") -> Bonus:
     """RULES.md 45: the bonus of a unit reorganised after `year - 1`, from the awards of
     the units it stems from (`roots`, org.domain.lineage.roots). A merge passes on only
     what every merged collective earned — the lowest of their bonuses; a split (`whole`
@@ -76,7 +78,8 @@ def lineage_bonus(unit_id: int, year: int, roots: Iterable[int], whole: bool,
                      f"Đơn vị hình thành do chia tách sau năm {year - 1}: khen thưởng của "
                      "đơn vị trước không được cộng điểm thưởng (Quy tắc 45)", citation)
     history = list(history)
-    each = sorted((bonus_points(root, year, history, rulebook) for root in sorted(roots)),
+    each = sorted((bonus_points(root, year, history, rulebook, kind_word)
+                   for root in sorted(roots)),
                   key=lambda b: (b.points, b.unit_id))
     lowest = each[0]
     name = names.get(lowest.unit_id, "")

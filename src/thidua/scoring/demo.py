@@ -177,7 +177,8 @@ def _report_year_end(bloc_year: BlocYear, officers: dict, rng, today: datetime.d
 
 @transaction.atomic
 def build_scoring_year(system, bloc_year: BlocYear, table_spec: dict, *, seed: int = SEED,
-                       today: datetime.date | None = None) -> PublishedRanking:
+                       today: datetime.date | None = None, order: dict | None = None
+                       ) -> PublishedRanking:
     """Play the scoring year of `bloc_year` to a published ranking. `system` is an actor
     who may move phases (an admin); units act through their officers, the bloc through its
     leader officer. The bonus for last year's flags (RULES.md 11) is computed from the
@@ -189,7 +190,10 @@ def build_scoring_year(system, bloc_year: BlocYear, table_spec: dict, *, seed: i
     today = today or timezone.localdate()
     leader = _leader(system, bloc_year)
     officers = _officers(bloc_year)
-    members = list(bloc_year.memberships.select_related("unit").order_by("unit__code"))
+    # `order`: unit code → the key the draws follow (the 2022 member a unit plays).
+    key = (order or {}).get
+    members = sorted(bloc_year.memberships.select_related("unit"),
+                     key=lambda m: key(m.unit.code, m.unit.code))
     missing = [m.unit.name for m in members if m.unit_id not in officers]
     if missing:
         raise DomainError("Chưa có cán bộ thi đua cho: " + ", ".join(missing) + ".")
@@ -231,8 +235,9 @@ def build_scoring_year(system, bloc_year: BlocYear, table_spec: dict, *, seed: i
             services.declare_conflict(officers[units[first].id], bloc_year, units[first],
                                       units[second], reason)
     services.generate_assignments(leader, bloc_year)
-    for assignment in table.assignments.select_related("scorer_unit", "scored_unit").order_by(
-            "scorer_unit__code", "scored_unit__code"):
+    for assignment in sorted(table.assignments.select_related("scorer_unit", "scored_unit"),
+                             key=lambda a: (key(a.scorer_unit.code, a.scorer_unit.code),
+                                            key(a.scored_unit.code, a.scored_unit.code))):
         scorer, scored = assignment.scorer_unit, assignment.scored_unit
         actor = officers[scorer.id]
         sheet = services.open_peer_sheet(actor, bloc_year, scorer, scored)

@@ -20,7 +20,7 @@ from thidua.core import audit
 from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import tidy
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_for
 from thidua.law.eligibility import MET
 from thidua.law.quotas import CapCheck, check_province_cap
 from thidua.law.rulebook import BLOC_LEADERS
@@ -160,13 +160,14 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
         .order_by("id"))
     if len(lines) != len(awarded_ids | refused_ids):
         raise DomainError("Có dòng đề nghị không thuộc năm thi đua này.")
+    province = emulation_year.province
     for line in lines:
+        label = label_for(line.award_form, province)
         if line.proposal.state != State.ACCEPTED:
-            errors.append(f"Đề nghị {line.get_award_form_display()} cho {line.unit.name}: hồ "
-                          "sơ chưa được tỉnh tiếp nhận.")
+            errors.append(f"Đề nghị {label} cho {line.unit.name}: hồ sơ chưa được "
+                          f"{province.kind_word} tiếp nhận.")
         elif line.outcome != ProposalLine.Outcome.PENDING:
-            errors.append(f"Đề nghị {line.get_award_form_display()} cho {line.unit.name} đã "
-                          "có quyết định.")
+            errors.append(f"Đề nghị {label} cho {line.unit.name} đã có quyết định.")
     errors += _not_chosen_by_council(emulation_year, [ln for ln in lines
                                                       if ln.id in awarded_ids])
     ended = lineage.dissolutions({ln.unit_id for ln in lines if ln.id in awarded_ids},

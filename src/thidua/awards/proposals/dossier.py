@@ -60,7 +60,8 @@ def allocate_bloc(bloc_year: BlocYear, polls, *, on_date: datetime.date, run_off
     try:
         allocation = allocate(rulebook=situation.rulebook, eligibility=situation.eligibility,
                               ranking=situation.ranking, polls=list(polls),
-                              quotas=situation.quotas, run_offs=run_offs)
+                              quotas=situation.quotas, run_offs=run_offs,
+                              kind_word=bloc_year.bloc.province.kind_word)
     except ValueError as exc:
         raise DomainError(str(exc)) from exc
     return situation, allocation

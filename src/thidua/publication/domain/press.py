@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
-from thidua.core.dates import short_date
+from thidua.core.daytext import short_day
 from thidua.core.numbers import vi_number
 
 HIGHLIGHTS = 3  # the top-ranked units named in the article
@@ -85,7 +85,7 @@ def join_names(names) -> str:
 
 
 def day_text(day: datetime.date) -> str:
-    return f"ngày {short_date(day)}"
+    return f"ngày {short_day(day)}"
 
 
 def points(score: Fraction) -> str:

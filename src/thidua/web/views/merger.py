@@ -31,7 +31,8 @@ class MergerTermsForm(forms.Form):
 
 class MergerUploadForm(MergerTermsForm):
     file = forms.FileField(label="Tệp xuất dữ liệu của tỉnh nhập vào (.json)",
-                           help_text="Tệp do «thidua export» của tỉnh đó tạo, không sửa.",
+                           help_text="Người quản trị máy chủ của tỉnh đó xuất tệp bằng "
+                                     "lệnh «thidua export»; giữ nguyên, không sửa.",
                            error_messages={"required": "Chưa chọn tệp xuất dữ liệu tỉnh."})
 
     def __init__(self, *args, **kwargs):

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
+from thidua.documents.rules import can_manage_province_certificates
 from thidua.guidance import steps
 from thidua.org import queries as org_queries
 from thidua.org.rules import can_oversee_province, can_set_up_province
@@ -48,4 +49,5 @@ def dashboard(request, code):
         "province": province, "emulation_year": emulation_year, "years": years,
         "rows": rows, "totals": totals,
         "can_set_up": can_set_up_province(actor, province.id),
+        "can_manage_certificates": can_manage_province_certificates(actor, province.id),
     })
