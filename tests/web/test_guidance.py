@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests.factories import at_conference, held_today
 
 from thidua.core.models import AuditEvent, User
+from thidua.demo import loader
 from thidua.org.models import BlocYear
 from thidua.org.rules import actor_for
 from thidua.voting import services as voting
