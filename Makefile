@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # Parallel test workers (pytest-xdist): one per core by default.
 JOBS    ?= auto
 
-.PHONY: run test test-sqlite test-postgres setup lint bench clean lock
+.PHONY: run test test-audit test-sqlite test-postgres setup lint bench clean lock
 
 run: setup
 	sh scripts/system-deps run
@@ -26,12 +26,18 @@ $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
 	touch $@
 
-# The whole suite on SQLite (browser tests included), then again on PostgreSQL.
+# Lint first (seconds), then the dependency audit and the whole suite on SQLite (browser
+# tests included) and on PostgreSQL, the three at once: each suite waits part of the time
+# (on its database server, the browser, LibreOffice, the audit on the network), so running
+# them side by side keeps both cores busy. Each one's output is printed whole when it ends
+# (--output-sync); any of them failing fails `make test`.
 test: setup
 	sh scripts/system-deps test
 	$(BIN)/ruff check src tests bench
+	$(MAKE) -j3 --output-sync=target test-audit test-sqlite test-postgres
+
+test-audit: setup
 	$(BIN)/python scripts/pip-audit
-	$(MAKE) test-sqlite test-postgres
 
 test-sqlite: setup
 	$(BIN)/pytest -n $(JOBS) $(PYTEST_ARGS)

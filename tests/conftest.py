@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, settings
 from tests import factories
 
 from thidua.core.models import User
+from thidua.demo import loader
 from thidua.org import services as org_services
 from thidua.org.models import Bloc, BlocYear, EmulationYear, Province, Role, RoleAssignment, Unit
 from thidua.org.rules import actor_for
@@ -164,7 +165,21 @@ def load_world():
 
 
 def world_exists():
-    return Province.objects.filter(code="BN").exists()
+    """The kept world is written (its administrator is there: the demo's province is BN
+    too, so the province says nothing)."""
+    return User.objects.filter(username=USERNAMES["admin"]).exists()
+
+
+DEMO_ADMIN = "admin"  # the administrator demo/loader.py writes
+
+
+def demo_exists():
+    """The demo province is loaded (its administrator, `admin`, is there)."""
+    return User.objects.filter(username=DEMO_ADMIN).exists()
+
+
+def _empty_database():
+    call_command("flush", interactive=False, verbosity=0)
 
 
 def _transactional(item):
@@ -178,31 +193,41 @@ def _fast_hashing():
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 
 
+NO_DATABASE = 5
+
+
 def _group(item):
-    """0: database tests without `world`; 1: with it; 2: transactional; 3: no database."""
+    """0: database tests on an empty database; 1: on the kept demo (`demo_province`); 2: on
+    the kept world (`world`); 3: transactional; 4: browser tests (transactional too, kept
+    together so one Chromium serves a run of them, see `_Chromium`); 5: no database."""
     names = getattr(item, "fixturenames", ())
     if _transactional(item):
-        return 2
+        return 4 if "browser" in names else 3
     if "world" in names:
+        return 2
+    if "demo_province" in names:
         return 1
-    return 0 if "db" in names or item.get_closest_marker("django_db") else 3
+    return 0 if "db" in names or item.get_closest_marker("django_db") else NO_DATABASE
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """After pytest-django's order (database tests, then transactional ones, then the rest),
-    the database tests without `world` run before those with it: the world is written once
-    per test process and kept (see `_kept_world`), which a test expecting an empty database
-    must not meet. Stable: the order within each group is unchanged.
+    the database tests on an empty database run first, then those on the demo, then those
+    on the world: the demo and the world are each written once per test process and kept
+    (`_kept_demo`, `_kept_world`; the world replaces the demo), which a test expecting an
+    empty database must not meet. Each process runs its share in this order (pytest-xdist's
+    default `--dist load` hands tests out in the collection order). Stable: the order within
+    each group is unchanged.
 
     On PostgreSQL only the tests that touch the database run: the others (pure domain cores,
     property tests, files) do the same on any database and ran in the SQLite suite."""
     items.sort(key=_group)
     if connection.vendor == "postgresql":
-        pure = [item for item in items if _group(item) == 3]
+        pure = [item for item in items if _group(item) == NO_DATABASE]
         if pure:
             config.hook.pytest_deselected(items=pure)
-            items[:] = [item for item in items if _group(item) != 3]
+            items[:] = [item for item in items if _group(item) != NO_DATABASE]
 
 
 @pytest.fixture(scope="session")
@@ -214,7 +239,39 @@ def _kept_world(django_db_setup, django_db_blocker):
     `world` writes it again for them."""
     with django_db_blocker.unblock(), _fast_hashing():
         if not world_exists():
+            if demo_exists():  # the demo's tests ran before (the order above)
+                _empty_database()
             build_world()
+
+
+@pytest.fixture(scope="session")
+def _kept_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo province loaded once per test process (`thidua demo`'s loader, as each test
+    loaded it before) and committed, like `_kept_world`; its evidence files go to a folder
+    that `demo_province` copies into each test's MEDIA_ROOT. A demo load writes hundreds of
+    rows through the services (11–17 s of CPU): loading it once instead of once per test is
+    the point."""
+    media = tmp_path_factory.mktemp("kept-demo-media")
+    with django_db_blocker.unblock(), _fast_hashing(), override_settings(MEDIA_ROOT=media):
+        if not demo_exists():
+            if Province.objects.exists() or User.objects.exists():
+                _empty_database()
+            loader.load()
+    return media
+
+
+@pytest.fixture
+def demo_province(_kept_demo, db, settings):
+    """The demo province (demo.yaml) as `thidua demo` loads it, each test rolling back to
+    it: the kept load (`_kept_demo`) with its evidence files in the test's MEDIA_ROOT, or,
+    should the kept one be gone (a test run out of the order above), loaded in the test."""
+    if demo_exists():
+        shutil.copytree(_kept_demo, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    elif world_exists():
+        pytest.fail("the kept world is in the database: the demo's tests must run before "
+                    "the world's (pytest_collection_modifyitems)")
+    else:
+        loader.load()
 
 
 @pytest.fixture
@@ -231,11 +288,11 @@ def world(_kept_world, db, request):
 @pytest.fixture(autouse=True)
 def _no_kept_world_for_others(request, django_db_blocker):
     """A transactional test without `world` (a demo load, a restore) meets the database
-    empty, as it would without the kept world."""
+    empty, as it would without the kept world or demo."""
     if _transactional(request.node) and "world" not in request.fixturenames:
         with django_db_blocker.unblock():
-            if world_exists():
-                call_command("flush", interactive=False, verbosity=0)
+            if world_exists() or demo_exists():
+                _empty_database()
 
 
 @pytest.fixture
@@ -292,26 +349,85 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+class _Chromium:
+    """One Chromium per test process, launched by the first browser test and closed before
+    the first test after it that is not one (a launch costs seconds; each test still gets
+    its own contexts, closed after it, so no cookie or page outlives its test). Playwright's
+    sync API keeps an event loop running in this thread while it is started, and Django
+    refuses ORM calls under a running loop unless told they are safe: so told while it is
+    up (the browser tests' own ORM calls, their database set-up and flush), and no other
+    test runs while it is up."""
+
+    playwright = None
+    launched = None
+    async_unsafe = None  # DJANGO_ALLOW_ASYNC_UNSAFE as it was before the launch
+
+    @classmethod
+    def get(cls):
+        if cls.launched is None:
+            from playwright.sync_api import sync_playwright
+
+            cls.async_unsafe = os.environ.get(ASYNC_UNSAFE)
+            os.environ[ASYNC_UNSAFE] = "true"
+            cls.playwright = sync_playwright().start()
+            try:
+                cls.launched = cls.playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            except BaseException:
+                cls.stop()
+                raise
+        return cls.launched
+
+    @classmethod
+    def stop(cls):
+        launched, playwright, cls.launched, cls.playwright = (
+            cls.launched, cls.playwright, None, None)
+        try:
+            if launched is not None:
+                launched.close()
+        finally:
+            if playwright is not None:
+                playwright.stop()
+            if cls.async_unsafe is None:
+                os.environ.pop(ASYNC_UNSAFE, None)
+            else:
+                os.environ[ASYNC_UNSAFE] = cls.async_unsafe
+
+
+def _uses_browser(item):
+    return item is not None and "browser" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test's fixtures are torn down, close the shared Chromium when the next test
+    is not a browser test (or there is no next one): its event loop must not be running
+    under a test that uses the ORM."""
+    try:
+        return (yield)
+    finally:
+        if _Chromium.launched is not None and not _uses_browser(nextitem):
+            _Chromium.stop()
+
+
 @pytest.fixture
-def browser(monkeypatch):
-    """Debian's Chromium through Playwright (never a downloaded browser). Skips with its
+def browser():
+    """Debian's Chromium through Playwright (never a downloaded browser), shared by the
+    browser tests that run one after another in a process (`_Chromium`). Skips with its
     reason where Chromium is missing, except under CI=true where that is a failure."""
     if not CHROMIUM.exists():
         if CI:
             pytest.fail("/usr/bin/chromium is missing (make test installs Debian's chromium)")
         pytest.skip("/usr/bin/chromium is missing; install Debian's chromium to run this")
-    # Playwright's sync API runs an event loop in this thread, and Django then refuses ORM
-    # calls made by the test itself unless told they are safe; only for this test.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    launched = _Chromium.get()
+    try:
+        yield launched
+    finally:
+        for context in launched.contexts:
+            context.close()
 
 
 @pytest.fixture

@@ -87,9 +87,7 @@ def actor(username):
     return actor_for(User.objects.get(username=username))
 
 
-def test_demo_province_runs_from_eligibility_to_the_next_year(client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    loader.load()
+def test_demo_province_runs_from_eligibility_to_the_next_year(demo_province, client):
     today = timezone.localdate()
     year = today.year
     bloc_year = BlocYear.objects.select_related("bloc__province", "emulation_year").get(

@@ -9,7 +9,6 @@ import pytest
 from django.tasks import task_backends
 from django.utils.connection import BaseConnectionHandler
 
-from thidua.demo import loader
 from thidua.documents import pdf
 from thidua.org.models import BlocYear
 from thidua.scoring.models import PublishedRanking
@@ -69,9 +68,9 @@ def award_year(world):
 
 
 @pytest.fixture
-def demo_year(db):
-    """The demo province: its economic bloc's year scored and its ranking published."""
-    loader.load()
+def demo_year(demo_province):
+    """The demo province (the kept load, tests/conftest.py `demo_province`): its economic
+    bloc's year scored and its ranking published."""
     bloc_year = BlocYear.objects.filter(bloc__code="KTKT").order_by(
         "-emulation_year__year").first()
     assert PublishedRanking.objects.filter(table__bloc_year=bloc_year).exists()

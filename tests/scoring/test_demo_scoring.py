@@ -43,15 +43,14 @@ def test_demo_table_is_valid_rule_9():
 
 def build():
     """The demo loader plays KTKT's scoring year itself (with last year's awards as
-    demo.yaml's 2022 outcome); what it published is what the demo shows."""
-    loader.load()
+    demo.yaml's 2022 outcome); what it published is what the demo shows (the tests ask for
+    the loaded demo, tests/conftest.py `demo_province`)."""
     bloc_year = BlocYear.objects.filter(bloc__code="KTKT").order_by(
         "-emulation_year__year").first()
     return bloc_year, PublishedRanking.objects.get(table__bloc_year=bloc_year)
 
 
-@pytest.mark.django_db
-def test_demo_scoring_year_is_complete_and_published():
+def test_demo_scoring_year_is_complete_and_published(demo_province):
     bloc_year, published = build()
     table = published.table
     members = bloc_year.memberships.count()
@@ -74,8 +73,7 @@ def test_demo_scoring_year_is_complete_and_published():
     assert audit.verify() is None
 
 
-@pytest.mark.django_db
-def test_demo_flags_of_last_year_are_the_bonus_on_the_sheets_rules_11():
+def test_demo_flags_of_last_year_are_the_bonus_on_the_sheets_rules_11(demo_province):
     """RULES.md 11: the units holding last year's flags (recorded as Awards before the
     sheets open) have B.1 / B.2 computed on every sheet, equal to the award history's
     bonus; the others have none, with the reason."""

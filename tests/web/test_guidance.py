@@ -32,9 +32,7 @@ def home(client, username):
     return client.get("/", follow=True)
 
 
-def test_each_roles_home_lists_its_next_steps_with_counts(client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    loader.load()
+def test_each_roles_home_lists_its_next_steps_with_counts(demo_province, client):
     # Unit officers: KTKT has scored its year (every sheet in); VHXH is mid-year.
     assert lines(home(client, "canbo.sct"), "buoc-tiep-theo") == [
         "Xong Gửi bản đăng ký thi đua: Đã gửi.",
@@ -97,9 +95,7 @@ def test_each_roles_home_lists_its_next_steps_with_counts(client, settings, tmp_
         "voting_poll", args=[poll.pk])
 
 
-def test_a_phase_change_with_gaps_needs_the_confirmation(client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    loader.load()
+def test_a_phase_change_with_gaps_needs_the_confirmation(demo_province, client):
     bloc_year = BlocYear.objects.get(bloc__code="VHXH", phase="in_progress")
     client.force_login(User.objects.get(username="truongkhoi.vhxh"))
     url = reverse("bloc_year_phase", args=[bloc_year.pk])
