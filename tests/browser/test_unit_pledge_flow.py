@@ -34,12 +34,15 @@ def log_in(page, base, username):
     if "/xac-thuc-hai-buoc/thiet-lap/" in page.url:
         # Leaders, the secretariat and admins enrol a second factor first (core.twofactor):
         # the secret shown under the QR code, a code from it, the backup codes once.
+        # The confirmation answers on the same address: wait for the codes themselves
+        # (count() does not wait, and read the page before the answer had come).
         import pyotp
+        from playwright.sync_api import expect
 
         secret = page.locator("#khoa-bi-mat").inner_text().strip()
         page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
         page.get_by_role("button", name="Xác nhận và bật").click()
-        assert page.locator("#ma-du-phong li").count() == 10
+        expect(page.locator("#ma-du-phong li")).to_have_count(10)
         page.get_by_role("link", name="Tiếp tục").click()
         page.wait_for_load_state()
 

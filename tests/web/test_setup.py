@@ -154,6 +154,7 @@ def test_the_dashboard_links_to_setup_for_the_province(world, as_who):
         ("Thiết lập đơn vị, khối, năm thi đua", SETUP),
         (f"Lập khối năm {world.year.year}", f"{NEW_BLOC_YEAR}?nam={world.year.year}"),
         ("Khen thưởng và Trưởng khối các năm trước", "/tinh/BN/lich-su/"),
+        ("Sắp xếp, sáp nhập, chia tách đơn vị", "/tinh/BN/sap-xep-don-vi/"),
     ]
 
 
