@@ -52,6 +52,32 @@ def test_what_if_from_the_ranking_eligibility_and_quotas(world, kt):
     assert by_unit[(PROV, world.units["KT3"].id)].reason.endswith("đứng ngay sau chỉ tiêu")
 
 
+def test_rule_35_a_citys_what_if_names_the_citys_awards(world, kt):
+    """In a thành phố trực thuộc trung ương the outlook sentences name the city's flag and
+    certificate (RULES.md 35), never the province's."""
+    from thidua.org.models import Province
+
+    Province.objects.filter(pk=world.province.pk).update(kind=Province.Kind.THANH_PHO)
+    kt.refresh_from_db()
+    _, outlooks = service.what_if(world.actor("leader"), kt, on_date=conference_day(world))
+    texts = [f"{o.reason} {o.change}" for items in outlooks.values() for o in items]
+    assert [t for t in texts if "tỉnh" in t] == []
+    # No seat here names a provincial form; a quota of 0 does, in the city's words.
+    book = rulebook_for("BN", conference_day(world))
+    units = [1, 2]
+    eligible = {(u, f): Eligibility(u, f, 2026, ()) for u in units for f in (PROV, CERT)}
+    del eligible[(2, PROV)]  # unit 2: nothing known for the flag
+    result = preview(rulebook=book, eligibility=eligible,
+                     ranking=[RankedUnit(1, 1), RankedUnit(2, 2)],
+                     quotas={PROV: 1, CERT: 0}, unit_ids=units, forms=[PROV, CERT],
+                     kind_word="thành phố")
+    assert result[PROV][1].reason == "chưa đủ căn cứ xét Cờ thi đua của UBND thành phố"
+    assert [o.reason for o in result[CERT]] == [
+        "dự kiến được đề nghị Cờ thi đua của UBND thành phố; một thành tích chỉ một hình "
+        "thức khen thưởng",
+        "chỉ tiêu Bằng khen của Chủ tịch UBND thành phố của khối là 0"]
+
+
 def test_what_if_is_for_the_leader_and_the_province_only(world, kt):
     for name in ("officer", "peer", "delegate"):
         with pytest.raises(Forbidden):

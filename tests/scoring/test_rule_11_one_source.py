@@ -44,3 +44,16 @@ def test_rule_11_page_api_and_sheet_state_one_bonus(scoring, client):  # noqa: F
     client.force_login(world.users["secretariat"])
     page = client.get(reverse("award_history", args=[unit.id])).content.decode()
     assert f"Điểm thưởng năm {year} (Quy tắc 11): {bonus}" in page
+
+
+def test_rule_11_rule_35_a_citys_sheet_names_the_citys_flag(scoring):  # noqa: F811
+    """In a thành phố trực thuộc trung ương the sheet's bonus sentence names the city's
+    flag (RULES.md 35), as the unit page's does."""
+    from thidua.org.models import Province
+
+    world, bloc_year, _, actors = scoring
+    Province.objects.filter(pk=world.province.pk).update(kind=Province.Kind.THANH_PHO)
+    sheet = open_self(world, bloc_year, actors, "KT4")
+    why = Score.objects.get(sheet=sheet, criterion__code="B.2").raw["why"]
+    assert why == (f"Năm {bloc_year.year - 1} đơn vị không được tặng Cờ thi đua của UBND "
+                   "thành phố: không cộng điểm thưởng (Quy tắc 11).")

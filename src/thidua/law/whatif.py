@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from thidua.law.allocation import QUOTA_RULE, RankedUnit
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_in
 from thidua.law.rulebook import Rulebook
 
 SAFE, BORDERLINE, OUT = "safe", "borderline", "out"
@@ -46,11 +46,11 @@ def _missing_words(value) -> str:
 
 
 def preview(*, rulebook: Rulebook, eligibility: Mapping, ranking: Sequence[RankedUnit],
-            quotas: Mapping, unit_ids: Sequence[int], forms: Sequence[str] | None = None
-            ) -> dict:
+            quotas: Mapping, unit_ids: Sequence[int], forms: Sequence[str] | None = None,
+            kind_word: str = "tỉnh") -> dict:
     """award form → [Outlook] in ranking order (unranked units last, by id).
     `eligibility`: (unit_id, form) → Eligibility; `quotas`: form → int or Quota
-    (absent: unlimited)."""
+    (absent: unlimited); `kind_word`: "tỉnh" or "thành phố", how the forms are named."""
     exclusive = list(rulebook.value("allocation.exclusive_forms"))
     forms = list(forms or (exclusive + [f for f in AwardForm.values if f not in exclusive]))
     ranks = {r.unit_id: r.rank for r in ranking}
@@ -65,14 +65,14 @@ def preview(*, rulebook: Rulebook, eligibility: Mapping, ranking: Sequence[Ranke
         for unit in order:
             value = eligibility.get((unit, form))
             if in_group and unit in safe_higher:
-                higher = AwardForm(safe_higher[unit]).label
+                higher = label_in(safe_higher[unit], kind_word)
                 outlooks[unit] = Outlook(unit, form, OUT, f"dự kiến được đề nghị {higher}; "
                                          "một thành tích chỉ một hình thức khen thưởng", "", 22)
-            elif (outlook := _not_eligible(unit, form, value)) is not None:
+            elif (outlook := _not_eligible(unit, form, value, kind_word)) is not None:
                 outlooks[unit] = outlook
             else:
                 candidates.append(unit)
-        outlooks.update(_seats(form, candidates, quota, ranks))
+        outlooks.update(_seats(form, candidates, quota, ranks, kind_word))
         if in_group:
             for unit, outlook in outlooks.items():
                 if outlook.status == SAFE and unit not in safe_higher:
@@ -81,10 +81,10 @@ def preview(*, rulebook: Rulebook, eligibility: Mapping, ranking: Sequence[Ranke
     return result
 
 
-def _not_eligible(unit, form, value) -> Outlook | None:
+def _not_eligible(unit, form, value, kind_word) -> Outlook | None:
     """The outlook of a unit that cannot stand for `form` (unmet, deferred, unproven), or
     None when it is eligible."""
-    label = AwardForm(form).label
+    label = label_in(form, kind_word)
     if getattr(value, "unmet", ()):
         return Outlook(unit, form, OUT, f"chưa đủ điều kiện {label}",
                        "cần đáp ứng: " + _unmet_words(value), value.unmet[0].rule)
@@ -99,10 +99,10 @@ def _not_eligible(unit, form, value) -> Outlook | None:
     return None
 
 
-def _seats(form, candidates, quota, ranks) -> dict:
+def _seats(form, candidates, quota, ranks, kind_word) -> dict:
     """unit → Outlook of each eligible candidate against the quota (RULES.md 32: the
     ranking until the votes are known; unranked candidates are uncertain)."""
-    label = AwardForm(form).label
+    label = label_in(form, kind_word)
     if quota is None:
         return {unit: Outlook(unit, form, SAFE, f"đủ điều kiện {label}; hình thức "
                               "không giới hạn số lượng", "") for unit in candidates}

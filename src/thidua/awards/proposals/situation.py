@@ -110,5 +110,6 @@ def what_if(actor: Actor, bloc_year: BlocYear, *, on_date: datetime.date,
     situation = bloc_situation(actor, bloc_year, on_date=on_date, library=library)
     outlooks = whatif.preview(rulebook=situation.rulebook, eligibility=situation.eligibility,
                               ranking=situation.ranking, quotas=situation.quotas,
-                              unit_ids=[u.id for u in situation.units])
+                              unit_ids=[u.id for u in situation.units],
+                              kind_word=bloc_year.bloc.province.kind_word)
     return situation, outlooks

@@ -6,10 +6,10 @@ correction only the province may make, and it must say why.
 
 from dataclasses import dataclass
 
-from django.db import models
+from thidua.law.choices import Vocabulary
 
 
-class Phase(models.TextChoices):
+class Phase(Vocabulary):
     REGISTRATION = "registration", "Đăng ký thi đua"
     IN_PROGRESS = "in_progress", "Đang thực hiện"
     MID_YEAR_REVIEW = "mid_year_review", "Sơ kết 6 tháng"

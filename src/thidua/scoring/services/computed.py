@@ -10,7 +10,7 @@ from thidua.core import audit
 from thidua.core.errors import DomainError
 from thidua.core.numbers import half_up
 from thidua.core.text import search_key, tidy
-from thidua.law.award_forms import AwardForm
+from thidua.law.award_forms import AwardForm, label_in
 from thidua.org.models import BlocYear, Unit
 from thidua.org.rules import Actor
 from thidua.pledges.models import Registration, Target
@@ -52,7 +52,8 @@ def _target_facts(bloc_year: BlocYear) -> dict[int, list[TargetFact]]:
     return facts
 
 
-def _award_bonus_entry(spec: CriterionSpec, year: int, held: list, bonus) -> Entry:
+def _award_bonus_entry(spec: CriterionSpec, year: int, held: list, bonus,
+                       kind_word: str) -> Entry:
     """RULES.md 11 from its one source, `awards.services.next_year_bonus` (the rulebook's
     values, the best award of the previous year counted once; through scoring.ports) — the
     figure the unit page and the API show. This criterion carries it when it lists the
@@ -64,11 +65,11 @@ def _award_bonus_entry(spec: CriterionSpec, year: int, held: list, bonus) -> Ent
             "count": 1, "awards": [text for f, text in held if f == form],
             "bonus": str(bonus)})
     raw = {"count": 0, "awards": []}
-    names = " hoặc ".join(AwardForm(f).label if f in AwardForm.values else str(f)
+    names = " hoặc ".join(label_in(f, kind_word) if f in AwardForm.values else str(f)
                           for f in forms)
     if form is not None and any(f in forms for f, _ in held):
         raw["why"] = (f"Điểm thưởng năm {year} đã tính một lần theo "
-                      f"{AwardForm(form).label} năm {year - 1} (Quy tắc 11).")
+                      f"{label_in(form, kind_word)} năm {year - 1} (Quy tắc 11).")
     else:
         raw["why"] = (f"Năm {year - 1} đơn vị không được tặng {names}: không cộng điểm "
                       "thưởng (Quy tắc 11).")
@@ -98,8 +99,9 @@ def computed_values(loaded: Loaded, unit_id: int) -> tuple[dict[str, Entry], dic
             bloc_year = loaded.table.bloc_year
             if held is None:
                 held, bonus = last_year_awards(unit_id, bloc_year.emulation_year.year)
-            entries[criterion.code] = _award_bonus_entry(spec, bloc_year.emulation_year.year,
-                                                         held, bonus)
+            entries[criterion.code] = _award_bonus_entry(
+                spec, bloc_year.emulation_year.year, held, bonus,
+                bloc_year.bloc.province.kind_word)
         elif criterion.scoring_method == TARGET_FORMULA:
             if facts is None:
                 facts = _target_facts(loaded.table.bloc_year)
