@@ -354,6 +354,11 @@ def run(args):
     vendor = connection.vendor
     began = time.perf_counter()
     actor, poll, tokens, candidates = build(args.cards)
+    # This process closes the poll as a worker would: with its loaded program frozen out
+    # of the collector, as thidua.wsgi does in every worker (else a full collection of this
+    # process's heap, ~200 ms, lands inside the timed close).
+    from thidua.wsgi import settle_heap
+    settle_heap()
     print(f"\n== {vendor}: {args.cards} thẻ, {args.clients} máy khách, gunicorn "
           f"{args.workers} worker (dữ liệu: {time.perf_counter() - began:.1f} s)")
     connection.close()

@@ -5,7 +5,6 @@ timestamp for the vote itself."""
 import secrets
 import uuid
 
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -32,7 +31,6 @@ from thidua.voting.services.common import (
     State,
     _hash,
     _lock_open,
-    _turnout_key,
     _voter_key,
     load_poll,
     member_ids,
@@ -104,16 +102,29 @@ def _insert_sealed(poll: Poll, code: str, choices, valid: bool, source: str):
 
 
 def _card_statement() -> str:
-    """The card, its poll (held FOR SHARE on PostgreSQL, as `_lock_open`) and whether the
-    card's unit is present, in one statement."""
-    hold = " FOR SHARE OF p" if connection.vendor == "postgresql" else ""
+    """The card, its poll (held FOR SHARE on PostgreSQL, as `_lock_open`), whether the
+    card's unit is present and the poll's candidate ids, in one statement."""
+    postgresql = connection.vendor == "postgresql"
+    hold = " FOR SHARE OF p" if postgresql else ""
+    candidates = (  # a table name only, from the model
+        f"SELECT k.id FROM {Candidate._meta.db_table} k WHERE k.poll_id = p.id")  # noqa: S608
+    ids = (f"ARRAY({candidates})" if postgresql
+           else f"(SELECT group_concat(id) FROM ({candidates}))")  # noqa: S608
     return (  # table names only, from the models
         "SELECT c.id, c.poll_id, c.unit_id, c.delegate_name, c.used, c.revoked, "  # noqa: S608
         "c.expires_at IS NOT NULL, p.state, p.quota, p.vote_per, p.seal_salt, p.seal_key, "
         f"EXISTS (SELECT 1 FROM {Attendance._meta.db_table} a "
-        "WHERE a.conference_id = p.conference_id AND a.unit_id = c.unit_id AND a.present) "
+        "WHERE a.conference_id = p.conference_id AND a.unit_id = c.unit_id AND a.present), "
+        f"{ids} "
         f"FROM {VotingCard._meta.db_table} c JOIN {Poll._meta.db_table} p ON p.id = c.poll_id "
         f"WHERE c.token_hash = %s{hold}")
+
+
+def _ids(column) -> list[int]:
+    """The candidate ids of `_card_statement`: an array (PostgreSQL) or "1,2,3" (SQLite)."""
+    if isinstance(column, str):
+        return [int(i) for i in column.split(",")]
+    return list(column or ())
 
 
 def _marks(candidate_ids) -> list:
@@ -143,7 +154,7 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
         if row is None or row[1] != poll_id:
             raise NotFound(BAD_CARD)
         (card_id, _, unit_id, delegate, used, revoked, expires, state, quota, vote_per,
-         salt, key, present) = row
+         salt, key, present, candidates) = row
         if revoked and not used:
             raise Conflict("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đã nhận phiếu "
                            "giấy thay thẻ, hoặc cuộc bỏ phiếu đã kết thúc).")
@@ -153,10 +164,8 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
                                                  expires_at__lte=timezone.now()).exists():
             raise Conflict("Thẻ biểu quyết đã hết hạn.")
         choices = _marks(candidate_ids)
-        cursor.execute(f"SELECT id FROM {Candidate._meta.db_table} WHERE poll_id = %s",  # noqa: S608
-                       [poll_id])
         try:
-            valid = ballot_is_valid(choices, [r[0] for r in cursor.fetchall()], quota)
+            valid = ballot_is_valid(choices, _ids(candidates), quota)
         except BallotRefused as exc:
             raise DomainError(str(exc)) from None
         if not valid:
@@ -171,10 +180,10 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
         if cursor.rowcount != 1:
             raise Conflict(USED_CARD)
     poll = Poll(pk=poll_id, vote_per=vote_per, seal_salt=salt, seal_key=key)
-    code = _write_ballot(poll, _voter_key(poll, unit_id, delegate), unit_id, choices,
+    # The projector's turnout is left to its cache's two seconds (`turnout`): dropping
+    # it on every ballot would cost each ballot a statement and each projector a count.
+    return _write_ballot(poll, _voter_key(poll, unit_id, delegate), unit_id, choices,
                          source=Ballot.Source.ELECTRONIC)
-    cache.delete(_turnout_key(poll_id))
-    return code
 
 
 def voting_units_of(actor: Actor, poll: Poll) -> list:
@@ -215,7 +224,5 @@ def cast_as_delegate(actor: Actor, poll_id, candidate_ids, *, unit_id: int | Non
             raise Conflict(f"Tên của bạn ({full_name or 'tài khoản chưa ghi họ tên'}) không có "
                            f"trong danh sách đại biểu có mặt của đơn vị {row.unit.name}; nhờ "
                            "thư ký điểm danh ghi tên bạn (Quy tắc 29).")
-    code = _write_ballot(poll, _voter_key(poll, unit_id, name), unit_id,
+    return _write_ballot(poll, _voter_key(poll, unit_id, name), unit_id,
                          choices, source=Ballot.Source.ELECTRONIC)
-    cache.delete(_turnout_key(poll.pk))
-    return code
