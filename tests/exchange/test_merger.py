@@ -5,6 +5,7 @@ its public page still there; a bad file, the province's own file or an unknown t
 refused in Vietnamese, nothing written."""
 
 import datetime
+import io
 import json
 
 import pytest
@@ -289,3 +290,25 @@ def test_rule_47_a_former_province_is_read_only_even_for_the_administrator(world
             "Tỉnh Bắc Giang đã hợp nhất vào tỉnh Bắc Ninh từ ngày 01/07/2025: dữ liệu của "
             "tỉnh cũ chỉ để xem, không thay đổi được."]
     assert snapshot() == before
+
+
+def test_a_preview_nobody_confirmed_is_deleted_after_a_day(world):
+    """A kept preview holds a whole province's data: the next preview deletes those older
+    than a day (merger.STAGED_FOR); a fresh one stays until it is confirmed."""
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+
+    content = json.dumps(bac_giang(world)).encode()
+    stale = f"{merger.STAGING}/{'a' * 64}.json"
+    default_storage.save(stale, io.BytesIO(b"{}"))
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(default_storage.path(stale), (two_days_ago, two_days_ago))
+    _, token = merger.merge_upload(world.actor("secretariat"), "BN", content=content,
+                                   merged_on=MERGED_ON, resolution=RESOLUTION, dry_run=True)
+    assert sorted(default_storage.listdir(merger.STAGING)[1]) == [f"{token}.json"]
+    plan, _ = merger.merge_upload(world.actor("secretariat"), "BN", token=token,
+                                  merged_on=MERGED_ON, resolution=RESOLUTION, dry_run=False)
+    assert plan.former_code == "BG"
+    assert default_storage.listdir(merger.STAGING)[1] == []

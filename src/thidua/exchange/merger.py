@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -218,6 +219,23 @@ def _carry(actor, document, former, target, merged_on, resolution) -> MergerPlan
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a province's export with its evidence files embedded
 STAGING = "hop-nhat"
+# A preview nobody confirmed is not kept: a whole province's data must not lie in the media
+# folder (and in every backup of it) because someone looked and went away.
+STAGED_FOR = datetime.timedelta(hours=24)
+
+
+def sweep_staged(now: datetime.datetime) -> list[str]:
+    """Delete the kept previews older than STAGED_FOR (run by every new preview); the names
+    deleted."""
+    try:
+        _, files = default_storage.listdir(STAGING)
+    except FileNotFoundError:
+        return []
+    stale = [f"{STAGING}/{file}" for file in sorted(files)
+             if now - default_storage.get_modified_time(f"{STAGING}/{file}") > STAGED_FOR]
+    for name in stale:
+        default_storage.delete(name)
+    return stale
 
 
 def _staged_name(token: str) -> str:
@@ -231,13 +249,15 @@ def merge_upload(actor, target_code: str, *, content: bytes | None = None,
                  dry_run: bool) -> tuple[MergerPlan, str]:
     """The page's and the API's door: `content` (an upload) is checked and kept under its
     SHA-256 (the token the confirmation sends back), or `token` names a file kept by an
-    earlier preview. A confirmed merger removes the kept file. (plan, token)."""
+    earlier preview. A confirmed merger removes the kept file; an unconfirmed one goes
+    after STAGED_FOR, at the next preview. (plan, token)."""
     _target(actor, target_code)  # scope and permission before anything is read or kept
     if content is not None:
         if len(content) > MAX_FILE_BYTES:
             raise ExportFormatError(f"Tệp quá lớn ({len(content) // (1024 * 1024)} MB; tối "
                                     f"đa {MAX_FILE_BYTES // (1024 * 1024)} MB).")
         document = loads(content)
+        sweep_staged(timezone.now())
         token = hashlib.sha256(content).hexdigest()
         name = _staged_name(token)
         if not default_storage.exists(name):
