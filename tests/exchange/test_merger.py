@@ -312,3 +312,55 @@ def test_a_preview_nobody_confirmed_is_deleted_after_a_day(world):
                                   merged_on=MERGED_ON, resolution=RESOLUTION, dry_run=False)
     assert plan.former_code == "BG"
     assert default_storage.listdir(merger.STAGING)[1] == []
+
+
+def _without_times(document):
+    """A document and the former provinces inside it, without their export times."""
+    return {k: ([_without_times(f) for f in v] if k == envelope.FORMER else v)
+            for k, v in document.items() if k not in {"created_at", "checksum"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rule_47_a_merged_province_makes_the_round_trip_with_its_former_province(world):
+    """The export of a province that took another in carries the former province whole
+    (its own export inside, checked the same way) and, on its units and blocs, the former
+    territory and the unit's row there: imported into an empty instance, the merger, the
+    lineage and the former province's history are as they were, and the export again
+    gives the same document. (Before: the export failed on the lineage's former units.)"""
+    from django.core.management import call_command
+
+    merge(bac_giang(world), actor=world.actor("secretariat"))
+    first = export.export_province("BN")
+    [former] = first[envelope.FORMER]
+    assert former["province"] == "BG" and former["sections"]["province"][0]["merged_on"] == (
+        MERGED_ON.isoformat())
+    carried = {u["key"]: u for u in first["sections"]["units"] if u["territory"] == "BG"}
+    assert carried["KT1-BG"]["former_unit"] == "BG:KT1"
+    assert {b["key"] for b in first["sections"]["blocs"] if b["territory"] == "BG"} == {
+        "KT-BG", "VX-BG"}
+    events = [e for e in first["sections"]["lineage_events"] if "BG:KT1" in e["predecessors"]]
+    assert [e["successors"] for e in events] == [["KT1-BG"]]
+
+    text = envelope.dumps(first)
+    call_command("flush", interactive=False, verbosity=0)
+    importer.import_province(importer.loads(text))
+    bg, bn = Province.objects.get(code="BG"), Province.objects.get(code="BN")
+    assert (bg.merged_into, bg.merged_on, bg.merger_resolution) == (bn, MERGED_ON, RESOLUTION)
+    unit = Unit.objects.get(province=bn, code="KT1-BG")
+    assert (unit.territory, unit.former_unit.province, unit.former_unit.code) == (bg, bg, "KT1")
+    assert Bloc.objects.get(province=bn, code="KT-BG").territory == bg
+    assert BlocYear.objects.filter(bloc__province=bg).count() == 2
+    assert list(AuditEvent.objects.filter(action="province.imported").order_by("pk")
+                .values_list("after__code", "after__former_provinces")) == [
+        ("BG", []), ("BN", ["BG"])]
+    assert _without_times(export.export_province("BN")) == _without_times(first)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tampered_former_province_inside_a_merged_export_is_refused(world):
+    merge(bac_giang(world), actor=world.actor("secretariat"))
+    document = export.export_province("BN")
+    document[envelope.FORMER][0]["sections"]["units"][0]["name"] = "Sửa tay"
+    document = envelope.with_checksum(document)  # the outer checksum recomputed
+    with pytest.raises(envelope.ExportFormatError, match="checksum"):
+        importer.loads(envelope.dumps(document))

@@ -55,15 +55,31 @@ BLOC_YEAR = "bloc_year__bloc__province"
 TABLE = "table__bloc_year__bloc__province"
 
 
+FORMER = "former_provinces"  # the provinces merged into this one, exported whole
+
+
 def lookup(pks, section, key):
-    """The new primary key of the row `key` of `section` in the file being imported."""
+    """The new primary key of the row `key` of `section` in the file being imported, or of
+    a former province's row (its province or a unit, keyed as `former_keys` gives them)."""
     if key is None:
         return None
     try:
         return pks[section][key]
     except (KeyError, TypeError):
+        pass
+    try:
+        return pks[FORMER][section][key]
+    except (KeyError, TypeError):
         raise ExportFormatError(
             f"Tham chiếu «{key}» tới mục «{section}» không có trong tệp.") from None
+
+
+def former_keys(provinces, units) -> dict:
+    """The keys a province's rows use for its former provinces' rows: a province by its
+    code, a unit by "<province code>:<unit code>" (never a unit code of the province's own,
+    which has no colon). `provinces`: (pk, code); `units`: (pk, province code, code)."""
+    return {"province": {pk: code for pk, code in provinces},
+            "units": {pk: f"{province}:{code}" for pk, province, code in units}}
 
 
 def checksum(document: dict) -> str:

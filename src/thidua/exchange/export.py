@@ -15,9 +15,11 @@ from thidua.core.models import User
 from thidua.core.text import nfc, nfc_deep
 from thidua.exchange.envelope import (
     FORMAT,
+    FORMER,
     VERSION,
     ExportFormatError,
     exporter_version,
+    former_keys,
     with_checksum,
 )
 from thidua.exchange.sections import SECTIONS, USER_FIELDS
@@ -58,7 +60,14 @@ def export_province(code: str) -> dict:
     province = org.Province.objects.filter(code=code).first()
     if province is None:
         raise ExportFormatError(f"Không có tỉnh mã «{code}».")
-    keys = {"users": dict(User.objects.values_list("pk", "username"))}
+    # A province merged into this one is part of its history (RULES.md 47): exported whole
+    # inside this document, before it, so its rows exist when this province's refer to them.
+    formers = list(org.Province.objects.filter(merged_into=province).order_by("code"))
+    keys = {"users": dict(User.objects.values_list("pk", "username")),
+            FORMER: former_keys(
+                [(f.pk, f.code) for f in formers],
+                org.Unit.objects.filter(province__in=formers).values_list(
+                    "pk", "province__code", "code"))}
     users, files, sections, polls = set(), {}, {}, []
     for section in SECTIONS:
         keys[section.name] = {}
@@ -82,7 +91,7 @@ def export_province(code: str) -> dict:
         sections[section.name] = out
     for obj, row in polls:  # the count names candidates, exported after the polls
         row["result"] = plain(result_out(obj.result, keys))
-    return with_checksum({
+    document = {
         "format": FORMAT,
         "version": VERSION,
         "exporter": exporter_version(),
@@ -90,7 +99,17 @@ def export_province(code: str) -> dict:
         "province": province.code,
         "sections": {"users": _export_users(users), **sections},
         "files": {sha: files[sha] for sha in sorted(files)},
-    })
+    }
+    if formers:
+        document[FORMER] = [export_province(former.code) for former in formers]
+    return with_checksum(document)
+
+
+def _key(keys, target, pk):
+    """The key of row `pk` of section `target`: the province's own, else a former
+    province's (envelope.former_keys)."""
+    own = keys[target]
+    return own[pk] if pk in own else keys[FORMER][target][pk]
 
 
 def _export_users(pks):
@@ -125,14 +144,14 @@ def _export_row(section, obj, keys, users, files):
         pk = getattr(obj, f"{name}_id")
         if pk is not None and target == "users":
             users.add(pk)
-        row[name] = None if pk is None else keys[target][pk]
+        row[name] = None if pk is None else _key(keys, target, pk)
     for name in section.files:
         content = _file_bytes(obj, name)
         sha = hashlib.sha256(content).hexdigest()
         files[sha] = {"size": len(content), "base64": base64.b64encode(content).decode()}
         row[name] = sha
     for name, target in section.many.items():
-        row[name] = sorted(keys[target][u.pk] for u in getattr(obj, name).all())
+        row[name] = sorted(_key(keys, target, u.pk) for u in getattr(obj, name).all())
     if section.model is org.BlocYear:
         row["deputy_units"] = sorted(keys["units"][u.pk] for u in obj.deputy_units.all())
     return row

@@ -18,7 +18,15 @@ from thidua.core import audit
 from thidua.core.errors import Conflict, DomainError
 from thidua.core.models import NamedModel, User
 from thidua.core.text import nfc, nfc_deep
-from thidua.exchange.envelope import FORMAT, VERSION, ExportFormatError, checksum, lookup
+from thidua.exchange.envelope import (
+    FORMAT,
+    FORMER,
+    VERSION,
+    ExportFormatError,
+    checksum,
+    former_keys,
+    lookup,
+)
 from thidua.exchange.sections import ADDED_LATER, BY_NAME, SECTIONS, USER_FIELDS
 from thidua.exchange.sections.documents import DOCUMENT_SUBJECTS
 from thidua.exchange.sections.voting import VERBATIM_VOTERS, VOTERS, result_in
@@ -33,6 +41,12 @@ def loads(text) -> dict:
         document = json.loads(text)
     except (ValueError, UnicodeError) as exc:
         raise ExportFormatError("Tệp không phải JSON hợp lệ (tệp xuất dữ liệu tỉnh).") from exc
+    return _checked(document)
+
+
+def _checked(document) -> dict:
+    """The envelope's checks of loads, then those of each former province inside (after
+    this document's checksum, which covers them as they are in the file)."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ExportFormatError("Tệp không phải tệp xuất dữ liệu tỉnh của thidua.")
     if document.get("version") != VERSION:
@@ -71,6 +85,11 @@ def loads(text) -> dict:
         if hashlib.sha256(content).hexdigest() != sha or entry.get("size") != len(content):
             raise ExportFormatError(
                 f"Tệp đính kèm {sha[:12]}…: mã kiểm tra SHA-256 không khớp (tệp bị sửa?).")
+    formers = document.get(FORMER, [])
+    if not isinstance(formers, list):
+        raise ExportFormatError(f"Mục «{FORMER}» phải là một danh sách tệp xuất dữ liệu tỉnh.")
+    for former in formers:
+        _checked(former)
     return document
 
 
@@ -112,7 +131,11 @@ def _value(section, index, model, name, value):
 
 # Fields added to this version after its first files: absent means this value.
 FIELDS_ADDED_LATER = {(org.Province, "kind"): org.Province.Kind.TINH,
+                      (org.Province, "merged_on"): None, (org.Province, "merger_resolution"): "",
                       (UnitYearFacts, "discipline_ended_on"): None}
+# References added later: absent means none.
+REFS_ADDED_LATER = {(org.Bloc, "territory"), (org.Unit, "territory"),
+                    (org.Unit, "former_unit")}
 AUTO_TIMES = {name for name in ("created_at", "uploaded_at", "declared_at", "at",
                                 "recorded_at", "issued_at", "updated_at")}
 
@@ -132,35 +155,10 @@ def import_province(document: dict, actor=None, *, skip=(), then=None,
     names not imported (no later section may refer to them); `then(province)`: more work
     in the same transaction (exchange.merger); `dry_run`: everything done and verified,
     then undone — DryRun carries what `then` returned."""
-    sections = document["sections"]
-    code = sections["province"][0].get("key")
-    if not isinstance(code, str) or not code:
-        raise ExportFormatError("Mục «province» thiếu mã tỉnh («key»).")
     stored = []
     try:
         with transaction.atomic():
-            if org.Province.objects.filter(code=code).exists():
-                raise Conflict(f"Tỉnh mã «{code}» đã có trong hệ thống: chỉ nhập được vào nơi "
-                               "chưa có tỉnh này (không ghi gì).")
-            pks = {"users": _import_users(sections["users"])}
-            for section in SECTIONS:
-                if section.name in skip:
-                    pks[section.name] = {}
-                    continue
-                _import_section(section, sections[section.name], pks, document["files"],
-                                stored)
-            for index, row in enumerate(sections["polls"], 1):
-                voting.Poll.objects.filter(pk=pks["polls"][str(index)]).update(
-                    result=_value("polls", index, voting.Poll, "result",
-                                  result_in(row["result"], pks)))
-            digests = verify_published_polls(sections["polls"], pks)
-            province = org.Province.objects.get(code=code)
-            audit.record(actor, "province.imported", province, province_id=province.pk,
-                         after={"code": code, "exporter": document.get("exporter"),
-                                "created_at": document.get("created_at"),
-                                "checksum": document.get("checksum"),
-                                "published_digests": digests,
-                                "rows": sum(len(rows) for rows in sections.values())})
+            province = _import_one(document, actor, skip, stored)
             outcome = then(province) if then is not None else None
             if dry_run:
                 raise DryRun(outcome)
@@ -176,6 +174,45 @@ def import_province(document: dict, actor=None, *, skip=(), then=None,
         raise ExportFormatError(
             f"Tệp thiếu hoặc sai trường dữ liệu ({type(exc).__name__}: {exc!s:.100}); "
             "không ghi gì.") from exc
+    return province
+
+
+def _import_one(document, actor, skip, stored) -> org.Province:
+    """One province of the file, inside import_province's transaction: first the
+    provinces merged into it (each a whole export, imported the same way), then its own
+    rows, which may refer to theirs; then the former ones are marked merged into it."""
+    sections = document["sections"]
+    code = sections["province"][0].get("key")
+    if not isinstance(code, str) or not code:
+        raise ExportFormatError("Mục «province» thiếu mã tỉnh («key»).")
+    if org.Province.objects.filter(code=code).exists():
+        raise Conflict(f"Tỉnh mã «{code}» đã có trong hệ thống: chỉ nhập được vào nơi "
+                       "chưa có tỉnh này (không ghi gì).")
+    formers = [_import_one(former, actor, (), stored) for former in document.get(FORMER, [])]
+    known = former_keys([(f.pk, f.code) for f in formers], org.Unit.objects.filter(
+        province__in=formers).values_list("pk", "province__code", "code"))
+    pks = {"users": _import_users(sections["users"]),
+           FORMER: {name: {key: pk for pk, key in rows.items()}
+                    for name, rows in known.items()}}
+    for section in SECTIONS:
+        if section.name in skip:
+            pks[section.name] = {}
+            continue
+        _import_section(section, sections[section.name], pks, document["files"], stored)
+    for index, row in enumerate(sections["polls"], 1):
+        voting.Poll.objects.filter(pk=pks["polls"][str(index)]).update(
+            result=_value("polls", index, voting.Poll, "result",
+                          result_in(row["result"], pks)))
+    digests = verify_published_polls(sections["polls"], pks)
+    province = org.Province.objects.get(code=code)
+    org.Province.objects.filter(pk__in=[f.pk for f in formers]).update(merged_into=province)
+    audit.record(actor, "province.imported", province, province_id=province.pk,
+                 after={"code": code, "exporter": document.get("exporter"),
+                        "created_at": document.get("created_at"),
+                        "checksum": document.get("checksum"),
+                        "published_digests": digests,
+                        "former_provinces": [f.code for f in formers],
+                        "rows": sum(len(rows) for rows in sections.values())})
     return province
 
 
@@ -285,7 +322,8 @@ def _build(section, index, row, pks, files):
             value = lookup(pks, subject, value)
         kwargs[name] = _value(section.name, index, model, name, value)
     for name, target in section.refs.items():
-        kwargs[f"{name}_id"] = lookup(pks, target, row[name])
+        absent = name not in row and (model, name) in REFS_ADDED_LATER
+        kwargs[f"{name}_id"] = lookup(pks, target, None if absent else row[name])
     for name in section.files:
         sha = row[name]
         if not isinstance(sha, str) or sha not in files:

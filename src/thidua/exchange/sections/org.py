@@ -7,11 +7,16 @@ from thidua.org import models as org
 
 SECTIONS = (
     Section("province", org.Province, lambda p: {"pk": p.pk},
-            ("code", "name", "kind", "min_bloc_size", "max_bloc_size"),
+            ("code", "name", "kind", "min_bloc_size", "max_bloc_size", "merged_on",
+             "merger_resolution"),
             key=lambda o, k: o.code),
+    # After a merger (exchange.merger) a bloc or unit names its former territory, and a
+    # unit its row there: rows of a former province, exported with it (export.py), whose
+    # keys are "<province code>" and "<province code>:<unit code>".
     Section("blocs", org.Bloc, by("province"), ("code", "name", "kind", "short_name"),
-            {"province": "province"}, key=lambda o, k: o.code),
-    Section("units", org.Unit, by("province"), ("code", "name"), {"province": "province"},
+            {"province": "province", "territory": "province"}, key=lambda o, k: o.code),
+    Section("units", org.Unit, by("province"), ("code", "name"),
+            {"province": "province", "territory": "province", "former_unit": "units"},
             key=lambda o, k: o.code),
     Section("years", org.EmulationYear, by("province"), ("year", "registration_deadline"),
             {"province": "province"}, key=lambda o, k: str(o.year)),
