@@ -5,6 +5,7 @@ timestamp for the vote itself."""
 import secrets
 import uuid
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from thidua.voting.services.common import (
     State,
     _hash,
     _lock_open,
+    _turnout_key,
     _voter_key,
     load_poll,
     member_ids,
@@ -180,10 +182,10 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
         if cursor.rowcount != 1:
             raise Conflict(USED_CARD)
     poll = Poll(pk=poll_id, vote_per=vote_per, seal_salt=salt, seal_key=key)
-    # The projector's turnout is left to its cache's two seconds (`turnout`): dropping
-    # it on every ballot would cost each ballot a statement and each projector a count.
-    return _write_ballot(poll, _voter_key(poll, unit_id, delegate), unit_id, choices,
+    code = _write_ballot(poll, _voter_key(poll, unit_id, delegate), unit_id, choices,
                          source=Ballot.Source.ELECTRONIC)
+    cache.delete(_turnout_key(poll_id))  # the officer closing the poll sees this ballot
+    return code
 
 
 def voting_units_of(actor: Actor, poll: Poll) -> list:
@@ -224,5 +226,7 @@ def cast_as_delegate(actor: Actor, poll_id, candidate_ids, *, unit_id: int | Non
             raise Conflict(f"Tên của bạn ({full_name or 'tài khoản chưa ghi họ tên'}) không có "
                            f"trong danh sách đại biểu có mặt của đơn vị {row.unit.name}; nhờ "
                            "thư ký điểm danh ghi tên bạn (Quy tắc 29).")
-    return _write_ballot(poll, _voter_key(poll, unit_id, name), unit_id,
+    code = _write_ballot(poll, _voter_key(poll, unit_id, name), unit_id,
                          choices, source=Ballot.Source.ELECTRONIC)
+    cache.delete(_turnout_key(poll.pk))
+    return code
