@@ -266,3 +266,16 @@ def test_rule_42_forms_from_the_demo_province(demo_year):
     assert table(sheet_rows(awarded))[1][0][3:] == [2, 0, _, 2, _]
     name, this_year = statistics.statistics_form(secretariat, province, year, "0603")
     assert table(sheet_rows(this_year))[1][0][3:] == [0, 0, _, 0, _]
+
+
+def test_rule_42_from_2025_the_page_says_a_newer_circular_is_not_verified(world, decided,
+                                                                           client_for):
+    """Thông tư 18/2025/TT-BNV (08/10/2025) exists and its forms are not verified: the page
+    of a year from 2025 says so above the forms; 2024 and earlier years carry no such note."""
+    assert statistics.note_for(2024) == "" and statistics.note_for(2022) == ""
+    note = statistics.note_for(2025)
+    assert note.startswith("Thông tư số 18/2025/TT-BNV ngày 08/10/2025 của Bộ Nội vụ")
+    assert note == statistics.note_for(world.year.year)  # the world's year is from 2026
+    page = client_for(world.users["secretariat"]).get(
+        reverse("province_documents", args=["BN", world.year.year])).content.decode()
+    assert f'<p role="note" id="luu-y-thong-ke"><strong>Lưu ý:</strong> {note}</p>' in page

@@ -86,9 +86,18 @@ class Period:
     receiving_unit: str
     receive_date: str
     forms: dict[str, FormSpec]
+    check_from_year: int | None = None
+    check_note: str = ""
 
     def covers(self, year: int) -> bool:
         return self.from_year <= year and (self.until_year is None or year <= self.until_year)
+
+    def note_for(self, year: int) -> str:
+        """What the officer must check before sending a year's forms (a newer circular whose
+        forms thidua has not verified), or ""."""
+        if self.check_from_year is not None and year >= self.check_from_year:
+            return self.check_note
+        return ""
 
     @property
     def label(self) -> str:
@@ -115,8 +124,15 @@ def _form(key: str, data: dict) -> FormSpec:
 def periods() -> tuple[Period, ...]:
     data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
     return tuple(Period(p["circular"], p["from_year"], p.get("until_year"), p["receiving_unit"],
-                        p["receive_date"], {k: _form(k, f) for k, f in p["forms"].items()})
+                        p["receive_date"], {k: _form(k, f) for k, f in p["forms"].items()},
+                        p.get("check_from_year"), " ".join(p.get("check_note", "").split()))
                  for p in data["periods"])
+
+
+def note_for(year: int) -> str:
+    """The period's note on a year's forms (Period.note_for); "" when none or no period."""
+    period = next((p for p in periods() if p.covers(year)), None)
+    return period.note_for(year) if period is not None else ""
 
 
 def period_for(year: int) -> Period:

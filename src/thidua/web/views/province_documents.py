@@ -30,6 +30,7 @@ def page(request, code, year):
     return render(request, "web/documents/province.html", {
         "province": province, "emulation_year": emulation_year,
         "statistics": statistics.summaries(emulation_year),
+        "statistics_note": statistics.note_for(emulation_year.year),
         "groups": pack.contents(emulation_year),
         "jobs": pack.pack_jobs(actor, emulation_year),
         "decisions": decisions_of(emulation_year),
