@@ -39,14 +39,15 @@ test: setup
 test-audit: setup
 	$(BIN)/python scripts/pip-audit
 
-# --dist worksteal: a worker that runs out of tests takes those still queued on another
-# (some tests take a minute; the default hands out fixed chunks and leaves one idle).
+# Not: the tests rely on `--dist load` handing them out in collection
+# order (tests/conftest.py runs the transactional ones, which empty the database, last in
+# each worker); a stolen transactional test ran early and took the kept world with it.
 test-sqlite: setup
-	$(BIN)/pytest -n $(JOBS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(JOBS) $(PYTEST_ARGS)
 
 test-postgres: setup
 	@if $(BIN)/python scripts/pg-ready "$(PG_URL)"; then \
-	  THIDUA_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -n $(JOBS) --dist worksteal -m "not browser" $(PYTEST_ARGS); \
+	  THIDUA_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -n $(JOBS) -m "not browser" $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL không sẵn sàng tại $(PG_URL) — CI bắt buộc chạy bộ kiểm thử PostgreSQL." >&2; \
 	  exit 1; \
