@@ -3,11 +3,10 @@ a `domain` package loads no Django, so it is imported, checked and proved with h
 without the framework, as the `law` app is (tests/law/test_pure.py)."""
 
 import pkgutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from tests.purity import assert_loads_no_django
 
 import thidua
 
@@ -27,9 +26,4 @@ def test_the_domain_cores_are_found():
 
 @pytest.mark.parametrize("module", [*DOMAINS, *MODULES])
 def test_importing_a_domain_module_loads_no_django(module):
-    check = (f"import sys; import {module}; "
-             "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'django'); "
-             "assert not loaded, loaded")
-    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
-                            check=False)
-    assert result.returncode == 0, result.stderr
+    assert_loads_no_django(module)

@@ -3,10 +3,9 @@ imported, checked and proved with hypothesis without the framework). Only the ap
 Django adapters — its AppConfig and its management command — may import Django."""
 
 import pkgutil
-import subprocess
-import sys
 
 import pytest
+from tests.purity import assert_loads_no_django
 
 import thidua.law
 
@@ -25,9 +24,4 @@ def test_the_pure_modules_are_all_the_law_modules_but_the_adapters():
 
 @pytest.mark.parametrize("module", ["thidua.law", *MODULES])
 def test_importing_a_law_module_loads_no_django(module):
-    check = (f"import sys; import {module}; "
-             "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'django'); "
-             "assert not loaded, loaded")
-    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
-                            check=False)
-    assert result.returncode == 0, result.stderr
+    assert_loads_no_django(module)
