@@ -76,8 +76,9 @@ def lookup(pks, section, key):
 
 def former_keys(provinces, units) -> dict:
     """The keys a province's rows use for its former provinces' rows: a province by its
-    code, a unit by "<province code>:<unit code>" (never a unit code of the province's own,
-    which has no colon). `provinces`: (pk, code); `units`: (pk, province code, code)."""
+    code, a unit by "<province code>:<unit code>". The province's own keys are looked up
+    first (export._key, lookup), so the two never mix unless an own unit's code reads
+    like "BG:KT1". `provinces`: (pk, code); `units`: (pk, province code, code)."""
     return {"province": {pk: code for pk, code in provinces},
             "units": {pk: f"{province}:{code}" for pk, province, code in units}}
 
