@@ -131,8 +131,10 @@ def periods() -> tuple[Period, ...]:
 
 def note_for(year: int) -> str:
     """The period's note on a year's forms (Period.note_for); "" when none or no period."""
-    period = next((p for p in periods() if p.covers(year)), None)
-    return period.note_for(year) if period is not None else ""
+    try:
+        return period_for(year).note_for(year)
+    except NoStatisticsPeriod:
+        return ""
 
 
 def period_for(year: int) -> Period:
