@@ -6,6 +6,7 @@ import datetime
 import hashlib
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from tests.factories import award_poll, candidate_ids, cards_by_unit, held_today, mark_present
 
@@ -438,3 +439,20 @@ def test_counted_polls_feed_the_award_allocation(world, present):
         services.cast_with_card(cards[code], run_off.pk, chosen)
     services.close_poll(leader, run_off)
     assert services.allocation_inputs(present)[1] == {form: [{kt3: 2, kt4: 1}]}
+
+
+def test_the_projector_may_lag_the_officers_page_counts_now(world, open_poll, client):
+    """A ballot does not drop the projector's cached turnout (a write less on the
+    busiest path, bench/voting.py): the projector may show the count of up to
+    TURNOUT_SECONDS ago, while the officer's poll page — whose close step names the
+    count — counts afresh."""
+    cards = cards_by_unit(world, open_poll)
+    services.cast_with_card(cards["KT1"], open_poll.pk, [])
+    assert services.turnout(open_poll).voted == 1  # cached now
+    services.cast_with_card(cards["KT2"], open_poll.pk, [])
+    assert (services.turnout(open_poll).voted,
+            services.turnout(open_poll, fresh=True).voted) == (1, 2)
+    assert services.TURNOUT_SECONDS == 2
+    client.force_login(world.users["leader"])
+    page = client.get(reverse("voting_poll", args=[open_poll.pk])).content.decode()
+    assert f"«{open_poll.title}» với 2/5 phiếu?" in page

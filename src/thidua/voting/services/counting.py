@@ -370,11 +370,13 @@ class Turnout:
     expected: int
 
 
-def turnout(poll: Poll) -> Turnout:
+def turnout(poll: Poll, *, fresh: bool = False) -> Turnout:
     """The projector: how many have voted out of how many may, never what. Cached for a
-    couple of seconds (a hall of projectors polling costs one count, not one per ballot)."""
+    couple of seconds (a hall of projectors polling costs one count, not one per ballot;
+    a ballot does not drop the entry, so the projector may lag by that much). `fresh`
+    counts now: the officer's poll page, whose close step names the count."""
     key = _turnout_key(poll.pk)
-    cached = cache.get(key)
+    cached = None if fresh else cache.get(key)
     if cached is None:
         voted = Participation.objects.filter(poll=poll).count()
         if poll.vote_per == "delegate":
