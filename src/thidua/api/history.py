@@ -17,6 +17,7 @@ from thidua.core.evidence import too_large
 from thidua.core.workbook import MAX_WORKBOOK_BYTES, WorkbookError
 from thidua.law.award_forms import AwardForm, label_for
 from thidua.org.models import Province
+from thidua.org.rules import can_read_province
 
 router = Router(tags=["Các năm trước"])
 
@@ -98,11 +99,13 @@ def leader_out(leader) -> dict:
             "document_number": leader.document_number, "document_date": leader.document_date}
 
 
-def _province(actor_, code) -> Province:
+def _province(actor_, code, *, write=True) -> Province:
+    """The province if the actor reads it (else 404); for a change, if they record its
+    awards (else 403: a former province is read-only for its successor)."""
     province = Province.objects.filter(code=code).first()
-    if province is None or not rules.can_oversee_province(actor_, province.id):
+    if province is None or not can_read_province(actor_, province.id):
         raise NotFound("Không tìm thấy tỉnh.")
-    if not rules.can_record_award(actor_, province.id):
+    if write and not rules.can_record_award(actor_, province.id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi các năm trước.")
     return province
 
@@ -118,7 +121,7 @@ def _in(province, model_set, pk, what):
             summary="Khen thưởng và Trưởng khối các năm trước đã ghi")
 def province_history(request, code: s.text(20)):
     actor_ = actor(request)
-    province = _province(actor_, code)
+    province = _province(actor_, code, write=False)
     recorded = history.province_history(actor_, province)
     return {"awards": [award_out(a, province) for a in recorded.awards],
             "leaders": [leader_out(p) for p in recorded.leaders]}

@@ -28,7 +28,7 @@ from thidua.core.text import nfc
 from thidua.law.award_forms import AwardForm
 from thidua.org import services as org_services
 from thidua.org.models import Bloc, BlocYear, EmulationYear, Membership, PastLeader, Province, Unit
-from thidua.org.rules import Actor
+from thidua.org.rules import Actor, can_read_province
 
 MAX_NUMBER = 50
 MAX_SIGNER = 200
@@ -216,7 +216,9 @@ class ProvinceHistory:
 
 
 def province_history(actor: Actor, province: Province) -> ProvinceHistory:
-    if not rules.can_oversee_province(actor, province.id):
+    """What the province recorded of its past years: for who reads the province (a former
+    province's successor included, org.rules.can_read_province)."""
+    if not can_read_province(actor, province.id):
         raise NotFound("Không tìm thấy tỉnh.")
     awards = list(Award.objects.filter(unit__province=province, decision__isnull=True,
                                        proposal_line__isnull=True)

@@ -19,13 +19,13 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from thidua.core.errors import DomainError, NotFound
+from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.documents import jobs, pdf, services, statistics
 from thidua.documents.kinds import KINDS, kind_for
 from thidua.documents.kinds_awards import proposal_documents
 from thidua.documents.models import Document, DocumentJob
 from thidua.org.models import BlocYear, EmulationYear
-from thidua.org.rules import Actor, actor_for
+from thidua.org.rules import Actor, actor_for, can_oversee_province
 from thidua.scoring.models import PublishedRanking
 from thidua.voting.models import Conference
 
@@ -120,9 +120,12 @@ def pack_filename(emulation_year: EmulationYear) -> str:
 
 @transaction.atomic
 def request_pack(actor: Actor, province, year: int) -> DocumentJob:
-    """Queue the pack of the province's year (its secretariat only); the worker runs
-    `make_pack`."""
+    """Queue the pack of the province's year (its secretariat only: who only reads a former
+    province gets 403); the worker runs `make_pack`."""
     emulation_year = statistics.find_year(actor, province, year)
+    if not can_oversee_province(actor, province.id):
+        raise Forbidden("Chỉ Thường trực thi đua của tỉnh được tạo bộ hồ sơ; hồ sơ của tỉnh "
+                        "cũ đã hợp nhất chỉ để xem.")
     job = DocumentJob.objects.create(requested_by=actor.user, kind=PACK_KIND,
                                      subject_id=emulation_year.id,
                                      filename=pack_filename(emulation_year),

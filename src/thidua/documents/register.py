@@ -1,4 +1,5 @@
-"""The province's award register (sổ khen thưởng) as its secretariat reads it, on the page
+"""The province's award register (sổ khen thưởng) as its secretariat reads it (a former
+province's: the successor's secretariat, org.rules.can_read_province), on the page
 and through the API: search by unit (name, without diacritics) and by year; each entry
 with its register number, decision and the papers filled from that decision (quyết định,
 thông báo kết quả, phôi). Reads: awards.queries.award_register."""
@@ -9,7 +10,7 @@ from thidua.awards.queries import RegisterEntry, award_register
 from thidua.core.errors import DomainError, NotFound
 from thidua.core.text import nfc
 from thidua.org.models import Province
-from thidua.org.rules import Actor, can_oversee_province
+from thidua.org.rules import Actor, can_read_province
 
 LIMIT = 500
 
@@ -28,7 +29,7 @@ class Register:
 
 def find_province(actor: Actor, code: str) -> Province:
     province = Province.objects.filter(code=nfc(code or "").strip().upper()).first()
-    if province is None or not can_oversee_province(actor, province.id):
+    if province is None or not can_read_province(actor, province.id):
         raise NotFound("Không tìm thấy tỉnh.")
     return province
 

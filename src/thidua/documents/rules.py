@@ -12,6 +12,7 @@ from thidua.org.rules import (
     Actor,
     can_act_for_unit,
     can_oversee_province,
+    can_read_province,
     can_view_bloc_year,
     can_view_unit,
 )
@@ -130,8 +131,10 @@ def can_write_achievement_statement(actor: Actor, unit) -> bool:
 
 
 def can_view_decision_draft(actor: Actor, emulation_year) -> bool:
-    """The chairman's decision is drafted by the province's secretariat only."""
-    return can_oversee_province(actor, emulation_year.province_id)
+    """The chairman's decision is drafted by the province's secretariat only; a former
+    province's decisions are read by its successor's secretariat (org.rules.
+    can_read_province), who issues nothing of it (`can_issue_notice`)."""
+    return can_read_province(actor, emulation_year.province_id)
 
 
 def can_issue_notice(actor: Actor, emulation_year) -> bool:

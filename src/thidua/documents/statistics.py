@@ -29,7 +29,7 @@ import yaml
 from thidua.awards.models import Award
 from thidua.core.errors import DomainError, NotFound
 from thidua.org.models import BlocYear, EmulationYear
-from thidua.org.rules import Actor, can_oversee_province
+from thidua.org.rules import Actor, can_read_province
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATA_FILE = Path(__file__).with_name("statistics_forms.yaml")
@@ -198,8 +198,9 @@ def figures(spec: FormSpec, emulation_year: EmulationYear) -> list[list[int | No
 
 
 def find_year(actor: Actor, province, year: int) -> EmulationYear:
-    """The province's emulation year, for its secretariat (the administrator) only."""
-    if not can_oversee_province(actor, province.id):
+    """The province's emulation year, for who reads the province: its secretariat, the
+    administrator, and a former province's successor (org.rules.can_read_province)."""
+    if not can_read_province(actor, province.id):
         raise NotFound("Không tìm thấy tỉnh, thành phố.")
     emulation_year = EmulationYear.objects.select_related("province").filter(
         province=province, year=year).first()

@@ -6,8 +6,9 @@ digests verified exactly as `thidua import` does (exchange.importer) — and B i
 *former province*: `merged_into` A, with the effective date and the resolution. All of
 B's history (years, bloc years, conferences, ballots and published results, decisions,
 awards, past leaders, documents) stays under B, judged and printed as it was (B's own
-caps, "UBND TỈNH B"), readable by A's secretariat and on B's public pages; B's role
-assignments are not carried, so nobody works in B any more.
+caps, "UBND TỈNH B"), readable by A's secretariat (org.rules.can_read_province: B's
+dashboard, bloc years, results, register, papers, history — read-only) and on B's public
+pages; B's role assignments are not carried, so nobody works in B any more.
 
 From the merger on, B's units and blocs are A's: each gets a row in A with
 `territory` = B (the former territory, whose provincial rules apply until A's own

@@ -3,6 +3,11 @@
 A user's role assignments become an `Actor` once per request; every view and API
 operation asks the predicates below. Objects outside a user's scope are not found (404),
 objects in scope but actions not allowed are forbidden (403).
+
+A former province (merged into another, exchange.merger) keeps its history and nobody's
+roles: the secretariat of the province it merged into reads it (`can_read_province`, the
+bloc-year relationship HISTORY) and changes nothing — every power to change asks
+`can_oversee_province` or a role in the bloc year, which that reading never gives.
 """
 
 from dataclasses import dataclass, field
@@ -10,7 +15,7 @@ from functools import cached_property
 
 from django.db.models import Q
 
-from thidua.org.domain.phases import ADMIN, LEADER, SECRETARIAT
+from thidua.org.domain.phases import ADMIN, HISTORY, LEADER, SECRETARIAT
 from thidua.org.models import BlocYear, Membership, Province, Role, Unit
 
 UNIT_OFFICER, DELEGATE = Role.UNIT_OFFICER.value, Role.DELEGATE.value
@@ -38,6 +43,15 @@ class Actor:
             Membership.objects.filter(bloc_year_id__in=self.leader_bloc_years)
             .values_list("unit_id", flat=True)
         )
+
+    @cached_property
+    def history_provinces(self) -> frozenset:
+        """Former provinces merged into one of the secretariat's provinces (one query, when
+        first asked; none for an actor without a province)."""
+        if not self.secretariat_provinces:
+            return frozenset()
+        return frozenset(Province.objects.filter(
+            merged_into_id__in=self.secretariat_provinces).values_list("id", flat=True))
 
     @cached_property
     def own_units(self) -> frozenset:
@@ -88,6 +102,22 @@ def can_set_up_province(actor: Actor, province_id: int) -> bool:
     return actor.is_admin or province_id in actor.secretariat_provinces
 
 
+def can_read_province(actor: Actor, province_id: int) -> bool:
+    """Read a province's pages (dashboard, bloc years, award register, statistics, the
+    history recorded): who oversees it, and — read-only — the secretariat of the province
+    a former province merged into (its history, exchange.merger). Never a power to change:
+    writes ask `can_oversee_province`."""
+    return (can_oversee_province(actor, province_id)
+            or province_id in actor.history_provinces)
+
+
+def former_provinces(actor: Actor, province) -> list:
+    """The former provinces merged into `province` whose pages the actor reads, by name."""
+    if not can_oversee_province(actor, province.id):
+        return []
+    return list(Province.objects.filter(merged_into=province).order_by("name"))
+
+
 def visible_provinces(actor: Actor):
     if actor.is_admin:
         return Province.objects.all()
@@ -125,6 +155,8 @@ def bloc_year_roles(actor: Actor, bloc_year: BlocYear) -> frozenset:
         roles.add(ADMIN)
     if bloc_year.bloc.province_id in actor.secretariat_provinces:
         roles.add(SECRETARIAT)
+    elif bloc_year.bloc.province_id in actor.history_provinces:
+        roles.add(HISTORY)
     if bloc_year.id in actor.leader_bloc_years:
         roles.add(LEADER)
     if actor.own_units:
@@ -158,7 +190,7 @@ def visible_bloc_years(actor: Actor):
     if actor.is_admin:
         return qs
     return qs.filter(
-        Q(bloc__province_id__in=actor.secretariat_provinces)
+        Q(bloc__province_id__in=actor.secretariat_provinces | actor.history_provinces)
         | Q(id__in=actor.leader_bloc_years)
         | Q(memberships__unit_id__in=actor.own_units)
     ).distinct()

@@ -24,6 +24,9 @@ ORDER = list(Phase)
 
 # Relationship of an actor to a bloc year (computed in org.rules).
 ADMIN, SECRETARIAT, LEADER = "system_admin", "province_secretariat", "bloc_leader_officer"
+# The secretariat of the province a former province merged into: reads its bloc years,
+# runs nothing (no transition, no conference, no scoring lists it).
+HISTORY = "merged_history_reader"
 _BLOC_RUNS = frozenset({ADMIN, SECRETARIAT, LEADER})
 _PROVINCE = frozenset({ADMIN, SECRETARIAT})
 

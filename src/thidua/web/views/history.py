@@ -14,6 +14,7 @@ from thidua.core.errors import DomainError
 from thidua.law.award_forms import AwardForm, choices_for, label_for
 from thidua.org import queries as org_queries
 from thidua.org.models import Province
+from thidua.org.rules import can_read_province
 from thidua.web.forms import DATE_WIDGET
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 from thidua.web.views.scoring_excel import UploadForm, upload_content, xlsx_response
@@ -57,10 +58,12 @@ class RemoveForm(forms.Form):
                              error_messages={"required": "Cần ghi lý do xoá."})
 
 
-def _province(actor, code) -> Province:
+def _province(actor, code, *, write=True) -> Province:
+    """The province if the actor reads it (else 404) and, for a change, records its awards
+    (else 403: a former province's history is read-only for its successor)."""
     province = org_queries.province_by_code(code)
-    require(rules.can_oversee_province(actor, province.id),
-            rules.can_record_award(actor, province.id))
+    require(can_read_province(actor, province.id),
+            not write or rules.can_record_award(actor, province.id))
     return province
 
 
@@ -74,6 +77,7 @@ def _page(request, actor, province, *, award_form=None, leader_form=None, upload
     recorded = history.province_history(actor, province)
     return render(request, TEMPLATE, {
         "province": province, "recorded": recorded,
+        "can_record": rules.can_record_award(actor, province.id),
         "award_form": award_form or PastAwardForm(units=choices["units"], province=province),
         "leader_form": leader_form or PastLeaderForm(**choices),
         "upload_form": upload_form or UploadForm(auto_id="excel-%s"),
@@ -86,7 +90,7 @@ def _page(request, actor, province, *, award_form=None, leader_form=None, upload
 @shows_domain_errors
 def page(request, code):
     actor = get_actor(request)
-    return _page(request, actor, _province(actor, code))
+    return _page(request, actor, _province(actor, code, write=False))
 
 
 def _refused(request, actor, province, exc: DomainError, **forms_):
@@ -174,7 +178,7 @@ def remove_leader(request, code, pk):
 @shows_domain_errors
 def download(request, code):
     actor = get_actor(request)
-    province = _province(actor, code)
+    province = _province(actor, code, write=False)
     content = history_workbook.export_history(province,
                                               history.province_history(actor, province))
     return xlsx_response(content, f"lich-su-{province.code}.xlsx")

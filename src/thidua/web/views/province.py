@@ -7,7 +7,12 @@ from django.shortcuts import render
 from thidua.documents.rules import can_manage_province_certificates
 from thidua.guidance import steps
 from thidua.org import queries as org_queries
-from thidua.org.rules import can_oversee_province, can_set_up_province
+from thidua.org.rules import (
+    can_oversee_province,
+    can_read_province,
+    can_set_up_province,
+    former_provinces,
+)
 from thidua.pledges import queries as pledge_queries
 from thidua.web.utils import get_actor, require, shows_domain_errors
 
@@ -33,7 +38,8 @@ def chosen_year(province, raw):
 def dashboard(request, code):
     actor = get_actor(request)
     province = org_queries.province_by_code(code)
-    require(can_oversee_province(actor, province.id))
+    require(can_read_province(actor, province.id))
+    oversees = can_oversee_province(actor, province.id)  # else: a former province, read-only
     emulation_year, years = chosen_year(province, request.GET.get("nam"))
     summaries = (pledge_queries.province_overview(province, emulation_year)
                  if emulation_year else [])
@@ -45,9 +51,12 @@ def dashboard(request, code):
         "missing": sum(row["not_started"] for row in rows),
     }
     return render(request, "web/province.html", {
-        "attention": steps.province_attention(actor, [s.bloc_year for s in summaries]),
+        "attention": (steps.province_attention(actor, [s.bloc_year for s in summaries])
+                      if oversees else []),
         "province": province, "emulation_year": emulation_year, "years": years,
         "rows": rows, "totals": totals,
+        "oversees": oversees,
+        "former_provinces": former_provinces(actor, province),
         "can_set_up": can_set_up_province(actor, province.id),
         "can_manage_certificates": can_manage_province_certificates(actor, province.id),
     })

@@ -1,7 +1,8 @@
 """The province's papers of a year, for its secretariat: the statistics forms 0601.N–
 0605.N (Excel) and the whole pack of the blocs' documents (a background job with a
 progress bar). Everything goes through documents.statistics and documents.pack, which
-check that the actor oversees the province (404 otherwise)."""
+check that the actor reads the province (404 otherwise: org.rules.can_read_province — a
+former province's successor reads it, and builds no pack)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from thidua.awards.queries import decisions_of
 from thidua.documents import pack, statistics
 from thidua.org.queries import province_by_code
+from thidua.org.rules import can_oversee_province
 from thidua.web.utils import get_actor, is_htmx, shows_domain_errors
 
 
@@ -34,6 +36,7 @@ def page(request, code, year):
         "groups": pack.contents(emulation_year),
         "jobs": pack.pack_jobs(actor, emulation_year),
         "decisions": decisions_of(emulation_year),
+        "oversees": can_oversee_province(actor, province.id),  # else a former province's
     })
 
 
