@@ -279,3 +279,42 @@ def test_rule_42_from_2025_the_page_says_a_newer_circular_is_not_verified(world,
     page = client_for(world.users["secretariat"]).get(
         reverse("province_documents", args=["BN", world.year.year])).content.decode()
     assert f'<p role="note" id="luu-y-thong-ke"><strong>Lưu ý:</strong> {note}</p>' in page
+
+
+def test_rule_42_the_api_and_every_sheet_carry_the_note_the_page_shows(world, decided,
+                                                                        client_for):
+    """One note, `statistics.note_for`: for a 2025 year the page, each form of the API's
+    answer and the "Lưu ý" line of each form's sheet (above the table) carry exactly it;
+    a 2024 year's carry none."""
+    from tests.web.page import parse
+
+    for year in (2025, 2024):
+        org_services.ensure_year(world.actor("admin"), world.province, year)
+    client = client_for(world.users["secretariat"])
+    note = statistics.note_for(2025)
+    assert note.startswith("Thông tư số 18/2025/TT-BNV") and statistics.note_for(2024) == ""
+    for year, expected in ((2025, note), (2024, "")):
+        page = parse(client.get(reverse("province_documents", args=["BN", year])))
+        shown = page.by_id("luu-y-thong-ke")
+        assert (shown.text if shown else "") == (f"Lưu ý: {expected}" if expected else "")
+        listed = client.get(f"/api/v1/provinces/BN/years/{year}/statistics").json()
+        assert [(f["form"], f["note"]) for f in listed] == [
+            (key, expected) for key in ("0601", "0602", "0603", "0604", "0605")]
+        for item in listed:
+            rows = sheet_rows(client.get(item["xlsx_url"]).content)
+            assert rows[7][0] == (f"Lưu ý: {expected}" if expected else _), (year, item)
+            notes = [cell for row in rows for cell in row if str(cell).startswith("Lưu ý")]
+            assert notes == ([f"Lưu ý: {expected}"] if expected else [])
+            assert table(rows)[0][:2] == ["A", "B"]  # the table is where it was
+
+
+def test_the_statistics_answer_matches_its_openapi_schema(world, decided, client_for):
+    """The answer's fields are exactly the schema's, `note` a required string."""
+    client = client_for(world.users["secretariat"])
+    schema = client.get("/api/openapi.json").json()
+    answer = (schema["paths"]["/api/v1/provinces/{code}/years/{year}/statistics"]["get"]
+              ["responses"]["200"]["content"]["application/json"]["schema"])
+    form_schema = schema["components"]["schemas"][answer["items"]["$ref"].split("/")[-1]]
+    listed = client.get(f"/api/v1/provinces/BN/years/{world.year.year}/statistics").json()
+    assert set(listed[0]) == set(form_schema["properties"]) == set(form_schema["required"])
+    assert form_schema["properties"]["note"]["type"] == "string"

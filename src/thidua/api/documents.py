@@ -179,6 +179,10 @@ class StatisticsFormOut(Schema):
     number: str = Field(description='"0601.N/BNV-TĐKT"')
     title: str
     total: int | None = Field(description="Tổng số (dòng 01, cột 1); null: đơn vị tự điền.")
+    note: str = Field(description="Lưu ý của năm báo cáo (như trang hồ sơ của tỉnh và dòng "
+                                  "«Lưu ý» trong tệp Excel; ví dụ: có thông tư mới mà thidua "
+                                  "chưa đối chiếu); \"\": không có. Như nhau ở mọi biểu "
+                                  "của năm.")
     xlsx_url: str
 
 
@@ -187,8 +191,9 @@ class StatisticsFormOut(Schema):
             summary="Các biểu thống kê thi đua, khen thưởng của năm (Quy tắc 42)")
 def statistics_forms(request, code: s.text(20), year: s.Year):
     emulation_year = statistics.find_year(actor(request), province_by_code(code), year)
+    note = statistics.note_for(emulation_year.year)
     return [{"form": item.spec.key, "number": item.spec.number, "title": item.spec.title,
-             "total": item.total,
+             "total": item.total, "note": note,
              "xlsx_url": reverse("api:documents_statistics_xlsx", kwargs={
                  "code": code, "year": year, "form": item.spec.key})}
             for item in statistics.summaries(emulation_year)]

@@ -15,7 +15,9 @@ titles, the emulation staff of 0604.N/0605.N) is marked `tracked: false` in the 
 left blank for the officer to fill in; the sheet says so under the table.
 
 One function per figure: `figures` gives a form's body; the province's page and the
-Excel file both show it.
+Excel file both show it. One function for the year's note (`note_for`, a newer circular
+not checked against the forms): the page, the API and a line of each sheet above the
+table show it.
 """
 
 import io
@@ -232,6 +234,7 @@ class _Styles:
         self.centre_italic = add({**base, "align": "center", "italic": True})
         self.title = add({**base, "bold": True, "font_size": 14, "align": "center"})
         self.right_italic = add({**base, "italic": True, "align": "right"})
+        self.note = add({**base, "italic": True, "bold": True})
         self.head = add({**grid, "bold": True, "align": "center"})
         self.code = add({**grid, "bold": True, "align": "center"})
         self.cell = add({**grid, "align": "center"})
@@ -325,6 +328,19 @@ def _write_top(sheet, spec: FormSpec, period: Period, emulation_year, last: int,
         sheet.merge_range(6, 0, 6, last, f"Đơn vị tính: {spec.unit}", styles.right_italic)
 
 
+NOTE_ROW = 7  # the free line between the title block and the header
+
+
+def _write_note(sheet, note: str, last: int, width: float, styles):
+    """The year's note (`note_for`), when there is one, on the line above the table: tall
+    enough for its text at the sheet's width (`width`: the columns' width in characters)."""
+    if not note:
+        return
+    text = f"Lưu ý: {note}"
+    sheet.merge_range(NOTE_ROW, 0, NOTE_ROW, last, text, styles.note)
+    sheet.set_row(NOTE_ROW, 16 * (len(text) // max(1, int(width * 0.9)) + 1) + 4)
+
+
 def _write_foot(sheet, row: int, spec: FormSpec, last: int, styles):
     """The note on blank cells (if any) and the two signatures."""
     untracked = any(c.where is None for c in spec.columns) or any(
@@ -343,8 +359,9 @@ def _write_foot(sheet, row: int, spec: FormSpec, last: int, styles):
 
 
 def workbook(form: str, emulation_year: EmulationYear) -> bytes:
-    """One form as an .xlsx (A4 landscape): the title block, the header rows, the row of
-    column codes, one line per row of the form with its figures, the note and signatures."""
+    """One form as an .xlsx (A4 landscape): the title block, the year's note (if any), the
+    header rows, the row of column codes, one line per row of the form with its figures,
+    the note on blank cells and the signatures."""
     period = period_for(emulation_year.year)
     spec = form_spec(form, emulation_year.year)
     out = io.BytesIO()
@@ -356,10 +373,13 @@ def workbook(form: str, emulation_year: EmulationYear) -> bytes:
     sheet.fit_to_pages(1, 0)
     lead = len(_lead_columns(spec))
     last = lead + len(spec.columns) - 1
+    figure_width = 12 if len(spec.columns) > 6 else 16
     sheet.set_column(0, 0, 46)
     sheet.set_column(1, lead - 1, 9)
-    sheet.set_column(lead, last, 12 if len(spec.columns) > 6 else 16)
+    sheet.set_column(lead, last, figure_width)
     _write_top(sheet, spec, period, emulation_year, last, styles)
+    _write_note(sheet, note_for(emulation_year.year), last,
+                46 + 9 * (lead - 1) + figure_width * len(spec.columns), styles)
     start = _write_header(sheet, 8, spec, styles)
     end = _write_body(sheet, start, spec, figures(spec, emulation_year), styles)
     _write_foot(sheet, end + 1, spec, last, styles)
