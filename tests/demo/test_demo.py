@@ -13,12 +13,12 @@ from thidua.pledges.queries import province_overview
 from thidua.scoring.models import PublishedRanking
 
 
-def test_demo_loads_the_province_with_gaps_on_purpose(db, settings, tmp_path):
+def test_demo_loads_the_province_with_gaps_on_purpose(demo_province):
     """From 2025 the blocs list the agencies after Nghị định 45/2025/NĐ-CP; the 2022
     members' parts (the leader STTTT's, SGTVT's draft …) are played by the units that
-    take them (`loader.role_of`); the pre-merger agencies stay as history (RULES.md 44)."""
-    settings.MEDIA_ROOT = tmp_path
-    logins = loader.load()
+    take them (`loader.role_of`); the pre-merger agencies stay as history (RULES.md 44).
+    (`demo_province`: what `loader.load()` writes, kept for the test process.)"""
+    logins = loader.logins()
     year = BlocYear.objects.order_by("-emulation_year__year").first().emulation_year.year
     leader = loader.code_for("STTTT", year).lower()
     assert [login.username for login in logins] == [
@@ -44,22 +44,8 @@ def test_demo_loads_the_province_with_gaps_on_purpose(db, settings, tmp_path):
     assert verify() is None
 
 
-def test_demo_is_idempotent_and_prints_logins(db, settings, tmp_path, capsys):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("demo")
-    events = AuditEvent.objects.count()
-    call_command("demo")
-    assert AuditEvent.objects.count() == events
-    out = capsys.readouterr().out
-    assert "thidua-demo-2026" in out
-    assert "truongkhoi      Cán bộ đơn vị Trưởng khối — Khối Kinh tế – Kỹ thuật" in out
-    assert "truongkhoi.vhxh Cán bộ đơn vị Trưởng khối — Khối Văn hóa – Xã hội" in out
-
-
 def test_demo_accounts_that_need_two_factor_are_enrolled_with_the_published_key(
-        db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    loader.load()
+        demo_province):
     enrolled = {name: secretbox.unseal(sealed) for name, sealed
                 in TwoFactor.objects.values_list("user__username", "secret")}
     assert enrolled == {name: loader.DEMO_TOTP_SECRET
@@ -69,10 +55,11 @@ def test_demo_accounts_that_need_two_factor_are_enrolled_with_the_published_key(
 
 
 def test_the_demo_command_shows_the_economic_technical_bloc_s_whole_year(
-        db, settings, tmp_path):
+        db, settings, tmp_path, capsys):
     """`make run` (`thidua demo`): the bloc's conference held and published as the 2022
     report tells it, the proposal accepted and decided (issue 11, "the demo shows the
-    whole year"); the cultural-social bloc is still mid-year."""
+    whole year"); the cultural-social bloc is still mid-year. Run again, the command
+    writes nothing and prints the logins (idempotent)."""
     from thidua.awards.models import Award, Proposal
     from thidua.demo.conference import DECISION
     from thidua.voting.models import Poll
@@ -97,17 +84,22 @@ def test_the_demo_command_shows_the_economic_technical_bloc_s_whole_year(
         ("certificate_of_merit", "SNNPTNT", DECISION), ("government_flag", "STTTT", DECISION),
         ("provincial_flag", "SCT", DECISION), ("provincial_flag", "QDTPT", DECISION)]
     assert verify() is None
+    events = AuditEvent.objects.count()
+    call_command("demo")
+    assert AuditEvent.objects.count() == events
+    out = capsys.readouterr().out
+    assert "thidua-demo-2026" in out
+    assert "truongkhoi      Cán bộ đơn vị Trưởng khối — Khối Kinh tế – Kỹ thuật" in out
+    assert "truongkhoi.vhxh Cán bộ đơn vị Trưởng khối — Khối Văn hóa – Xã hội" in out
 
 
-def test_rule_44_and_46_the_demo_records_the_2025_mergers_as_lineage(db, settings, tmp_path):
+def test_rule_44_and_46_the_demo_records_the_2025_mergers_as_lineage(demo_province):
     """Nghị định 45/2025/NĐ-CP in the demo: the pre-merger agencies exist as history, in
     no bloc of 2025 or later, linked to their successors; their 2024 awards are history
     and show in the successor's achievement report's list (RULES.md 46)."""
     from thidua.awards.services import lineage_awards
     from thidua.org.models import LineageEvent
 
-    settings.MEDIA_ROOT = tmp_path
-    loader.load()
     year = BlocYear.objects.order_by("-emulation_year__year").first().emulation_year.year
     merged = {(tuple(sorted(e.predecessors.values_list("code", flat=True))),
                e.successors.get().code, e.document_number, str(e.effective_date))
