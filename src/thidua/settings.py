@@ -156,6 +156,10 @@ DATABASE_URL = os.environ.get("THIDUA_DATABASE_URL") or f"sqlite:///{VAR_DIR / '
 DATABASES = {"default": dj_database_url.parse(
     DATABASE_URL, conn_health_checks=True,
     conn_max_age=int(os.environ.get("THIDUA_DB_CONN_MAX_AGE", 60 if PRODUCTION else 0)))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that asks the server only when the socket says
+    # something happened (thidua.core.postgresql.base).
+    DATABASES["default"]["ENGINE"] = "thidua.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh var/ (a server sets THIDUA_SECRET_KEY, so nothing else creates it) must not
     # fail with "unable to open database file".

@@ -4,6 +4,8 @@ timestamp for the vote itself."""
 
 import secrets
 import uuid
+from contextlib import nullcontext
+from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -109,10 +111,10 @@ def _insert_sealed(poll: Poll, code: str, choices, valid: bool, source: str):
 
 
 def _card_statement() -> str:
-    """The card, its poll (held FOR SHARE on PostgreSQL, as `_lock_open`), whether the
-    card's unit is present and the poll's candidate ids, in one statement."""
+    """The card, its poll, whether the card's unit is present and the poll's candidate
+    ids, in one statement. Nothing is locked: SQLite's transaction admits one writer, and
+    PostgreSQL's write statement re-checks the poll and the card under its own locks."""
     postgresql = connection.vendor == "postgresql"
-    hold = " FOR SHARE OF p" if postgresql else ""
     candidates = (  # a table name only, from the model
         f"SELECT k.id FROM {Candidate._meta.db_table} k WHERE k.poll_id = p.id")  # noqa: S608
     ids = (f"ARRAY({candidates})" if postgresql
@@ -124,7 +126,7 @@ def _card_statement() -> str:
         "WHERE a.conference_id = p.conference_id AND a.unit_id = c.unit_id AND a.present), "
         f"{ids} "
         f"FROM {VotingCard._meta.db_table} c JOIN {Poll._meta.db_table} p ON p.id = c.poll_id "
-        f"WHERE c.token_hash = %s{hold}")
+        "WHERE c.token_hash = %s")
 
 
 def _ids(column) -> list[int]:
@@ -141,7 +143,6 @@ def _marks(candidate_ids) -> list:
     return list(candidate_ids)
 
 
-@transaction.atomic
 def cast_with_card(token: str, poll_id, candidate_ids) -> str:
     """Vote with a card's one-time token (no account). Returns the receipt code, shown to
     the voter once. Refused, with nothing written: unknown / revoked / expired / used card,
@@ -149,79 +150,115 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
     quota (an electronic ballot cannot be over-marked; a paper one is counted invalid).
 
     The busiest path of the conference (a hall voting at once): plain statements on one
-    cursor, no model instance — the card with its poll and its unit's presence, the
-    candidates, the card's claim, the participation, the sealed ballot."""
+    cursor, no model instance. On PostgreSQL two statements and no transaction of their
+    own (`_cast_in_one_write`); on SQLite, which lets one writer in at a time, the card
+    read and the writes in one transaction."""
     if not isinstance(token, str) or not token.startswith(CARD_PREFIX) or len(token) > 100:
         raise NotFound(BAD_CARD)
     if not isinstance(poll_id, int):
         raise NotFound(BAD_CARD)
-    with connection.cursor() as cursor:
-        cursor.execute(_card_statement(), [_hash(token)])
-        row = cursor.fetchone()
-        if row is None or row[1] != poll_id:
-            raise NotFound(BAD_CARD)
-        (card_id, _, unit_id, delegate, used, revoked, expires, state, quota, vote_per,
-         salt, key, present, candidates) = row
-        if revoked and not used:
-            raise Conflict("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đã nhận phiếu "
-                           "giấy thay thẻ, hoặc cuộc bỏ phiếu đã kết thúc).")
-        if state != State.OPEN:
-            raise Conflict("Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu.")
-        if expires and VotingCard.objects.filter(pk=card_id,
-                                                 expires_at__lte=timezone.now()).exists():
-            raise Conflict("Thẻ biểu quyết đã hết hạn.")
-        choices = _marks(candidate_ids)
-        try:
-            valid = ballot_is_valid(choices, _ids(candidates), quota)
-        except BallotRefused as exc:
-            raise DomainError(str(exc)) from None
-        if not valid:
-            raise DomainError(f"Chỉ được chọn tối đa {quota} ứng viên (Quy tắc 33).")
-        if not present:
-            raise Conflict("Đơn vị của thẻ này không có mặt tại hội nghị: không bỏ phiếu.")
-        poll = Poll(pk=poll_id, vote_per=vote_per, seal_salt=salt, seal_key=key)
-        voter_key = _voter_key(poll, unit_id, delegate)
-        if connection.vendor == "postgresql":
-            return _claim_and_write(cursor, card_id, poll, voter_key, unit_id, choices)
+    if connection.vendor == "postgresql":
+        return _cast_in_one_write(token, poll_id, candidate_ids)
+    with transaction.atomic(), connection.cursor() as cursor:
+        vote = _checked_vote(cursor, token, poll_id, candidate_ids)
         # The claim of the card: one UPDATE that only an unused card matches (SQLite
         # serialises writers), then the participation and the sealed ballot.
         cursor.execute(f"UPDATE {VotingCard._meta.db_table} SET used = %s "  # noqa: S608
-                       "WHERE id = %s AND used = %s", [True, card_id, False])
+                       "WHERE id = %s AND used = %s", [True, vote.card_id, False])
         if cursor.rowcount != 1:
             raise Conflict(USED_CARD)
-    # No turnout cache entry is dropped here: the projector's count may lag by the cache's
-    # two seconds, and the officer's poll page counts afresh (`turnout(fresh=True)`).
-    return _write_ballot(poll, voter_key, unit_id, choices, source=Ballot.Source.ELECTRONIC)
+        # No turnout cache entry is dropped here: the projector's count may lag by the
+        # cache's two seconds, and the officer's poll page counts afresh (`turnout(fresh=)`).
+        return _write_ballot(vote.poll, vote.voter_key, vote.unit_id, vote.choices,
+                             source=Ballot.Source.ELECTRONIC)
 
 
-def _claim_and_write(cursor, card_id: int, poll: Poll, voter_key: str, unit_id,
-                     choices) -> str:
-    """PostgreSQL: the card's claim, the participation and the sealed ballot as one
-    statement (data-modifying WITHs, each feeding the next), one round trip instead of
-    three on the busiest path (bench/voting.py). A concurrent claim of the same card waits
-    for its row, then finds it used and writes nothing; a voter who voted another way
-    meets the participation's key; a repeated receipt code the sealed table's."""
+@dataclass(frozen=True)
+class _CardVote:
+    card_id: int
+    poll: Poll  # id, vote_per and seal: what the sealed row and the voter key need
+    voter_key: str
+    unit_id: int
+    choices: list
+
+
+def _checked_vote(cursor, token: str, poll_id: int, candidate_ids) -> _CardVote:
+    """The card read with its poll (one statement) and every refusal but a used card's,
+    in the order the voter should hear them."""
+    cursor.execute(_card_statement(), [_hash(token)])
+    row = cursor.fetchone()
+    if row is None or row[1] != poll_id:
+        raise NotFound(BAD_CARD)
+    (card_id, _, unit_id, delegate, used, revoked, expires, state, quota, vote_per,
+     salt, key, present, candidates) = row
+    if revoked and not used:
+        raise Conflict("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đã nhận phiếu "
+                       "giấy thay thẻ, hoặc cuộc bỏ phiếu đã kết thúc).")
+    if state != State.OPEN:
+        raise Conflict("Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu.")
+    if expires and VotingCard.objects.filter(pk=card_id,
+                                             expires_at__lte=timezone.now()).exists():
+        raise Conflict("Thẻ biểu quyết đã hết hạn.")
+    choices = _marks(candidate_ids)
+    try:
+        valid = ballot_is_valid(choices, _ids(candidates), quota)
+    except BallotRefused as exc:
+        raise DomainError(str(exc)) from None
+    if not valid:
+        raise DomainError(f"Chỉ được chọn tối đa {quota} ứng viên (Quy tắc 33).")
+    if not present:
+        raise Conflict("Đơn vị của thẻ này không có mặt tại hội nghị: không bỏ phiếu.")
+    poll = Poll(pk=poll_id, vote_per=vote_per, seal_salt=salt, seal_key=key)
+    return _CardVote(card_id, poll, _voter_key(poll, unit_id, delegate), unit_id, choices)
+
+
+def _cast_in_one_write(token: str, poll_id: int, candidate_ids) -> str:
+    """PostgreSQL: the card read and checked, then one write statement, each in its own
+    implicit transaction — no BEGIN and COMMIT round trips on the busiest path
+    (bench/voting.py). The write re-checks under locks what the read saw: the poll still
+    open (held FOR SHARE, so a close waits for it or it for the close), the card neither
+    used nor revoked nor expired (a concurrent claim or revocation waits for the card's
+    row, then the write finds it changed and writes nothing). When it writes nothing, the
+    card is read again for the reason. Inside a caller's transaction (tests), a savepoint
+    keeps a refusal from ending it."""
+    with connection.cursor() as cursor:
+        vote = _checked_vote(cursor, token, poll_id, candidate_ids)
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            code = _claim_and_write(cursor, vote)
+        if code is None:
+            _checked_vote(cursor, token, poll_id, candidate_ids)  # raises what changed
+            raise Conflict(USED_CARD)
+    return code
+
+
+def _claim_and_write(cursor, vote: _CardVote) -> str | None:
+    """The card's claim, the participation and the sealed ballot as one statement
+    (data-modifying WITHs, each feeding the next); the receipt code, or None when the
+    claim matched nothing. A voter who voted another way meets the participation's key,
+    a repeated receipt code the sealed table's."""
     code = new_receipt_code()
-    cards, voters, sealed = (VotingCard._meta.db_table, Participation._meta.db_table,
-                             SealedBallot._meta.db_table)
+    polls, cards, voters, sealed = (Poll._meta.db_table, VotingCard._meta.db_table,
+                                    Participation._meta.db_table, SealedBallot._meta.db_table)
     try:
         cursor.execute(  # table names only, from the models
-            f"WITH claim AS (UPDATE {cards} SET used = true "  # noqa: S608
-            "WHERE id = %s AND NOT used RETURNING id), "
+            f"WITH open AS (SELECT id FROM {polls} WHERE id = %s AND state = %s "  # noqa: S608
+            "FOR SHARE), "
+            f"claim AS (UPDATE {cards} SET used = true WHERE id = %s AND NOT used "
+            "AND NOT revoked AND (expires_at IS NULL OR expires_at > %s) "
+            "AND poll_id IN (SELECT id FROM open) RETURNING poll_id), "
             f"voter AS (INSERT INTO {voters} (poll_id, voter_key, unit_id, source) "
-            "SELECT %s, %s, %s, %s FROM claim RETURNING poll_id) "
+            "SELECT poll_id, %s, %s, %s FROM claim RETURNING poll_id) "
             f"INSERT INTO {sealed} (id, poll_id, code_tag, source, paper_valid, sealed) "
             "SELECT %s, poll_id, %s, %s, %s, %s FROM voter RETURNING 1",
-            [card_id, poll.pk, voter_key, unit_id, Ballot.Source.ELECTRONIC, uuid.uuid4(),
-             *_sealed_values(poll, code, choices, True, Ballot.Source.ELECTRONIC)])
+            [vote.poll.pk, State.OPEN, vote.card_id, timezone.now(), vote.voter_key,
+             vote.unit_id, Ballot.Source.ELECTRONIC, uuid.uuid4(),
+             *_sealed_values(vote.poll, code, vote.choices, True, Ballot.Source.ELECTRONIC)])
     except IntegrityError as exc:
         if getattr(getattr(exc.__cause__, "diag", None), "constraint_name",
                    None) == "sealed_ballot_code_unique":
             raise Conflict(RECEIPT_CLASH) from None
         raise Conflict(ALREADY_VOTED) from None
-    if cursor.fetchone() is None:
-        raise Conflict(USED_CARD)
-    return code
+    return code if cursor.fetchone() is not None else None
 
 
 def voting_units_of(actor: Actor, poll: Poll) -> list:
