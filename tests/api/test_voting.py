@@ -342,3 +342,31 @@ def test_vote_again_over_http_after_an_election_without_a_majority(world, presen
     assert [c["unit"]["code"] for c in body["candidates"]] == ["KT2", "KT3"]
     assert leader.post(f"/polls/{poll.pk}/vote-again").json()["id"] == body["id"]
     assert leader.get(f"/polls/{poll.pk}/result").json()["vote_again"]["poll"] == body["id"]
+
+
+def test_card_ballots_over_the_api_are_rate_limited_per_address(world, present, monkeypatch):
+    """Guessing cards is throttled per address (core.ratelimit, scope "voting_card"): every
+    attempt counts — a malformed token, an unknown card, a good one; over the limit a 429
+    in Vietnamese with Retry-After, nothing written, even for a good card."""
+    from thidua.core import ratelimit
+    from thidua.core.models import RateCounter
+
+    monkeypatch.setitem(ratelimit.LIMITS, "voting_card", (3, 60))
+    leader = Api(world.users["leader"])
+    poll = services.open_poll(world.actor("leader"), services.create_poll(
+        world.actor("leader"), present, Poll.Kind.AWARD_PROPOSAL,
+        award_form=AwardForm.CERTIFICATE_OF_MERIT))
+    tokens = [c["token"] for c in leader.post(f"/polls/{poll.pk}/cards").json()]
+    anonymous = Api()
+    url = f"/polls/{poll.pk}/card-ballots"
+    answers = [anonymous.post(url, {"token": token, "choices": []}) for token in (
+        "khong-phai-the", services.CARD_PREFIX + "doan-bua", tokens[0], tokens[1])]
+    assert [a.status_code for a in answers] == [404, 404, 201, 429]
+    assert answers[3].json()["detail"] == (
+        "Bạn thao tác quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau khoảng "
+        "1 phút.")
+    assert 1 <= int(answers[3]["Retry-After"]) <= 60
+    assert list(RateCounter.objects.filter(key__startswith="rl:voting_card:").values_list(
+        "hits", flat=True)) == [4]
+    assert (Participation.objects.filter(poll=poll).count(),
+            SealedBallot.objects.filter(poll=poll).count()) == (1, 1)

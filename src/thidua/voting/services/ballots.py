@@ -4,7 +4,6 @@ timestamp for the vote itself."""
 
 import secrets
 import uuid
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -111,10 +110,10 @@ def _insert_sealed(poll: Poll, code: str, choices, valid: bool, source: str):
 
 
 def _card_statement() -> str:
-    """The card, its poll, whether the card's unit is present and the poll's candidate
-    ids, in one statement. Nothing is locked: SQLite's transaction admits one writer, and
-    PostgreSQL's write statement re-checks the poll and the card under its own locks."""
+    """The card, its poll (held FOR SHARE on PostgreSQL, as `_lock_open`), whether the
+    card's unit is present and the poll's candidate ids, in one statement."""
     postgresql = connection.vendor == "postgresql"
+    hold = " FOR SHARE OF p" if postgresql else ""
     candidates = (  # a table name only, from the model
         f"SELECT k.id FROM {Candidate._meta.db_table} k WHERE k.poll_id = p.id")  # noqa: S608
     ids = (f"ARRAY({candidates})" if postgresql
@@ -126,7 +125,7 @@ def _card_statement() -> str:
         "WHERE a.conference_id = p.conference_id AND a.unit_id = c.unit_id AND a.present), "
         f"{ids} "
         f"FROM {VotingCard._meta.db_table} c JOIN {Poll._meta.db_table} p ON p.id = c.poll_id "
-        "WHERE c.token_hash = %s")
+        f"WHERE c.token_hash = %s{hold}")
 
 
 def _ids(column) -> list[int]:
@@ -150,25 +149,26 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
     quota (an electronic ballot cannot be over-marked; a paper one is counted invalid).
 
     The busiest path of the conference (a hall voting at once): plain statements on one
-    cursor, no model instance. On PostgreSQL two statements and no transaction of their
-    own (`_cast_in_one_write`); on SQLite, which lets one writer in at a time, the card
-    read and the writes in one transaction."""
+    cursor, no model instance, in one transaction — the card read with its poll (held FOR
+    SHARE on PostgreSQL, so a close waits for the vote or the vote for the close, and the
+    poll is locked before any table the close empties), then on PostgreSQL the card's
+    claim, the participation and the sealed ballot in one statement (`_claim_and_write`),
+    on SQLite, which lets one writer in at a time, in three."""
     if not isinstance(token, str) or not token.startswith(CARD_PREFIX) or len(token) > 100:
         raise NotFound(BAD_CARD)
     if not isinstance(poll_id, int):
         raise NotFound(BAD_CARD)
-    if connection.vendor == "postgresql":
-        return _cast_in_one_write(token, poll_id, candidate_ids)
     with transaction.atomic(), connection.cursor() as cursor:
         vote = _checked_vote(cursor, token, poll_id, candidate_ids)
-        # The claim of the card: one UPDATE that only an unused card matches (SQLite
-        # serialises writers), then the participation and the sealed ballot.
+        # No turnout cache entry is dropped here: the projector's count may lag by the
+        # cache's two seconds, and the officer's poll page counts afresh (`turnout(fresh=)`).
+        if connection.vendor == "postgresql":
+            return _claim_and_write(cursor, vote)
+        # The claim of the card: one UPDATE that only an unused card matches.
         cursor.execute(f"UPDATE {VotingCard._meta.db_table} SET used = %s "  # noqa: S608
                        "WHERE id = %s AND used = %s", [True, vote.card_id, False])
         if cursor.rowcount != 1:
             raise Conflict(USED_CARD)
-        # No turnout cache entry is dropped here: the projector's count may lag by the
-        # cache's two seconds, and the officer's poll page counts afresh (`turnout(fresh=)`).
         return _write_ballot(vote.poll, vote.voter_key, vote.unit_id, vote.choices,
                              source=Ballot.Source.ELECTRONIC)
 
@@ -212,53 +212,34 @@ def _checked_vote(cursor, token: str, poll_id: int, candidate_ids) -> _CardVote:
     return _CardVote(card_id, poll, _voter_key(poll, unit_id, delegate), unit_id, choices)
 
 
-def _cast_in_one_write(token: str, poll_id: int, candidate_ids) -> str:
-    """PostgreSQL: the card read and checked, then one write statement, each in its own
-    implicit transaction — no BEGIN and COMMIT round trips on the busiest path
-    (bench/voting.py). The write re-checks under locks what the read saw: the poll still
-    open (held FOR SHARE, so a close waits for it or it for the close), the card neither
-    used nor revoked nor expired (a concurrent claim or revocation waits for the card's
-    row, then the write finds it changed and writes nothing). When it writes nothing, the
-    card is read again for the reason. Inside a caller's transaction (tests), a savepoint
-    keeps a refusal from ending it."""
-    with connection.cursor() as cursor:
-        vote = _checked_vote(cursor, token, poll_id, candidate_ids)
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            code = _claim_and_write(cursor, vote)
-        if code is None:
-            _checked_vote(cursor, token, poll_id, candidate_ids)  # raises what changed
-            raise Conflict(USED_CARD)
-    return code
-
-
-def _claim_and_write(cursor, vote: _CardVote) -> str | None:
-    """The card's claim, the participation and the sealed ballot as one statement
-    (data-modifying WITHs, each feeding the next); the receipt code, or None when the
-    claim matched nothing. A voter who voted another way meets the participation's key,
-    a repeated receipt code the sealed table's."""
+def _claim_and_write(cursor, vote: _CardVote) -> str:
+    """PostgreSQL: the card's claim, the participation and the sealed ballot as one
+    statement (data-modifying WITHs, each feeding the next), one round trip instead of
+    three (bench/voting.py). A concurrent claim of the same card waits for its row, then
+    finds it used and writes nothing; a voter who voted another way meets the
+    participation's key; a repeated receipt code the sealed table's."""
     code = new_receipt_code()
-    polls, cards, voters, sealed = (Poll._meta.db_table, VotingCard._meta.db_table,
-                                    Participation._meta.db_table, SealedBallot._meta.db_table)
+    cards, voters, sealed = (VotingCard._meta.db_table, Participation._meta.db_table,
+                             SealedBallot._meta.db_table)
     try:
         cursor.execute(  # table names only, from the models
-            f"WITH open AS (SELECT id FROM {polls} WHERE id = %s AND state = %s "  # noqa: S608
-            "FOR SHARE), "
-            f"claim AS (UPDATE {cards} SET used = true WHERE id = %s AND NOT used "
-            "AND NOT revoked AND (expires_at IS NULL OR expires_at > %s) "
-            "AND poll_id IN (SELECT id FROM open) RETURNING poll_id), "
+            f"WITH claim AS (UPDATE {cards} SET used = true "  # noqa: S608
+            "WHERE id = %s AND NOT used RETURNING poll_id), "
             f"voter AS (INSERT INTO {voters} (poll_id, voter_key, unit_id, source) "
             "SELECT poll_id, %s, %s, %s FROM claim RETURNING poll_id) "
             f"INSERT INTO {sealed} (id, poll_id, code_tag, source, paper_valid, sealed) "
             "SELECT %s, poll_id, %s, %s, %s, %s FROM voter RETURNING 1",
-            [vote.poll.pk, State.OPEN, vote.card_id, timezone.now(), vote.voter_key,
-             vote.unit_id, Ballot.Source.ELECTRONIC, uuid.uuid4(),
+            [vote.card_id, vote.voter_key, vote.unit_id, Ballot.Source.ELECTRONIC,
+             uuid.uuid4(),
              *_sealed_values(vote.poll, code, vote.choices, True, Ballot.Source.ELECTRONIC)])
     except IntegrityError as exc:
         if getattr(getattr(exc.__cause__, "diag", None), "constraint_name",
                    None) == "sealed_ballot_code_unique":
             raise Conflict(RECEIPT_CLASH) from None
         raise Conflict(ALREADY_VOTED) from None
-    return code if cursor.fetchone() is not None else None
+    if cursor.fetchone() is None:
+        raise Conflict(USED_CARD)
+    return code
 
 
 def voting_units_of(actor: Actor, poll: Poll) -> list:
