@@ -187,3 +187,31 @@ def test_the_successor_changes_nothing_of_the_former_province(as_who, merged, pa
             403: "Bạn không có quyền thực hiện thao tác này",
             404: "Không tìm thấy trang"}[status]
     assert _everything() == before
+
+
+def test_not_even_the_administrator_rewrites_a_former_provinces_history(world, merged):
+    """A former province's recorded history stays as it merged: recording or removing a
+    past award or leader there is refused to the administrator too, in Vietnamese, and
+    nothing is written (awards.history._require, org.services.require_active)."""
+    from thidua.awards import history
+    from thidua.core.errors import Conflict
+    from thidua.org.models import Bloc, Unit
+
+    former = merged[0]
+    admin = world.actor("admin")
+    unit = Unit.objects.filter(province=former).order_by("code").first()
+    bloc = Bloc.objects.filter(province=former).order_by("code").first()
+    before = (snapshot(), Award.objects.count(), PastLeader.objects.count())
+    message = (f"{former.full_name[:1].upper()}{former.full_name[1:]} đã hợp nhất vào "
+               f"{former.merged_into.full_name} từ ngày {former.merged_on:%d/%m/%Y}: dữ liệu "
+               "của tỉnh cũ chỉ để xem, không thay đổi được.")
+    with pytest.raises(Conflict) as award:
+        history.record_past_award(admin, former, unit=unit, year=YEAR - 2,
+                                  award_form="certificate_of_merit", decision_number="12/QĐ-UBND",
+                                  decision_date=datetime.date(YEAR - 1, 1, 15))
+    with pytest.raises(Conflict) as leader:
+        history.record_past_leader(admin, former, bloc=bloc, year=YEAR - 2, unit=unit,
+                                   document_number="13/QĐ-UBND",
+                                   document_date=datetime.date(YEAR - 2, 2, 1))
+    assert award.value.messages == leader.value.messages == [message]
+    assert (snapshot(), Award.objects.count(), PastLeader.objects.count()) == before

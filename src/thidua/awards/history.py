@@ -37,9 +37,12 @@ FIRST_YEAR = 2000
 
 
 def _require(actor: Actor, province: Province):
+    """Who records or removes history, and never in a former province (its history is
+    kept as it was when it merged, exchange.merger) — the administrator included."""
     if not rules.can_record_award(actor, province.id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi khen thưởng và Trưởng khối các "
                         "năm trước.")
+    org_services.require_active(province.id)
 
 
 def _year(year, today: datetime.date) -> int:
