@@ -215,3 +215,22 @@ def test_not_even_the_administrator_rewrites_a_former_provinces_history(world, m
                                    document_date=datetime.date(YEAR - 2, 2, 1))
     assert award.value.messages == leader.value.messages == [message]
     assert (snapshot(), Award.objects.count(), PastLeader.objects.count()) == before
+
+
+def test_the_successor_reads_the_former_provinces_audit_events(world, merged):
+    """The audit log of a former province is part of its history: its successor's
+    secretariat reads its events beside its own (org.queries.audit_events); Hà Nội's
+    secretariat reads none of them."""
+    from thidua.core.models import AuditEvent
+    from thidua.org.queries import audit_events
+
+    former = merged[0]
+    own = set(AuditEvent.objects.filter(province_id=former.id).values_list("id", flat=True))
+    assert own and "province.merged_into" in set(
+        AuditEvent.objects.filter(id__in=own).values_list("action", flat=True))
+    successor = set(audit_events(world.actor("secretariat")).values_list("id", flat=True))
+    assert own <= successor
+    assert set(AuditEvent.objects.filter(province_id=world.province.id).values_list(
+        "id", flat=True)) <= successor
+    assert not own & set(audit_events(world.actor("other_secretariat")).values_list(
+        "id", flat=True))

@@ -189,11 +189,13 @@ def current_year_of(province, today=None):
 
 def audit_events(actor: Actor, *, action: str = "", object_type: str = "", object_id: str = ""):
     """The audit events this actor may read, newest first: all for an admin, those of
-    their provinces for a secretariat, none for anyone else. `action` matches a prefix
-    ("pledges." finds every pledge event)."""
+    their provinces for a secretariat — with those of the former provinces merged into
+    them (history, read-only: org.rules.can_read_province) — none for anyone else.
+    `action` matches a prefix ("pledges." finds every pledge event)."""
     events = AuditEvent.objects.select_related("actor").order_by("-id")
     if not actor.is_admin:
-        events = events.filter(province_id__in=actor.secretariat_provinces)
+        events = events.filter(
+            province_id__in=actor.secretariat_provinces | actor.history_provinces)
     if action:
         events = events.filter(action__startswith=action.strip())
     if object_type:
