@@ -11,6 +11,7 @@ import re
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from tests.factories import today
 
 from api.conftest import Api
 from thidua.awards import council
@@ -22,7 +23,6 @@ from thidua.core.models import AuditEvent
 from .conftest import CERT, GOV, PROV, conference_day, polls
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
 
 
 def text(response):
@@ -46,7 +46,7 @@ def state():
 
 def choose(world, lines, who="secretariat", number="12/BB-HĐTĐKT"):
     return council.choose(world.actor(who), world.year, minutes_number=number,
-                          meeting_date=TODAY, chosen=[line.id for line in lines])
+                          meeting_date=today(), chosen=[line.id for line in lines])
 
 
 def test_rule_20_candidates_are_the_collectives_the_bloc_voted_as_leading(world, accepted):
@@ -71,10 +71,10 @@ def test_rule_23_the_council_stays_within_the_cap(world, accepted):
         choose(world, [accepted[("KT2", PROV)]], who="leader")
     with pytest.raises(DomainError) as refused:
         council.choose(world.actor("secretariat"), world.year, minutes_number=" ",
-                       meeting_date=TODAY + datetime.timedelta(days=1), chosen=[])
+                       meeting_date=today() + datetime.timedelta(days=1), chosen=[])
     assert refused.value.messages == [
         "Chưa nhập số biên bản họp Hội đồng.",
-        f"Ngày họp {TODAY + datetime.timedelta(days=1):%d/%m/%Y} chưa đến.",
+        f"Ngày họp {today() + datetime.timedelta(days=1):%d/%m/%Y} chưa đến.",
         "Hội đồng chưa chọn tập thể nào."]
     assert state() == before
 
@@ -82,20 +82,20 @@ def test_rule_23_the_council_stays_within_the_cap(world, accepted):
 def test_the_decision_gives_the_government_flag_only_to_the_councils_choice(world, accepted):
     selection = choose(world, [accepted[("KT2", PROV)]])
     event = AuditEvent.objects.get(action="awards.council.choose")
-    assert event.after == {"minutes_number": "12/BB-HĐTĐKT", "meeting_date": TODAY.isoformat(),
+    assert event.after == {"minutes_number": "12/BB-HĐTĐKT", "meeting_date": today().isoformat(),
                            "chosen": [[world.units["KT2"].id, "KT", PROV]],
                            "candidates": 2, "cap": 1}
-    assert str(selection) == f"Biên bản họp Hội đồng số 12/BB-HĐTĐKT ngày {TODAY:%d/%m/%Y}"
+    assert str(selection) == f"Biên bản họp Hội đồng số 12/BB-HĐTĐKT ngày {today():%d/%m/%Y}"
     with pytest.raises(DomainError) as refused:
         service.record_decision(world.actor("secretariat"), world.year, number="99/QĐ-UBND",
-                                decision_date=TODAY, signer="Chủ tịch UBND tỉnh",
+                                decision_date=today(), signer="Chủ tịch UBND tỉnh",
                                 awarded=[accepted[("KT1", GOV)].id], not_awarded=[])
     assert refused.value.messages == [
         "Hội đồng Thi đua – Khen thưởng tỉnh không chọn Sở Công Thương đề nghị Cờ thi đua "
-        f"của Chính phủ (biên bản số 12/BB-HĐTĐKT ngày {TODAY:%d/%m/%Y}) — Quy tắc 20."]
+        f"của Chính phủ (biên bản số 12/BB-HĐTĐKT ngày {today():%d/%m/%Y}) — Quy tắc 20."]
     assert Award.objects.count() == 0
     service.record_decision(world.actor("secretariat"), world.year, number="99/QĐ-UBND",
-                            decision_date=TODAY, signer="Chủ tịch UBND tỉnh",
+                            decision_date=today(), signer="Chủ tịch UBND tỉnh",
                             awarded=[accepted[("KT2", PROV)].id],
                             not_awarded=[accepted[("KT1", GOV)].id])
     assert list(Award.objects.values_list("unit__code", "award_form")) == [("KT2", PROV)]
@@ -110,19 +110,19 @@ def test_the_province_page_records_and_shows_the_choice(client, world, accepted)
     url = reverse("award_council", args=["BN", world.year.year])
     line = accepted[("KT2", PROV)]
     client.force_login(world.users["leader"])
-    assert client.post(url, {"minutes_number": "1", "meeting_date": TODAY.isoformat(),
+    assert client.post(url, {"minutes_number": "1", "meeting_date": today().isoformat(),
                              "chosen": [line.id]}).status_code == 404
     client.force_login(world.users["secretariat"])
     page = text(client.get(reverse("award_province", args=["BN", world.year.year])))
     assert "Sở Tài chính — dẫn đầu Khối Kinh tế (khối đề nghị Cờ thi đua của UBND tỉnh)" in page
-    bad = client.post(url, {"minutes_number": "12/BB", "meeting_date": TODAY.isoformat()})
+    bad = client.post(url, {"minutes_number": "12/BB", "meeting_date": today().isoformat()})
     assert bad.status_code == 400 and "Hội đồng chưa chọn tập thể nào." in text(bad)
     assert state()[0] == []
     done = client.post(url, {"minutes_number": "12/BB-HĐTĐKT",
-                             "meeting_date": TODAY.isoformat(), "chosen": [line.id]},
+                             "meeting_date": today().isoformat(), "chosen": [line.id]},
                        follow=True)
     page = text(done)
-    assert (f"Đã chọn theo Biên bản họp Hội đồng số 12/BB-HĐTĐKT ngày {TODAY:%d/%m/%Y}: Sở "
+    assert (f"Đã chọn theo Biên bản họp Hội đồng số 12/BB-HĐTĐKT ngày {today():%d/%m/%Y}: Sở "
             "Tài chính — dẫn đầu Khối Kinh tế") in page
 
 
@@ -135,15 +135,15 @@ def test_the_api_lists_and_records(world, accepted):
     assert [(c["unit"]["code"], c["bloc"], c["award_form"], c["chosen"])
             for c in listed["candidates"]] == [("KT1", "Khối Kinh tế", GOV, False),
                                                ("KT2", "Khối Kinh tế", PROV, False)]
-    over = api.post(path, {"minutes_number": "12/BB", "meeting_date": TODAY.isoformat(),
+    over = api.post(path, {"minutes_number": "12/BB", "meeting_date": today().isoformat(),
                            "chosen": [c["line_id"] for c in listed["candidates"]]})
     assert over.status_code == 409
-    done = api.post(path, {"minutes_number": "12/BB", "meeting_date": TODAY.isoformat(),
+    done = api.post(path, {"minutes_number": "12/BB", "meeting_date": today().isoformat(),
                            "chosen": [accepted[("KT1", GOV)].id]})
     assert done.status_code == 200
     assert [c["chosen"] for c in done.json()["candidates"]] == [True, False]
     assert done.json()["selection"] == {"minutes_number": "12/BB",
-                                        "meeting_date": TODAY.isoformat()}
+                                        "meeting_date": today().isoformat()}
 
 
 def test_the_decision_draft_says_what_the_council_chose(world, accepted):
@@ -152,11 +152,11 @@ def test_the_decision_draft_says_what_the_council_chose(world, accepted):
     from thidua.documents.kinds_awards import decision_context
 
     choose(world, [accepted[("KT2", PROV)]])
-    lines = decision_context(world.actor("secretariat"), world.year, TODAY)["articles"][0][
+    lines = decision_context(world.actor("secretariat"), world.year, today())["articles"][0][
         "lines"]
     assert lines[-1] == (
         f"(Hội đồng Thi đua - Khen thưởng tỉnh, biên bản họp Hội đồng số 12/BB-HĐTĐKT ngày "
-        f"{TODAY:%d/%m/%Y}, chọn đề nghị Thủ tướng Chính phủ tặng Cờ thi đua của Chính phủ: "
+        f"{today():%d/%m/%Y}, chọn đề nghị Thủ tướng Chính phủ tặng Cờ thi đua của Chính phủ: "
         "Sở Tài chính (dẫn đầu Khối Kinh tế).)")
 
 
@@ -180,7 +180,7 @@ def _decision_refuses(world, lines) -> list[str]:
     try:
         with transaction.atomic():
             service.record_decision(world.actor("secretariat"), world.year,
-                                    number="99/QĐ-UBND", decision_date=TODAY,
+                                    number="99/QĐ-UBND", decision_date=today(),
                                     signer="Chủ tịch UBND tỉnh",
                                     awarded=[line.id for line in lines], not_awarded=[])
             raise _Undo

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 from tests import factories
+from tests.factories import today
 
 from api.conftest import Api
 from thidua.awards import proposals as service
@@ -20,8 +21,7 @@ from thidua.core.models import AuditEvent
 from thidua.org.models import BlocYear
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
-DECISION = service.ProvinceDecision("15/QĐ-UBND", TODAY,
+DECISION = service.ProvinceDecision("15/QĐ-UBND", today(),
                                     "Sở Tài chính sáp nhập, tỉnh giao Sở Xây dựng")
 
 
@@ -68,7 +68,7 @@ def test_rule_3_another_leader_needs_the_provinces_decision(world, kt):
         "làm Trưởng khối cần quyết định của tỉnh (số, ngày, lý do) — Quy tắc 3."]
     with pytest.raises(Conflict) as refused:
         service.open_next_year(secretariat, kt, leader=u["KT3"], deputies=[u["KT4"]],
-                               decision=service.ProvinceDecision(" ", TODAY, ""))
+                               decision=service.ProvinceDecision(" ", today(), ""))
     assert refused.value.messages[1:] == [
         "Chưa nhập số quyết định của tỉnh về Trưởng khối.",
         "Chưa nhập lý do tỉnh chọn Trưởng khối khác kết quả bầu."]
@@ -78,7 +78,7 @@ def test_rule_3_another_leader_needs_the_provinces_decision(world, kt):
     record = LeaderDecision.objects.get()
     assert (record.bloc_year, record.next_bloc_year, record.leader_unit, record.elected_unit,
             record.number, record.decision_date, record.reason) == (
-        kt, new, u["KT3"], u["KT2"], "15/QĐ-UBND", TODAY,
+        kt, new, u["KT3"], u["KT2"], "15/QĐ-UBND", today(),
         "Sở Tài chính sáp nhập, tỉnh giao Sở Xây dựng")
     [decided] = AuditEvent.objects.filter(action="awards.leader.decide")
     assert (decided.after["leader_unit"], decided.after["elected_unit"],
@@ -97,7 +97,7 @@ def test_rule_3_no_winner_means_the_province_decides(world, kt):
     assert refused.value.messages == [
         f"Hội nghị không bầu được Trưởng khối năm {world.year.year + 1}: chọn Sở Tài chính "
         "làm Trưởng khối cần quyết định của tỉnh (số, ngày, lý do) — Quy tắc 3."]
-    future = service.ProvinceDecision("15/QĐ-UBND", TODAY + datetime.timedelta(days=20),
+    future = service.ProvinceDecision("15/QĐ-UBND", today() + datetime.timedelta(days=20),
                                       "Bầu lại không đạt")
     with pytest.raises(Conflict) as refused:
         service.open_next_year(secretariat, kt, leader=u["KT2"], deputies=[u["KT3"]],
@@ -127,13 +127,13 @@ def test_the_api_refuses_a_different_leader_without_a_decision(world, kt):
     assert bad.status_code == 422
     assert written(world, kt) == (0, 0, 0)
     body = {"leader_unit_id": u["KT3"].pk, "deputy_unit_ids": [u["KT4"].pk],
-            "decision": {"number": "15/QĐ-UBND", "decision_date": str(TODAY),
+            "decision": {"number": "15/QĐ-UBND", "decision_date": str(today()),
                          "reason": "Sở Tài chính sáp nhập"}}
     created = api.post(path, body)
     assert created.status_code == 201
     data = created.json()
     assert (data["leader_unit_id"], data["elected_leader_unit_id"], data["leader_decision"]) == (
-        u["KT3"].pk, u["KT2"].pk, {"number": "15/QĐ-UBND", "decision_date": str(TODAY),
+        u["KT3"].pk, u["KT2"].pk, {"number": "15/QĐ-UBND", "decision_date": str(today()),
                                    "reason": "Sở Tài chính sáp nhập",
                                    "elected_unit_id": u["KT2"].pk})
 
@@ -166,9 +166,9 @@ def test_the_page_shows_the_election_and_the_provinces_decision(client, world, k
     assert written(world, kt) == (0, 0, 0)
     response = client.post(url, {"leader": u["KT2"].pk, "deputies": [u["KT3"].pk],
                                  "decision_number": "15/QĐ-UBND",
-                                 "decision_date": TODAY.isoformat(),
+                                 "decision_date": today().isoformat(),
                                  "decision_reason": "Bầu hai vòng không đạt ngưỡng"})
     assert response.status_code == 302
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(url).content.decode()))
-    assert (f"Theo Quyết định số 15/QĐ-UBND ngày {TODAY:%d/%m/%Y} của tỉnh (hội nghị không "
+    assert (f"Theo Quyết định số 15/QĐ-UBND ngày {today():%d/%m/%Y} của tỉnh (hội nghị không "
             "bầu được Trưởng khối). Lý do: Bầu hai vòng không đạt ngưỡng") in page

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from tests.factories import today
 
 from thidua.core.models import AuditEvent
 from thidua.org.domain.phases import Phase
@@ -14,8 +15,6 @@ from thidua.pledges.models import PledgeSignature
 
 from .conftest import matrix, outcome, register, start_year
 from .page import parse
-
-TODAY = datetime.date.today()
 
 
 def url(world, code="KT", suffix=""):
@@ -59,23 +58,23 @@ def test_members_in_vietnamese_order_with_leader_and_deputy(world, as_who):
     ("delegate", "Chưa đăng ký"),
 ])
 def test_a_draft_is_seen_only_by_its_own_unit(world, as_who, who, peer_status):
-    set_deadline(world, TODAY + datetime.timedelta(days=30))
+    set_deadline(world, today() + datetime.timedelta(days=30))
     register(world, "officer", "KT1")
     register(world, "peer", "KT2", submit=False)
     rows = {r[0]: r for r in member_rows(as_who(who).get(url(world)))}
     assert rows["Sở Công Thương"][2] == "Đã đăng ký"
-    assert rows["Sở Công Thương"][3] == f"Đúng hạn ({TODAY:%d/%m/%Y})"
+    assert rows["Sở Công Thương"][3] == f"Đúng hạn ({today():%d/%m/%Y})"
     assert rows["Sở Tài chính"][2] == peer_status
     assert rows["Sở Tài chính"][3] == "Còn hạn"
     assert rows["Sở Xây dựng"][2] == "Chưa đăng ký"
 
 
 def test_late_registration_and_missing_ones_after_the_deadline(world, as_who):
-    set_deadline(world, TODAY - datetime.timedelta(days=1))
+    set_deadline(world, today() - datetime.timedelta(days=1))
     register(world, "officer", "KT1")
     response = as_who("leader").get(url(world))
     rows = {r[0]: r for r in member_rows(response)}
-    assert rows["Sở Công Thương"][2:4] == ["Đã đăng ký", f"Trễ hạn ({TODAY:%d/%m/%Y})"]
+    assert rows["Sở Công Thương"][2:4] == ["Đã đăng ký", f"Trễ hạn ({today():%d/%m/%Y})"]
     assert rows["Sở Tài chính"][2:4] == ["Chưa đăng ký", "Quá hạn"]
     assert parse(response).by_id("so-da-dang-ky").text == "1/5"
 

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from tests.factories import PDF
+from tests.factories import PDF, today
 
 from thidua.core.evidence import Upload
 from thidua.core.models import AuditEvent
@@ -17,8 +17,6 @@ from thidua.pledges.models import CheckIn, Evidence, Registration, Target
 
 from .conftest import PNG, matrix, outcome, register, report, start_year
 from .page import parse
-
-TODAY = datetime.date.today()
 
 
 @pytest.fixture
@@ -54,13 +52,13 @@ def test_who_may_open_the_check_in_form(running, as_who, who, status):
 def test_report_with_several_evidence_files(running, as_who, settings):
     world, target = running
     response = as_who("officer").post(url(target), {
-        "reported_on": TODAY.isoformat(), "actual_value": "92", "note": "Quý III",
+        "reported_on": today().isoformat(), "actual_value": "92", "note": "Quý III",
         "files": [upload("Biên bản họp.pdf", PDF), upload("ảnh hội nghị.png", PNG)],
     })
     assert response.status_code == 302
     assert response["Location"] == f"/don-vi/{world.units['KT1'].pk}/?nam={world.year.year}"
     check_in = CheckIn.objects.get()
-    assert (check_in.actual_value, check_in.note, check_in.reported_on) == (92, "Quý III", TODAY)
+    assert (check_in.actual_value, check_in.note, check_in.reported_on) == (92, "Quý III", today())
     assert sorted(check_in.evidence.values_list("original_name", "kind")) == [
         ("Biên bản họp.pdf", "pdf"), ("ảnh hội nghị.png", "png")]
     target.refresh_from_db()
@@ -73,7 +71,7 @@ def test_report_with_several_evidence_files(running, as_who, settings):
 
 
 def post_bad(client, target, files, **fields):
-    data = {"reported_on": TODAY.isoformat(), "actual_value": "90", "note": "Ghi chú gõ dở",
+    data = {"reported_on": today().isoformat(), "actual_value": "90", "note": "Ghi chú gõ dở",
             "files": files}
     data.update(fields)
     return client.post(url(target), data)
@@ -126,7 +124,7 @@ def test_a_too_large_file_is_refused(running, as_who, settings):
 @pytest.mark.parametrize(("fields", "expected"), [
     ({"actual_value": ""}, [("Trường này là bắt buộc.", "#id_actual_value")]),
     ({"actual_value": "nhiều"}, [("Nhập một số.", "#id_actual_value")]),
-    ({"reported_on": (TODAY + datetime.timedelta(days=3)).isoformat()},
+    ({"reported_on": (today() + datetime.timedelta(days=3)).isoformat()},
      [("Ngày báo cáo không được sau ngày hôm nay.", "#id_reported_on")]),
 ])
 def test_bad_fields_are_answered_beside_the_field(running, as_who, settings, fields,

@@ -4,6 +4,7 @@ its membership history; the unit search ignoring diacritics."""
 import datetime
 
 import pytest
+from tests.factories import today
 
 from thidua.core.models import AuditEvent
 from thidua.org.models import EmulationYear, Unit
@@ -11,8 +12,6 @@ from thidua.pledges.models import Evidence, Registration
 
 from .conftest import matrix, outcome, register, report, start_year
 from .page import parse
-
-TODAY = datetime.date.today()
 
 
 def url(world, code="KT1"):
@@ -29,14 +28,14 @@ def test_who_may_open_a_unit(world, as_who, who, status):
 
 def test_own_unit_sees_its_draft_and_tasks(world, as_who):
     EmulationYear.objects.filter(pk=world.year.pk).update(
-        registration_deadline=TODAY + datetime.timedelta(days=10))
+        registration_deadline=today() + datetime.timedelta(days=10))
     registration = register(world, "officer", "KT1", submit=False, targets=2)
     page = parse(as_who("officer").get(url(world)))
     assert page.by_id("trang-thai-dang-ky").text == (
         "Bản nháp, chưa gửi · Sửa và gửi bản đăng ký")
     assert page.by_id("trang-thai-dang-ky").find("a").attrs["href"] == (
         f"/dang-ky/{registration.pk}/")
-    deadline = TODAY + datetime.timedelta(days=10)
+    deadline = today() + datetime.timedelta(days=10)
     tasks = [li.text for li in page.by_id("danh-sach-viec").find_all("li")]
     assert tasks == [
         f"Cần làm Gửi bản đăng ký thi đua (hạn {deadline:%d/%m/%Y}) — hạn {deadline:%d/%m/%Y}",
