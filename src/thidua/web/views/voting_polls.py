@@ -96,7 +96,9 @@ def _poll_page(request, actor, poll, *, errors=(), status=200, receipt=None,
         "ballot_candidates": candidates, "chosen": (),
         "members": members, "can_vote": bool(units) and poll.state == Poll.State.OPEN,
         "errors": error_items(messages=errors), "receipt": receipt,
-        "turnout": services.turnout(poll, fresh=True),
+        # Counted afresh for who runs the poll (its close step names the count); the
+        # delegates' pages, reloaded across a hall, share the cached count.
+        "turnout": services.turnout(poll, fresh=can_run),
         "can_see_result": rules.can_see_result(actor, poll),
         "can_enter_paper": rules.can_enter_paper_ballots(actor, poll.conference),
         "again": services.vote_again_plan(poll) if rules.can_see_result(actor, poll) else None,
