@@ -76,5 +76,22 @@ def test_secretariat_merges_another_provinces_export(transactional_db, world, li
     assert (former.merged_into, former.merged_on) == (world.province, MERGED_ON)
     assert Unit.objects.filter(province=world.province, territory=former).count() == 10
     assert Unit.objects.count() > units_before
+
+    # Issue 14: the former province is readable from the dashboard, and read-only.
+    page.goto(f"{base}/")
+    page.locator("#tinh-da-hop-nhat").get_by_role("link", name="Tỉnh Bắc Giang").click()
+    expect(page.locator("#tinh-cu")).to_contain_text(
+        "Tỉnh Bắc Giang đã hợp nhất vào tỉnh Bắc Ninh từ ngày 01/07/2025")
+    expect(page.locator("#tinh-cu")).to_contain_text("chỉ để xem")
+    expect(page.locator("#khoi-can-chu-y")).to_have_count(0)
+    expect(page.locator("#lien-ket-khen-thuong")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator("#lien-ket-nam-truoc").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Khen thưởng và Trưởng khối các năm trước")
+    assert "/tinh/BG/" in page.url
+    expect(page.locator("main form[method=post]")).to_have_count(0)
+    page.goto(f"{base}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bắc Ninh")
     assert csp == []
     context.close()
