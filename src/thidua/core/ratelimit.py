@@ -40,6 +40,7 @@ from django.shortcuts import render
 
 from thidua.core.errors import DomainError
 from thidua.core.models import RateCounter
+from thidua.core.statements import prepared_cursor
 
 
 def _limit(name: str, default: str) -> tuple[int, int]:
@@ -143,7 +144,7 @@ def hit(scope: str, who: str, limit: int, window: int) -> int:
     upsert = (f"INSERT INTO {table} (key, hits, expires_at) VALUES (%s, 1, %s) "  # noqa: S608
               f"ON CONFLICT (key) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits")
     ended = datetime.datetime.fromtimestamp(now, tz=datetime.UTC)
-    with connection.cursor() as cursor, _unsynced(cursor):
+    with prepared_cursor() as cursor, _unsynced(cursor):
         if connection.vendor == "postgresql":
             cursor.execute(f"WITH swept AS ({_SWEEP[True].format(table=table)}) {upsert}",
                            [ended, key, ends])

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from thidua.core.errors import Conflict, DomainError, NotFound
+from thidua.core.statements import prepared_cursor
 from thidua.org.rules import Actor
 from thidua.voting import rules, sealing
 from thidua.voting.domain.delegates import named_delegate
@@ -158,7 +159,7 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
         raise NotFound(BAD_CARD)
     if not isinstance(poll_id, int):
         raise NotFound(BAD_CARD)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), prepared_cursor() as cursor:
         vote = _checked_vote(cursor, token, poll_id, candidate_ids)
         # No turnout cache entry is dropped here: the projector's count may lag by the
         # cache's two seconds, and the officer's poll page counts afresh (`turnout(fresh=)`).
