@@ -1,12 +1,16 @@
 """The kept PostgreSQL connection's health check (thidua.core.postgresql.base): a quiet,
 live connection is usable without a `SELECT 1` on every request; a connection the server
-ended is found unusable, and the next request connects afresh."""
+ended is found unusable, and the next request connects afresh. And its prepared cursor:
+the card ballot's statements are planned once per connection, Django's own never."""
 
 import time
 
 import psycopg
 import pytest
 from django.db import connection
+from tests.factories import candidate_ids, cards_by_unit
+
+from thidua.voting.models import Ballot
 
 pytestmark = [
     pytest.mark.django_db,
@@ -60,3 +64,34 @@ def test_a_connection_the_server_ended_is_unusable_and_replaced():
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid
+
+
+def _prepared() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {row[0].split(" ", 1)[0] + " … " + row[0].rsplit(" ", 1)[-1]
+                for row in cursor.fetchall()}
+
+
+def test_a_card_ballots_statements_are_prepared_and_djangos_are_not(world, open_poll,
+                                                                   client):
+    """A hall votes thousands of times on one connection: the rate count, the card read
+    and the vote's write are parsed and planned once (bench/README.md), each the first
+    time it runs; the second ballot adds no statement. Django's queries stay plain."""
+    cards = cards_by_unit(world, open_poll)
+    kt1, kt2 = candidate_ids(open_poll, world, "KT1", "KT2")
+    url = f"/api/v1/polls/{open_poll.pk}/card-ballots"
+    before = _prepared()
+    first = client.post(url, {"token": cards["KT1"], "choices": [kt1]},
+                        content_type="application/json")
+    assert first.status_code == 201, first.content
+    added = _prepared() - before
+    # The rate count (WITH … RETURNING hits), the card read (SELECT … FOR SHARE OF p) and
+    # the write (WITH … RETURNING 1); nothing of Django's.
+    assert added == {"WITH … hits", "SELECT … p", "WITH … 1"}
+    second = client.post(url, {"token": cards["KT2"], "choices": [kt1, kt2]},
+                         content_type="application/json")
+    assert second.status_code == 201, second.content
+    assert _prepared() - before == added
+    assert Ballot.objects.filter(poll=open_poll).count() == 0  # sealed until the count
+    assert open_poll.participations.count() == 2

@@ -27,8 +27,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self):
         params = super().get_connection_params()
         # Prepare a statement the first time it runs. Only server-binding cursors ever
-        # do (`prepared_cursor`): Django's client-binding ones send plain text.
-        params["prepare_threshold"] = 0
+        # do (`prepared_cursor`): Django's client-binding ones send plain text. A pooler
+        # that cannot keep prepared statements (PgBouncer in transaction mode before
+        # 1.21) is served by OPTIONS {"prepare_threshold": None}, which wins.
+        if "prepare_threshold" not in self.settings_dict["OPTIONS"]:
+            params["prepare_threshold"] = 0
         return params
 
     def create_cursor(self, name=None):
