@@ -161,6 +161,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # something happened (thidua.core.postgresql.base).
     DATABASES["default"]["ENGINE"] = "thidua.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with writers queued on a file lock (thidua.core.sqlite3.base).
+    DATABASES["default"]["ENGINE"] = "thidua.core.sqlite3"
     # A fresh var/ (a server sets THIDUA_SECRET_KEY, so nothing else creates it) must not
     # fail with "unable to open database file".
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -176,7 +178,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
         "PRAGMA foreign_keys=ON;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("THIDUA_TEST_SQLITE_NAME")}
+    # In memory unless named; said outright, because pytest-django knows an in-memory
+    # test database by Django's engine name only, which the engine above is not.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("THIDUA_TEST_SQLITE_NAME") or ":memory:"}
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("THIDUA_TEST_DB_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

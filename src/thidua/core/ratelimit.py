@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.shortcuts import render
 
 from thidua.core.errors import DomainError
@@ -149,10 +149,11 @@ def hit(scope: str, who: str, limit: int, window: int) -> int:
             cursor.execute(f"WITH swept AS ({_SWEEP[True].format(table=table)}) {upsert}",
                            [ended, key, ends])
             used = cursor.fetchone()[0]
-        else:
-            cursor.execute(upsert, [key, ends])
-            used = cursor.fetchone()[0]
-            cursor.execute(_SWEEP[False].format(table=table), [ended])
+        else:  # one write transaction, queued behind the others (thidua.core.sqlite3)
+            with transaction.atomic():
+                cursor.execute(upsert, [key, ends])
+                used = cursor.fetchone()[0]
+                cursor.execute(_SWEEP[False].format(table=table), [ended])
     if used > limit:
         return max(1, (number + 1) * window - int(now))
     return 0
