@@ -11,12 +11,27 @@ import datetime
 import pytest
 from tests.exchange.test_merger import _published, merge, snapshot
 
-from thidua.awards.models import Award, AwardDecision
-from thidua.documents.models import Document, DocumentJob
+from thidua.awards.models import Award, AwardDecision, CouncilSelection, UnitYearFacts
+from thidua.documents.models import (
+    AchievementStatement,
+    Document,
+    DocumentJob,
+    Signer,
+    SigningCertificate,
+)
 from thidua.exchange import envelope, importer
-from thidua.org import rules
+from thidua.org import lineage, rules
 from thidua.org.domain.phases import HISTORY
-from thidua.org.models import BlocYear, EmulationYear, PastLeader, Province
+from thidua.org.models import (
+    BlocYear,
+    EmulationYear,
+    LineageEvent,
+    PastLeader,
+    Province,
+    RoleAssignment,
+    Unit,
+)
+from thidua.pledges.models import Registration
 from thidua.publication.models import PressRelease, PressReleaseRevision
 from thidua.scoring.models import CriteriaTable
 from thidua.voting.models import Conference, Poll
@@ -27,10 +42,23 @@ pytestmark = pytest.mark.django_db
 YEAR = datetime.date.today().year
 
 
+def _reorganised(world):
+    """Bắc Ninh's units reorganised once (RULES.md 44): Sở Kế hoạch và Đầu tư merged into Sở
+    Tài chính from 1 March, by Decision 45/QĐ-UBND."""
+    khdt = Unit.objects.create(province=world.province, code="SKHDT", name="Sở Kế hoạch và Đầu tư")
+    tc = Unit.objects.create(province=world.province, code="STC", name="Sở Tài chính")
+    lineage.record_event(world.actor("secretariat"), world.province, kind="merge",
+                         predecessors=[khdt.id], successors=[tc.id],
+                         effective_date=datetime.date(YEAR, 3, 1),
+                         document_number="45/QĐ-UBND", document_date=datetime.date(YEAR, 2, 28))
+
+
 @pytest.fixture
 def merged(world):
-    """Bắc Giang (a copy of Bắc Ninh with one published poll of 4 ballots) merged into
-    Bắc Ninh: (former province, its published poll, the poll's box digest)."""
+    """Bắc Giang (a copy of Bắc Ninh with one published poll of 4 ballots and one recorded
+    reorganisation) merged into Bắc Ninh: (former province, its published poll, the poll's
+    box digest)."""
+    _reorganised(world)
     document, digest = _published(world)
     merge(importer.loads(envelope.dumps(document)))
     former = Province.objects.get(code="BG")
@@ -76,11 +104,18 @@ def test_the_successors_dashboard_links_to_the_former_provinces_read_only_dashbo
              .find_all("tr")]
     assert blocs == [f"/khoi/{_bloc_year(merged[0], code).pk}/" for code in ("KT", "VX")]
     # Nothing to set up, decide or chase in a former province.
-    for element_id in ("thiet-lap", "lien-ket-khen-thuong", "khoi-can-chu-y",
-                       "lien-ket-chung-thu-so", "tinh-da-hop-nhat"):
+    for element_id in ("thiet-lap", "khoi-can-chu-y", "lien-ket-chung-thu-so",
+                       "tinh-da-hop-nhat"):
         assert page.by_id(element_id) is None, element_id
-    assert page.by_id("lien-ket-so-khen-thuong").attrs["href"] == (
-        f"/tinh/BG/so-khen-thuong/?nam={YEAR}")
+    # What an ordinary province's secretariat finds linked there, the successor reads (issue
+    # 14): the proposals and decisions, the register, the history, the units' lineage.
+    assert {element_id: page.by_id(element_id).attrs["href"] for element_id in (
+        "lien-ket-khen-thuong", "lien-ket-so-khen-thuong", "lien-ket-nam-truoc",
+        "lien-ket-sap-xep")} == {
+        "lien-ket-khen-thuong": f"/tinh/BG/khen-thuong/{YEAR}/",
+        "lien-ket-so-khen-thuong": f"/tinh/BG/so-khen-thuong/?nam={YEAR}",
+        "lien-ket-nam-truoc": "/tinh/BG/lich-su/",
+        "lien-ket-sap-xep": "/tinh/BG/sap-xep-don-vi/"}
 
 
 def test_the_successor_reads_a_bloc_year_and_its_published_result(as_who, merged):
@@ -97,13 +132,25 @@ def test_the_successor_reads_a_bloc_year_and_its_published_result(as_who, merged
     assert len(result.by_id("bang-phieu").find("tbody").find_all("tr")) == 4
 
 
+def _unit(former, code="KT2"):
+    return former.units.get(code=code)
+
+
 def _reads(former, poll):
-    bloc_year = _bloc_year(former)
+    bloc_year, unit = _bloc_year(former), _unit(former).pk
     return ["/tinh/BG/", f"/khoi/{bloc_year.pk}/", f"/bo-phieu/{poll.pk}/ket-qua/",
             "/tinh/BG/so-khen-thuong/", f"/tinh/BG/van-ban/{YEAR}/", "/tinh/BG/lich-su/",
             f"/tinh/BG/thong-ke/{YEAR}/bieu-0601.xlsx", "/api/v1/provinces/BG/award-register",
             "/api/v1/provinces/BG/history", f"/api/v1/provinces/BG/years/{YEAR}/statistics",
-            f"/api/v1/bloc-years/{bloc_year.pk}"]
+            f"/api/v1/bloc-years/{bloc_year.pk}",
+            # Issue 14, the second pass: proposals and decisions, units, the lineage.
+            f"/tinh/BG/khen-thuong/{YEAR}/", f"/api/v1/provinces/BG/years/{YEAR}/proposals",
+            f"/api/v1/provinces/BG/years/{YEAR}/council", f"/don-vi/{unit}/",
+            f"/don-vi/{unit}/khen-thuong/", f"/don-vi/{unit}/so-lieu-nam/{YEAR}/",
+            f"/don-vi/{unit}/nguoi-ky/", f"/api/v1/units/{unit}",
+            f"/api/v1/units/{unit}/awards", f"/api/v1/units/{unit}/facts/{YEAR}",
+            f"/api/v1/units/{unit}/signer", "/tinh/BG/sap-xep-don-vi/",
+            "/api/v1/provinces/BG/lineage"]
 
 
 def test_every_read_of_the_former_province_is_open_to_the_successor_only(as_who, merged):
@@ -139,53 +186,106 @@ def _everything():
             CriteriaTable.objects.count(), PastLeader.objects.count(),
             EmulationYear.objects.count(), PressRelease.objects.count(),
             PressReleaseRevision.objects.count(),
-            sorted(BlocYear.objects.values_list("id", "phase", "registration_deadline")))
+            sorted(BlocYear.objects.values_list("id", "phase", "registration_deadline")),
+            CouncilSelection.objects.count(), LineageEvent.objects.count(),
+            Registration.objects.count(), Signer.objects.count(),
+            AchievementStatement.objects.count(), SigningCertificate.objects.count(),
+            RoleAssignment.objects.count(),
+            sorted(Unit.objects.values_list("id", "name")),
+            sorted(UnitYearFacts.objects.values_list("id", "note", "entered_at", "confirmed_at",
+                                                     "returned_at")))
 
 
-WRITES = [  # (method path, data, status)
-    ("/tinh/BG/thiet-lap/don-vi/", {"code": "MOI", "name": "Sở Mới"}, 404),
-    ("/tinh/BG/thiet-lap/nam/", {"year": YEAR + 1}, 404),
-    (f"/tinh/BG/khen-thuong/{YEAR}/quyet-dinh/", {"number": "1/QĐ-UBND",
-                                                  "decision_date": "2026-01-05",
-                                                  "signer": "Chủ tịch"}, 404),
-    ("/khoi/{kt}/giai-doan/", {"target": "proposals_submitted"}, 403),
-    ("/khoi/{kt}/han-dang-ky/", {"registration_deadline": f"{YEAR}-12-31"}, 403),
-    ("/khoi/{kt}/nam-sau/", {}, 403),
-    ("/khoi/{kt}/cham-diem/lap-bang/", {"nguon": "mau"}, 403),
-    ("/khoi/{vx}/hoi-nghi/luu/", {"place": "Hội trường"}, 403),
-    ("/khoi/{kt}/thong-cao/luu/", {"body": "Thông cáo"}, 403),
-    ("/tinh/BG/lich-su/khen-thuong/", {"year": 2024}, 403),
-    (f"/tinh/BG/van-ban/{YEAR}/bo-ho-so/", {}, 403),
-    ("/api/v1/provinces/BG/history/awards", {"unit_id": "{unit}", "year": 2024,
-                                              "award_form": "provincial_flag",
-                                              "decision_number": "24/QĐ-UBND",
-                                              "decision_date": "2025-01-15"}, 403),
-    (f"/api/v1/provinces/BG/years/{YEAR}/decisions",
-     {"number": "1/QĐ-UBND", "decision_date": "2026-01-05", "signer": "Chủ tịch"}, 404),
+PAGE_403, PAGE_404 = "Bạn không có quyền thực hiện thao tác này", "Không tìm thấy trang"
+HISTORY_403, PROVINCE_404 = ("Chỉ Thường trực thi đua tỉnh được ghi các năm trước.",
+                             "Không tìm thấy tỉnh.")
+DECISION = {"number": "1/QĐ-UBND", "decision_date": "2026-01-05", "signer": "Chủ tịch"}
+COUNCIL = {"minutes_number": "12/BB-HĐTĐKT", "meeting_date": "2026-01-04", "chosen": [1]}
+SIGNER = {"title": "Giám đốc", "name": "Nguyễn Văn An"}
+LINEAGE = {"kind": "rename", "predecessors": "{unit}", "successors": "{unit}",
+           "effective_date": "2026-03-01", "document_number": "46/QĐ-UBND",
+           "document_date": "2026-02-28"}
+
+WRITES = [  # (method, path, data, status, the page's h1 or the API's detail)
+    ("post", "/tinh/BG/thiet-lap/don-vi/", {"code": "MOI", "name": "Sở Mới"}, 404, PAGE_404),
+    ("post", "/tinh/BG/thiet-lap/nam/", {"year": YEAR + 1}, 404, PAGE_404),
+    ("post", f"/tinh/BG/khen-thuong/{YEAR}/quyet-dinh/", DECISION, 404, PAGE_404),
+    ("post", "/khoi/{kt}/giai-doan/", {"target": "proposals_submitted"}, 403, PAGE_403),
+    ("post", "/khoi/{kt}/han-dang-ky/", {"registration_deadline": f"{YEAR}-12-31"}, 403,
+     PAGE_403),
+    ("post", "/khoi/{kt}/nam-sau/", {}, 403, PAGE_403),
+    ("post", "/khoi/{kt}/cham-diem/lap-bang/", {"nguon": "mau"}, 403, PAGE_403),
+    ("post", "/khoi/{vx}/hoi-nghi/luu/", {"place": "Hội trường"}, 403, PAGE_403),
+    ("post", "/khoi/{kt}/thong-cao/luu/", {"body": "Thông cáo"}, 403, PAGE_403),
+    ("post", "/tinh/BG/lich-su/khen-thuong/", {"year": 2024}, 403, PAGE_403),
+    ("post", f"/tinh/BG/van-ban/{YEAR}/bo-ho-so/", {}, 403, PAGE_403),
+    ("post", "/api/v1/provinces/BG/history/awards", {"unit_id": "{unit}", "year": 2024,
+                                                      "award_form": "provincial_flag",
+                                                      "decision_number": "24/QĐ-UBND",
+                                                      "decision_date": "2025-01-15"}, 403,
+     HISTORY_403),
+    ("post", f"/api/v1/provinces/BG/years/{YEAR}/decisions", DECISION, 404, PROVINCE_404),
+    # Issue 14, the second pass: the proposals page's council, the units, the lineage.
+    ("post", f"/tinh/BG/khen-thuong/{YEAR}/hoi-dong/", COUNCIL, 404, PAGE_404),
+    ("post", f"/api/v1/provinces/BG/years/{YEAR}/council", COUNCIL, 404, PROVINCE_404),
+    ("post", "/tinh/BG/thiet-lap/don-vi/{unit}/", {"name": "Sở Mới"}, 404, PAGE_404),
+    ("put", "/api/v1/units/{unit}/name", {"name": "Sở Mới"}, 403,
+     "Chỉ Thường trực thi đua tỉnh được đổi tên đơn vị."),
+    ("post", "/don-vi/{unit}/dang-ky/", {"nam": YEAR}, 403, PAGE_403),
+    ("post", f"/api/v1/units/{{unit}}/years/{YEAR}/registration", {}, 403,
+     "Chỉ cán bộ thi đua của đơn vị được lập bản đăng ký của đơn vị."),
+    ("post", f"/don-vi/{{unit}}/so-lieu-nam/{YEAR}/", {"note": "Sửa"}, 403, PAGE_403),
+    ("patch", f"/api/v1/units/{{unit}}/facts/{YEAR}", {"note": "Sửa"}, 403,
+     "Chỉ cán bộ thi đua của đơn vị hoặc Thường trực thi đua tỉnh được nhập số liệu của "
+     "đơn vị."),
+    ("post", f"/don-vi/{{unit}}/so-lieu-nam/{YEAR}/xac-nhan/", {}, 403, PAGE_403),
+    ("post", f"/don-vi/{{unit}}/so-lieu-nam/{YEAR}/tra-lai/", {"reason": "Thiếu"}, 403,
+     PAGE_403),
+    ("post", f"/api/v1/units/{{unit}}/facts/{YEAR}/confirm", {}, 403,
+     "Chỉ Trưởng khối (với đơn vị khác trong khối) hoặc Thường trực thi đua tỉnh được xác "
+     "nhận số liệu."),
+    ("post", "/don-vi/{unit}/nguoi-ky/", {"head-" + k: v for k, v in SIGNER.items()}, 403,
+     PAGE_403),
+    ("put", "/api/v1/units/{unit}/signer", SIGNER, 403,
+     "Chỉ cán bộ của đơn vị hoặc Thường trực thi đua tỉnh nhập người ký văn bản của đơn "
+     "vị."),
+    ("post", f"/don-vi/{{unit}}/bao-cao-thanh-tich/{YEAR}/", {"duties": "Nhiệm vụ"}, 404,
+     PAGE_404),
+    ("post", "/don-vi/{unit}/chung-thu-so/", {}, 404, PAGE_404),
+    ("post", "/tinh/BG/sap-xep-don-vi/ghi/", LINEAGE, 404, PAGE_404),
+    ("post", "/tinh/BG/sap-xep-don-vi/{event}/xoa/", {"reason": "Nhập nhầm"}, 404, PAGE_404),
+    ("post", "/api/v1/provinces/BG/lineage",
+     {"kind": "rename", "predecessor_ids": ["{unit}"], "successor_ids": ["{unit}"],
+      "effective_date": "2026-03-01", "document_number": "46/QĐ-UBND",
+      "document_date": "2026-02-28"}, 404, PROVINCE_404),
+    ("post", "/api/v1/provinces/BG/lineage/{event}/remove", {"reason": "Nhập nhầm"}, 404,
+     PROVINCE_404),
 ]
 
 
-@pytest.mark.parametrize("path, data, status", WRITES, ids=[w[0] for w in WRITES])
-def test_the_successor_changes_nothing_of_the_former_province(as_who, merged, path, data,
-                                                               status):
+@pytest.mark.parametrize("method, path, data, status, message", WRITES,
+                         ids=[f"{w[0]} {w[1]}" for w in WRITES])
+def test_the_successor_changes_nothing_of_the_former_province(as_who, merged, method, path,
+                                                               data, status, message):
+    """Issue 14: every change to the former province, its units and its lineage is refused
+    to the successor's secretariat — with the status and Vietnamese message it had before
+    the reading opened (404 where the province's writes are not its to find), or the unit's
+    own write rule (403: the unit is read, not acted for) — and nothing is written."""
     former, _, _ = merged
-    url = path.format(kt=_bloc_year(former).pk, vx=_bloc_year(former, "VX").pk)
-    data = {key: former.units.get(code="KT2").pk if value == "{unit}" else value
-            for key, value in data.items()}
+    event = LineageEvent.objects.get(province=former).pk
+    values = {"{unit}": _unit(former).pk, "{event}": event}
+    url = path.format(kt=_bloc_year(former).pk, vx=_bloc_year(former, "VX").pk,
+                      unit=values["{unit}"], event=event)
+    data = {key: ([values.get(v, v) for v in value] if isinstance(value, list)
+                  else values.get(value, value)) for key, value in data.items()}
     client = as_who("secretariat")
     before = _everything()
     if url.startswith("/api/"):
-        response = client.post(url, data, content_type="application/json")
-        assert response.status_code == status
-        assert response.json()["detail"] == {
-            403: "Chỉ Thường trực thi đua tỉnh được ghi các năm trước.",
-            404: "Không tìm thấy tỉnh."}[status]
+        response = getattr(client, method)(url, data, content_type="application/json")
+        assert (response.status_code, response.json()["detail"]) == (status, message)
     else:
         response = client.post(url, data)
-        assert response.status_code == status
-        assert parse(response).find("h1").text == {
-            403: "Bạn không có quyền thực hiện thao tác này",
-            404: "Không tìm thấy trang"}[status]
+        assert (response.status_code, parse(response).find("h1").text) == (status, message)
     assert _everything() == before
 
 
@@ -234,3 +334,74 @@ def test_the_successor_reads_the_former_provinces_audit_events(world, merged):
         "id", flat=True)) <= successor
     assert not own & set(audit_events(world.actor("other_secretariat")).values_list(
         "id", flat=True))
+
+
+def _forms(page):
+    """The forms that send something (the year picker only reloads the page: GET)."""
+    return [form.attrs.get("action") for form in page.find_all("form")
+            if form.attrs.get("method", "get").lower() != "get"]
+
+
+def test_the_former_provinces_proposals_units_and_lineage_show_no_form_but_sign_out(
+        as_who, merged):
+    """Issue 14: the successor reads the proposals page, a unit's pages and the lineage of
+    the former province with nothing to submit — no decision or council form, no
+    registration to open, no facts to enter, no signer to set, no reorganisation to record
+    — only the sign-out every page has."""
+    former = merged[0]
+    unit = _unit(former)
+    client = as_who("secretariat")
+    pages = {url: parse(client.get(url)) for url in (
+        f"/tinh/BG/khen-thuong/{YEAR}/", f"/don-vi/{unit.pk}/", f"/don-vi/{unit.pk}/khen-thuong/",
+        f"/don-vi/{unit.pk}/so-lieu-nam/{YEAR}/", f"/don-vi/{unit.pk}/nguoi-ky/",
+        "/tinh/BG/sap-xep-don-vi/")}
+    assert {url: _forms(page) for url, page in pages.items()} == dict.fromkeys(
+        pages, ["/dang-xuat/"])
+    assert [form.attrs["aria-label"] for form in pages[f"/don-vi/{unit.pk}/"].find_all(
+        "form", method="get")] == ["Chọn năm thi đua"]
+    proposals = pages[f"/tinh/BG/khen-thuong/{YEAR}/"]
+    assert proposals.by_id("chi-xem").text == (
+        "Hồ sơ của tỉnh Bắc Giang (tỉnh cũ đã hợp nhất) chỉ để xem: không ghi quyết định, "
+        "kết quả họp Hội đồng.")
+    assert proposals.by_id("ghi-quyet-dinh") is None
+    assert [card.attrs["data-bloc"] for card in proposals.by_id("cac-khoi").find_all(
+        "article")] == ["KT", "VX"]
+    page = pages[f"/don-vi/{unit.pk}/"]
+    assert page.find("h1").text == unit.name
+    for element_id in ("buoc-tiep-theo", "viec-can-lam", "lien-ket-chung-thu-so"):
+        assert page.by_id(element_id) is None, element_id
+    assert {element_id: page.by_id(element_id).attrs["href"] for element_id in (
+        "lien-ket-so-lieu-nam", "lien-ket-khen-thuong", "lien-ket-nguoi-ky")} == {
+        "lien-ket-so-lieu-nam": f"/don-vi/{unit.pk}/so-lieu-nam/{YEAR}/",
+        "lien-ket-khen-thuong": f"/don-vi/{unit.pk}/khen-thuong/",
+        "lien-ket-nguoi-ky": f"/don-vi/{unit.pk}/nguoi-ky/"}
+    lineage_page = pages["/tinh/BG/sap-xep-don-vi/"]
+    assert lineage_page.by_id("ghi-sap-xep") is None
+    assert lineage_page.by_id("chi-xem").text == (
+        "Việc sắp xếp đơn vị của tỉnh Bắc Giang (tỉnh cũ đã hợp nhất) chỉ để xem, không ghi "
+        "thêm hay xoá.")
+    [row] = lineage_page.by_id("bang-sap-xep").find("tbody").find_all("tr")
+    khdt, tc = (former.units.get(code=code) for code in ("SKHDT", "STC"))
+    assert [a.attrs["href"] for a in row.find_all("a")] == [f"/don-vi/{khdt.pk}/",
+                                                            f"/don-vi/{tc.pk}/"]
+    assert [td.text for td in row.find_all("td")] == [
+        f"01/03/{YEAR}", "Sáp nhập, hợp nhất", "Sở Kế hoạch và Đầu tư", "Sở Tài chính",
+        f"Số 45/QĐ-UBND ngày 28/02/{YEAR}"]
+    api = client.get("/api/v1/provinces/BG/lineage").json()
+    assert [(e["document_number"], [u["code"] for u in e["predecessors"]],
+             [u["code"] for u in e["successors"]]) for e in api] == [
+        ("45/QĐ-UBND", ["SKHDT"], ["STC"])]
+
+
+def test_the_former_provinces_bloc_year_links_its_member_units(as_who, merged):
+    """Issue 14: B's bloc year page links each member unit for the successor (the same test
+    as org.rules.can_view_unit), Bắc Giang's units, not Bắc Ninh's."""
+    former = merged[0]
+    bloc_year = _bloc_year(former)
+    page = parse(as_who("secretariat").get(f"/khoi/{bloc_year.pk}/"))
+    links = {a.attrs["href"] for a in page.by_id("bang-thanh-vien").find_all("a")
+             if a.attrs["href"].startswith("/don-vi/")}
+    assert links == {f"/don-vi/{pk}/?nam={YEAR}" for pk in
+                     bloc_year.memberships.values_list("unit_id", flat=True)}
+    assert set(Unit.objects.filter(memberships__bloc_year=bloc_year).values_list(
+        "province_id", flat=True)) == {former.id}

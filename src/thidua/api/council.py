@@ -45,9 +45,12 @@ class CouncilIn(Schema):
     chosen: Annotated[list[s.Id], Field(min_length=1, max_length=1000)]
 
 
-def _year(actor_, code, year) -> EmulationYear:
+def _year(actor_, code, year, *, write=True) -> EmulationYear:
+    """Read by who reads the province's proposals (a former province's successor
+    included), recorded by who oversees it, else 404 (issue 14)."""
     province = Province.objects.filter(code=code).first()
-    if province is None or not rules.can_oversee_province(actor_, province.id):
+    may = rules.can_oversee_province if write else rules.can_view_province_proposals
+    if province is None or not may(actor_, province.id):
         raise NotFound("Không tìm thấy tỉnh.")
     emulation_year = EmulationYear.objects.filter(province=province, year=year).first()
     if emulation_year is None:
@@ -73,7 +76,8 @@ def council_out(view: council.CouncilView, year: int) -> dict:
             summary="Tập thể được khối bình xét dẫn đầu và lựa chọn của Hội đồng (Quy tắc 20)")
 def council_choice(request, code: s.text(20), year: s.Year):
     actor_ = actor(request)
-    return council_out(council.council_view(actor_, _year(actor_, code, year)), year)
+    return council_out(council.council_view(actor_, _year(actor_, code, year, write=False)),
+                       year)
 
 
 @router.post("/provinces/{code}/years/{year}/council",

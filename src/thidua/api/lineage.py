@@ -14,7 +14,7 @@ from thidua.api.org import unit_ref
 from thidua.core.errors import Forbidden, NotFound
 from thidua.org import lineage
 from thidua.org.models import LineageEvent, Province
-from thidua.org.rules import can_oversee_province, can_set_up_province
+from thidua.org.rules import can_oversee_province, can_read_province, can_set_up_province
 
 router = Router(tags=["Sắp xếp đơn vị"])
 
@@ -57,9 +57,16 @@ def event_out(event: LineageEvent) -> dict:
             "successors": [unit_ref(u) for u in event.successors.all()]}
 
 
-def _province(actor_, code) -> Province:
+def _province(actor_, code, *, write=True) -> Province:
+    """The province if the actor reads it (a former province's successor included, issue
+    14), else 404; for a change, if they oversee it (else 404, as before) and set it up
+    (else 403)."""
     province = Province.objects.filter(code=code).first()
-    if province is None or not can_oversee_province(actor_, province.id):
+    if province is None or not can_read_province(actor_, province.id):
+        raise NotFound("Không tìm thấy tỉnh.")
+    if not write:
+        return province
+    if not can_oversee_province(actor_, province.id):
         raise NotFound("Không tìm thấy tỉnh.")
     if not can_set_up_province(actor_, province.id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi việc sắp xếp đơn vị.")
@@ -71,7 +78,8 @@ def _province(actor_, code) -> Province:
             summary="Các lần sắp xếp, sáp nhập, chia tách, đổi tên đơn vị")
 def list_events(request, code: s.text(20)):
     actor_ = actor(request)
-    return [event_out(e) for e in lineage.province_events(actor_, _province(actor_, code))]
+    return [event_out(e) for e in lineage.province_events(actor_, _province(actor_, code,
+                                                                            write=False))]
 
 
 @router.post("/provinces/{code}/lineage",

@@ -51,7 +51,7 @@ class CouncilView:
 
 
 def council_view(actor: Actor, emulation_year: EmulationYear) -> CouncilView:
-    if not rules.can_oversee_province(actor, emulation_year.province_id):
+    if not rules.can_view_province_proposals(actor, emulation_year.province_id):
         raise NotFound("Không tìm thấy năm thi đua.")
     choice = queries.council_choice(emulation_year)
     try:

@@ -8,6 +8,7 @@ from thidua.org.rules import (
     Actor,
     can_act_for_unit,
     can_oversee_province,
+    can_read_province,
     can_view_bloc_year,
     can_view_unit,
 )
@@ -41,6 +42,15 @@ def can_confirm_facts(actor: Actor, unit: Unit, bloc_year: BlocYear) -> bool:
 def can_record_award(actor: Actor, province_id: int) -> bool:
     """Awards are the chairman's decisions, recorded by the province."""
     return can_oversee_province(actor, province_id)
+
+
+def can_view_province_proposals(actor: Actor, province_id: int) -> bool:
+    """The province's year of awards as read: every bloc's proposal side by side, the
+    decisions recorded, the council's choice (RULES.md 20, 23, 27). Its secretariat, and —
+    read-only, issue 14 — the secretariat of the province a former province merged into
+    (org.rules.can_read_province). Recording a decision or the council's choice asks
+    `can_record_award`, which that reading never gives."""
+    return can_read_province(actor, province_id)
 
 
 def proposal_sides(actor: Actor, bloc_year: BlocYear) -> frozenset:

@@ -19,7 +19,12 @@ from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
 from thidua.org.domain import lineage as domain
 from thidua.org.models import LineageEvent, Membership, Province, Unit
-from thidua.org.rules import Actor, can_oversee_province, can_set_up_province
+from thidua.org.rules import (
+    Actor,
+    can_oversee_province,
+    can_read_province,
+    can_set_up_province,
+)
 
 MAX_NUMBER = 50
 MAX_NOTE = 500
@@ -51,8 +56,10 @@ def events_of(province_id: int) -> list[domain.Event]:
 
 
 def province_events(actor: Actor, province: Province) -> list[LineageEvent]:
-    """The page's and the API's list, oldest first."""
-    if not can_oversee_province(actor, province.id):
+    """The page's and the API's list, oldest first: for who reads the province (a former
+    province's recorded merges and splits are read by its successor's secretariat,
+    org.rules.can_read_province; recording and removing ask `can_set_up_province`)."""
+    if not can_read_province(actor, province.id):
         raise NotFound("Không tìm thấy tỉnh.")
     return list(LineageEvent.objects.filter(province=province)
                 .prefetch_related("predecessors", "successors")

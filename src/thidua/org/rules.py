@@ -104,7 +104,8 @@ def can_set_up_province(actor: Actor, province_id: int) -> bool:
 
 def can_read_province(actor: Actor, province_id: int) -> bool:
     """Read a province's pages (dashboard, bloc years, award register, statistics, the
-    history recorded): who oversees it, and — read-only — the secretariat of the province
+    history recorded, the proposals and decisions, the units' lineage, its units —
+    `can_view_unit`): who oversees it, and — read-only — the secretariat of the province
     a former province merged into (its history, exchange.merger). Never a power to change:
     writes ask `can_oversee_province`."""
     return (can_oversee_province(actor, province_id)
@@ -210,10 +211,16 @@ def can_view_bloc(actor: Actor, bloc) -> bool:
 # --- units -----------------------------------------------------------------------------
 
 def can_view_unit(actor: Actor, unit: Unit) -> bool:
+    """A unit's pages (its year, award history, facts, signer): its province, its own
+    people, its bloc's leader, and — read-only — the secretariat of the province a former
+    province merged into (issue 14: the unit's history under the former province). Every
+    change to a unit asks its own rule (`can_act_for_unit`, `can_set_up_province`,
+    `can_oversee_province`…), which that reading never gives."""
     return (
         can_oversee_province(actor, unit.province_id)
         or unit.id in actor.own_units
         or unit.id in actor.led_units
+        or unit.province_id in actor.history_provinces
     )
 
 

@@ -93,7 +93,7 @@ class ProvinceProposals:
 def province_proposals(actor: Actor, emulation_year: EmulationYear, *,
                        on_date: datetime.date | None = None) -> ProvinceProposals:
     """Item 7: every bloc's proposal of the year side by side, with the cap's arithmetic."""
-    if not rules.can_oversee_province(actor, emulation_year.province_id):
+    if not rules.can_view_province_proposals(actor, emulation_year.province_id):
         raise NotFound("Không tìm thấy năm thi đua.")
     bloc_years = list(BlocYear.objects.filter(emulation_year=emulation_year).select_related(
         "bloc", "leader_unit").order_by("bloc__sort_key", "bloc_id"))

@@ -187,9 +187,14 @@ def step(request, pk, action):
     return redirect("award_proposal", pk=bloc_year.pk)
 
 
-def _province_year(actor, code, year):
+def _province_year(actor, code, year, *, write=True):
+    """The province and its year: to read, for who reads its proposals (a former province's
+    successor included, awards.rules.can_view_province_proposals); to record, for who
+    oversees it, else 404 — a former province's decisions and council are nobody's to
+    record, and its successor is answered as before the merger (issue 14)."""
     province = province_by_code(code)
-    require(can_oversee_province(actor, province.id))
+    may = can_oversee_province if write else rules.can_view_province_proposals
+    require(may(actor, province.id))
     return province, year_in(province, year)
 
 
@@ -225,6 +230,7 @@ def _province_page(request, actor, province, emulation_year, *, form=None, counc
     form = form or DecisionForm(lines=pending, province=province)
     return render(request, "web/awards/province.html", {
         "province": province, "emulation_year": emulation_year, "view": view,
+        "can_record": rules.can_record_award(actor, province.id),  # else read-only
         "pending": pending, "form": form, "council": chosen_by_council,
         "council_form": council_form,
         "errors": [*error_items(form), *error_items(council_form),
@@ -236,7 +242,7 @@ def _province_page(request, actor, province, emulation_year, *, form=None, counc
 @shows_domain_errors
 def province_proposals(request, code, year):
     actor = get_actor(request)
-    province, emulation_year = _province_year(actor, code, year)
+    province, emulation_year = _province_year(actor, code, year, write=False)
     return _province_page(request, actor, province, emulation_year)
 
 

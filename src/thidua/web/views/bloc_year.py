@@ -17,7 +17,7 @@ from thidua.org.queries import bloc_year_in_scope
 from thidua.org.rules import (
     bloc_year_roles,
     can_manage_bloc_year,
-    can_oversee_province,
+    can_read_province,
     can_set_up_province,
 )
 from thidua.pledges import queries as pledge_queries
@@ -77,7 +77,7 @@ def _page(request, actor, bloc_year, roles, *, phase_form=None, signature_form=N
 def _viewable(actor, bloc_year, members):
     """Member units whose page this actor may open (the same test as org.rules.can_view_unit,
     made once for the list instead of once per row)."""
-    if can_oversee_province(actor, bloc_year.bloc.province_id):
+    if can_read_province(actor, bloc_year.bloc.province_id):  # a former province's too
         return {unit.id for unit in members}
     return set(actor.own_units | actor.led_units)
 

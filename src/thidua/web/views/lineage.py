@@ -13,8 +13,9 @@ from thidua.core.errors import DomainError
 from thidua.org import lineage
 from thidua.org import queries as org_queries
 from thidua.org.models import LineageEvent
+from thidua.org.rules import can_read_province, can_set_up_province
 from thidua.web.forms import DATE_WIDGET
-from thidua.web.utils import error_items, get_actor, shows_domain_errors
+from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 from thidua.web.views.setup import load_province
 
 TEMPLATE = "web/org/lineage.html"
@@ -53,6 +54,7 @@ def _page(request, actor, province, *, form=None, errors=(), status=200):
     return render(request, TEMPLATE, {
         "province": province,
         "events": lineage.province_events(actor, province),
+        "can_record": can_set_up_province(actor, province.id),  # else read-only (issue 14)
         "form": form or LineageForm(units=org_queries.units_of(province)),
         "errors": [*error_items(form), *error_items(messages=errors)],
     }, status=status)
@@ -61,8 +63,13 @@ def _page(request, actor, province, *, form=None, errors=(), status=200):
 @login_required
 @shows_domain_errors
 def page(request, code):
+    """For who reads the province: a former province's recorded merges and splits are read
+    by its successor's secretariat, without a form (org.rules.can_read_province); `add`
+    and `remove` still ask `load_province` (404 to that reader, as before)."""
     actor = get_actor(request)
-    return _page(request, actor, load_province(actor, code))
+    province = org_queries.province_by_code(code)
+    require(can_read_province(actor, province.id))
+    return _page(request, actor, province)
 
 
 @login_required
