@@ -9,7 +9,7 @@ Bắc Ninh's bloc leader still do not find Bắc Giang at all."""
 import datetime
 
 import pytest
-from tests.exchange.test_merger import _published, merge, snapshot
+from tests.exchange.test_merger import _published, bac_giang, merge, snapshot
 
 from thidua.awards.models import Award, AwardDecision, CouncilSelection, UnitYearFacts
 from thidua.documents.models import (
@@ -405,3 +405,54 @@ def test_the_former_provinces_bloc_year_links_its_member_units(as_who, merged):
                      bloc_year.memberships.values_list("unit_id", flat=True)}
     assert set(Unit.objects.filter(memberships__bloc_year=bloc_year).values_list(
         "province_id", flat=True)) == {former.id}
+
+
+@pytest.fixture
+def decided(world):
+    """Bắc Ninh's KT proposal accepted and decided (KT1 Government flag, KT2 provincial flag
+    awarded, KT3 not; KT4's certificate still awaiting), exported as Bắc Giang and merged
+    into Bắc Ninh: the former province."""
+    from tests.awards.conftest import conference_day, polls, prepare_kt
+
+    from thidua.awards import proposals
+
+    kt = prepare_kt(world)
+    proposal = proposals.assemble_proposal(world.actor("leader"), kt, polls(world),
+                                           conference_date=conference_day(world))
+    proposals.move_proposal(world.actor("leader"), proposal, "submit")
+    proposals.move_proposal(world.actor("secretariat"), proposal, "accept")
+    lines = {line.unit.code: line.id for line in proposal.lines.all()}
+    proposals.record_decision(world.actor("secretariat"), world.year, number="45/QĐ-UBND",
+                              decision_date=datetime.date(YEAR, 12, 28), signer="Chủ tịch",
+                              awarded=[lines["KT1"], lines["KT2"]], not_awarded=[lines["KT3"]])
+    merge(bac_giang(world))
+    return Province.objects.get(code="BG")
+
+
+def test_the_successor_reads_what_the_former_provinces_blocs_proposed_and_what_was_decided(
+        as_who, decided):
+    """Issue 14, RULES.md 27: Bắc Giang's proposals page and API show its KT proposal line by
+    line with the chairman's decision, to Bắc Ninh's secretariat, with no form; the line
+    still awaiting a decision is listed, not offered."""
+    client = as_who("secretariat")
+    page = parse(client.get(f"/tinh/BG/khen-thuong/{YEAR}/"))
+    assert _forms(page) == ["/dang-xuat/"]
+    card = page.by_id("cac-khoi").find("article", data_bloc="KT")
+    assert card.find("strong").text == "Tỉnh đã tiếp nhận"
+    assert [li.text for li in card.find_all("li")] == [
+        "Bằng khen của Chủ tịch UBND tỉnh: Sở Xây dựng — Không được khen thưởng",
+        "Bằng khen của Chủ tịch UBND tỉnh: Đài Phát thanh — Chờ quyết định",
+        "Cờ thi đua của Chính phủ: Sở Công Thương — Được khen thưởng",
+        "Cờ thi đua của UBND tỉnh: Sở Tài chính — Được khen thưởng"]
+    assert page.by_id("form-quyet-dinh") is None and page.by_id("form-hoi-dong") is None
+    api = client.get(f"/api/v1/provinces/BG/years/{YEAR}/proposals").json()
+    assert [(b["bloc_year_id"], b["proposal"] and b["proposal"]["state"])
+            for b in api["blocs"]] == [(_bloc_year(decided).pk, "accepted"),
+                                       (_bloc_year(decided, "VX").pk, None)]
+    assert (api["cap"]["cap"], api["cap"]["proposed"], api["cap"]["ok"]) == (1, 1, True)
+    kt1 = _unit(decided, "KT1").pk
+    awards = client.get(f"/api/v1/units/{kt1}/awards").json()["awards"]
+    assert [(a["year"], a["award_form"], a["decision_number"]) for a in awards] == [
+        (YEAR, "government_flag", "45/QĐ-UBND")]
+    for who in ("other_secretariat", "leader"):
+        assert as_who(who).get(f"/don-vi/{kt1}/khen-thuong/").status_code == 404
