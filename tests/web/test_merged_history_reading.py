@@ -197,8 +197,8 @@ def _everything():
 
 
 PAGE_403, PAGE_404 = "Bạn không có quyền thực hiện thao tác này", "Không tìm thấy trang"
-HISTORY_403, PROVINCE_404 = ("Chỉ Thường trực thi đua tỉnh được ghi các năm trước.",
-                             "Không tìm thấy tỉnh.")
+HISTORY_403 = "Chỉ Thường trực thi đua tỉnh được ghi các năm trước."
+LINEAGE_403 = "Chỉ Thường trực thi đua tỉnh được ghi việc sắp xếp đơn vị."
 DECISION = {"number": "1/QĐ-UBND", "decision_date": "2026-01-05", "signer": "Chủ tịch"}
 COUNCIL = {"minutes_number": "12/BB-HĐTĐKT", "meeting_date": "2026-01-04", "chosen": [1]}
 SIGNER = {"title": "Giám đốc", "name": "Nguyễn Văn An"}
@@ -209,7 +209,7 @@ LINEAGE = {"kind": "rename", "predecessors": "{unit}", "successors": "{unit}",
 WRITES = [  # (method, path, data, status, the page's h1 or the API's detail)
     ("post", "/tinh/BG/thiet-lap/don-vi/", {"code": "MOI", "name": "Sở Mới"}, 404, PAGE_404),
     ("post", "/tinh/BG/thiet-lap/nam/", {"year": YEAR + 1}, 404, PAGE_404),
-    ("post", f"/tinh/BG/khen-thuong/{YEAR}/quyet-dinh/", DECISION, 404, PAGE_404),
+    ("post", f"/tinh/BG/khen-thuong/{YEAR}/quyet-dinh/", DECISION, 403, PAGE_403),
     ("post", "/khoi/{kt}/giai-doan/", {"target": "proposals_submitted"}, 403, PAGE_403),
     ("post", "/khoi/{kt}/han-dang-ky/", {"registration_deadline": f"{YEAR}-12-31"}, 403,
      PAGE_403),
@@ -224,10 +224,13 @@ WRITES = [  # (method, path, data, status, the page's h1 or the API's detail)
                                                       "decision_number": "24/QĐ-UBND",
                                                       "decision_date": "2025-01-15"}, 403,
      HISTORY_403),
-    ("post", f"/api/v1/provinces/BG/years/{YEAR}/decisions", DECISION, 404, PROVINCE_404),
+    ("post", f"/api/v1/provinces/BG/years/{YEAR}/decisions", DECISION, 403,
+     "Chỉ Thường trực thi đua tỉnh được ghi quyết định khen thưởng."),
     # Issue 14, the second pass: the proposals page's council, the units, the lineage.
-    ("post", f"/tinh/BG/khen-thuong/{YEAR}/hoi-dong/", COUNCIL, 404, PAGE_404),
-    ("post", f"/api/v1/provinces/BG/years/{YEAR}/council", COUNCIL, 404, PROVINCE_404),
+    ("post", f"/tinh/BG/khen-thuong/{YEAR}/hoi-dong/", COUNCIL, 403, PAGE_403),
+    ("post", f"/api/v1/provinces/BG/years/{YEAR}/council", COUNCIL, 403,
+     "Chỉ Thường trực thi đua tỉnh (cơ quan thường trực của Hội đồng) được ghi kết quả họp "
+     "Hội đồng."),
     ("post", "/tinh/BG/thiet-lap/don-vi/{unit}/", {"name": "Sở Mới"}, 404, PAGE_404),
     ("put", "/api/v1/units/{unit}/name", {"name": "Sở Mới"}, 403,
      "Chỉ Thường trực thi đua tỉnh được đổi tên đơn vị."),
@@ -252,14 +255,14 @@ WRITES = [  # (method, path, data, status, the page's h1 or the API's detail)
     ("post", f"/don-vi/{{unit}}/bao-cao-thanh-tich/{YEAR}/", {"duties": "Nhiệm vụ"}, 404,
      PAGE_404),
     ("post", "/don-vi/{unit}/chung-thu-so/", {}, 404, PAGE_404),
-    ("post", "/tinh/BG/sap-xep-don-vi/ghi/", LINEAGE, 404, PAGE_404),
-    ("post", "/tinh/BG/sap-xep-don-vi/{event}/xoa/", {"reason": "Nhập nhầm"}, 404, PAGE_404),
+    ("post", "/tinh/BG/sap-xep-don-vi/ghi/", LINEAGE, 403, PAGE_403),
+    ("post", "/tinh/BG/sap-xep-don-vi/{event}/xoa/", {"reason": "Nhập nhầm"}, 403, PAGE_403),
     ("post", "/api/v1/provinces/BG/lineage",
      {"kind": "rename", "predecessor_ids": ["{unit}"], "successor_ids": ["{unit}"],
       "effective_date": "2026-03-01", "document_number": "46/QĐ-UBND",
-      "document_date": "2026-02-28"}, 404, PROVINCE_404),
-    ("post", "/api/v1/provinces/BG/lineage/{event}/remove", {"reason": "Nhập nhầm"}, 404,
-     PROVINCE_404),
+      "document_date": "2026-02-28"}, 403, LINEAGE_403),
+    ("post", "/api/v1/provinces/BG/lineage/{event}/remove", {"reason": "Nhập nhầm"}, 403,
+     LINEAGE_403),
 ]
 
 
@@ -269,8 +272,9 @@ def test_the_successor_changes_nothing_of_the_former_province(as_who, merged, me
                                                                data, status, message):
     """Issue 14: every change to the former province, its units and its lineage is refused
     to the successor's secretariat — with the status and Vietnamese message it had before
-    the reading opened (404 where the province's writes are not its to find), or the unit's
-    own write rule (403: the unit is read, not acted for) — and nothing is written."""
+    the reading opened (404 where the page is not its to find: setup, the achievement
+    statement, certificates), else 403 (the page is read, not acted on: the proposals and
+    council, the lineage, each unit write's own rule) — and nothing is written."""
     former, _, _ = merged
     event = LineageEvent.objects.get(province=former).pk
     values = {"{unit}": _unit(former).pk, "{event}": event}
@@ -315,6 +319,47 @@ def test_not_even_the_administrator_rewrites_a_former_provinces_history(world, m
                                    document_date=datetime.date(YEAR - 2, 2, 1))
     assert award.value.messages == leader.value.messages == [message]
     assert (snapshot(), Award.objects.count(), PastLeader.objects.count()) == before
+
+
+def test_not_even_the_administrator_decides_or_reorganises_in_a_former_province(
+        world, merged, as_who):
+    """Nor its awards year or its units' lineage (issue 14): recording a decision or the
+    council's choice, recording or removing a reorganisation are refused to the
+    administrator in Vietnamese (409) with nothing written, and the pages offer them no
+    form."""
+    from thidua.awards import council
+    from thidua.awards.proposals import decisions
+    from thidua.core.errors import Conflict
+    from thidua.org import lineage
+
+    former = merged[0]
+    admin, year = world.actor("admin"), EmulationYear.objects.get(province=former, year=YEAR)
+    unit, event = _unit(former), LineageEvent.objects.get(province=former)
+    message = (f"{former.full_name[:1].upper()}{former.full_name[1:]} đã hợp nhất vào "
+               f"{former.merged_into.full_name} từ ngày {former.merged_on:%d/%m/%Y}: dữ liệu "
+               "của tỉnh cũ chỉ để xem, không thay đổi được.")
+    before = _everything()
+    attempts = [
+        lambda: decisions.record_decision(admin, year, number="1/QĐ-UBND",
+                                          decision_date=datetime.date(YEAR, 1, 5),
+                                          signer="Chủ tịch"),
+        lambda: council.choose(admin, year, minutes_number="12/BB-HĐTĐKT",
+                               meeting_date=datetime.date(YEAR, 1, 4), chosen=[]),
+        lambda: lineage.record_event(admin, former, kind="rename", predecessors=[unit.pk],
+                                     successors=[unit.pk],
+                                     effective_date=datetime.date(YEAR, 3, 1),
+                                     document_number="46/QĐ-UBND",
+                                     document_date=datetime.date(YEAR, 2, 28)),
+        lambda: lineage.remove_event(admin, event, "Nhập nhầm"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Conflict) as refused:
+            attempt()
+        assert refused.value.messages == [message]
+    assert _everything() == before
+    client = as_who("admin")
+    for url in (f"/tinh/BG/khen-thuong/{YEAR}/", "/tinh/BG/sap-xep-don-vi/"):
+        assert _forms(parse(client.get(url))) == ["/dang-xuat/"], url
 
 
 def test_the_successor_reads_the_former_provinces_audit_events(world, merged):

@@ -348,13 +348,12 @@ def step(request, proposal_id: s.Id, action: Literal[BUTTONS], payload: StepIn):
     return proposal_out(actor_, moved)
 
 
-def _province_year(actor_, code, year, *, write=True) -> EmulationYear:
-    """As the page (web.views.awards._province_year): read by who reads the province's
-    proposals (a former province's successor included), recorded by who oversees it, else
-    404 "Không tìm thấy tỉnh." (issue 14)."""
+def _province_year(actor_, code, year) -> EmulationYear:
+    """As the page (web.views.awards._province_year): for who reads the province's
+    proposals (a former province's successor included), else 404 "Không tìm thấy tỉnh.";
+    recording is the service's to refuse (403, issue 14)."""
     province = org_queries.province_by_code(code)
-    may = rules.can_oversee_province if write else rules.can_view_province_proposals
-    if not may(actor_, province.id):
+    if not rules.can_view_province_proposals(actor_, province.id):
         raise NotFound("Không tìm thấy tỉnh.")
     return org_queries.year_in(province, year)
 
@@ -364,7 +363,7 @@ def _province_year(actor_, code, year, *, write=True) -> EmulationYear:
 def province_proposals(request, code: s.text(20), year: s.Year):
     """Every bloc's proposal of the year, with the Government-flag cap (RULES.md 23)."""
     actor_ = actor(request)
-    emulation_year = _province_year(actor_, code, year, write=False)
+    emulation_year = _province_year(actor_, code, year)
     view = service.province_proposals(actor_, emulation_year)
     cap = view.cap
     return {"year": year,

@@ -45,12 +45,11 @@ class CouncilIn(Schema):
     chosen: Annotated[list[s.Id], Field(min_length=1, max_length=1000)]
 
 
-def _year(actor_, code, year, *, write=True) -> EmulationYear:
+def _year(actor_, code, year) -> EmulationYear:
     """Read by who reads the province's proposals (a former province's successor
-    included), recorded by who oversees it, else 404 (issue 14)."""
+    included), else 404; recording is the service's to refuse (403, issue 14)."""
     province = Province.objects.filter(code=code).first()
-    may = rules.can_oversee_province if write else rules.can_view_province_proposals
-    if province is None or not may(actor_, province.id):
+    if province is None or not rules.can_view_province_proposals(actor_, province.id):
         raise NotFound("Không tìm thấy tỉnh.")
     emulation_year = EmulationYear.objects.filter(province=province, year=year).first()
     if emulation_year is None:
@@ -76,7 +75,7 @@ def council_out(view: council.CouncilView, year: int) -> dict:
             summary="Tập thể được khối bình xét dẫn đầu và lựa chọn của Hội đồng (Quy tắc 20)")
 def council_choice(request, code: s.text(20), year: s.Year):
     actor_ = actor(request)
-    return council_out(council.council_view(actor_, _year(actor_, code, year, write=False)),
+    return council_out(council.council_view(actor_, _year(actor_, code, year)),
                        year)
 
 

@@ -14,7 +14,7 @@ from thidua.api.org import unit_ref
 from thidua.core.errors import Forbidden, NotFound
 from thidua.org import lineage
 from thidua.org.models import LineageEvent, Province
-from thidua.org.rules import can_oversee_province, can_read_province, can_set_up_province
+from thidua.org.rules import can_read_province, can_set_up_province
 
 router = Router(tags=["Sắp xếp đơn vị"])
 
@@ -59,16 +59,11 @@ def event_out(event: LineageEvent) -> dict:
 
 def _province(actor_, code, *, write=True) -> Province:
     """The province if the actor reads it (a former province's successor included, issue
-    14), else 404; for a change, if they oversee it (else 404, as before) and set it up
-    (else 403)."""
+    14), else 404; for a change, if they set it up, else 403."""
     province = Province.objects.filter(code=code).first()
     if province is None or not can_read_province(actor_, province.id):
         raise NotFound("Không tìm thấy tỉnh.")
-    if not write:
-        return province
-    if not can_oversee_province(actor_, province.id):
-        raise NotFound("Không tìm thấy tỉnh.")
-    if not can_set_up_province(actor_, province.id):
+    if write and not can_set_up_province(actor_, province.id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi việc sắp xếp đơn vị.")
     return province
 

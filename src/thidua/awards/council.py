@@ -24,6 +24,7 @@ from thidua.core.dates import short_date
 from thidua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
 from thidua.law.workflow import State
+from thidua.org import services as org_services
 from thidua.org.models import EmulationYear
 from thidua.org.rules import Actor
 
@@ -79,6 +80,7 @@ def choose(actor: Actor, emulation_year: EmulationYear, *, minutes_number: str,
     if not rules.can_record_award(actor, emulation_year.province_id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh (cơ quan thường trực của Hội đồng) được "
                         "ghi kết quả họp Hội đồng.")
+    org_services.require_active(emulation_year.province_id)  # issue 14: history, read-only
     today = today or timezone.localdate()
     number = nfc(minutes_number if isinstance(minutes_number, str) else "").strip()
     errors = []

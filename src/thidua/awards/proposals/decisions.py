@@ -148,6 +148,7 @@ def record_decision(actor: Actor, emulation_year: EmulationYear, *, number: str,
     `Award`) or not (RULES 27). A proposal whose lines are all decided is decided."""
     if not rules.can_record_award(actor, emulation_year.province_id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi quyết định khen thưởng.")
+    org_services.require_active(emulation_year.province_id)  # issue 14: history, read-only
     awarded_ids, refused_ids = {int(i) for i in awarded}, {int(i) for i in not_awarded}
     number, signer = tidy(number), tidy(signer)
     errors = _decision_errors(emulation_year, number, signer, decision_date, awarded_ids,

@@ -188,13 +188,13 @@ def step(request, pk, action):
 
 
 def _province_year(actor, code, year, *, write=True):
-    """The province and its year: to read, for who reads its proposals (a former province's
-    successor included, awards.rules.can_view_province_proposals); to record, for who
-    oversees it, else 404 — a former province's decisions and council are nobody's to
-    record, and its successor is answered as before the merger (issue 14)."""
+    """The province and its year, for who reads its proposals (a former province's
+    successor included, awards.rules.can_view_province_proposals), else 404; to record,
+    for who oversees it, else 403 (the services refuse a former province to everyone,
+    issue 14)."""
     province = province_by_code(code)
-    may = can_oversee_province if write else rules.can_view_province_proposals
-    require(may(actor, province.id))
+    require(rules.can_view_province_proposals(actor, province.id),
+            not write or can_oversee_province(actor, province.id))
     return province, year_in(province, year)
 
 
@@ -230,7 +230,8 @@ def _province_page(request, actor, province, emulation_year, *, form=None, counc
     form = form or DecisionForm(lines=pending, province=province)
     return render(request, "web/awards/province.html", {
         "province": province, "emulation_year": emulation_year, "view": view,
-        "can_record": rules.can_record_award(actor, province.id),  # else read-only
+        # Read-only for a former province (issue 14), whoever reads it.
+        "can_record": rules.can_record_award(actor, province.id) and not province.merged_into_id,
         "pending": pending, "form": form, "council": chosen_by_council,
         "council_form": council_form,
         "errors": [*error_items(form), *error_items(council_form),

@@ -16,7 +16,6 @@ from thidua.org.models import LineageEvent
 from thidua.org.rules import can_read_province, can_set_up_province
 from thidua.web.forms import DATE_WIDGET
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
-from thidua.web.views.setup import load_province
 
 TEMPLATE = "web/org/lineage.html"
 
@@ -54,7 +53,8 @@ def _page(request, actor, province, *, form=None, errors=(), status=200):
     return render(request, TEMPLATE, {
         "province": province,
         "events": lineage.province_events(actor, province),
-        "can_record": can_set_up_province(actor, province.id),  # else read-only (issue 14)
+        # Read-only for a former province (issue 14), whoever reads it.
+        "can_record": can_set_up_province(actor, province.id) and not province.merged_into_id,
         "form": form or LineageForm(units=org_queries.units_of(province)),
         "errors": [*error_items(form), *error_items(messages=errors)],
     }, status=status)
@@ -64,12 +64,19 @@ def _page(request, actor, province, *, form=None, errors=(), status=200):
 @shows_domain_errors
 def page(request, code):
     """For who reads the province: a former province's recorded merges and splits are read
-    by its successor's secretariat, without a form (org.rules.can_read_province); `add`
-    and `remove` still ask `load_province` (404 to that reader, as before)."""
+    by its successor's secretariat, without a form (org.rules.can_read_province)."""
     actor = get_actor(request)
+    return _page(request, actor, _province(actor, code, write=False))
+
+
+def _province(actor, code, *, write=True):
+    """404 for who does not read the province; 403 for a change by who does not set it up
+    (a former province's successor reads only; the service refuses a former province to
+    everyone, issue 14)."""
     province = org_queries.province_by_code(code)
-    require(can_read_province(actor, province.id))
-    return _page(request, actor, province)
+    require(can_read_province(actor, province.id),
+            not write or can_set_up_province(actor, province.id))
+    return province
 
 
 @login_required
@@ -77,7 +84,7 @@ def page(request, code):
 @shows_domain_errors
 def add(request, code):
     actor = get_actor(request)
-    province = load_province(actor, code)
+    province = _province(actor, code)
     form = LineageForm(request.POST, units=org_queries.units_of(province))
     if not form.is_valid():
         return _page(request, actor, province, form=form, status=400)
@@ -101,7 +108,7 @@ def add(request, code):
 @shows_domain_errors
 def remove(request, code, pk):
     actor = get_actor(request)
-    province = load_province(actor, code)
+    province = _province(actor, code)
     event = lineage.find_event(actor, province, pk)  # not the province's: 404
     form = RemoveForm(request.POST)
     if not form.is_valid():
