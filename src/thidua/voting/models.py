@@ -189,7 +189,10 @@ class Ballot(models.Model):
         PAPER = "paper", "Phiếu giấy"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    # No index of its own: the unique (poll, receipt code) serves lookups by poll, and a
+    # close writes one index less per ballot (bench/voting.py).
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots",
+                             db_index=False)
     receipt_code = models.CharField(max_length=20)
     valid = models.BooleanField()
     source = models.CharField(max_length=10, choices=Source.choices)
@@ -217,7 +220,10 @@ class SealedBallot(models.Model):
     casting order."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="sealed_ballots")
+    # No index of its own: the unique (poll, code tag) serves lookups by poll (one index
+    # less to write per vote).
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="sealed_ballots",
+                             db_index=False)
     code_tag = models.CharField(max_length=64)
     source = models.CharField(max_length=10, choices=Ballot.Source.choices)
     paper_valid = models.BooleanField(null=True)  # paper ballots only; None electronic
@@ -233,7 +239,9 @@ class SealedBallot(models.Model):
 
 class BallotChoice(models.Model):
     pk = models.CompositePrimaryKey("ballot", "candidate")
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
+    # No index of its own: the primary key (ballot, candidate) serves lookups by ballot.
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices",
+                               db_index=False)
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="+")
 
     def __str__(self):
