@@ -24,29 +24,31 @@ POLL = 0.0005  # seconds between two tries of the file lock
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    _writer = None  # the lock file's descriptor while this connection's transaction runs
+    _lock_file = None  # the lock file's descriptor, opened once per connection
+    _holding = False
 
     def _take_writer(self):
         if self.is_in_memory_db():
             return
-        fd = os.open(f"{self.settings_dict['NAME']}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+        if self._lock_file is None:
+            self._lock_file = os.open(f"{self.settings_dict['NAME']}-writer",
+                                      os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if time.monotonic() < deadline:
                     time.sleep(POLL)
                     continue
-                os.close(fd)
                 raise OperationalError("database is locked") from None
-            self._writer = fd
+            self._holding = True
             return
 
     def _drop_writer(self):
-        fd, self._writer = self._writer, None
-        if fd is not None:
-            os.close(fd)  # closing the descriptor releases its lock
+        if self._holding:
+            self._holding = False
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
     def _start_transaction_under_autocommit(self):
         self._take_writer()
@@ -73,3 +75,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super()._close()
         finally:
             self._drop_writer()
+            if self._lock_file is not None:
+                os.close(self._lock_file)
+                self._lock_file = None
