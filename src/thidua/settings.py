@@ -158,8 +158,12 @@ DATABASES = {"default": dj_database_url.parse(
     conn_max_age=int(os.environ.get("THIDUA_DB_CONN_MAX_AGE", 60 if PRODUCTION else 0)))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that asks the server only when the socket says
-    # something happened (thidua.core.postgresql.base).
+    # something happened, and prepared statements for the hot path (thidua.core.postgresql).
     DATABASES["default"]["ENGINE"] = "thidua.core.postgresql"
+    if os.environ.get("THIDUA_DB_PREPARED", "1") == "0":
+        # A pooler that cannot keep prepared statements (PgBouncer in transaction mode
+        # without max_prepared_statements): plain statements only.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend with writers queued on a file lock (thidua.core.sqlite3.base).
     DATABASES["default"]["ENGINE"] = "thidua.core.sqlite3"

@@ -3,6 +3,9 @@ live connection is usable without a `SELECT 1` on every request; a connection th
 ended is found unusable, and the next request connects afresh. And its prepared cursor:
 the card ballot's statements are planned once per connection, Django's own never."""
 
+import os
+import subprocess
+import sys
 import time
 
 import psycopg
@@ -10,6 +13,7 @@ import pytest
 from django.db import connection
 from tests.factories import candidate_ids, cards_by_unit
 
+from thidua.core.postgresql.base import DatabaseWrapper
 from thidua.voting.models import Ballot
 
 pytestmark = [
@@ -95,3 +99,27 @@ def test_a_card_ballots_statements_are_prepared_and_djangos_are_not(world, open_
     assert _prepared() - before == added
     assert Ballot.objects.filter(poll=open_poll).count() == 0  # sealed until the count
     assert open_poll.participations.count() == 2
+
+
+def test_a_pooler_that_keeps_no_prepared_statements_can_turn_them_off():
+    """THIDUA_DB_PREPARED=0 (PgBouncer in transaction mode): settings give OPTIONS
+    prepare_threshold None, which the backend keeps; its prepared cursor then prepares
+    nothing, and still runs its statements."""
+    env = {**os.environ, "THIDUA_DB_PREPARED": "0",
+           "THIDUA_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"}
+    options = subprocess.run(
+        [sys.executable, "-c", "from thidua import settings; "
+         "print(settings.DATABASES['default']['OPTIONS'])"],
+        env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert options == "{'prepare_threshold': None}"
+    assert connection.get_connection_params()["prepare_threshold"] == 0
+    plain = DatabaseWrapper({**connection.settings_dict, "OPTIONS": {
+        **connection.settings_dict["OPTIONS"], "prepare_threshold": None}})
+    try:
+        with plain.prepared_cursor() as cursor:
+            for _ in range(3):
+                cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE %s",
+                               [True])
+                assert cursor.fetchone() == (0,)
+    finally:
+        plain.close()

@@ -28,8 +28,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         params = super().get_connection_params()
         # Prepare a statement the first time it runs. Only server-binding cursors ever
         # do (`prepared_cursor`): Django's client-binding ones send plain text. A pooler
-        # that cannot keep prepared statements (PgBouncer in transaction mode before
-        # 1.21) is served by OPTIONS {"prepare_threshold": None}, which wins.
+        # that cannot keep prepared statements (PgBouncer in transaction mode without
+        # max_prepared_statements) is served by OPTIONS {"prepare_threshold": None}, which
+        # wins (THIDUA_DB_PREPARED=0, settings.py).
         if "prepare_threshold" not in self.settings_dict["OPTIONS"]:
             params["prepare_threshold"] = 0
         return params
