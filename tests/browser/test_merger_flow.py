@@ -84,8 +84,13 @@ def test_secretariat_merges_another_provinces_export(transactional_db, world, li
         "Tỉnh Bắc Giang đã hợp nhất vào tỉnh Bắc Ninh từ ngày 01/07/2025")
     expect(page.locator("#tinh-cu")).to_contain_text("chỉ để xem")
     expect(page.locator("#khoi-can-chu-y")).to_have_count(0)
-    expect(page.locator("#lien-ket-khen-thuong")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Its proposals and decisions, read with nothing to record.
+    page.locator("#lien-ket-khen-thuong").click()
+    assert "/tinh/BG/khen-thuong/" in page.url
+    expect(page.locator("#chi-xem")).to_be_visible()
+    expect(page.locator("main form[method=post]")).to_have_count(0)
+    page.go_back()
     page.locator("#lien-ket-nam-truoc").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Khen thưởng và Trưởng khối các năm trước")

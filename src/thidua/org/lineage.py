@@ -18,6 +18,7 @@ from thidua.core.dates import short_date
 from thidua.core.errors import DomainError, Forbidden, NotFound
 from thidua.core.text import nfc
 from thidua.org.domain import lineage as domain
+from thidua.org.former import require_active
 from thidua.org.models import LineageEvent, Membership, Province, Unit
 from thidua.org.rules import (
     Actor,
@@ -193,20 +194,13 @@ def _state_errors(events, before, after, effective_date, names) -> list[str]:
 
 
 @transaction.atomic
-def _require_active(province_id: int):
-    """A former province is history, read-only, for everyone (issue 14)."""
-    from thidua.org.services import require_active  # org.services imports this module
-
-    require_active(province_id)
-
-
 def record_event(actor: Actor, province: Province, *, kind: str, predecessors, successors,
                  effective_date, document_number, document_date, note="",
                  today: datetime.date | None = None) -> LineageEvent:
     """Record a merge, split or rename (RULES.md 44), checked whole before writing."""
     if not can_set_up_province(actor, province.id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được ghi việc sắp xếp đơn vị.")
-    _require_active(province.id)
+    require_active(province.id)  # a former province is history (issue 14)
     today = today or timezone.localdate()
     before = _units(province, predecessors, "đơn vị trước sắp xếp")
     after = _units(province, successors, "đơn vị sau sắp xếp")
@@ -241,7 +235,7 @@ def remove_event(actor: Actor, event: LineageEvent, reason) -> None:
     their records are untouched."""
     if not can_set_up_province(actor, event.province_id):
         raise Forbidden("Chỉ Thường trực thi đua tỉnh được xoá việc sắp xếp đơn vị.")
-    _require_active(event.province_id)
+    require_active(event.province_id)
     reason = nfc(reason if isinstance(reason, str) else "").strip()
     if not reason:
         raise DomainError("Cần ghi lý do xoá (ví dụ: nhập nhầm đơn vị).")

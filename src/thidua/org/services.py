@@ -19,6 +19,7 @@ from thidua.org.domain.phases import (
     PhaseForbidden,
     check_transition,
 )
+from thidua.org.former import require_active
 from thidua.org.models import (
     Bloc,
     BlocYear,
@@ -223,17 +224,6 @@ def _require_setup(actor, province_id: int, message: str):
     if not can_set_up_province(actor, province_id):
         raise Forbidden(message)
     require_active(province_id)
-
-
-def require_active(province_id: int):
-    """A former province (merged into another, exchange.merger) is history: nobody
-    reshapes it, the administrator included."""
-    former = (Province.objects.filter(pk=province_id, merged_into__isnull=False)
-              .select_related("merged_into").first())
-    if former is not None:
-        raise Conflict(f"{former.full_name[:1].upper()}{former.full_name[1:]} đã hợp nhất vào "
-                       f"{former.merged_into.full_name} từ ngày {short_date(former.merged_on)}"
-                       ": dữ liệu của tỉnh cũ chỉ để xem, không thay đổi được.")
 
 
 def clean_code(value) -> str:
