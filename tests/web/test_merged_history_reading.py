@@ -362,6 +362,39 @@ def test_not_even_the_administrator_decides_or_reorganises_in_a_former_province(
         assert _forms(parse(client.get(url))) == ["/dang-xuat/"], url
 
 
+def test_the_successor_finds_a_former_provinces_units_in_the_unit_search(as_who, merged):
+    """Issue 14: searching a unit finds it under its former province too (marked by the
+    province's name), for the successor's secretariat only."""
+    former = merged[0]
+    unit = _unit(former)
+    found = parse(as_who("secretariat").get("/don-vi/", {"q": unit.code}))
+    rows = [(li.find("a").attrs["href"], li.text.split(" (")[1])
+            for li in found.by_id("ket-qua").find_all("li")]
+    assert (f"/don-vi/{unit.pk}/", f"{unit.code} · Bắc Giang)") in rows
+    other = parse(as_who("other_secretariat").get("/don-vi/", {"q": unit.code}))
+    assert f"/don-vi/{unit.pk}/" not in [a.attrs["href"] for a in other.by_id("ket-qua")
+                                          .find_all("a")]
+
+
+def test_a_province_merged_twice_keeps_both_histories_for_the_last_successor(as_who, world,
+                                                                            merged):
+    """Issue 14: a province that had itself absorbed another before merging: the last
+    successor's secretariat reads both former provinces, and the middle one's read-only
+    dashboard links the oldest; Hà Nội's secretariat reads neither."""
+    former = merged[0]
+    oldest = Province.objects.create(code="CU", name="Tỉnh Cũ", merged_into=former,
+                                     merged_on=datetime.date(2020, 1, 1),
+                                     merger_resolution="Nghị quyết số 1/2019/QH14")
+    assert world.actor("secretariat").history_provinces == {former.id, oldest.id}
+    client = as_who("secretariat")
+    middle = parse(client.get("/tinh/BG/"))
+    assert [a.attrs["href"] for a in middle.by_id("tinh-da-hop-nhat").find_all("a")] == [
+        "/tinh/CU/"]
+    assert client.get("/tinh/CU/").status_code == 200
+    assert as_who("other_secretariat").get("/tinh/CU/").status_code == 404
+    assert world.actor("other_secretariat").history_provinces == frozenset()
+
+
 def test_the_successor_reads_the_former_provinces_audit_events(world, merged):
     """The audit log of a former province is part of its history: its successor's
     secretariat reads its events beside its own (org.queries.audit_events); Hà Nội's
@@ -459,7 +492,7 @@ def decided(world):
     into Bắc Ninh: the former province."""
     from tests.awards.conftest import conference_day, polls, prepare_kt
 
-    from thidua.awards import proposals
+    from thidua.awards import council, proposals
 
     kt = prepare_kt(world)
     proposal = proposals.assemble_proposal(world.actor("leader"), kt, polls(world),
@@ -467,6 +500,9 @@ def decided(world):
     proposals.move_proposal(world.actor("leader"), proposal, "submit")
     proposals.move_proposal(world.actor("secretariat"), proposal, "accept")
     lines = {line.unit.code: line.id for line in proposal.lines.all()}
+    council.choose(world.actor("secretariat"), world.year, minutes_number="12/BB-HĐTĐKT",
+                   meeting_date=datetime.date(YEAR, 12, 20), chosen=[lines["KT1"]],
+                   today=datetime.date(YEAR, 12, 21))
     proposals.record_decision(world.actor("secretariat"), world.year, number="45/QĐ-UBND",
                               decision_date=datetime.date(YEAR, 12, 28), signer="Chủ tịch",
                               awarded=[lines["KT1"], lines["KT2"]], not_awarded=[lines["KT3"]])
@@ -495,6 +531,11 @@ def test_the_successor_reads_what_the_former_provinces_blocs_proposed_and_what_w
             for b in api["blocs"]] == [(_bloc_year(decided).pk, "accepted"),
                                        (_bloc_year(decided, "VX").pk, None)]
     assert (api["cap"]["cap"], api["cap"]["proposed"], api["cap"]["ok"]) == (1, 1, True)
+    # The council's choice came with the merger (export section council_selections).
+    chosen = client.get(f"/api/v1/provinces/BG/years/{YEAR}/council").json()
+    assert chosen["selection"] == {"minutes_number": "12/BB-HĐTĐKT",
+                                   "meeting_date": f"{YEAR}-12-20"}
+    assert [c["unit"]["code"] for c in chosen["candidates"] if c["chosen"]] == ["KT1"]
     kt1 = _unit(decided, "KT1").pk
     awards = client.get(f"/api/v1/units/{kt1}/awards").json()["awards"]
     assert [(a["year"], a["award_form"], a["decision_number"]) for a in awards] == [

@@ -45,6 +45,7 @@ CODE_LENGTH = org.Unit._meta.get_field("code").max_length
 HISTORY = (("years", "năm thi đua"), ("bloc_years", "khối – năm"),
            ("conferences", "hội nghị"), ("polls", "cuộc bỏ phiếu"),
            ("ballots", "phiếu bầu"), ("award_decisions", "quyết định khen thưởng"),
+           ("council_selections", "kết quả họp Hội đồng"),
            ("awards", "khen thưởng"), ("past_leaders", "trưởng khối các năm trước"),
            ("documents", "văn bản"))
 NOT_CARRIED = ("role_assignments",)

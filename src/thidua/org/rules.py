@@ -46,12 +46,15 @@ class Actor:
 
     @cached_property
     def history_provinces(self) -> frozenset:
-        """Former provinces merged into one of the secretariat's provinces (one query, when
-        first asked; none for an actor without a province)."""
-        if not self.secretariat_provinces:
-            return frozenset()
-        return frozenset(Province.objects.filter(
-            merged_into_id__in=self.secretariat_provinces).values_list("id", flat=True))
+        """Former provinces merged into one of the secretariat's provinces, and those
+        merged into them before (a province that merged twice keeps both histories): one
+        query per level, when first asked; none for an actor without a province."""
+        found, level = set(), set(self.secretariat_provinces)
+        while level:
+            level = set(Province.objects.filter(merged_into_id__in=level)
+                        .values_list("id", flat=True)) - found
+            found |= level
+        return frozenset(found)
 
     @cached_property
     def own_units(self) -> frozenset:
@@ -113,8 +116,9 @@ def can_read_province(actor: Actor, province_id: int) -> bool:
 
 
 def former_provinces(actor: Actor, province) -> list:
-    """The former provinces merged into `province` whose pages the actor reads, by name."""
-    if not can_oversee_province(actor, province.id):
+    """The former provinces merged into `province` whose pages the actor reads, by name
+    (a former province's own former provinces included, for its successor)."""
+    if not can_read_province(actor, province.id):
         return []
     return list(Province.objects.filter(merged_into=province).order_by("name"))
 
@@ -233,6 +237,6 @@ def visible_units(actor: Actor):
     if actor.is_admin:
         return Unit.objects.all()
     return Unit.objects.filter(
-        Q(province_id__in=actor.secretariat_provinces)
+        Q(province_id__in=actor.secretariat_provinces | actor.history_provinces)
         | Q(id__in=actor.own_units | actor.led_units)
     )

@@ -1,4 +1,5 @@
-"""Year facts, leader and award decisions, proposals and their lines, awards."""
+"""Year facts, leader and award decisions, proposals and their lines, the council's
+choice, awards."""
 
 from thidua.awards import models as awards
 from thidua.exchange.envelope import BLOC_YEAR, ExportFormatError, Section, by, lookup
@@ -43,6 +44,13 @@ SECTIONS = (
     Section("proposal_lines", awards.ProposalLine, by("proposal__" + BLOC_YEAR),
             ("award_form", "position", "votes", "explanation", "outcome"),
             {"proposal": "proposals", "unit": "units", "decision": "award_decisions"}),
+    # The province council's choice of Government-flag candidates (RULES.md 20): one per
+    # year, keyed by it; absent in older files = none recorded.
+    Section("council_selections", awards.CouncilSelection, by("emulation_year__province"),
+            ("minutes_number", "meeting_date", "recorded_at"),
+            {"emulation_year": "years", "recorded_by": "users"},
+            key=lambda o, k: k["years"][o.emulation_year_id],
+            many={"chosen": "proposal_lines"}),
     Section("awards", awards.Award, by("unit__province"),
             ("award_form", "decision_number", "decision_date", "signer", "recorded_at"),
             {"unit": "units", "emulation_year": "years", "recorded_by": "users",
