@@ -84,6 +84,18 @@ def test_one_predicate_reads_the_former_province_and_gives_no_power(world, merge
     assert rules.bloc_year_roles(successor, bloc_year) == {HISTORY}
     assert rules.bloc_year_roles(other, bloc_year) == frozenset()
     assert not rules.can_manage_bloc_year(successor, bloc_year)
+    # The forms' predicates: a former province is history for everyone, the admin too.
+    from thidua.awards import rules as award_rules
+
+    admin = world.actor("admin")
+    assert (rules.is_history(former), rules.is_history(world.province)) == (True, False)
+    assert [rules.can_record_lineage(who, province) for who, province in (
+        (admin, former), (successor, former), (admin, world.province),
+        (successor, world.province))] == [False, False, True, True]
+    assert [award_rules.may_record_awards_in(who, province) for who, province in (
+        (admin, former), (successor, former), (admin, world.province),
+        (successor, world.province), (other, world.province))] == [
+        False, False, True, True, False]
 
 
 def test_the_successors_dashboard_links_to_the_former_provinces_read_only_dashboard(

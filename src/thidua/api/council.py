@@ -75,8 +75,7 @@ def council_out(view: council.CouncilView, year: int) -> dict:
             summary="Tập thể được khối bình xét dẫn đầu và lựa chọn của Hội đồng (Quy tắc 20)")
 def council_choice(request, code: s.text(20), year: s.Year):
     actor_ = actor(request)
-    return council_out(council.council_view(actor_, _year(actor_, code, year)),
-                       year)
+    return council_out(council.council_view(actor_, _year(actor_, code, year)), year)
 
 
 @router.post("/provinces/{code}/years/{year}/council",

@@ -11,6 +11,7 @@ from thidua.org.rules import (
     can_read_province,
     can_view_bloc_year,
     can_view_unit,
+    is_history,
 )
 
 
@@ -42,6 +43,12 @@ def can_confirm_facts(actor: Actor, unit: Unit, bloc_year: BlocYear) -> bool:
 def can_record_award(actor: Actor, province_id: int) -> bool:
     """Awards are the chairman's decisions, recorded by the province."""
     return can_oversee_province(actor, province_id)
+
+
+def may_record_awards_in(actor: Actor, province) -> bool:
+    """The proposals page's decision and council forms: who records awards, in a province
+    that is not history (issue 14)."""
+    return can_record_award(actor, province.id) and not is_history(province)
 
 
 def can_view_province_proposals(actor: Actor, province_id: int) -> bool:

@@ -115,6 +115,17 @@ def can_read_province(actor: Actor, province_id: int) -> bool:
             or province_id in actor.history_provinces)
 
 
+def is_history(province) -> bool:
+    """A former province (merged into another): read, never changed — the administrator
+    included (org.former.require_active refuses in the services; pages offer no form)."""
+    return province.merged_into_id is not None
+
+
+def can_record_lineage(actor: Actor, province) -> bool:
+    """Record or remove a reorganisation of the province's units (RULES.md 44)."""
+    return can_set_up_province(actor, province.id) and not is_history(province)
+
+
 def former_provinces(actor: Actor, province) -> list:
     """The former provinces merged into `province` whose pages the actor reads, by name
     (a former province's own former provinces included, for its successor)."""

@@ -230,8 +230,7 @@ def _province_page(request, actor, province, emulation_year, *, form=None, counc
     form = form or DecisionForm(lines=pending, province=province)
     return render(request, "web/awards/province.html", {
         "province": province, "emulation_year": emulation_year, "view": view,
-        # Read-only for a former province (issue 14), whoever reads it.
-        "can_record": rules.can_record_award(actor, province.id) and not province.merged_into_id,
+        "can_record": rules.may_record_awards_in(actor, province),
         "pending": pending, "form": form, "council": chosen_by_council,
         "council_form": council_form,
         "errors": [*error_items(form), *error_items(council_form),

@@ -13,7 +13,7 @@ from thidua.core.errors import DomainError
 from thidua.org import lineage
 from thidua.org import queries as org_queries
 from thidua.org.models import LineageEvent
-from thidua.org.rules import can_read_province, can_set_up_province
+from thidua.org.rules import can_read_province, can_record_lineage, can_set_up_province
 from thidua.web.forms import DATE_WIDGET
 from thidua.web.utils import error_items, get_actor, require, shows_domain_errors
 
@@ -53,8 +53,7 @@ def _page(request, actor, province, *, form=None, errors=(), status=200):
     return render(request, TEMPLATE, {
         "province": province,
         "events": lineage.province_events(actor, province),
-        # Read-only for a former province (issue 14), whoever reads it.
-        "can_record": can_set_up_province(actor, province.id) and not province.merged_into_id,
+        "can_record": can_record_lineage(actor, province),
         "form": form or LineageForm(units=org_queries.units_of(province)),
         "errors": [*error_items(form), *error_items(messages=errors)],
     }, status=status)
