@@ -140,6 +140,32 @@ def test_closing_writes_the_box_so_storage_order_tells_nothing(world, open_poll)
     assert services.count(Poll.objects.get(pk=poll.pk)).result_for(kt1).votes == 2
 
 
+def test_a_large_box_is_written_in_receipt_order_within_chunks_drawn_at_random(
+        world, open_poll, monkeypatch):
+    """Past UNSEAL_CHUNK ballots the close opens the box in chunks on two threads and
+    writes each chunk as it is opened (bench/README.md): the chunks are drawn at random,
+    each is written in receipt-code order, every ballot once, counted right."""
+    monkeypatch.setattr(services.counting, "UNSEAL_CHUNK", 2)
+    monkeypatch.setattr(services.counting, "UNSEAL_IN_THREADS", 2)
+    poll = open_poll
+    cards = cards_by_unit(world, poll)
+    [kt1] = candidate_ids(poll, world, "KT1")
+    receipts = [services.cast_with_card(cards[c], poll.pk, [kt1] if i % 2 else [])
+                for i, c in enumerate(["KT5", "KT1", "KT4", "KT2", "KT3"])]
+    closed = services.close_poll(world.actor("leader"), poll)
+    order = "rowid" if connection.vendor == "sqlite" else "ctid"
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT receipt_code FROM "{Ballot._meta.db_table}" '  # noqa: S608
+                       f"WHERE poll_id = %s ORDER BY {order}", [poll.pk])
+        stored = [r[0] for r in cursor.fetchall()]
+    chunks = [stored[0:2], stored[2:4], stored[4:]]
+    assert [sorted(chunk) for chunk in chunks] == chunks
+    assert sorted(stored) == sorted(receipts)
+    assert closed.result["ballots_cast"] == 5
+    assert services.count(closed).result_for(kt1).votes == 2
+    assert SealedBallot.objects.count() == 0
+
+
 def test_closing_one_poll_keeps_another_open_polls_sealed_ballots(world, open_poll):
     """The close gives the sealed table fresh storage (PostgreSQL: TRUNCATE, the other
     open polls' rows written back; SQLite: only the closed poll's rows deleted): a second

@@ -210,7 +210,8 @@ class SealedBallot(models.Model):
     """A ballot while its poll is open: the receipt code, choices and validity sealed
     together (voting.sealing) with the poll's public key, so no copy of the database
     taken during the vote — a backup, the files, their pages — reads a ballot. At close
-    the count unseals them into `Ballot` rows (in receipt-code order) and deletes these.
+    the count unseals them into `Ballot` rows (in receipt-code order, past 200 within
+    chunks drawn at random) and deletes these.
 
     Clear: the poll, whether a paper ballot or an electronic one and, for paper only, its
     validity (the committee reconciles paper ballots before close; the paper stack's

@@ -2,11 +2,13 @@
 arithmetic, publication with the ballot-box digest, the public receipt check and the
 projector's turnout."""
 
+import json
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
+from random import SystemRandom
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -50,6 +52,7 @@ from thidua.voting.services.paper import Reconciliation, reconciliation
 
 logger = logging.getLogger(__name__)
 UNSEAL_IN_THREADS = 64  # from this many sealed ballots on, two threads unseal them
+UNSEAL_CHUNK = 200  # sealed ballots per unsealing task (and per written statement)
 
 
 def candidate_numbers(poll: Poll) -> dict[int, int]:
@@ -108,35 +111,13 @@ def count(poll: Poll, box: list[PublishedBallot] | None = None) -> Tally:
                  base_kind=poll.base, excess_order=order, decimals=poll.percentage_decimals)
 
 
-def _opened_box(poll: Poll, known: dict) -> dict:
-    """sealed bytes → (receipt code, choices, valid, source) for every sealed ballot of the
-    poll now, unsealing only those not in `known` (a paper ballot corrected since has new
-    bytes). Unsealing is CPU in libsodium, which lets go of the GIL: two threads."""
-    rows = [(bytes(sealed), source) for source, sealed in
-            SealedBallot.objects.filter(poll=poll).values_list("source", "sealed")]
-    fresh = [row for row in rows if row[0] not in known]
-    if fresh:
-        unsealer = sealing.Unsealer(poll)
-        boxes = [sealed for sealed, _ in fresh]
-        if len(fresh) < UNSEAL_IN_THREADS:
-            contents = unsealer.open_all(boxes)
-        else:  # two halves, one task each (not a task per ballot: 2,000 futures cost more)
-            half = len(boxes) // 2
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                first, second = pool.map(unsealer.open_all, [boxes[:half], boxes[half:]])
-            contents = first + second
-        known = {**known, **{sealed: (*content, source)
-                             for (sealed, source), content in zip(fresh, contents, strict=True)}}
-    return {sealed: known[sealed] for sealed, _ in rows}
-
-
-def _unseal_box(poll: Poll, early: dict) -> list[PublishedBallot]:
-    """The count opens the box: every sealed ballot of the poll — unsealed already by
-    `close_poll` before its transaction (`early`), or now if it came later — is written
-    as a `Ballot` and its `BallotChoice` rows, in receipt-code order, in the closing
-    transaction, so the readable ballots carry the close's transaction id and an order
-    that says nothing of who voted when (two multi-row INSERTs, no model instances). Then
-    no copy of a sealed row may stay in the database's storage:
+def _unseal_box(poll: Poll) -> list[PublishedBallot]:
+    """The count opens the box, in the closing transaction: every sealed ballot of the poll
+    is written as a `Ballot` and its `BallotChoice` rows, in receipt-code order (past
+    UNSEAL_CHUNK ballots, in that order within chunks drawn at random), so the readable
+    ballots carry the close's transaction id and an order that says nothing of who voted
+    when (`_write_box`: no model instances). Then no copy of a sealed row may stay in the
+    database's storage:
     - PostgreSQL: the sealed table (only open polls' ballots: small) gets fresh storage —
       TRUNCATE, the other polls' sealed rows written back — so no dead tuple keeps a
       vote's transaction id (VACUUM could not promise it: any older snapshot anywhere in
@@ -147,56 +128,86 @@ def _unseal_box(poll: Poll, early: dict) -> list[PublishedBallot]:
     Returns the box (the counted ballots, including any that a poll opened before
     sealing stored in clear)."""
     table = SealedBallot._meta.db_table
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgresql:
             cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            # Foreign keys are checked as each row is written, not queued to the commit
+            # (Django's constraints are DEFERRABLE): a queued check costs more than the
+            # check itself, and TRUNCATE refuses a table with checks pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         else:
             cursor.execute("PRAGMA secure_delete = ON")
-    opened = sorted(_opened_box(poll, early).values())
     box = _ballots(poll) if Ballot.objects.filter(poll=poll).exists() else []
-    ballots, choices = [], []
-    for code, marks, valid, source in opened:
-        ballot_id = Ballot._meta.pk.get_db_prep_value(uuid.uuid4(), connection)
-        ballots.append((ballot_id, poll.pk, code, valid, source))
-        choices += [(ballot_id, candidate) for candidate in marks]
-        box.append(PublishedBallot(code, valid, tuple(sorted(marks))))
-    _write_box(ballots, choices)
+    rows = list(SealedBallot.objects.filter(poll=poll).values_list("source", "sealed"))
+    SystemRandom().shuffle(rows)  # read in casting order (PostgreSQL appends)
+    for opened in _opened(poll, rows):
+        opened.sort()  # by receipt code
+        _write_box(poll.pk, opened)
+        box += [PublishedBallot(code, valid, tuple(sorted(marks)))
+                for code, marks, valid, _ in opened]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgresql:
             _fresh_sealed_storage(cursor, poll)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             cursor.execute(f"DELETE FROM {table} WHERE poll_id = %s", [poll.pk])  # noqa: S608
             transaction.on_commit(_checkpoint_after_close)
     return published_list(box)
 
 
-def _write_box(ballots: list, choices: list):
-    """The readable ballots (id, poll, code, valid, source) and their choices (ballot id,
-    candidate), in the order given (receipt codes). PostgreSQL: one INSERT per table from
-    arrays (`unnest`), so 2,000 ballots are two statements, not 5,000 round trips; SQLite:
-    `executemany` (a loop inside the driver, no round trip)."""
+def _opened(poll: Poll, rows: list):
+    """(receipt code, choices, valid, source) of each sealed (source, bytes) row, in the
+    order given, a chunk at a time. Unsealing is CPU in libsodium, which lets go of the
+    GIL: from UNSEAL_IN_THREADS ballots on, two threads open the next chunks while the
+    caller writes one (the database works on its own core meanwhile)."""
+    if not rows:
+        return
+    unsealer = sealing.Unsealer(poll)
+
+    def open_chunk(chunk):
+        return [(*unsealer.open(sealed), source) for source, sealed in chunk]
+
+    chunks = [rows[i:i + UNSEAL_CHUNK] for i in range(0, len(rows), UNSEAL_CHUNK)]
+    if len(rows) < UNSEAL_IN_THREADS:
+        yield from map(open_chunk, chunks)
+        return
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        yield from pool.map(open_chunk, chunks)
+
+
+def _write_box(poll_id: int, ballots: list):
+    """The readable ballots, (receipt code, choices, valid, source) each, with their
+    choices, in the order given (receipt codes). PostgreSQL: one statement from one JSON
+    document (the ids drawn there), so 2,000 ballots are one round trip and no array of
+    5,000 values is quoted by the driver; SQLite: `executemany` (a loop inside the
+    driver, no round trip)."""
     ballot_table, choice_table = Ballot._meta.db_table, BallotChoice._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            if ballots:
-                ids, polls, codes, valid, sources = (list(c) for c in zip(*ballots, strict=True))
-                cursor.execute(
-                    f"INSERT INTO {ballot_table} (id, poll_id, receipt_code, valid, source) "  # noqa: S608
-                    "SELECT b.id, %s, b.code, b.valid, b.source FROM unnest(%s::uuid[], "
-                    "%s::text[], %s::boolean[], %s::text[]) WITH ORDINALITY "
-                    "AS b(id, code, valid, source, n) ORDER BY b.n",
-                    [polls[0], ids, codes, valid, sources])
-            if choices:
-                cursor.execute(
-                    f"INSERT INTO {choice_table} (ballot_id, candidate_id) "  # noqa: S608
-                    "SELECT c.ballot, c.candidate FROM unnest(%s::uuid[], %s::bigint[]) "
-                    "WITH ORDINALITY AS c(ballot, candidate, n) ORDER BY c.n",
-                    [list(column) for column in zip(*choices, strict=True)])
+        if not ballots:
             return
-        if ballots:
-            cursor.executemany(
-                f"INSERT INTO {ballot_table} (id, poll_id, receipt_code, valid, source) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s)", ballots)
+        if connection.vendor == "postgresql":
+            document = json.dumps([{"code": code, "marks": marks, "valid": valid,
+                                    "source": source}
+                                   for code, marks, valid, source in ballots])
+            cursor.execute(  # table names only, from the models
+                "WITH box AS MATERIALIZED (SELECT gen_random_uuid() AS id, b.* FROM ROWS "  # noqa: S608
+                "FROM (json_to_recordset(%s::json) AS (code text, marks bigint[], "
+                "valid boolean, source text)) WITH ORDINALITY AS b(code, marks, valid, "
+                f"source, n)), written AS (INSERT INTO {ballot_table} (id, poll_id, "
+                "receipt_code, valid, source) SELECT id, %s, code, valid, source FROM box "
+                f"ORDER BY n) INSERT INTO {choice_table} (ballot_id, candidate_id) "
+                "SELECT box.id, m.mark FROM box, unnest(box.marks) WITH ORDINALITY "
+                "AS m(mark, k) ORDER BY box.n, m.k", [document, poll_id])
+            return
+        rows, choices = [], []
+        for code, marks, valid, source in ballots:
+            ballot_id = Ballot._meta.pk.get_db_prep_value(uuid.uuid4(), connection)
+            rows.append((ballot_id, poll_id, code, valid, source))
+            choices += [(ballot_id, candidate) for candidate in marks]
+        cursor.executemany(
+            f"INSERT INTO {ballot_table} (id, poll_id, receipt_code, valid, source) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s)", rows)
         if choices:
             cursor.executemany(
                 f"INSERT INTO {choice_table} (ballot_id, candidate_id) VALUES (%s, %s)",  # noqa: S608
@@ -216,11 +227,7 @@ def _fresh_sealed_storage(cursor, poll: Poll):
         cursor.execute("DROP TABLE IF EXISTS voting_box_keep")
         cursor.execute(f"CREATE TEMPORARY TABLE voting_box_keep AS SELECT * FROM {table} "  # noqa: S608
                        "WHERE poll_id <> %s", [poll.pk])
-    # Foreign keys are checked at commit (Django's DEFERRABLE constraints): fire any
-    # pending check now, or TRUNCATE refuses.
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute(f"TRUNCATE {table}")
-    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     if others:
         cursor.execute(f"INSERT INTO {table} SELECT * FROM voting_box_keep")  # noqa: S608
         cursor.execute("DROP TABLE voting_box_keep")
@@ -239,20 +246,13 @@ def _checkpoint_after_close():
                          "bỏ phiếu")
 
 
+@transaction.atomic
 def close_poll(actor: Actor, poll: Poll) -> Poll:
     """open → closed (idempotent): the paper ballots must reconcile first; the count is
     stored; a tie at the quota cut-off creates a run-off poll among the tied (RULES.md 32).
-    Unsealing, the slow part, is done first, outside the closing transaction: votes keep
-    coming meanwhile, and the transaction unseals only those (and any paper ballot
-    corrected since), so the box is held locked for the writing only."""
+    A vote that comes while the box is being opened waits for the close (the poll's row),
+    then is refused: the poll ended when the chair closed it."""
     _require_run(actor, poll.conference)
-    current = Poll.objects.filter(pk=poll.pk, state=State.OPEN).first()
-    early = _opened_box(current, {}) if current is not None and current.seal_salt else {}
-    with transaction.atomic():
-        return _close(actor, poll, early)
-
-
-def _close(actor: Actor, poll: Poll, early: dict) -> Poll:
     locked = _lock(poll)
     if locked.state in (State.CLOSED, State.PUBLISHED):
         return locked
@@ -261,7 +261,7 @@ def _close(actor: Actor, poll: Poll, early: dict) -> Poll:
     check = reconciliation(locked)
     if check is not None and not check.adds_up:
         raise Conflict("Chưa đối chiếu xong phiếu giấy: " + check.sentence + ".")
-    result = count(locked, _unseal_box(locked, early))
+    result = count(locked, _unseal_box(locked))
     record = result.count_record()
     record["selected"] = list(result.selected)
     record["explanations"] = list(result.explanations)
