@@ -121,7 +121,8 @@ def _unseal_box(poll: Poll) -> list[PublishedBallot]:
     - PostgreSQL: the sealed table (only open polls' ballots: small) gets fresh storage —
       TRUNCATE, the other polls' sealed rows written back — so no dead tuple keeps a
       vote's transaction id (VACUUM could not promise it: any older snapshot anywhere in
-      the cluster keeps dead tuples). Votes in other polls wait the few milliseconds.
+      the cluster keeps dead tuples). Votes in other polls wait for the close (about a
+      tenth of a second for 2,000 ballots, bench/README.md).
     - SQLite: the rows are deleted with secure_delete (zeroed), and once the close
       commits the WAL, which still holds the pages as the votes wrote them, is
       checkpointed and truncated (`_checkpoint_after_close`).
