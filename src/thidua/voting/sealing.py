@@ -71,10 +71,6 @@ class Unsealer:
         body = json.loads(self._box.decrypt(bytes(sealed)))
         return body["r"], tuple(body["c"]), body["v"]
 
-    def open_all(self, boxes) -> list[tuple[str, tuple, bool]]:
-        """`open` of each, in order (one task of the count's unsealing threads)."""
-        return [self.open(sealed) for sealed in boxes]
-
 
 def code_tag(poll, receipt_code: str) -> str:
     return hmac.new(_derive(poll, "tag"), receipt_code.encode(), hashlib.sha256).hexdigest()
