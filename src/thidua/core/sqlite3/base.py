@@ -4,7 +4,7 @@ it on a file lock, not in SQLite's busy handler.
 SQLite lets one writer in at a time (BEGIN IMMEDIATE, settings.py). A second writer that
 finds the database locked sleeps in SQLite's busy handler — 1, 2, 5, 10, 15, 20 ms … — and
 tries again, so when a hall votes at once the workers sleep while the lock is free: a
-ballot holds it about half a millisecond. Here a transaction first takes an exclusive
+ballot holds it 0.6–1 ms, fsync included. Here a transaction first takes an exclusive
 `flock` on a file beside the database, tried every 50 µs (past 2 ms, every half
 millisecond), so the next writer starts as soon as the last one commits
 (bench/README.md). The database's own lock stays the rule: a statement outside a
@@ -22,8 +22,9 @@ from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 # Seconds between two tries of the file lock: quick for the first couple of milliseconds
-# (a ballot holds the lock about half a millisecond, so the next writer is usually in
-# within a tenth of one), then slower, so a long wait costs next to no CPU.
+# (a ballot holds the lock 0.6–1 ms, the rate count about 0.1 ms: the next writer should
+# be in within a tenth of a millisecond of the release), then slower, so a long wait
+# costs next to no CPU.
 QUICK, POLL, QUICK_FOR = 0.00005, 0.0005, 0.002
 
 

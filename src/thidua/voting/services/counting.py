@@ -183,10 +183,10 @@ def _write_box(poll_id: int, ballots: list):
     document (the ids drawn there), so 2,000 ballots are one round trip and no array of
     5,000 values is quoted by the driver; SQLite: `executemany` (a loop inside the
     driver, no round trip)."""
+    if not ballots:
+        return
     ballot_table, choice_table = Ballot._meta.db_table, BallotChoice._meta.db_table
     with connection.cursor() as cursor:
-        if not ballots:
-            return
         if connection.vendor == "postgresql":
             document = json.dumps([{"code": code, "marks": marks, "valid": valid,
                                     "source": source}
