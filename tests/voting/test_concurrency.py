@@ -4,11 +4,16 @@ on the card, unique participation): real threads, each on its own connection.
 On SQLite they run on a file copy of the test database (`file_db`, tests/concurrency.py).
 """
 
+import threading
+import time
+
 import pytest
+from django.db import connection, transaction
 from tests import factories
 from tests.concurrency import run_threads
 from tests.factories import award_poll, candidate_ids, cards_by_unit
 
+from thidua.core.errors import Conflict
 from thidua.voting import services
 from thidua.voting.models import Ballot, BallotChoice, Participation, SealedBallot, VotingCard
 
@@ -114,3 +119,55 @@ def test_one_delegate_with_card_and_account_at_once_casts_one_ballot(voting, wor
     assert {type(e).__name__ for e in errors} == {"Conflict"}, errors[:3]
     assert SealedBallot.objects.filter(poll=poll).count() == 1
     assert Participation.objects.filter(poll=poll).count() == 1
+
+
+def _until_another_waits_for_a_lock():
+    """PostgreSQL: until another session of this database waits for a lock (5 s at most).
+    SQLite shows no waiter: a moment's pause lets the other thread reach its wait."""
+    if connection.vendor != "postgresql":
+        time.sleep(0.5)
+        return
+    with connection.cursor() as cursor:
+        for _ in range(100):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+
+
+def test_a_card_revoked_while_its_vote_is_written_is_refused(voting, world):
+    """A new issue of cards revokes the earlier ones (RULES.md 29) while a delegate votes
+    with an earlier card: the vote has read the card still valid, the issue commits while
+    the vote waits to write, and the vote is then refused as revoked — nothing written,
+    the card unused. (On PostgreSQL the card is read and written by two statements
+    without a transaction between them: the write checks the card and the poll again.)"""
+    poll = voting
+    leader = world.actor("leader")
+    [old] = [c.token for c in services.issue_cards(leader, poll)
+             if c.card.unit_id == world.units["KT2"].id]
+    [kt2] = candidate_ids(poll, world, "KT2")
+    outcome, vote_sent = {}, threading.Event()
+
+    def vote():
+        vote_sent.set()
+        try:
+            outcome["receipt"] = services.cast_with_card(old, poll.pk, [kt2])
+        except Conflict as exc:
+            outcome["refused"] = str(exc)
+        finally:
+            connection.close()
+
+    voter = threading.Thread(target=vote)
+    with transaction.atomic():
+        services.issue_cards(leader, poll)  # holds the poll, revokes `old`
+        voter.start()
+        vote_sent.wait()
+        _until_another_waits_for_a_lock()
+    voter.join()
+    assert outcome == {"refused": "Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đã "
+                                  "nhận phiếu giấy thay thẻ, hoặc cuộc bỏ phiếu đã kết thúc)."}
+    card = VotingCard.objects.get(token_hash=services._hash(old))
+    assert (card.used, card.revoked) == (False, True)
+    assert not Participation.objects.filter(poll=poll).exists()
+    assert not SealedBallot.objects.filter(poll=poll).exists()

@@ -57,6 +57,7 @@ from thidua.voting.services.common import (  # noqa: F401
     BAD_CARD,
     CARD_PREFIX,
     ELECTIONS,
+    NOT_OPEN,
     TURNOUT_SECONDS,
     USED_CARD,
     Kind,

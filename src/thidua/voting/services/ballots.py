@@ -4,6 +4,7 @@ timestamp for the vote itself."""
 
 import secrets
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -29,6 +30,7 @@ from thidua.voting.services.common import (
     ALREADY_VOTED,
     BAD_CARD,
     CARD_PREFIX,
+    NOT_OPEN,
     USED_CARD,
     State,
     _hash,
@@ -111,10 +113,11 @@ def _insert_sealed(poll: Poll, code: str, choices, valid: bool, source: str):
 
 
 def _card_statement() -> str:
-    """The card, its poll (held FOR SHARE on PostgreSQL, as `_lock_open`), whether the
-    card's unit is present and the poll's candidate ids, in one statement."""
+    """The card, its poll, whether the card's unit is present and the poll's candidate
+    ids, in one statement. It holds nothing: on PostgreSQL the vote's write checks the
+    poll open again (`_claim_and_write`), on SQLite the IMMEDIATE transaction already
+    keeps a close out."""
     postgresql = connection.vendor == "postgresql"
-    hold = " FOR SHARE OF p" if postgresql else ""
     candidates = (  # a table name only, from the model
         f"SELECT k.id FROM {Candidate._meta.db_table} k WHERE k.poll_id = p.id")  # noqa: S608
     ids = (f"ARRAY({candidates})" if postgresql
@@ -126,7 +129,7 @@ def _card_statement() -> str:
         "WHERE a.conference_id = p.conference_id AND a.unit_id = c.unit_id AND a.present), "
         f"{ids} "
         f"FROM {VotingCard._meta.db_table} c JOIN {Poll._meta.db_table} p ON p.id = c.poll_id "
-        f"WHERE c.token_hash = %s{hold}")
+        "WHERE c.token_hash = %s")
 
 
 def _ids(column) -> list[int]:
@@ -150,21 +153,27 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
     quota (an electronic ballot cannot be over-marked; a paper one is counted invalid).
 
     The busiest path of the conference (a hall voting at once): plain statements on one
-    cursor, no model instance, in one transaction — the card read with its poll (held FOR
-    SHARE on PostgreSQL, so a close waits for the vote or the vote for the close, and the
-    poll is locked before any table the close empties), then on PostgreSQL the card's
-    claim, the participation and the sealed ballot in one statement (`_claim_and_write`),
-    on SQLite, which lets one writer in at a time, in three."""
+    cursor, no model instance — the card read with its poll, then the write. PostgreSQL:
+    two statements, each its own transaction (no BEGIN or COMMIT round trip): the write
+    claims the card, checks the poll still open, and inserts the participation and the
+    sealed ballot, all or nothing (`_claim_and_write`). SQLite, which lets one writer in
+    at a time: one IMMEDIATE transaction, the claim and the two inserts in three."""
     if not isinstance(token, str) or not token.startswith(CARD_PREFIX) or len(token) > 100:
         raise NotFound(BAD_CARD)
     if not isinstance(poll_id, int):
         raise NotFound(BAD_CARD)
+    # No turnout cache entry is dropped here: the projector's count may lag by the
+    # cache's two seconds, and the officer's poll page counts afresh (`turnout(fresh=)`).
+    if connection.vendor == "postgresql":
+        with prepared_cursor() as cursor:
+            code = _claim_and_write(cursor, _checked_vote(cursor, token, poll_id,
+                                                          candidate_ids))
+            if code is None:  # the card or the poll changed since it was read:
+                _checked_vote(cursor, token, poll_id, candidate_ids)  # revoked, closed…
+                raise Conflict(USED_CARD)  # … or used by a vote at the same moment
+            return code
     with transaction.atomic(), prepared_cursor() as cursor:
         vote = _checked_vote(cursor, token, poll_id, candidate_ids)
-        # No turnout cache entry is dropped here: the projector's count may lag by the
-        # cache's two seconds, and the officer's poll page counts afresh (`turnout(fresh=)`).
-        if connection.vendor == "postgresql":
-            return _claim_and_write(cursor, vote)
         # The claim of the card: one UPDATE that only an unused card matches.
         cursor.execute(f"UPDATE {VotingCard._meta.db_table} SET used = %s "  # noqa: S608
                        "WHERE id = %s AND used = %s", [True, vote.card_id, False])
@@ -196,7 +205,7 @@ def _checked_vote(cursor, token: str, poll_id: int, candidate_ids) -> _CardVote:
         raise Conflict("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đã nhận phiếu "
                        "giấy thay thẻ, hoặc cuộc bỏ phiếu đã kết thúc).")
     if state != State.OPEN:
-        raise Conflict("Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu.")
+        raise Conflict(NOT_OPEN)
     if expires and VotingCard.objects.filter(pk=card_id,
                                              expires_at__lte=timezone.now()).exists():
         raise Conflict("Thẻ biểu quyết đã hết hạn.")
@@ -213,34 +222,50 @@ def _checked_vote(cursor, token: str, poll_id: int, candidate_ids) -> _CardVote:
     return _CardVote(card_id, poll, _voter_key(poll, unit_id, delegate), unit_id, choices)
 
 
-def _claim_and_write(cursor, vote: _CardVote) -> str:
+def _claim_and_write(cursor, vote: _CardVote) -> str | None:
     """PostgreSQL: the card's claim, the participation and the sealed ballot as one
-    statement (data-modifying WITHs, each feeding the next), one round trip instead of
-    three (bench/voting.py). A concurrent claim of the same card waits for its row, then
-    finds it used and writes nothing; a voter who voted another way meets the
-    participation's key; a repeated receipt code the sealed table's."""
+    statement (data-modifying WITHs, each feeding the next), one round trip, its own
+    transaction unless the caller holds one. The receipt code, or None when the claim
+    matched nothing: the card used or revoked, or the poll no longer open, since it was
+    read. A concurrent claim of the same card waits for its row, then finds it used; a
+    voter who voted another way meets the participation's key; a repeated receipt code
+    the sealed table's.
+
+    Locks, so that nothing deadlocks and a close neither misses a ballot nor finds one
+    written after it. The poll's row is taken FOR KEY SHARE before the card's: a change
+    of the poll holding FOR UPDATE (a new issue of cards revoking this one) is waited for
+    first, then the claim sees the card revoked. The close holds the poll FOR NO KEY
+    UPDATE, which lets this through, and the sealed table (ACCESS EXCLUSIVE) from before
+    it reads the box to its commit, and a statement takes its table locks before its
+    snapshot: a vote that locked the table first commits before the close reads the box
+    and is counted; one that comes after waits, then sees the poll closed and writes
+    nothing (tests/voting/test_concurrency.py)."""
     code = new_receipt_code()
-    cards, voters, sealed = (VotingCard._meta.db_table, Participation._meta.db_table,
-                             SealedBallot._meta.db_table)
+    cards, polls, voters, sealed = (VotingCard._meta.db_table, Poll._meta.db_table,
+                                    Participation._meta.db_table, SealedBallot._meta.db_table)
     try:
-        cursor.execute(  # table names only, from the models
-            f"WITH claim AS (UPDATE {cards} SET used = true "  # noqa: S608
-            "WHERE id = %s AND NOT used RETURNING poll_id), "
-            f"voter AS (INSERT INTO {voters} (poll_id, voter_key, unit_id, source) "
-            "SELECT poll_id, %s, %s, %s FROM claim RETURNING poll_id) "
-            f"INSERT INTO {sealed} (id, poll_id, code_tag, source, paper_valid, sealed) "
-            "SELECT %s, poll_id, %s, %s, %s, %s FROM voter RETURNING 1",
-            [vote.card_id, vote.voter_key, vote.unit_id, Ballot.Source.ELECTRONIC,
-             uuid.uuid4(),
-             *_sealed_values(vote.poll, code, vote.choices, True, Ballot.Source.ELECTRONIC)])
+        # Inside a caller's transaction (a test's, a script's), a savepoint: a refused
+        # write leaves that transaction usable, as SQLite's nested atomic does.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            cursor.execute(  # table names only, from the models
+                f"WITH claim AS (UPDATE {cards} SET used = true "  # noqa: S608
+                "WHERE id = %s AND NOT used AND NOT revoked "
+                f"AND EXISTS (SELECT 1 FROM {polls} p WHERE p.id = {cards}.poll_id "
+                "AND p.state = %s FOR KEY SHARE) "
+                "RETURNING poll_id), "
+                f"voter AS (INSERT INTO {voters} (poll_id, voter_key, unit_id, source) "
+                "SELECT poll_id, %s, %s, %s FROM claim RETURNING poll_id) "
+                f"INSERT INTO {sealed} (id, poll_id, code_tag, source, paper_valid, sealed) "
+                "SELECT %s, poll_id, %s, %s, %s, %s FROM voter RETURNING 1",
+                [vote.card_id, State.OPEN, vote.voter_key, vote.unit_id,
+                 Ballot.Source.ELECTRONIC, uuid.uuid4(), *_sealed_values(
+                     vote.poll, code, vote.choices, True, Ballot.Source.ELECTRONIC)])
     except IntegrityError as exc:
         if getattr(getattr(exc.__cause__, "diag", None), "constraint_name",
                    None) == "sealed_ballot_code_unique":
             raise Conflict(RECEIPT_CLASH) from None
         raise Conflict(ALREADY_VOTED) from None
-    if cursor.fetchone() is None:
-        raise Conflict(USED_CARD)
-    return code
+    return None if cursor.fetchone() is None else code
 
 
 def voting_units_of(actor: Actor, poll: Poll) -> list:

@@ -25,6 +25,7 @@ BAD_CARD = "Thẻ biểu quyết không hợp lệ hoặc không dùng cho cuộ
 USED_CARD = ("Thẻ biểu quyết này đã được dùng để bỏ phiếu: mỗi thẻ chỉ bỏ phiếu một lần "
              "(Quy tắc 29).")
 ALREADY_VOTED = "Đơn vị (đại biểu) này đã bỏ phiếu trong cuộc bỏ phiếu này (Quy tắc 29)."
+NOT_OPEN = "Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu."
 TURNOUT_SECONDS = 2
 ELECTIONS = (Kind.LEADER_ELECTION, Kind.DEPUTY_ELECTION)
 
@@ -73,8 +74,14 @@ def load_poll(poll_id) -> Poll:
     return poll
 
 
-def _lock(poll: Poll) -> Poll:
-    return Poll.objects.select_for_update().get(pk=poll.pk)
+def _lock(poll: Poll, *, keys_shared: bool = False) -> Poll:
+    """The poll's row, held to the commit against every other change of the poll.
+    `keys_shared`: FOR NO KEY UPDATE, which still waits for and holds off every other
+    lock of this function and `_lock_open`'s FOR SHARE, but lets a card vote's foreign-key
+    checks (FOR KEY SHARE on the poll) through — the close needs it, as a card vote
+    already writing must finish before the close can read the box
+    (`ballots._claim_and_write`)."""
+    return Poll.objects.select_for_update(no_key=keys_shared).get(pk=poll.pk)
 
 
 def _lock_open(poll_id: int) -> Poll:
@@ -90,7 +97,7 @@ def _lock_open(poll_id: int) -> Poll:
     if poll is None:
         raise NotFound("Không tìm thấy cuộc bỏ phiếu.")
     if poll.state != State.OPEN:
-        raise Conflict("Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu.")
+        raise Conflict(NOT_OPEN)
     return poll
 
 

@@ -251,10 +251,11 @@ def _checkpoint_after_close():
 def close_poll(actor: Actor, poll: Poll) -> Poll:
     """open → closed (idempotent): the paper ballots must reconcile first; the count is
     stored; a tie at the quota cut-off creates a run-off poll among the tied (RULES.md 32).
-    A vote that comes while the box is being opened waits for the close (the poll's row),
-    then is refused: the poll ended when the chair closed it."""
+    A vote that comes while the box is being opened waits for the close (the poll's row;
+    a card vote on PostgreSQL, the sealed table), then is refused: the poll ended when the
+    chair closed it."""
     _require_run(actor, poll.conference)
-    locked = _lock(poll)
+    locked = _lock(poll, keys_shared=True)
     if locked.state in (State.CLOSED, State.PUBLISHED):
         return locked
     if locked.state != State.OPEN:

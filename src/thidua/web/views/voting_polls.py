@@ -277,7 +277,7 @@ def ballot(request, pk):
     elif services.card_holder_voted(card):  # per delegate: voted logged in (RULES.md 29)
         refused = services.ALREADY_VOTED
     elif poll.state != Poll.State.OPEN:
-        refused = "Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu."
+        refused = services.NOT_OPEN
     if request.POST.get("buoc") == "gui":
         ratelimit.check(request, "voting_card", *ratelimit.LIMITS["voting_card"],
                         who=ratelimit.by_ip(request))
