@@ -64,9 +64,11 @@ def _choices(poll: Poll, candidate_ids) -> tuple[list, bool]:
 
 def _write_ballot(poll: Poll, voter_key: str, unit_id, choices, *, source: str,
                   receipt_code: str | None = None, participation: bool = True,
-                  valid: bool = True) -> str:
+                  valid: bool = True, sealed: list | None = None) -> str:
     """Who voted (a participation) and the sealed ballot, in the caller's transaction:
-    two INSERTs. Nothing of the ballot is readable until the count unseals it."""
+    two INSERTs. Nothing of the ballot is readable until the count unseals it. `sealed`:
+    the row's `_sealed_values` for `receipt_code`, when the caller sealed it before
+    taking the writer's lock."""
     if participation:
         # No savepoint: a refusal ends the caller's transaction, rolled back whole.
         try:
@@ -79,7 +81,7 @@ def _write_ballot(poll: Poll, voter_key: str, unit_id, choices, *, source: str,
             raise Conflict(ALREADY_VOTED) from None
     code = receipt_code or new_receipt_code()
     try:
-        _insert_sealed(poll, code, choices, valid, source)
+        _insert_sealed(poll, sealed or _sealed_values(poll, code, choices, valid, source))
     except IntegrityError:
         if source == Ballot.Source.PAPER:
             raise Conflict(f"Phiếu giấy mã {code} đã được nhập.") from None
@@ -95,11 +97,11 @@ def _sealed_values(poll: Poll, code: str, choices, valid: bool, source: str) -> 
             sealing.seal(poll, code, choices, valid)]
 
 
-def _insert_sealed(poll: Poll, code: str, choices, valid: bool, source: str):
-    """One INSERT. On SQLite the row gets a random rowid, so the table's storage order is
-    not the casting order (PostgreSQL appends; there only the seal protects the order)."""
+def _insert_sealed(poll: Poll, values: list):
+    """One INSERT of `_sealed_values`. On SQLite the row gets a random rowid, so the
+    table's storage order is not the casting order (PostgreSQL appends; there only the
+    seal protects the order)."""
     table = SealedBallot._meta.db_table
-    values = _sealed_values(poll, code, choices, valid, source)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
@@ -114,9 +116,8 @@ def _insert_sealed(poll: Poll, code: str, choices, valid: bool, source: str):
 
 def _card_statement() -> str:
     """The card, its poll, whether the card's unit is present and the poll's candidate
-    ids, in one statement. It holds nothing: on PostgreSQL the vote's write checks the
-    poll open again (`_claim_and_write`), on SQLite the IMMEDIATE transaction already
-    keeps a close out."""
+    ids, in one statement. It holds nothing: the vote's write checks the card and the
+    poll again (`_claim_sql`)."""
     postgresql = connection.vendor == "postgresql"
     candidates = (  # a table name only, from the model
         f"SELECT k.id FROM {Candidate._meta.db_table} k WHERE k.poll_id = p.id")  # noqa: S608
@@ -153,34 +154,26 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
     quota (an electronic ballot cannot be over-marked; a paper one is counted invalid).
 
     The busiest path of the conference (a hall voting at once): plain statements on one
-    cursor, no model instance — the card read with its poll, then the write. PostgreSQL:
-    two statements, each its own transaction (no BEGIN or COMMIT round trip): the write
-    claims the card, checks the poll still open, and inserts the participation and the
-    sealed ballot, all or nothing (`_claim_and_write`). SQLite, which lets one writer in
-    at a time: one IMMEDIATE transaction, the claim and the two inserts in three."""
+    cursor, no model instance. The card is read with its poll and the ballot sealed
+    before anything is held; then the write claims the card only if it is still unused
+    and unrevoked and its poll still open, and inserts the participation and the sealed
+    ballot, all or nothing — on PostgreSQL one statement, its own transaction
+    (`_claim_and_write`); on SQLite, which lets one writer in at a time, one short
+    IMMEDIATE transaction (`_claim_and_write_sqlite`). A claim that matches nothing is
+    read again to say why."""
     if not isinstance(token, str) or not token.startswith(CARD_PREFIX) or len(token) > 100:
         raise NotFound(BAD_CARD)
     if not isinstance(poll_id, int):
         raise NotFound(BAD_CARD)
     # No turnout cache entry is dropped here: the projector's count may lag by the
     # cache's two seconds, and the officer's poll page counts afresh (`turnout(fresh=)`).
-    if connection.vendor == "postgresql":
-        with prepared_cursor() as cursor:
-            code = _claim_and_write(cursor, _checked_vote(cursor, token, poll_id,
-                                                          candidate_ids))
-            if code is None:  # the card or the poll changed since it was read:
-                _checked_vote(cursor, token, poll_id, candidate_ids)  # revoked, closed…
-                raise Conflict(USED_CARD)  # … or used by a vote at the same moment
-            return code
-    with transaction.atomic(), prepared_cursor() as cursor:
-        vote = _checked_vote(cursor, token, poll_id, candidate_ids)
-        # The claim of the card: one UPDATE that only an unused card matches.
-        cursor.execute(f"UPDATE {VotingCard._meta.db_table} SET used = %s "  # noqa: S608
-                       "WHERE id = %s AND used = %s", [True, vote.card_id, False])
-        if cursor.rowcount != 1:
-            raise Conflict(USED_CARD)
-        return _write_ballot(vote.poll, vote.voter_key, vote.unit_id, vote.choices,
-                             source=Ballot.Source.ELECTRONIC)
+    write = _claim_and_write if connection.vendor == "postgresql" else _claim_and_write_sqlite
+    with prepared_cursor() as cursor:
+        code = write(cursor, _checked_vote(cursor, token, poll_id, candidate_ids))
+        if code is None:  # the card or the poll changed since it was read:
+            _checked_vote(cursor, token, poll_id, candidate_ids)  # revoked, closed…
+            raise Conflict(USED_CARD)  # … or used by a vote at the same moment
+        return code
 
 
 @dataclass(frozen=True)
@@ -241,18 +234,13 @@ def _claim_and_write(cursor, vote: _CardVote) -> str | None:
     and is counted; one that comes after waits, then sees the poll closed and writes
     nothing (tests/voting/test_concurrency.py)."""
     code = new_receipt_code()
-    cards, polls, voters, sealed = (VotingCard._meta.db_table, Poll._meta.db_table,
-                                    Participation._meta.db_table, SealedBallot._meta.db_table)
+    voters, sealed = Participation._meta.db_table, SealedBallot._meta.db_table
     try:
         # Inside a caller's transaction (a test's, a script's), a savepoint: a refused
         # write leaves that transaction usable, as SQLite's nested atomic does.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             cursor.execute(  # table names only, from the models
-                f"WITH claim AS (UPDATE {cards} SET used = true "  # noqa: S608
-                "WHERE id = %s AND NOT used AND NOT revoked "
-                f"AND EXISTS (SELECT 1 FROM {polls} p WHERE p.id = {cards}.poll_id "
-                "AND p.state = %s FOR KEY SHARE) "
-                "RETURNING poll_id), "
+                f"WITH claim AS ({_claim_sql()} RETURNING poll_id), "  # noqa: S608
                 f"voter AS (INSERT INTO {voters} (poll_id, voter_key, unit_id, source) "
                 "SELECT poll_id, %s, %s, %s FROM claim RETURNING poll_id) "
                 f"INSERT INTO {sealed} (id, poll_id, code_tag, source, paper_valid, sealed) "
@@ -266,6 +254,33 @@ def _claim_and_write(cursor, vote: _CardVote) -> str | None:
             raise Conflict(RECEIPT_CLASH) from None
         raise Conflict(ALREADY_VOTED) from None
     return None if cursor.fetchone() is None else code
+
+
+def _claim_sql() -> str:
+    """The claim of a card (parameters: its id, State.OPEN): only an unused, unrevoked
+    card of a poll still open. On PostgreSQL the poll's row is taken FOR KEY SHARE before
+    the card's (`_claim_and_write`)."""
+    cards, polls = VotingCard._meta.db_table, Poll._meta.db_table
+    hold = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    return (  # table names only, from the models
+        f"UPDATE {cards} SET used = true WHERE id = %s AND NOT used AND NOT revoked "  # noqa: S608
+        f"AND EXISTS (SELECT 1 FROM {polls} p WHERE p.id = {cards}.poll_id "
+        f"AND p.state = %s{hold})")
+
+
+def _claim_and_write_sqlite(cursor, vote: _CardVote) -> str | None:
+    """SQLite: the claim and the two inserts in one IMMEDIATE transaction, the ballot
+    sealed before it, so the writer's lock is held for the three statements and the
+    commit only (thidua.core.sqlite3). None when the claim matched nothing."""
+    code = new_receipt_code()
+    sealed = _sealed_values(vote.poll, code, vote.choices, True, Ballot.Source.ELECTRONIC)
+    with transaction.atomic():
+        cursor.execute(_claim_sql(), [vote.card_id, State.OPEN])
+        if cursor.rowcount != 1:
+            return None
+        return _write_ballot(vote.poll, vote.voter_key, vote.unit_id, vote.choices,
+                             source=Ballot.Source.ELECTRONIC, receipt_code=code,
+                             sealed=sealed)
 
 
 def voting_units_of(actor: Actor, poll: Poll) -> list:
