@@ -45,8 +45,13 @@ RECEIPT_CLASH = "Trùng mã biên nhận (rất hiếm): chưa ghi phiếu, vui 
 
 
 def new_receipt_code() -> str:
-    raw = "".join(secrets.choice(_ALPHABET) for _ in range(10))
-    return f"{raw[:5]}-{raw[5:]}"
+    """Ten characters of the alphabet, uniformly drawn: one number below 31^10 from the
+    system's random source, written in base 31 (one draw, not ten, on every ballot)."""
+    number, raw = secrets.randbelow(len(_ALPHABET) ** 10), []
+    for _ in range(10):
+        number, digit = divmod(number, len(_ALPHABET))
+        raw.append(_ALPHABET[digit])
+    return f"{''.join(raw[:5])}-{''.join(raw[5:])}"
 
 
 def _choices(poll: Poll, candidate_ids) -> tuple[list, bool]:
@@ -177,9 +182,20 @@ def cast_with_card(token: str, poll_id, candidate_ids) -> str:
 
 
 @dataclass(frozen=True)
+class _PollSeal:
+    """What the sealed row and the voter key need of a poll, read with the card; it
+    stands in for the `Poll` the helpers take (they read only these fields). A model
+    instance would cost more than the card's checks on this path (bench/README.md)."""
+    pk: int
+    vote_per: str
+    seal_salt: str
+    seal_key: str
+
+
+@dataclass(frozen=True)
 class _CardVote:
     card_id: int
-    poll: Poll  # id, vote_per and seal: what the sealed row and the voter key need
+    poll: _PollSeal
     voter_key: str
     unit_id: int
     choices: list
@@ -211,7 +227,7 @@ def _checked_vote(cursor, token: str, poll_id: int, candidate_ids) -> _CardVote:
         raise DomainError(f"Chỉ được chọn tối đa {quota} ứng viên (Quy tắc 33).")
     if not present:
         raise Conflict("Đơn vị của thẻ này không có mặt tại hội nghị: không bỏ phiếu.")
-    poll = Poll(pk=poll_id, vote_per=vote_per, seal_salt=salt, seal_key=key)
+    poll = _PollSeal(poll_id, vote_per, salt, key)
     return _CardVote(card_id, poll, _voter_key(poll, unit_id, delegate), unit_id, choices)
 
 
