@@ -24,8 +24,10 @@ address 127.0.0.1. The server keeps its connections (THIDUA_DB_CONN_MAX_AGE 60, 
 
 Timed, 100 client threads (new connection per request, as gunicorn's sync workers close
 it): (1) the bare endpoint, 2,000 requests; (2) the 2,000 ballots, each card once, POST
-/api/v1/polls/<id>/card-ballots; ballots per second, p50/p99 latency, the ratio to the
-bare endpoint. Then (3) close and publish through `voting.services` (the count with its
+/api/v1/polls/<id>/card-ballots; (3) the bare endpoint again; ballots per second, p50/p99
+latency, the ratio to the mean of the two bare rates (each side's ratio printed too: on a
+shared machine whose speed drifts within seconds, one side alone is not the ceiling the
+ballots ran under). Then (4) close and publish through `voting.services` (the count with its
 arithmetic: the sealed box unsealed, the readable ballots written, the sealed table
 given fresh storage; the digest). Checked: 2,000 answers 201 with 2,000 distinct
 receipts, 2,000 sealed ballots and participations in the database while open, every card
@@ -375,15 +377,21 @@ def run(args):
                       json.dumps({"token": t, "choices": m}).encode())
                      for t, m in zip(tokens, marks, strict=True)]
         cast, cast_run = hammer(port, cast_jobs, args.clients, server)
+        again, again_run = hammer(port, bare_jobs, args.clients, server)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    b, c = figures(bare, bare_run), figures(cast, cast_run)
+    b, c, a = figures(bare, bare_run), figures(cast, cast_run), figures(again, again_run)
     show("bare ", "yêu cầu/s", b, f"{len(bare)} yêu cầu")
     show("phiếu", "phiếu/s  ", c, f"{len(cast)} phiếu")
-    ratio = c["rate"] / b["rate"]  # three decimals: 0.326 is under the target, not "0.33"
-    print(f"  tỷ lệ phiếu / bare: {ratio:.3f} ({'≥' if ratio >= 0.33 else '<'} 0,33); "
+    show("bare ", "yêu cầu/s", a, f"{len(again)} yêu cầu, sau các phiếu")
+    # The ceiling is the bare rate on both sides of the ballots: this machine's speed
+    # drifts within seconds, and one side alone moves the ratio by a tenth or more.
+    ratio = c["rate"] / ((b["rate"] + a["rate"]) / 2)
+    # Three decimals: 0.326 is under the target, not "0.33".
+    print(f"  tỷ lệ phiếu / bare: {ratio:.3f} ({'≥' if ratio >= 0.33 else '<'} 0,33; "
+          f"so với bare trước {c['rate'] / b['rate']:.3f}, sau {c['rate'] / a['rate']:.3f}); "
           f"p99 {'<' if c['p99'] < 300 else '≥'} 300 ms")
 
     # Nothing lost, nothing doubled.
