@@ -183,6 +183,33 @@ def test_card_vote_shows_receipt_and_refuses_reuse(world, opened, client, as_who
     assert (SealedBallot.objects.count(), Participation.objects.count()) == (1, 1)
 
 
+def test_a_revoked_card_is_refused_in_the_same_words_on_its_page_and_by_the_api(
+        world, opened, client, as_who):
+    """RULES.md 29: cards issued again revoke the earlier ones. The old card's page says
+    so before any mark, sending the form says the same, and the API refuses it in the
+    same words (one function states the refusal: `card_refusal` / `cast_with_card`);
+    nothing is written."""
+    old = card_links(issue(as_who("leader"), opened))[0]
+    issue(as_who("leader"), opened)  # again: the first cards are revoked
+    client.logout()
+    page = open_card(client, old)
+    assert page.status_code == 409
+    assert parse(page).by_id("tu-choi").find("p").text == services.REVOKED_CARD
+    assert not parse(page).find_all("input", type="checkbox")
+    first = str(opened.candidates.first().pk)
+    sent = cast_card(client, old, {"candidates": [first]})
+    assert sent.status_code == 409
+    assert parse(sent).by_id("tu-choi").find("p").text == services.REVOKED_CARD
+    api = client.post(f"/api/v1/polls/{opened.pk}/card-ballots",
+                      {"token": split(old)[1], "choices": [int(first)]},
+                      content_type="application/json")
+    assert (api.status_code, api.json()) == (409, {
+        "detail": services.REVOKED_CARD,
+        "errors": [{"field": None, "message": services.REVOKED_CARD}]})
+    assert (SealedBallot.objects.count(), Participation.objects.count()) == (0, 0)
+    assert VotingCard.objects.filter(used=True).count() == 0
+
+
 def test_too_many_marks_is_refused_and_nothing_written(world, opened, client, as_who):
     link = card_links(issue(as_who("leader"), opened))[0]
     client.logout()

@@ -31,6 +31,7 @@ from thidua.voting.services.common import (
     BAD_CARD,
     CARD_PREFIX,
     NOT_OPEN,
+    REVOKED_CARD,
     USED_CARD,
     State,
     _hash,
@@ -56,15 +57,20 @@ def new_receipt_code() -> str:
 
 def _choices(poll: Poll, candidate_ids) -> tuple[list, bool]:
     """The marked candidates checked against the frozen list: (ids, valid)."""
+    return _checked_marks(candidate_ids, list(poll.candidates.values_list("id", flat=True)),
+                          poll.quota)
+
+
+def _checked_marks(candidate_ids, known: list, quota: int) -> tuple[list, bool]:
+    """The marks as a list of ids, and whether they fit the quota; refused when they are
+    not ids or name a candidate not on the list."""
     if not isinstance(candidate_ids, (list, tuple)) or not all(
             isinstance(c, int) and not isinstance(c, bool) for c in candidate_ids):
         raise DomainError("Danh sách lựa chọn không hợp lệ.")
-    known = list(poll.candidates.values_list("id", flat=True))
     try:
-        valid = ballot_is_valid(list(candidate_ids), known, poll.quota)
+        return list(candidate_ids), ballot_is_valid(list(candidate_ids), known, quota)
     except BallotRefused as exc:
         raise DomainError(str(exc)) from None
-    return list(candidate_ids), valid
 
 
 def _write_ballot(poll: Poll, voter_key: str, unit_id, choices, *, source: str,
@@ -145,13 +151,6 @@ def _ids(column) -> list[int]:
     return list(column or ())
 
 
-def _marks(candidate_ids) -> list:
-    if not isinstance(candidate_ids, (list, tuple)) or not all(
-            isinstance(c, int) and not isinstance(c, bool) for c in candidate_ids):
-        raise DomainError("Danh sách lựa chọn không hợp lệ.")
-    return list(candidate_ids)
-
-
 def cast_with_card(token: str, poll_id, candidate_ids) -> str:
     """Vote with a card's one-time token (no account). Returns the receipt code, shown to
     the voter once. Refused, with nothing written: unknown / revoked / expired / used card,
@@ -211,18 +210,13 @@ def _checked_vote(cursor, token: str, poll_id: int, candidate_ids) -> _CardVote:
     (card_id, _, unit_id, delegate, used, revoked, expires, state, quota, vote_per,
      salt, key, present, candidates) = row
     if revoked and not used:
-        raise Conflict("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đã nhận phiếu "
-                       "giấy thay thẻ, hoặc cuộc bỏ phiếu đã kết thúc).")
+        raise Conflict(REVOKED_CARD)
     if state != State.OPEN:
         raise Conflict(NOT_OPEN)
     if expires and VotingCard.objects.filter(pk=card_id,
                                              expires_at__lte=timezone.now()).exists():
         raise Conflict("Thẻ biểu quyết đã hết hạn.")
-    choices = _marks(candidate_ids)
-    try:
-        valid = ballot_is_valid(choices, _ids(candidates), quota)
-    except BallotRefused as exc:
-        raise DomainError(str(exc)) from None
+    choices, valid = _checked_marks(candidate_ids, _ids(candidates), quota)
     if not valid:
         raise DomainError(f"Chỉ được chọn tối đa {quota} ứng viên (Quy tắc 33).")
     if not present:

@@ -21,7 +21,11 @@ from thidua.voting.models import (
     VotingCard,
 )
 from thidua.voting.services.common import (
+    ALREADY_VOTED,
     CARD_PREFIX,
+    NOT_OPEN,
+    REVOKED_CARD,
+    USED_CARD,
     State,
     _hash,
     _lock,
@@ -45,6 +49,21 @@ def card_holder_voted(card: VotingCard) -> bool:
     return Participation.objects.filter(
         poll_id=card.poll_id,
         voter_key=_voter_key(card.poll, card.unit_id, card.delegate_name)).exists()
+
+
+def card_refusal(card: VotingCard) -> str | None:
+    """Why the card cannot vote now, as its ballot page says before any mark is made, in
+    the words the vote itself refuses with (`cast_with_card`, which checks again when it
+    writes); None when it can vote."""
+    if card.used:
+        return USED_CARD
+    if card.revoked:
+        return REVOKED_CARD
+    if card_holder_voted(card):  # per delegate: voted logged in or on paper (RULES.md 29)
+        return ALREADY_VOTED
+    if card.poll.state != State.OPEN:
+        return NOT_OPEN
+    return None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ USED_CARD = ("Thẻ biểu quyết này đã được dùng để bỏ phiếu: 
              "(Quy tắc 29).")
 ALREADY_VOTED = "Đơn vị (đại biểu) này đã bỏ phiếu trong cuộc bỏ phiếu này (Quy tắc 29)."
 NOT_OPEN = "Cuộc bỏ phiếu chưa mở hoặc đã kết thúc: không nhận phiếu."
+REVOKED_CARD = ("Thẻ biểu quyết này đã bị thu hồi (thẻ được cấp lại, đã nhận phiếu giấy thay "
+                "thẻ, hoặc cuộc bỏ phiếu đã kết thúc).")
 TURNOUT_SECONDS = 2
 ELECTIONS = (Kind.LEADER_ELECTION, Kind.DEPUTY_ELECTION)
 

@@ -269,15 +269,7 @@ def ballot(request, pk):
     if card is None:
         raise Http404(services.BAD_CARD)
     poll = card.poll
-    refused = None
-    if card.used:
-        refused = services.USED_CARD
-    elif card.revoked:
-        refused = "Thẻ biểu quyết này đã bị thu hồi."
-    elif services.card_holder_voted(card):  # per delegate: voted logged in (RULES.md 29)
-        refused = services.ALREADY_VOTED
-    elif poll.state != Poll.State.OPEN:
-        refused = services.NOT_OPEN
+    refused = services.card_refusal(card)
     if request.POST.get("buoc") == "gui":
         ratelimit.check(request, "voting_card", *ratelimit.LIMITS["voting_card"],
                         who=ratelimit.by_ip(request))
